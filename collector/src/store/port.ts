@@ -1,0 +1,123 @@
+import type { RunSummary, Step } from '../model/step.js';
+
+/**
+ * The storage contract. Every adapter (DuckDB, ClickHouse) implements it and passes the shared
+ * conformance suite (`conformance.suite.ts`).
+ *
+ * - Writes are idempotent: OTLP clients resend, so the same (project, trace, span) written twice is
+ *   stored once (the later write wins).
+ * - A write resolves only once the data is durable (committed / acknowledged by the server).
+ * - Reads of an unknown ID return empty results, never an error.
+ * - All times are bigint nanoseconds since the Unix epoch.
+ * - Every read and write is scoped to one project: nothing from another project is ever returned.
+ * - Failures to reach the backend are thrown as `StoreUnavailableError` (mapped to 503).
+ */
+export interface TraceStore {
+  /** Human-readable backend name, e.g. "duckdb" or "clickhouse". */
+  readonly backend: string;
+
+  /** Create or upgrade the schema (versioned migrations). Safe to call on every start. */
+  migrate(): Promise<void>;
+
+  /** Store steps (any projects mixed). Idempotent; resolves once durable. */
+  writeSteps(steps: readonly Step[]): Promise<void>;
+
+  /** Runs, newest first, filtered; cursor pagination (opaque string). */
+  listRuns(projectId: string, query: RunQuery): Promise<RunPage>;
+
+  /** Every step of one run, ordered by start time (then span ID). Unknown run → []. */
+  getRun(projectId: string, traceId: string): Promise<Step[]>;
+
+  /**
+   * Runs that touched a document, tool or approval, newest first, answered from lookup
+   * tables/indexes rather than a scan of all spans.
+   */
+  runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]>;
+
+  /** Credentials (ingest keys, login tokens) stored only as hashes. */
+  putCredential(credential: Credential): Promise<void>;
+  findCredential(hash: string): Promise<Credential | undefined>;
+  listCredentials(projectId?: string): Promise<Credential[]>;
+  putProject(project: Project): Promise<void>;
+  listProjects(): Promise<Project[]>;
+
+  /** Append-only log of who read which run. */
+  recordAccess(entry: AccessEntry): Promise<void>;
+  listAccess(projectId: string, limit: number): Promise<AccessEntry[]>;
+
+  /** Delete everything of a project older than `beforeNs` (retention). */
+  purgeBefore(projectId: string, beforeNs: bigint): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export type Touch = { documentId: string } | { toolName: string } | { approvalId: string };
+
+export interface RunQuery {
+  /** Inclusive lower bound on run start, ns. */
+  fromNs?: bigint;
+  /** Exclusive upper bound on run start, ns. */
+  toNs?: bigint;
+  agentName?: string;
+  status?: 'ok' | 'error';
+  toolName?: string;
+  promptVersion?: string;
+  policyVersion?: string;
+  model?: string;
+  documentId?: string;
+  approvalId?: string;
+  /** Case-insensitive substring over the run's (redacted) text fields. */
+  text?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: RunSummary[];
+  /** Pass back as `cursor` for the next page; absent when there is none. */
+  nextCursor?: string;
+}
+
+export type Role = 'viewer' | 'investigator' | 'admin';
+
+export interface Credential {
+  /** SHA-256 hex of the secret. The secret itself is never stored. */
+  hash: string;
+  kind: 'ingest' | 'login';
+  /** Ingest keys belong to one project; login tokens list the projects they may read. */
+  projectIds: string[];
+  role: Role;
+  name: string;
+  createdNs: bigint;
+  revoked: boolean;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  createdNs: bigint;
+}
+
+export interface AccessEntry {
+  projectId: string;
+  timeNs: bigint;
+  actor: string;
+  action: string;
+  target: string;
+}
+
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+/** Opaque cursor: the (start, traceId) of the last run on the previous page. */
+export function encodeCursor(startNs: bigint, traceId: string): string {
+  return Buffer.from(`${startNs}:${traceId}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { startNs: bigint; traceId: string } | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^(\d{1,20}):([0-9a-f]{32})$/.exec(text);
+  if (!m) return undefined;
+  return { startNs: BigInt(m[1] as string), traceId: m[2] as string };
+}

@@ -1,0 +1,118 @@
+import type { Context, Hono } from 'hono';
+import type { Authenticator } from '../auth/authenticator.js';
+import { bearerToken } from '../auth/secrets.js';
+import { BadInputError, UnsupportedError } from '../errors/errors.js';
+import type { Step } from '../model/step.js';
+import type { AttributeRedactor } from '../normalize/normalize-span.js';
+import { normalizeSpan } from '../normalize/normalize-span.js';
+import { decodeJsonTraces } from '../otlp/decode-json.js';
+import { decodeProtobufTraces } from '../otlp/decode-protobuf.js';
+import type { DecodedRequest, DecodeLimits } from '../otlp/decoded.js';
+import { ExportTraceServiceResponse, RpcStatus } from '../otlp/otlp-proto.js';
+import { toHttpError } from './http-errors.js';
+import { readBody } from './read-body.js';
+
+export interface StepWriter {
+  /** Resolves once the steps are durable; rejects if they could not be stored. */
+  write(steps: Step[]): Promise<void>;
+}
+
+export interface IngestDeps {
+  auth: Authenticator;
+  writer: StepWriter;
+  /** The redaction pass for one project, keyed by the ingest key that sent the data. */
+  redactorFor(projectId: string, ingestKey: string): AttributeRedactor;
+  limits: DecodeLimits;
+  maxBodyBytes: number;
+  log: (line: string) => void;
+}
+
+type Encoding = 'protobuf' | 'json';
+
+/** OTLP/HTTP trace receiver: `POST /v1/traces`, protobuf or JSON, gzip, partial success. */
+export function registerIngestRoutes(app: Hono, deps: IngestDeps): void {
+  app.post('/v1/traces', async (c) => {
+    const encoding = requestEncoding(c.req.header('content-type'));
+    try {
+      if (!encoding) {
+        throw new UnsupportedError('Content-Type must be application/x-protobuf or application/json', 415);
+      }
+      const projectId = await deps.auth.ingest(c.req.header('authorization'));
+      const body = await readBody(c.req.raw, deps.maxBodyBytes);
+      const decoded: DecodedRequest =
+        encoding === 'protobuf'
+          ? decodeProtobufTraces(body, deps.limits)
+          : decodeJsonTraces(body.toString('utf8'), deps.limits);
+      if (decoded.spans.length === 0 && decoded.rejected > 0) {
+        throw new BadInputError(`all ${decoded.rejected} spans were rejected: ${decoded.reasons.join('; ')}`);
+      }
+      const redactor = deps.redactorFor(projectId, bearerToken(c.req.header('authorization')) ?? '');
+      const steps = decoded.spans.map((s) => normalizeSpan(s, projectId, redactor));
+      if (steps.length > 0) await deps.writer.write(steps);
+      return success(c, encoding, decoded);
+    } catch (err) {
+      return failure(c, encoding ?? 'json', err, deps.log);
+    }
+  });
+}
+
+function requestEncoding(contentType: string | undefined): Encoding | undefined {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return undefined;
+}
+
+function success(c: Context, encoding: Encoding, decoded: DecodedRequest): Response {
+  const partial =
+    decoded.rejected > 0
+      ? {
+          rejectedSpans: decoded.rejected,
+          errorMessage: `rejected ${decoded.rejected} spans: ${decoded.reasons.join('; ')}`,
+        }
+      : undefined;
+  if (encoding === 'protobuf') {
+    const msg = ExportTraceServiceResponse.create(partial ? { partialSuccess: partial } : {});
+    return c.body(ExportTraceServiceResponse.encode(msg).finish() as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'application/x-protobuf',
+    });
+  }
+  return c.json(partial ? { partialSuccess: { ...partial, rejectedSpans: String(partial.rejectedSpans) } } : {}, 200);
+}
+
+function failure(c: Context, encoding: Encoding, err: unknown, log: (line: string) => void): Response {
+  const http = toHttpError(err);
+  if (http.status >= 500 && http.status !== 503) log(`ingest failed: ${(err as Error)?.stack ?? String(err)}`);
+  const headers: Record<string, string> = {};
+  if (http.retryAfterSeconds !== undefined) headers['retry-after'] = String(http.retryAfterSeconds);
+  if (encoding === 'protobuf') {
+    const body = RpcStatus.encode(RpcStatus.create({ code: grpcCode(http.status), message: http.message })).finish();
+    return c.body(body as Uint8Array<ArrayBuffer>, http.status, {
+      ...headers,
+      'content-type': 'application/x-protobuf',
+    });
+  }
+  return c.json({ code: grpcCode(http.status), message: http.message, error: http.code }, http.status, headers);
+}
+
+/** google.rpc.Code for the Status body. */
+function grpcCode(status: number): number {
+  switch (status) {
+    case 400:
+    case 413:
+      return 3; // INVALID_ARGUMENT
+    case 401:
+      return 16; // UNAUTHENTICATED
+    case 403:
+      return 7; // PERMISSION_DENIED
+    case 415:
+    case 501:
+      return 12; // UNIMPLEMENTED
+    case 429:
+      return 8; // RESOURCE_EXHAUSTED
+    case 503:
+      return 14; // UNAVAILABLE
+    default:
+      return 13; // INTERNAL
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * The collector's whole configuration: one schema fed by environment variables and CLI flags
+ * (flags win). A bad value stops start-up with a message naming the variable or flag.
+ */
+const portNumber = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z
+  .object({
+    port: portNumber.default(4318),
+    host: z.string().min(1).default('0.0.0.0'),
+    dataDir: z.string().min(1).default('./.casefile'),
+    store: z.enum(['duckdb', 'clickhouse']).optional(),
+    clickhouseUrl: z.url().optional(),
+    clickhouseDatabase: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a plain identifier (letters, digits, _)')
+      .default('casefile'),
+    clickhouseUser: z.string().optional(),
+    clickhousePassword: z.string().optional(),
+    maxBodyBytes: positiveInt.default(64 * 1024 * 1024),
+    maxAttributeValueBytes: positiveInt.default(1024 * 1024),
+    batchMaxRows: positiveInt.default(5000),
+    batchMaxDelayMs: z.coerce.number().int().min(0).max(60_000).default(200),
+    maxQueuedRows: positiveInt.default(200_000),
+    bootstrapIngestKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    bootstrapAdminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    redactionKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    uiDir: z.string().optional(),
+  })
+  .transform((c) => ({ ...c, store: c.store ?? (c.clickhouseUrl ? ('clickhouse' as const) : ('duckdb' as const)) }))
+  .refine((c) => c.store !== 'clickhouse' || c.clickhouseUrl, {
+    message: 'CASEFILE_STORE=clickhouse needs CASEFILE_CLICKHOUSE_URL',
+    path: ['clickhouseUrl'],
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+/** Where each setting comes from, for error messages and the README's table. */
+export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: string; flag: string }> = {
+  port: { env: 'CASEFILE_PORT', flag: '--port' },
+  host: { env: 'CASEFILE_HOST', flag: '--host' },
+  dataDir: { env: 'CASEFILE_DATA_DIR', flag: '--data-dir' },
+  store: { env: 'CASEFILE_STORE', flag: '--store' },
+  clickhouseUrl: { env: 'CASEFILE_CLICKHOUSE_URL', flag: '--clickhouse-url' },
+  clickhouseDatabase: { env: 'CASEFILE_CLICKHOUSE_DATABASE', flag: '--clickhouse-database' },
+  clickhouseUser: { env: 'CASEFILE_CLICKHOUSE_USER', flag: '--clickhouse-user' },
+  clickhousePassword: { env: 'CASEFILE_CLICKHOUSE_PASSWORD', flag: '--clickhouse-password' },
+  maxBodyBytes: { env: 'CASEFILE_MAX_BODY_BYTES', flag: '--max-body-bytes' },
+  maxAttributeValueBytes: { env: 'CASEFILE_MAX_ATTRIBUTE_BYTES', flag: '--max-attribute-bytes' },
+  batchMaxRows: { env: 'CASEFILE_BATCH_ROWS', flag: '--batch-rows' },
+  batchMaxDelayMs: { env: 'CASEFILE_BATCH_DELAY_MS', flag: '--batch-delay-ms' },
+  maxQueuedRows: { env: 'CASEFILE_MAX_QUEUED_ROWS', flag: '--max-queued-rows' },
+  bootstrapIngestKey: { env: 'CASEFILE_BOOTSTRAP_INGEST_KEY', flag: '--bootstrap-ingest-key' },
+  bootstrapAdminToken: { env: 'CASEFILE_BOOTSTRAP_ADMIN_TOKEN', flag: '--bootstrap-admin-token' },
+  redactionKey: { env: 'CASEFILE_REDACTION_KEY', flag: '--redaction-key' },
+  uiDir: { env: 'CASEFILE_UI_DIR', flag: '--ui-dir' },
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Build the config from env and `--flag value` / `--flag=value` arguments. */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): Config {
+  const raw: Record<string, string> = {};
+  const byFlag = new Map(Object.entries(CONFIG_SOURCES).map(([key, s]) => [s.flag, key]));
+  for (const [key, s] of Object.entries(CONFIG_SOURCES)) {
+    const v = env[s.env];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const key = byFlag.get(flag);
+    if (!key) throw new ConfigError(`unknown flag ${flag} (see --help)`);
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new ConfigError(`flag ${flag} needs a value`);
+    raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '') as keyof typeof CONFIG_SOURCES;
+      const src = CONFIG_SOURCES[key];
+      const name = src ? `${src.env} (${src.flag})` : key;
+      return `  ${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

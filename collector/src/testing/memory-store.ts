@@ -1,0 +1,87 @@
+import type { Step } from '../model/step.js';
+import { summarizeRun } from '../model/summarize-run.js';
+import type { AccessEntry, Credential, Project, RunPage, RunQuery, Touch, TraceStore } from '../store/port.js';
+
+/** An in-memory TraceStore for unit tests of modules above the port (API, ingest). Not an adapter. */
+export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
+  const steps = new Map<string, Step>();
+  const credentials = new Map<string, Credential>();
+  const projects = new Map<string, Project>();
+  const access: AccessEntry[] = [];
+  const runSteps = (projectId: string, traceId: string) =>
+    [...steps.values()]
+      .filter((s) => s.projectId === projectId && s.traceId === traceId)
+      .sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : a.spanId.localeCompare(b.spanId)));
+  const runs = (projectId: string) => {
+    const ids = new Set([...steps.values()].filter((s) => s.projectId === projectId).map((s) => s.traceId));
+    return [...ids].map((id) => ({ summary: summarizeRun(runSteps(projectId, id)), steps: runSteps(projectId, id) }));
+  };
+  return {
+    backend: 'memory',
+    steps,
+    async migrate() {},
+    async writeSteps(batch) {
+      for (const s of batch) steps.set(`${s.projectId}/${s.traceId}/${s.spanId}`, s);
+    },
+    async listRuns(projectId, q: RunQuery): Promise<RunPage> {
+      const matching = runs(projectId)
+        .filter(({ summary: r, steps: ss }) => {
+          if (q.fromNs !== undefined && r.startNs < q.fromNs) return false;
+          if (q.toNs !== undefined && r.startNs >= q.toNs) return false;
+          if (q.agentName && r.agentName !== q.agentName) return false;
+          if (q.status && r.status !== q.status) return false;
+          if (q.toolName && !r.toolNames.includes(q.toolName)) return false;
+          if (q.documentId && !ss.some((s) => s.documentIds.includes(q.documentId as string))) return false;
+          return true;
+        })
+        .map((r) => r.summary)
+        .sort((a, b) => (a.startNs > b.startNs ? -1 : 1));
+      return { runs: matching.slice(0, q.limit) };
+    },
+    async getRun(projectId, traceId) {
+      return runSteps(projectId, traceId);
+    },
+    async runsTouching(projectId, touch: Touch, limit) {
+      return runs(projectId)
+        .filter(({ steps: ss }) =>
+          ss.some((s) =>
+            'documentId' in touch
+              ? s.documentIds.includes(touch.documentId)
+              : 'toolName' in touch
+                ? s.toolName === touch.toolName
+                : s.approvalId === touch.approvalId,
+          ),
+        )
+        .map((r) => r.summary)
+        .slice(0, limit);
+    },
+    async putCredential(c) {
+      credentials.set(c.hash, c);
+    },
+    async findCredential(hash) {
+      return credentials.get(hash);
+    },
+    async listCredentials(projectId) {
+      return [...credentials.values()].filter((c) => !projectId || c.projectIds.includes(projectId));
+    },
+    async putProject(p) {
+      projects.set(p.id, p);
+    },
+    async listProjects() {
+      return [...projects.values()];
+    },
+    async recordAccess(e) {
+      access.push(e);
+    },
+    async listAccess(projectId, limit) {
+      return access
+        .filter((e) => e.projectId === projectId)
+        .slice(-limit)
+        .reverse();
+    },
+    async purgeBefore(projectId, beforeNs) {
+      for (const [k, s] of steps) if (s.projectId === projectId && s.startNs < beforeNs) steps.delete(k);
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,59 @@
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ErrorHandler } from './errors.js';
+
+/** Hands every span to each processor in turn; used behind the redactor so all of them see redacted spans. */
+export function createFanOutProcessor(processors: readonly SpanProcessor[]): SpanProcessor {
+  return {
+    onStart(span: Span, parentContext: Context) {
+      for (const p of processors) p.onStart(span, parentContext);
+    },
+    onEnd(span: ReadableSpan) {
+      for (const p of processors) p.onEnd(span);
+    },
+    async forceFlush() {
+      await Promise.all(processors.map((p) => p.forceFlush()));
+    },
+    async shutdown() {
+      await Promise.all(processors.map((p) => p.shutdown()));
+    },
+  };
+}
+
+/**
+ * The outermost processor: span start and end run on the agent's call stack, so a fault in any
+ * processor (or a failed flush) is handed to the error handler instead of being thrown there.
+ */
+export function createGuardedProcessor(inner: SpanProcessor, onError: ErrorHandler): SpanProcessor {
+  const report = (error: unknown) => onError(error instanceof Error ? error : new Error(String(error)));
+  return {
+    onStart(span, parentContext) {
+      try {
+        inner.onStart(span, parentContext);
+      } catch (error) {
+        report(error);
+      }
+    },
+    onEnd(span) {
+      try {
+        inner.onEnd(span);
+      } catch (error) {
+        report(error);
+      }
+    },
+    async forceFlush() {
+      try {
+        await inner.forceFlush();
+      } catch (error) {
+        report(error);
+      }
+    },
+    async shutdown() {
+      try {
+        await inner.shutdown();
+      } catch (error) {
+        report(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { WhoamiDto } from '@casefile/collector/api-schemas';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { createApiClient, UnauthorizedError } from '../lib/api-client';
+import { clearToken, loadToken, saveToken } from '../lib/session';
+import { LoginPage } from '../login/LoginPage';
+import { AppShell } from './AppShell';
+import { ErrorBanner } from './ErrorBanner';
+import { type Session, SessionContext } from './session';
+
+type Auth =
+  | { state: 'signed-out'; notice?: string }
+  | { state: 'checking'; token: string }
+  | { state: 'signed-in'; token: string; user: WhoamiDto }
+  | { state: 'failed'; token: string; error: Error };
+
+export function App() {
+  const [auth, setAuth] = useState<Auth>(() => {
+    const token = loadToken();
+    return token === null ? { state: 'signed-out' } : { state: 'checking', token };
+  });
+
+  const logout = useCallback((notice?: string) => {
+    clearToken();
+    setAuth(notice === undefined ? { state: 'signed-out' } : { state: 'signed-out', notice });
+  }, []);
+
+  const token = auth.state === 'signed-out' ? null : auth.token;
+  const api = useMemo(
+    () =>
+      token === null
+        ? null
+        : createApiClient({ token, onUnauthorized: () => logout('Your session has expired. Sign in again.') }),
+    [token, logout],
+  );
+
+  // A token restored from sessionStorage is checked before anything is shown with it.
+  useEffect(() => {
+    if (auth.state !== 'checking' || api === null) return;
+    const controller = new AbortController();
+    api.whoami(controller.signal).then(
+      (user) => setAuth({ state: 'signed-in', token: auth.token, user }),
+      (error: unknown) => {
+        if (controller.signal.aborted || error instanceof UnauthorizedError) return;
+        setAuth({
+          state: 'failed',
+          token: auth.token,
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
+      },
+    );
+    return () => controller.abort();
+  }, [auth, api]);
+
+  const session = useMemo<Session | null>(
+    () => (auth.state === 'signed-in' && api !== null ? { api, user: auth.user, logout: () => logout() } : null),
+    [auth, api, logout],
+  );
+
+  if (auth.state === 'signed-out') {
+    return (
+      <LoginPage
+        notice={auth.notice}
+        onSignedIn={(newToken, user) => {
+          saveToken(newToken);
+          setAuth({ state: 'signed-in', token: newToken, user });
+        }}
+      />
+    );
+  }
+  if (auth.state === 'checking') return <div className="page-status">Checking session…</div>;
+  if (auth.state === 'failed') {
+    return (
+      <div className="page-status">
+        <ErrorBanner error={auth.error} />
+        <button type="button" onClick={() => setAuth({ state: 'checking', token: auth.token })}>
+          Retry
+        </button>{' '}
+        <button type="button" onClick={() => logout()}>
+          Sign out
+        </button>
+      </div>
+    );
+  }
+  return (
+    <SessionContext.Provider value={session}>
+      <AppShell />
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,67 @@
+import { useEffect } from 'react';
+import { matchRoute, runsHref } from '../lib/routes';
+import { RunPage } from '../run/RunPage';
+import { RunsPage } from '../runs/RunsPage';
+import { Link } from './Link';
+import { navigate, useLocation } from './router';
+import { pickProject, useSession } from './session';
+
+export function AppShell() {
+  const { user, logout } = useSession();
+  const location = useLocation();
+  const route = matchRoute(location.pathname);
+  const project = pickProject(user, new URLSearchParams(location.search).get('project'));
+  const projectHref = runsHref(new URLSearchParams(project === '' ? {} : { project }));
+
+  useEffect(() => {
+    if (route.name === 'home') navigate(projectHref, { replace: true });
+  }, [route.name, projectHref]);
+
+  const known = user.projects.some((p) => p.id === project);
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link to={projectHref} className="brand" data-testid="home-link">
+          Casefile
+        </Link>
+        <nav className="topnav">
+          <Link to={projectHref} className={route.name === 'runs' || route.name === 'run' ? 'active' : ''}>
+            Runs
+          </Link>
+        </nav>
+        <div className="spacer" />
+        <label className="project-picker">
+          <span className="muted">Project</span>
+          <select
+            data-testid="project-select"
+            value={project}
+            onChange={(e) => navigate(runsHref(new URLSearchParams({ project: e.target.value })))}
+          >
+            {!known && <option value={project}>{project === '' ? '(none)' : project}</option>}
+            {user.projects.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="user" data-testid="user-name">
+          {user.name} <span className="role">{user.role}</span>
+        </span>
+        <button type="button" onClick={logout} data-testid="logout">
+          Sign out
+        </button>
+      </header>
+      <main className="content">
+        {route.name === 'runs' && <RunsPage project={project} />}
+        {route.name === 'run' && <RunPage key={route.traceId} project={project} traceId={route.traceId} />}
+        {route.name === 'not-found' && (
+          <div className="page-status" data-testid="not-found">
+            No page at <code>{route.pathname}</code>. <Link to={projectHref}>Go to runs</Link>
+          </div>
+        )}
+        {route.name === 'home' && <div className="page-status">Loading…</div>}
+      </main>
+    </div>
+  );
+}

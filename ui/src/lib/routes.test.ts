@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { matchRoute, runHref, runsFilteredHref } from './routes';
+
+describe('matchRoute', () => {
+  it('matches the runs list and a run page', () => {
+    expect(matchRoute('/')).toEqual({ name: 'home' });
+    expect(matchRoute('/runs')).toEqual({ name: 'runs' });
+    expect(matchRoute('/runs/')).toEqual({ name: 'runs' });
+    expect(matchRoute('/runs/0af7651916cd43dd8448eb211c80319c')).toEqual({
+      name: 'run',
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+    });
+  });
+
+  it('does not crash on a malformed escape in the path', () => {
+    expect(matchRoute('/runs/%E0%A4%A')).toEqual({ name: 'not-found', pathname: '/runs/%E0%A4%A' });
+    expect(matchRoute('/runs/a/b').name).toBe('not-found');
+  });
+});
+
+describe('links', () => {
+  it('round-trips a trace ID with unusual characters through a run link', () => {
+    const href = runHref('p1', 'a/b?c', 'b7ad6b7169203331');
+    expect(href).toBe('/runs/a%2Fb%3Fc?project=p1&step=b7ad6b7169203331');
+    const url = new URL(href, 'http://x');
+    expect(matchRoute(url.pathname)).toEqual({ name: 'run', traceId: 'a/b?c' });
+    expect(url.searchParams.get('step')).toBe('b7ad6b7169203331');
+  });
+
+  it('builds a filtered runs link that cannot escape the app', () => {
+    const href = runsFilteredHref('p1', 'documentId', '//evil.example/x');
+    expect(href.startsWith('/runs?')).toBe(true);
+    expect(new URL(href, 'http://app.local').host).toBe('app.local');
+    expect(new URL(href, 'http://app.local').searchParams.get('documentId')).toBe('//evil.example/x');
+  });
+});

@@ -1,0 +1,43 @@
+/** The app's routes and the links it builds. Only these functions produce hrefs. */
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'runs' }
+  | { name: 'run'; traceId: string }
+  | { name: 'not-found'; pathname: string };
+
+export function matchRoute(pathname: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  if (path === '/' || path === '') return { name: 'home' };
+  if (path === '/runs') return { name: 'runs' };
+  const run = /^\/runs\/([^/]+)$/.exec(path);
+  if (run) {
+    try {
+      return { name: 'run', traceId: decodeURIComponent(run[1]!) };
+    } catch {
+      return { name: 'not-found', pathname };
+    }
+  }
+  return { name: 'not-found', pathname };
+}
+
+export function runsHref(search: URLSearchParams): string {
+  const query = search.toString();
+  return query === '' ? '/runs' : `/runs?${query}`;
+}
+
+export function runHref(project: string, traceId: string, spanId?: string): string {
+  const params = new URLSearchParams();
+  if (project !== '') params.set('project', project);
+  if (spanId !== undefined && spanId !== '') params.set('step', spanId);
+  const query = params.toString();
+  return `/runs/${encodeURIComponent(traceId)}${query === '' ? '' : `?${query}`}`;
+}
+
+/** A runs-list link filtered on one field, e.g. every run that read a document. */
+export function runsFilteredHref(project: string, key: string, value: string): string {
+  const params = new URLSearchParams();
+  if (project !== '') params.set('project', project);
+  params.set(key, value);
+  return runsHref(params);
+}

@@ -1,0 +1,80 @@
+import type { ReactNode } from 'react';
+import type { UiRunSummary, UiStep } from '../lib/model';
+import { durationNs, formatDuration, formatTimestampExact } from '../lib/nanos';
+import { runModels } from './run-facts';
+
+interface Props {
+  run: UiRunSummary;
+  steps: readonly UiStep[];
+}
+
+function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <div className="fact" data-testid={testId}>
+      <div className="fact-label">{label}</div>
+      <div className="fact-value">{children}</div>
+    </div>
+  );
+}
+
+const dash = (v: string) => (v === '' ? <span className="muted">—</span> : v);
+
+export function RunHeader({ run, steps }: Props) {
+  const models = runModels(run, steps);
+  return (
+    <header className="run-header" data-testid="run-header">
+      <div className="run-title">
+        <h1>
+          {run.agentName || run.serviceName || '(unknown agent)'}
+          {run.agentVersion !== '' && <span className="version mono"> {run.agentVersion}</span>}
+        </h1>
+        <span className="run-name muted">{run.name}</span>
+        <span className={`badge status-${run.status}`} data-testid="run-status">
+          {run.status}
+        </span>
+        {run.findingCount > 0 && (
+          <span className="badge findings" data-testid="run-findings">
+            {run.findingCount} finding{run.findingCount === 1 ? '' : 's'}
+          </span>
+        )}
+      </div>
+      <div className="run-input" data-testid="run-input">
+        <span className="fact-label">User input</span>
+        <pre className="payload small-payload">{run.runInput === '' ? '—' : run.runInput}</pre>
+      </div>
+      <div className="facts">
+        <Fact label="Prompt version" testId="run-prompt-version">
+          <span className="mono">{dash(run.promptVersion)}</span>
+        </Fact>
+        <Fact label="Policy version" testId="run-policy-version">
+          <span className="mono">{dash(run.policyVersion)}</span>
+        </Fact>
+        <Fact label="Models" testId="run-models">
+          <span className="mono">{models.length === 0 ? '—' : models.join(', ')}</span>
+        </Fact>
+        <Fact label="Duration" testId="run-duration">
+          <span className="mono">{formatDuration(durationNs(run.startNs, run.endNs))}</span>
+        </Fact>
+        <Fact label="Tokens in / out" testId="run-tokens">
+          <span className="mono">
+            {run.inputTokens.toLocaleString('en-US')} / {run.outputTokens.toLocaleString('en-US')}
+          </span>
+        </Fact>
+        <Fact label="Steps">
+          <span className="mono">
+            {run.stepCount}
+            {run.errorCount > 0 && <span className="err-count"> ({run.errorCount} with errors)</span>}
+          </span>
+        </Fact>
+        <Fact label="Started (UTC)">
+          <span className="mono">{formatTimestampExact(run.startNs)}</span>
+        </Fact>
+        {run.conversationId !== '' && (
+          <Fact label="Conversation">
+            <span className="mono">{run.conversationId}</span>
+          </Fact>
+        )}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,124 @@
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { ErrorBanner } from '../app/ErrorBanner';
+import { Link } from '../app/Link';
+import { navigate, useLocation } from '../app/router';
+import { useSession } from '../app/session';
+import { useAsync } from '../app/use-async';
+import type { UiRunDetail } from '../lib/model';
+import { runHref, runsHref } from '../lib/routes';
+import { RunHeader } from './RunHeader';
+import { StepDetail } from './StepDetail';
+import { buildStepRows, neighbourSpanId, visibleRows } from './step-tree';
+import { Waterfall } from './Waterfall';
+import { runBounds } from './waterfall';
+
+interface Props {
+  project: string;
+  traceId: string;
+}
+
+export function RunPage({ project, traceId }: Props) {
+  const { api } = useSession();
+  const state = useAsync((signal) => api.getRun(project, traceId, signal), [api, project, traceId]);
+  const back = <Link to={runsHref(new URLSearchParams(project === '' ? {} : { project }))}>← Runs</Link>;
+
+  if (state.status === 'loading') return <div className="page-status">{back} Loading run…</div>;
+  if (state.status === 'error') {
+    return (
+      <div className="page-status">
+        {back}
+        <ErrorBanner error={state.error} />
+      </div>
+    );
+  }
+  if (state.data === null) {
+    return (
+      <div className="page-status" data-testid="run-not-found">
+        {back} No run <code>{traceId}</code> in this project.
+      </div>
+    );
+  }
+  return <RunView project={project} detail={state.data} back={back} />;
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+  );
+}
+
+function RunView({ project, detail, back }: { project: string; detail: UiRunDetail; back: ReactNode }) {
+  const { search } = useLocation();
+  const requested = new URLSearchParams(search).get('step');
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+
+  const rows = useMemo(() => buildStepRows(detail.steps), [detail.steps]);
+  const bounds = useMemo(() => runBounds(detail.steps), [detail.steps]);
+  const shown = useMemo(() => visibleRows(rows, collapsed), [rows, collapsed]);
+
+  const requestedStep = requested === null ? undefined : detail.steps.find((s) => s.spanId === requested);
+  const selected = requestedStep ?? rows[0]?.step;
+  const selectedId = selected?.spanId ?? null;
+  const traceId = detail.run.traceId;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+      const delta = e.key === 'ArrowDown' || e.key === 'j' ? 1 : e.key === 'ArrowUp' || e.key === 'k' ? -1 : 0;
+      if (delta === 0) return;
+      e.preventDefault();
+      const next = neighbourSpanId(shown, selectedId, delta);
+      if (next !== null) navigate(runHref(project, traceId, next), { replace: true });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [shown, selectedId, project, traceId]);
+
+  const toggle = (spanId: string) =>
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(spanId)) next.add(spanId);
+      return next;
+    });
+
+  return (
+    <div className="run-page">
+      <div className="crumbs">
+        {back} <span className="muted">/</span> <span className="mono">{traceId}</span>
+      </div>
+      <RunHeader run={detail.run} steps={detail.steps} />
+      {requested !== null && requestedStep === undefined && (
+        <div className="notice" data-testid="step-missing">
+          Step <code>{requested}</code> is not part of this run; showing the root step.
+        </div>
+      )}
+      <div className="run-panes">
+        <section className="pane waterfall-pane" aria-label="Timeline">
+          <Waterfall
+            rows={shown}
+            bounds={bounds}
+            selectedId={selectedId}
+            collapsed={collapsed}
+            onToggle={toggle}
+            stepHref={(spanId) => runHref(project, traceId, spanId)}
+          />
+          <p className="muted small hint">↑/↓ (or j/k) move through steps · click ▸ to fold a branch</p>
+        </section>
+        <section className="pane detail-pane" aria-label="Step detail">
+          {selected !== undefined ? (
+            <StepDetail
+              key={selected.spanId}
+              project={project}
+              step={selected}
+              steps={detail.steps}
+              runStartNs={bounds.startNs}
+              stepHref={(spanId) => runHref(project, traceId, spanId)}
+            />
+          ) : (
+            <div className="page-status">This run has no steps.</div>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+import { useEffect, useRef } from 'react';
+import { Link } from '../app/Link';
+import { navigate } from '../app/router';
+import { formatDuration, formatOffset } from '../lib/nanos';
+import type { StepRow } from './step-tree';
+import { barGeometry, type RunBounds, ticks } from './waterfall';
+
+interface Props {
+  rows: StepRow[];
+  bounds: RunBounds;
+  selectedId: string | null;
+  collapsed: ReadonlySet<string>;
+  onToggle: (spanId: string) => void;
+  stepHref: (spanId: string) => string;
+}
+
+/** Indentation per nesting level, capped so a very deep trace keeps its names readable. */
+const indent = (depth: number) => `${Math.min(depth, 12) * 14}px`;
+
+export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepHref }: Props) {
+  const selectedRef = useRef<HTMLDivElement | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll only when the selection changes.
+  useEffect(() => {
+    selectedRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [selectedId]);
+
+  return (
+    <div className="waterfall" data-testid="waterfall">
+      <div className="wf-head">
+        <div className="wf-label muted">Step</div>
+        <div className="wf-track wf-ticks">
+          {ticks(bounds).map((t) => (
+            <span key={t.pct} className={`wf-tick${t.pct === 100 ? ' last' : ''}`} style={{ left: `${t.pct}%` }}>
+              {formatDuration(t.offsetNs)}
+            </span>
+          ))}
+        </div>
+      </div>
+      <div role="listbox" aria-label="Steps" className="wf-rows">
+        {rows.map((row) => {
+          const s = row.step;
+          const g = barGeometry(s, bounds);
+          const selected = s.spanId === selectedId;
+          const isCollapsed = collapsed.has(s.spanId);
+          return (
+            <div
+              key={s.spanId}
+              ref={selected ? selectedRef : undefined}
+              className={`wf-row${selected ? ' selected' : ''}${s.status === 'error' ? ' has-error' : ''}`}
+              data-testid="step-row"
+              data-span-id={s.spanId}
+              data-kind={s.kind}
+              role="option"
+              tabIndex={-1}
+              aria-selected={selected}
+              // The whole row selects; the name link and the fold button keep their own behaviour.
+              // Keyboard users move with ↑/↓ (handled by the page) or tab to the name link.
+              onClick={(e) => {
+                if ((e.target as HTMLElement).closest('a,button') === null) {
+                  navigate(stepHref(s.spanId), { replace: true });
+                }
+              }}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && e.target === e.currentTarget) navigate(stepHref(s.spanId), { replace: true });
+              }}
+            >
+              <div className="wf-label" style={{ paddingLeft: indent(row.depth) }}>
+                {row.childCount > 0 ? (
+                  <button
+                    type="button"
+                    className="fold"
+                    aria-label={isCollapsed ? 'Expand' : 'Collapse'}
+                    aria-expanded={!isCollapsed}
+                    onClick={() => onToggle(s.spanId)}
+                  >
+                    {isCollapsed ? '▸' : '▾'}
+                  </button>
+                ) : (
+                  <span className="fold-spacer" />
+                )}
+                <span className={`kind kind-${s.kind}`}>{s.kind}</span>
+                <Link to={stepHref(s.spanId)} replace className="wf-name" title={s.name}>
+                  {s.name || '(unnamed)'}
+                </Link>
+                {s.status === 'error' && (
+                  <span className="error-marker" data-testid="error-marker" title={s.statusMessage || 'error'}>
+                    ✕
+                  </span>
+                )}
+                {row.orphan && (
+                  <span className="orphan-marker" title={`parent ${s.parentSpanId} is not in this run`}>
+                    orphan
+                  </span>
+                )}
+                {isCollapsed && <span className="muted small">+{row.childCount}</span>}
+              </div>
+              <div className="wf-track">
+                <div
+                  className={`wf-bar kind-${s.kind}`}
+                  style={{ left: `${g.leftPct}%`, width: `${g.widthPct}%` }}
+                  title={`${formatOffset(g.offsetNs)} · ${formatDuration(g.durationNs)}`}
+                />
+                <span
+                  className={`wf-dur${g.leftPct > 70 ? ' before' : ''}`}
+                  style={barLabelPosition(g.leftPct, g.widthPct)}
+                >
+                  {formatDuration(g.durationNs)}
+                </span>
+              </div>
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+/** The duration label sits right of the bar, or left of it when the bar ends near the right edge. */
+function barLabelPosition(leftPct: number, widthPct: number): { left?: string; right?: string } {
+  return leftPct > 70 ? { right: `${100 - leftPct}%` } : { left: `${leftPct + widthPct}%` };
+}

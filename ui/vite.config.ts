@@ -1,0 +1,18 @@
+import react from '@vitejs/plugin-react';
+import { defaultClientConditions, defineConfig } from 'vite';
+
+export default defineConfig({
+  base: '/',
+  plugins: [react()],
+  // The API schemas are shared with the collector as TypeScript source; the `source` condition
+  // makes `@casefile/collector/api-schemas` resolve to `collector/src/api/schemas.ts` without a build.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The collector's CSP has no 'unsafe-inline' and no data: scripts, so nothing may be inlined
+    // as a script; small assets stay as files.
+    assetsInlineLimit: 0,
+    sourcemap: true,
+  },
+});

@@ -1,0 +1,105 @@
+import type { Step } from '../model/step.js';
+import type { Baseline } from './baseline.js';
+import type { DetectionConfig } from './config.js';
+import { isToolStep, type Rule, type RuleContext, type ScanFn } from './context.js';
+import { type Finding, MAX_EVIDENCE_CHARS, severityRank } from './finding.js';
+import { RULES } from './rules/index.js';
+import { runAgentName } from './run-facts.js';
+import { cap } from './text.js';
+
+export const INTERNAL_ERROR_RULE = 'detect.internal_error';
+
+export interface DetectOptions {
+  /** Redaction scanner, for input that did not go through redaction. */
+  scan?: ScanFn;
+  /** Defaults to every registered rule. */
+  rules?: readonly Rule[];
+}
+
+const CAPPED_FIELDS = [
+  'runInput',
+  'inputMessages',
+  'outputMessages',
+  'systemInstructions',
+  'toolArguments',
+  'toolResult',
+  'documents',
+  'retrievalQuery',
+  'actionResult',
+] as const;
+
+/** Bounds the cost per span: every rule sees at most `maxTextChars` of any field. */
+function capStep(step: Step, max: number): Step {
+  if (CAPPED_FIELDS.every((f) => step[f].length <= max)) return step;
+  const copy = { ...step };
+  for (const f of CAPPED_FIELDS) copy[f] = cap(step[f], max);
+  return copy;
+}
+
+function isMuted(finding: Finding, stepsById: Map<string, Step>, agentName: string, config: DetectionConfig): boolean {
+  const step = stepsById.get(finding.spanId);
+  const tool = step && isToolStep(step) ? step.toolName : undefined;
+  return config.mutes.some(
+    (m) =>
+      m.ruleId === finding.ruleId &&
+      (m.tool === undefined || m.tool === tool) &&
+      (m.agent === undefined || m.agent === (step?.agentName || agentName)),
+  );
+}
+
+/**
+ * Runs every enabled rule over one run. Never throws: a rule that fails yields one low-severity
+ * `detect.internal_error` finding (without payload) and the other rules still run.
+ */
+export function detectRun(
+  steps: readonly Step[],
+  baseline: Baseline,
+  config: DetectionConfig,
+  options: DetectOptions = {},
+): Finding[] {
+  if (steps.length === 0) return [];
+  const capped = steps
+    .slice(0, config.limits.maxSteps)
+    .map((s) => capStep(s, config.limits.maxTextChars))
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => (a.s.startNs < b.s.startNs ? -1 : a.s.startNs > b.s.startNs ? 1 : a.i - b.i))
+    .map(({ s }) => s);
+  const traceId = capped[0]!.traceId;
+  const ctx: RuleContext = { steps: capped, baseline, config, traceId, agentName: runAgentName(capped) };
+  if (options.scan) ctx.scan = options.scan;
+  const stepsById = new Map(capped.map((s) => [s.spanId, s]));
+  const out: Finding[] = [];
+  for (const rule of options.rules ?? RULES) {
+    if (config.disabledRules.includes(rule.id)) continue;
+    let found: Finding[];
+    try {
+      found = rule.detect(ctx);
+    } catch (err) {
+      const root = capped.find((s) => s.parentSpanId === '') ?? capped[0]!;
+      out.push({
+        ruleId: INTERNAL_ERROR_RULE,
+        severity: 'low',
+        traceId,
+        spanId: root.spanId,
+        reason: `Rule ${rule.id} failed on this run, so its findings are missing.`,
+        evidence: '',
+        details: { rule: rule.id, error: err instanceof Error ? err.name : 'unknown' },
+      });
+      continue;
+    }
+    const override = Object.hasOwn(config.severityOverrides, rule.id) ? config.severityOverrides[rule.id] : undefined;
+    let kept = 0;
+    for (const f of found) {
+      if (isMuted(f, stepsById, ctx.agentName, config)) continue;
+      if (kept++ >= config.limits.maxFindingsPerRule) break;
+      if (override) f.severity = override;
+      if (f.evidence.length > MAX_EVIDENCE_CHARS) f.evidence = f.evidence.slice(0, MAX_EVIDENCE_CHARS);
+      out.push(f);
+    }
+  }
+  const order = new Map(capped.map((s, i) => [s.spanId, i]));
+  return out.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) || (order.get(a.spanId) ?? 0) - (order.get(b.spanId) ?? 0),
+  );
+}

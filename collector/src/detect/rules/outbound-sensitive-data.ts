@@ -1,0 +1,95 @@
+import type { Rule, RuleContext } from '../context.js';
+import { label, riskOf, toolStepsWithRisk } from '../context.js';
+import { DESTINATION_KEY } from '../destinations.js';
+import type { Finding, Severity } from '../finding.js';
+import { makeFinding } from '../make-finding.js';
+import { maskMatches } from '../sensitive.js';
+import { jsonLeaves, lastKey } from '../text.js';
+import { classifyKind, findTokens } from '../tokens.js';
+
+interface Hit {
+  id: string;
+  kind: string;
+  cls: 'secret' | 'pii';
+  leaf: string;
+  start: number;
+  end: number;
+  /** Un-redacted matches are masked in the evidence. */
+  masked: boolean;
+}
+
+/**
+ * Secrets or PII in the arguments of a tool that sends data out. A recipient field holding only
+ * the recipient (`to: [email:…]`) is the destination, not a leak, and neither is that same person's
+ * token repeated in the body; those are left out.
+ */
+export const outboundSensitiveData: Rule = {
+  id: 'outbound.sensitive_data',
+  severity: 'high',
+  description: 'Secrets or personal data in the arguments of an external or irreversible tool.',
+  detect(ctx: RuleContext): Finding[] {
+    const cfg = ctx.config.sensitiveData;
+    const findings: Finding[] = [];
+    for (const step of toolStepsWithRisk(ctx, cfg.risks)) {
+      const leaves = jsonLeaves(step.toolArguments);
+      const recipients = new Set<string>();
+      for (const { path, value } of leaves) {
+        const tokens = findTokens(value);
+        const onlyTokens = value.replace(/\[[^\]]+\]/g, '').replace(/[\s,;]/g, '') === '';
+        if (DESTINATION_KEY.test(lastKey(path)) && tokens.length > 0 && onlyTokens) {
+          for (const t of tokens) recipients.add(t.token);
+        }
+      }
+      const hits: Hit[] = [];
+      for (const leaf of leaves) {
+        const masked = maskMatches(leaf.value, ctx.scan?.(leaf.value) ?? []);
+        for (const m of masked.spans) {
+          const cls = classifyKind(m.kind, cfg.secretKinds, cfg.piiKinds);
+          if (cls === 'other') continue;
+          hits.push({
+            id: `raw:${m.kind}:${m.original}`,
+            kind: m.kind,
+            cls,
+            leaf: masked.text,
+            start: m.start,
+            end: m.end,
+            masked: true,
+          });
+        }
+        for (const t of findTokens(masked.text)) {
+          const cls = classifyKind(t.kind, cfg.secretKinds, cfg.piiKinds);
+          if (cls === 'other' || (cls === 'pii' && recipients.has(t.token))) continue;
+          hits.push({ id: t.token, kind: t.kind, cls, leaf: masked.text, start: t.start, end: t.end, masked: false });
+        }
+      }
+      if (hits.length === 0) continue;
+      const secrets = new Set(hits.filter((h) => h.cls === 'secret').map((h) => h.id));
+      const pii = new Set(hits.filter((h) => h.cls === 'pii').map((h) => h.id));
+      const unredacted = hits.some((h) => h.masked);
+      let severity: Severity = pii.size >= cfg.piiHigh ? 'high' : pii.size >= cfg.piiMedium ? 'medium' : 'low';
+      if (secrets.size > 0) severity = 'critical';
+      else if (unredacted && severity === 'low') severity = 'medium';
+      const first = hits.find((h) => h.cls === 'secret') ?? hits[0]!;
+      const what = secrets.size > 0 ? `${secrets.size} secret(s)` : `${pii.size} distinct personal-data value(s)`;
+      findings.push(
+        makeFinding({
+          ruleId: this.id,
+          severity,
+          step,
+          reason: `${what} went out in the arguments of ${riskOf(step, ctx.config)} tool ${label(step.toolName)}${unredacted ? ', some of them unredacted' : ''}.`,
+          text: first.leaf,
+          start: first.start,
+          end: first.end,
+          details: {
+            tool: step.toolName,
+            secrets: secrets.size,
+            pii: pii.size,
+            kinds: [...new Set(hits.map((h) => h.kind))].sort().join(','),
+            unredacted: unredacted ? 1 : 0,
+          },
+        }),
+      );
+    }
+    return findings;
+  },
+};

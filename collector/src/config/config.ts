@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The collector's whole configuration: one schema fed by environment variables and CLI flags
  * (flags win). A bad value stops start-up with a message naming the variable or flag.
  */
-const portNumber = z.coerce.number().int().min(1).max(65535);
+const portNumber = z.coerce.number().int().min(0, 'must be 0 (any free port) to 65535').max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
 export const configSchema = z

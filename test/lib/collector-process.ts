@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const CLI = join(REPO_ROOT, 'collector/dist/cli.js');
+
+export interface CollectorProcess {
+  url: string;
+  ingestKey: string;
+  adminToken: string;
+  dataDir: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the built collector (`node collector/dist/cli.js serve`) as a real child process on a free
+ * port with a fresh data dir and bootstrap credentials; resolves once it is listening.
+ */
+export async function startCollectorProcess(env: Record<string, string> = {}): Promise<CollectorProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'casefile-e2e-'));
+  const ingestKey = `cf_ingest_${randomBytes(16).toString('hex')}`;
+  const adminToken = `cf_login_${randomBytes(16).toString('hex')}`;
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    env: {
+      ...process.env,
+      CASEFILE_DATA_DIR: dataDir,
+      CASEFILE_BOOTSTRAP_INGEST_KEY: ingestKey,
+      CASEFILE_BOOTSTRAP_ADMIN_TOKEN: adminToken,
+      CASEFILE_BATCH_DELAY_MS: '20',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`collector did not start within 30 s:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1] as string);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`collector exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url,
+    ingestKey,
+    adminToken,
+    dataDir,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.once('exit', ok));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Run the CLI to completion (e.g. `demo`), returning its exit code and output. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.once('exit', (code) => ok({ code: code ?? -1, output }));
+  });
+}

@@ -45,7 +45,12 @@ export interface TraceStore {
   recordAccess(entry: AccessEntry): Promise<void>;
   listAccess(projectId: string, limit: number): Promise<AccessEntry[]>;
 
-  /** Delete everything of a project older than `beforeNs` (retention). */
+  /**
+   * Delete everything of a project older than `beforeNs` (retention): steps that started before it
+   * (run summaries then reflect the remaining steps) and access-log entries. Backends that drop
+   * whole daily partitions (ClickHouse) round `beforeNs` down to a UTC day boundary, i.e. may keep
+   * up to one day more than asked, never less.
+   */
   purgeBefore(projectId: string, beforeNs: bigint): Promise<void>;
 
   close(): Promise<void>;
@@ -108,6 +113,17 @@ export interface AccessEntry {
 
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
+}
+
+/** A statement the backend rejected. Keeps the (truncated) SQL and the driver's error as `cause`. */
+export class StoreQueryError extends Error {
+  override name = 'StoreQueryError';
+  readonly sql: string;
+  constructor(message: string, sql: string, options?: ErrorOptions) {
+    const shown = sql.length > 500 ? `${sql.slice(0, 500)}… (${sql.length} chars)` : sql;
+    super(`${message}\n  in: ${shown}`, options);
+    this.sql = shown;
+  }
 }
 
 /** Opaque cursor: the (start, traceId) of the last run on the previous page. */

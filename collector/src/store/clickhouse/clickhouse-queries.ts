@@ -1,0 +1,69 @@
+import { BadInputError } from '../../errors/errors.js';
+import { decodeCursor, type RunQuery, type Touch } from '../port.js';
+import { TEXT_SEARCH_COLUMNS } from '../step-columns.js';
+import { partitionSeconds, SUMMARY_SELECT } from './clickhouse-rows.js';
+import { literal, uint } from './sql.js';
+
+/**
+ * Read queries over the derived tables. `db` is an already-quoted identifier; every value goes
+ * through `literal` / `uint`.
+ */
+
+const TOUCH_TABLES = {
+  documentId: ['run_documents', 'document_id'],
+  toolName: ['run_tools', 'tool_name'],
+  approvalId: ['run_approvals', 'approval_id'],
+} as const;
+
+function touchSubquery(db: string, projectId: string, touch: Touch): string {
+  const [key, value] = Object.entries(touch)[0] as [keyof typeof TOUCH_TABLES, string];
+  const [table, column] = TOUCH_TABLES[key];
+  return `SELECT trace_id FROM ${db}.${table} WHERE project_id = ${literal(projectId)} AND ${column} = ${literal(value)}`;
+}
+
+export function listRunsSql(db: string, projectId: string, query: RunQuery): string {
+  const p = literal(projectId);
+  const where = [`project_id = ${p}`];
+  const having: string[] = [];
+  if (query.fromNs !== undefined) having.push(`start_ns >= ${uint(query.fromNs)}`);
+  if (query.toNs !== undefined) having.push(`start_ns < ${uint(query.toNs)}`);
+  if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
+  if (query.status !== undefined) having.push(`status = ${literal(query.status)}`);
+  if (query.toolName !== undefined) having.push(`has(tool_names, ${literal(query.toolName)})`);
+  if (query.promptVersion !== undefined) having.push(`prompt_version = ${literal(query.promptVersion)}`);
+  if (query.policyVersion !== undefined) having.push(`policy_version = ${literal(query.policyVersion)}`);
+  if (query.model !== undefined) having.push(`has(models, ${literal(query.model)})`);
+  if (query.documentId !== undefined) {
+    where.push(`trace_id IN (${touchSubquery(db, projectId, { documentId: query.documentId })})`);
+  }
+  if (query.approvalId !== undefined) {
+    where.push(`trace_id IN (${touchSubquery(db, projectId, { approvalId: query.approvalId })})`);
+  }
+  if (query.text !== undefined && query.text !== '') {
+    const needle = literal(query.text);
+    const any = TEXT_SEARCH_COLUMNS.map((col) => `positionCaseInsensitiveUTF8(${col}, ${needle}) > 0`).join(' OR ');
+    // Every step of a run starts at or after the run, so a lower time bound prunes partitions.
+    const since =
+      query.fromNs === undefined ? '' : ` AND start_time >= toDateTime(${uint(partitionSeconds(query.fromNs))})`;
+    where.push(`trace_id IN (SELECT trace_id FROM ${db}.spans WHERE project_id = ${p}${since} AND (${any}))`);
+  }
+  if (query.cursor !== undefined) {
+    const after = decodeCursor(query.cursor);
+    if (!after) throw new BadInputError('invalid cursor');
+    const start = uint(after.startNs);
+    having.push(`(start_ns < ${start} OR (start_ns = ${start} AND trace_id < ${literal(after.traceId)}))`);
+  }
+  return `SELECT ${SUMMARY_SELECT}
+FROM ${db}.runs WHERE ${where.join(' AND ')}
+GROUP BY trace_id${having.length > 0 ? `\nHAVING ${having.join(' AND ')}` : ''}
+ORDER BY start_ns DESC, trace_id DESC
+LIMIT ${uint(query.limit + 1)}`;
+}
+
+export function runsTouchingSql(db: string, projectId: string, touch: Touch, limit: number): string {
+  return `SELECT ${SUMMARY_SELECT}
+FROM ${db}.runs WHERE project_id = ${literal(projectId)} AND trace_id IN (${touchSubquery(db, projectId, touch)})
+GROUP BY trace_id
+ORDER BY start_ns DESC, trace_id DESC
+LIMIT ${uint(limit)}`;
+}

@@ -1,0 +1,84 @@
+import type { Row } from './clickhouse-rows.js';
+import { DAY_PARTITIONED_TABLES } from './clickhouse-schema.js';
+import { literal, uint } from './sql.js';
+
+export interface RetentionDeps {
+  /** Quoted database identifier. */
+  db: string;
+  /** Raw database name, for system tables. */
+  database: string;
+  select(sql: string): Promise<Row[]>;
+  command(sql: string): Promise<void>;
+}
+
+const NS_PER_DAY = 86_400_000_000_000n;
+const MUTATION_WAIT_MS = 60_000;
+
+/** YYYYMMDD (UTC) of the day that contains `ns`, as ClickHouse names a toYYYYMMDD partition. */
+export function dayPartition(ns: bigint): number {
+  const date = new Date(Number((ns / NS_PER_DAY) * 86_400_000n));
+  return date.getUTCFullYear() * 10_000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate();
+}
+
+/**
+ * Deletes a project's data in whole UTC days strictly before the day containing `beforeNs`.
+ * A day that holds only this project is dropped as a partition (instant, no rewrite); a day shared
+ * with other projects is cleared with an `ALTER ... DELETE` mutation, awaited so that the purge
+ * has happened when this resolves.
+ */
+export async function purgeProjectBefore(deps: RetentionDeps, projectId: string, beforeNs: bigint): Promise<void> {
+  const cutoff = dayPartition(beforeNs);
+  const project = literal(projectId);
+  await purgeTables(deps, DAY_PARTITIONED_TABLES, 'spans', 'toYYYYMMDD(start_time)', cutoff, project);
+  await purgeTables(deps, ['access_log'], 'access_log', 'toYYYYMMDD(day)', cutoff, project);
+}
+
+async function purgeTables(
+  deps: RetentionDeps,
+  tables: readonly string[],
+  probeTable: string,
+  probeDay: string,
+  cutoff: number,
+  project: string,
+): Promise<void> {
+  const parts = await deps.select(
+    `SELECT DISTINCT partition FROM system.parts
+WHERE database = ${literal(deps.database)} AND table = ${literal(probeTable)} AND active`,
+  );
+  const days = parts.map((r) => Number(String(r.partition).replace(/'/g, ''))).filter((d) => d > 0 && d < cutoff);
+  const shared: number[] = [];
+  for (const day of days) {
+    const [row] = await deps.select(
+      `SELECT count() AS n FROM ${deps.db}.${probeTable} WHERE ${probeDay} = ${uint(day)} AND project_id != ${project}`,
+    );
+    if (Number(row?.n ?? 0) > 0) {
+      shared.push(day);
+      continue;
+    }
+    for (const table of tables) await deps.command(`ALTER TABLE ${deps.db}.${table} DROP PARTITION ${uint(day)}`);
+  }
+  if (shared.length === 0) return;
+  const inDays = shared.map((d) => uint(d)).join(', ');
+  for (const table of tables) {
+    const dayExpr = table === 'spans' ? 'toYYYYMMDD(start_time)' : 'toYYYYMMDD(day)';
+    await deps.command(
+      `ALTER TABLE ${deps.db}.${table} DELETE WHERE project_id = ${project} AND ${dayExpr} IN (${inDays})`,
+    );
+  }
+  await waitForMutations(deps, tables);
+}
+
+async function waitForMutations(deps: RetentionDeps, tables: readonly string[]): Promise<void> {
+  const names = tables.map(literal).join(', ');
+  const deadline = Date.now() + MUTATION_WAIT_MS;
+  while (Date.now() < deadline) {
+    const [row] = await deps.select(
+      `SELECT count() AS n FROM system.mutations WHERE database = ${literal(deps.database)} AND table IN (${names}) AND is_done = 0`,
+    );
+    if (Number(row?.n ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `ClickHouse retention mutations on ${tables.join(', ')} did not finish within ${MUTATION_WAIT_MS} ms`,
+  );
+}

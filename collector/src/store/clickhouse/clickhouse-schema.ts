@@ -1,0 +1,135 @@
+import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
+import { ident } from './sql.js';
+
+/**
+ * The ClickHouse schema, restricted to SQL that runs on 18.16 and on current servers: no
+ * DateTime64, Map, LowCardinality, codecs, TTL or skip indexes. Times are UInt64 ns plus a
+ * `DateTime('UTC')` / `Date` column that only serves partitioning, so retention drops whole days.
+ *
+ * `spans` is the source of truth (ReplacingMergeTree: a resent span collapses into one row, read
+ * with FINAL). Everything else is filled by materialized views at insert time and partitioned by
+ * the same UTC day, so dropping a day's partition everywhere keeps the derived tables consistent.
+ */
+
+const TYPES: Record<Exclude<ColumnKind, 'stringMap'>, string> = {
+  text: 'String',
+  int: 'Int32',
+  ns: 'UInt64',
+  nullableInt: 'Nullable(Int64)',
+  textList: 'Array(String)',
+  events: 'String',
+};
+
+/** Column names of `spans` as they are inserted and selected (maps become parallel arrays). */
+export const SPAN_COLUMN_NAMES: readonly string[] = STEP_COLUMNS.flatMap((col) =>
+  col.kind === 'stringMap' ? [`${col.column}_keys`, `${col.column}_values`] : [col.column],
+);
+
+const spanColumnsDdl = STEP_COLUMNS.flatMap((col) =>
+  col.kind === 'stringMap'
+    ? [`${col.column}_keys Array(String)`, `${col.column}_values Array(String)`]
+    : [`${col.column} ${TYPES[col.kind]}`],
+).join(',\n  ');
+
+/** Tables whose partitions are UTC days of a step's start; retention drops them together. */
+export const DAY_PARTITIONED_TABLES = ['spans', 'runs', 'trace_times', 'run_documents', 'run_tools', 'run_approvals'];
+
+// The root step wins, then an agent step, then the earliest; an empty value never beats a set one.
+const rankKey = (col: string) =>
+  `(toUInt8(${col} = ''), toUInt8((parent_span_id != '') * 2 + (kind != 'agent')), start_ns, span_id)`;
+const RANK_TYPE = 'Tuple(UInt8, UInt8, UInt64, String)';
+const PICKED = [
+  'name',
+  'service_name',
+  'agent_name',
+  'agent_version',
+  'conversation_id',
+  'prompt_version',
+  'policy_version',
+  'run_input',
+];
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Each statement is idempotent (IF NOT EXISTS), so a half-applied migration can be re-run. */
+  statements: (db: string) => string[];
+}
+
+const lookup = (db: string, table: string, key: string, source: string, where: string): string[] => [
+  `CREATE TABLE IF NOT EXISTS ${db}.${table} (project_id String, ${key} String, trace_id String, day Date)
+ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, ${key}, trace_id)`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${table}_mv TO ${db}.${table} AS
+SELECT project_id, ${key}, trace_id, toDate(start_time) AS day FROM ${db}.spans ${source} WHERE ${where}`,
+];
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'spans, runs summary, lookups, credentials, projects, access log',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.spans (
+  ${spanColumnsDdl},
+  start_time DateTime('UTC'),
+  version UInt64
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMMDD(start_time)
+ORDER BY (project_id, trace_id, span_id)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.runs (
+  project_id String,
+  trace_id String,
+  day Date,
+  start_s AggregateFunction(min, UInt64),
+  end_s AggregateFunction(max, UInt64),
+  ${PICKED.map((col) => `${col}_s AggregateFunction(argMin, String, ${RANK_TYPE})`).join(',\n  ')},
+  error_s AggregateFunction(max, UInt8),
+  steps_s AggregateFunction(uniqExact, String),
+  errors_s AggregateFunction(uniqExactIf, String, UInt8),
+  tools_s AggregateFunction(groupUniqArray, String),
+  models_s AggregateFunction(groupUniqArrayArray, Array(String)),
+  tokens_s AggregateFunction(groupUniqArray, Tuple(String, Int64, Int64))
+) ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, trace_id)`,
+      // Every state is idempotent (min, max, distinct sets keyed by span ID), so a resent batch
+      // that the view aggregates a second time changes no result.
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.runs_mv TO ${db}.runs AS
+SELECT project_id, trace_id, toDate(start_time) AS day,
+  minState(start_ns) AS start_s, maxState(end_ns) AS end_s,
+  ${PICKED.map((col) => `argMinState(${col}, ${rankKey(col)}) AS ${col}_s`).join(',\n  ')},
+  maxState(toUInt8(status = 'error')) AS error_s,
+  uniqExactState(span_id) AS steps_s,
+  uniqExactIfState(span_id, toUInt8(status = 'error')) AS errors_s,
+  groupUniqArrayState(tool_name) AS tools_s,
+  groupUniqArrayArrayState([request_model, response_model]) AS models_s,
+  groupUniqArrayState((span_id, ifNull(input_tokens, toInt64(0)), ifNull(output_tokens, toInt64(0)))) AS tokens_s
+FROM ${db}.spans GROUP BY project_id, trace_id, day`,
+      `CREATE TABLE IF NOT EXISTS ${db}.trace_times (
+  project_id String, trace_id String, day Date,
+  min_start AggregateFunction(min, UInt64), max_start AggregateFunction(max, UInt64)
+) ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, trace_id)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_times_mv TO ${db}.trace_times AS
+SELECT project_id, trace_id, toDate(start_time) AS day, minState(start_ns) AS min_start, maxState(start_ns) AS max_start
+FROM ${db}.spans GROUP BY project_id, trace_id, day`,
+      ...lookup(db, 'run_documents', 'document_id', 'ARRAY JOIN document_ids AS document_id', "document_id != ''"),
+      ...lookup(db, 'run_tools', 'tool_name', '', "tool_name != ''"),
+      ...lookup(db, 'run_approvals', 'approval_id', '', "approval_id != ''"),
+      `CREATE TABLE IF NOT EXISTS ${db}.credentials (
+  hash String, kind String, project_ids Array(String), role String, name String,
+  created_ns UInt64, revoked UInt8, version UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY hash`,
+      `CREATE TABLE IF NOT EXISTS ${db}.projects (id String, name String, created_ns UInt64, version UInt64)
+ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS ${db}.access_log (
+  project_id String, time_ns UInt64, day Date, seq UInt64, actor String, action String, target String
+) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, time_ns, seq)`,
+    ],
+  },
+];
+
+export function migrationsTableDdl(db: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, applied_at DateTime)
+ENGINE = ReplacingMergeTree() ORDER BY version`;
+}
+
+export function quotedDb(database: string): string {
+  return ident(database);
+}

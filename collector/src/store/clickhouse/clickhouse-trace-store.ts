@@ -1,0 +1,276 @@
+import { type ClickHouseClient, ClickHouseError, createClient } from '@clickhouse/client';
+import type { RunSummary, Step } from '../../model/step.js';
+import {
+  type AccessEntry,
+  type Credential,
+  encodeCursor,
+  type Project,
+  type RunPage,
+  type RunQuery,
+  StoreQueryError,
+  StoreUnavailableError,
+  type Touch,
+  type TraceStore,
+} from '../port.js';
+import { dedupeSteps } from '../step-columns.js';
+import { listRunsSql, runsTouchingSql } from './clickhouse-queries.js';
+import { purgeProjectBefore } from './clickhouse-retention.js';
+import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from './clickhouse-rows.js';
+import { MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
+import { ident, literal, uint, wellFormed } from './sql.js';
+
+export interface ClickHouseStoreConfig {
+  url: string;
+  database: string;
+  username?: string;
+  password?: string;
+}
+
+const INSERT_COLUMNS: [string, ...string[]] = ['start_time', 'version', ...SPAN_COLUMN_NAMES];
+
+// Server-side conditions that clear up by themselves: the caller should retry (503), not fail.
+const RETRYABLE_CODES = new Set(['159', '202', '203', '209', '210', '242', '252']);
+
+/**
+ * The scale-out store. Talks to ClickHouse over HTTP with the official client and only the SQL
+ * subset of 18.16 (see `clickhouse-schema.ts`). Stateless: any number of collectors can share one
+ * database.
+ */
+export class ClickHouseTraceStore implements TraceStore {
+  readonly backend = 'clickhouse';
+  private readonly db: string;
+  private lastVersion = 0n;
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    readonly database: string,
+  ) {
+    this.db = ident(database);
+  }
+
+  static async open(config: ClickHouseStoreConfig): Promise<ClickHouseTraceStore> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.database)) {
+      throw new Error(`ClickHouse database name must match [A-Za-z_][A-Za-z0-9_]*: ${JSON.stringify(config.database)}`);
+    }
+    const client = createClient({
+      url: config.url,
+      username: config.username ?? 'default',
+      password: config.password ?? '',
+      request_timeout: 60_000,
+    });
+    return new ClickHouseTraceStore(client, config.database);
+  }
+
+  /** Server version, e.g. "18.16.1". */
+  async serverVersion(): Promise<string> {
+    const [row] = await this.select('SELECT version() AS v');
+    return String(row?.v);
+  }
+
+  async migrate(): Promise<void> {
+    await this.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
+    await this.command(migrationsTableDdl(this.db));
+    const applied = new Set(
+      (await this.select(`SELECT version FROM ${this.db}.schema_migrations`)).map((r) => Number(r.version)),
+    );
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements(this.db)) await this.command(statement);
+      await this.command(
+        `INSERT INTO ${this.db}.schema_migrations VALUES (${uint(migration.version)}, ${literal(migration.name)}, now())`,
+      );
+    }
+  }
+
+  async writeSteps(steps: readonly Step[]): Promise<void> {
+    if (steps.length === 0) return;
+    const version = this.nextVersion();
+    const rows = dedupeSteps(steps).map((step) => stepToRow(step, version));
+    const table = `${this.db}.spans`;
+    try {
+      await this.client.insert({
+        table,
+        values: rows,
+        format: 'JSONEachRow',
+        columns: INSERT_COLUMNS,
+      });
+    } catch (error) {
+      throw mapError(error, `INSERT INTO ${table} FORMAT JSONEachRow (${rows.length} rows)`);
+    }
+  }
+
+  async listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
+    const runs = (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary);
+    if (runs.length <= query.limit) return { runs };
+    runs.length = query.limit;
+    const last = runs[runs.length - 1] as RunSummary;
+    return { runs, nextCursor: encodeCursor(last.startNs, last.traceId) };
+  }
+
+  async getRun(projectId: string, traceId: string): Promise<Step[]> {
+    const key = `project_id = ${literal(projectId)} AND trace_id = ${literal(traceId)}`;
+    // The time-range lookup lets the span read touch only the partitions the run lives in.
+    const [range] = await this.select(
+      `SELECT minMerge(min_start) AS lo, maxMerge(max_start) AS hi FROM ${this.db}.trace_times WHERE ${key} GROUP BY trace_id`,
+    );
+    if (!range) return [];
+    const lo = partitionSeconds(BigInt(String(range.lo)));
+    const hi = partitionSeconds(BigInt(String(range.hi)));
+    const rows = await this.select(
+      `SELECT ${SPAN_COLUMN_NAMES.join(', ')} FROM ${this.db}.spans FINAL
+WHERE ${key} AND start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateTime(${uint(hi)})
+ORDER BY start_ns, span_id`,
+    );
+    return rows.map(rowToStep);
+  }
+
+  async runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {
+    return (await this.select(runsTouchingSql(this.db, projectId, touch, limit))).map(rowToSummary);
+  }
+
+  async putCredential(c: Credential): Promise<void> {
+    const values = [
+      literal(c.hash),
+      literal(c.kind),
+      `[${c.projectIds.map(literal).join(', ')}]`,
+      literal(c.role),
+      literal(c.name),
+      uint(c.createdNs),
+      c.revoked ? '1' : '0',
+      uint(this.nextVersion()),
+    ];
+    await this.command(`INSERT INTO ${this.db}.credentials VALUES (${values.join(', ')})`);
+  }
+
+  async findCredential(hash: string): Promise<Credential | undefined> {
+    const [row] = await this.select(`SELECT * FROM ${this.db}.credentials FINAL WHERE hash = ${literal(hash)}`);
+    return row ? toCredential(row) : undefined;
+  }
+
+  async listCredentials(projectId?: string): Promise<Credential[]> {
+    const where = projectId === undefined ? '' : ` WHERE has(project_ids, ${literal(projectId)})`;
+    const rows = await this.select(`SELECT * FROM ${this.db}.credentials FINAL${where} ORDER BY created_ns, hash`);
+    return rows.map(toCredential);
+  }
+
+  async putProject(project: Project): Promise<void> {
+    const values = [literal(project.id), literal(project.name), uint(project.createdNs), uint(this.nextVersion())];
+    await this.command(`INSERT INTO ${this.db}.projects VALUES (${values.join(', ')})`);
+  }
+
+  async listProjects(): Promise<Project[]> {
+    const rows = await this.select(`SELECT id, name, created_ns FROM ${this.db}.projects FINAL ORDER BY id`);
+    return rows.map((r) => ({ id: String(r.id), name: String(r.name), createdNs: BigInt(String(r.created_ns)) }));
+  }
+
+  async recordAccess(entry: AccessEntry): Promise<void> {
+    const values = [
+      literal(entry.projectId),
+      uint(entry.timeNs),
+      `toDate(toDateTime(${uint(partitionSeconds(entry.timeNs))}, 'UTC'))`,
+      uint(this.nextVersion()),
+      literal(entry.actor),
+      literal(entry.action),
+      literal(entry.target),
+    ];
+    await this.command(`INSERT INTO ${this.db}.access_log SELECT ${values.join(', ')}`);
+  }
+
+  async listAccess(projectId: string, limit: number): Promise<AccessEntry[]> {
+    const rows = await this.select(
+      `SELECT project_id, time_ns, actor, action, target FROM ${this.db}.access_log
+WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)}`,
+    );
+    return rows.map((r) => ({
+      projectId: String(r.project_id),
+      timeNs: BigInt(String(r.time_ns)),
+      actor: String(r.actor),
+      action: String(r.action),
+      target: String(r.target),
+    }));
+  }
+
+  purgeBefore(projectId: string, beforeNs: bigint): Promise<void> {
+    return purgeProjectBefore(
+      { db: this.db, database: this.database, select: (sql) => this.select(sql), command: (sql) => this.command(sql) },
+      projectId,
+      beforeNs,
+    );
+  }
+
+  /** Drops the whole database. For tests and `casefile reset`; never called by the collector itself. */
+  async dropDatabase(): Promise<void> {
+    await this.command(`DROP DATABASE IF EXISTS ${this.db}`);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** A strictly increasing version: ReplacingMergeTree keeps the row with the highest one. */
+  private nextVersion(): bigint {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    this.lastVersion = now > this.lastVersion ? now : this.lastVersion + 1n;
+    return this.lastVersion;
+  }
+
+  private async select(sql: string): Promise<Row[]> {
+    try {
+      const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      return await result.json<Row>();
+    } catch (error) {
+      throw mapError(error, sql);
+    }
+  }
+
+  private async command(sql: string): Promise<void> {
+    try {
+      await this.client.command({ query: sql });
+    } catch (error) {
+      throw mapError(error, sql);
+    }
+  }
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+function isNetworkError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+    if (/timeout|socket hang up|ECONNREFUSED/i.test(e.message)) return true;
+    const nested = (e as { errors?: unknown[] }).errors; // AggregateError from dual-stack connects
+    if (Array.isArray(nested) && nested.some(isNetworkError)) return true;
+  }
+  return false;
+}
+
+function mapError(error: unknown, sql: string): Error {
+  if (error instanceof ClickHouseError && RETRYABLE_CODES.has(String(error.code))) {
+    return new StoreUnavailableError(`ClickHouse is overloaded (code ${error.code})`, { cause: error });
+  }
+  if (isNetworkError(error)) return new StoreUnavailableError('ClickHouse is unreachable', { cause: error });
+  const message = error instanceof Error ? wellFormed(error.message) : String(error);
+  return new StoreQueryError(`ClickHouse statement failed: ${message}`, sql, { cause: error });
+}
+
+function toCredential(r: Row): Credential {
+  return {
+    hash: String(r.hash),
+    kind: r.kind === 'login' ? 'login' : 'ingest',
+    projectIds: (r.project_ids as string[]).map(String),
+    role: r.role as Credential['role'],
+    name: String(r.name),
+    createdNs: BigInt(String(r.created_ns)),
+    revoked: Number(r.revoked) === 1,
+  };
+}

@@ -1,0 +1,158 @@
+import { emptyStep, type Step } from '../model/step.js';
+
+/** Fixtures for the conformance suite: realistic runs of an agent that reads, decides and acts. */
+
+export const NS_PER_DAY = 86_400_000_000_000n;
+/** 2026-03-10T00:00:00Z. Real timestamps are far beyond 2^53 ns, so precision loss would show. */
+export const DAY0 = 1_773_100_800_000_000_000n;
+
+let counter = 0;
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+/** Unique, valid-looking IDs, with a random prefix so that parallel suites never collide. */
+const prefix = hex(Math.floor(Math.random() * 0xffffffff), 8);
+export function newTraceId(): string {
+  counter += 1;
+  return `${prefix}${hex(counter, 24)}`;
+}
+export function spanIdOf(traceId: string, n: number): string {
+  return `${traceId.slice(-8)}${hex(n, 8)}`;
+}
+
+export interface RunSpec {
+  projectId: string;
+  traceId?: string;
+  startNs: bigint;
+  agentName?: string;
+  agentVersion?: string;
+  status?: 'ok' | 'error';
+  toolName?: string;
+  model?: string;
+  promptVersion?: string;
+  policyVersion?: string;
+  documentIds?: string[];
+  approvalId?: string;
+  input?: string;
+  inputTokens?: number | null;
+}
+
+/**
+ * A five-step run: root agent step, retrieval, llm, approval, tool. Steps start 1 ms apart;
+ * the tool step fails when `status` is 'error'.
+ */
+export function buildRun(spec: RunSpec): Step[] {
+  const traceId = spec.traceId ?? newTraceId();
+  const ms = 1_000_000n;
+  const mk = (n: number, kind: Step['kind'], name: string, parent: string): Step => ({
+    ...emptyStep(spec.projectId, traceId, spanIdOf(traceId, n)),
+    parentSpanId: parent,
+    kind,
+    name,
+    startNs: spec.startNs + BigInt(n - 1) * ms,
+    endNs: spec.startNs + BigInt(n) * ms + 123n,
+    status: 'ok',
+    serviceName: 'support-bot',
+    spanKind: 1,
+  });
+  const root = mk(1, 'agent', 'invoke_agent support', '');
+  root.agentName = spec.agentName ?? 'support';
+  root.agentVersion = spec.agentVersion ?? '1.0.0';
+  root.conversationId = `conv-${traceId.slice(-4)}`;
+  root.runInput = spec.input ?? 'Where is my order #4411?';
+  root.promptVersion = spec.promptVersion ?? 'p-1';
+  root.policyVersion = spec.policyVersion ?? 'pol-1';
+  root.endNs = spec.startNs + 10n * ms;
+  const rootId = root.spanId;
+
+  const retrieval = mk(2, 'retrieval', 'retrieve kb', rootId);
+  retrieval.documentIds = spec.documentIds ?? ['kb-1'];
+  retrieval.retrievalQuery = 'order status';
+  retrieval.contentTrust = 'untrusted';
+
+  const llm = mk(3, 'llm', 'chat gpt-x', rootId);
+  llm.provider = 'openai';
+  llm.requestModel = spec.model ?? 'gpt-x';
+  llm.responseModel = `${spec.model ?? 'gpt-x'}-2026-01-01`;
+  llm.inputTokens = spec.inputTokens === undefined ? 100 : spec.inputTokens;
+  llm.outputTokens = 20;
+
+  const approval = mk(4, 'approval', 'approval', rootId);
+  approval.approvalId = spec.approvalId ?? '';
+  approval.approvalDecision = spec.approvalId ? 'approved' : '';
+
+  const tool = mk(5, 'tool', `execute_tool ${spec.toolName ?? 'lookup_order'}`, rootId);
+  tool.toolName = spec.toolName ?? 'lookup_order';
+  tool.toolArguments = '{"order":"4411"}';
+  tool.toolResult = '{"status":"shipped"}';
+  if (spec.status === 'error') {
+    tool.status = 'error';
+    tool.statusMessage = 'timeout';
+    tool.errorType = 'TimeoutError';
+  }
+  return [root, retrieval, llm, approval, tool];
+}
+
+/** One step with every field set to an awkward value. */
+export function awkwardStep(projectId: string, traceId: string): Step {
+  const big = `${'x'.repeat(300_000)}${'🙂'.repeat(1000)}'";\\--`;
+  return {
+    projectId,
+    traceId,
+    spanId: spanIdOf(traceId, 99),
+    parentSpanId: '',
+    name: "drop table spans; -- 'quoted' \"double\" `back` \\ \\' \u0000 nul",
+    kind: 'tool',
+    spanKind: 3,
+    startNs: DAY0 + 123_456_789n,
+    endNs: DAY0 + 987_654_321_123n,
+    status: 'error',
+    statusMessage: 'línea 1\nline 2\r\n\ttab',
+    serviceName: '服务',
+    agentName: 'агент',
+    agentVersion: '',
+    conversationId: 'c-🙂',
+    runInput: big,
+    promptVersion: 'p-ü',
+    policyVersion: "pol-'1'",
+    provider: 'anthropic',
+    requestModel: 'm\\1',
+    responseModel: '',
+    inputTokens: null,
+    outputTokens: 0,
+    inputMessages: '[{"role":"user","content":"hi \\u0000 \\"there\\""}]',
+    outputMessages: '[]',
+    systemInstructions: '',
+    toolName: "send_mail'); DROP",
+    toolCallId: 'call_1',
+    toolArguments: '{"to":"[email:7f3a9c]","body":"%_*?"}',
+    toolResult: '',
+    toolRisk: 'external',
+    dataSourceId: 'kb',
+    retrievalQuery: '?',
+    documentIds: ['doc-1', "doc-'2'", '', 'doc-🙂'],
+    documents: '[{"id":"doc-1","score":0.5}]',
+    contentTrust: 'untrusted',
+    approvalId: 'appr-1',
+    approvalDecision: 'denied',
+    approver: '[user:1a2b3c]',
+    approvalActionHash: 'a'.repeat(64),
+    actionHash: 'b'.repeat(64),
+    actionResult: 'not sent',
+    policyDecision: 'deny',
+    errorType: 'PolicyDenied',
+    redactionCount: 3,
+    redactionRules: ['email', 'jwt'],
+    attributes: {
+      'gen_ai.tool.name': 'send_mail',
+      empty: '',
+      'quote\'"': 'v\\',
+      __proto__x: '🙂',
+      'multi\nline': '\u0000',
+    },
+    resourceAttributes: { 'service.name': '服务' },
+    events: [
+      { timeNs: DAY0 + 5n, name: 'exception', attributes: { 'exception.message': "can't" } },
+      { timeNs: 18_446_744_073_709_551_615n, name: '', attributes: {} },
+    ],
+  };
+}

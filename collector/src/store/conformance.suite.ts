@@ -1,0 +1,255 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Step } from '../model/step.js';
+import { awkwardStep, buildRun, DAY0, NS_PER_DAY, newTraceId } from './conformance-fixtures.js';
+import type { Credential, RunQuery, RunSummary, TraceStore } from './port.js';
+
+/**
+ * The one battery every TraceStore adapter must pass. An adapter's test file only builds a fresh,
+ * empty store (`makeStore`) and removes it afterwards (`purge`).
+ */
+export function runConformanceSuite(
+  name: string,
+  makeStore: () => Promise<TraceStore>,
+  purge: (store: TraceStore) => Promise<void>,
+): void {
+  describe(name, () => {
+    let store: TraceStore;
+    const P = 'proj-a';
+    const Q = 'proj-b';
+
+    beforeEach(async () => {
+      store = await makeStore();
+      await store.migrate();
+      await store.migrate(); // safe to run on every start
+    });
+    afterEach(async () => {
+      await purge(store);
+    });
+
+    const ids = (runs: RunSummary[]) => runs.map((r) => r.traceId);
+    const list = async (query: Partial<RunQuery>, projectId = P) =>
+      ids((await store.listRuns(projectId, { limit: 100, ...query })).runs);
+
+    it('stores a resent batch once and lets the later write win', async () => {
+      const steps = buildRun({ projectId: P, startNs: DAY0 });
+      await store.writeSteps(steps);
+      await store.writeSteps(steps);
+      const renamed = { ...(steps[2] as Step), name: 'chat renamed' };
+      await store.writeSteps([renamed, renamed]);
+
+      const run = await store.getRun(P, renamed.traceId);
+      expect(run).toHaveLength(5);
+      expect(run[2]?.name).toBe('chat renamed');
+      const [summary] = (await store.listRuns(P, { limit: 10 })).runs;
+      expect(summary?.stepCount).toBe(5);
+      expect(summary?.inputTokens).toBe(100);
+      expect(summary?.outputTokens).toBe(20);
+      expect(await store.runsTouching(P, { toolName: 'lookup_order' }, 10)).toHaveLength(1);
+    });
+
+    it('returns every field of every step unchanged, ordered by start then span ID', async () => {
+      const traceId = newTraceId();
+      const awkward = awkwardStep(P, traceId);
+      const sameStart = { ...awkward, spanId: '0000000000000001', name: 'same start, lower span id' };
+      const earlier = { ...awkward, spanId: 'ffffffffffffffff', startNs: awkward.startNs - 1n, parentSpanId: 'x' };
+      await store.writeSteps([awkward, sameStart, earlier]);
+
+      const run = await store.getRun(P, traceId);
+      expect(run.map((s) => s.spanId)).toEqual(['ffffffffffffffff', '0000000000000001', awkward.spanId]);
+      expect(run[2]).toEqual(awkward);
+      expect(run[2]?.startNs).toBe(DAY0 + 123_456_789n);
+      expect(run[2]?.runInput.length).toBe(awkward.runInput.length);
+    });
+
+    it('derives the run summary from its steps', async () => {
+      const steps = buildRun({ projectId: P, startNs: DAY0, status: 'error', model: 'claude-z', inputTokens: null });
+      const extraLlm = { ...(steps[2] as Step), spanId: 'abcdefabcdef0001', inputTokens: 7, outputTokens: 3 };
+      await store.writeSteps([...steps, extraLlm]);
+      const [run] = (await store.listRuns(P, { limit: 10 })).runs;
+      expect(run).toEqual({
+        traceId: steps[0]?.traceId,
+        startNs: DAY0,
+        endNs: DAY0 + 10_000_000n,
+        name: 'invoke_agent support',
+        serviceName: 'support-bot',
+        agentName: 'support',
+        agentVersion: '1.0.0',
+        conversationId: steps[0]?.conversationId,
+        status: 'error',
+        stepCount: 6,
+        errorCount: 1,
+        toolNames: ['lookup_order'],
+        promptVersion: 'p-1',
+        policyVersion: 'pol-1',
+        models: ['claude-z', 'claude-z-2026-01-01'],
+        inputTokens: 7,
+        outputTokens: 23,
+        runInput: 'Where is my order #4411?',
+        findingCount: 0,
+      } satisfies RunSummary);
+    });
+
+    it('keeps projects apart', async () => {
+      const traceId = newTraceId();
+      await store.writeSteps([
+        ...buildRun({ projectId: P, traceId, startNs: DAY0, agentName: 'mine', documentIds: ['d'] }),
+        ...buildRun({ projectId: Q, traceId, startNs: DAY0, agentName: 'theirs', documentIds: ['d'] }),
+      ]);
+      const mine = await store.getRun(P, traceId);
+      expect(mine).toHaveLength(5);
+      expect(mine.every((s) => s.projectId === P)).toBe(true);
+      expect((await store.listRuns(P, { limit: 10 })).runs.map((r) => r.agentName)).toEqual(['mine']);
+      expect((await store.runsTouching(Q, { documentId: 'd' }, 10)).map((r) => r.agentName)).toEqual(['theirs']);
+      expect(await store.getRun('proj-c', traceId)).toEqual([]);
+    });
+
+    it('answers unknown IDs with empty results', async () => {
+      expect(await store.getRun(P, newTraceId())).toEqual([]);
+      expect(await store.listRuns(P, { limit: 10 })).toEqual({ runs: [] });
+      expect(await store.runsTouching(P, { documentId: 'nope' }, 10)).toEqual([]);
+      expect(await store.runsTouching(P, { approvalId: 'nope' }, 10)).toEqual([]);
+      expect(await store.findCredential('0'.repeat(64))).toBeUndefined();
+      expect(await store.listAccess(P, 10)).toEqual([]);
+    });
+
+    it('filters the run list', async () => {
+      const runs = {
+        a: buildRun({ projectId: P, startNs: DAY0, agentName: 'support', toolName: 'refund', documentIds: ['kb-7'] }),
+        b: buildRun({ projectId: P, startNs: DAY0 + 1000n, status: 'error', promptVersion: 'p-2', approvalId: 'ap-9' }),
+        c: buildRun({ projectId: P, startNs: DAY0 + 2000n, agentName: 'billing', model: 'claude-z' }),
+        d: buildRun({
+          projectId: P,
+          startNs: DAY0 + NS_PER_DAY,
+          policyVersion: 'pol-2',
+          input: 'Cancel MY Subscription ✓',
+        }),
+      };
+      await store.writeSteps(Object.values(runs).flat());
+      const t = (key: keyof typeof runs) => runs[key][0]?.traceId as string;
+
+      expect(await list({})).toEqual([t('d'), t('c'), t('b'), t('a')]);
+      expect(await list({ fromNs: DAY0 + 1000n, toNs: DAY0 + NS_PER_DAY })).toEqual([t('c'), t('b')]);
+      expect(await list({ agentName: 'billing' })).toEqual([t('c')]);
+      expect(await list({ status: 'error' })).toEqual([t('b')]);
+      expect(await list({ status: 'ok' })).toEqual([t('d'), t('c'), t('a')]);
+      expect(await list({ toolName: 'refund' })).toEqual([t('a')]);
+      expect(await list({ promptVersion: 'p-2' })).toEqual([t('b')]);
+      expect(await list({ policyVersion: 'pol-2' })).toEqual([t('d')]);
+      expect(await list({ model: 'claude-z' })).toEqual([t('c')]);
+      expect(await list({ model: 'claude-z-2026-01-01' })).toEqual([t('c')]);
+      expect(await list({ documentId: 'kb-7' })).toEqual([t('a')]);
+      expect(await list({ approvalId: 'ap-9' })).toEqual([t('b')]);
+      expect(await list({ text: 'my subscription ✓' })).toEqual([t('d')]);
+      expect(await list({ text: "'; drop table spans" })).toEqual([]);
+      expect(await list({ agentName: 'support', status: 'error', promptVersion: 'p-2' })).toEqual([t('b')]);
+      expect(await list({ agentName: 'billing' }, Q)).toEqual([]);
+    });
+
+    it('pages through runs without duplicates or gaps, ties broken by trace ID', async () => {
+      const all: Step[] = [];
+      for (let i = 0; i < 23; i++) {
+        all.push(...buildRun({ projectId: P, startNs: DAY0 + BigInt(Math.floor(i / 3)) * 1000n }));
+      }
+      await store.writeSteps(all);
+      const expected = await list({});
+      expect(expected).toHaveLength(23);
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listRuns(P, { limit: 5, cursor });
+        seen.push(...ids(page.runs));
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 10);
+      expect(pages).toBe(5);
+      expect(seen).toEqual(expected);
+      const starts = (await store.listRuns(P, { limit: 100 })).runs.map((r) => r.startNs);
+      expect([...starts].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0))).toEqual(starts);
+    });
+
+    it('finds the runs that touched a document, a tool or an approval, newest first', async () => {
+      const old = buildRun({ projectId: P, startNs: DAY0, documentIds: ['doc-x', 'doc-y'], approvalId: 'ap-1' });
+      const mid = buildRun({ projectId: P, startNs: DAY0 + 5n, documentIds: ['doc-x'], toolName: 'send_mail' });
+      const recent = buildRun({ projectId: P, startNs: DAY0 + 9n, documentIds: ['doc-x'], toolName: 'send_mail' });
+      await store.writeSteps([...old, ...mid, ...recent]);
+      const touching = async (touch: Parameters<TraceStore['runsTouching']>[1], limit = 10) =>
+        ids(await store.runsTouching(P, touch, limit));
+      const [o, m, r] = [old, mid, recent].map((run) => run[0]?.traceId);
+
+      expect(await touching({ documentId: 'doc-x' })).toEqual([r, m, o]);
+      expect(await touching({ documentId: 'doc-x' }, 2)).toEqual([r, m]);
+      expect(await touching({ documentId: 'doc-y' })).toEqual([o]);
+      expect(await touching({ toolName: 'send_mail' })).toEqual([r, m]);
+      expect(await touching({ approvalId: 'ap-1' })).toEqual([o]);
+      const [full] = await store.runsTouching(P, { approvalId: 'ap-1' }, 1);
+      expect(full?.stepCount).toBe(5);
+    });
+
+    it('stores credentials, projects and the access log', async () => {
+      const key: Credential = {
+        hash: 'a'.repeat(64),
+        kind: 'ingest',
+        projectIds: [P],
+        role: 'admin',
+        name: "ci key 'main'",
+        createdNs: DAY0 + 1n,
+        revoked: false,
+      };
+      const login: Credential = { ...key, hash: 'b'.repeat(64), kind: 'login', projectIds: [P, Q], role: 'viewer' };
+      await store.putCredential(key);
+      await store.putCredential(login);
+      await store.putCredential({ ...key, revoked: true });
+      expect(await store.findCredential(key.hash)).toEqual({ ...key, revoked: true });
+      expect((await store.listCredentials()).map((c) => c.hash)).toEqual([key.hash, login.hash]);
+      expect((await store.listCredentials(Q)).map((c) => c.hash)).toEqual([login.hash]);
+
+      await store.putProject({ id: Q, name: 'Billing', createdNs: DAY0 });
+      await store.putProject({ id: P, name: 'Support', createdNs: DAY0 });
+      await store.putProject({ id: P, name: 'Support 🙂', createdNs: DAY0 });
+      expect(await store.listProjects()).toEqual([
+        { id: P, name: 'Support 🙂', createdNs: DAY0 },
+        { id: Q, name: 'Billing', createdNs: DAY0 },
+      ]);
+
+      for (let i = 0; i < 4; i++) {
+        await store.recordAccess({
+          projectId: P,
+          timeNs: DAY0 + BigInt(i),
+          actor: `u${i}`,
+          action: 'read',
+          target: 't',
+        });
+      }
+      await store.recordAccess({ projectId: Q, timeNs: DAY0 + 9n, actor: 'q', action: 'read', target: 't' });
+      const log = await store.listAccess(P, 3);
+      expect(log.map((e) => e.actor)).toEqual(['u3', 'u2', 'u1']);
+      expect(log[0]).toEqual({ projectId: P, timeNs: DAY0 + 3n, actor: 'u3', action: 'read', target: 't' });
+    });
+
+    it('purges a project before a cutoff and keeps everything else', async () => {
+      const old = buildRun({ projectId: P, startNs: DAY0 - 10n * NS_PER_DAY, documentIds: ['doc-old'] });
+      const fresh = buildRun({ projectId: P, startNs: DAY0 + 3_600_000_000_000n, documentIds: ['doc-old'] });
+      const otherOld = buildRun({ projectId: Q, startNs: DAY0 - 10n * NS_PER_DAY });
+      await store.writeSteps([...old, ...fresh, ...otherOld]);
+      await store.recordAccess({
+        projectId: P,
+        timeNs: DAY0 - 10n * NS_PER_DAY,
+        actor: 'a',
+        action: 'read',
+        target: '',
+      });
+      await store.recordAccess({ projectId: P, timeNs: DAY0 + 1n, actor: 'b', action: 'read', target: '' });
+
+      await store.purgeBefore(P, DAY0);
+
+      const oldId = old[0]?.traceId as string;
+      expect(await store.getRun(P, oldId)).toEqual([]);
+      expect(await list({})).toEqual([fresh[0]?.traceId]);
+      expect(ids(await store.runsTouching(P, { documentId: 'doc-old' }, 10))).toEqual([fresh[0]?.traceId]);
+      expect(await store.getRun(Q, otherOld[0]?.traceId as string)).toHaveLength(5);
+      expect((await store.listAccess(P, 10)).map((e) => e.actor)).toEqual(['b']);
+    });
+  });
+}

@@ -1,0 +1,23 @@
+import type { TraceStore } from './port.js';
+
+export type StoreConfig =
+  | { kind: 'duckdb'; dataDir: string }
+  | { kind: 'clickhouse'; url: string; database: string; username?: string; password?: string };
+
+/**
+ * Builds the configured adapter. Each adapter is loaded with a dynamic `import()` so that a
+ * ClickHouse deployment never loads DuckDB's native module (and the reverse). Does not migrate:
+ * the caller runs `migrate()` once at start.
+ */
+export async function createStore(config: StoreConfig): Promise<TraceStore> {
+  switch (config.kind) {
+    case 'duckdb': {
+      const { DuckDbTraceStore } = await import('./duckdb/duckdb-trace-store.js');
+      return DuckDbTraceStore.open(config.dataDir);
+    }
+    case 'clickhouse': {
+      const { ClickHouseTraceStore } = await import('./clickhouse/clickhouse-trace-store.js');
+      return ClickHouseTraceStore.open(config);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import { BadInputError } from '../../errors/errors.js';
+import { decodeCursor, type RunQuery } from '../port.js';
+import { TEXT_SEARCH_COLUMNS } from '../step-columns.js';
+
+/**
+ * SQL that keeps `runs` and the lookup tables in step with `spans`. Run inside the write
+ * transaction after the temp table `affected(project_id, trace_id)` has been filled: the derived
+ * rows of those runs are recomputed from their stored steps, so a resent batch changes nothing and
+ * a rewritten step replaces its old contribution.
+ */
+
+// The root step wins, then an `agent` step, then the earliest; empty values never win over set ones.
+const RANK = "(parent_span_id <> '')::INTEGER * 2 + (kind <> 'agent')::INTEGER";
+const pick = (col: string) => `first(${col} ORDER BY ${col} = '', ${RANK}, start_ns, span_id)`;
+const distinctNonEmpty = (col: string) => `coalesce(list(DISTINCT ${col}) FILTER (WHERE ${col} <> ''), []::VARCHAR[])`;
+
+export const REFRESH_DERIVED: readonly string[] = [
+  `CREATE OR REPLACE TEMP TABLE affected_spans AS
+SELECT s.project_id, s.trace_id, s.span_id, s.parent_span_id, s.kind, s.name, s.start_ns, s.end_ns, s.status,
+  s.service_name, s.agent_name, s.agent_version, s.conversation_id, s.run_input, s.prompt_version,
+  s.policy_version, s.request_model, s.response_model, s.input_tokens, s.output_tokens, s.tool_name,
+  s.document_ids, s.approval_id
+FROM spans s JOIN affected a ON s.project_id = a.project_id AND s.trace_id = a.trace_id`,
+  'DELETE FROM runs USING affected a WHERE runs.project_id = a.project_id AND runs.trace_id = a.trace_id',
+  `INSERT INTO runs
+SELECT project_id, trace_id, min(start_ns), max(end_ns), ${pick('name')}, ${pick('service_name')},
+  ${pick('agent_name')}, ${pick('agent_version')}, ${pick('conversation_id')},
+  CASE WHEN bool_or(status = 'error') THEN 'error' ELSE 'ok' END,
+  count(*), count(*) FILTER (WHERE status = 'error'),
+  list_sort(${distinctNonEmpty('tool_name')}),
+  ${pick('prompt_version')}, ${pick('policy_version')},
+  list_sort(list_distinct(list_concat(${distinctNonEmpty('request_model')}, ${distinctNonEmpty('response_model')}))),
+  coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), ${pick('run_input')}, 0
+FROM affected_spans GROUP BY project_id, trace_id`,
+  ...lookupRefresh('run_documents', 'document_id', 'unnest(document_ids)', 'len(document_ids) > 0'),
+  ...lookupRefresh('run_tools', 'tool_name', 'tool_name', "tool_name <> ''"),
+  ...lookupRefresh('run_approvals', 'approval_id', 'approval_id', "approval_id <> ''"),
+  'DROP TABLE affected_spans',
+];
+
+function lookupRefresh(table: string, keyColumn: string, keyExpr: string, where: string): string[] {
+  return [
+    `DELETE FROM ${table} USING affected a WHERE ${table}.project_id = a.project_id AND ${table}.trace_id = a.trace_id`,
+    `INSERT OR IGNORE INTO ${table} (project_id, ${keyColumn}, trace_id)
+SELECT DISTINCT project_id, k, trace_id FROM (SELECT project_id, ${keyExpr} AS k, trace_id FROM affected_spans WHERE ${where}) WHERE k <> ''`,
+  ];
+}
+
+export const RUN_COLUMNS =
+  'r.trace_id, r.start_ns, r.end_ns, r.name, r.service_name, r.agent_name, r.agent_version, r.conversation_id, r.status, r.step_count, r.error_count, r.tool_names, r.prompt_version, r.policy_version, r.models, r.input_tokens, r.output_tokens, r.run_input, r.finding_count';
+
+/** Builds the listing query with positional parameters; every value is bound, never spliced. */
+export function buildListRuns(projectId: string, query: RunQuery): { sql: string; params: DuckDBValue[] } {
+  const params: DuckDBValue[] = [projectId];
+  const bind = (value: DuckDBValue): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = ['r.project_id = $1'];
+  if (query.fromNs !== undefined) where.push(`r.start_ns >= ${bind(query.fromNs)}::UBIGINT`);
+  if (query.toNs !== undefined) where.push(`r.start_ns < ${bind(query.toNs)}::UBIGINT`);
+  if (query.agentName !== undefined) where.push(`r.agent_name = ${bind(query.agentName)}`);
+  if (query.status !== undefined) where.push(`r.status = ${bind(query.status)}`);
+  if (query.toolName !== undefined) where.push(`list_contains(r.tool_names, ${bind(query.toolName)})`);
+  if (query.promptVersion !== undefined) where.push(`r.prompt_version = ${bind(query.promptVersion)}`);
+  if (query.policyVersion !== undefined) where.push(`r.policy_version = ${bind(query.policyVersion)}`);
+  if (query.model !== undefined) where.push(`list_contains(r.models, ${bind(query.model)})`);
+  if (query.documentId !== undefined) {
+    where.push(
+      `EXISTS (SELECT 1 FROM run_documents d WHERE d.project_id = r.project_id AND d.trace_id = r.trace_id AND d.document_id = ${bind(query.documentId)})`,
+    );
+  }
+  if (query.approvalId !== undefined) {
+    where.push(
+      `EXISTS (SELECT 1 FROM run_approvals a WHERE a.project_id = r.project_id AND a.trace_id = r.trace_id AND a.approval_id = ${bind(query.approvalId)})`,
+    );
+  }
+  if (query.text !== undefined && query.text !== '') {
+    const needle = bind(query.text.toLowerCase());
+    const any = TEXT_SEARCH_COLUMNS.map((col) => `contains(lower(s.${col}), ${needle})`).join(' OR ');
+    where.push(`r.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.project_id = $1 AND (${any}))`);
+  }
+  if (query.cursor !== undefined) {
+    const after = decodeCursor(query.cursor);
+    if (!after) throw new BadInputError('invalid cursor');
+    const start = bind(after.startNs);
+    where.push(
+      `(r.start_ns < ${start}::UBIGINT OR (r.start_ns = ${start}::UBIGINT AND r.trace_id < ${bind(after.traceId)}))`,
+    );
+  }
+  const sql = `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where.join(' AND ')}
+ORDER BY r.start_ns DESC, r.trace_id DESC LIMIT ${bind(query.limit + 1)}`;
+  return { sql, params };
+}

@@ -1,0 +1,338 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+  LIST,
+  listValue,
+  VARCHAR,
+} from '@duckdb/node-api';
+import type { RunSummary, Step } from '../../model/step.js';
+import {
+  type AccessEntry,
+  type Credential,
+  encodeCursor,
+  type Project,
+  type RunPage,
+  type RunQuery,
+  StoreQueryError,
+  StoreUnavailableError,
+  type Touch,
+  type TraceStore,
+} from '../port.js';
+import { dedupeSteps, eventsFromJson, eventsToJson, STEP_COLUMNS, type StepColumn } from '../step-columns.js';
+import { buildListRuns, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
+import { applyMigrations } from './duckdb-schema.js';
+
+type Row = Record<string, unknown>;
+const TEXT_LIST = LIST(VARCHAR);
+
+/**
+ * The embedded store: one file `<dataDir>/casefile.duckdb`, one process. Writes and reads each use
+ * their own connection and are serialised per connection; DuckDB's MVCC lets a read see the last
+ * committed write while the next one is in progress.
+ */
+export class DuckDbTraceStore implements TraceStore {
+  readonly backend = 'duckdb';
+  private writeChain: Promise<unknown> = Promise.resolve();
+  private readChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+  ) {}
+
+  static async open(dataDir: string): Promise<DuckDbTraceStore> {
+    const file = join(dataDir, 'casefile.duckdb');
+    try {
+      await mkdir(dataDir, { recursive: true });
+      const instance = await DuckDBInstance.create(file);
+      return new DuckDbTraceStore(instance, await instance.connect(), await instance.connect());
+    } catch (error) {
+      throw new StoreUnavailableError(`cannot open DuckDB file ${file}`, { cause: error });
+    }
+  }
+
+  migrate(): Promise<void> {
+    return this.onWriter(async (conn) => {
+      await applyMigrations(conn);
+      await conn.run('CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM spans LIMIT 0');
+      await conn.run('CREATE OR REPLACE TEMP TABLE affected (project_id VARCHAR, trace_id VARCHAR)');
+    });
+  }
+
+  writeSteps(steps: readonly Step[]): Promise<void> {
+    if (steps.length === 0) return Promise.resolve();
+    const rows = dedupeSteps(steps);
+    return this.onWriter(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const appender = await conn.createAppender('staging', 'main', 'temp');
+        try {
+          for (const step of rows) appendStep(appender, step);
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
+        }
+        await conn.run('INSERT OR REPLACE INTO spans SELECT * FROM staging');
+        await conn.run('INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM staging');
+        for (const statement of REFRESH_DERIVED) await exec(conn, statement);
+        await conn.run('DELETE FROM staging');
+        await conn.run('DELETE FROM affected');
+        await conn.run('COMMIT');
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw error instanceof StoreQueryError ? error : new Error('DuckDB write failed', { cause: error });
+      }
+    });
+  }
+
+  listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
+    const { sql, params } = buildListRuns(projectId, query);
+    return this.onReader(async (conn) => {
+      const runs = (await readRows(conn, sql, params)).map(toRunSummary);
+      if (runs.length <= query.limit) return { runs };
+      runs.length = query.limit;
+      const last = runs[runs.length - 1] as RunSummary;
+      return { runs, nextCursor: encodeCursor(last.startNs, last.traceId) };
+    });
+  }
+
+  getRun(projectId: string, traceId: string): Promise<Step[]> {
+    const sql = `SELECT * FROM spans WHERE project_id = $1 AND trace_id = $2 ORDER BY start_ns, span_id`;
+    return this.onReader(async (conn) => (await readRows(conn, sql, [projectId, traceId])).map(toStep));
+  }
+
+  runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {
+    const [table, column, value] =
+      'documentId' in touch
+        ? ['run_documents', 'document_id', touch.documentId]
+        : 'toolName' in touch
+          ? ['run_tools', 'tool_name', touch.toolName]
+          : ['run_approvals', 'approval_id', touch.approvalId];
+    const sql = `SELECT ${RUN_COLUMNS} FROM ${table} l JOIN runs r ON r.project_id = l.project_id AND r.trace_id = l.trace_id
+WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_id DESC LIMIT $3`;
+    return this.onReader(async (conn) => (await readRows(conn, sql, [projectId, value, limit])).map(toRunSummary));
+  }
+
+  putCredential(credential: Credential): Promise<void> {
+    const sql = 'INSERT OR REPLACE INTO credentials VALUES ($1, $2, $3, $4, $5, $6::UBIGINT, $7)';
+    const params = [
+      credential.hash,
+      credential.kind,
+      listValue(credential.projectIds),
+      credential.role,
+      credential.name,
+      credential.createdNs,
+      credential.revoked,
+    ];
+    return this.onWriter(async (conn) => void (await exec(conn, sql, params)));
+  }
+
+  async findCredential(hash: string): Promise<Credential | undefined> {
+    const rows = await this.onReader((conn) => readRows(conn, 'SELECT * FROM credentials WHERE hash = $1', [hash]));
+    return rows[0] ? toCredential(rows[0]) : undefined;
+  }
+
+  listCredentials(projectId?: string): Promise<Credential[]> {
+    const sql =
+      projectId === undefined
+        ? 'SELECT * FROM credentials ORDER BY created_ns, hash'
+        : 'SELECT * FROM credentials WHERE list_contains(project_ids, $1) ORDER BY created_ns, hash';
+    const params = projectId === undefined ? [] : [projectId];
+    return this.onReader(async (conn) => (await readRows(conn, sql, params)).map(toCredential));
+  }
+
+  putProject(project: Project): Promise<void> {
+    const sql = 'INSERT OR REPLACE INTO projects VALUES ($1, $2, $3::UBIGINT)';
+    return this.onWriter(async (conn) => void (await exec(conn, sql, [project.id, project.name, project.createdNs])));
+  }
+
+  listProjects(): Promise<Project[]> {
+    return this.onReader(async (conn) =>
+      (await readRows(conn, 'SELECT * FROM projects ORDER BY id')).map((r) => ({
+        id: String(r.id),
+        name: String(r.name),
+        createdNs: BigInt(r.created_ns as bigint),
+      })),
+    );
+  }
+
+  recordAccess(entry: AccessEntry): Promise<void> {
+    const sql = "INSERT INTO access_log VALUES ($1, $2::UBIGINT, nextval('access_log_seq'), $3, $4, $5)";
+    const params = [entry.projectId, entry.timeNs, entry.actor, entry.action, entry.target];
+    return this.onWriter(async (conn) => void (await exec(conn, sql, params)));
+  }
+
+  listAccess(projectId: string, limit: number): Promise<AccessEntry[]> {
+    const sql = 'SELECT * FROM access_log WHERE project_id = $1 ORDER BY time_ns DESC, seq DESC LIMIT $2';
+    return this.onReader(async (conn) =>
+      (await readRows(conn, sql, [projectId, limit])).map((r) => ({
+        projectId: String(r.project_id),
+        timeNs: BigInt(r.time_ns as bigint),
+        actor: String(r.actor),
+        action: String(r.action),
+        target: String(r.target),
+      })),
+    );
+  }
+
+  purgeBefore(projectId: string, beforeNs: bigint): Promise<void> {
+    const params = [projectId, beforeNs];
+    return this.onWriter(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await exec(
+          conn,
+          'INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM spans WHERE project_id = $1 AND start_ns < $2::UBIGINT',
+          params,
+        );
+        await exec(conn, 'DELETE FROM spans WHERE project_id = $1 AND start_ns < $2::UBIGINT', params);
+        for (const statement of REFRESH_DERIVED) await exec(conn, statement);
+        await exec(conn, 'DELETE FROM access_log WHERE project_id = $1 AND time_ns < $2::UBIGINT', params);
+        await conn.run('DELETE FROM affected');
+        await conn.run('COMMIT');
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.writeChain, this.readChain]);
+    this.writer.closeSync();
+    this.reader.closeSync();
+    this.instance.closeSync();
+  }
+
+  private onWriter<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const next = this.writeChain.then(() => task(this.writer));
+    this.writeChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private onReader<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const next = this.readChain.then(() => task(this.reader));
+    this.readChain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+async function exec(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<void> {
+  try {
+    await conn.run(sql, params);
+  } catch (error) {
+    throw new StoreQueryError('DuckDB statement failed', sql, { cause: error });
+  }
+}
+
+async function readRows(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Row[]> {
+  try {
+    return (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
+  } catch (error) {
+    throw new StoreQueryError('DuckDB query failed', sql, { cause: error });
+  }
+}
+
+function appendStep(appender: DuckDBAppender, step: Step): void {
+  for (const col of STEP_COLUMNS) appendField(appender, col, step[col.field]);
+  appender.endRow();
+}
+
+function appendField(appender: DuckDBAppender, col: StepColumn, value: unknown): void {
+  switch (col.kind) {
+    case 'text':
+      appender.appendVarchar(String(value));
+      break;
+    case 'int':
+      appender.appendInteger(Math.trunc(Number(value)));
+      break;
+    case 'ns':
+      appender.appendUBigInt(value as bigint);
+      break;
+    case 'nullableInt':
+      if (value === null || value === undefined) appender.appendNull();
+      else appender.appendBigInt(BigInt(Math.trunc(value as number)));
+      break;
+    case 'textList':
+      appender.appendList(value as string[], TEXT_LIST);
+      break;
+    case 'stringMap':
+      appender.appendVarchar(JSON.stringify(value));
+      break;
+    case 'events':
+      appender.appendVarchar(eventsToJson(value as Step['events']));
+      break;
+  }
+}
+
+function toStep(row: Row): Step {
+  const step: Record<string, unknown> = {};
+  for (const col of STEP_COLUMNS) {
+    const value = row[col.column];
+    switch (col.kind) {
+      case 'text':
+        step[col.field] = String(value);
+        break;
+      case 'int':
+        step[col.field] = Number(value);
+        break;
+      case 'ns':
+        step[col.field] = BigInt(value as bigint);
+        break;
+      case 'nullableInt':
+        step[col.field] = value === null ? null : Number(value);
+        break;
+      case 'textList':
+        step[col.field] = (value as string[]).map(String);
+        break;
+      case 'stringMap':
+        step[col.field] = JSON.parse(String(value));
+        break;
+      case 'events':
+        step[col.field] = eventsFromJson(String(value));
+        break;
+    }
+  }
+  return step as unknown as Step;
+}
+
+function toRunSummary(r: Row): RunSummary {
+  return {
+    traceId: String(r.trace_id),
+    startNs: BigInt(r.start_ns as bigint),
+    endNs: BigInt(r.end_ns as bigint),
+    name: String(r.name),
+    serviceName: String(r.service_name),
+    agentName: String(r.agent_name),
+    agentVersion: String(r.agent_version),
+    conversationId: String(r.conversation_id),
+    status: r.status === 'error' ? 'error' : 'ok',
+    stepCount: Number(r.step_count),
+    errorCount: Number(r.error_count),
+    toolNames: (r.tool_names as string[]).map(String),
+    promptVersion: String(r.prompt_version),
+    policyVersion: String(r.policy_version),
+    models: (r.models as string[]).map(String),
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    runInput: String(r.run_input),
+    findingCount: Number(r.finding_count),
+  };
+}
+
+function toCredential(r: Row): Credential {
+  return {
+    hash: String(r.hash),
+    kind: r.kind === 'login' ? 'login' : 'ingest',
+    projectIds: (r.project_ids as string[]).map(String),
+    role: r.role as Credential['role'],
+    name: String(r.name),
+    createdNs: BigInt(r.created_ns as bigint),
+    revoked: Boolean(r.revoked),
+  };
+}

@@ -3,7 +3,7 @@ import { type ArgType, argumentShape } from './arg-shape.js';
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from './config.js';
 import { isToolStep } from './context.js';
 import { extractDestinations } from './destinations.js';
-import { hasImagePayload } from './encoding.js';
+import { encodedPayloads } from './encoding.js';
 import type { Finding } from './finding.js';
 import { getOwn, setOwn } from './own-record.js';
 import { runFacts } from './run-facts.js';
@@ -28,6 +28,8 @@ export interface ToolBaseline {
   args: Record<string, ArgPathStats>;
   /** The tool has been seen sending an image payload (base64 image arguments are normal for it). */
   sawImage: boolean;
+  /** Argument paths that normally carry encoded text (e.g. a file-upload API's base64 `content`). */
+  encodedPaths: string[];
 }
 
 export interface AgentBaseline {
@@ -64,7 +66,7 @@ function addBounded(list: string[], value: string, max: number): void {
 function toolEntry(b: Baseline, name: string, cfg: DetectionConfig['baseline']): ToolBaseline | undefined {
   const existing = getOwn(b.tools, name);
   if (existing || Object.keys(b.tools).length >= cfg.maxTools) return existing;
-  const created: ToolBaseline = { runs: 0, calls: 0, destinations: [], args: {}, sawImage: false };
+  const created: ToolBaseline = { runs: 0, calls: 0, destinations: [], args: {}, sawImage: false, encodedPaths: [] };
   setOwn(b.tools, name, created);
   return created;
 }
@@ -116,7 +118,9 @@ export function updateBaseline(
       for (const d of extractDestinations(s.toolArguments))
         addBounded(tool.destinations, d.value, cfg.maxDestinationsPerTool);
       for (const f of argumentShape(s.toolArguments)) learnArgument(tool, f.path, f.type, f.length, cfg);
-      if (hasImagePayload(s.toolArguments)) tool.sawImage = true;
+      const encoded = encodedPayloads(s.toolArguments);
+      if (encoded.image) tool.sawImage = true;
+      for (const p of encoded.textPaths) addBounded(tool.encodedPaths, p, cfg.maxArgPathsPerTool);
     }
     if (s.kind === 'approval' && s.approvalId !== '' && !b.approvals.some((a) => a.id === s.approvalId)) {
       b.approvals.push({ id: s.approvalId, traceId: s.traceId });
@@ -156,6 +160,7 @@ export function markExpected(baseline: Baseline, finding: Finding, config = DEFA
       break;
     case 'outbound.encoded_blob':
       if (tool && str('encoding') === 'image') tool.sawImage = true;
+      else if (tool) addBounded(tool.encodedPaths, str('path'), cfg.maxArgPathsPerTool);
       break;
     case 'version.unseen': {
       const kind = str('versionKind');

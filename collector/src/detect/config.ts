@@ -116,7 +116,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   encodedBlob: {
     minBase64Chars: 40,
     minHexChars: 48,
-    minPercentEscapes: 12,
+    minPercentEscapes: 6,
     base64Entropy: 4.5,
     minHighEntropyChars: 32,
     minBinaryChars: 512,

@@ -1,4 +1,5 @@
 import { shannonEntropy } from './stats.js';
+import { jsonLeaves } from './text.js';
 
 /** Long encoded runs inside a string, decoded. Only pure helpers: severity is the rule's business. */
 export type Encoding = 'base64' | 'hex' | 'percent';
@@ -69,7 +70,7 @@ function decodeBase64(run: string): Uint8Array | null {
 // class (binary for a path) and the entropy gate keep such runs from becoming findings.
 const BASE64_RE = /(data:([a-z]+\/[a-z0-9.+-]+);base64,)?[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const HEX_RE = /(?<![0-9A-Za-z])(?:[0-9a-fA-F]{2}){8,}(?![0-9A-Za-z])/g;
-const PERCENT_RE = /(?:[^\s%"'<>]{0,8}%[0-9A-Fa-f]{2})+/g;
+const PERCENT_RE = /(?:[^\s%"'<>]{0,32}%[0-9A-Fa-f]{2})+/g;
 
 function looksEncoded(run: string): boolean {
   // Identifiers and prose-like runs (no digits, one case) are not encodings worth decoding.
@@ -100,9 +101,9 @@ export function findEncodedRuns(text: string, t: EncodingThresholds): EncodedRun
     const prefix = m[1] ?? '';
     const body = m[0].slice(prefix.length);
     if (covered(m.index + prefix.length) || body.length < t.minBase64Chars) continue;
-    if (prefix === '' && !looksEncoded(body)) continue;
     const bytes = decodeBase64(body);
     const c = bytes ? classifyBytes(bytes) : { cls: 'invalid' as const, imageType: '', text: '' };
+    if (prefix === '' && c.cls !== 'image' && !looksEncoded(body)) continue;
     runs.push({
       encoding: 'base64',
       start: m.index,
@@ -137,10 +138,24 @@ export function findEncodedRuns(text: string, t: EncodingThresholds): EncodedRun
   return runs;
 }
 
-/** True when the text carries a base64 image (data URL or bare) — the baseline remembers such tools. */
-export function hasImagePayload(text: string): boolean {
-  if (!/[A-Za-z0-9+/]{64}/.test(text)) return false;
-  return findEncodedRuns(text, { minBase64Chars: 64, minHexChars: 1e9, minPercentEscapes: 1e9 }).some(
-    (r) => r.decodedClass === 'image',
-  );
+/**
+ * What the baseline learns from one call's arguments: whether it sends base64 images, and which
+ * argument paths carry encoded text. Text holding sensitive values is not learned as normal.
+ */
+export function encodedPayloads(argsText: string): { image: boolean; textPaths: string[] } {
+  const out = { image: false, textPaths: [] as string[] };
+  if (!/[A-Za-z0-9+/]{40}|[0-9a-fA-F]{48}/.test(argsText)) return out;
+  for (const leaf of jsonLeaves(argsText)) {
+    for (const r of findEncodedRuns(leaf.value, LEARN_THRESHOLDS)) {
+      if (r.decodedClass === 'image') out.image = true;
+      else if (r.decodedClass === 'text' && r.encoding !== 'percent' && !SENSITIVE_HINT.test(r.decodedText)) {
+        if (!out.textPaths.includes(leaf.path)) out.textPaths.push(leaf.path);
+      }
+    }
+  }
+  return out;
 }
+
+const LEARN_THRESHOLDS: EncodingThresholds = { minBase64Chars: 40, minHexChars: 48, minPercentEscapes: 1e9 };
+// Cheap stand-in for a full scan: tokens, e-mail addresses and common key prefixes.
+const SENSITIVE_HINT = /\[[a-z_]+:[0-9a-f]{4,}|@[a-z0-9-]+\.[a-z]|AKIA|gh[pousr]_|sk-|xox[abposr]-|PRIVATE KEY/i;

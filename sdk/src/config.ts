@@ -5,6 +5,7 @@ import type { SecretResolver } from './secrets.js';
 
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
 export const DEFAULT_EXPORT_INTERVAL_MS = 1000;
+export const DEFAULT_EXPORT_TIMEOUT_MS = 10_000;
 const TRACES_PATH = '/v1/traces';
 
 export interface CustomPattern {
@@ -35,6 +36,8 @@ export interface CasefileOptions {
   headers?: Record<string, string>;
   /** How long finished spans wait before a batch is sent. */
   exportIntervalMs?: number;
+  /** How long one export may take, retries included, before it is abandoned. */
+  exportTimeoutMs?: number;
   /** Extra processors; they sit behind the redactor, so they only ever see redacted spans. */
   spanProcessors?: SpanProcessor[];
   /** Replaces the OTLP/HTTP exporter (tests, custom transports). */
@@ -54,6 +57,7 @@ export interface ResolvedConfig {
   agent: { name: string; version: string };
   headers: Record<string, string>;
   exportIntervalMs: number;
+  exportTimeoutMs: number;
   redaction: {
     enabled: boolean;
     key: string | Uint8Array | undefined;
@@ -98,6 +102,7 @@ const optionsSchema = z.object({
     .optional(),
   headers: z.record(headerName, headerValue).optional(),
   exportIntervalMs: z.number().int('must be an integer').min(1).max(600_000).optional(),
+  exportTimeoutMs: z.number().int('must be an integer').min(100).max(600_000).optional(),
   spanProcessors: z
     .array(z.looseObject({ onEnd: fn('must be a SpanProcessor') }), 'must be an array of SpanProcessor')
     .optional(),
@@ -214,6 +219,7 @@ export function resolveConfig(options: CasefileOptions): ResolvedConfig {
     agent: { name: o.agent.name, version: o.agent.version },
     headers,
     exportIntervalMs: o.exportIntervalMs ?? DEFAULT_EXPORT_INTERVAL_MS,
+    exportTimeoutMs: o.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS,
     redaction: {
       enabled: o.redaction?.enabled ?? true,
       key: o.redaction?.key ?? e.CASEFILE_REDACTION_KEY,

@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ErrorHandler } from './errors.js';
 
 /** Hands every span to each processor in turn; used behind the redactor so all of them see redacted spans. */
@@ -54,6 +55,31 @@ export function createGuardedProcessor(inner: SpanProcessor, onError: ErrorHandl
       } catch (error) {
         report(error);
       }
+    },
+  };
+}
+
+/**
+ * An exporter that throws instead of reporting failure would leave the batch processor waiting for
+ * its timeout and leak an unhandled rejection; this turns a throw into a FAILED result.
+ */
+export function createSafeExporter(inner: SpanExporter): SpanExporter {
+  return {
+    export(spans, resultCallback) {
+      try {
+        inner.export(spans, resultCallback);
+      } catch (error) {
+        resultCallback({
+          code: ExportResultCode.FAILED,
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
+      }
+    },
+    async shutdown() {
+      await inner.shutdown();
+    },
+    async forceFlush() {
+      await inner.forceFlush?.();
     },
   };
 }

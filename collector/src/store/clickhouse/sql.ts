@@ -8,8 +8,11 @@
 // exactly what the UTF-8 encoder of the HTTP body would do, so the literal is what the server sees.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+
 export function wellFormed(value: string): string {
-  return value.replace(LONE_SURROGATE, '\uFFFD');
+  // Fast path: almost every string has no surrogate at all (emoji are pairs and pass the slow path).
+  return ANY_SURROGATE.test(value) ? value.replace(LONE_SURROGATE, '\uFFFD') : value;
 }
 
 const ESCAPES: Record<string, string> = {

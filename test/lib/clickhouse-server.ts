@@ -1,0 +1,105 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ClickHouseServerOptions {
+  /** Default 18123, so a developer's own server on 8123 is never touched. */
+  httpPort?: number;
+  /** Default 19000. */
+  tcpPort?: number;
+  /** Default 19009. */
+  interserverPort?: number;
+  /** Where the distribution's config.xml and users.xml live. */
+  configDir?: string;
+  /** How long to wait for /ping. Default 30 s. */
+  startTimeoutMs?: number;
+}
+
+export interface ClickHouseServer {
+  url: string;
+  pid: number;
+  /** Stops the server (by its PID) and deletes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** Finds the server binary: Debian's 18.16 ships /usr/sbin/clickhouse-server, newer ones `clickhouse server`. */
+function serverCommand(): [string, string[]] {
+  for (const candidate of ['clickhouse-server', '/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${candidate}`], { stdio: 'ignore' });
+      return [candidate, []];
+    } catch {}
+  }
+  return ['clickhouse', ['server']];
+}
+
+async function ping(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) });
+    return (await response.text()).trim() === 'Ok.';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts a throwaway ClickHouse server for tests: the distribution's config copied into a temp
+ * directory with every path and port rewritten, run in the background, awaited on /ping.
+ */
+export async function startClickHouseServer(options: ClickHouseServerOptions = {}): Promise<ClickHouseServer> {
+  const httpPort = options.httpPort ?? 18123;
+  const tcpPort = options.tcpPort ?? 19000;
+  const interserverPort = options.interserverPort ?? 19009;
+  const configDir = options.configDir ?? '/etc/clickhouse-server';
+  const url = `http://127.0.0.1:${httpPort}`;
+  if (await ping(url)) throw new Error(`something already answers on ${url}; choose another httpPort`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'casefile-clickhouse-'));
+  await mkdir(join(dir, 'data'), { recursive: true });
+  await mkdir(join(dir, 'log'), { recursive: true });
+  const config = (await readFile(join(configDir, 'config.xml'), 'utf8'))
+    .replaceAll('/var/lib/clickhouse/', `${dir}/data/`)
+    .replaceAll('/var/log/clickhouse-server/', `${dir}/log/`)
+    .replace(/<http_port>\d+<\/http_port>/, `<http_port>${httpPort}</http_port>`)
+    .replace(/<tcp_port>\d+<\/tcp_port>/, `<tcp_port>${tcpPort}</tcp_port>`)
+    .replace(
+      /<interserver_http_port>\d+<\/interserver_http_port>/,
+      `<interserver_http_port>${interserverPort}</interserver_http_port>`,
+    );
+  await writeFile(join(dir, 'config.xml'), config);
+  await copyFile(join(configDir, 'users.xml'), join(dir, 'users.xml'));
+
+  const [command, args] = serverCommand();
+  const child: ChildProcess = spawn(command, [...args, `--config-file=${join(dir, 'config.xml')}`], {
+    cwd: dir,
+    stdio: 'ignore',
+    detached: false,
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${command}`);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+
+  const stop = async () => {
+    if (!exited) {
+      process.kill(pid, 'SIGTERM');
+      const deadline = Date.now() + 10_000;
+      while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (!exited) process.kill(pid, 'SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    if (await ping(url)) return { url, pid, stop };
+    if (exited) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const log = await readFile(join(dir, 'log', 'clickhouse-server.err.log'), 'utf8').catch(() => '');
+  await stop();
+  throw new Error(`ClickHouse did not answer on ${url}/ping${log ? `:\n${log.slice(-2000)}` : ''}`);
+}

@@ -45,17 +45,16 @@ export function extractDestinations(argsText: string): Destination[] {
       continue;
     }
     if (!isKey) continue;
-    const tokens = findTokens(value);
-    if (tokens.length > 0) {
-      for (const t of tokens) add(t.token, path, value, t.start, t.end);
-      continue;
+    let rest = value;
+    for (const t of findTokens(value)) {
+      add(t.token, path, value, t.start, t.end);
+      rest = rest.slice(0, t.start) + ' '.repeat(t.end - t.start) + rest.slice(t.end);
     }
-    for (const part of value.split(/[,;\s]+/)) {
-      if (part === '') continue;
-      const start = value.indexOf(part);
+    for (const m of rest.matchAll(/[^,;\s]+/g)) {
+      const part = m[0];
       const mail = EMAIL.exec(part);
-      if (mail) add(normaliseHost(mail[1]!), path, value, start, start + part.length);
-      else if (part.length <= 100) add(part.toLowerCase(), path, value, start, start + part.length);
+      if (mail) add(normaliseHost(mail[1]!), path, value, m.index, m.index + part.length);
+      else if (part.length <= 100) add(part.toLowerCase(), path, value, m.index, m.index + part.length);
     }
   }
   return out;

@@ -1,4 +1,5 @@
 import { emptyStep, type Step, type ToolRisk } from '../model/step.js';
+import { type Baseline, emptyBaseline, updateBaseline } from './baseline.js';
 
 /** Fixture builders for detection tests: realistic steps with everything not given left empty. */
 export const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -49,4 +50,29 @@ export function makeRun(children: Step[], root: Partial<Step> = {}): Step[] {
   let end = base + ms;
   for (const s of laid) if (s.endNs > end) end = s.endNs;
   return [{ ...rootStep, startNs: base, endNs: end }, ...laid];
+}
+
+/** A baseline learned from `n` runs built by `build(i)`. */
+export function trainBaseline(n: number, build: (i: number) => Step[], start: Baseline = emptyBaseline()): Baseline {
+  let b = start;
+  for (let i = 0; i < n; i++) b = updateBaseline(b, build(i));
+  return b;
+}
+
+export function approvalStep(
+  approvalId: string,
+  decision: string,
+  actionHash: string,
+  fields: Partial<Step> = {},
+): Step {
+  return makeStep({
+    kind: 'approval',
+    name: 'approval',
+    approvalId,
+    approvalDecision: decision,
+    approver: '[person:5e6f7a8b]',
+    approvalActionHash: actionHash,
+    status: 'ok',
+    ...fields,
+  });
 }

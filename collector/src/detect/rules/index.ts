@@ -1,9 +1,38 @@
 import type { Rule } from '../context.js';
+import { approvalAfterExecution } from './approval-after-execution.js';
+import { approvalDeniedExecuted } from './approval-denied-executed.js';
+import { approvalHashMismatch } from './approval-hash-mismatch.js';
+import { approvalMissing } from './approval-missing.js';
+import { approvalReused } from './approval-reused.js';
+import { argumentsShapeOutlier } from './arguments-shape-outlier.js';
+import { destinationNew } from './destination-new.js';
 import { outboundDataUrl } from './outbound-data-url.js';
 import { outboundEncodedBlob } from './outbound-encoded-blob.js';
 import { outboundSensitiveData } from './outbound-sensitive-data.js';
 
 /** Every detection rule, in the order they run. */
-export const RULES: readonly Rule[] = [outboundSensitiveData, outboundEncodedBlob, outboundDataUrl];
+export const RULES: readonly Rule[] = [
+  outboundSensitiveData,
+  outboundEncodedBlob,
+  outboundDataUrl,
+  destinationNew,
+  argumentsShapeOutlier,
+  approvalMissing,
+  approvalHashMismatch,
+  approvalReused,
+  approvalAfterExecution,
+  approvalDeniedExecuted,
+];
 
-export { outboundDataUrl, outboundEncodedBlob, outboundSensitiveData };
+export {
+  approvalAfterExecution,
+  approvalDeniedExecuted,
+  approvalHashMismatch,
+  approvalMissing,
+  approvalReused,
+  argumentsShapeOutlier,
+  destinationNew,
+  outboundDataUrl,
+  outboundEncodedBlob,
+  outboundSensitiveData,
+};

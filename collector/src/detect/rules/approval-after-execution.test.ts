@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { emptyBaseline } from '../baseline.js';
+import { DEFAULT_DETECTION_CONFIG } from '../config.js';
+import { detectRun } from '../detect-run.js';
+import { approvalStep, makeRun, toolStep } from '../test-steps.js';
+import { approvalAfterExecution } from './approval-after-execution.js';
+
+const H = 'c'.repeat(64);
+const ms = 1_000_000n;
+const t0 = 1_750_000_000_000n * ms;
+const detect = (steps: Parameters<typeof makeRun>[0]) =>
+  detectRun(makeRun(steps), emptyBaseline(), DEFAULT_DETECTION_CONFIG, { rules: [approvalAfterExecution] });
+
+describe('approval.after_execution', () => {
+  it('flags an approval that completed after the tool had started', () => {
+    const tool = toolStep(
+      'delete_repo',
+      'irreversible',
+      { repo: 'acme/api' },
+      { approvalId: 'apr-5', actionHash: H, startNs: t0 + 100n * ms, endNs: t0 + 120n * ms },
+    );
+    const approval = approvalStep('apr-5', 'approved', H, { startNs: t0 + 50n * ms, endNs: t0 + 400n * ms });
+    const [f] = detect([tool, approval]);
+    expect(f?.severity).toBe('high');
+    expect(f?.details?.lateMs).toBe(300);
+  });
+
+  it('accepts an approval given before execution', () => {
+    const approval = approvalStep('apr-5', 'approved', H, { startNs: t0 + 10n * ms, endNs: t0 + 90n * ms });
+    const tool = toolStep(
+      'delete_repo',
+      'irreversible',
+      { repo: 'acme/api' },
+      { approvalId: 'apr-5', actionHash: H, startNs: t0 + 100n * ms, endNs: t0 + 120n * ms },
+    );
+    expect(detect([approval, tool])).toEqual([]);
+  });
+});

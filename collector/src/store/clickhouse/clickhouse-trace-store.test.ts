@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { emptyStep } from '../../model/step.js';
 import { runConformanceSuite } from '../conformance.suite.js';
+import { StoreQueryError, StoreUnavailableError } from '../port.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
 
 const url = process.env.CLICKHOUSE_URL;
@@ -21,6 +23,18 @@ if (url) {
     },
   );
   describe('ClickHouse server', () => {
+    it('keeps the SQL and the cause of a rejected statement', async () => {
+      const store = await ClickHouseTraceStore.open({
+        url,
+        database: `casefile_missing_${randomBytes(4).toString('hex')}`,
+      });
+      const error = await store.listRuns('p', { limit: 1 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreQueryError);
+      expect((error as StoreQueryError).sql).toContain('.`runs`');
+      expect((error as Error).cause).toBeDefined();
+      await store.close();
+    });
+
     it('reports the version it ran against', async () => {
       const store = await ClickHouseTraceStore.open({ url, database: 'default' });
       console.log(`conformance: clickhouse ran against ${await store.serverVersion()} at ${url}`);
@@ -32,3 +46,19 @@ if (url) {
     it('runs the shared suite against a real server', () => {});
   });
 }
+
+describe('ClickHouse store without a server', () => {
+  it('reports an unreachable server as StoreUnavailableError (→ 503)', async () => {
+    const store = await ClickHouseTraceStore.open({ url: 'http://127.0.0.1:1', database: 'casefile' });
+    const step = emptyStep('p', 'a'.repeat(32), 'b'.repeat(16));
+    await expect(store.writeSteps([step])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.getRun('p', step.traceId)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await store.close();
+  });
+
+  it('refuses a database name that is not a plain identifier', async () => {
+    await expect(ClickHouseTraceStore.open({ url: 'http://127.0.0.1:1', database: 'x; DROP' })).rejects.toThrow(
+      /database name/,
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { type ClickHouseClient, ClickHouseError, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { RunSummary, Step } from '../../model/step.js';
 import {
   type AccessEntry,
@@ -57,6 +57,8 @@ export class ClickHouseTraceStore implements TraceStore {
       username: config.username ?? 'default',
       password: config.password ?? '',
       request_timeout: 60_000,
+      // Failures are rethrown as StoreUnavailableError/StoreQueryError; the caller decides what to log.
+      log: { level: ClickHouseLogLevel.OFF },
     });
     return new ClickHouseTraceStore(client, config.database);
   }

@@ -9,6 +9,10 @@ import { destinationNew } from './destination-new.js';
 import { outboundDataUrl } from './outbound-data-url.js';
 import { outboundEncodedBlob } from './outbound-encoded-blob.js';
 import { outboundSensitiveData } from './outbound-sensitive-data.js';
+import { versionMissing } from './version-missing.js';
+import { versionUnpinnedModel } from './version-unpinned-model.js';
+import { versionUnseen } from './version-unseen.js';
+import { volumeOutlier } from './volume-outlier.js';
 
 /** Every detection rule, in the order they run. */
 export const RULES: readonly Rule[] = [
@@ -22,6 +26,10 @@ export const RULES: readonly Rule[] = [
   approvalReused,
   approvalAfterExecution,
   approvalDeniedExecuted,
+  versionMissing,
+  versionUnpinnedModel,
+  versionUnseen,
+  volumeOutlier,
 ];
 
 export {
@@ -35,4 +43,8 @@ export {
   outboundDataUrl,
   outboundEncodedBlob,
   outboundSensitiveData,
+  versionMissing,
+  versionUnpinnedModel,
+  versionUnseen,
+  volumeOutlier,
 };

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { emptyBaseline, markExpected } from '../baseline.js';
+import { DEFAULT_DETECTION_CONFIG } from '../config.js';
+import { detectRun } from '../detect-run.js';
+import { llmStep, makeRun, toolStep, trainBaseline } from '../test-steps.js';
+import { versionMissing } from './version-missing.js';
+import { versionUnpinnedModel } from './version-unpinned-model.js';
+import { versionUnseen } from './version-unseen.js';
+
+const rules = [versionMissing, versionUnpinnedModel, versionUnseen];
+const detect = (steps: ReturnType<typeof makeRun>, baseline = emptyBaseline()) =>
+  detectRun(steps, baseline, DEFAULT_DETECTION_CONFIG, { rules });
+
+describe('version rules', () => {
+  it('reports a run without prompt and policy versions once, on the root step', () => {
+    const steps = makeRun([llmStep()], { promptVersion: '', policyVersion: '' });
+    const found = detect(steps);
+    expect(found.map((f) => [f.ruleId, f.severity, f.spanId])).toEqual([
+      ['version.missing', 'medium', steps[0]?.spanId],
+    ]);
+    expect(detect(makeRun([llmStep()], { policyVersion: '' }))[0]?.details?.missing).toBe('policy');
+  });
+
+  it('reports each unpinned model once, lower when the provider reported a snapshot', () => {
+    const found = detect(
+      makeRun([
+        llmStep({ requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06' }),
+        llmStep({ requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06' }),
+        llmStep({ requestModel: 'claude-sonnet-4', responseModel: '' }),
+      ]),
+    );
+    expect(found.map((f) => [f.details?.model, f.severity])).toEqual([
+      ['claude-sonnet-4', 'medium'],
+      ['gpt-4o', 'low'],
+    ]);
+  });
+
+  it('reports versions never seen once the project has history, and forgets them when marked as expected', () => {
+    const baseline = trainBaseline(25, () => makeRun([llmStep(), toolStep('search', 'read', { q: 'x' })]));
+    expect(detect(makeRun([llmStep()]), baseline)).toEqual([]);
+    const found = detect(
+      makeRun([llmStep({ requestModel: 'gpt-4.1-2025-04-14' })], { promptVersion: 'support-v13' }),
+      baseline,
+    );
+    expect(found.map((f) => `${f.details?.versionKind}=${f.details?.version}`).sort()).toEqual([
+      'model=gpt-4.1-2025-04-14',
+      'prompt=support-v13',
+    ]);
+    const taught = found.reduce((b, f) => markExpected(b, f), baseline);
+    expect(
+      detect(makeRun([llmStep({ requestModel: 'gpt-4.1-2025-04-14' })], { promptVersion: 'support-v13' }), taught),
+    ).toEqual([]);
+  });
+
+  it('gives no novelty verdict before the minimum history', () => {
+    const young = trainBaseline(3, () => makeRun([llmStep()]));
+    expect(detect(makeRun([llmStep()], { promptVersion: 'support-v99' }), young)).toEqual([]);
+  });
+});

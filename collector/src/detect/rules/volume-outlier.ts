@@ -1,0 +1,54 @@
+import type { Rule, RuleContext } from '../context.js';
+import { label } from '../context.js';
+import type { Finding, Severity } from '../finding.js';
+import { makeFinding } from '../make-finding.js';
+import { getOwn } from '../own-record.js';
+import { runFacts } from '../run-facts.js';
+import { median, robustZ } from '../stats.js';
+
+const MIN_CALLS_DELTA = 10;
+
+/**
+ * Outbound bytes or tool calls of a run far above the agent's norm. Three gates: robust z (median
+ * and MAD of the agent's recent runs), a ratio to the median, and an absolute excess, so that a
+ * quiet agent going from 2 to 5 calls is not an alarm.
+ */
+export const volumeOutlier: Rule = {
+  id: 'volume.outlier',
+  severity: 'medium',
+  description: "A run's outbound payload bytes or tool-call count far above the agent's norm.",
+  detect(ctx: RuleContext): Finding[] {
+    const cfg = ctx.config.volume;
+    const agent = getOwn(ctx.baseline.agents, ctx.agentName);
+    if (!agent || agent.runs < ctx.config.baseline.minRuns) return [];
+    const facts = runFacts(ctx.steps, ctx.config);
+    const root = ctx.steps.find((s) => s.parentSpanId === '') ?? ctx.steps[0]!;
+    const findings: Finding[] = [];
+    const metrics = [
+      {
+        metric: 'outboundBytes' as const,
+        value: facts.outboundBytes,
+        minDelta: cfg.minBytesDelta,
+        noun: 'outbound payload bytes',
+      },
+      { metric: 'toolCalls' as const, value: facts.toolCalls, minDelta: MIN_CALLS_DELTA, noun: 'tool calls' },
+    ];
+    for (const m of metrics) {
+      const sample = agent[m.metric];
+      const med = median(sample);
+      const z = robustZ(m.value, sample);
+      if (z < cfg.zThreshold || m.value < cfg.minRatio * Math.max(med, 1) || m.value - med < m.minDelta) continue;
+      const severity: Severity = z >= cfg.zThreshold * 3 ? 'high' : 'medium';
+      findings.push(
+        makeFinding({
+          ruleId: this.id,
+          severity,
+          step: root,
+          reason: `This run of agent ${label(ctx.agentName)} has ${m.value} ${m.noun}, against a usual ${med}.`,
+          details: { agent: ctx.agentName, metric: m.metric, value: m.value, median: med, z: Math.round(z * 10) / 10 },
+        }),
+      );
+    }
+    return findings;
+  },
+};

@@ -3,7 +3,7 @@ import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import { formatDuration, formatOffset } from '../lib/nanos';
 import type { StepRow } from './step-tree';
-import { barGeometry, type RunBounds, ticks } from './waterfall';
+import { barGeometry, labelPlacement, type RunBounds, ticks } from './waterfall';
 
 interface Props {
   rows: StepRow[];
@@ -30,7 +30,7 @@ export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepH
         <div className="wf-label muted">Step</div>
         <div className="wf-track wf-ticks">
           {ticks(bounds).map((t) => (
-            <span key={t.pct} className={`wf-tick${t.pct === 100 ? ' last' : ''}`} style={{ left: `${t.pct}%` }}>
+            <span key={t.pct} className="wf-tick" style={{ left: `${t.pct}%` }}>
               {formatDuration(t.offsetNs)}
             </span>
           ))}
@@ -100,12 +100,9 @@ export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepH
                   style={{ left: `${g.leftPct}%`, width: `${g.widthPct}%` }}
                   title={`${formatOffset(g.offsetNs)} · ${formatDuration(g.durationNs)}`}
                 />
-                <span
-                  className={`wf-dur${g.leftPct > 70 ? ' before' : ''}`}
-                  style={barLabelPosition(g.leftPct, g.widthPct)}
-                >
+                <DurationLabel leftPct={g.leftPct} widthPct={g.widthPct}>
                   {formatDuration(g.durationNs)}
-                </span>
+                </DurationLabel>
               </div>
             </div>
           );
@@ -115,7 +112,12 @@ export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepH
   );
 }
 
-/** The duration label sits right of the bar, or left of it when the bar ends near the right edge. */
-function barLabelPosition(leftPct: number, widthPct: number): { left?: string; right?: string } {
-  return leftPct > 70 ? { right: `${100 - leftPct}%` } : { left: `${leftPct + widthPct}%` };
+function DurationLabel({ leftPct, widthPct, children }: { leftPct: number; widthPct: number; children: string }) {
+  const p = labelPlacement({ leftPct, widthPct });
+  const style = p.side === 'after' ? { left: `${p.pct}%` } : { right: `${p.pct}%` };
+  return (
+    <span className={`wf-dur ${p.side}`} style={style}>
+      {children}
+    </span>
+  );
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from '../app/Link';
 import type { UiStep } from '../lib/model';
 import { formatOffset, formatTimestampExact } from '../lib/nanos';
@@ -66,7 +67,8 @@ function StepLinks({
   );
 }
 
-function BindingVerdict({ step, steps, stepHref }: RunScoped) {
+/** The verdict as content for a Field, or '' (so the field hides) when there is nothing to compare. */
+function bindingVerdict({ step, steps, stepHref }: RunScoped): ReactNode {
   const b = approvalBinding(step, steps);
   switch (b.kind) {
     case 'none':
@@ -127,7 +129,7 @@ export function ApprovalSection({ project = '', step: s, steps, stepHref }: RunS
         {s.approvalActionHash}
       </Field>
       <Field label="Binding" testId="approval-binding">
-        <BindingVerdict step={s} steps={steps} stepHref={stepHref} />
+        {bindingVerdict({ step: s, steps, stepHref })}
       </Field>
     </Section>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeStep } from '../lib/step-fixture';
-import { barGeometry, MIN_WIDTH_PCT, runBounds, ticks } from './waterfall';
+import { barGeometry, labelPlacement, MIN_WIDTH_PCT, runBounds, ticks } from './waterfall';
 
 // Epoch nanoseconds beyond 2^53: a float-based layout would be off by hundreds of nanoseconds.
 const T0 = 1763743387123456789n;
@@ -63,7 +63,15 @@ describe('ticks', () => {
       [25, 1_000n],
       [50, 2_000n],
       [75, 3_000n],
-      [100, 4_000n],
     ]);
+  });
+});
+
+describe('labelPlacement', () => {
+  it('keeps the duration label inside the track wherever the bar is', () => {
+    expect(labelPlacement({ leftPct: 10, widthPct: 20 })).toEqual({ side: 'after', pct: 30 });
+    expect(labelPlacement({ leftPct: 85, widthPct: 10 })).toEqual({ side: 'before', pct: 15 });
+    expect(labelPlacement({ leftPct: 0, widthPct: 100 })).toEqual({ side: 'inside', pct: 0 });
+    expect(labelPlacement({ leftPct: 5, widthPct: 90 })).toEqual({ side: 'inside', pct: 5 });
   });
 });

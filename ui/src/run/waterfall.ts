@@ -50,15 +50,34 @@ export function barGeometry(step: UiStep, bounds: RunBounds): BarGeometry {
   return { leftPct, widthPct, offsetNs: offset, durationNs: duration };
 }
 
+export type LabelPlacement =
+  /** Right of the bar, starting at `pct`. */
+  | { side: 'after'; pct: number }
+  /** Left of the bar, ending `pct` from the right edge. */
+  | { side: 'before'; pct: number }
+  /** Inside a bar that fills the track, ending `pct` from the right edge. */
+  | { side: 'inside'; pct: number };
+
+/**
+ * Where the duration label goes so it never leaves the track: after the bar when there is room on
+ * the right, else before it, else (a bar spanning nearly everything) inside its right end.
+ */
+export function labelPlacement(g: Pick<BarGeometry, 'leftPct' | 'widthPct'>): LabelPlacement {
+  const end = g.leftPct + g.widthPct;
+  if (end <= 80) return { side: 'after', pct: end };
+  if (g.leftPct >= 20) return { side: 'before', pct: 100 - g.leftPct };
+  return { side: 'inside', pct: 100 - end };
+}
+
 export interface Tick {
   pct: number;
   offsetNs: bigint;
 }
 
-/** `count + 1` evenly spaced ticks from 0 to the run's total span. */
+/** `count` evenly spaced ticks from 0 (the run's end is left out: the header shows the total). */
 export function ticks(bounds: RunBounds, count = 4): Tick[] {
   const out: Tick[] = [];
-  for (let i = 0; i <= count; i++) {
+  for (let i = 0; i < count; i++) {
     out.push({ pct: (i * 100) / count, offsetNs: (bounds.totalNs * BigInt(i)) / BigInt(count) });
   }
   return out;

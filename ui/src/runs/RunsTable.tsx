@@ -10,7 +10,7 @@ interface Props {
   loading: boolean;
 }
 
-function List({ items, max = 3 }: { items: string[]; max?: number }) {
+function List({ items, max = 2 }: { items: string[]; max?: number }) {
   // Trace values may repeat; a set also gives stable unique keys.
   const unique = [...new Set(items)];
   if (unique.length === 0) return <span className="muted">—</span>;
@@ -29,87 +29,92 @@ function List({ items, max = 3 }: { items: string[]; max?: number }) {
 
 export function RunsTable({ project, runs, loading }: Props) {
   return (
-    <table className="grid runs-table" data-testid="runs-table">
-      <thead>
-        <tr>
-          <th>Start (UTC)</th>
-          <th>Agent</th>
-          <th>Run</th>
-          <th>Status</th>
-          <th className="num">Steps</th>
-          <th>Tools</th>
-          <th>Prompt / policy</th>
-          <th>Models</th>
-          <th className="num">Tokens in / out</th>
-          <th className="num">Duration</th>
-          <th className="num">Findings</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((r) => {
-          const href = runHref(project, r.traceId);
-          return (
-            <tr
-              key={r.traceId}
-              data-testid="run-row"
-              data-trace-id={r.traceId}
-              className={`clickable${r.status === 'error' ? ' row-error' : ''}`}
-              onClick={(e) => {
-                // Let the inner link handle its own (possibly modified) clicks.
-                if ((e.target as HTMLElement).closest('a') === null) navigate(href);
-              }}
-            >
-              <td className="mono nowrap">{formatTimestamp(r.startNs)}</td>
-              <td>
-                <span className="strong">{r.agentName || r.serviceName || '—'}</span>
-                {r.agentVersion !== '' && <span className="muted mono"> {r.agentVersion}</span>}
-              </td>
-              <td className="run-name">
-                <Link to={href} className="row-link">
-                  {r.name || '(unnamed)'}
-                </Link>
-                <div className="muted mono small truncate" title={r.runInput}>
-                  {r.runInput !== '' ? r.runInput : r.traceId}
-                </div>
-              </td>
-              <td>
-                <span className={`badge status-${r.status}`}>{r.status}</span>
-              </td>
-              <td className="num mono">
-                {r.stepCount}
-                {r.errorCount > 0 && <span className="err-count"> ({r.errorCount} err)</span>}
-              </td>
-              <td>
-                <List items={r.toolNames} />
-              </td>
-              <td className="mono small">
-                {r.promptVersion || '—'} / {r.policyVersion || '—'}
-              </td>
-              <td>
-                <List items={r.models} max={2} />
-              </td>
-              <td className="num mono nowrap">
-                {r.inputTokens.toLocaleString('en-US')} / {r.outputTokens.toLocaleString('en-US')}
-              </td>
-              <td className="num mono nowrap">{formatDuration(durationNs(r.startNs, r.endNs))}</td>
-              <td className="num">
-                {r.findingCount > 0 ? (
-                  <span className="badge findings">{r.findingCount}</span>
-                ) : (
-                  <span className="muted">0</span>
-                )}
+    <div className="table-wrap">
+      <table className="grid runs-table" data-testid="runs-table">
+        <thead>
+          <tr>
+            <th>Start (UTC)</th>
+            <th>Agent</th>
+            <th>Run</th>
+            <th>Status</th>
+            <th className="num">Steps</th>
+            <th>Tools</th>
+            <th>Prompt / policy</th>
+            <th>Models</th>
+            <th className="num">Tokens in / out</th>
+            <th className="num">Duration</th>
+            <th className="num">Findings</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => {
+            const href = runHref(project, r.traceId);
+            return (
+              <tr
+                key={r.traceId}
+                data-testid="run-row"
+                data-trace-id={r.traceId}
+                className={`clickable${r.status === 'error' ? ' row-error' : ''}`}
+                onClick={(e) => {
+                  // Let the inner link handle its own (possibly modified) clicks.
+                  if ((e.target as HTMLElement).closest('a') === null) navigate(href);
+                }}
+              >
+                <td className="mono nowrap">{formatTimestamp(r.startNs)}</td>
+                <td className="nowrap">
+                  <span className="strong">{r.agentName || r.serviceName || '—'}</span>
+                  {r.agentVersion !== '' && <span className="muted mono"> {r.agentVersion}</span>}
+                </td>
+                <td className="run-name">
+                  <Link to={href} className="row-link">
+                    {r.name || '(unnamed)'}
+                  </Link>
+                  <div className="muted mono small truncate" title={r.runInput}>
+                    {r.runInput !== '' ? r.runInput : r.traceId}
+                  </div>
+                </td>
+                <td>
+                  <span className={`badge status-${r.status}`}>{r.status}</span>
+                </td>
+                <td className="num mono">
+                  {r.stepCount}
+                  {r.errorCount > 0 && <span className="err-count"> ({r.errorCount} err)</span>}
+                </td>
+                <td>
+                  <List items={r.toolNames} />
+                </td>
+                <td className="mono small">
+                  <div title="prompt version">{r.promptVersion || '—'}</div>
+                  <div className="muted" title="policy version">
+                    {r.policyVersion || '—'}
+                  </div>
+                </td>
+                <td>
+                  <List items={r.models} max={1} />
+                </td>
+                <td className="num mono nowrap">
+                  {r.inputTokens.toLocaleString('en-US')} / {r.outputTokens.toLocaleString('en-US')}
+                </td>
+                <td className="num mono nowrap">{formatDuration(durationNs(r.startNs, r.endNs))}</td>
+                <td className="num">
+                  {r.findingCount > 0 ? (
+                    <span className="badge findings">{r.findingCount}</span>
+                  ) : (
+                    <span className="muted">0</span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+          {!loading && runs.length === 0 && (
+            <tr>
+              <td colSpan={11} className="empty" data-testid="runs-empty">
+                No runs match. Widen the time range or clear a filter.
               </td>
             </tr>
-          );
-        })}
-        {!loading && runs.length === 0 && (
-          <tr>
-            <td colSpan={11} className="empty" data-testid="runs-empty">
-              No runs match. Widen the time range or clear a filter.
-            </td>
-          </tr>
-        )}
-      </tbody>
-    </table>
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }

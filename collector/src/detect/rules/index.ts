@@ -9,6 +9,8 @@ import { destinationNew } from './destination-new.js';
 import { outboundDataUrl } from './outbound-data-url.js';
 import { outboundEncodedBlob } from './outbound-encoded-blob.js';
 import { outboundSensitiveData } from './outbound-sensitive-data.js';
+import { untrustedFlowsToAction } from './untrusted-flows-to-action.js';
+import { untrustedInstructions } from './untrusted-instructions.js';
 import { versionMissing } from './version-missing.js';
 import { versionUnpinnedModel } from './version-unpinned-model.js';
 import { versionUnseen } from './version-unseen.js';
@@ -21,6 +23,8 @@ export const RULES: readonly Rule[] = [
   outboundDataUrl,
   destinationNew,
   argumentsShapeOutlier,
+  untrustedFlowsToAction,
+  untrustedInstructions,
   approvalMissing,
   approvalHashMismatch,
   approvalReused,
@@ -43,6 +47,8 @@ export {
   outboundDataUrl,
   outboundEncodedBlob,
   outboundSensitiveData,
+  untrustedFlowsToAction,
+  untrustedInstructions,
   versionMissing,
   versionUnpinnedModel,
   versionUnseen,

@@ -131,7 +131,11 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
 };
 
 /** Deep-enough merge of a partial config over the defaults (sections merge key by key). */
-export type DetectionConfigInput = { [K in keyof DetectionConfig]?: Partial<DetectionConfig[K]> };
+export type DetectionConfigInput = {
+  [K in keyof DetectionConfig]?: DetectionConfig[K] extends unknown[]
+    ? DetectionConfig[K]
+    : Partial<DetectionConfig[K]>;
+};
 
 export function resolveDetectionConfig(input: DetectionConfigInput = {}): DetectionConfig {
   const d = DEFAULT_DETECTION_CONFIG;

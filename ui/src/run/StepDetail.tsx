@@ -4,6 +4,7 @@ import type { UiStep } from '../lib/model';
 import { durationNs, formatDuration, formatOffset, formatTimestampExact } from '../lib/nanos';
 import { runsFilteredHref } from '../lib/routes';
 import { Field, Payload, Section, ShowEmptyContext } from './detail-parts';
+import { MessagesView } from './MessagesView';
 import { spanKindName } from './run-facts';
 import { ActionSection, ApprovalSection, RawSections, ToolSection } from './step-sections';
 
@@ -127,9 +128,15 @@ export function StepDetail({ project, step: s, steps, runStartNs, stepHref }: Pr
         </Section>
 
         <Section title="Messages" testId="step-messages">
-          <Payload label="System" attr="gen_ai.system_instructions" text={s.systemInstructions} />
-          <Payload label="Input" attr="gen_ai.input.messages" text={s.inputMessages} testId="input-messages" />
-          <Payload label="Output" attr="gen_ai.output.messages" text={s.outputMessages} testId="output-messages" />
+          <MessagesView label="System" attr="gen_ai.system_instructions" text={s.systemInstructions} />
+          <MessagesView label="Input" attr="gen_ai.input.messages" text={s.inputMessages} testId="input-messages" />
+          <MessagesView
+            label="Output"
+            attr="gen_ai.output.messages"
+            text={s.outputMessages}
+            defaultRole="assistant"
+            testId="output-messages"
+          />
         </Section>
 
         <Section title="Retrieval" testId="step-retrieval">

@@ -89,7 +89,7 @@ export function RunsTable({ project, runs, loading }: Props) {
                     {r.policyVersion || '—'}
                   </div>
                 </td>
-                <td>
+                <td className="models">
                   <List items={r.models} max={1} />
                 </td>
                 <td className="num mono nowrap">

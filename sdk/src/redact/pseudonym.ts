@@ -1,0 +1,35 @@
+import { createHmac } from 'node:crypto';
+
+export type Pseudonymizer = (kind: string, value: string) => string;
+
+/**
+ * `[kind:8 hex]` from HMAC-SHA256(key, kind + value). Keyed so that a low-entropy datum (a phone number)
+ * cannot be recovered by hashing candidates without the project key.
+ */
+export function createPseudonymizer(key: string | Uint8Array): Pseudonymizer {
+  const keyBytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
+  if (keyBytes.length === 0) throw new Error('redaction key must not be empty');
+  return (kind, value) => {
+    const digest = createHmac('sha256', keyBytes).update(kind).update('\u0000').update(value).digest('hex');
+    return `[${kind}:${digest.slice(0, 8)}]`;
+  };
+}
+
+/** Same datum, same token: case and formatting that do not change identity are removed first. */
+export function normalizeForHash(kind: string, value: string): string {
+  switch (kind) {
+    case 'email':
+      return value.trim().toLowerCase();
+    case 'phone':
+      return value.replace(/[^\d+]/g, '');
+    case 'card':
+    case 'ssn':
+      return value.replace(/\D/g, '');
+    case 'iban':
+      return value.replace(/\s/g, '').toUpperCase();
+    case 'ip':
+      return value.toLowerCase();
+    default:
+      return value;
+  }
+}

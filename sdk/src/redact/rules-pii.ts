@@ -1,0 +1,151 @@
+import { cardBrandValid, ibanValid, ipv4Valid, ipv6Valid, luhnValid, ssnValid } from './checks.js';
+import type { Detector } from './types.js';
+
+const FILE_EXTENSION_TLD =
+  /^(?:png|jpe?g|gif|svg|webp|ico|bmp|js|mjs|cjs|ts|tsx|jsx|css|scss|map|json|html?|md|txt|py|rb|go|rs|java|lock|ya?ml|toml|xml|csv|pdf|zip|gz|tar|exe|dll|so|wasm)$/i;
+
+function isLocalChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 46 ||
+    c === 95 ||
+    c === 37 ||
+    c === 43 ||
+    c === 45
+  );
+}
+
+function isDomainChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+}
+
+const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})$/;
+
+/** Email addresses, found from each `@` outwards: a regex would retry its local part at every offset. */
+export function findEmails(text: string, push: (start: number, end: number) => void): void {
+  let at = text.indexOf('@');
+  while (at !== -1) {
+    let s = at;
+    while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && text.charCodeAt(s) === 46) s++;
+    let e = at + 1;
+    while (e < text.length && e - at < 254 && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    const next = text.indexOf('@', at + 1);
+    if (s < at && e > at + 1) {
+      const local = text.slice(s, at);
+      const domain = text.slice(at + 1, e);
+      const m = DOMAIN.exec(domain);
+      const sshRemote = local === 'git' && text.charCodeAt(e) === 58;
+      if (m && !FILE_EXTENSION_TLD.test(m[1]!) && !sshRemote && !local.endsWith('.')) push(s, e);
+    }
+    at = next;
+  }
+}
+
+function digitsOf(s: string): string {
+  return s.replace(/\D/g, '');
+}
+
+const VERSION_BEFORE = /(?:version|ver|release|build|v)\s*[:=]?\s*$/i;
+const NON_PERSONAL_IPV4 = new Set(['0.0.0.0', '127.0.0.1', '255.255.255.255']);
+const PHONE_CONTEXT_BEFORE = /(?:phone|tel|mobile|cell|call|sms|whatsapp|fax|contact|number)\W{0,12}$/i;
+
+/** Regex-shaped PII detectors; every match is confirmed by a checksum or a structural rule. */
+export const PII_DETECTORS: readonly Detector[] = [
+  {
+    rule: 'pii-card',
+    kind: 'card',
+    priority: 2,
+    pattern: /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)/g,
+    validate: (v) => {
+      const sep = /[ -]/.exec(v)?.[0];
+      if (sep !== undefined) {
+        const groups = v.split(sep);
+        if (groups.some((g) => !/^\d+$/.test(g))) return false;
+        const shape = groups.map((g) => g.length).join('-');
+        if (!/^(?:4-4-4-4(?:-\d)?|4-4-4-4-3|4-6-5|4-6-4)$/.test(shape)) return false;
+      }
+      const d = digitsOf(v);
+      return luhnValid(d) && cardBrandValid(d);
+    },
+  },
+  {
+    rule: 'pii-ssn',
+    kind: 'ssn',
+    priority: 2,
+    pattern: /(?<![\w.-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-]|\.\d)/g,
+    validate: (v) => {
+      const d = digitsOf(v);
+      return ssnValid(d.slice(0, 3), d.slice(3, 5), d.slice(5));
+    },
+  },
+  {
+    rule: 'pii-ssn-labelled',
+    kind: 'ssn',
+    priority: 2,
+    keywords: ['ssn', 'social security'],
+    pattern: /\b(?:ssn|social security(?: number| no\.?)?)\b\W{0,6}(\d{9})\b/gi,
+    group: 1,
+    validate: (v) => ssnValid(v.slice(0, 3), v.slice(3, 5), v.slice(5)),
+  },
+  {
+    rule: 'pii-phone-international',
+    kind: 'phone',
+    priority: 1,
+    keywords: ['+'],
+    pattern: /(?<![\w+])\+[1-9]\d{0,2}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){2,6}(?![\w-]|\.\d)/g,
+    validate: (v) => {
+      const n = digitsOf(v).length;
+      return n >= 8 && n <= 15;
+    },
+  },
+  {
+    rule: 'pii-phone-nanp',
+    kind: 'phone',
+    priority: 1,
+    pattern: /(?<![\w+.-])(?:\(([2-9]\d{2})\)\s?|([2-9]\d{2})[-. ])[2-9]\d{2}[-. ]\d{4}(?![\w-]|\.\d)/g,
+  },
+  {
+    rule: 'pii-phone-national',
+    kind: 'phone',
+    priority: 1,
+    pattern: /(?<![\w+.-])0[1-9]\d{0,4}(?:[ -]\d{2,4}){2,4}(?![\w-]|\.\d)/g,
+    validate: (v, text, start) => {
+      const n = digitsOf(v).length;
+      if (n < 9 || n > 11) return false;
+      // Space-grouped digits are also how amounts and IDs print; demand a phone shape or a phone word.
+      return (
+        /^0\d{2,4}[ -]\d{3,4}[ -]\d{3,4}$/.test(v) ||
+        PHONE_CONTEXT_BEFORE.test(text.slice(Math.max(0, start - 30), start)) ||
+        /^0\d(?:[ -]\d{2}){4}$/.test(v)
+      );
+    },
+  },
+  {
+    rule: 'pii-ipv4',
+    kind: 'ip',
+    priority: 1,
+    pattern: /(?<![\w.-])(?:\d{1,3}\.){3}\d{1,3}(?![\w-]|\.\d)/g,
+    validate: (v, text, start) =>
+      ipv4Valid(v) && !NON_PERSONAL_IPV4.has(v) && !VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start)),
+  },
+  {
+    rule: 'pii-ipv6',
+    kind: 'ip',
+    priority: 1,
+    keywords: [':'],
+    pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:\.\d{1,3}){0,3}(?![\w:.])/g,
+    validate: (v) =>
+      v !== '::' && v !== '::1' && /\d/.test(v) && (v.match(/[0-9A-Fa-f]+/g)?.length ?? 0) >= 2 && ipv6Valid(v),
+  },
+  {
+    rule: 'pii-iban',
+    kind: 'iban',
+    priority: 2,
+    pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g,
+    validate: (v) => ibanValid(v.replace(/ /g, '')),
+  },
+];

@@ -1,0 +1,120 @@
+import { findEncoded } from './decode.js';
+import { GENERIC_DETECTORS } from './rules-generic.js';
+import { findEmails, PII_DETECTORS } from './rules-pii.js';
+import { PROVIDER_DETECTORS } from './rules-secrets.js';
+import type { CustomPattern, Detector, RedactionFinding } from './types.js';
+
+export interface RawFinding extends RedactionFinding {
+  priority: number;
+  /** What the pseudonym hashes when it is not the matched text (a decoded datum). */
+  hashValue?: string | undefined;
+}
+
+interface CompiledRule {
+  rule: string;
+  kind: string;
+  priority: number;
+  keywords?: readonly string[] | undefined;
+  run(text: string, out: RawFinding[]): void;
+}
+
+export class RedactionTimeoutError extends Error {}
+
+const MAX_DECODE_DEPTH = 2;
+
+function compileDetector(d: Detector): CompiledRule {
+  const group = d.group ?? 0;
+  const flags = d.pattern.flags.includes('g') ? d.pattern.flags : `${d.pattern.flags}g`;
+  const re = new RegExp(d.pattern.source, group !== 0 && !flags.includes('d') ? `${flags}d` : flags);
+  return {
+    rule: d.rule,
+    kind: d.kind,
+    priority: d.priority,
+    keywords: d.keywords,
+    run(text, out) {
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        if (m[0].length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        let start = m.index;
+        let value = m[0];
+        if (group !== 0) {
+          let g = group;
+          // -1: the first capture that took part (alternative quoting styles).
+          if (g === -1) for (g = 1; g < m.length && m[g] === undefined; g++);
+          const span = m.indices?.[g];
+          const v = m[g];
+          if (span === undefined || v === undefined) continue;
+          start = span[0];
+          value = v;
+        }
+        if (d.validate !== undefined && !d.validate(value, text, start)) continue;
+        out.push({ kind: d.kind, rule: d.rule, start, end: start + value.length, priority: d.priority });
+      }
+    },
+  };
+}
+
+const EMAIL_RULE: CompiledRule = {
+  rule: 'pii-email',
+  kind: 'email',
+  priority: 2,
+  keywords: ['@'],
+  run(text, out) {
+    findEmails(text, (start, end) => out.push({ kind: 'email', rule: 'pii-email', start, end, priority: 2 }));
+  },
+};
+
+/** Greedy by priority, then length: provider formats win over generic rules, longer over shorter. */
+function resolveOverlaps(found: RawFinding[]): RawFinding[] {
+  if (found.length < 2) return found;
+  const ranked = [...found].sort((a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start));
+  const kept: RawFinding[] = [];
+  for (const f of ranked) {
+    if (!kept.some((k) => k.start < f.end && f.start < k.end)) kept.push(f);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+export interface Scanner {
+  /** All findings in `text`, non-overlapping and sorted; throws RedactionTimeoutError past `deadline`. */
+  scan(text: string, deadline?: number): RawFinding[];
+}
+
+export function createScanner(customPatterns: readonly CustomPattern[] = []): Scanner {
+  const rules: CompiledRule[] = [
+    ...PROVIDER_DETECTORS.map(compileDetector),
+    ...GENERIC_DETECTORS.map(compileDetector),
+    EMAIL_RULE,
+    ...PII_DETECTORS.map(compileDetector),
+    ...customPatterns.map((p) => {
+      try {
+        return compileDetector({ rule: p.rule, kind: p.kind, priority: 2, pattern: p.pattern });
+      } catch (cause) {
+        throw new Error(`invalid custom pattern ${p.rule}`, { cause });
+      }
+    }),
+  ];
+
+  function scanAt(text: string, depth: number, deadline: number): RawFinding[] {
+    const found: RawFinding[] = [];
+    let lower: string | undefined;
+    for (const r of rules) {
+      if (r.keywords !== undefined) {
+        lower ??= text.toLowerCase();
+        const l = lower;
+        if (!r.keywords.some((k) => l.includes(k))) continue;
+      }
+      r.run(text, found);
+      if (Date.now() > deadline) throw new RedactionTimeoutError(`redaction budget exceeded in ${r.rule}`);
+    }
+    const direct = resolveOverlaps(found);
+    if (depth >= MAX_DECODE_DEPTH || text.length < 20) return direct;
+    const encoded = findEncoded(text, direct, depth, (decoded, d) => scanAt(decoded, d, deadline));
+    return encoded.length === 0 ? direct : resolveOverlaps([...direct, ...encoded]);
+  }
+
+  return { scan: (text, deadline = Number.POSITIVE_INFINITY) => scanAt(text, 0, deadline) };
+}

@@ -21,11 +21,22 @@ function touchSubquery(db: string, projectId: string, touch: Touch): string {
   return `SELECT trace_id FROM ${db}.${table} WHERE project_id = ${literal(projectId)} AND ${column} = ${literal(value)}`;
 }
 
+function utcDate(ns: bigint): string {
+  return new Date(partitionSeconds(ns) * 1000).toISOString().slice(0, 10);
+}
+
 export function listRunsSql(db: string, projectId: string, query: RunQuery): string {
   const p = literal(projectId);
   const where = [`project_id = ${p}`];
   const having: string[] = [];
-  if (query.fromNs !== undefined) having.push(`start_ns >= ${uint(query.fromNs)}`);
+  if (query.fromNs !== undefined) {
+    having.push(`start_ns >= ${uint(query.fromNs)}`);
+    // A run that starts at or after fromNs has all its summary rows in days >= that day, so only
+    // those traces are aggregated (over all their rows, so the aggregate stays exact).
+    where.push(
+      `trace_id IN (SELECT trace_id FROM ${db}.runs WHERE project_id = ${p} AND day >= toDate(${literal(utcDate(query.fromNs))}))`,
+    );
+  }
   if (query.toNs !== undefined) having.push(`start_ns < ${uint(query.toNs)}`);
   if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
   if (query.status !== undefined) having.push(`status = ${literal(query.status)}`);

@@ -7,6 +7,8 @@ export default defineConfig({
   // The API schemas are shared with the collector as TypeScript source; the `source` condition
   // makes `@casefile/collector/api-schemas` resolve to `collector/src/api/schemas.ts` without a build.
   resolve: { conditions: ['source', ...defaultClientConditions] },
+  // `npm run dev -w ui` proxies the API to a running collector (same origin, as in production).
+  server: { proxy: { '/api': process.env.CASEFILE_URL ?? 'http://localhost:4318' } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

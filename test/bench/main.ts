@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { startClickHouseServer } from '../lib/clickhouse-server.js';
+import { runIngestBench } from './ingest-bench.js';
+
+/**
+ * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
+ * measured in the same run (these machines are noisy; absolute numbers mean little).
+ *   --only ingest,redaction   run a subset
+ */
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<void> {
+  const onlyArg =
+    argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? argv[argv.indexOf('--only') + 1];
+  const only = argv.some((a) => a.startsWith('--only')) && onlyArg ? new Set(onlyArg.split(',')) : undefined;
+  const wants = (name: string) => !only || only.has(name);
+
+  let clickhouseUrl = process.env.CLICKHOUSE_URL;
+  let stopClickHouse: (() => Promise<void>) | undefined;
+  if (
+    !clickhouseUrl &&
+    wants('ingest') &&
+    ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server'].some(existsSync)
+  ) {
+    log('bench: starting a throwaway ClickHouse on 127.0.0.1:18124');
+    const server = await startClickHouseServer({ httpPort: 18124, tcpPort: 19001, interserverPort: 19010 });
+    clickhouseUrl = server.url;
+    stopClickHouse = () => server.stop();
+  }
+  try {
+    if (wants('ingest')) {
+      log('\n== Ingest throughput ==');
+      await runIngestBench({ clickhouseUrl, reps: 5, requests: 20, runsPerRequest: 50, concurrency: 4, log });
+    }
+  } finally {
+    await stopClickHouse?.();
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -67,9 +67,13 @@ export async function runInSpan<T>(
   const attributes: Attributes = { ...spec.attributes, [ATTR.STEP_KIND]: spec.stepKind };
   let ctx = context.active();
   if (spec.scope) ctx = ctx.setValue(RUN_SCOPE, { ...currentRunScope(ctx), ...spec.scope });
+  // A run started inside someone else's span (an HTTP request, a queue job) gets its own trace,
+  // linked back to that span so the two can still be joined.
+  const outer = spec.root ? trace.getSpanContext(ctx) : undefined;
+  const links = outer && trace.isSpanContextValid(outer) ? [{ context: outer }] : undefined;
   return tracer.startActiveSpan(
     spec.name,
-    { kind: spec.spanKind ?? SpanKind.INTERNAL, attributes, root: spec.root ?? false },
+    { kind: spec.spanKind ?? SpanKind.INTERNAL, attributes, root: spec.root ?? false, links },
     ctx,
     async (span) => {
       try {

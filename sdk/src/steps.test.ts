@@ -95,6 +95,8 @@ describe('run and steps', () => {
     expect(runs).toHaveLength(2);
     expect(runs[0]!.spanContext().traceId).not.toBe(runs[1]!.spanContext().traceId);
     expect(runs.every((r) => parentOf(r) === undefined)).toBe(true);
+    const outer = byName('http request');
+    expect(runs[1]!.links.map((l) => l.context.spanId)).toEqual([outer.spanContext().spanId]);
   });
 
   it('records the GenAI attributes of a model call', async () => {

@@ -9,7 +9,7 @@ export interface Word {
   token: boolean;
 }
 
-const WORD_RE = /\[[a-z][a-z0-9_-]{0,31}:[0-9a-f]{4,64}…?\]|[\p{L}\p{N}]+/gu;
+const WORD_RE = /[\p{L}\p{N}]+|\[[a-z][a-z0-9_-]{0,31}:[0-9a-f]{4,64}…?\]/gu;
 const MAX_WORDS = 20_000;
 
 // Words too common to make a shared phrase evidence of copying.
@@ -21,9 +21,10 @@ const STOPWORDS = new Set(
 
 export function words(text: string): Word[] {
   const out: Word[] = [];
-  for (const m of text.matchAll(WORD_RE)) {
-    if (out.length >= MAX_WORDS) break;
-    out.push({ w: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length, token: m[0].startsWith('[') });
+  const re = new RegExp(WORD_RE.source, WORD_RE.flags);
+  for (let m = re.exec(text); m !== null && out.length < MAX_WORDS; m = re.exec(text)) {
+    const w = m[0];
+    out.push({ w: w.toLowerCase(), start: m.index, end: m.index + w.length, token: w.charCodeAt(0) === 91 });
   }
   return out;
 }
@@ -38,9 +39,19 @@ function isContent(w: Word): boolean {
  */
 export function shingles(ws: readonly Word[], k: number): (string | null)[] {
   const out: (string | null)[] = [];
-  for (let i = 0; i + k <= ws.length; i++) {
-    const slice = ws.slice(i, i + k);
-    out.push(slice.filter(isContent).length >= 2 ? slice.map((x) => x.w).join(' ') : null);
+  const content = ws.map(isContent);
+  let inWindow = 0;
+  for (let i = 0; i < ws.length; i++) {
+    if (content[i]) inWindow++;
+    if (i >= k && content[i - k]) inWindow--;
+    if (i < k - 1) continue;
+    if (inWindow < 2) {
+      out.push(null);
+      continue;
+    }
+    let s = ws[i - k + 1]!.w;
+    for (let j = i - k + 2; j <= i; j++) s += ` ${ws[j]!.w}`;
+    out.push(s);
   }
   return out;
 }

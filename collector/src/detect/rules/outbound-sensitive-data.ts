@@ -35,7 +35,7 @@ export const outboundSensitiveData: Rule = {
       const recipients = new Set<string>();
       for (const { path, value } of leaves) {
         const tokens = findTokens(value);
-        const onlyTokens = value.replace(/\[[^\]]+\]/g, '').replace(/[\s,;]/g, '') === '';
+        const onlyTokens = value.replace(/\[[^[\]]{1,100}\]/g, '').replace(/[\s,;]/g, '') === '';
         if (DESTINATION_KEY.test(lastKey(path)) && tokens.length > 0 && onlyTokens) {
           for (const t of tokens) recipients.add(t.token);
         }

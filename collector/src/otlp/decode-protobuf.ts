@@ -6,7 +6,8 @@ import { checkAttributes, checkIds, checkTimes, createCollector } from './span-v
 
 // Shapes protobufjs produces for our messages (camelCase fields, Long for 64-bit, Uint8Array for bytes).
 interface PbLong {
-  toString(): string;
+  low: number;
+  high: number;
 }
 interface PbAnyValue {
   stringValue?: string;
@@ -111,7 +112,8 @@ function hex(bytes: Uint8Array | undefined): string {
 function toBigInt(v: PbLong | number | undefined): bigint {
   if (v === undefined || v === null) return 0n;
   if (typeof v === 'number') return BigInt(Math.trunc(v));
-  return BigInt(v.toString());
+  // Two's-complement bits: fixed64 fields are unsigned; int64 attribute values are signed.
+  return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
 }
 
 function toAttrMap(kvs: PbKeyValue[] | undefined, depth: number): AttrMap {
@@ -129,7 +131,7 @@ function toValue(v: PbAnyValue | null | undefined, depth: number): AttrValue {
     case 'boolValue':
       return v.boolValue ?? false;
     case 'intValue': {
-      const big = toBigInt(v.intValue);
+      const big = BigInt.asIntN(64, toBigInt(v.intValue));
       return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
     }
     case 'doubleValue':

@@ -33,6 +33,7 @@ describe('protobuf decoding', () => {
       attributes: [
         { key: 'gen_ai.usage.input_tokens', value: { intValue: 42 } },
         { key: 'big', value: { intValue: '9007199254740993' } },
+        { key: 'negative', value: { intValue: -5 } },
         { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { boolValue: true }] } } },
         { key: '__proto__', value: { stringValue: 'plain key' } },
       ],
@@ -47,6 +48,7 @@ describe('protobuf decoding', () => {
     expect(span.endNs).toBe(1763740800987654321n);
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(42);
     expect(span.attributes.big).toBe(9007199254740993n);
+    expect(span.attributes.negative).toBe(-5);
     expect(span.attributes.list).toEqual(['a', true]);
     expect(Object.getOwnPropertyDescriptor(span.attributes, '__proto__')?.value).toBe('plain key');
     expect(span.resource['service.name']).toBe('agent-svc');

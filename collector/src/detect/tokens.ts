@@ -22,8 +22,9 @@ export function findTokens(text: string): TokenMatch[] {
 export type TokenClass = 'secret' | 'pii' | 'other';
 
 /** Kind names are set by the redactor; unknown kinds fall back on their name. */
-const SECRET_HINT = /key|token|secret|passw|pwd|jwt|credential|private|bearer|session|cookie|conn|auth/;
-const PII_HINT = /email|phone|card|iban|ssn|passport|national|person|name|address|ip|dob|birth|tax|licen[cs]e/;
+const SECRET_HINT = /key|token|secret|passw|pwd|jwt|credential|private|bearer|session|cookie|conn|auth|webhook/;
+const PII_HINT =
+  /email|phone|card|iban|ssn|passport|national|person|name|address|^ip|dob|birth|tax|licen[cs]e|employee/;
 
 export function classifyKind(kind: string, secretKinds: readonly string[], piiKinds: readonly string[]): TokenClass {
   if (secretKinds.includes(kind)) return 'secret';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type ErrorHandler, initCasefile } from '@casefile/sdk';
+import { checkCollector } from './preflight.js';
 import { createScriptedModel } from './scripted-model.js';
 import { createSupportAgent, type ScenarioContext, type ScenarioName, type ScenarioOutcome } from './support-agent.js';
 
@@ -49,10 +50,12 @@ export function planDemo(normalRuns: number): Plan[] {
 /**
  * Sends the scripted support agent's runs to a collector: everyday order, refund and FAQ runs,
  * plus a prompt-injection exfiltration, an approval bound to different arguments, a failing tool
- * and a failing model call. Flushes and shuts the SDK down before returning.
+ * and a failing model call. Flushes and shuts the SDK down before returning. Rejects before sending
+ * anything when the collector cannot be reached or refuses the key.
  */
 export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
   const log = opts.log ?? (() => {});
+  await checkCollector(opts.endpoint, opts.apiKey);
   const casefile = initCasefile({
     endpoint: opts.endpoint,
     apiKey: opts.apiKey,

@@ -3,6 +3,7 @@ import type { Baseline } from './baseline.js';
 import type { DetectionConfig } from './config.js';
 import { isToolStep, type Rule, type RuleContext, type ScanFn } from './context.js';
 import { type Finding, MAX_EVIDENCE_CHARS, severityRank } from './finding.js';
+import { setOwn } from './own-record.js';
 import { RULES } from './rules/index.js';
 import { runAgentName } from './run-facts.js';
 import { cap } from './text.js';
@@ -30,9 +31,15 @@ const CAPPED_FIELDS = [
 
 /** Bounds the cost per span: every rule sees at most `maxTextChars` of any field. */
 function capStep(step: Step, max: number): Step {
-  if (CAPPED_FIELDS.every((f) => step[f].length <= max)) return step;
+  const attrs = Object.values(step.attributes);
+  const longAttr = attrs.some((v) => v.length > max);
+  if (!longAttr && CAPPED_FIELDS.every((f) => step[f].length <= max)) return step;
   const copy = { ...step };
   for (const f of CAPPED_FIELDS) copy[f] = cap(step[f], max);
+  if (longAttr) {
+    copy.attributes = {};
+    for (const [k, v] of Object.entries(step.attributes)) setOwn(copy.attributes, k, cap(v, max));
+  }
   return copy;
 }
 

@@ -5,10 +5,16 @@ import { jsonLeaves } from './text.js';
 /** A piece of content an attacker may have written, as it appears in one step. */
 export interface UntrustedText {
   step: Step;
-  field: 'documents' | 'toolResult' | 'outputMessages' | 'inputMessages';
+  field: 'documents' | 'toolResult' | 'outputMessages' | 'inputMessages' | 'attributes';
   path: string;
   text: string;
 }
+
+/**
+ * Attributes holding retrieved text: our SDK's `casefile.retrieval.content` (JSON `[{id, content}]`)
+ * and OpenInference's `retrieval.documents.N.document.content`, which normalisation keeps only here.
+ */
+const CONTENT_ATTRIBUTE = /^(?:casefile\.retrieval\.content|retrieval\.documents\.\d+\.document\.content)$/;
 
 /**
  * Untrusted content of a step: retrieved documents, tool results (untrusted unless the step says
@@ -25,10 +31,17 @@ export function untrustedTexts(step: Step): UntrustedText[] {
     for (const f of ['documents', 'toolResult', 'outputMessages', 'inputMessages'] as const)
       if (!fields.includes(f)) fields.push(f);
   const out: UntrustedText[] = [];
-  for (const field of fields) {
-    for (const leaf of jsonLeaves(step[field])) {
-      if (leaf.value.length >= 8) out.push({ step, field, path: leaf.path, text: leaf.value });
+  const add = (field: UntrustedText['field'], text: string, prefix: string): void => {
+    for (const leaf of jsonLeaves(text)) {
+      const sep = leaf.path === '' || leaf.path.startsWith('[') ? '' : '.';
+      const path = prefix === '' ? leaf.path : `${prefix}${sep}${leaf.path}`;
+      if (leaf.value.length >= 8) out.push({ step, field, path, text: leaf.value });
     }
+  };
+  for (const field of fields) add(field, step[field], '');
+  if ((step.kind === 'retrieval' && !trusted) || explicit) {
+    for (const [key, value] of Object.entries(step.attributes))
+      if (CONTENT_ATTRIBUTE.test(key)) add('attributes', value, key);
   }
   return out;
 }

@@ -85,7 +85,11 @@ export const outboundDataUrl: Rule = {
     const findings: Finding[] = [];
     for (const step of ctx.steps) {
       const tool = isToolStep(step);
-      const source = tool ? step.toolArguments : step.kind === 'llm' ? step.outputMessages : '';
+      const source = tool
+        ? step.toolArguments
+        : step.kind === 'llm' || step.kind === 'agent'
+          ? step.outputMessages
+          : '';
       if (source === '' || !source.includes('://')) continue;
       const known = tool ? (getOwn(ctx.baseline.tools, step.toolName)?.destinations ?? []) : [];
       const allow = tool ? (getOwn(ctx.config.destination.allow, step.toolName) ?? []) : [];

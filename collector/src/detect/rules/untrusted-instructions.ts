@@ -74,7 +74,7 @@ export const untrustedInstructions: Rule = {
           ruleId: this.id,
           severity: best.hit.severity,
           step,
-          reason: `Untrusted ${best.u.field === 'documents' ? 'document content' : 'content'} in this step contains instruction-like text (${[...markers].join(', ')}).`,
+          reason: `Untrusted ${best.u.field === 'documents' || best.u.field === 'attributes' ? 'document content' : 'content'} in this step contains instruction-like text (${[...markers].join(', ')}).`,
           text: visible(best.u.text),
           start: best.hit.start,
           end: best.hit.end,

@@ -5,7 +5,7 @@ import { jsonLeaves } from './text.js';
 /** A piece of content an attacker may have written, as it appears in one step. */
 export interface UntrustedText {
   step: Step;
-  field: 'documents' | 'toolResult' | 'outputMessages' | 'inputMessages' | 'attributes';
+  field: TextField | 'attributes';
   path: string;
   text: string;
 }
@@ -16,6 +16,8 @@ export interface UntrustedText {
  */
 const CONTENT_ATTRIBUTE = /^(?:casefile\.retrieval\.content|retrieval\.documents\.\d+\.document\.content)$/;
 
+type TextField = 'documents' | 'toolResult' | 'outputMessages' | 'inputMessages';
+
 /**
  * Untrusted content of a step: retrieved documents, tool results (untrusted unless the step says
  * `trusted`), and every content field of a step marked `untrusted`. LLM input messages count only
@@ -24,7 +26,7 @@ const CONTENT_ATTRIBUTE = /^(?:casefile\.retrieval\.content|retrieval\.documents
 export function untrustedTexts(step: Step): UntrustedText[] {
   const explicit = step.contentTrust === 'untrusted';
   const trusted = step.contentTrust === 'trusted';
-  const fields: UntrustedText['field'][] = [];
+  const fields: TextField[] = [];
   if (step.kind === 'retrieval' && !trusted) fields.push('documents', 'toolResult', 'outputMessages');
   else if (isToolStep(step) && !trusted) fields.push('toolResult');
   if (explicit)

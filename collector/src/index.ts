@@ -1,0 +1,9 @@
+export type { AppDeps } from './api/app.js';
+export { createApp } from './api/app.js';
+export type { StepWriter } from './api/ingest-routes.js';
+export type { Config } from './config/config.js';
+export { ConfigError, loadConfig } from './config/config.js';
+export type { RunSummary, Step, StepKind, ToolRisk } from './model/step.js';
+export type { RunningCollector } from './server.js';
+export { startCollector } from './server.js';
+export type { RunPage, RunQuery, Touch, TraceStore } from './store/port.js';

@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApp } from './api/app.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { bootstrap } from './auth/bootstrap.js';
+import type { Config } from './config/config.js';
+import { createBatchingWriter } from './ingest/batching-writer.js';
+import { DEFAULT_DECODE_LIMITS } from './otlp/decoded.js';
+import { createRedactionPass } from './redaction.js';
+import { createStore } from './store/create-store.js';
+import type { TraceStore } from './store/port.js';
+
+export interface RunningCollector {
+  url: string;
+  port: number;
+  store: TraceStore;
+  close(): Promise<void>;
+}
+
+/** The built UI shipped beside the collector in this repository, if it has been built. */
+export function defaultUiDir(): string | undefined {
+  const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../ui/dist');
+  return existsSync(resolve(dir, 'index.html')) ? dir : undefined;
+}
+
+/** Open the store, migrate, bootstrap credentials, and listen. */
+export async function startCollector(
+  config: Config,
+  log: (line: string) => void = console.log,
+): Promise<RunningCollector> {
+  const store = await createStore(
+    config.store === 'clickhouse'
+      ? {
+          kind: 'clickhouse',
+          url: config.clickhouseUrl as string,
+          database: config.clickhouseDatabase,
+          username: config.clickhouseUser,
+          password: config.clickhousePassword,
+        }
+      : { kind: 'duckdb', dataDir: resolve(config.dataDir) },
+  );
+  await store.migrate();
+  await bootstrap(store, {
+    dataDir: resolve(config.dataDir),
+    ingestKey: config.bootstrapIngestKey,
+    adminToken: config.bootstrapAdminToken,
+    log,
+  });
+  const writer = createBatchingWriter(store, {
+    maxRows: config.batchMaxRows,
+    maxDelayMs: config.batchMaxDelayMs,
+    maxQueuedRows: config.maxQueuedRows,
+  });
+  const uiDir = config.uiDir ?? defaultUiDir();
+  const app = createApp({
+    store,
+    writer,
+    auth: createAuthenticator(store),
+    redactorFor: createRedactionPass(config.redactionKey),
+    limits: { ...DEFAULT_DECODE_LIMITS, maxAttributeValueBytes: config.maxAttributeValueBytes },
+    maxBodyBytes: config.maxBodyBytes,
+    uiDir,
+    log,
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
+    s.once('error', fail);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${port}`;
+  log(
+    `Casefile collector listening on ${url} (store: ${store.backend}${store.backend === 'duckdb' ? `, data dir ${resolve(config.dataDir)}` : ''}; UI: ${uiDir ? url : 'not built'})`,
+  );
+  return {
+    url,
+    port,
+    store,
+    async close() {
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await writer.close();
+      await store.close();
+    },
+  };
+}

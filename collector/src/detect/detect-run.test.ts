@@ -136,6 +136,17 @@ describe('detectRun', () => {
     expect(found.some((f) => f.ruleId === 'outbound.encoded_blob' && f.spanId === huge.spanId)).toBe(true);
   });
 
+  it('survives steps that do not match the model (e.g. a corrupt stored row)', () => {
+    const broken = {
+      ...makeStep({ kind: 'tool' }),
+      toolArguments: undefined,
+      attributes: null,
+    } as unknown as ReturnType<typeof makeStep>;
+    const found = detectRun([broken], emptyBaseline(), resolveDetectionConfig());
+    expect(found.map((f) => f.ruleId)).toEqual([INTERNAL_ERROR_RULE]);
+    expect(found[0]?.details?.rule).toBe('engine');
+  });
+
   it('returns nothing for an empty run', () => {
     expect(detectRun([], emptyBaseline(), resolveDetectionConfig())).toEqual([]);
   });

@@ -54,9 +54,31 @@ function isMuted(finding: Finding, stepsById: Map<string, Step>, agentName: stri
   );
 }
 
+function internalError(traceId: string, spanId: string, source: string, err: unknown): Finding {
+  return {
+    ruleId: INTERNAL_ERROR_RULE,
+    severity: 'low',
+    traceId,
+    spanId,
+    reason: `Detection step ${source} failed on this run, so its findings are missing.`,
+    evidence: '',
+    // The error class only: a message could quote the payload that made the rule fail.
+    details: { rule: source, error: err instanceof Error ? err.name : 'unknown' },
+  };
+}
+
+function orderSteps(steps: readonly Step[], config: DetectionConfig): Step[] {
+  return steps
+    .slice(0, config.limits.maxSteps)
+    .map((s, i) => ({ s: capStep(s, config.limits.maxTextChars), i }))
+    .sort((a, b) => (a.s.startNs < b.s.startNs ? -1 : a.s.startNs > b.s.startNs ? 1 : a.i - b.i))
+    .map(({ s }) => s);
+}
+
 /**
  * Runs every enabled rule over one run. Never throws: a rule that fails yields one low-severity
- * `detect.internal_error` finding (without payload) and the other rules still run.
+ * `detect.internal_error` finding (without payload) and the other rules still run; input the
+ * engine itself cannot read yields that finding alone.
  */
 export function detectRun(
   steps: readonly Step[],
@@ -65,46 +87,35 @@ export function detectRun(
   options: DetectOptions = {},
 ): Finding[] {
   if (steps.length === 0) return [];
-  const capped = steps
-    .slice(0, config.limits.maxSteps)
-    .map((s) => capStep(s, config.limits.maxTextChars))
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => (a.s.startNs < b.s.startNs ? -1 : a.s.startNs > b.s.startNs ? 1 : a.i - b.i))
-    .map(({ s }) => s);
-  const traceId = capped[0]!.traceId;
-  const ctx: RuleContext = { steps: capped, baseline, config, traceId, agentName: runAgentName(capped) };
+  let ctx: RuleContext;
+  try {
+    const ordered = orderSteps(steps, config);
+    ctx = { steps: ordered, baseline, config, traceId: ordered[0]!.traceId, agentName: runAgentName(ordered) };
+  } catch (err) {
+    return [internalError(String(steps[0]?.traceId ?? ''), String(steps[0]?.spanId ?? ''), 'engine', err)];
+  }
   if (options.scan) ctx.scan = options.scan;
-  const stepsById = new Map(capped.map((s) => [s.spanId, s]));
+  const root = ctx.steps.find((s) => s.parentSpanId === '') ?? ctx.steps[0]!;
+  const stepsById = new Map(ctx.steps.map((s) => [s.spanId, s]));
   const out: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
     if (config.disabledRules.includes(rule.id)) continue;
-    let found: Finding[];
     try {
-      found = rule.detect(ctx);
+      const kept: Finding[] = [];
+      const override = Object.hasOwn(config.severityOverrides, rule.id) ? config.severityOverrides[rule.id] : undefined;
+      for (const f of rule.detect(ctx)) {
+        if (isMuted(f, stepsById, ctx.agentName, config)) continue;
+        if (kept.length >= config.limits.maxFindingsPerRule) break;
+        if (override) f.severity = override;
+        if (f.evidence.length > MAX_EVIDENCE_CHARS) f.evidence = f.evidence.slice(0, MAX_EVIDENCE_CHARS);
+        kept.push(f);
+      }
+      out.push(...kept);
     } catch (err) {
-      const root = capped.find((s) => s.parentSpanId === '') ?? capped[0]!;
-      out.push({
-        ruleId: INTERNAL_ERROR_RULE,
-        severity: 'low',
-        traceId,
-        spanId: root.spanId,
-        reason: `Rule ${rule.id} failed on this run, so its findings are missing.`,
-        evidence: '',
-        details: { rule: rule.id, error: err instanceof Error ? err.name : 'unknown' },
-      });
-      continue;
-    }
-    const override = Object.hasOwn(config.severityOverrides, rule.id) ? config.severityOverrides[rule.id] : undefined;
-    let kept = 0;
-    for (const f of found) {
-      if (isMuted(f, stepsById, ctx.agentName, config)) continue;
-      if (kept++ >= config.limits.maxFindingsPerRule) break;
-      if (override) f.severity = override;
-      if (f.evidence.length > MAX_EVIDENCE_CHARS) f.evidence = f.evidence.slice(0, MAX_EVIDENCE_CHARS);
-      out.push(f);
+      out.push(internalError(ctx.traceId, root.spanId, rule.id, err));
     }
   }
-  const order = new Map(capped.map((s, i) => [s.spanId, i]));
+  const order = new Map(ctx.steps.map((s, i) => [s.spanId, i]));
   return out.sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) || (order.get(a.spanId) ?? 0) - (order.get(b.spanId) ?? 0),

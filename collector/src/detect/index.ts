@@ -1,6 +1,7 @@
 /** Detection: pure rules over one run's steps, with a learned per-project baseline. */
 export type { AgentBaseline, ArgPathStats, Baseline, ToolBaseline } from './baseline.js';
 export { emptyBaseline, markExpected, updateBaseline } from './baseline.js';
+export { parseBaseline } from './baseline-parse.js';
 export type { DetectionConfig, DetectionConfigInput, Mute } from './config.js';
 export { DEFAULT_DETECTION_CONFIG, resolveDetectionConfig } from './config.js';
 export type { Rule, RuleContext, ScanFn, ScanMatch } from './context.js';

@@ -23,8 +23,8 @@ describe('Benjamini–Hochberg', () => {
   });
 
   it('rejects where Bonferroni does not', () => {
-    expect(anyDrift([0.03, 0.04], 'bonferroni')).toBe(false);
-    expect(anyDrift([0.03, 0.04], 'benjamini-hochberg')).toBe(true);
+    expect(anyDrift([0.03, 0.04], 'bonferroni', 0.05)).toBe(false);
+    expect(anyDrift([0.03, 0.04], 'benjamini-hochberg', 0.05)).toBe(true);
   });
 
   it('is never stricter than Bonferroni and keeps adjusted values monotone in the raw p-values', () => {
@@ -50,5 +50,12 @@ describe('input checks', () => {
     expect(() => benjaminiHochberg([Number.NaN])).toThrow(RangeError);
     expect(() => bonferroni([0.1], 0)).toThrow(RangeError);
     expect(anyDrift([])).toBe(false);
+  });
+});
+
+describe('anyDrift', () => {
+  it('uses a family-wise α of 0.01 by default', () => {
+    expect(anyDrift([0.004, 0.9])).toBe(true);
+    expect(anyDrift([0.006, 0.9])).toBe(false);
   });
 });

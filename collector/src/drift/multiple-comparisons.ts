@@ -60,11 +60,22 @@ export function correctPValues(pValues: readonly number[], method: CorrectionMet
 }
 
 /**
+ * Default family-wise α for one alert over several metrics. Stricter than the per-test 0.05 because an
+ * evaluator re-tests every window: at 0.05 an agent evaluated hourly would raise a false alert about
+ * once a day; at 0.01, about once in four days (Alibi Detect's "expected run-time" framing).
+ */
+export const DEFAULT_FAMILY_ALPHA = 0.01;
+
+/**
  * One decision over several metrics: "something drifted" when any corrected p-value is below α.
  * When nothing drifted, the false discovery rate equals the chance of any false alarm, so both methods
  * keep a no-change window's alarm rate at or below α; BH fires more readily once something did drift.
  */
-export function anyDrift(pValues: readonly number[], method: CorrectionMethod = 'bonferroni', alpha = 0.05): boolean {
+export function anyDrift(
+  pValues: readonly number[],
+  method: CorrectionMethod = 'bonferroni',
+  alpha = DEFAULT_FAMILY_ALPHA,
+): boolean {
   if (pValues.length === 0) return false;
   return correctPValues(pValues, method, alpha).rejected.some((r) => r);
 }

@@ -62,6 +62,11 @@ export interface DetectionConfig {
     risks: ToolRisk[];
     /** Per tool name, destinations that are always expected (`*.example.com` allowed). */
     allow: Record<string, string[]>;
+    /**
+     * Also judge pseudonymised recipients (`[email:7f3a9c1b]`). Off by default: an agent that writes
+     * to customers meets a new one in most runs. Turn on for agents with a fixed set of recipients.
+     */
+    recipientTokens: boolean;
   };
   shapeOutlier: { zThreshold: number; minLengthDelta: number };
   flows: {
@@ -136,7 +141,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
     minBinaryChars: 512,
   },
   dataUrl: { minValueChars: 16, minEntropy: 3.5, minSubdomainLabelChars: 20, trustedHosts: [] },
-  destination: { risks: ['write', 'external', 'irreversible'], allow: {} },
+  destination: { risks: ['write', 'external', 'irreversible'], allow: {}, recipientTokens: false },
   shapeOutlier: { zThreshold: 6, minLengthDelta: 200 },
   flows: { sinkRisks: ['write', 'external', 'irreversible'], shingleSize: 5, minScore: 3 },
   approval: { requireFor: ['external', 'irreversible'] },

@@ -10,6 +10,8 @@ export interface Destination {
   leaf: string;
   start: number;
   end: number;
+  /** A pseudonymised recipient rather than a host or domain. */
+  token: boolean;
 }
 
 export const DESTINATION_KEY =
@@ -31,10 +33,10 @@ function urlHost(text: string): string {
 export function extractDestinations(argsText: string): Destination[] {
   const out: Destination[] = [];
   const seen = new Set<string>();
-  const add = (value: string, path: string, leaf: string, start: number, end: number): void => {
+  const add = (value: string, path: string, leaf: string, start: number, end: number, token = false): void => {
     if (value === '' || seen.has(value) || out.length >= MAX_DESTINATIONS) return;
     seen.add(value);
-    out.push({ value, path, leaf, start, end });
+    out.push({ value, path, leaf, start, end, token });
   };
   for (const { path, value } of jsonLeaves(argsText)) {
     const isKey = DESTINATION_KEY.test(lastKey(path));
@@ -47,7 +49,7 @@ export function extractDestinations(argsText: string): Destination[] {
     if (!isKey) continue;
     let rest = value;
     for (const t of findTokens(value)) {
-      add(t.token, path, value, t.start, t.end);
+      add(t.token, path, value, t.start, t.end, true);
       rest = rest.slice(0, t.start) + ' '.repeat(t.end - t.start) + rest.slice(t.end);
     }
     for (const m of rest.matchAll(/[^,;\s]+/g)) {

@@ -103,7 +103,8 @@ export function findEncodedRuns(text: string, t: EncodingThresholds): EncodedRun
     if (covered(m.index + prefix.length) || body.length < t.minBase64Chars) continue;
     const bytes = decodeBase64(body);
     const c = bytes ? classifyBytes(bytes) : { cls: 'invalid' as const, imageType: '', text: '' };
-    if (prefix === '' && c.cls !== 'image' && !looksEncoded(body)) continue;
+    // Decoding is cheap and decisive: random-looking bytes need the entropy gate, text and images do not.
+    if (prefix === '' && c.cls !== 'image' && c.cls !== 'text' && !looksEncoded(body)) continue;
     runs.push({
       encoding: 'base64',
       start: m.index,

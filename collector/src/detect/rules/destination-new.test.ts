@@ -13,17 +13,23 @@ const detect = (steps: Parameters<typeof makeRun>[0], config = resolveDetectionC
   detectRun(makeRun(steps), baseline, config, { rules: [destinationNew] });
 
 describe('destination.new', () => {
-  it('flags a mail domain, a pseudonymised recipient and a webhook host never used before', () => {
-    const found = detect([mail('ceo@rival.example, [email:00aa11bb]'), post('https://collector.evil.example/x')]);
+  it('flags a mail domain, a pseudonymised recipient (when enabled) and a webhook host never used before', () => {
+    const tokens = resolveDetectionConfig({ destination: { recipientTokens: true } });
+    const found = detect(
+      [mail('ceo@rival.example, [email:00aa11bb]'), post('https://collector.evil.example/x')],
+      tokens,
+    );
     expect(found.map((f) => [f.details?.destination, f.severity])).toEqual([
       ['collector.evil.example', 'high'],
       ['[email:00aa11bb]', 'medium'],
       ['rival.example', 'medium'],
     ]);
-    const recipients = detect([mail('[email:00aa11bb]')]);
+    const recipients = detect([mail('[email:00aa11bb]')], tokens);
     expect(recipients[0]?.evidence.slice(recipients[0].evidenceStart, recipients[0].evidenceEnd)).toBe(
       '[email:00aa11bb]',
     );
+    // By default a new customer is not a new destination.
+    expect(detect([mail('[email:00aa11bb]')])).toEqual([]);
   });
 
   it('stays quiet for known destinations, allow-listed ones, and before the tool has enough history', () => {

@@ -21,6 +21,7 @@ export const destinationNew: Rule = {
       if (!tool || tool.runs < ctx.config.baseline.minRuns) continue;
       const allow = getOwn(ctx.config.destination.allow, step.toolName) ?? [];
       for (const d of extractDestinations(step.toolArguments)) {
+        if (d.token && !ctx.config.destination.recipientTokens) continue;
         if (tool.destinations.includes(d.value) || allow.some((p) => matchesHostPattern(d.value, p))) continue;
         const risk = riskOf(step, ctx.config);
         findings.push(

@@ -3,8 +3,68 @@ import type { RawFinding } from './scanner.js';
 /** Scans decoded text; returns findings in decoded coordinates. */
 export type InnerScan = (decoded: string, depth: number) => RawFinding[];
 
-const BASE64_CANDIDATE = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}={0,2}/g;
-const URL_ENCODED_CANDIDATE = /[A-Za-z0-9._~+!*'()@:-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~+!*'()@:-]*)+/g;
+const MIN_BLOB = 20;
+const B64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') B64_CHAR[c.charCodeAt(0)] = 1;
+
+/**
+ * Runs of 20+ base64 characters that mix upper and lower case. A hand loop, not a regex: a class that
+ * matches most characters makes the regex engine restart at every offset. Runs without both cases
+ * (hex digests, snake_case names) are skipped: base64 of 15+ bytes of text virtually always has both.
+ */
+function forEachBlobCandidate(text: string, visit: (start: number, end: number) => void): void {
+  let start = -1;
+  let upper = false;
+  let lower = false;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0;
+    if (c < 128 && B64_CHAR[c] === 1) {
+      if (start < 0) {
+        start = i;
+        upper = false;
+        lower = false;
+      }
+      if (c >= 65 && c <= 90) upper = true;
+      else if (c >= 97 && c <= 122) lower = true;
+      continue;
+    }
+    if (start >= 0) {
+      if (i - start >= MIN_BLOB && upper && lower) {
+        let end = i;
+        while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
+        visit(start, end);
+      }
+      start = -1;
+    }
+  }
+}
+
+const URL_CHAR = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+!*'()@:-%")
+  URL_CHAR[c.charCodeAt(0)] = 1;
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** URL components holding a `%XX` escape, found from each `%` outwards (`&`, `=`, `/`, `?` end a component). */
+function forEachPercentRun(text: string, visit: (start: number, end: number) => void): void {
+  const urlChar = (c: number) => c < 128 && URL_CHAR[c] === 1;
+  let pct = text.indexOf('%');
+  while (pct !== -1) {
+    if (!isHex(text.charCodeAt(pct + 1)) || !isHex(text.charCodeAt(pct + 2))) {
+      pct = text.indexOf('%', pct + 1);
+      continue;
+    }
+    let s = pct;
+    while (s > 0 && urlChar(text.charCodeAt(s - 1))) s--;
+    let e = pct + 3;
+    while (e < text.length && urlChar(text.charCodeAt(e))) e++;
+    visit(s, e);
+    pct = text.indexOf('%', e);
+  }
+}
 
 function mostlyPrintable(s: string): boolean {
   const n = Math.min(s.length, 512);
@@ -38,32 +98,25 @@ function wholeBlob(prefix: string, inner: RawFinding[], decoded: string, start: 
 
 export function findEncoded(text: string, found: RawFinding[], depth: number, scanInner: InnerScan): RawFinding[] {
   const out: RawFinding[] = [];
-  // matchAll works on a copy of the regex: this function re-enters itself through scanInner.
-  for (const m of text.matchAll(BASE64_CANDIDATE)) {
-    const blob = m[0];
-    const start = m.index;
-    const end = start + blob.length;
-    if (overlaps(found, start, end)) continue;
-    // Hex digests and plain identifiers decode to binary noise; the printable check rejects them cheaply.
+  forEachBlobCandidate(text, (start, end) => {
+    if (overlaps(found, start, end)) return;
+    const blob = text.slice(start, end);
     const decoded = Buffer.from(blob, 'base64').toString('utf8');
-    if (decoded.length < 8 || !mostlyPrintable(decoded)) continue;
+    if (decoded.length < 8 || !mostlyPrintable(decoded)) return;
     const inner = scanInner(decoded, depth + 1);
     if (inner.length > 0) out.push(wholeBlob('base64', inner, decoded, start, end));
-  }
-  if (text.includes('%')) {
-    for (const m of text.matchAll(URL_ENCODED_CANDIDATE)) {
-      const start = m.index;
-      const end = start + m[0].length;
-      if (overlaps(found, start, end) || overlaps(out, start, end)) continue;
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(m[0].replace(/\+/g, ' '));
-      } catch {
-        decoded = m[0].replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
-      }
-      const inner = scanInner(decoded, depth + 1);
-      if (inner.length > 0) out.push(wholeBlob('urlencoded', inner, decoded, start, end));
+  });
+  forEachPercentRun(text, (start, end) => {
+    if (overlaps(found, start, end) || overlaps(out, start, end)) return;
+    const run = text.slice(start, end);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(run.replace(/\+/g, ' '));
+    } catch {
+      decoded = run.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
     }
-  }
+    const inner = scanInner(decoded, depth + 1);
+    if (inner.length > 0) out.push(wholeBlob('urlencoded', inner, decoded, start, end));
+  });
   return out;
 }

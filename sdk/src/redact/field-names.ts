@@ -40,6 +40,7 @@ const SENSITIVE_SUFFIXES = [
 const SENSITIVE_EXACT = new Set(['pin', 'pincode', 'otp', 'mfacode', 'totp']);
 
 const FIELD_KIND: [string, string][] = [
+  ['secretaccesskey', 'aws_secret'],
   ['password', 'password'],
   ['passwd', 'password'],
   ['passphrase', 'password'],

@@ -1,8 +1,9 @@
 import { createFieldClassifier } from './field-names.js';
+import { LeafBatch } from './leaf-batch.js';
 import { createPseudonymizer, normalizeForHash } from './pseudonym.js';
 import { createScanner, type RawFinding } from './scanner.js';
 import type { RedactAttributesResult, RedactionOptions, Redactor, RedactResult } from './types.js';
-import { type JsonRedactContext, walkJson, walkValue } from './walk-json.js';
+import { type Job, type JsonRedactContext, walkValue } from './walk-json.js';
 
 export const REDACTION_VERSION = '1';
 export const REDACTION_ERROR_TOKEN = '[redaction_error]';
@@ -71,75 +72,119 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return `${apply(window.slice(0, keptEnd), findings, acc)}…[truncated:len=${value.length}:${digest}]`;
   }
 
+  function newJob(): Job {
+    return { acc: [], deadline: Date.now() + maxTime, batch: new LeafBatch() };
+  }
+
+  function flush(job: Job): void {
+    job.batch.flush(
+      (text) => scanner.scan(text, job.deadline),
+      (text, findings) => apply(text, findings, job.acc),
+    );
+  }
+
+  function sensitive(value: string, fieldKind: string, job: Job): string {
+    // A recognisable datum keeps its own kind, so `{"SecretAccessKey": …}` still reads as aws_secret.
+    const found = scanner.scan(value, job.deadline);
+    const whole = found.length === 1 && found[0]!.start === 0 && found[0]!.end === value.length ? found[0] : undefined;
+    const kind = whole?.kind ?? fieldKind;
+    job.acc.push({ kind, rule: whole?.rule ?? 'sensitive-field' });
+    return token(kind, whole?.hashValue ?? value);
+  }
+
+  /** Parses JSON-looking text and redacts it structurally; undefined when it is not JSON. */
+  function redactJson(value: string, job: Job, depth: number): string | undefined {
+    if (depth >= MAX_JSON_DEPTH || value.length > maxLen * JSON_SIZE_FACTOR || !looksLikeJson(value)) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+    // Its own batch: the document must be complete before it is serialised again.
+    const sub: Job = { acc: job.acc, deadline: job.deadline, batch: new LeafBatch() };
+    const before = job.acc.length;
+    const walked = walkValue(parsed, undefined, ctx, sub, depth + 1, () => undefined);
+    flush(sub);
+    return job.acc.length === before ? value : JSON.stringify(walked, null, indentOf(value));
+  }
+
   const ctx: JsonRedactContext = {
     classifyField,
     token,
-    leaf: (value, fieldName, acc, deadline, depth) => redactValue(value, fieldName, acc, deadline, depth),
-    scanNumber: (n, acc, deadline) => {
+    leaf(value, fieldName, job, depth, place) {
+      const fieldKind = fieldName === undefined || value.length === 0 ? undefined : classifyField(fieldName);
+      if (fieldKind !== undefined) return sensitive(value, fieldKind, job);
+      if (value.length < 6) return value;
+      const json = redactJson(value, job, depth);
+      if (json !== undefined) return json;
+      if (value.length > maxLen) return redactPlain(value, job.acc, job.deadline);
+      job.batch.defer(value, place);
+      return value;
+    },
+    key(k, job) {
+      // Names like `content` or `gen_ai.tool.name` cannot hold a datum; anything with digits, `@`, `%`, `:` can.
+      if (k.length < 6 || (k.length <= 32 && !/[\d@%:]/.test(k))) return k;
+      return apply(k, scanner.scan(k, job.deadline), job.acc);
+    },
+    scanNumber(n, job) {
       const s = String(n);
-      const findings = scanner.scan(s, deadline);
-      return findings.length === 0 ? undefined : apply(s, findings, acc);
+      const findings = scanner.scan(s, job.deadline);
+      return findings.length === 0 ? undefined : apply(s, findings, job.acc);
     },
   };
 
-  function redactValue(
-    value: string,
-    fieldName: string | undefined,
-    acc: Acc,
-    deadline: number,
-    depth: number,
-  ): string {
-    if (fieldName !== undefined && value.length > 0) {
-      const kind = classifyField(fieldName);
-      if (kind !== undefined) {
-        acc.push({ kind, rule: 'sensitive-field' });
-        return token(kind, value);
-      }
-    }
-    if (value.length < 6) return value;
-    if (depth < MAX_JSON_DEPTH && value.length <= maxLen * JSON_SIZE_FACTOR && looksLikeJson(value)) {
-      let parsed: unknown;
-      let ok = true;
-      try {
-        parsed = JSON.parse(value);
-      } catch {
-        ok = false;
-      }
-      if (ok) {
-        const before = acc.length;
-        const walked = walkJson(parsed, ctx, acc, deadline, depth + 1);
-        return acc.length === before ? value : JSON.stringify(walked, null, indentOf(value));
-      }
-    }
-    return redactPlain(value, acc, deadline);
-  }
-
   function redactString(value: string, fieldName?: string): RedactResult {
-    const acc: Acc = [];
+    const job = newJob();
     try {
-      return summarize(redactValue(value, fieldName, acc, Date.now() + maxTime, 0), acc);
+      const fieldKind = fieldName === undefined || value.length === 0 ? undefined : classifyField(fieldName);
+      let text: string;
+      if (fieldKind !== undefined) text = sensitive(value, fieldKind, job);
+      else if (value.length < 6) text = value;
+      else text = redactJson(value, job, 0) ?? redactPlain(value, job.acc, job.deadline);
+      return summarize(text, job.acc);
     } catch {
       return summarize(REDACTION_ERROR_TOKEN, [{ kind: 'error', rule: 'redaction-error' }]);
     }
   }
 
-  function redactAttributes(attrs: Record<string, unknown>): RedactAttributesResult {
+  function redactEntries(entries: [string, unknown][], job: Job): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const all: Acc = [];
-    for (const [key, value] of Object.entries(attrs)) {
-      const acc: Acc = [];
-      let redacted: unknown;
-      try {
-        redacted = walkValue(value, key, ctx, acc, Date.now() + maxTime, 0);
-      } catch {
-        acc.length = 0;
-        acc.push({ kind: 'error', rule: 'redaction-error' });
-        redacted = REDACTION_ERROR_TOKEN;
-      }
-      Object.defineProperty(out, key, { value: redacted, enumerable: true, writable: true, configurable: true });
-      all.push(...acc);
+    for (const [key, value] of entries) {
+      const set = (v: unknown) =>
+        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      set(walkValue(value, key, ctx, job, 0, set));
     }
-    const s = summarize('', all);
+    flush(job);
+    return out;
+  }
+
+  function redactAttributes(attrs: Record<string, unknown>): RedactAttributesResult {
+    const entries = Object.entries(attrs);
+    let out: Record<string, unknown>;
+    let acc: Acc;
+    try {
+      const job = newJob();
+      out = redactEntries(entries, job);
+      acc = job.acc;
+    } catch {
+      // Find the attribute at fault: redact one at a time and drop only those that fail.
+      out = {};
+      acc = [];
+      for (const entry of entries) {
+        const job = newJob();
+        let value: unknown;
+        try {
+          value = redactEntries([entry], job)[entry[0]];
+          acc.push(...job.acc);
+        } catch {
+          value = REDACTION_ERROR_TOKEN;
+          acc.push({ kind: 'error', rule: 'redaction-error' });
+        }
+        Object.defineProperty(out, entry[0], { value, enumerable: true, writable: true, configurable: true });
+      }
+    }
+    const s = summarize('', acc);
     return { attributes: out, count: s.count, rules: s.rules };
   }
 

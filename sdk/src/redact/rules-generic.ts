@@ -31,7 +31,7 @@ function tokenLike(value: string): boolean {
   return shannonEntropy(value) >= 3.5;
 }
 
-const VALUE = String.raw`(?:"([^"\r\n]{6,300})"|'([^'\r\n]{6,300})'|\x60([^\x60\r\n]{6,300})\x60|([^\s"'\x60,;&)}\]<>]{6,300}))`;
+const VALUE = String.raw`(?:"([^"\r\n]{6,300})"|'([^'\r\n]{6,300})'|\x60([^\x60\r\n]{6,300})\x60|([^\s"'\x60,;&)}\]<>\x00]{6,300}))`;
 
 /**
  * `<name containing a keyword> = value` in code, config, .env, logs and query strings. The keyword must
@@ -42,9 +42,8 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     rule: 'generic-password-assignment',
     kind: 'password',
     priority: 1,
-    keywords: ['pass', 'pwd'],
     pattern: new RegExp(
-      String.raw`(?:passw(?:or)?d|passphrase|\bpwd|\bpass)(?![a-z])[\w.-]{0,20}["']?\s{0,4}(?::=|=>|==|[:=])\s{0,4}${VALUE}`,
+      String.raw`(?:passw(?:or)?d|passphrase|\bpwd|\bpass)(?![a-z])[\w.-]{0,20}(?:["']?\s{0,4}(?::=|=>|==|[:=])\s{0,4}|\s+(?:is\s+)?)${VALUE}`,
       'gi',
     ),
     group: -1,
@@ -54,7 +53,6 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     rule: 'generic-secret-assignment',
     kind: 'generic_secret',
     priority: 1,
-    keywords: ['key', 'secret', 'token', 'auth', 'credential', 'api', 'sig'],
     pattern: new RegExp(
       String.raw`(?:key|secret|token|auth|credential|apikey|signature|sig)(?![a-z])[\w.-]{0,24}["']?\s{0,4}(?::=|=>|[:=])\s{0,4}${VALUE}`,
       'gi',
@@ -66,7 +64,6 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     rule: 'authorization-header',
     kind: 'auth_header',
     priority: 2,
-    keywords: ['authorization', 'bearer', 'basic '],
     pattern:
       /(?:\b(?:proxy-)?authorization["']?\s{0,4}[:=]\s{0,4}["']?(?:(?:Bearer|Basic|Token|Bot|ApiKey|Digest|Negotiate|AWS4-HMAC-SHA256)\s+)?|\b(?:Bearer|Basic)\s+)([A-Za-z0-9._~+/=:,-]{8,4096})/gi,
     group: 1,
@@ -76,8 +73,7 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     rule: 'cookie-header',
     kind: 'cookie',
     priority: 2,
-    keywords: ['cookie'],
-    pattern: /\b(?:set-)?cookie["']?\s{0,4}:\s{0,4}["']?([^\r\n"']{6,4096})/gi,
+    pattern: /\b(?:set-)?cookie["']?\s{0,4}:\s{0,4}["']?([^\r\n"'\x00]{6,4096})/gi,
     group: 1,
     validate: (v) => v.includes('=') && shannonEntropy(v) >= 3,
   },
@@ -86,15 +82,17 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     kind: 'url_credentials',
     priority: 3,
     keywords: ['://'],
-    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^\s:@/'"<>]{1,128}:[^\s@/'"<>]{1,256})@[A-Za-z0-9[]/gi,
+    // Starts at the literal `://` (fast); the scheme before it is checked in validate.
+    pattern: /:\/\/([^\s:@/'"<>\x00]{1,128}:[^\s@/'"<>\x00]{1,256})@[A-Za-z0-9[]/g,
     group: 1,
-    validate: (v) => !/:(?:\*+|x+|<[^>]*>|\$\{[^}]*\}|password)$/i.test(v),
+    validate: (v, text, start) =>
+      /[A-Za-z][A-Za-z0-9+.-]{0,20}$/.test(text.slice(Math.max(0, start - 24), start - 3)) &&
+      !/:(?:\*+|x+|<[^>]*>|\$\{[^}]*\}|password)$/i.test(v),
   },
   {
     rule: 'connection-string-password',
     kind: 'connection_string',
     priority: 2,
-    keywords: ['password=', 'pwd=', 'password ='],
     pattern: /(?:^|[;"'\s])(?:Password|Pwd)\s{0,2}=\s{0,2}([^;"'\r\n]{1,256})(?=;|$|["'\r\n])/gim,
     group: 1,
     validate: (v) => !PLACEHOLDER.test(v.trim()) && v.trim().length > 0,

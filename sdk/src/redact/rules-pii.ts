@@ -49,6 +49,56 @@ function digitsOf(s: string): string {
   return s.replace(/\D/g, '');
 }
 
+/** Digits glued to letters, dots or dashes are part of an identifier, version or range, not a datum. */
+function standalone(text: string, start: number, end: number): boolean {
+  const before = start > 0 ? text.charCodeAt(start - 1) : 32;
+  const after = end < text.length ? text.charCodeAt(end) : 32;
+  const next = end + 1 < text.length ? text.charCodeAt(end + 1) : 32;
+  const word = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  if (word(before) || before === 46 || before === 45) return false;
+  if (word(after) || after === 45) return false;
+  return !(after === 46 && next >= 48 && next <= 57);
+}
+
+function isHexOrColon(c: number): boolean {
+  return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** IPv6 addresses, found from each `:` outwards (a regex would start at every hex letter). */
+export function findIpv6(text: string, push: (start: number, end: number) => void): void {
+  let colon = text.indexOf(':');
+  while (colon !== -1) {
+    const prev = colon > 0 ? text.charCodeAt(colon - 1) : 32;
+    const next = colon + 1 < text.length ? text.charCodeAt(colon + 1) : 32;
+    if (!isHexOrColon(prev) || !isHexOrColon(next)) {
+      colon = text.indexOf(':', colon + 1);
+      continue;
+    }
+    let s = colon;
+    while (s > 0 && colon - s < 45 && isHexOrColon(text.charCodeAt(s - 1))) s--;
+    let e = colon + 1;
+    while (e < text.length && e - s < 45 && (isHexOrColon(text.charCodeAt(e)) || text.charCodeAt(e) === 46)) e++;
+    while (e > colon + 1 && text.charCodeAt(e - 1) === 46) e--;
+    const v = text.slice(s, e);
+    const before = s > 0 ? text.charCodeAt(s - 1) : 32;
+    const after = e < text.length ? text.charCodeAt(e) : 32;
+    const glued = (c: number) =>
+      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46;
+    if (
+      !glued(before) &&
+      !glued(after) &&
+      v !== '::' &&
+      v !== '::1' &&
+      /\d/.test(v) &&
+      (v.match(/[0-9A-Fa-f]+/g)?.length ?? 0) >= 2 &&
+      ipv6Valid(v)
+    ) {
+      push(s, e);
+    }
+    colon = text.indexOf(':', e + 1);
+  }
+}
+
 const VERSION_BEFORE = /(?:version|ver|release|build|v)\s*[:=]?\s*$/i;
 const NON_PERSONAL_IPV4 = new Set(['0.0.0.0', '127.0.0.1', '255.255.255.255']);
 const PHONE_CONTEXT_BEFORE = /(?:phone|tel|mobile|cell|call|sms|whatsapp|fax|contact|number)\W{0,12}$/i;
@@ -59,15 +109,10 @@ export const PII_DETECTORS: readonly Detector[] = [
     rule: 'pii-card',
     kind: 'card',
     priority: 2,
-    pattern: /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)/g,
-    validate: (v) => {
-      const sep = /[ -]/.exec(v)?.[0];
-      if (sep !== undefined) {
-        const groups = v.split(sep);
-        if (groups.some((g) => !/^\d+$/.test(g))) return false;
-        const shape = groups.map((g) => g.length).join('-');
-        if (!/^(?:4-4-4-4(?:-\d)?|4-4-4-4-3|4-6-5|4-6-4)$/.test(shape)) return false;
-      }
+    // Explicit groupings (4-4-4-4, Amex 4-6-5, contiguous) so trailing numbers (an expiry) never join in.
+    pattern: /\d{4}(?:([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|([ -])\d{6}\2\d{4,5}|\d{9,15})/g,
+    validate: (v, text, start) => {
+      if (!standalone(text, start, start + v.length)) return false;
       const d = digitsOf(v);
       return luhnValid(d) && cardBrandValid(d);
     },
@@ -76,7 +121,8 @@ export const PII_DETECTORS: readonly Detector[] = [
     rule: 'pii-ssn',
     kind: 'ssn',
     priority: 2,
-    pattern: /(?<![\w.-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-]|\.\d)/g,
+    // Dashes only: space-separated 3-2-4 digits are as often table cells; those need the SSN label.
+    pattern: /(?<![\w.-])(\d{3})-(\d{2})-(\d{4})(?![\w-]|\.\d)/g,
     validate: (v) => {
       const d = digitsOf(v);
       return ssnValid(d.slice(0, 3), d.slice(3, 5), d.slice(5));
@@ -86,10 +132,12 @@ export const PII_DETECTORS: readonly Detector[] = [
     rule: 'pii-ssn-labelled',
     kind: 'ssn',
     priority: 2,
-    keywords: ['ssn', 'social security'],
-    pattern: /\b(?:ssn|social security(?: number| no\.?)?)\b\W{0,6}(\d{9})\b/gi,
+    pattern: /\b(?:ssn|social security(?: number| no\.?)?)\b\W{0,6}(\d{3}[ -]?\d{2}[ -]?\d{4})\b/gi,
     group: 1,
-    validate: (v) => ssnValid(v.slice(0, 3), v.slice(3, 5), v.slice(5)),
+    validate: (v) => {
+      const d = digitsOf(v);
+      return ssnValid(d.slice(0, 3), d.slice(3, 5), d.slice(5));
+    },
   },
   {
     rule: 'pii-phone-international',
@@ -128,18 +176,12 @@ export const PII_DETECTORS: readonly Detector[] = [
     rule: 'pii-ipv4',
     kind: 'ip',
     priority: 1,
-    pattern: /(?<![\w.-])(?:\d{1,3}\.){3}\d{1,3}(?![\w-]|\.\d)/g,
+    pattern: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g,
     validate: (v, text, start) =>
-      ipv4Valid(v) && !NON_PERSONAL_IPV4.has(v) && !VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start)),
-  },
-  {
-    rule: 'pii-ipv6',
-    kind: 'ip',
-    priority: 1,
-    keywords: [':'],
-    pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:\.\d{1,3}){0,3}(?![\w:.])/g,
-    validate: (v) =>
-      v !== '::' && v !== '::1' && /\d/.test(v) && (v.match(/[0-9A-Fa-f]+/g)?.length ?? 0) >= 2 && ipv6Valid(v),
+      standalone(text, start, start + v.length) &&
+      ipv4Valid(v) &&
+      !NON_PERSONAL_IPV4.has(v) &&
+      !VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start)),
   },
   {
     rule: 'pii-iban',

@@ -1,6 +1,6 @@
 import { findEncoded } from './decode.js';
 import { GENERIC_DETECTORS } from './rules-generic.js';
-import { findEmails, PII_DETECTORS } from './rules-pii.js';
+import { findEmails, findIpv6, PII_DETECTORS } from './rules-pii.js';
 import { PROVIDER_DETECTORS } from './rules-secrets.js';
 import type { CustomPattern, Detector, RedactionFinding } from './types.js';
 
@@ -67,6 +67,16 @@ const EMAIL_RULE: CompiledRule = {
   },
 };
 
+const IPV6_RULE: CompiledRule = {
+  rule: 'pii-ipv6',
+  kind: 'ip',
+  priority: 1,
+  keywords: [':'],
+  run(text, out) {
+    findIpv6(text, (start, end) => out.push({ kind: 'ip', rule: 'pii-ipv6', start, end, priority: 1 }));
+  },
+};
+
 /** Greedy by priority, then length: provider formats win over generic rules, longer over shorter. */
 function resolveOverlaps(found: RawFinding[]): RawFinding[] {
   if (found.length < 2) return found;
@@ -88,6 +98,7 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
     ...PROVIDER_DETECTORS.map(compileDetector),
     ...GENERIC_DETECTORS.map(compileDetector),
     EMAIL_RULE,
+    IPV6_RULE,
     ...PII_DETECTORS.map(compileDetector),
     ...customPatterns.map((p) => {
       try {
@@ -100,13 +111,8 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
 
   function scanAt(text: string, depth: number, deadline: number): RawFinding[] {
     const found: RawFinding[] = [];
-    let lower: string | undefined;
     for (const r of rules) {
-      if (r.keywords !== undefined) {
-        lower ??= text.toLowerCase();
-        const l = lower;
-        if (!r.keywords.some((k) => l.includes(k))) continue;
-      }
+      if (r.keywords !== undefined && !r.keywords.some((k) => text.includes(k))) continue;
       r.run(text, found);
       if (Date.now() > deadline) throw new RedactionTimeoutError(`redaction budget exceeded in ${r.rule}`);
     }

@@ -49,7 +49,10 @@ export interface Redactor {
   redactAttributes(attrs: Record<string, unknown>): RedactAttributesResult;
 }
 
-/** One built-in detector. `keywords` (lower-case) gate the regex: it runs only if one occurs in the text. */
+/**
+ * One built-in detector. `keywords` (case-sensitive literals) gate the regex: it runs only if one occurs
+ * in the text. Only worth it where the regex itself is slow to reject; literal-prefixed regexes are not.
+ */
 export interface Detector {
   rule: string;
   kind: string;

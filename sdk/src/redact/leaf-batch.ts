@@ -1,0 +1,52 @@
+import type { RawFinding } from './scanner.js';
+
+// Joins leaves for one scan. NUL is not whitespace, not a word character and not in any detector's
+// value class, so a match does not run from one leaf into the next.
+const SEPARATOR = '\u0000';
+
+interface Leaf {
+  text: string;
+  start: number;
+  place: (redacted: string) => void;
+}
+
+/**
+ * Collects the short strings of one JSON document or attribute map and scans them as one text:
+ * running every detector once over 20 KB is far cheaper than 40 detectors over 500 tiny strings.
+ */
+export class LeafBatch {
+  private readonly leaves: Leaf[] = [];
+  private length = 0;
+
+  defer(text: string, place: (redacted: string) => void): void {
+    this.leaves.push({ text, start: this.length, place });
+    this.length += text.length + 1;
+  }
+
+  /** Scans all deferred leaves, then hands each its redacted text (`apply` builds it from findings). */
+  flush(scan: (text: string) => RawFinding[], apply: (text: string, findings: RawFinding[]) => string): void {
+    if (this.leaves.length === 0) return;
+    const joined = this.leaves.length === 1 ? this.leaves[0]!.text : this.leaves.map((l) => l.text).join(SEPARATOR);
+    const findings = scan(joined);
+    let li = 0;
+    let local: RawFinding[] = [];
+    const emit = () => {
+      const leaf = this.leaves[li]!;
+      if (local.length > 0) leaf.place(apply(leaf.text, local));
+      local = [];
+    };
+    for (const f of findings) {
+      while (f.start >= this.leaves[li]!.start + this.leaves[li]!.text.length + 1) {
+        emit();
+        li++;
+      }
+      const leaf = this.leaves[li]!;
+      const start = f.start - leaf.start;
+      if (start >= leaf.text.length) continue;
+      local.push({ ...f, start, end: Math.min(f.end - leaf.start, leaf.text.length) });
+    }
+    emit();
+    this.leaves.length = 0;
+    this.length = 0;
+  }
+}

@@ -75,7 +75,15 @@ export interface DetectionConfig {
     /** Score (shared shingles + shared pseudonym tokens) from which a flow is reported. */
     minScore: number;
   };
-  approval: { requireFor: ToolRisk[] };
+  approval: {
+    requireFor: ToolRisk[];
+    /**
+     * A policy step's decision that authorises the next high-risk call on its own (auto-approval
+     * under a limit), and decisions that forbid it. Compared case-insensitively.
+     */
+    policyAllows: string[];
+    policyDenies: string[];
+  };
   version: { pinnedModels: string[] };
   volume: { outboundRisks: ToolRisk[]; zThreshold: number; minRatio: number; minBytesDelta: number };
 }
@@ -144,7 +152,11 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   destination: { risks: ['write', 'external', 'irreversible'], allow: {}, recipientTokens: false },
   shapeOutlier: { zThreshold: 6, minLengthDelta: 200 },
   flows: { sinkRisks: ['write', 'external', 'irreversible'], shingleSize: 5, minScore: 3 },
-  approval: { requireFor: ['external', 'irreversible'] },
+  approval: {
+    requireFor: ['external', 'irreversible'],
+    policyAllows: ['allow', 'allowed', 'approve', 'approved', 'pass', 'permit'],
+    policyDenies: ['deny', 'denied', 'block', 'blocked', 'reject', 'rejected'],
+  },
   version: { pinnedModels: [] },
   volume: { outboundRisks: ['write', 'external', 'irreversible'], zThreshold: 6, minRatio: 3, minBytesDelta: 4_096 },
 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline } from '../baseline.js';
 import { resolveDetectionConfig } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { approvalStep, makeRun, toolStep } from '../test-steps.js';
+import { approvalStep, makeRun, makeStep, toolStep } from '../test-steps.js';
 import { approvalMissing } from './approval-missing.js';
 
 const H = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -27,6 +27,27 @@ describe('approval.missing', () => {
     expect(detect([approvalStep('apr-1', 'approved', H), byId, byHash])).toEqual([]);
     const cfg = resolveDetectionConfig({ approval: { requireFor: ['write', 'external', 'irreversible'] } });
     expect(detect([toolStep('crm_update', 'write', { id: 'c-1' })], cfg)).toHaveLength(1);
+  });
+
+  it('accepts a policy that allowed the call, but only for the next high-risk call', () => {
+    const allow = makeStep({ kind: 'policy', name: 'policy refund-limits', policyDecision: 'allow' });
+    const found = detect([
+      allow,
+      toolStep('issue_refund', 'irreversible', { amount: '20.00' }),
+      toolStep('issue_refund', 'irreversible', { amount: '25.00' }),
+    ]);
+    expect(found.map((f) => f.details?.policyDecision)).toEqual([undefined]);
+    const review = makeStep({ kind: 'policy', policyDecision: 'review' });
+    expect(
+      detect([review, toolStep('issue_refund', 'irreversible', { amount: '900.00' })]).map((f) => f.severity),
+    ).toEqual(['high']);
+  });
+
+  it('is critical when the policy before the call denied it', () => {
+    const deny = makeStep({ kind: 'policy', policyDecision: 'Deny' });
+    const [f] = detect([deny, toolStep('issue_refund', 'irreversible', { amount: '5000.00' })]);
+    expect(f?.severity).toBe('critical');
+    expect(f?.details?.policyDecision).toBe('deny');
   });
 
   it('uses the configured risk of a tool over the declared one', () => {

@@ -60,6 +60,13 @@ describe('outbound.encoded_blob', () => {
     expect(detect(steps)).toEqual([]);
   });
 
+  it('treats a base64 SVG as an image, not as text under an image label', () => {
+    const svg = b64(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    );
+    expect(detect([toolStep('post_image', 'external', { image: `data:image/svg+xml;base64,${svg}` })])).toEqual([]);
+  });
+
   it('flags text smuggled under an image label', () => {
     const [f] = detect([
       toolStep('post_image', 'external', {

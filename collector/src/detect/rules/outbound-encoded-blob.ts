@@ -49,9 +49,16 @@ function judge(
   const cfg = ctx.config.encodedBlob;
   const length = run.end - run.start;
   const mature = (tool?.runs ?? 0) >= ctx.config.baseline.minRuns;
-  if (run.decodedClass === 'image') {
+  // SVG is XML text, not bytes with a magic header.
+  const svg = run.declaredMime === 'image/svg+xml' && /^\s*(?:<\?xml|<svg)/i.test(run.decodedText);
+  if (run.decodedClass === 'image' || svg) {
     if (run.declaredMime !== '' && !run.declaredMime.startsWith('image/')) {
-      return { severity: 'medium', encoding: 'image', why: `is an image labelled ${run.declaredMime}`, kinds: '' };
+      return {
+        severity: 'medium',
+        encoding: 'image',
+        why: `is an image labelled ${run.declaredMime.slice(0, 40)}`,
+        kinds: '',
+      };
     }
     if (tool?.sawImage || !mature) return null;
     return { severity: 'low', encoding: 'image', why: 'is an image, which this tool has not sent before', kinds: '' };

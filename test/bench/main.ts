@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
 import { runIngestBench } from './ingest-bench.js';
+import { runRedactionBench } from './redaction-bench.js';
 
 /**
  * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
@@ -31,6 +32,10 @@ async function main(argv: string[]): Promise<void> {
     if (wants('ingest')) {
       log('\n== Ingest throughput ==');
       await runIngestBench({ clickhouseUrl, reps: 5, requests: 20, runsPerRequest: 50, concurrency: 4, log });
+    }
+    if (wants('redaction')) {
+      log('\n== Redaction: detection quality and speed ==');
+      await runRedactionBench();
     }
   } finally {
     await stopClickHouse?.();

@@ -7,36 +7,40 @@ const MIN_BLOB = 20;
 const B64_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') B64_CHAR[c.charCodeAt(0)] = 1;
 
+function isB64(c: number): boolean {
+  return c < 128 && B64_CHAR[c] === 1;
+}
+
 /**
- * Runs of 20+ base64 characters that mix upper and lower case. A hand loop, not a regex: a class that
- * matches most characters makes the regex engine restart at every offset. Runs without both cases
- * (hex digests, snake_case names) are skipped: base64 of 15+ bytes of text virtually always has both.
+ * Runs of 20+ base64 characters that mix upper and lower case. Boyer–Moore style: probe the 20th
+ * character ahead; if it cannot be in a run, no run starts before it, so most prose is skipped
+ * without being read. Runs without both cases (hex digests, snake_case names) are not blobs: base64
+ * of 15+ bytes of text virtually always has both.
  */
 function forEachBlobCandidate(text: string, visit: (start: number, end: number) => void): void {
-  let start = -1;
-  let upper = false;
-  let lower = false;
   const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0;
-    if (c < 128 && B64_CHAR[c] === 1) {
-      if (start < 0) {
-        start = i;
-        upper = false;
-        lower = false;
-      }
-      if (c >= 65 && c <= 90) upper = true;
-      else if (c >= 97 && c <= 122) lower = true;
+  let p = 0;
+  while (p + MIN_BLOB <= n) {
+    const probe = p + MIN_BLOB - 1;
+    if (!isB64(text.charCodeAt(probe))) {
+      p = probe + 1;
       continue;
     }
-    if (start >= 0) {
-      if (i - start >= MIN_BLOB && upper && lower) {
-        let end = i;
-        while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
-        visit(start, end);
-      }
-      start = -1;
+    let q = probe - 1;
+    while (q >= p && isB64(text.charCodeAt(q))) q--;
+    if (q >= p) {
+      p = q + 1;
+      continue;
     }
+    let e = probe + 1;
+    while (e < n && isB64(text.charCodeAt(e))) e++;
+    const run = text.slice(p, e);
+    if (/[A-Z]/.test(run) && /[a-z]/.test(run)) {
+      let end = e;
+      while (end < n && end - e < 2 && text.charCodeAt(end) === 61) end++;
+      visit(p, end);
+    }
+    p = e + 1;
   }
 }
 

@@ -59,17 +59,17 @@ export type FieldClassifier = (name: string) => string | undefined;
 /** Returns the pseudonym kind for a sensitive field name, or undefined when the name is not sensitive. */
 export function createFieldClassifier(extra: readonly string[] = []): FieldClassifier {
   const extraNames = new Set(extra.map(normalizeFieldName).filter((n) => n.length > 0));
-  const cache = new Map<string, string | undefined>();
+  const cache = new Map<string, string | null>();
   return (name) => {
     const hit = cache.get(name);
-    if (hit !== undefined || cache.has(name)) return hit;
+    if (hit !== undefined) return hit ?? undefined;
     const n = normalizeFieldName(name);
     let kind: string | undefined;
     if (extraNames.has(n)) kind = 'secret';
     else if (SENSITIVE_EXACT.has(n) || SENSITIVE_SUFFIXES.some((s) => n.endsWith(s))) {
       kind = FIELD_KIND.find(([s]) => n.endsWith(s))?.[1] ?? 'secret';
     }
-    if (cache.size < 10_000) cache.set(name, kind);
+    if (cache.size < 10_000) cache.set(name, kind ?? null);
     return kind;
   };
 }

@@ -1,4 +1,5 @@
 import type { RawFinding } from './scanner.js';
+import { type Holder, setOwn } from './walk-json.js';
 
 // Joins leaves for one scan. NUL is not whitespace, not a word character and not in any detector's
 // value class, so a match does not run from one leaf into the next.
@@ -7,7 +8,8 @@ const SEPARATOR = '\u0000';
 interface Leaf {
   text: string;
   start: number;
-  place: (redacted: string) => void;
+  holder: Holder;
+  key: string | number;
 }
 
 /**
@@ -18,8 +20,9 @@ export class LeafBatch {
   private readonly leaves: Leaf[] = [];
   private length = 0;
 
-  defer(text: string, place: (redacted: string) => void): void {
-    this.leaves.push({ text, start: this.length, place });
+  /** `holder[key]` receives the redacted text at flush time, if anything was found. */
+  defer(text: string, holder: Holder, key: string | number): void {
+    this.leaves.push({ text, start: this.length, holder, key });
     this.length += text.length + 1;
   }
 
@@ -32,7 +35,7 @@ export class LeafBatch {
     let local: RawFinding[] = [];
     const emit = () => {
       const leaf = this.leaves[li]!;
-      if (local.length > 0) leaf.place(apply(leaf.text, local));
+      if (local.length > 0) setOwn(leaf.holder, leaf.key, apply(leaf.text, local));
       local = [];
     };
     for (const f of findings) {

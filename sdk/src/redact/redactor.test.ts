@@ -106,6 +106,21 @@ describe('createRedactor', () => {
     expect(out.count).toBe(3);
   });
 
+  it("never modifies the caller's attribute values", () => {
+    const input = { list: ['bob@example.com'], obj: { to: 'bob@example.com', password: 'pw123456' } };
+    const snapshot = JSON.stringify(input);
+    const out = r.redactAttributes(input);
+    expect(JSON.stringify(input)).toBe(snapshot);
+    expect(JSON.stringify(out.attributes)).not.toContain('bob@example.com');
+  });
+
+  it('keeps a __proto__ key in JSON a plain property', () => {
+    const out = JSON.parse(r.redactString('{"__proto__": {"polluted": "bob@example.com"}, "a": 1}').text);
+    expect(Object.keys(out)).toEqual(['__proto__', 'a']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(JSON.stringify(out)).not.toContain('bob@example.com');
+  });
+
   it('does not flag hard negatives', () => {
     const clean = [
       'request 123e4567-e89b-12d3-a456-426614174000 took 35ms',

@@ -3,7 +3,7 @@ import { LeafBatch } from './leaf-batch.js';
 import { createPseudonymizer, normalizeForHash } from './pseudonym.js';
 import { createScanner, type RawFinding } from './scanner.js';
 import type { RedactAttributesResult, RedactionOptions, Redactor, RedactResult } from './types.js';
-import { type Job, type JsonRedactContext, walkValue } from './walk-json.js';
+import { type Holder, type Job, type JsonRedactContext, setOwn, walkInto } from './walk-json.js';
 
 export const REDACTION_VERSION = '1';
 export const REDACTION_ERROR_TOKEN = '[redaction_error]';
@@ -26,6 +26,14 @@ function looksLikeJson(v: string): boolean {
   const a = v[i];
   const b = v[j];
   return (a === '{' && b === '}') || (a === '[' && b === ']');
+}
+
+function plainName(k: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if ((c >= 48 && c <= 58) || c === 64 || c === 37) return false;
+  }
+  return true;
 }
 
 function indentOf(v: string): number | undefined {
@@ -104,27 +112,28 @@ export function createRedactor(options: RedactionOptions): Redactor {
     // Its own batch: the document must be complete before it is serialised again.
     const sub: Job = { acc: job.acc, deadline: job.deadline, batch: new LeafBatch() };
     const before = job.acc.length;
-    const walked = walkValue(parsed, undefined, ctx, sub, depth + 1, () => undefined);
+    const root: Holder = { doc: parsed };
+    walkInto(root, 'doc', undefined, ctx, sub, depth + 1, false);
     flush(sub);
-    return job.acc.length === before ? value : JSON.stringify(walked, null, indentOf(value));
+    return job.acc.length === before ? value : JSON.stringify(root.doc, null, indentOf(value));
   }
 
   const ctx: JsonRedactContext = {
     classifyField,
     token,
-    leaf(value, fieldName, job, depth, place) {
+    leaf(value, fieldName, job, depth, holder, key) {
       const fieldKind = fieldName === undefined || value.length === 0 ? undefined : classifyField(fieldName);
       if (fieldKind !== undefined) return sensitive(value, fieldKind, job);
       if (value.length < 6) return value;
       const json = redactJson(value, job, depth);
       if (json !== undefined) return json;
       if (value.length > maxLen) return redactPlain(value, job.acc, job.deadline);
-      job.batch.defer(value, place);
+      job.batch.defer(value, holder, key);
       return value;
     },
     key(k, job) {
       // Names like `content` or `gen_ai.tool.name` cannot hold a datum; anything with digits, `@`, `%`, `:` can.
-      if (k.length < 6 || (k.length <= 32 && !/[\d@%:]/.test(k))) return k;
+      if (k.length < 6 || (k.length <= 32 && plainName(k))) return k;
       return apply(k, scanner.scan(k, job.deadline), job.acc);
     },
     scanNumber(n, job) {
@@ -149,11 +158,11 @@ export function createRedactor(options: RedactionOptions): Redactor {
   }
 
   function redactEntries(entries: [string, unknown][], job: Job): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+    const out: Holder = {};
     for (const [key, value] of entries) {
-      const set = (v: unknown) =>
-        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      set(walkValue(value, key, ctx, job, 0, set));
+      setOwn(out, key, value);
+      // Copy mode: the caller's arrays and objects are never modified.
+      walkInto(out, key, key, ctx, job, 0, true);
     }
     flush(job);
     return out;

@@ -93,9 +93,18 @@ export interface Scanner {
   scan(text: string, deadline?: number): RawFinding[];
 }
 
+// Every provider prefix in one alternation: one pass decides whether any provider rule can match.
+const PROVIDER_GATE =
+  /AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|gl(?:pat|dt|ptt|rt|cbt|ft|imt|soat|ffct|agent)-|xox[abposre]|xapp-|hooks\.slack\.com|[sr]k_|whsec_|sk-|AIza|GOCSPX-|ya29\.|SK[0-9a-f]|SG\.|npm_|pypi-|hf_|shp(?:at|ca|pa|ss)_|do[opr]_v1_|PRIVATE KEY|eyJ|Q~/;
+
+// Scanning a short text is quicker than reading the clock 40 times; long texts check after each rule.
+const CLOCK_EVERY_RULE_ABOVE = 32 * 1024;
+
 export function createScanner(customPatterns: readonly CustomPattern[] = []): Scanner {
+  // Case-insensitive provider rules (`AccountKey=`, `secret_access_key`) cannot be gated by literals.
+  const providerRules = PROVIDER_DETECTORS.filter((d) => !d.pattern.flags.includes('i')).map(compileDetector);
   const rules: CompiledRule[] = [
-    ...PROVIDER_DETECTORS.map(compileDetector),
+    ...PROVIDER_DETECTORS.filter((d) => d.pattern.flags.includes('i')).map(compileDetector),
     ...GENERIC_DETECTORS.map(compileDetector),
     EMAIL_RULE,
     IPV6_RULE,
@@ -111,11 +120,22 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
 
   function scanAt(text: string, depth: number, deadline: number): RawFinding[] {
     const found: RawFinding[] = [];
+    const clockEachRule = text.length > CLOCK_EVERY_RULE_ABOVE;
+    const checkClock = (rule: string) => {
+      if (Date.now() > deadline) throw new RedactionTimeoutError(`redaction budget exceeded in ${rule}`);
+    };
+    if (PROVIDER_GATE.test(text)) {
+      for (const r of providerRules) {
+        r.run(text, found);
+        if (clockEachRule) checkClock(r.rule);
+      }
+    }
     for (const r of rules) {
       if (r.keywords !== undefined && !r.keywords.some((k) => text.includes(k))) continue;
       r.run(text, found);
-      if (Date.now() > deadline) throw new RedactionTimeoutError(`redaction budget exceeded in ${r.rule}`);
+      if (clockEachRule) checkClock(r.rule);
     }
+    checkClock('scan');
     const direct = resolveOverlaps(found);
     if (depth >= MAX_DECODE_DEPTH || text.length < 20) return direct;
     const encoded = findEncoded(text, direct, depth, (decoded, d) => scanAt(decoded, d, deadline));

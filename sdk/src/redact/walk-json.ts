@@ -1,6 +1,9 @@
 import type { FieldClassifier } from './field-names.js';
 import type { LeafBatch } from './leaf-batch.js';
 
+/** An object or array slot: where a walked value is written back. */
+export type Holder = Record<string | number, unknown>;
+
 /** State of one top-level redaction call. */
 export interface Job {
   acc: { kind: string; rule: string }[];
@@ -13,16 +16,23 @@ export interface JsonRedactContext {
   token(kind: string, value: string): string;
   /**
    * Redacts one string (which may itself hold JSON); `fieldName` applies the field-name rules. May
-   * return the string unchanged and later call `place` with the redacted form (batched scanning).
+   * return it unchanged and have the batch write the redacted form to `holder[key]` later.
    */
-  leaf(value: string, fieldName: string | undefined, job: Job, depth: number, place: (s: string) => void): string;
+  leaf(
+    value: string,
+    fieldName: string | undefined,
+    job: Job,
+    depth: number,
+    holder: Holder,
+    key: string | number,
+  ): string;
   /** Object keys are data too (a map keyed by e-mail address). */
   key(key: string, job: Job): string;
   /** Long integers can be card numbers; returns the redacted text, or undefined when clean. */
   scanNumber(n: number, job: Job): string | undefined;
 }
 
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+export function setOwn(obj: Holder, key: string | number, value: unknown): void {
   // A `__proto__` key from parsed JSON must stay a plain property: assignment would set the prototype.
   if (key === '__proto__')
     Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
@@ -30,55 +40,64 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
 }
 
 /**
- * Redacts one value found under `fieldName`. Sensitive names drop the whole value (objects
- * included); everything else is walked. `place` receives a late replacement for batched strings.
+ * Redacts `holder[key]`, found under `fieldName`, writing the result back. Sensitive names drop the
+ * whole value (objects included); everything else is walked. With `copy`, containers are copied
+ * first (a caller's attribute map); without, a freshly parsed document is redacted in place.
  */
-export function walkValue(
-  value: unknown,
+export function walkInto(
+  holder: Holder,
+  key: string | number,
   fieldName: string | undefined,
   ctx: JsonRedactContext,
   job: Job,
   depth: number,
-  place: (v: string) => void,
-): unknown {
-  if (value === null || value === undefined || typeof value === 'boolean') return value;
-  if (typeof value === 'string') return ctx.leaf(value, fieldName, job, depth, place);
+  copy: boolean,
+): void {
+  const value = holder[key];
+  if (value === null || value === undefined || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    const r = ctx.leaf(value, fieldName, job, depth, holder, key);
+    if (r !== value) setOwn(holder, key, r);
+    return;
+  }
   const sensitiveKind = fieldName === undefined ? undefined : ctx.classifyField(fieldName);
   if (typeof value === 'number' || typeof value === 'bigint') {
     if (sensitiveKind !== undefined) {
       job.acc.push({ kind: sensitiveKind, rule: 'sensitive-field' });
-      return ctx.token(sensitiveKind, String(value));
+      setOwn(holder, key, ctx.token(sensitiveKind, String(value)));
+    } else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 1e12) {
+      const r = ctx.scanNumber(value, job);
+      if (r !== undefined) setOwn(holder, key, r);
     }
-    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 1e12) {
-      return ctx.scanNumber(value, job) ?? value;
-    }
-    return value;
+    return;
   }
+  if (typeof value !== 'object') {
+    // Functions, symbols: not data an exporter would send; drop rather than guess.
+    setOwn(holder, key, undefined);
+    return;
+  }
+  // Arrays keep their shape (OTel string[] attributes); under a sensitive name each item is dropped.
   if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) {
-      out[i] = walkValue(value[i], fieldName, ctx, job, depth, (s) => {
-        out[i] = s;
-      });
-    }
-    return out;
+    const arr = copy ? value.slice() : value;
+    if (copy) setOwn(holder, key, arr);
+    for (let i = 0; i < arr.length; i++) walkInto(arr as unknown as Holder, i, fieldName, ctx, job, depth, copy);
+    return;
   }
-  if (typeof value === 'object') {
-    if (sensitiveKind !== undefined) {
-      job.acc.push({ kind: sensitiveKind, rule: 'sensitive-field' });
-      return ctx.token(sensitiveKind, JSON.stringify(value) ?? '');
-    }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const key = ctx.key(k, job);
-      setOwn(
-        out,
-        key,
-        walkValue(v, k, ctx, job, depth, (s) => setOwn(out, key, s)),
-      );
-    }
-    return out;
+  if (sensitiveKind !== undefined) {
+    job.acc.push({ kind: sensitiveKind, rule: 'sensitive-field' });
+    setOwn(holder, key, ctx.token(sensitiveKind, JSON.stringify(value) ?? ''));
+    return;
   }
-  // Functions, symbols: not data an exporter would send; drop rather than guess.
-  return undefined;
+  const src = value as Holder;
+  const obj: Holder = copy ? {} : src;
+  if (copy) setOwn(holder, key, obj);
+  for (const k of Object.keys(src)) {
+    const newKey = ctx.key(k, job);
+    if (copy || newKey !== k) {
+      const v = src[k];
+      if (!copy) delete obj[k];
+      setOwn(obj, newKey, v);
+    }
+    walkInto(obj, newKey, k, ctx, job, depth, copy);
+  }
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { durationNs, formatDuration, formatOffset, formatTimestamp, formatTimestampExact, parseNanos } from './nanos';
+import {
+  durationNs,
+  formatDuration,
+  formatOffset,
+  formatTimestamp,
+  formatTimestampExact,
+  formatTimestampParts,
+  parseNanos,
+} from './nanos';
 
 describe('parseNanos', () => {
   it('keeps every digit of a 19-digit epoch time', () => {
@@ -59,7 +67,12 @@ describe('timestamps', () => {
     expect(formatTimestampExact(1_000_000_000n)).toBe('1970-01-01T00:00:01.000000000Z');
   });
 
+  it('splits a table timestamp into date and time of day', () => {
+    expect(formatTimestampParts(ns)).toEqual({ date: '2025-11-21', time: '16:43:07.123' });
+  });
+
   it('shows a dash for a missing time', () => {
     expect(formatTimestamp(0n)).toBe('—');
+    expect(formatTimestampParts(0n)).toEqual({ date: '—', time: '—' });
   });
 });

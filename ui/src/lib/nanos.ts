@@ -64,6 +64,13 @@ export function formatTimestamp(ns: bigint): string {
   return `${date} ${time}`;
 }
 
+/** Date and time of day (UTC, millisecond precision) for a two-line table cell; dashes when missing. */
+export function formatTimestampParts(ns: bigint): { date: string; time: string } {
+  if (ns <= 0n) return { date: '—', time: '—' };
+  const { date, time } = utcParts(ns);
+  return { date, time };
+}
+
 /** `2026-11-21T16:43:07.123456789Z`: the exact stored value, for the step detail. */
 export function formatTimestampExact(ns: bigint): string {
   if (ns <= 0n) return '—';

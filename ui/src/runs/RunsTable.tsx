@@ -1,7 +1,7 @@
 import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import type { UiRunSummary } from '../lib/model';
-import { durationNs, formatDuration, formatTimestamp } from '../lib/nanos';
+import { durationNs, formatDuration, formatTimestampParts } from '../lib/nanos';
 import { runHref } from '../lib/routes';
 
 interface Props {
@@ -60,13 +60,18 @@ export function RunsTable({ project, runs, loading }: Props) {
                   if ((e.target as HTMLElement).closest('a') === null) navigate(href);
                 }}
               >
-                <td className="mono nowrap">{formatTimestamp(r.startNs)}</td>
-                <td className="nowrap">
-                  <span className="strong">{r.agentName || r.serviceName || '—'}</span>
-                  {r.agentVersion !== '' && <span className="muted mono"> {r.agentVersion}</span>}
+                <td className="mono nowrap">
+                  <div>{formatTimestampParts(r.startNs).time}</div>
+                  <div className="muted small">{formatTimestampParts(r.startNs).date}</div>
+                </td>
+                <td>
+                  <div className="strong truncate narrow" title={r.agentName || r.serviceName}>
+                    {r.agentName || r.serviceName || '—'}
+                  </div>
+                  {r.agentVersion !== '' && <div className="muted mono small">{r.agentVersion}</div>}
                 </td>
                 <td className="run-name">
-                  <Link to={href} className="row-link">
+                  <Link to={href} className="row-link truncate block" title={r.name}>
                     {r.name || '(unnamed)'}
                   </Link>
                   <div className="muted mono small truncate" title={r.runInput}>
@@ -84,8 +89,10 @@ export function RunsTable({ project, runs, loading }: Props) {
                   <List items={r.toolNames} />
                 </td>
                 <td className="mono small">
-                  <div title="prompt version">{r.promptVersion || '—'}</div>
-                  <div className="muted" title="policy version">
+                  <div className="truncate narrow" title={`prompt version ${r.promptVersion}`}>
+                    {r.promptVersion || '—'}
+                  </div>
+                  <div className="muted truncate narrow" title={`policy version ${r.policyVersion}`}>
                     {r.policyVersion || '—'}
                   </div>
                 </td>

@@ -1,9 +1,29 @@
 /** Shannon entropy in bits per character. */
+const asciiCounts = new Int32Array(128);
+
 export function shannonEntropy(s: string): number {
   if (s.length === 0) return 0;
+  let h = 0;
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) ascii = false;
+    else asciiCounts[c]!++;
+  }
+  if (ascii) {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      const n = asciiCounts[c]!;
+      if (n === 0) continue;
+      const p = n / s.length;
+      h -= p * Math.log2(p);
+      asciiCounts[c] = 0;
+    }
+    return h;
+  }
+  asciiCounts.fill(0);
   const counts = new Map<string, number>();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
   for (const c of counts.values()) {
     const p = c / s.length;
     h -= p * Math.log2(p);

@@ -80,9 +80,17 @@ function mostlyPrintable(s: string): boolean {
   return bad <= n * 0.03;
 }
 
+/** `found` is sorted and non-overlapping, so a binary search finds the one finding that could overlap. */
 function overlaps(found: readonly RawFinding[], start: number, end: number): boolean {
-  for (const f of found) if (f.start < end && start < f.end) return true;
-  return false;
+  let lo = 0;
+  let hi = found.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (found[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const f = found[lo];
+  return f !== undefined && f.start < end;
 }
 
 /** A blob whose decoded form holds a finding is redacted whole, tagged with the inner rule. */
@@ -102,16 +110,17 @@ function wholeBlob(prefix: string, inner: RawFinding[], decoded: string, start: 
 
 export function findEncoded(text: string, found: RawFinding[], depth: number, scanInner: InnerScan): RawFinding[] {
   const out: RawFinding[] = [];
+  const blobs: RawFinding[] = [];
   forEachBlobCandidate(text, (start, end) => {
     if (overlaps(found, start, end)) return;
     const blob = text.slice(start, end);
     const decoded = Buffer.from(blob, 'base64').toString('utf8');
     if (decoded.length < 8 || !mostlyPrintable(decoded)) return;
     const inner = scanInner(decoded, depth + 1);
-    if (inner.length > 0) out.push(wholeBlob('base64', inner, decoded, start, end));
+    if (inner.length > 0) blobs.push(wholeBlob('base64', inner, decoded, start, end));
   });
   forEachPercentRun(text, (start, end) => {
-    if (overlaps(found, start, end) || overlaps(out, start, end)) return;
+    if (overlaps(found, start, end) || overlaps(blobs, start, end)) return;
     const run = text.slice(start, end);
     let decoded: string;
     try {
@@ -122,5 +131,5 @@ export function findEncoded(text: string, found: RawFinding[], depth: number, sc
     const inner = scanInner(decoded, depth + 1);
     if (inner.length > 0) out.push(wholeBlob('urlencoded', inner, decoded, start, end));
   });
-  return out;
+  return blobs.concat(out);
 }

@@ -121,6 +121,21 @@ describe('createRedactor', () => {
     expect(JSON.stringify(out)).not.toContain('bob@example.com');
   });
 
+  it('stays linear on a value stuffed with matches', () => {
+    const big = createRedactor({ key: 'k', maxValueLength: 10_000_000, maxTimeMsPerValue: 10_000 });
+    const value = Array.from({ length: 20_000 }, (_, i) => `u${i}@example.com`).join(' ');
+    const t0 = Date.now();
+    const out = big.redactString(value);
+    expect(out.count).toBe(20_000);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('redacts the union of overlapping matches, so no part of either survives', () => {
+    const out = r.redactString('DATABASE_URL=postgres://admin:s3cr3tPass@db.internal:5432/app');
+    expect(out.text).not.toContain('s3cr3t');
+    expect(out.rules).toEqual(['url-credentials']);
+  });
+
   it('does not flag hard negatives', () => {
     const clean = [
       'request 123e4567-e89b-12d3-a456-426614174000 took 35ms',

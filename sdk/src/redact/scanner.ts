@@ -77,15 +77,40 @@ const IPV6_RULE: CompiledRule = {
   },
 };
 
-/** Greedy by priority, then length: provider formats win over generic rules, longer over shorter. */
-function resolveOverlaps(found: RawFinding[]): RawFinding[] {
+function better(a: RawFinding, b: RawFinding): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && a.end - a.start > b.end - b.start);
+}
+
+/**
+ * One finding per overlapping cluster, covering the union of the cluster so no part of any match
+ * survives; kind, rule and pseudonym come from the best match (higher priority, then longer: a
+ * provider format beats a generic rule). A sweep by start, O(n log n), so a value stuffed with
+ * matches stays cheap.
+ */
+function resolveOverlaps(text: string, found: RawFinding[]): RawFinding[] {
   if (found.length < 2) return found;
-  const ranked = [...found].sort((a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start));
+  const sorted = [...found].sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: RawFinding[] = [];
-  for (const f of ranked) {
-    if (!kept.some((k) => k.start < f.end && f.start < k.end)) kept.push(f);
+  let best: RawFinding | undefined;
+  for (const f of sorted) {
+    const last = kept[kept.length - 1];
+    if (last === undefined || best === undefined || f.start >= last.end) {
+      kept.push(f);
+      best = f;
+      continue;
+    }
+    if (better(f, best)) best = f;
+    const start = last.start;
+    const end = Math.max(last.end, f.end);
+    const exact = best.start === start && best.end === end;
+    kept[kept.length - 1] = {
+      ...best,
+      start,
+      end,
+      hashValue: exact ? best.hashValue : (best.hashValue ?? text.slice(best.start, best.end)),
+    };
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
 }
 
 export interface Scanner {
@@ -136,10 +161,10 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
       if (clockEachRule) checkClock(r.rule);
     }
     checkClock('scan');
-    const direct = resolveOverlaps(found);
+    const direct = resolveOverlaps(text, found);
     if (depth >= MAX_DECODE_DEPTH || text.length < 20) return direct;
     const encoded = findEncoded(text, direct, depth, (decoded, d) => scanAt(decoded, d, deadline));
-    return encoded.length === 0 ? direct : resolveOverlaps([...direct, ...encoded]);
+    return encoded.length === 0 ? direct : resolveOverlaps(text, [...direct, ...encoded]);
   }
 
   return { scan: (text, deadline = Number.POSITIVE_INFINITY) => scanAt(text, 0, deadline) };

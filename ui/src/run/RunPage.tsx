@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { navigate, useLocation } from '../app/router';
@@ -74,12 +74,17 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
     return () => window.removeEventListener('keydown', onKey);
   }, [shown, selectedId, project, traceId]);
 
-  const toggle = (spanId: string) =>
-    setCollapsed((prev) => {
-      const next = new Set(prev);
-      if (!next.delete(spanId)) next.add(spanId);
-      return next;
-    });
+  // Stable callbacks: the waterfall's rows are memoised on them.
+  const toggle = useCallback(
+    (spanId: string) =>
+      setCollapsed((prev) => {
+        const next = new Set(prev);
+        if (!next.delete(spanId)) next.add(spanId);
+        return next;
+      }),
+    [],
+  );
+  const stepHref = useCallback((spanId: string) => runHref(project, traceId, spanId), [project, traceId]);
 
   return (
     <div className="run-page">
@@ -100,7 +105,7 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
             selectedId={selectedId}
             collapsed={collapsed}
             onToggle={toggle}
-            stepHref={(spanId) => runHref(project, traceId, spanId)}
+            stepHref={stepHref}
           />
           <p className="muted small hint">↑/↓ (or j/k) move through steps · click ▸ to fold a branch</p>
         </section>
@@ -112,7 +117,7 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
               step={selected}
               steps={detail.steps}
               runStartNs={bounds.startNs}
-              stepHref={(spanId) => runHref(project, traceId, spanId)}
+              stepHref={stepHref}
             />
           ) : (
             <div className="page-status">This run has no steps.</div>

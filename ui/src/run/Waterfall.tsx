@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import { formatDuration, formatOffset } from '../lib/nanos';
@@ -10,7 +10,9 @@ interface Props {
   bounds: RunBounds;
   selectedId: string | null;
   collapsed: ReadonlySet<string>;
+  /** Must be stable between renders (rows are memoised on it). */
   onToggle: (spanId: string) => void;
+  /** Must be stable between renders (rows are memoised on it). */
   stepHref: (spanId: string) => string;
 }
 
@@ -18,12 +20,8 @@ interface Props {
 const indent = (depth: number) => `${Math.min(depth, 12) * 14}px`;
 
 export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepHref }: Props) {
-  const selectedRef = useRef<HTMLDivElement | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll only when the selection changes.
-  useEffect(() => {
-    selectedRef.current?.scrollIntoView({ block: 'nearest' });
-  }, [selectedId]);
-
+  // A resent span may appear twice; keys must still be unique.
+  const seen = new Map<string, number>();
   return (
     <div className="waterfall" data-testid="waterfall">
       <div className="wf-head">
@@ -38,79 +36,106 @@ export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepH
       </div>
       <div role="listbox" aria-label="Steps" className="wf-rows">
         {rows.map((row) => {
-          const s = row.step;
-          const g = barGeometry(s, bounds);
-          const selected = s.spanId === selectedId;
-          const isCollapsed = collapsed.has(s.spanId);
+          const id = row.step.spanId;
+          const n = seen.get(id) ?? 0;
+          seen.set(id, n + 1);
           return (
-            <div
-              key={s.spanId}
-              ref={selected ? selectedRef : undefined}
-              className={`wf-row${selected ? ' selected' : ''}${s.status === 'error' ? ' has-error' : ''}`}
-              data-testid="step-row"
-              data-span-id={s.spanId}
-              data-kind={s.kind}
-              role="option"
-              tabIndex={-1}
-              aria-selected={selected}
-              // The whole row selects; the name link and the fold button keep their own behaviour.
-              // Keyboard users move with ↑/↓ (handled by the page) or tab to the name link.
-              onClick={(e) => {
-                if ((e.target as HTMLElement).closest('a,button') === null) {
-                  navigate(stepHref(s.spanId), { replace: true });
-                }
-              }}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && e.target === e.currentTarget) navigate(stepHref(s.spanId), { replace: true });
-              }}
-            >
-              <div className="wf-label" style={{ paddingLeft: indent(row.depth) }}>
-                {row.childCount > 0 ? (
-                  <button
-                    type="button"
-                    className="fold"
-                    aria-label={isCollapsed ? 'Expand' : 'Collapse'}
-                    aria-expanded={!isCollapsed}
-                    onClick={() => onToggle(s.spanId)}
-                  >
-                    {isCollapsed ? '▸' : '▾'}
-                  </button>
-                ) : (
-                  <span className="fold-spacer" />
-                )}
-                <span className={`kind kind-${s.kind}`}>{s.kind}</span>
-                <Link to={stepHref(s.spanId)} replace className="wf-name" title={s.name}>
-                  {s.name || '(unnamed)'}
-                </Link>
-                {s.status === 'error' && (
-                  <span className="error-marker" data-testid="error-marker" title={s.statusMessage || 'error'}>
-                    ✕
-                  </span>
-                )}
-                {row.orphan && (
-                  <span className="orphan-marker" title={`parent ${s.parentSpanId} is not in this run`}>
-                    orphan
-                  </span>
-                )}
-                {isCollapsed && <span className="muted small">+{row.childCount}</span>}
-              </div>
-              <div className="wf-track">
-                <div
-                  className={`wf-bar kind-${s.kind}`}
-                  style={{ left: `${g.leftPct}%`, width: `${g.widthPct}%` }}
-                  title={`${formatOffset(g.offsetNs)} · ${formatDuration(g.durationNs)}`}
-                />
-                <DurationLabel leftPct={g.leftPct} widthPct={g.widthPct}>
-                  {formatDuration(g.durationNs)}
-                </DurationLabel>
-              </div>
-            </div>
+            <WaterfallRow
+              key={n === 0 ? id : `${id}#${n}`}
+              row={row}
+              bounds={bounds}
+              selected={id === selectedId}
+              collapsed={collapsed.has(id)}
+              onToggle={onToggle}
+              stepHref={stepHref}
+            />
           );
         })}
       </div>
     </div>
   );
 }
+
+interface RowProps {
+  row: StepRow;
+  bounds: RunBounds;
+  selected: boolean;
+  collapsed: boolean;
+  onToggle: (spanId: string) => void;
+  stepHref: (spanId: string) => string;
+}
+
+/** Memoised so moving the selection re-renders two rows, not all of them (runs can have thousands). */
+const WaterfallRow = memo(function WaterfallRow({ row, bounds, selected, collapsed, onToggle, stepHref }: RowProps) {
+  const s = row.step;
+  const g = barGeometry(s, bounds);
+  const ref = useRef<HTMLDivElement | null>(null);
+  useEffect(() => {
+    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
+  const select = () => navigate(stepHref(s.spanId), { replace: true });
+  return (
+    <div
+      ref={ref}
+      className={`wf-row${selected ? ' selected' : ''}${s.status === 'error' ? ' has-error' : ''}`}
+      data-testid="step-row"
+      data-span-id={s.spanId}
+      data-kind={s.kind}
+      role="option"
+      tabIndex={-1}
+      aria-selected={selected}
+      // The whole row selects; the name link and the fold button keep their own behaviour.
+      // Keyboard users move with ↑/↓ (handled by the page) or tab to the name link.
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest('a,button') === null) select();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) select();
+      }}
+    >
+      <div className="wf-label" style={{ paddingLeft: indent(row.depth) }}>
+        {row.childCount > 0 ? (
+          <button
+            type="button"
+            className="fold"
+            aria-label={collapsed ? 'Expand' : 'Collapse'}
+            aria-expanded={!collapsed}
+            onClick={() => onToggle(s.spanId)}
+          >
+            {collapsed ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span className="fold-spacer" />
+        )}
+        <span className={`kind kind-${s.kind}`}>{s.kind}</span>
+        <Link to={stepHref(s.spanId)} replace className="wf-name" title={s.name}>
+          {s.name || '(unnamed)'}
+        </Link>
+        {s.status === 'error' && (
+          <span className="error-marker" data-testid="error-marker" title={s.statusMessage || 'error'}>
+            ✕
+          </span>
+        )}
+        {row.orphan && (
+          <span className="orphan-marker" title={`parent ${s.parentSpanId} is not in this run`}>
+            orphan
+          </span>
+        )}
+        {collapsed && <span className="muted small">+{row.childCount}</span>}
+      </div>
+      <div className="wf-track">
+        <div
+          className={`wf-bar kind-${s.kind}`}
+          style={{ left: `${g.leftPct}%`, width: `${g.widthPct}%` }}
+          title={`${formatOffset(g.offsetNs)} · ${formatDuration(g.durationNs)}`}
+        />
+        <DurationLabel leftPct={g.leftPct} widthPct={g.widthPct}>
+          {formatDuration(g.durationNs)}
+        </DurationLabel>
+      </div>
+    </div>
+  );
+});
 
 function DurationLabel({ leftPct, widthPct, children }: { leftPct: number; widthPct: number; children: string }) {
   const p = labelPlacement({ leftPct, widthPct });

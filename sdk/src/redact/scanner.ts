@@ -122,15 +122,22 @@ export interface Scanner {
 const PROVIDER_GATE =
   /AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|gl(?:pat|dt|ptt|rt|cbt|ft|imt|soat|ffct|agent)-|xox[abposre]|xapp-|hooks\.slack\.com|[sr]k_|whsec_|sk-|AIza|GOCSPX-|ya29\.|SK[0-9a-f]|SG\.|npm_|pypi-|hf_|shp(?:at|ca|pa|ss)_|do[opr]_v1_|PRIVATE KEY|eyJ|Q~/;
 
+// Every keyword the assignment/header rules and case-insensitive provider rules start from: prose
+// without any of them skips those eight regexes. Must stay a superset of their leading literals.
+const KEYWORD_GATE = /key|secret|token|auth|credential|sig|pass|pwd|bearer|basic|cookie/i;
+
 // Scanning a short text is quicker than reading the clock 40 times; long texts check after each rule.
 const CLOCK_EVERY_RULE_ABOVE = 32 * 1024;
 
 export function createScanner(customPatterns: readonly CustomPattern[] = []): Scanner {
   // Case-insensitive provider rules (`AccountKey=`, `secret_access_key`) cannot be gated by literals.
   const providerRules = PROVIDER_DETECTORS.filter((d) => !d.pattern.flags.includes('i')).map(compileDetector);
+  const keywordRules = [
+    ...PROVIDER_DETECTORS.filter((d) => d.pattern.flags.includes('i')),
+    ...GENERIC_DETECTORS.filter((d) => d.rule !== 'url-credentials'),
+  ].map(compileDetector);
   const rules: CompiledRule[] = [
-    ...PROVIDER_DETECTORS.filter((d) => d.pattern.flags.includes('i')).map(compileDetector),
-    ...GENERIC_DETECTORS.map(compileDetector),
+    ...GENERIC_DETECTORS.filter((d) => d.rule === 'url-credentials').map(compileDetector),
     EMAIL_RULE,
     IPV6_RULE,
     ...PII_DETECTORS.map(compileDetector),
@@ -151,6 +158,12 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
     };
     if (PROVIDER_GATE.test(text)) {
       for (const r of providerRules) {
+        r.run(text, found);
+        if (clockEachRule) checkClock(r.rule);
+      }
+    }
+    if (KEYWORD_GATE.test(text)) {
+      for (const r of keywordRules) {
         r.run(text, found);
         if (clockEachRule) checkClock(r.rule);
       }

@@ -42,6 +42,7 @@ function indentOf(v: string): number | undefined {
 }
 
 function summarize(text: string, acc: Acc): RedactResult {
+  if (acc.length === 0) return { text, count: 0, rules: [], redactions: acc };
   const rules = [...new Set(acc.map((r) => r.rule))].sort();
   return { text, count: acc.length, rules, redactions: acc };
 }
@@ -79,6 +80,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
     const digest = pseudo('truncated', value).slice(1, -1).split(':')[1];
     return `${apply(window.slice(0, keptEnd), findings, acc)}…[truncated:len=${value.length}:${digest}]`;
   }
+
+  // Documents of one kind repeat the same keys; deciding once per name keeps the walk cheap.
+  const plainKeys = new Map<string, boolean>();
 
   function newJob(): Job {
     return { acc: [], deadline: Date.now() + maxTime, batch: new LeafBatch() };
@@ -133,8 +137,13 @@ export function createRedactor(options: RedactionOptions): Redactor {
     },
     key(k, job) {
       // Names like `content` or `gen_ai.tool.name` cannot hold a datum; anything with digits, `@`, `%`, `:` can.
-      if (k.length < 6 || (k.length <= 32 && plainName(k))) return k;
-      return apply(k, scanner.scan(k, job.deadline), job.acc);
+      if (k.length < 6) return k;
+      let plain = plainKeys.get(k);
+      if (plain === undefined) {
+        plain = k.length <= 32 && plainName(k);
+        if (plainKeys.size < 10_000) plainKeys.set(k, plain);
+      }
+      return plain ? k : apply(k, scanner.scan(k, job.deadline), job.acc);
     },
     scanNumber(n, job) {
       const s = String(n);

@@ -81,7 +81,6 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     rule: 'url-credentials',
     kind: 'url_credentials',
     priority: 3,
-    keywords: ['://'],
     // Starts at the literal `://` (fast); the scheme before it is checked in validate.
     pattern: /:\/\/([^\s:@/'"<>\x00]{1,128}:[^\s@/'"<>\x00]{1,256})@[A-Za-z0-9[]/g,
     group: 1,

@@ -61,7 +61,6 @@ const EMAIL_RULE: CompiledRule = {
   rule: 'pii-email',
   kind: 'email',
   priority: 2,
-  keywords: ['@'],
   run(text, out) {
     findEmails(text, (start, end) => out.push({ kind: 'email', rule: 'pii-email', start, end, priority: 2 }));
   },
@@ -71,7 +70,6 @@ const IPV6_RULE: CompiledRule = {
   rule: 'pii-ipv6',
   kind: 'ip',
   priority: 1,
-  keywords: [':'],
   run(text, out) {
     findIpv6(text, (start, end) => out.push({ kind: 'ip', rule: 'pii-ipv6', start, end, priority: 1 }));
   },
@@ -111,6 +109,10 @@ function resolveOverlaps(text: string, found: RawFinding[]): RawFinding[] {
     };
   }
   return kept;
+}
+
+function checkClock(deadline: number, rule: string): void {
+  if (Date.now() > deadline) throw new RedactionTimeoutError(`redaction budget exceeded in ${rule}`);
 }
 
 export interface Scanner {
@@ -153,27 +155,24 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
   function scanAt(text: string, depth: number, deadline: number): RawFinding[] {
     const found: RawFinding[] = [];
     const clockEachRule = text.length > CLOCK_EVERY_RULE_ABOVE;
-    const checkClock = (rule: string) => {
-      if (Date.now() > deadline) throw new RedactionTimeoutError(`redaction budget exceeded in ${rule}`);
-    };
     if (PROVIDER_GATE.test(text)) {
       for (const r of providerRules) {
         r.run(text, found);
-        if (clockEachRule) checkClock(r.rule);
+        if (clockEachRule) checkClock(deadline, r.rule);
       }
     }
     if (KEYWORD_GATE.test(text)) {
       for (const r of keywordRules) {
         r.run(text, found);
-        if (clockEachRule) checkClock(r.rule);
+        if (clockEachRule) checkClock(deadline, r.rule);
       }
     }
     for (const r of rules) {
       if (r.keywords !== undefined && !r.keywords.some((k) => text.includes(k))) continue;
       r.run(text, found);
-      if (clockEachRule) checkClock(r.rule);
+      if (clockEachRule) checkClock(deadline, r.rule);
     }
-    checkClock('scan');
+    checkClock(deadline, 'scan');
     const direct = resolveOverlaps(text, found);
     if (depth >= MAX_DECODE_DEPTH || text.length < 20) return direct;
     const encoded = findEncoded(text, direct, depth, (decoded, d) => scanAt(decoded, d, deadline));

@@ -19,18 +19,19 @@ interface Leaf {
 export class LeafBatch {
   private readonly leaves: Leaf[] = [];
   private length = 0;
+  private joined = '';
 
   /** `holder[key]` receives the redacted text at flush time, if anything was found. */
   defer(text: string, holder: Holder, key: string | number): void {
     this.leaves.push({ text, start: this.length, holder, key });
+    this.joined = this.length === 0 ? text : this.joined + SEPARATOR + text;
     this.length += text.length + 1;
   }
 
   /** Scans all deferred leaves, then hands each its redacted text (`apply` builds it from findings). */
   flush(scan: (text: string) => RawFinding[], apply: (text: string, findings: RawFinding[]) => string): void {
     if (this.leaves.length === 0) return;
-    const joined = this.leaves.length === 1 ? this.leaves[0]!.text : this.leaves.map((l) => l.text).join(SEPARATOR);
-    const findings = scan(joined);
+    const findings = scan(this.joined);
     let li = 0;
     let local: RawFinding[] = [];
     const emit = () => {
@@ -51,5 +52,6 @@ export class LeafBatch {
     emit();
     this.leaves.length = 0;
     this.length = 0;
+    this.joined = '';
   }
 }

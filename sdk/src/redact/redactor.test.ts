@@ -136,6 +136,14 @@ describe('createRedactor', () => {
     expect(out.rules).toEqual(['url-credentials']);
   });
 
+  it('sees through JSON unicode escapes and percent-encoding', () => {
+    const escaped = `{"note": "\\u0041${fakeAws.slice(1)}"}`;
+    expect(r.redactString(escaped).text).not.toContain(fakeAws.slice(1));
+    const encoded = r.redactString('dsn=postgres%3A%2F%2Fadmin%3As3cr3tPass%40db.internal%2Fapp&x=1');
+    expect(encoded.text).not.toContain('s3cr3t');
+    expect(encoded.rules).toEqual(['urlencoded:url-credentials']);
+  });
+
   it('does not flag hard negatives', () => {
     const clean = [
       'request 123e4567-e89b-12d3-a456-426614174000 took 35ms',

@@ -94,6 +94,10 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     priority: 2,
     pattern: /(?:^|[;"'\s])(?:Password|Pwd)\s{0,2}=\s{0,2}([^;"'\r\n]{1,256})(?=;|$|["'\r\n])/gim,
     group: 1,
-    validate: (v) => !PLACEHOLDER.test(v.trim()) && v.trim().length > 0,
+    // A connection string is `;`-separated; a lone `password=x` is left to the password rule.
+    validate: (v, text, start) =>
+      !PLACEHOLDER.test(v.trim()) &&
+      v.trim().length > 0 &&
+      (text.charCodeAt(start + v.length) === 59 || text.slice(Math.max(0, start - 200), start).includes(';')),
   },
 ];

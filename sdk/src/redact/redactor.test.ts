@@ -21,6 +21,17 @@ describe('createRedactor', () => {
     expect(createRedactor({ key: 'other-key' }).redactString('bob@example.com').text).not.toBe(a);
   });
 
+  it('keeps secret references readable under sensitive names, still scanning the reference', () => {
+    const out = r.redactString(
+      JSON.stringify({ api_key: { $secret: 'crm-api-key' }, token: { $secret: 'bob@example.com' } }),
+    );
+    const parsed = JSON.parse(out.text);
+    expect(parsed.api_key).toEqual({ $secret: 'crm-api-key' });
+    expect(parsed.token.$secret).toMatch(/^\[email:[0-9a-f]{8}\]$/);
+    const notARef = JSON.parse(r.redactString(JSON.stringify({ password: { $secret: 'a', extra: 1 } })).text);
+    expect(notARef.password).toMatch(TOKEN);
+  });
+
   it('keeps JSON parseable and drops values under sensitive field names', () => {
     const json = JSON.stringify({
       query: 'mail bob@example.com',

@@ -83,6 +83,14 @@ export function walkInto(
     for (let i = 0; i < arr.length; i++) walkInto(arr as unknown as Holder, i, fieldName, ctx, job, depth, copy);
     return;
   }
+  if (isSecretReference(value)) {
+    // A secret passed by reference (`secretRef`) is not the secret: keep the reference readable for
+    // the investigator, still scanning the ID itself like any other text.
+    const ref: Holder = copy ? { $secret: value.$secret } : (value as Holder);
+    if (copy) setOwn(holder, key, ref);
+    walkInto(ref, '$secret', undefined, ctx, job, depth, copy);
+    return;
+  }
   if (sensitiveKind !== undefined) {
     job.acc.push({ kind: sensitiveKind, rule: 'sensitive-field' });
     setOwn(holder, key, ctx.token(sensitiveKind, JSON.stringify(value) ?? ''));
@@ -100,4 +108,9 @@ export function walkInto(
     }
     walkInto(obj, newKey, k, ctx, job, depth, copy);
   }
+}
+
+function isSecretReference(value: object): value is { $secret: string } {
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === '$secret' && typeof (value as { $secret: unknown }).$secret === 'string';
 }

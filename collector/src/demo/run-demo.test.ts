@@ -108,8 +108,8 @@ describe('runDemo', () => {
     expect(mail.status).not.toBe(2);
     expect(result.runs.find((r) => r.scenario === 'prompt-injection')?.ok).toBe(true);
     const args = String(mail.attributes['gen_ai.tool.call.arguments']);
-    // The relay credential travels by reference; the redactor may also pseudonymise the reference's ID.
-    expect(args).toMatch(/"relay":\{"\$secret":"(smtp-relay|\[secret:[0-9a-f]+\])"\}/);
+    // The relay credential travels by reference: the ID is exported, never the credential.
+    expect(args).toContain(`"relay":{"$secret":"smtp-relay"}`);
     expect(args).toContain('Customer list for compliance review');
   });
 

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults: port 4318, DuckDB under ./.casefile', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 4318, dataDir: './.casefile', store: 'duckdb', maxBodyBytes: 64 * 1024 * 1024 });
+  });
+
+  it('reads env vars, lets flags win, and picks ClickHouse when its URL is set', () => {
+    const c = loadConfig({ CASEFILE_PORT: '9000', CASEFILE_CLICKHOUSE_URL: 'http://ch:8123' }, ['--port=9100']);
+    expect(c.port).toBe(9100);
+    expect(c.store).toBe('clickhouse');
+  });
+
+  it('names the variable and the flag of every bad value', () => {
+    const err = (() => {
+      try {
+        loadConfig({ CASEFILE_PORT: 'eighty', CASEFILE_CLICKHOUSE_DATABASE: 'x; DROP' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err?.message).toContain('CASEFILE_PORT (--port)');
+    expect(err?.message).toContain('CASEFILE_CLICKHOUSE_DATABASE (--clickhouse-database)');
+  });
+
+  it('refuses ClickHouse without a URL, unknown flags and flags without values', () => {
+    expect(() => loadConfig({ CASEFILE_STORE: 'clickhouse' })).toThrow(/CASEFILE_CLICKHOUSE_URL/);
+    expect(() => loadConfig({}, ['--prot', '1'])).toThrow(/unknown flag --prot/);
+    expect(() => loadConfig({}, ['--port'])).toThrow(/--port needs a value/);
+    expect(() => loadConfig({ CASEFILE_BOOTSTRAP_INGEST_KEY: 'short' })).toThrow(/CASEFILE_BOOTSTRAP_INGEST_KEY/);
+  });
+});

@@ -4,7 +4,7 @@ import { bearerToken } from '../auth/secrets.js';
 import { BadInputError, UnsupportedError } from '../errors/errors.js';
 import type { Step } from '../model/step.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
-import { normalizeSpan } from '../normalize/normalize-span.js';
+import { normalizeSpan, type ResourceCache } from '../normalize/normalize-span.js';
 import { decodeJsonTraces } from '../otlp/decode-json.js';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf.js';
 import type { DecodedRequest, DecodeLimits } from '../otlp/decoded.js';
@@ -47,7 +47,8 @@ export function registerIngestRoutes(app: Hono, deps: IngestDeps): void {
         throw new BadInputError(`all ${decoded.rejected} spans were rejected: ${decoded.reasons.join('; ')}`);
       }
       const redactor = deps.redactorFor(projectId, bearerToken(c.req.header('authorization')) ?? '');
-      const steps = decoded.spans.map((s) => normalizeSpan(s, projectId, redactor));
+      const resources: ResourceCache = new WeakMap();
+      const steps = decoded.spans.map((s) => normalizeSpan(s, projectId, redactor, resources));
       if (steps.length > 0) await deps.writer.write(steps);
       return success(c, encoding, decoded);
     } catch (err) {

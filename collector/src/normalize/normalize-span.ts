@@ -16,8 +16,16 @@ export const NO_REDACTION: AttributeRedactor = (attributes) => ({ attributes, co
 
 const STATUS = ['unset', 'ok', 'error'] as const;
 
+/** Redacted resource attributes, by decoded resource: the spans of one ResourceSpans share it. */
+export type ResourceCache = WeakMap<object, ReturnType<AttributeRedactor>>;
+
 /** One decoded OTLP span → one canonical step, with every attribute redacted before it is read. */
-export function normalizeSpan(span: DecodedSpan, projectId: string, redact: AttributeRedactor): Step {
+export function normalizeSpan(
+  span: DecodedSpan,
+  projectId: string,
+  redact: AttributeRedactor,
+  resourceCache: ResourceCache = new WeakMap(),
+): Step {
   const rules = new Set<string>();
   let count = 0;
   const pass = (map: Record<string, string>) => {
@@ -27,7 +35,14 @@ export function normalizeSpan(span: DecodedSpan, projectId: string, redact: Attr
     return r.attributes;
   };
   const attrs = pass(flattenMap(span.attributes));
-  const resource = pass(flattenMap(span.resource));
+  let redactedResource = resourceCache.get(span.resource);
+  if (!redactedResource) {
+    redactedResource = redact(flattenMap(span.resource));
+    resourceCache.set(span.resource, redactedResource);
+  }
+  count += redactedResource.count;
+  for (const rule of redactedResource.rules) rules.add(rule);
+  const resource = redactedResource.attributes;
   const events: StepEvent[] = span.events.map((e) => ({
     timeNs: e.timeNs,
     name: e.name,

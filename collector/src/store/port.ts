@@ -1,4 +1,7 @@
 import type { RunSummary, Step } from '../model/step.js';
+import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
+
+export type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
 
 /**
  * The storage contract. Every adapter (DuckDB, ClickHouse) implements it and passes the shared
@@ -52,6 +55,31 @@ export interface TraceStore {
    * up to one day more than asked, never less.
    */
   purgeBefore(projectId: string, beforeNs: bigint): Promise<void>;
+
+  /**
+   * Store the findings of one run, replacing whatever that run had before as a whole (a re-detected
+   * run can lose findings). Idempotent. Summaries (`listRuns`, `runsTouching`) then report
+   * `findingCount` = the run's findings with status `open`, exactly, however often it was replaced.
+   */
+  replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void>;
+
+  /** Findings, newest first (`createdNs`, then ID, descending), filtered; cursor pagination. */
+  listFindings(projectId: string, query: FindingQuery): Promise<FindingPage>;
+
+  /** Set one finding's status; returns the updated finding, or undefined for an unknown ID. */
+  setFindingStatus(projectId: string, id: string, status: FindingStatus): Promise<StoredFinding | undefined>;
+
+  /** The project's detection baseline (JSON text), undefined before the first `putBaseline`. */
+  getBaseline(projectId: string): Promise<string | undefined>;
+  putBaseline(projectId: string, json: string): Promise<void>;
+
+  /** The project's detection settings (JSON text), undefined while it has the defaults. */
+  getDetectionSettings(projectId: string): Promise<string | undefined>;
+  putDetectionSettings(projectId: string, json: string): Promise<void>;
+
+  /** Append-only log of detection changes (settings, finding statuses); newest first. */
+  recordDetectionAudit(entry: DetectionAuditEntry): Promise<void>;
+  listDetectionAudit(projectId: string, limit: number): Promise<DetectionAuditEntry[]>;
 
   close(): Promise<void>;
 }

@@ -1,5 +1,12 @@
 import type { Step } from '../model/step.js';
 import { summarizeRun } from '../model/summarize-run.js';
+import {
+  compareFindings,
+  type DetectionAuditEntry,
+  encodeFindingCursor,
+  matchesFindingQuery,
+  type StoredFinding,
+} from '../store/findings.js';
 import type { AccessEntry, Credential, Project, RunPage, RunQuery, Touch, TraceStore } from '../store/port.js';
 
 /** An in-memory TraceStore for unit tests of modules above the port (API, ingest). Not an adapter. */
@@ -8,13 +15,22 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
   const credentials = new Map<string, Credential>();
   const projects = new Map<string, Project>();
   const access: AccessEntry[] = [];
+  const findings = new Map<string, StoredFinding[]>(); // project/trace → findings
+  const baselines = new Map<string, string>();
+  const settings = new Map<string, string>();
+  const audit: DetectionAuditEntry[] = [];
+  const openCount = (projectId: string, traceId: string) =>
+    (findings.get(`${projectId}/${traceId}`) ?? []).filter((f) => f.status === 'open').length;
   const runSteps = (projectId: string, traceId: string) =>
     [...steps.values()]
       .filter((s) => s.projectId === projectId && s.traceId === traceId)
       .sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : a.spanId.localeCompare(b.spanId)));
   const runs = (projectId: string) => {
     const ids = new Set([...steps.values()].filter((s) => s.projectId === projectId).map((s) => s.traceId));
-    return [...ids].map((id) => ({ summary: summarizeRun(runSteps(projectId, id)), steps: runSteps(projectId, id) }));
+    return [...ids].map((id) => ({
+      summary: { ...summarizeRun(runSteps(projectId, id)), findingCount: openCount(projectId, id) },
+      steps: runSteps(projectId, id),
+    }));
   };
   return {
     backend: 'memory',
@@ -81,6 +97,55 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
     },
     async purgeBefore(projectId, beforeNs) {
       for (const [k, s] of steps) if (s.projectId === projectId && s.startNs < beforeNs) steps.delete(k);
+    },
+    async replaceFindings(projectId, traceId, list) {
+      findings.set(
+        `${projectId}/${traceId}`,
+        list.map((f) => ({ ...f })),
+      );
+    },
+    async listFindings(projectId, q) {
+      const all = [...findings.entries()]
+        .filter(([key]) => key.startsWith(`${projectId}/`))
+        .flatMap(([, list]) => list)
+        .filter((f) => matchesFindingQuery(f, q))
+        .sort(compareFindings);
+      if (all.length <= q.limit) return { findings: all };
+      const page = all.slice(0, q.limit);
+      const last = page[page.length - 1] as StoredFinding;
+      return { findings: page, nextCursor: encodeFindingCursor(last.createdNs, last.id) };
+    },
+    async setFindingStatus(projectId, id, status) {
+      for (const [key, list] of findings) {
+        if (!key.startsWith(`${projectId}/`)) continue;
+        const f = list.find((x) => x.id === id);
+        if (f) {
+          f.status = status;
+          return { ...f };
+        }
+      }
+      return undefined;
+    },
+    async getBaseline(projectId) {
+      return baselines.get(projectId);
+    },
+    async putBaseline(projectId, json) {
+      baselines.set(projectId, json);
+    },
+    async getDetectionSettings(projectId) {
+      return settings.get(projectId);
+    },
+    async putDetectionSettings(projectId, json) {
+      settings.set(projectId, json);
+    },
+    async recordDetectionAudit(entry) {
+      audit.push(entry);
+    },
+    async listDetectionAudit(projectId, limit) {
+      return audit
+        .filter((e) => e.projectId === projectId)
+        .slice(-limit)
+        .reverse();
     },
     async close() {},
   };

@@ -1,4 +1,5 @@
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
+import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
 import { ident } from './sql.js';
 
 /**
@@ -123,6 +124,7 @@ ENGINE = ReplacingMergeTree(version) ORDER BY id`,
 ) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, time_ns, seq)`,
     ],
   },
+  FINDINGS_MIGRATION,
 ];
 
 export function migrationsTableDdl(db: string): string {

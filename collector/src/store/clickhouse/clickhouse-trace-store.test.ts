@@ -2,26 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { emptyStep } from '../../model/step.js';
 import { runConformanceSuite } from '../conformance.suite.js';
-import { StoreQueryError, StoreUnavailableError } from '../port.js';
+import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
+import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
 
 const url = process.env.CLICKHOUSE_URL;
 
 if (url) {
-  runConformanceSuite(
-    'ClickHouse conformance',
-    async () => {
-      const store = await ClickHouseTraceStore.open({
-        url,
-        database: `casefile_test_${randomBytes(6).toString('hex')}`,
-      });
-      return store;
-    },
-    async (store) => {
-      await (store as ClickHouseTraceStore).dropDatabase();
-      await store.close();
-    },
-  );
+  const makeStore = () =>
+    ClickHouseTraceStore.open({ url, database: `casefile_test_${randomBytes(6).toString('hex')}` });
+  const removeStore = async (store: TraceStore) => {
+    await (store as ClickHouseTraceStore).dropDatabase();
+    await store.close();
+  };
+  runConformanceSuite('ClickHouse conformance', makeStore, removeStore);
+  runFindingsConformanceSuite('ClickHouse findings conformance', makeStore, removeStore);
   describe('ClickHouse server', () => {
     it('keeps the SQL and the cause of a rejected statement', async () => {
       const store = await ClickHouseTraceStore.open({

@@ -1,5 +1,6 @@
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { RunSummary, Step } from '../../model/step.js';
+import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from '../findings.js';
 import {
   type AccessEntry,
   type Credential,
@@ -13,6 +14,7 @@ import {
   type TraceStore,
 } from '../port.js';
 import { dedupeSteps } from '../step-columns.js';
+import * as findingsSql from './clickhouse-findings.js';
 import { listRunsSql, runsTouchingSql } from './clickhouse-queries.js';
 import { purgeProjectBefore } from './clickhouse-retention.js';
 import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from './clickhouse-rows.js';
@@ -102,7 +104,10 @@ export class ClickHouseTraceStore implements TraceStore {
   }
 
   async listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
-    const runs = (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary);
+    const runs = await this.withFindingCounts(
+      projectId,
+      (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary),
+    );
     if (runs.length <= query.limit) return { runs };
     runs.length = query.limit;
     const last = runs[runs.length - 1] as RunSummary;
@@ -127,7 +132,8 @@ ORDER BY start_ns, span_id`,
   }
 
   async runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {
-    return (await this.select(runsTouchingSql(this.db, projectId, touch, limit))).map(rowToSummary);
+    const runs = (await this.select(runsTouchingSql(this.db, projectId, touch, limit))).map(rowToSummary);
+    return this.withFindingCounts(projectId, runs);
   }
 
   async putCredential(c: Credential): Promise<void> {
@@ -198,6 +204,70 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
       projectId,
       beforeNs,
     );
+  }
+
+  replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void> {
+    return findingsSql.replaceFindings(this.findings, projectId, traceId, findings);
+  }
+
+  listFindings(projectId: string, query: FindingQuery): Promise<FindingPage> {
+    return findingsSql.listFindings(this.findings, projectId, query);
+  }
+
+  setFindingStatus(projectId: string, id: string, status: FindingStatus): Promise<StoredFinding | undefined> {
+    return findingsSql.setFindingStatus(this.findings, projectId, id, status);
+  }
+
+  getBaseline(projectId: string): Promise<string | undefined> {
+    return findingsSql.getState(this.findings, projectId, 'baseline');
+  }
+
+  putBaseline(projectId: string, json: string): Promise<void> {
+    return findingsSql.putState(this.findings, projectId, 'baseline', json);
+  }
+
+  getDetectionSettings(projectId: string): Promise<string | undefined> {
+    return findingsSql.getState(this.findings, projectId, 'settings');
+  }
+
+  putDetectionSettings(projectId: string, json: string): Promise<void> {
+    return findingsSql.putState(this.findings, projectId, 'settings', json);
+  }
+
+  recordDetectionAudit(entry: DetectionAuditEntry): Promise<void> {
+    return findingsSql.recordAudit(this.findings, entry);
+  }
+
+  listDetectionAudit(projectId: string, limit: number): Promise<DetectionAuditEntry[]> {
+    return findingsSql.listAudit(this.findings, projectId, limit);
+  }
+
+  private get findings(): findingsSql.FindingsContext {
+    return {
+      db: this.db,
+      select: (sql) => this.select(sql),
+      insert: (table, rows) => this.insertRows(table, rows),
+      nextVersion: () => this.nextVersion(),
+    };
+  }
+
+  private async withFindingCounts(projectId: string, runs: RunSummary[]): Promise<RunSummary[]> {
+    const counts = await findingsSql.openCounts(
+      this.findings,
+      projectId,
+      runs.map((r) => r.traceId),
+    );
+    for (const run of runs) run.findingCount = counts.get(run.traceId) ?? 0;
+    return runs;
+  }
+
+  private async insertRows(table: string, rows: Row[]): Promise<void> {
+    const name = `${this.db}.${table}`;
+    try {
+      await this.client.insert({ table: name, values: rows, format: 'JSONEachRow' });
+    } catch (error) {
+      throw mapError(error, `INSERT INTO ${name} FORMAT JSONEachRow (${rows.length} rows)`);
+    }
   }
 
   /** Drops the whole database. For tests and `casefile reset`; never called by the collector itself. */

@@ -2,6 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { BadInputError } from '../../errors/errors.js';
 import { decodeCursor, type RunQuery } from '../port.js';
 import { TEXT_SEARCH_COLUMNS } from '../step-columns.js';
+import { FINDING_COUNT_SQL } from './duckdb-findings.js';
 
 /**
  * SQL that keeps `runs` and the lookup tables in step with `spans`. Run inside the write
@@ -47,8 +48,7 @@ SELECT DISTINCT project_id, k, trace_id FROM (SELECT project_id, ${keyExpr} AS k
   ];
 }
 
-export const RUN_COLUMNS =
-  'r.trace_id, r.start_ns, r.end_ns, r.name, r.service_name, r.agent_name, r.agent_version, r.conversation_id, r.status, r.step_count, r.error_count, r.tool_names, r.prompt_version, r.policy_version, r.models, r.input_tokens, r.output_tokens, r.run_input, r.finding_count';
+export const RUN_COLUMNS = `r.trace_id, r.start_ns, r.end_ns, r.name, r.service_name, r.agent_name, r.agent_version, r.conversation_id, r.status, r.step_count, r.error_count, r.tool_names, r.prompt_version, r.policy_version, r.models, r.input_tokens, r.output_tokens, r.run_input, ${FINDING_COUNT_SQL} AS finding_count`;
 
 /** Builds the listing query with positional parameters; every value is bound, never spliced. */
 export function buildListRuns(projectId: string, query: RunQuery): { sql: string; params: DuckDBValue[] } {

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
+import { FINDINGS_MIGRATION } from './duckdb-findings.js';
 
 const TYPES: Record<ColumnKind, string> = {
   text: "VARCHAR NOT NULL DEFAULT ''",
@@ -80,6 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE SEQUENCE access_log_seq',
     ],
   },
+  FINDINGS_MIGRATION,
 ];
 
 export async function applyMigrations(conn: DuckDBConnection): Promise<void> {

@@ -4,25 +4,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyStep } from '../../model/step.js';
 import { runConformanceSuite } from '../conformance.suite.js';
+import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
 import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
 
 const dirs = new WeakMap<TraceStore, string>();
 
-runConformanceSuite(
-  'DuckDB conformance',
-  async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'casefile-duckdb-'));
-    const store = await DuckDbTraceStore.open(dir);
-    dirs.set(store, dir);
-    return store;
-  },
-  async (store) => {
-    await store.close();
-    const dir = dirs.get(store);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  },
-);
+const makeStore = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'casefile-duckdb-'));
+  const store = await DuckDbTraceStore.open(dir);
+  dirs.set(store, dir);
+  return store;
+};
+const removeStore = async (store: TraceStore) => {
+  await store.close();
+  const dir = dirs.get(store);
+  if (dir) await rm(dir, { recursive: true, force: true });
+};
+runConformanceSuite('DuckDB conformance', makeStore, removeStore);
+runFindingsConformanceSuite('DuckDB findings conformance', makeStore, removeStore);
 
 describe('DuckDB store errors', () => {
   it('reports a data dir it cannot create as StoreUnavailableError', async () => {

@@ -11,6 +11,14 @@ import {
 } from '@duckdb/node-api';
 import type { RunSummary, Step } from '../../model/step.js';
 import {
+  type DetectionAuditEntry,
+  encodeFindingCursor,
+  type FindingPage,
+  type FindingQuery,
+  type FindingStatus,
+  type StoredFinding,
+} from '../findings.js';
+import {
   type AccessEntry,
   type Credential,
   encodeCursor,
@@ -24,6 +32,15 @@ import {
 } from '../port.js';
 import { dedupeSteps, eventsFromJson, eventsToJson, STEP_COLUMNS, type StepColumn } from '../step-columns.js';
 import { buildListRuns, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
+import {
+  buildListFindings,
+  DELETE_ORPHAN_FINDINGS,
+  DELETE_TRACE_FINDINGS,
+  findingParams,
+  INSERT_FINDING,
+  toAuditEntry,
+  toStoredFinding,
+} from './duckdb-findings.js';
 import { applyMigrations } from './duckdb-schema.js';
 
 type Row = Record<string, unknown>;
@@ -196,6 +213,7 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
         await exec(conn, 'DELETE FROM spans WHERE project_id = $1 AND start_ns < $2::UBIGINT', params);
         for (const statement of REFRESH_DERIVED) await exec(conn, statement);
         await exec(conn, 'DELETE FROM access_log WHERE project_id = $1 AND time_ns < $2::UBIGINT', params);
+        await exec(conn, DELETE_ORPHAN_FINDINGS, [projectId]);
         await conn.run('DELETE FROM affected');
         await conn.run('COMMIT');
       } catch (error) {
@@ -203,6 +221,77 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
         throw error;
       }
     });
+  }
+
+  replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void> {
+    return this.onWriter(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await exec(conn, DELETE_TRACE_FINDINGS, [projectId, traceId]);
+        for (const f of findings) await exec(conn, INSERT_FINDING, findingParams({ ...f, projectId, traceId }));
+        await conn.run('COMMIT');
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  listFindings(projectId: string, query: FindingQuery): Promise<FindingPage> {
+    const { sql, params } = buildListFindings(projectId, query);
+    return this.onReader(async (conn) => {
+      const findings = (await readRows(conn, sql, params)).map(toStoredFinding);
+      if (findings.length <= query.limit) return { findings };
+      findings.length = query.limit;
+      const last = findings[findings.length - 1] as StoredFinding;
+      return { findings, nextCursor: encodeFindingCursor(last.createdNs, last.id) };
+    });
+  }
+
+  setFindingStatus(projectId: string, id: string, status: FindingStatus): Promise<StoredFinding | undefined> {
+    const sql = 'UPDATE findings SET status = $3 WHERE project_id = $1 AND id = $2 RETURNING *';
+    return this.onWriter(async (conn) => {
+      const [row] = await readRows(conn, sql, [projectId, id, status]);
+      return row ? toStoredFinding(row) : undefined;
+    });
+  }
+
+  getBaseline(projectId: string): Promise<string | undefined> {
+    return this.getState(projectId, 'baseline');
+  }
+
+  putBaseline(projectId: string, json: string): Promise<void> {
+    return this.putState(projectId, 'baseline', json);
+  }
+
+  getDetectionSettings(projectId: string): Promise<string | undefined> {
+    return this.getState(projectId, 'settings');
+  }
+
+  putDetectionSettings(projectId: string, json: string): Promise<void> {
+    return this.putState(projectId, 'settings', json);
+  }
+
+  recordDetectionAudit(e: DetectionAuditEntry): Promise<void> {
+    const sql = "INSERT INTO detection_audit VALUES ($1, $2::UBIGINT, nextval('detection_audit_seq'), $3, $4, $5, $6)";
+    const params = [e.projectId, e.timeNs, e.actor, e.action, e.target, e.detail];
+    return this.onWriter(async (conn) => void (await exec(conn, sql, params)));
+  }
+
+  listDetectionAudit(projectId: string, limit: number): Promise<DetectionAuditEntry[]> {
+    const sql = 'SELECT * FROM detection_audit WHERE project_id = $1 ORDER BY time_ns DESC, seq DESC LIMIT $2';
+    return this.onReader(async (conn) => (await readRows(conn, sql, [projectId, limit])).map(toAuditEntry));
+  }
+
+  private async getState(projectId: string, kind: string): Promise<string | undefined> {
+    const sql = 'SELECT json FROM detection_state WHERE project_id = $1 AND kind = $2';
+    const [row] = await this.onReader((conn) => readRows(conn, sql, [projectId, kind]));
+    return row ? String(row.json) : undefined;
+  }
+
+  private putState(projectId: string, kind: string, json: string): Promise<void> {
+    const sql = 'INSERT OR REPLACE INTO detection_state VALUES ($1, $2, $3)';
+    return this.onWriter(async (conn) => void (await exec(conn, sql, [projectId, kind, json])));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,143 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Severity } from '../../detect/finding.js';
+import {
+  type DetectionAuditEntry,
+  type FindingQuery,
+  type FindingStatus,
+  parseFindingCursor,
+  type StoredFinding,
+} from '../findings.js';
+
+/** SQL and row mapping for findings, baselines, detection settings and their audit log (DuckDB). */
+
+type Row = Record<string, unknown>;
+
+export const FINDINGS_MIGRATION = {
+  version: 2,
+  name: 'findings, detection state, detection audit log',
+  statements: [
+    `CREATE TABLE findings (
+  project_id VARCHAR NOT NULL,
+  trace_id VARCHAR NOT NULL,
+  id VARCHAR NOT NULL,
+  rule_id VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,
+  span_id VARCHAR NOT NULL,
+  reason VARCHAR NOT NULL,
+  evidence VARCHAR NOT NULL,
+  evidence_start INTEGER,
+  evidence_end INTEGER,
+  details VARCHAR NOT NULL,
+  agent_name VARCHAR NOT NULL,
+  tool_name VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,
+  created_ns UBIGINT NOT NULL,
+  PRIMARY KEY (project_id, trace_id, id)
+)`,
+    'CREATE TABLE detection_state (project_id VARCHAR, kind VARCHAR, json VARCHAR NOT NULL, PRIMARY KEY (project_id, kind))',
+    `CREATE TABLE detection_audit (
+  project_id VARCHAR NOT NULL,
+  time_ns UBIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  actor VARCHAR NOT NULL,
+  action VARCHAR NOT NULL,
+  target VARCHAR NOT NULL,
+  detail VARCHAR NOT NULL
+)`,
+    'CREATE SEQUENCE detection_audit_seq',
+  ],
+};
+
+/** Open findings of a run, as the `finding_count` column of a summary over `runs r`. */
+export const FINDING_COUNT_SQL =
+  "(SELECT count(*) FROM findings f WHERE f.project_id = r.project_id AND f.trace_id = r.trace_id AND f.status = 'open')";
+
+export const DELETE_TRACE_FINDINGS = 'DELETE FROM findings WHERE project_id = $1 AND trace_id = $2';
+
+export const INSERT_FINDING =
+  'INSERT OR REPLACE INTO findings VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::UBIGINT)';
+
+export function findingParams(f: StoredFinding): DuckDBValue[] {
+  return [
+    f.projectId,
+    f.traceId,
+    f.id,
+    f.ruleId,
+    f.severity,
+    f.spanId,
+    f.reason,
+    f.evidence,
+    f.evidenceStart ?? null,
+    f.evidenceEnd ?? null,
+    JSON.stringify(f.details ?? {}),
+    f.agentName,
+    f.toolName,
+    f.status,
+    f.createdNs,
+  ];
+}
+
+/** Findings of runs that no longer have any step (after retention). */
+export const DELETE_ORPHAN_FINDINGS =
+  'DELETE FROM findings WHERE project_id = $1 AND trace_id NOT IN (SELECT trace_id FROM runs WHERE project_id = $1)';
+
+export function buildListFindings(projectId: string, q: FindingQuery): { sql: string; params: DuckDBValue[] } {
+  const params: DuckDBValue[] = [projectId];
+  const bind = (value: DuckDBValue): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = ['project_id = $1'];
+  const eq = (column: string, value: string | undefined) => {
+    if (value !== undefined) where.push(`${column} = ${bind(value)}`);
+  };
+  eq('trace_id', q.traceId);
+  eq('rule_id', q.ruleId);
+  eq('severity', q.severity);
+  eq('agent_name', q.agentName);
+  eq('tool_name', q.toolName);
+  eq('status', q.status);
+  if (q.fromNs !== undefined) where.push(`created_ns >= ${bind(q.fromNs)}::UBIGINT`);
+  if (q.toNs !== undefined) where.push(`created_ns < ${bind(q.toNs)}::UBIGINT`);
+  if (q.cursor !== undefined) {
+    const after = parseFindingCursor(q.cursor);
+    const at = bind(after.createdNs);
+    where.push(`(created_ns < ${at}::UBIGINT OR (created_ns = ${at}::UBIGINT AND id < ${bind(after.id)}))`);
+  }
+  const sql = `SELECT * FROM findings WHERE ${where.join(' AND ')}
+ORDER BY created_ns DESC, id DESC LIMIT ${bind(q.limit + 1)}`;
+  return { sql, params };
+}
+
+export function toStoredFinding(r: Row): StoredFinding {
+  const f: StoredFinding = {
+    projectId: String(r.project_id),
+    traceId: String(r.trace_id),
+    id: String(r.id),
+    ruleId: String(r.rule_id),
+    severity: String(r.severity) as Severity,
+    spanId: String(r.span_id),
+    reason: String(r.reason),
+    evidence: String(r.evidence),
+    agentName: String(r.agent_name),
+    toolName: String(r.tool_name),
+    status: String(r.status) as FindingStatus,
+    createdNs: BigInt(r.created_ns as bigint),
+  };
+  const details = JSON.parse(String(r.details)) as Record<string, string | number>;
+  if (Object.keys(details).length > 0) f.details = details;
+  if (r.evidence_start !== null && r.evidence_start !== undefined) f.evidenceStart = Number(r.evidence_start);
+  if (r.evidence_end !== null && r.evidence_end !== undefined) f.evidenceEnd = Number(r.evidence_end);
+  return f;
+}
+
+export function toAuditEntry(r: Row): DetectionAuditEntry {
+  return {
+    projectId: String(r.project_id),
+    timeNs: BigInt(r.time_ns as bigint),
+    actor: String(r.actor),
+    action: String(r.action),
+    target: String(r.target),
+    detail: String(r.detail),
+  };
+}

@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildRun, DAY0, newTraceId } from './conformance-fixtures.js';
+import { findingId, type StoredFinding } from './findings.js';
+import type { TraceStore } from './port.js';
+
+/** Findings, baselines, detection settings and the detection audit log: every adapter passes these. */
+export function runFindingsConformanceSuite(
+  name: string,
+  makeStore: () => Promise<TraceStore>,
+  purge: (store: TraceStore) => Promise<void>,
+): void {
+  describe(name, () => {
+    let store: TraceStore;
+    const P = 'proj-a';
+    const Q = 'proj-b';
+
+    beforeEach(async () => {
+      store = await makeStore();
+      await store.migrate();
+      await store.migrate();
+    });
+    afterEach(async () => {
+      await purge(store);
+    });
+
+    const finding = (traceId: string, n: number, over: Partial<StoredFinding> = {}): StoredFinding => {
+      const base = {
+        projectId: P,
+        traceId,
+        spanId: `${traceId.slice(-8)}${n.toString(16).padStart(8, '0')}`,
+        ruleId: n % 2 === 0 ? 'outbound.sensitive_data' : 'untrusted.instructions',
+        severity: n % 2 === 0 ? ('critical' as const) : ('medium' as const),
+        reason: `Reason ${n} with 'quotes' and \\ backslash`,
+        evidence: `send [email:7f3a9c1b] ✓ ${n}`,
+        evidenceStart: 5,
+        evidenceEnd: 21,
+        details: { tool: 'send_email', count: n },
+        agentName: 'support',
+        toolName: n % 2 === 0 ? 'send_email' : '',
+        status: 'open' as const,
+        createdNs: DAY0 + BigInt(n),
+        ...over,
+      };
+      return { ...base, id: findingId(base) };
+    };
+
+    it('replaces a run’s findings as a whole and counts open ones in the run summary', async () => {
+      const steps = buildRun({ projectId: P, startNs: DAY0, toolName: 'send_email' });
+      const other = buildRun({ projectId: P, startNs: DAY0 + 10n });
+      await store.writeSteps([...steps, ...other]);
+      const traceId = steps[0]?.traceId as string;
+
+      await store.replaceFindings(P, traceId, [finding(traceId, 1), finding(traceId, 2), finding(traceId, 3)]);
+      await store.replaceFindings(P, traceId, [finding(traceId, 1), finding(traceId, 2), finding(traceId, 3)]);
+      await store.replaceFindings(P, traceId, [finding(traceId, 2), finding(traceId, 4)]);
+
+      const { findings } = await store.listFindings(P, { traceId, limit: 10 });
+      expect(findings.map((f) => f.createdNs)).toEqual([DAY0 + 4n, DAY0 + 2n]);
+      expect(findings[1]).toEqual(finding(traceId, 2));
+      const counts = (await store.listRuns(P, { limit: 10 })).runs.map((r) => [r.traceId, r.findingCount]);
+      expect(counts).toEqual([
+        [other[0]?.traceId, 0],
+        [traceId, 2],
+      ]);
+      const [touched] = await store.runsTouching(P, { toolName: 'send_email' }, 10);
+      expect(touched?.findingCount).toBe(2);
+
+      await store.replaceFindings(P, traceId, []);
+      expect((await store.listFindings(P, { limit: 10 })).findings).toEqual([]);
+      expect((await store.listRuns(P, { limit: 10 })).runs.map((r) => r.findingCount)).toEqual([0, 0]);
+    });
+
+    it('filters and pages findings, newest first, within one project', async () => {
+      const a = newTraceId();
+      const b = newTraceId();
+      await store.replaceFindings(
+        P,
+        a,
+        [1, 2, 3, 4].map((n) => finding(a, n)),
+      );
+      await store.replaceFindings(P, b, [finding(b, 5, { agentName: 'billing' }), finding(b, 6)]);
+      await store.replaceFindings(Q, a, [finding(a, 9, { projectId: Q })]);
+      const ids = async (q: Parameters<TraceStore['listFindings']>[1], project = P) =>
+        (await store.listFindings(project, q)).findings.map(
+          (f) => `${f.traceId === a ? 'a' : 'b'}${f.createdNs - DAY0}`,
+        );
+
+      expect(await ids({ limit: 10 })).toEqual(['b6', 'b5', 'a4', 'a3', 'a2', 'a1']);
+      expect(await ids({ limit: 10, traceId: b })).toEqual(['b6', 'b5']);
+      expect(await ids({ limit: 10, ruleId: 'untrusted.instructions' })).toEqual(['b5', 'a3', 'a1']);
+      expect(await ids({ limit: 10, severity: 'critical' })).toEqual(['b6', 'a4', 'a2']);
+      expect(await ids({ limit: 10, agentName: 'billing' })).toEqual(['b5']);
+      expect(await ids({ limit: 10, toolName: 'send_email' })).toEqual(['b6', 'a4', 'a2']);
+      expect(await ids({ limit: 10, fromNs: DAY0 + 2n, toNs: DAY0 + 4n })).toEqual(['a3', 'a2']);
+      expect(await ids({ limit: 10, ruleId: "x' OR 1=1 --" })).toEqual([]);
+      expect(await ids({ limit: 10 }, Q)).toEqual(['a9']);
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listFindings(P, { limit: 4, cursor });
+        seen.push(...page.findings.map((f) => f.id));
+        cursor = page.nextCursor;
+      } while (cursor && seen.length < 20);
+      const all = (await store.listFindings(P, { limit: 10 })).findings.map((f) => f.id);
+      expect(seen).toEqual(all);
+      expect(new Set(seen).size).toBe(6);
+    });
+
+    it('updates a finding’s status and the open count follows', async () => {
+      const steps = buildRun({ projectId: P, startNs: DAY0 });
+      await store.writeSteps(steps);
+      const traceId = steps[0]?.traceId as string;
+      const [f1, f2] = [finding(traceId, 1), finding(traceId, 2)];
+      await store.replaceFindings(P, traceId, [f1, f2]);
+
+      expect(await store.setFindingStatus(P, f1.id, 'expected')).toEqual({ ...f1, status: 'expected' });
+      expect(await store.setFindingStatus(Q, f2.id, 'muted')).toBeUndefined();
+      expect(await store.setFindingStatus(P, 'f'.repeat(32), 'muted')).toBeUndefined();
+      expect((await store.listFindings(P, { limit: 10, status: 'open' })).findings.map((f) => f.id)).toEqual([f2.id]);
+      expect((await store.listRuns(P, { limit: 1 })).runs[0]?.findingCount).toBe(1);
+    });
+
+    it('keeps one baseline and one settings document per project, and an append-only audit log', async () => {
+      expect(await store.getBaseline(P)).toBeUndefined();
+      expect(await store.getDetectionSettings(P)).toBeUndefined();
+      const big = JSON.stringify({ runs: 3, tools: { "o'k\\": { d: 'x'.repeat(300_000) } } });
+      await store.putBaseline(P, '{"runs":1}');
+      await store.putBaseline(P, big);
+      await store.putDetectionSettings(P, '{"disabledRules":["version.missing"]}');
+      await store.putDetectionSettings(Q, '{}');
+      expect(await store.getBaseline(P)).toBe(big);
+      expect(await store.getBaseline(Q)).toBeUndefined();
+      expect(await store.getDetectionSettings(P)).toBe('{"disabledRules":["version.missing"]}');
+
+      for (let i = 0; i < 3; i++) {
+        await store.recordDetectionAudit({
+          projectId: P,
+          timeNs: DAY0 + BigInt(i),
+          actor: `admin ${i}`,
+          action: 'settings.update',
+          target: 'settings',
+          detail: `{"n":${i}}`,
+        });
+      }
+      await store.recordDetectionAudit({
+        projectId: Q,
+        timeNs: DAY0,
+        actor: 'q',
+        action: 'settings.update',
+        target: 'settings',
+        detail: '{}',
+      });
+      const log = await store.listDetectionAudit(P, 2);
+      expect(log).toEqual([
+        {
+          projectId: P,
+          timeNs: DAY0 + 2n,
+          actor: 'admin 2',
+          action: 'settings.update',
+          target: 'settings',
+          detail: '{"n":2}',
+        },
+        {
+          projectId: P,
+          timeNs: DAY0 + 1n,
+          actor: 'admin 1',
+          action: 'settings.update',
+          target: 'settings',
+          detail: '{"n":1}',
+        },
+      ]);
+    });
+  });
+}

@@ -7,6 +7,8 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { bootstrap } from './auth/bootstrap.js';
 import type { Config } from './config/config.js';
 import { createBatchingWriter } from './ingest/batching-writer.js';
+import { createDetectionState } from './ingest/detection-state.js';
+import { createDetectionWorker } from './ingest/detection-worker.js';
 import { DEFAULT_DECODE_LIMITS } from './otlp/decoded.js';
 import { createRedactionPass } from './redaction.js';
 import { createStore } from './store/create-store.js';
@@ -48,7 +50,20 @@ export async function startCollector(
     adminToken: config.bootstrapAdminToken,
     log,
   });
-  const writer = createBatchingWriter(store, {
+  const detectionState = createDetectionState(store);
+  const detection = createDetectionWorker(store, detectionState, {
+    delayMs: config.detectDelayMs,
+    maxQueued: config.detectMaxQueuedRuns,
+    log,
+  });
+  // A batch's runs are queued for detection only once the batch is durable.
+  const detectingStore = {
+    async writeSteps(steps: Parameters<TraceStore['writeSteps']>[0]) {
+      await store.writeSteps(steps);
+      detection.notify(steps);
+    },
+  };
+  const writer = createBatchingWriter(detectingStore, {
     maxRows: config.batchMaxRows,
     maxDelayMs: config.batchMaxDelayMs,
     maxQueuedRows: config.maxQueuedRows,
@@ -63,6 +78,7 @@ export async function startCollector(
     maxBodyBytes: config.maxBodyBytes,
     uiDir,
     log,
+    detection: detectionState,
   });
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
@@ -85,6 +101,7 @@ export async function startCollector(
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await writer.close();
+      await detection.close();
       await store.close();
     },
   };

@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
+import { createDetectionState, type DetectionState } from '../ingest/detection-state.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import type { DecodeLimits } from '../otlp/decoded.js';
 import type { TraceStore } from '../store/port.js';
+import { registerFindingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
 import type { StepWriter } from './ingest-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
@@ -19,6 +21,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   uiDir?: string | undefined;
   log: (line: string) => void;
+  /** The detection worker's baselines and settings; a private one over `store` when absent. */
+  detection?: DetectionState;
 }
 
 /** The whole HTTP surface, without listening (tests call `app.request()`). */
@@ -28,6 +32,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok', store: deps.store.backend }));
   registerIngestRoutes(app, deps);
   registerQueryRoutes(app, deps);
+  registerFindingsRoutes(app, { store: deps.store, detection: deps.detection ?? createDetectionState(deps.store) });
   app.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.all('/v1/*', (c) =>
     c.json(

@@ -6,6 +6,7 @@ import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { runToDto, stepToDto } from '../model/dto.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import type { Touch, TraceStore } from '../store/port.js';
+import { findingToDto } from './findings-routes.js';
 import { parseRunQuery, parseTraceId } from './query-params.js';
 
 export interface QueryDeps {
@@ -52,7 +53,9 @@ export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
       action: 'read_run',
       target: traceId,
     });
-    return c.json({ run: runToDto(summarizeRun(steps)), steps: steps.map(stepToDto) });
+    const { findings } = await deps.store.listFindings(project, { traceId, limit: 1000 });
+    const run = { ...summarizeRun(steps), findingCount: findings.filter((f) => f.status === 'open').length };
+    return c.json({ run: runToDto(run), steps: steps.map(stepToDto), findings: findings.map(findingToDto) });
   });
 
   api.get('/api/lookup/:what/:id', async (c) => {

@@ -96,9 +96,38 @@ export const runPageSchema = z.object({
 });
 export type RunPageDto = z.infer<typeof runPageSchema>;
 
+export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
+export const findingStatusSchema = z.enum(['open', 'expected', 'muted']);
+
+export const findingSchema = z.object({
+  id: z.string(),
+  traceId: z.string(),
+  spanId: z.string(),
+  ruleId: z.string(),
+  severity: severitySchema,
+  reason: z.string(),
+  evidence: z.string(),
+  evidenceStart: z.number().optional(),
+  evidenceEnd: z.number().optional(),
+  details: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  agentName: z.string(),
+  toolName: z.string(),
+  status: findingStatusSchema,
+  createdNs: nanos,
+});
+export type FindingDto = z.infer<typeof findingSchema>;
+
+export const findingPageSchema = z.object({
+  findings: z.array(findingSchema),
+  nextCursor: z.string().optional(),
+});
+export type FindingPageDto = z.infer<typeof findingPageSchema>;
+
 export const runDetailSchema = z.object({
   run: runSummarySchema,
   steps: z.array(stepSchema),
+  /** The run's findings, newest first (absent from servers without detection). */
+  findings: z.array(findingSchema).optional(),
 });
 export type RunDetailDto = z.infer<typeof runDetailSchema>;
 
@@ -114,3 +143,72 @@ export const errorSchema = z.object({
   message: z.string(),
 });
 export type ErrorDto = z.infer<typeof errorSchema>;
+
+const name = z.string().min(1).max(200);
+const count = z.number().int().min(0).max(1_000_000);
+const ratio = z.number().min(0).max(1_000);
+const toolRisk = z.enum(['read', 'write', 'external', 'irreversible']);
+
+/**
+ * A project's detection settings (`GET/PUT /api/detection/settings`): what an admin may change.
+ * Everything is optional; what is left out keeps its default. Unknown keys are rejected.
+ */
+export const detectionSettingsSchema = z.strictObject({
+  disabledRules: z.array(name).max(100).optional(),
+  mutes: z
+    .array(z.strictObject({ ruleId: name, tool: name.optional(), agent: name.optional() }))
+    .max(1_000)
+    .optional(),
+  severityOverrides: z.record(name, severitySchema).optional(),
+  toolRisks: z.record(name, toolRisk).optional(),
+  thresholds: z
+    .strictObject({
+      baseline: z.strictObject({ minRuns: count.optional() }).optional(),
+      sensitiveData: z.strictObject({ piiMedium: count.optional(), piiHigh: count.optional() }).optional(),
+      encodedBlob: z
+        .strictObject({
+          minBase64Chars: count.optional(),
+          minHexChars: count.optional(),
+          minPercentEscapes: count.optional(),
+          base64Entropy: ratio.optional(),
+          minHighEntropyChars: count.optional(),
+          minBinaryChars: count.optional(),
+        })
+        .optional(),
+      dataUrl: z
+        .strictObject({
+          minValueChars: count.optional(),
+          minEntropy: ratio.optional(),
+          minSubdomainLabelChars: count.optional(),
+          trustedHosts: z.array(name).max(1_000).optional(),
+        })
+        .optional(),
+      destination: z
+        .strictObject({
+          allow: z.record(name, z.array(name).max(1_000)).optional(),
+          recipientTokens: z.boolean().optional(),
+        })
+        .optional(),
+      shapeOutlier: z.strictObject({ zThreshold: ratio.optional(), minLengthDelta: count.optional() }).optional(),
+      flows: z.strictObject({ minScore: count.optional() }).optional(),
+      volume: z
+        .strictObject({ zThreshold: ratio.optional(), minRatio: ratio.optional(), minBytesDelta: count.optional() })
+        .optional(),
+      approval: z.strictObject({ requireFor: z.array(toolRisk).max(4).optional() }).optional(),
+    })
+    .optional(),
+});
+export type DetectionSettingsDto = z.infer<typeof detectionSettingsSchema>;
+
+export const detectionAuditSchema = z.object({
+  entries: z.array(
+    z.object({
+      timeNs: nanos,
+      actor: z.string(),
+      action: z.string(),
+      target: z.string(),
+      detail: z.string(),
+    }),
+  ),
+});
+export type DetectionAuditDto = z.infer<typeof detectionAuditSchema>;

@@ -29,6 +29,8 @@ export const configSchema = z
     bootstrapAdminToken: z.string().min(16, 'must be at least 16 characters').optional(),
     redactionKey: z.string().min(16, 'must be at least 16 characters').optional(),
     uiDir: z.string().optional(),
+    detectDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(1500),
+    detectMaxQueuedRuns: positiveInt.default(10_000),
   })
   .transform((c) => ({ ...c, store: c.store ?? (c.clickhouseUrl ? ('clickhouse' as const) : ('duckdb' as const)) }))
   .refine((c) => c.store !== 'clickhouse' || c.clickhouseUrl, {
@@ -57,6 +59,8 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   bootstrapAdminToken: { env: 'CASEFILE_BOOTSTRAP_ADMIN_TOKEN', flag: '--bootstrap-admin-token' },
   redactionKey: { env: 'CASEFILE_REDACTION_KEY', flag: '--redaction-key' },
   uiDir: { env: 'CASEFILE_UI_DIR', flag: '--ui-dir' },
+  detectDelayMs: { env: 'CASEFILE_DETECT_DELAY_MS', flag: '--detect-delay-ms' },
+  detectMaxQueuedRuns: { env: 'CASEFILE_DETECT_MAX_QUEUED_RUNS', flag: '--detect-max-queued-runs' },
 };
 
 export class ConfigError extends Error {

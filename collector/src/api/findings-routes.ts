@@ -1,0 +1,179 @@
+import type { Hono } from 'hono';
+import { type Principal, requireRole, resolveProject } from '../auth/authenticator.js';
+import { RULES, SEVERITIES, type Severity } from '../detect/index.js';
+import { BadInputError, NotFoundError } from '../errors/errors.js';
+import { settingsProblems } from '../ingest/detection-settings.js';
+import type { DetectionState } from '../ingest/detection-state.js';
+import { FINDING_STATUSES, type FindingQuery, type FindingStatus, type StoredFinding } from '../store/findings.js';
+import type { TraceStore } from '../store/port.js';
+import { parseTime, parseTraceId } from './query-params.js';
+import { readBody } from './read-body.js';
+import { type DetectionSettingsDto, detectionSettingsSchema, type FindingDto } from './schemas.js';
+
+export interface FindingsDeps {
+  store: TraceStore;
+  detection: DetectionState;
+}
+
+type Env = { Variables: { principal: Principal } };
+
+const MAX_LIMIT = 500;
+const MAX_SETTINGS_BYTES = 1024 * 1024;
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+export function findingToDto(f: StoredFinding): FindingDto {
+  const { projectId: _projectId, createdNs, ...rest } = f;
+  return { ...rest, createdNs: createdNs.toString() };
+}
+
+/**
+ * Findings and detection settings under /api (authentication is the query routes' `/api/*`
+ * middleware). Reading needs any login; changing a status needs investigator; settings need admin.
+ * Every change is written to the detection audit log and takes effect on the next detection.
+ */
+export function registerFindingsRoutes(app: Hono, deps: FindingsDeps): void {
+  const api = app as unknown as Hono<Env>;
+
+  api.get('/api/findings', async (c) => {
+    const project = resolveProject(c.get('principal'), c.req.query('project'));
+    const page = await deps.store.listFindings(project, parseFindingQuery(c.req.query()));
+    return c.json({
+      findings: page.findings.map(findingToDto),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    });
+  });
+
+  api.post('/api/findings/:id/status', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'investigator');
+    const project = resolveProject(principal, c.req.query('project'));
+    const id = c.req.param('id');
+    if (!/^[0-9a-f]{32}$/.test(id)) throw new BadInputError('finding ID must be 32 hex characters');
+    const body = await readJson(c.req.raw, 4096);
+    const status = (body as { status?: unknown } | null)?.status;
+    if (!FINDING_STATUSES.includes(status as FindingStatus)) {
+      throw new BadInputError(`body must be {"status": ${FINDING_STATUSES.map((s) => `"${s}"`).join(' | ')}}`);
+    }
+    const finding = await deps.store.setFindingStatus(project, id, status as FindingStatus);
+    if (!finding) throw new NotFoundError(`finding ${id} not found`);
+    if (status === 'expected') await deps.detection.markExpected(project, finding);
+    await deps.store.recordDetectionAudit({
+      projectId: project,
+      timeNs: nowNs(),
+      actor: principal.name,
+      action: 'finding.status',
+      target: id,
+      detail: JSON.stringify({ status, ruleId: finding.ruleId, traceId: finding.traceId }),
+    });
+    return c.json({ finding: findingToDto(finding) });
+  });
+
+  api.get('/api/detection/settings', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'admin');
+    const project = resolveProject(principal, c.req.query('project'));
+    const stored = await deps.store.getDetectionSettings(project);
+    const parsed = detectionSettingsSchema.safeParse(stored === undefined ? {} : safeJson(stored));
+    return c.json({ settings: parsed.success ? parsed.data : {}, rules: RULES.map((r) => ({ id: r.id })) });
+  });
+
+  api.put('/api/detection/settings', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'admin');
+    const project = resolveProject(principal, c.req.query('project'));
+    const settings = validateSettings(await readJson(c.req.raw, MAX_SETTINGS_BYTES));
+    const json = JSON.stringify(settings);
+    await deps.store.putDetectionSettings(project, json);
+    deps.detection.settingsChanged(project);
+    await deps.store.recordDetectionAudit({
+      projectId: project,
+      timeNs: nowNs(),
+      actor: principal.name,
+      action: 'settings.update',
+      target: 'settings',
+      detail: json,
+    });
+    return c.json({ settings });
+  });
+
+  api.get('/api/detection/audit', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'admin');
+    const project = resolveProject(principal, c.req.query('project'));
+    const entries = await deps.store.listDetectionAudit(project, 500);
+    return c.json({
+      entries: entries.map(({ projectId: _p, timeNs, ...rest }) => ({ ...rest, timeNs: timeNs.toString() })),
+    });
+  });
+}
+
+function validateSettings(body: unknown): DetectionSettingsDto {
+  const parsed = detectionSettingsSchema.safeParse(body);
+  if (!parsed.success) {
+    const lines = parsed.error.issues
+      .slice(0, 10)
+      .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`);
+    throw new BadInputError(`invalid detection settings: ${lines.join('; ')}`);
+  }
+  const problems = settingsProblems(parsed.data);
+  if (problems.length > 0) throw new BadInputError(`invalid detection settings: ${problems.slice(0, 10).join('; ')}`);
+  return parsed.data;
+}
+
+async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+  const text = (await readBody(req, maxBytes)).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BadInputError('body must be JSON', { cause: error });
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
+function parseFindingQuery(q: Record<string, string | undefined>): FindingQuery {
+  const limitRaw = q.limit ?? '50';
+  if (!/^\d{1,4}$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > MAX_LIMIT) {
+    throw new BadInputError(`limit must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  const query: FindingQuery = { limit: Number(limitRaw) };
+  const text = (name: string): string | undefined => {
+    const v = q[name];
+    if (v === undefined || v === '') return undefined;
+    if (v.length > 512) throw new BadInputError(`${name} is longer than 512 characters`);
+    return v;
+  };
+  if (q.traceId) query.traceId = parseTraceId(q.traceId);
+  const severity = text('severity');
+  if (severity !== undefined) {
+    if (!SEVERITIES.includes(severity as Severity))
+      throw new BadInputError(`severity must be one of ${SEVERITIES.join(', ')}`);
+    query.severity = severity as Severity;
+  }
+  const status = text('status');
+  if (status !== undefined) {
+    if (!FINDING_STATUSES.includes(status as FindingStatus)) {
+      throw new BadInputError(`status must be one of ${FINDING_STATUSES.join(', ')}`);
+    }
+    query.status = status as FindingStatus;
+  }
+  const fromNs = parseTime(q.from, 'from');
+  const toNs = parseTime(q.to, 'to');
+  if (fromNs !== undefined) query.fromNs = fromNs;
+  if (toNs !== undefined) query.toNs = toNs;
+  const rule = text('rule');
+  const agent = text('agent');
+  const tool = text('tool');
+  const cursor = text('cursor');
+  if (rule !== undefined) query.ruleId = rule;
+  if (agent !== undefined) query.agentName = agent;
+  if (tool !== undefined) query.toolName = tool;
+  if (cursor !== undefined) query.cursor = cursor;
+  return query;
+}

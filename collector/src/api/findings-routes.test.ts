@@ -116,7 +116,7 @@ describe('findings API', () => {
     const res = await ctx.call('viewer', `/api/runs/${TRACE}`);
     const detail = runDetailSchema.parse(await res.json());
     expect(detail.findings).toHaveLength(5);
-    expect(detail.run.findingCount).toBe(5);
+    expect(detail.run.findingCount).toBe(2); // the two high ones; low findings are listed, not counted
     expect(detail.findings?.[0]?.evidence).toBe('evidence 5');
   });
 
@@ -132,7 +132,7 @@ describe('findings API', () => {
     const baseline = JSON.parse((await ctx.store.getBaseline(P)) as string);
     expect(baseline.tools.send_email.destinations).toContain('partner-2.example');
     const run = runDetailSchema.parse(await (await ctx.call('viewer', `/api/runs/${TRACE}`)).json());
-    expect(run.run.findingCount).toBe(4);
+    expect(run.run.findingCount).toBe(1);
 
     const audit = detectionAuditSchema.parse(await (await ctx.call('admin', '/api/detection/audit')).json());
     expect(audit.entries[0]).toMatchObject({ actor: 'investigator user', action: 'finding.status', target: target.id });

@@ -5,6 +5,7 @@ import { generateSecret, hashSecret } from '../auth/secrets.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { runToDto, stepToDto } from '../model/dto.js';
 import { summarizeRun } from '../model/summarize-run.js';
+import { countsTowardRun } from '../store/findings.js';
 import type { Touch, TraceStore } from '../store/port.js';
 import { findingToDto } from './findings-routes.js';
 import { parseRunQuery, parseTraceId } from './query-params.js';
@@ -54,7 +55,7 @@ export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
       target: traceId,
     });
     const { findings } = await deps.store.listFindings(project, { traceId, limit: 1000 });
-    const run = { ...summarizeRun(steps), findingCount: findings.filter((f) => f.status === 'open').length };
+    const run = { ...summarizeRun(steps), findingCount: findings.filter(countsTowardRun).length };
     return c.json({ run: runToDto(run), steps: steps.map(stepToDto), findings: findings.map(findingToDto) });
   });
 

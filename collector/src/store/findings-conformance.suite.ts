@@ -44,7 +44,7 @@ export function runFindingsConformanceSuite(
       return { ...base, id: findingId(base) };
     };
 
-    it('replaces a run’s findings as a whole and counts open ones in the run summary', async () => {
+    it('replaces a run’s findings as a whole and counts open ones of medium or above in the run summary', async () => {
       const steps = buildRun({ projectId: P, startNs: DAY0, toolName: 'send_email' });
       const other = buildRun({ projectId: P, startNs: DAY0 + 10n });
       await store.writeSteps([...steps, ...other]);
@@ -52,11 +52,16 @@ export function runFindingsConformanceSuite(
 
       await store.replaceFindings(P, traceId, [finding(traceId, 1), finding(traceId, 2), finding(traceId, 3)]);
       await store.replaceFindings(P, traceId, [finding(traceId, 1), finding(traceId, 2), finding(traceId, 3)]);
-      await store.replaceFindings(P, traceId, [finding(traceId, 2), finding(traceId, 4)]);
+      // A low finding is listed but not counted.
+      await store.replaceFindings(P, traceId, [
+        finding(traceId, 2),
+        finding(traceId, 4),
+        finding(traceId, 6, { severity: 'low' }),
+      ]);
 
       const { findings } = await store.listFindings(P, { traceId, limit: 10 });
-      expect(findings.map((f) => f.createdNs)).toEqual([DAY0 + 4n, DAY0 + 2n]);
-      expect(findings[1]).toEqual(finding(traceId, 2));
+      expect(findings.map((f) => f.createdNs)).toEqual([DAY0 + 6n, DAY0 + 4n, DAY0 + 2n]);
+      expect(findings[2]).toEqual(finding(traceId, 2));
       const counts = (await store.listRuns(P, { limit: 10 })).runs.map((r) => [r.traceId, r.findingCount]);
       expect(counts).toEqual([
         [other[0]?.traceId, 0],

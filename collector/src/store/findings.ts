@@ -57,6 +57,15 @@ export interface DetectionAuditEntry {
   detail: string;
 }
 
+/**
+ * Whether a finding counts towards its run's `findingCount`: open, and medium or above. Low findings
+ * are hygiene notes (a model alias, a first-seen version) that would otherwise mark nearly every
+ * run; they are still listed with the run.
+ */
+export function countsTowardRun(f: Pick<StoredFinding, 'status' | 'severity'>): boolean {
+  return f.status === 'open' && f.severity !== 'low';
+}
+
 /** Hash of the fields that make a finding the same finding: trace, span, rule and evidence. */
 export function findingId(finding: Pick<Finding, 'traceId' | 'spanId' | 'ruleId' | 'evidence'>): string {
   return createHash('sha256')

@@ -59,7 +59,8 @@ export interface TraceStore {
   /**
    * Store the findings of one run, replacing whatever that run had before as a whole (a re-detected
    * run can lose findings). Idempotent. Summaries (`listRuns`, `runsTouching`) then report
-   * `findingCount` = the run's findings with status `open`, exactly, however often it was replaced.
+   * `findingCount` = the run's findings that `countsTowardRun` (open, medium or above), exactly,
+   * however often it was replaced.
    */
   replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void>;
 

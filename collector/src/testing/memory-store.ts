@@ -2,6 +2,7 @@ import type { Step } from '../model/step.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import {
   compareFindings,
+  countsTowardRun,
   type DetectionAuditEntry,
   encodeFindingCursor,
   matchesFindingQuery,
@@ -20,7 +21,7 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
   const settings = new Map<string, string>();
   const audit: DetectionAuditEntry[] = [];
   const openCount = (projectId: string, traceId: string) =>
-    (findings.get(`${projectId}/${traceId}`) ?? []).filter((f) => f.status === 'open').length;
+    (findings.get(`${projectId}/${traceId}`) ?? []).filter(countsTowardRun).length;
   const runSteps = (projectId: string, traceId: string) =>
     [...steps.values()]
       .filter((s) => s.projectId === projectId && s.traceId === traceId)

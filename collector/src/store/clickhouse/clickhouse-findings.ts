@@ -1,5 +1,6 @@
 import type { Severity } from '../../detect/finding.js';
 import {
+  countsTowardRun,
   type DetectionAuditEntry,
   encodeFindingCursor,
   type FindingPage,
@@ -68,7 +69,7 @@ function findingsRow(projectId: string, traceId: string, findings: readonly Stor
     tool_names: findings.map((f) => wf(f.toolName)),
     statuses: findings.map((f) => f.status),
     created_ns: findings.map((f) => f.createdNs.toString()),
-    open_count: findings.filter((f) => f.status === 'open').length,
+    open_count: findings.filter(countsTowardRun).length,
   };
 }
 
@@ -135,7 +136,7 @@ export async function setFindingStatus(
   return updated.find((f) => f.id === id);
 }
 
-/** Open findings per run, for the summaries of one page of runs (a primary-key read). */
+/** Counted findings (`countsTowardRun`) per run, for the summaries of one page of runs (a primary-key read). */
 export async function openCounts(
   ctx: FindingsContext,
   projectId: string,

@@ -48,9 +48,9 @@ export const FINDINGS_MIGRATION = {
   ],
 };
 
-/** Open findings of a run, as the `finding_count` column of a summary over `runs r`. */
+/** The run's findings that `countsTowardRun`, as the `finding_count` column of a summary over `runs r`. */
 export const FINDING_COUNT_SQL =
-  "(SELECT count(*) FROM findings f WHERE f.project_id = r.project_id AND f.trace_id = r.trace_id AND f.status = 'open')";
+  "(SELECT count(*) FROM findings f WHERE f.project_id = r.project_id AND f.trace_id = r.trace_id AND f.status = 'open' AND f.severity <> 'low')";
 
 export const DELETE_TRACE_FINDINGS = 'DELETE FROM findings WHERE project_id = $1 AND trace_id = $2';
 

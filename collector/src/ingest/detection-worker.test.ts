@@ -133,6 +133,37 @@ describe('detection worker', () => {
     expect(worker.detected).toBe(2);
   });
 
+  it('detects several runs at once, but never the same run twice at once', async () => {
+    const { store, worker, ingest } = await setup();
+    const getRun = store.getRun;
+    const active = new Map<string, number>();
+    let most = 0;
+    let overlapSameRun = false;
+    store.getRun = async (projectId, traceId) => {
+      const now = (active.get(traceId) ?? 0) + 1;
+      if (now > 1) overlapSameRun = true;
+      active.set(traceId, now);
+      most = Math.max(
+        most,
+        [...active.values()].reduce((a, b) => a + b, 0),
+      );
+      await new Promise((r) => setTimeout(r, 30));
+      active.set(traceId, (active.get(traceId) ?? 1) - 1);
+      if (active.get(traceId) === 0) active.delete(traceId);
+      return getRun(projectId, traceId);
+    };
+    for (let i = 30; i < 38; i++) await ingest(everydayRun(trace(i)));
+    const again = everydayRun(trace(30));
+    for (let k = 0; k < 5; k++) {
+      await new Promise((r) => setTimeout(r, 10));
+      await ingest(again);
+    }
+    await until(() => worker.pending === 0 && worker.detected >= 9);
+    await worker.close();
+    expect(most).toBe(4);
+    expect(overlapSameRun).toBe(false);
+  });
+
   it('logs a store failure and keeps going', async () => {
     const { store, worker, lines, ingest } = await setup();
     const getRun = store.getRun;

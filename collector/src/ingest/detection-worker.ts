@@ -9,6 +9,8 @@ export interface DetectionWorkerOptions {
   delayMs?: number;
   /** Runs waiting at most; beyond it the oldest is dropped (counted and logged). Default 10,000. */
   maxQueued?: number;
+  /** Runs detected at the same time (store round trips overlap). Default 4. */
+  concurrency?: number;
   /** How often learned baselines are stored. Default 5,000 ms. */
   persistEveryMs?: number;
   log?: (line: string) => void;
@@ -48,11 +50,14 @@ export function createDetectionWorker(
 ): DetectionWorker {
   const delayMs = Math.max(0, options.delayMs ?? 1500);
   const maxQueued = Math.max(1, options.maxQueued ?? 10_000);
+  const concurrency = Math.max(1, options.concurrency ?? 4);
   const log = options.log ?? (() => {});
   // Insertion order is due order: a touched run is moved to the end with the latest due time.
   const queue = new Map<string, Queued>();
   // A run re-detected because a late span arrived must not be learned twice.
   const learned = new Set<string>();
+  // A run is never detected twice at once, or an older result could overwrite a newer one.
+  const inFlight = new Set<string>();
   let dropped = 0;
   let detected = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -79,19 +84,35 @@ export function createDetectionWorker(
     timer.unref();
   }
 
-  async function drain(): Promise<void> {
-    for (;;) {
-      const next = queue.values().next().value as Queued | undefined;
-      if (!next || (!closing && next.dueAt > Date.now())) return;
-      const key = `${next.projectId}\0${next.traceId}`;
+  /** The first due run that is not being detected already. */
+  function takeDue(): Queued | undefined {
+    const now = Date.now();
+    for (const [key, q] of queue) {
+      if (!closing && q.dueAt > now) return undefined;
+      if (inFlight.has(key)) continue;
       queue.delete(key);
+      return q;
+    }
+    return undefined;
+  }
+
+  async function lane(): Promise<void> {
+    for (let next = takeDue(); next; next = takeDue()) {
+      const key = `${next.projectId}\0${next.traceId}`;
+      inFlight.add(key);
       try {
         await detectOne(next.projectId, next.traceId, key);
         detected++;
       } catch (error) {
         log(`detection: run ${next.traceId.slice(0, 32)} failed: ${describe(error)}`);
+      } finally {
+        inFlight.delete(key);
       }
     }
+  }
+
+  async function drain(): Promise<void> {
+    await Promise.all(Array.from({ length: concurrency }, lane));
   }
 
   async function detectOne(projectId: string, traceId: string, key: string): Promise<void> {
@@ -101,7 +122,10 @@ export function createDetectionWorker(
     const findings = detectRun(steps, baseline, config);
     const previous = await store.listFindings(projectId, { traceId, limit: 100_000 });
     const kept = new Map(previous.findings.map((f) => [f.id, f]));
-    await store.replaceFindings(projectId, traceId, toStored(projectId, steps, findings, kept));
+    // Most runs are clean and were clean before: nothing to replace.
+    if (findings.length > 0 || kept.size > 0) {
+      await store.replaceFindings(projectId, traceId, toStored(projectId, steps, findings, kept));
+    }
     if (!learned.has(key) && findings.every((f) => severityRank(f.severity) < HIGH)) {
       await state.learn(projectId, steps);
       learned.add(key);

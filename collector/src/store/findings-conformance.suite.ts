@@ -126,6 +126,18 @@ export function runFindingsConformanceSuite(
       expect((await store.listRuns(P, { limit: 1 })).runs[0]?.findingCount).toBe(1);
     });
 
+    it('drops the findings of runs removed by retention', async () => {
+      const old = buildRun({ projectId: P, startNs: DAY0 - 10n * 86_400_000_000_000n });
+      const fresh = buildRun({ projectId: P, startNs: DAY0 + 3_600_000_000_000n });
+      await store.writeSteps([...old, ...fresh]);
+      const [o, f] = [old[0]?.traceId as string, fresh[0]?.traceId as string];
+      await store.replaceFindings(P, o, [finding(o, 2)]);
+      await store.replaceFindings(P, f, [finding(f, 4)]);
+      await store.purgeBefore(P, DAY0);
+      expect((await store.listFindings(P, { limit: 10 })).findings.map((x) => x.traceId)).toEqual([f]);
+      expect((await store.listRuns(P, { limit: 10 })).runs.map((r) => r.findingCount)).toEqual([1]);
+    });
+
     it('keeps one baseline and one settings document per project, and an append-only audit log', async () => {
       expect(await store.getBaseline(P)).toBeUndefined();
       expect(await store.getDetectionSettings(P)).toBeUndefined();

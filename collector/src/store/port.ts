@@ -52,7 +52,7 @@ export interface TraceStore {
    * Delete everything of a project older than `beforeNs` (retention): steps that started before it
    * (run summaries then reflect the remaining steps) and access-log entries. Backends that drop
    * whole daily partitions (ClickHouse) round `beforeNs` down to a UTC day boundary, i.e. may keep
-   * up to one day more than asked, never less.
+   * up to one day more than asked, never less. Findings of runs that no longer exist go too.
    */
   purgeBefore(projectId: string, beforeNs: bigint): Promise<void>;
 

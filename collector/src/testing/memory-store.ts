@@ -98,6 +98,10 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
     },
     async purgeBefore(projectId, beforeNs) {
       for (const [k, s] of steps) if (s.projectId === projectId && s.startNs < beforeNs) steps.delete(k);
+      for (const key of findings.keys()) {
+        const [project, traceId] = key.split('/') as [string, string];
+        if (project === projectId && runSteps(projectId, traceId).length === 0) findings.delete(key);
+      }
     },
     async replaceFindings(projectId, traceId, list) {
       findings.set(

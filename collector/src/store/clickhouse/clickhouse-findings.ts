@@ -136,6 +136,24 @@ export async function setFindingStatus(
   return updated.find((f) => f.id === id);
 }
 
+/**
+ * After retention: runs that no longer exist get an empty findings row (a replacement, so reads
+ * with FINAL no longer see their findings; merges then drop the old rows).
+ */
+export async function clearOrphanFindings(ctx: FindingsContext, projectId: string): Promise<void> {
+  const p = literal(projectId);
+  const rows = await ctx.select(
+    `SELECT trace_id FROM ${ctx.db}.findings FINAL WHERE project_id = ${p} AND length(ids) > 0
+AND trace_id NOT IN (SELECT trace_id FROM ${ctx.db}.runs WHERE project_id = ${p})`,
+  );
+  if (rows.length === 0) return;
+  const version = ctx.nextVersion();
+  await ctx.insert(
+    'findings',
+    rows.map((r) => findingsRow(projectId, String(r.trace_id), [], version)),
+  );
+}
+
 /** Counted findings (`countsTowardRun`) per run, for the summaries of one page of runs (a primary-key read). */
 export async function openCounts(
   ctx: FindingsContext,

@@ -198,12 +198,13 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
     }));
   }
 
-  purgeBefore(projectId: string, beforeNs: bigint): Promise<void> {
-    return purgeProjectBefore(
+  async purgeBefore(projectId: string, beforeNs: bigint): Promise<void> {
+    await purgeProjectBefore(
       { db: this.db, database: this.database, select: (sql) => this.select(sql), command: (sql) => this.command(sql) },
       projectId,
       beforeNs,
     );
+    await findingsSql.clearOrphanFindings(this.findings, projectId);
   }
 
   replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void> {

@@ -67,11 +67,31 @@ function internalError(traceId: string, spanId: string, source: string, err: unk
   };
 }
 
+/**
+ * Time order. SDKs often stamp start times in whole milliseconds, so a policy check and the call it
+ * allowed can share a start: then an ancestor comes first, and among others the one that ended first
+ * (it cannot have started after a step that was still running).
+ */
 function orderSteps(steps: readonly Step[], config: DetectionConfig): Step[] {
-  return steps
-    .slice(0, config.limits.maxSteps)
+  const kept = steps.slice(0, config.limits.maxSteps);
+  const parentOf = new Map(kept.map((s) => [s.spanId, s.parentSpanId]));
+  const isAncestor = (a: string, b: string): boolean => {
+    let p = parentOf.get(b);
+    for (let hops = 0; p && hops < kept.length; hops++) {
+      if (p === a) return true;
+      p = parentOf.get(p);
+    }
+    return false;
+  };
+  return kept
     .map((s, i) => ({ s: capStep(s, config.limits.maxTextChars), i }))
-    .sort((a, b) => (a.s.startNs < b.s.startNs ? -1 : a.s.startNs > b.s.startNs ? 1 : a.i - b.i))
+    .sort((a, b) => {
+      if (a.s.startNs !== b.s.startNs) return a.s.startNs < b.s.startNs ? -1 : 1;
+      if (isAncestor(a.s.spanId, b.s.spanId)) return -1;
+      if (isAncestor(b.s.spanId, a.s.spanId)) return 1;
+      if (a.s.endNs !== b.s.endNs) return a.s.endNs < b.s.endNs ? -1 : 1;
+      return a.i - b.i;
+    })
     .map(({ s }) => s);
 }
 

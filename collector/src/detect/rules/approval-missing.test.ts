@@ -43,6 +43,25 @@ describe('approval.missing', () => {
     ).toEqual(['high']);
   });
 
+  it('reads a policy check and the call it allowed in order when both start in the same millisecond', () => {
+    const t = 1_763_740_800_000_000_000n;
+    // Listed call-first, with span IDs that sort the call first too: only the end times tell the order.
+    const call = toolStep(
+      'issue_refund',
+      'irreversible',
+      { amount: '20.00' },
+      { spanId: '0000000000000001', startNs: t, endNs: t + 900_000n },
+    );
+    const allow = makeStep({
+      kind: 'policy',
+      spanId: '0000000000000002',
+      policyDecision: 'allow',
+      startNs: t,
+      endNs: t + 200_000n,
+    });
+    expect(detect([call, allow])).toEqual([]);
+  });
+
   it('is critical when the policy before the call denied it', () => {
     const deny = makeStep({ kind: 'policy', policyDecision: 'Deny' });
     const [f] = detect([deny, toolStep('issue_refund', 'irreversible', { amount: '5000.00' })]);

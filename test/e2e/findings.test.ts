@@ -99,8 +99,7 @@ describe.each(stores)('findings on %s: demo runs → detection at ingest → fin
       `findings e2e (${store}): ${runs.length} runs; ${clean.length}/${everyday.length} everyday runs clean; injection ${count(injection)}, mismatch ${count(mismatch)} open findings; rules ${JSON.stringify(Object.fromEntries([...rules].map(([t, s]) => [scenarioOf.get(t), [...s]])))}; everyday runs flagged: ${JSON.stringify(flagged)}`,
     );
     expect(everyday.length).toBeGreaterThanOrEqual(15);
-    // Not all: the SDK stamps spans in whole milliseconds, so a refund's `allow` policy step can share
-    // its start with the refund call and sort after it, which reads as a refund without approval.
-    expect(clean.length / everyday.length).toBeGreaterThanOrEqual(0.6);
+    // Baselines are learned from these same runs, so allow one early run to look unusual.
+    expect(everyday.length - clean.length).toBeLessThanOrEqual(1);
   }, 60_000);
 });

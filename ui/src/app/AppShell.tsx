@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { ComparePage } from '../compare/ComparePage';
 import { matchRoute, runsHref } from '../lib/routes';
 import { RunPage } from '../run/RunPage';
 import { RunsPage } from '../runs/RunsPage';
@@ -55,6 +56,7 @@ export function AppShell() {
       <main className="content">
         {route.name === 'runs' && <RunsPage project={project} />}
         {route.name === 'run' && <RunPage key={route.traceId} project={project} traceId={route.traceId} />}
+        {route.name === 'compare' && <ComparePage project={project} />}
         {route.name === 'not-found' && (
           <div className="page-status" data-testid="not-found">
             No page at <code>{route.pathname}</code>. <Link to={projectHref}>Go to runs</Link>

@@ -2,7 +2,7 @@
  * Client-side run and step types: the API DTOs with nanosecond strings turned into bigint once, at
  * the edge, so no component ever does arithmetic on the strings.
  */
-import type { RunDetailDto, RunSummaryDto, StepDto } from '@casefile/collector/api-schemas';
+import type { FindingDto, RunDetailDto, RunSummaryDto, StepDto } from '@casefile/collector/api-schemas';
 import { parseNanos } from './nanos';
 
 export interface UiStepEvent {
@@ -22,6 +22,8 @@ export type UiRunSummary = Omit<RunSummaryDto, 'startNs' | 'endNs'> & { startNs:
 export interface UiRunDetail {
   run: UiRunSummary;
   steps: UiStep[];
+  /** Absent from servers without detection. */
+  findings: FindingDto[] | undefined;
 }
 
 export function toRunSummary(dto: RunSummaryDto): UiRunSummary {
@@ -38,5 +40,5 @@ export function toStep(dto: StepDto): UiStep {
 }
 
 export function toRunDetail(dto: RunDetailDto): UiRunDetail {
-  return { run: toRunSummary(dto.run), steps: dto.steps.map(toStep) };
+  return { run: toRunSummary(dto.run), steps: dto.steps.map(toStep), findings: dto.findings };
 }

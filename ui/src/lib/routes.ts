@@ -4,12 +4,18 @@ export type Route =
   | { name: 'home' }
   | { name: 'runs' }
   | { name: 'run'; traceId: string }
+  | { name: 'compare' }
+  | { name: 'search' }
+  | { name: 'overview' }
   | { name: 'not-found'; pathname: string };
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   if (path === '/' || path === '') return { name: 'home' };
   if (path === '/runs') return { name: 'runs' };
+  if (path === '/compare') return { name: 'compare' };
+  if (path === '/search') return { name: 'search' };
+  if (path === '/overview') return { name: 'overview' };
   const run = /^\/runs\/([^/]+)$/.exec(path);
   if (run) {
     try {
@@ -40,4 +46,13 @@ export function runsFilteredHref(project: string, key: string, value: string): s
   if (project !== '') params.set('project', project);
   params.set(key, value);
   return runsHref(params);
+}
+
+/** Two runs side by side; `b` may be empty (the page then offers runs of the same agent). */
+export function compareHref(project: string, a: string, b: string): string {
+  const params = new URLSearchParams();
+  if (project !== '') params.set('project', project);
+  params.set('a', a);
+  if (b !== '') params.set('b', b);
+  return `/compare?${params}`;
 }

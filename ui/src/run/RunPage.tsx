@@ -5,7 +5,10 @@ import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { useAsync } from '../app/use-async';
 import type { UiRunDetail } from '../lib/model';
-import { runHref, runsHref } from '../lib/routes';
+import { compareHref, runHref, runsHref } from '../lib/routes';
+import { DataFlowPanel } from '../replay/DataFlowPanel';
+import { Player } from '../replay/Player';
+import { VersionBadges } from '../replay/VersionBadges';
 import { RunHeader } from './RunHeader';
 import { StepDetail } from './StepDetail';
 import { buildStepRows, neighbourSpanId, visibleRows } from './step-tree';
@@ -60,6 +63,7 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
   const selected = requestedStep ?? rows[0]?.step;
   const selectedId = selected?.spanId ?? null;
   const traceId = detail.run.traceId;
+  const findingSpans = useMemo(() => new Set((detail.findings ?? []).map((f) => f.spanId)), [detail.findings]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -89,9 +93,21 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
   return (
     <div className="run-page">
       <div className="crumbs">
-        {back} <span className="muted">/</span> <span className="mono">{traceId}</span>
+        {back} <span className="muted">/</span> <span className="mono">{traceId}</span>{' '}
+        <Link to={compareHref(project, traceId, '')} data-testid="compare-with">
+          Compare with…
+        </Link>
       </div>
       <RunHeader run={detail.run} steps={detail.steps} />
+      <VersionBadges project={project} run={detail.run} />
+      <Player
+        steps={detail.steps}
+        selectedId={selectedId}
+        findingSpans={findingSpans}
+        hasFindings={(detail.findings ?? []).length > 0}
+        stepHref={stepHref}
+      />
+      <DataFlowPanel steps={detail.steps} stepHref={stepHref} />
       {requested !== null && requestedStep === undefined && (
         <div className="notice" data-testid="step-missing">
           Step <code>{requested}</code> is not part of this run; showing the root step.
@@ -107,7 +123,9 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
             onToggle={toggle}
             stepHref={stepHref}
           />
-          <p className="muted small hint">↑/↓ (or j/k) move through steps · click ▸ to fold a branch</p>
+          <p className="muted small hint">
+            ↑/↓ (or j/k) move through rows · ←/→ through time · ? for all shortcuts · click ▸ to fold a branch
+          </p>
         </section>
         <section className="pane detail-pane" aria-label="Step detail">
           {selected !== undefined ? (

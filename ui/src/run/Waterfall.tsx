@@ -1,7 +1,8 @@
-import { memo, useEffect, useRef } from 'react';
+import { memo, type ReactElement, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import { formatDuration, formatOffset } from '../lib/nanos';
+import { scrollToReveal, windowRange } from '../replay/windowing';
 import type { StepRow } from './step-tree';
 import { barGeometry, labelPlacement, type RunBounds, ticks } from './waterfall';
 
@@ -19,11 +20,68 @@ interface Props {
 /** Indentation per nesting level, capped so a very deep trace keeps its names readable. */
 const indent = (depth: number) => `${Math.min(depth, 12) * 14}px`;
 
+/** Row height in px; must match `.wf-row` in styles.css (windowing assumes fixed rows). */
+const ROW_HEIGHT = 24;
+const OVERSCAN = 12;
+
 export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepHref }: Props) {
+  const scroller = useRef<HTMLDivElement | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(800);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el === null) return;
+    const measure = () => setViewport(el.clientHeight || 800);
+    measure();
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(measure);
+    observer?.observe(el);
+    return () => observer?.disconnect();
+  }, []);
+
+  // Bring the selected row into view when the selection moves (keyboard, player, links).
+  const selectedIndex = selectedId === null ? -1 : rows.findIndex((r) => r.step.spanId === selectedId);
+  useEffect(() => {
+    const el = scroller.current;
+    if (el === null || selectedIndex < 0) return;
+    const top = scrollToReveal(selectedIndex, ROW_HEIGHT, el.scrollTop, el.clientHeight || viewport);
+    if (top !== null) {
+      el.scrollTop = top;
+      setScrollTop(top);
+    }
+  }, [selectedIndex, viewport]);
+
+  const range = windowRange({
+    count: rows.length,
+    rowHeight: ROW_HEIGHT,
+    scrollTop,
+    viewportHeight: viewport,
+    overscan: OVERSCAN,
+  });
   // A resent span may appear twice; keys must still be unique.
   const seen = new Map<string, number>();
+  const mounted: ReactElement[] = [];
+  for (let i = 0; i < range.end; i++) {
+    const row = rows[i]!;
+    const id = row.step.spanId;
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    if (i < range.start) continue;
+    mounted.push(
+      <WaterfallRow
+        key={n === 0 ? id : `${id}#${n}`}
+        row={row}
+        top={i * ROW_HEIGHT}
+        bounds={bounds}
+        selected={id === selectedId}
+        collapsed={collapsed.has(id)}
+        onToggle={onToggle}
+        stepHref={stepHref}
+      />,
+    );
+  }
   return (
-    <div className="waterfall" data-testid="waterfall">
+    <div className="waterfall" data-testid="waterfall" data-row-count={rows.length}>
       <div className="wf-head">
         <div className="wf-label muted">Step</div>
         <div className="wf-track wf-ticks">
@@ -34,23 +92,14 @@ export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepH
           ))}
         </div>
       </div>
-      <div role="listbox" aria-label="Steps" className="wf-rows">
-        {rows.map((row) => {
-          const id = row.step.spanId;
-          const n = seen.get(id) ?? 0;
-          seen.set(id, n + 1);
-          return (
-            <WaterfallRow
-              key={n === 0 ? id : `${id}#${n}`}
-              row={row}
-              bounds={bounds}
-              selected={id === selectedId}
-              collapsed={collapsed.has(id)}
-              onToggle={onToggle}
-              stepHref={stepHref}
-            />
-          );
-        })}
+      <div
+        ref={scroller}
+        role="listbox"
+        aria-label="Steps"
+        className="wf-rows virtual"
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        <div style={{ height: `${range.totalHeight}px` }}>{mounted}</div>
       </div>
     </div>
   );
@@ -58,6 +107,7 @@ export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepH
 
 interface RowProps {
   row: StepRow;
+  top: number;
   bounds: RunBounds;
   selected: boolean;
   collapsed: boolean;
@@ -66,17 +116,21 @@ interface RowProps {
 }
 
 /** Memoised so moving the selection re-renders two rows, not all of them (runs can have thousands). */
-const WaterfallRow = memo(function WaterfallRow({ row, bounds, selected, collapsed, onToggle, stepHref }: RowProps) {
+const WaterfallRow = memo(function WaterfallRow({
+  row,
+  top,
+  bounds,
+  selected,
+  collapsed,
+  onToggle,
+  stepHref,
+}: RowProps) {
   const s = row.step;
   const g = barGeometry(s, bounds);
-  const ref = useRef<HTMLDivElement | null>(null);
-  useEffect(() => {
-    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
-  }, [selected]);
   const select = () => navigate(stepHref(s.spanId), { replace: true });
   return (
     <div
-      ref={ref}
+      style={{ top: `${top}px` }}
       className={`wf-row${selected ? ' selected' : ''}${s.status === 'error' ? ' has-error' : ''}`}
       data-testid="step-row"
       data-span-id={s.spanId}

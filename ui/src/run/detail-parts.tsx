@@ -1,6 +1,8 @@
 /** Building blocks of the step detail. Every value is rendered as React text, never as HTML. */
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
 import { prettyJson } from '../lib/json-text';
+import { parseJsonTree } from '../lib/json-tree';
+import { JsonTreeView } from '../replay/JsonTreeView';
 
 /** When true, fields without a value are listed too (as "—"), to show what was not captured. */
 export const ShowEmptyContext = createContext(false);
@@ -56,6 +58,11 @@ export function Payload({
   const showEmpty = useContext(ShowEmptyContext);
   const pretty = useMemo(() => prettyJson(text), [text]);
   const [wrap, setWrap] = useState(true);
+  const [asTree, setAsTree] = useState(false);
+  const tree = useMemo(
+    () => (asTree && pretty.kind === 'json' ? parseJsonTree(text) : null),
+    [asTree, pretty.kind, text],
+  );
   if (pretty.kind === 'empty' && !showEmpty) return null;
   return (
     <>
@@ -71,8 +78,22 @@ export function Payload({
               <button type="button" className="link-button" onClick={() => setWrap((w) => !w)}>
                 {wrap ? 'no wrap' : 'wrap'}
               </button>
+              {pretty.kind === 'json' && (
+                <button
+                  type="button"
+                  className="link-button"
+                  data-testid="json-tree-toggle"
+                  onClick={() => setAsTree((t) => !t)}
+                >
+                  {asTree ? 'text' : 'tree'}
+                </button>
+              )}
             </div>
-            <pre className={`payload${wrap ? ' wrap' : ''}`}>{pretty.text}</pre>
+            {tree !== null ? (
+              <JsonTreeView node={tree} />
+            ) : (
+              <pre className={`payload${wrap ? ' wrap' : ''}`}>{pretty.text}</pre>
+            )}
           </div>
         )}
       </dd>

@@ -1,0 +1,165 @@
+import { useMemo } from 'react';
+import { ErrorBanner } from '../app/ErrorBanner';
+import { Link } from '../app/Link';
+import { useLocation } from '../app/router';
+import { useSession } from '../app/session';
+import { useAsync } from '../app/use-async';
+import type { UiRunDetail, UiStep } from '../lib/model';
+import { formatTimestampExact } from '../lib/nanos';
+import { compareHref, runHref } from '../lib/routes';
+import { timeOrder } from '../replay/player';
+import { type AlignedPair, alignSteps, jsonDiff, pairDifferences } from './align';
+import { factRows, runFacts } from './run-diff';
+
+/** `/compare?a=&b=`: two runs side by side, steps aligned, differences highlighted. */
+export function ComparePage({ project }: { project: string }) {
+  const { search } = useLocation();
+  const params = new URLSearchParams(search);
+  const a = params.get('a') ?? '';
+  const b = params.get('b') ?? '';
+  const { api } = useSession();
+  const state = useAsync(
+    async (signal) => {
+      const [ra, rb] = await Promise.all([
+        a === '' ? null : api.getRun(project, a, signal),
+        b === '' ? null : api.getRun(project, b, signal),
+      ]);
+      return { ra, rb };
+    },
+    [api, project, a, b],
+  );
+  if (a === '') return <div className="page-status">Choose a run to compare from its run page.</div>;
+  if (state.status === 'loading') return <div className="page-status">Loading runs…</div>;
+  if (state.status === 'error') return <ErrorBanner error={state.error} />;
+  const { ra, rb } = state.data;
+  if (ra === null)
+    return (
+      <div className="page-status" data-testid="run-not-found">
+        No run {a} in this project.
+      </div>
+    );
+  if (b === '' || rb === null) return <PickOther project={project} run={ra} missing={b !== '' ? b : undefined} />;
+  return <CompareView project={project} a={ra} b={rb} />;
+}
+
+function PickOther({ project, run, missing }: { project: string; run: UiRunDetail; missing: string | undefined }) {
+  const { api } = useSession();
+  const agent = run.run.agentName;
+  const state = useAsync(
+    (signal) => {
+      const q = new URLSearchParams({ limit: '50' });
+      if (project !== '') q.set('project', project);
+      if (agent !== '') q.set('agent', agent);
+      return api.listRuns(q, signal);
+    },
+    [api, project, agent],
+  );
+  return (
+    <div className="compare-pick" data-testid="compare-pick">
+      {missing !== undefined && <div className="notice">No run {missing} in this project.</div>}
+      <h2>
+        Compare {agent || 'run'} {run.run.traceId} with…
+      </h2>
+      {state.status === 'ok' ? (
+        <ul>
+          {state.data.runs
+            .filter((r) => r.traceId !== run.run.traceId)
+            .map((r) => (
+              <li key={r.traceId}>
+                <Link
+                  to={compareHref(project, run.run.traceId, r.traceId)}
+                  data-testid="compare-candidate"
+                  data-trace-id={r.traceId}
+                >
+                  {formatTimestampExact(r.startNs)} · {r.status} · {r.toolNames.join(', ') || 'no tools'}
+                </Link>
+              </li>
+            ))}
+        </ul>
+      ) : state.status === 'error' ? (
+        <ErrorBanner error={state.error} />
+      ) : (
+        <div className="muted">Loading runs of the same agent…</div>
+      )}
+    </div>
+  );
+}
+
+function stepLabel(s: UiStep): string {
+  return `${s.kind}${s.toolName !== '' ? ` ${s.toolName}` : ''} · ${s.name}`;
+}
+
+function Cell({
+  step,
+  diffs,
+  project,
+  other,
+}: {
+  step: UiStep | undefined;
+  diffs: string[];
+  project: string;
+  other: UiStep | undefined;
+}) {
+  if (step === undefined) return <div className="cmp-cell empty" />;
+  const cls = other === undefined ? 'gap' : diffs.length > 0 ? 'diff' : '';
+  const changes =
+    other !== undefined && diffs.includes('arguments') ? jsonDiff(other.toolArguments, step.toolArguments) : [];
+  return (
+    <div
+      className={`cmp-cell ${cls}`}
+      data-testid="compare-cell"
+      data-kind={step.kind}
+      data-tool={step.toolName}
+      data-differs={cls !== ''}
+    >
+      <Link to={runHref(project, step.traceId, step.spanId)}>{stepLabel(step)}</Link>
+      {diffs.length > 0 && other !== undefined && <div className="small muted">differs: {diffs.join(', ')}</div>}
+      {changes.slice(0, 5).map((c) => (
+        <div key={c.path} className="small mono">
+          {c.path}: {c.b ?? '(absent)'}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function CompareView({ project, a, b }: { project: string; a: UiRunDetail; b: UiRunDetail }) {
+  const pairs = useMemo(() => alignSteps(timeOrder(a.steps), timeOrder(b.steps)), [a.steps, b.steps]);
+  const facts = factRows(runFacts(a.run, a.steps), runFacts(b.run, b.steps));
+  const differing = pairs.filter((p) => pairDifferences(p).length > 0).length;
+  return (
+    <div className="compare-page" data-testid="compare">
+      <h2>
+        Compare <Link to={runHref(project, a.run.traceId)}>{a.run.traceId}</Link> ·{' '}
+        <Link to={runHref(project, b.run.traceId)}>{b.run.traceId}</Link>
+      </h2>
+      <table className="facts-table" data-testid="compare-facts">
+        <tbody>
+          {facts.map((f) => (
+            <tr key={f.label} className={f.differs ? 'differs' : ''} data-differs={f.differs}>
+              <th>{f.label}</th>
+              <td className={f.differs ? 'cmp-cell diff' : ''}>{f.a || '—'}</td>
+              <td className={f.differs ? 'cmp-cell diff' : ''}>{f.b || '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        {pairs.length} aligned rows, {differing} differ.
+      </p>
+      <div className="cmp-grid" data-testid="compare-steps">
+        {pairs.map((p: AlignedPair, i) => {
+          const diffs = pairDifferences(p);
+          return (
+            // Aligned rows have no identity of their own; their position is it.
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            <div className="cmp-row" key={i}>
+              <Cell step={p.a} other={p.b} diffs={diffs} project={project} />
+              <Cell step={p.b} other={p.a} diffs={diffs} project={project} />
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -4,6 +4,7 @@ import { createDetectionState, type DetectionState } from '../ingest/detection-s
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import type { DecodeLimits } from '../otlp/decoded.js';
 import type { TraceStore } from '../store/port.js';
+import { registerCaseRoutes } from './case-routes.js';
 import { registerFindingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
 import type { StepWriter } from './ingest-routes.js';
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): Hono {
   registerIngestRoutes(app, deps);
   registerQueryRoutes(app, deps);
   registerFindingsRoutes(app, { store: deps.store, detection: deps.detection ?? createDetectionState(deps.store) });
+  registerCaseRoutes(app, deps);
   app.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.all('/v1/*', (c) =>
     c.json(

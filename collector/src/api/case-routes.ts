@@ -1,0 +1,58 @@
+import type { Hono } from 'hono';
+import { type Principal, resolveProject } from '../auth/authenticator.js';
+import { BadInputError, NotFoundError } from '../errors/errors.js';
+import { runToDto, stepToDto } from '../model/dto.js';
+import { summarizeRun } from '../model/summarize-run.js';
+import { buildCaseFile, type CaseRun, renderCaseHtml } from '../query/case-report.js';
+import { countsTowardRun } from '../store/findings.js';
+import type { TraceStore } from '../store/port.js';
+import { findingToDto } from './findings-routes.js';
+import { parseTraceId } from './query-params.js';
+
+type Env = { Variables: { principal: Principal } };
+
+/** One case file bundles at most this many runs (each can hold thousands of steps). */
+export const MAX_CASE_RUNS = 50;
+
+/**
+ * `GET /api/cases/export?traceIds=a,b&format=html|json&project=`: the selected runs as a
+ * downloadable case file. Must be registered after the query routes (which authenticate /api/*).
+ */
+export function registerCaseRoutes(app: Hono, deps: { store: TraceStore }): void {
+  const api = app as unknown as Hono<Env>;
+  api.get('/api/cases/export', async (c) => {
+    const principal = c.get('principal');
+    const project = resolveProject(principal, c.req.query('project'));
+    const format = c.req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'html') throw new BadInputError('format must be "json" or "html"');
+    const raw = (c.req.query('traceIds') ?? '').split(',').filter((t) => t !== '');
+    if (raw.length === 0) throw new BadInputError('traceIds must list at least one trace ID');
+    if (raw.length > MAX_CASE_RUNS) throw new BadInputError(`a case file holds at most ${MAX_CASE_RUNS} runs`);
+    const traceIds = [...new Set(raw.map(parseTraceId))];
+
+    const runs: CaseRun[] = [];
+    for (const traceId of traceIds) {
+      const steps = await deps.store.getRun(project, traceId);
+      if (steps.length === 0) throw new NotFoundError(`run ${traceId} not found`);
+      const { findings } = await deps.store.listFindings(project, { traceId, limit: 1000 });
+      const run = { ...summarizeRun(steps), findingCount: findings.filter(countsTowardRun).length };
+      runs.push({ run: runToDto(run), steps: steps.map(stepToDto), findings: findings.map(findingToDto) });
+      await deps.store.recordAccess({
+        projectId: project,
+        timeNs: BigInt(Date.now()) * 1_000_000n,
+        actor: principal.name,
+        action: 'export_case',
+        target: traceId,
+      });
+    }
+    const file = buildCaseFile(project, principal.name, new Date(), runs);
+    const stamp = file.generatedAt.replace(/[:.]/g, '-');
+    c.header('cache-control', 'no-store');
+    if (format === 'json') {
+      c.header('content-disposition', `attachment; filename="casefile-case-${stamp}.json"`);
+      return c.json(file);
+    }
+    c.header('content-disposition', `attachment; filename="casefile-case-${stamp}.html"`);
+    return c.html(renderCaseHtml(file));
+  });
+}

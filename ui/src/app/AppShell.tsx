@@ -16,7 +16,10 @@ export function AppShell() {
 
   useEffect(() => {
     if (route.name === 'home') navigate(projectHref, { replace: true });
-  }, [route.name, projectHref]);
+    // Search is the runs list's filters (time, agent, status, tool, document, approval, versions,
+    // model, free text over redacted payloads); /search keeps its query string and lands there.
+    if (route.name === 'search') navigate(runsHref(new URLSearchParams(location.search)), { replace: true });
+  }, [route.name, projectHref, location.search]);
 
   const known = user.projects.some((p) => p.id === project);
   return (

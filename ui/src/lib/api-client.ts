@@ -47,6 +47,13 @@ export interface ApiClient {
   /** `null` when the run does not exist in this project. */
   getRun(project: string, traceId: string, signal?: AbortSignal): Promise<UiRunDetail | null>;
   lookup(project: string, kind: LookupKind, id: string, signal?: AbortSignal): Promise<UiRunSummary[]>;
+  /** The selected runs as a case file (an attachment), with the file name the server chose. */
+  exportCase(project: string, traceIds: readonly string[], format: 'html' | 'json'): Promise<CaseDownload>;
+}
+
+export interface CaseDownload {
+  blob: Blob;
+  fileName: string;
 }
 
 export interface ApiClientOptions {
@@ -94,6 +101,26 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const withProject = (project: string) => `?${new URLSearchParams({ project })}`;
 
   return {
+    async exportCase(project, traceIds, format) {
+      const query = new URLSearchParams({ traceIds: traceIds.join(','), format });
+      if (project !== '') query.set('project', project);
+      const res = await doFetch(`${base}/api/cases/export?${query}`, {
+        headers: { Authorization: `Bearer ${options.token}` },
+        credentials: 'omit',
+      });
+      if (res.status === 401) {
+        options.onUnauthorized?.();
+        throw new UnauthorizedError('The session token was rejected; sign in again.');
+      }
+      if (!res.ok) {
+        const err = errorSchema.safeParse(await res.json().catch(() => undefined));
+        if (err.success) throw new ApiError(res.status, err.data.error, err.data.message);
+        throw new ApiError(res.status, 'http', `/api/cases/export answered HTTP ${res.status}`);
+      }
+      const disposition = res.headers.get('content-disposition') ?? '';
+      const name = /filename="([\w.-]+)"/.exec(disposition)?.[1] ?? `casefile-case.${format}`;
+      return { blob: await res.blob(), fileName: name };
+    },
     async whoami(signal) {
       return (await get('/api/whoami', whoamiSchema, signal))!;
     },

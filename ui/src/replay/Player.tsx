@@ -110,15 +110,15 @@ export function Player({ steps, selectedId, findingSpans, hasFindings, stepHref 
         </button>
         {help && (
           <dl className="player-help-pop small" data-testid="shortcuts-help">
-            <dt>space</dt>
+            <dt className="kbd-key">space</dt>
             <dd>play / pause</dd>
-            <dt>← → / p n</dt>
+            <dt className="kbd-key">← → / p n</dt>
             <dd>previous / next step in time</dd>
-            <dt>↑ ↓ / k j</dt>
+            <dt className="kbd-key">↑ ↓ / k j</dt>
             <dd>previous / next row of the tree</dd>
-            <dt>t a e f</dt>
+            <dt className="kbd-key">t a e f</dt>
             <dd>next tool call / approval / error / finding</dd>
-            <dt>shift+t…</dt>
+            <dt className="kbd-key">shift+t…</dt>
             <dd>previous one</dd>
           </dl>
         )}

@@ -8,6 +8,9 @@ interface Props {
   project: string;
   runs: UiRunSummary[];
   loading: boolean;
+  /** Runs picked for a case file; no checkbox column when absent. */
+  selected?: ReadonlySet<string>;
+  onSelect?: (traceId: string, on: boolean) => void;
 }
 
 function List({ items, max = 2 }: { items: string[]; max?: number }) {
@@ -27,12 +30,14 @@ function List({ items, max = 2 }: { items: string[]; max?: number }) {
   );
 }
 
-export function RunsTable({ project, runs, loading }: Props) {
+export function RunsTable({ project, runs, loading, selected, onSelect }: Props) {
+  const selectable = selected !== undefined && onSelect !== undefined;
   return (
     <div className="table-wrap">
       <table className="grid runs-table" data-testid="runs-table">
         <thead>
           <tr>
+            {selectable && <th aria-label="Select" />}
             <th>Start (UTC)</th>
             <th>Agent</th>
             <th>Run</th>
@@ -57,9 +62,20 @@ export function RunsTable({ project, runs, loading }: Props) {
                 className={`clickable${r.status === 'error' ? ' row-error' : ''}`}
                 onClick={(e) => {
                   // Let the inner link handle its own (possibly modified) clicks.
-                  if ((e.target as HTMLElement).closest('a') === null) navigate(href);
+                  if ((e.target as HTMLElement).closest('a,input,label') === null) navigate(href);
                 }}
               >
+                {selectable && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      data-testid="run-select"
+                      aria-label={`Select run ${r.traceId}`}
+                      checked={selected.has(r.traceId)}
+                      onChange={(e) => onSelect(r.traceId, e.target.checked)}
+                    />
+                  </td>
+                )}
                 <td className="mono nowrap">
                   <div>{formatTimestampParts(r.startNs).time}</div>
                   <div className="muted small">{formatTimestampParts(r.startNs).date}</div>
@@ -115,7 +131,7 @@ export function RunsTable({ project, runs, loading }: Props) {
           })}
           {!loading && runs.length === 0 && (
             <tr>
-              <td colSpan={11} className="empty" data-testid="runs-empty">
+              <td colSpan={selectable ? 12 : 11} className="empty" data-testid="runs-empty">
                 No runs match. Widen the time range or clear a filter.
               </td>
             </tr>

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, startCollector } from '@casefile/collector';
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { fmt, median, repeat, table } from './stats.js';
 import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
 
@@ -38,8 +38,15 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Record<s
       results.clickhouse = await throughCollector('clickhouse', opts, spansPerRep, database);
       results.clickhouseRaw = await rawInsert(opts.clickhouseUrl, database, spansPerRep, opts);
     } finally {
-      const client = createClient({ url: opts.clickhouseUrl });
-      await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+      // Best effort: a busy server may take a while to drop the views and tables.
+      const client = createClient({
+        url: opts.clickhouseUrl,
+        request_timeout: 300_000,
+        log: { level: ClickHouseLogLevel.OFF },
+      });
+      await client
+        .command({ query: `DROP DATABASE IF EXISTS ${database}` })
+        .catch((err: Error) => opts.log(`ingest: could not drop ${database}: ${err.message}`));
       await client.close();
     }
   }
@@ -98,7 +105,7 @@ async function rawInsert(
   spansPerRep: number,
   opts: IngestBenchOptions,
 ): Promise<number> {
-  const client = createClient({ url, request_timeout: 120_000 });
+  const client = createClient({ url, request_timeout: 120_000, log: { level: ClickHouseLogLevel.OFF } });
   try {
     const result = await client.query({
       query: `SELECT * FROM ${database}.spans LIMIT ${spansPerRep}`,

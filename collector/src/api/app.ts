@@ -9,6 +9,7 @@ import { registerFindingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
 import type { StepWriter } from './ingest-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
+import { registerOverviewRoutes } from './overview-routes.js';
 import { registerQueryRoutes } from './query-routes.js';
 import { securityHeaders } from './security-headers.js';
 import { registerStaticUi } from './static-ui.js';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): Hono {
   registerQueryRoutes(app, deps);
   registerFindingsRoutes(app, { store: deps.store, detection: deps.detection ?? createDetectionState(deps.store) });
   registerCaseRoutes(app, deps);
+  registerOverviewRoutes(app, deps);
   app.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.all('/v1/*', (c) =>
     c.json(

@@ -212,3 +212,28 @@ export const detectionAuditSchema = z.object({
   ),
 });
 export type DetectionAuditDto = z.infer<typeof detectionAuditSchema>;
+
+const overviewFigures = {
+  runs: z.number(),
+  errors: z.number(),
+  errorRate: z.number(),
+  p50Ms: z.number(),
+  p95Ms: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  withFindings: z.number(),
+};
+
+/** `GET /api/overview`: figures per time bucket and per agent over at most `maxRuns` runs. */
+export const overviewSchema = z.object({
+  fromMs: z.number(),
+  toMs: z.number(),
+  bucketMs: z.number(),
+  totals: z.object(overviewFigures),
+  buckets: z.array(z.object({ startMs: z.number(), ...overviewFigures })),
+  agents: z.array(z.object({ agent: z.string(), ...overviewFigures })),
+  scannedRuns: z.number(),
+  maxRuns: z.number(),
+  truncated: z.boolean(),
+});
+export type OverviewDto = z.infer<typeof overviewSchema>;

@@ -1,0 +1,55 @@
+import type { Hono } from 'hono';
+import { type Principal, resolveProject } from '../auth/authenticator.js';
+import { BadInputError } from '../errors/errors.js';
+import type { RunSummary } from '../model/step.js';
+import { aggregateOverview, pickBucketMs } from '../query/overview.js';
+import type { RunQuery, TraceStore } from '../store/port.js';
+import { parseTime } from './query-params.js';
+
+type Env = { Variables: { principal: Principal } };
+
+/** The overview reads at most this many runs; beyond it the figures cover the newest ones only. */
+export const OVERVIEW_MAX_RUNS = 20_000;
+const PAGE = 500;
+
+/**
+ * `GET /api/overview?from=&to=&bucket=minute|hour|day&agent=&project=`: figures per time bucket
+ * and per agent. Registered after the query routes (which authenticate /api/*).
+ */
+export function registerOverviewRoutes(app: Hono, deps: { store: TraceStore }): void {
+  const api = app as unknown as Hono<Env>;
+  api.get('/api/overview', async (c) => {
+    const project = resolveProject(c.get('principal'), c.req.query('project'));
+    const now = Date.now();
+    const toNs = parseTime(c.req.query('to'), 'to') ?? BigInt(now) * 1_000_000n;
+    const fromNs = parseTime(c.req.query('from'), 'from') ?? toNs - 86_400_000n * 1_000_000n;
+    if (fromNs >= toNs) throw new BadInputError('from must be before to');
+    const bucket = c.req.query('bucket');
+    if (bucket !== undefined && bucket !== '' && !['minute', 'hour', 'day'].includes(bucket)) {
+      throw new BadInputError('bucket must be minute, hour or day');
+    }
+    const agent = c.req.query('agent');
+    if (agent !== undefined && agent.length > 512) throw new BadInputError('agent is longer than 512 characters');
+
+    const runs: RunSummary[] = [];
+    let cursor: string | undefined;
+    let truncated = false;
+    for (;;) {
+      const query: RunQuery = { fromNs, toNs, limit: PAGE };
+      if (agent) query.agentName = agent;
+      if (cursor) query.cursor = cursor;
+      const page = await deps.store.listRuns(project, query);
+      runs.push(...page.runs);
+      cursor = page.nextCursor;
+      if (!cursor) break;
+      if (runs.length >= OVERVIEW_MAX_RUNS) {
+        truncated = true;
+        break;
+      }
+    }
+    const fromMs = Number(fromNs / 1_000_000n);
+    const toMs = Number(toNs / 1_000_000n);
+    const overview = aggregateOverview(runs, fromMs, toMs, pickBucketMs(fromMs, toMs, bucket || undefined));
+    return c.json({ ...overview, scannedRuns: runs.length, maxRuns: OVERVIEW_MAX_RUNS, truncated });
+  });
+}

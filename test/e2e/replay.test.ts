@@ -155,6 +155,19 @@ describe.skipIf(!hasChromium)(
         const json = JSON.parse(await readFile(await download(tab, 'export-json', 'case-incident.json'), 'utf8'));
         expect(json.runs[0].run.traceId).toBe(incident.traceId);
         expect(json.runs[0].steps.some((s: { toolName: string }) => s.toolName === 'send_email')).toBe(true);
+        // Overview: trends over the last hour; a click on a point opens that bucket's runs.
+        await tab.goto(`${collector.url}/overview?range=1h`);
+        await tab.getByTestId('overview-meta').waitFor();
+        expect(await tab.getByTestId('overview-meta').innerText()).toMatch(/^\d+ runs/);
+        expect(await tab.getByTestId('overview-agents').innerText()).toContain(incident.agentName);
+        await tab.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
+        const chart = tab.locator('[data-testid="chart-runs"] .recharts-surface');
+        const box = (await chart.boundingBox())!;
+        // The newest bucket (right edge) holds the demo's runs.
+        await tab.mouse.move(box.x + box.width - 6, box.y + box.height / 2);
+        await tab.mouse.click(box.x + box.width - 6, box.y + box.height / 2);
+        await tab.waitForURL(/\/runs\?.*from=/);
+        await tab.getByTestId('run-row').first().waitFor();
         expect(errors).toEqual([]);
       } finally {
         await browser.close();

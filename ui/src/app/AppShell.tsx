@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { ComparePage } from '../compare/ComparePage';
-import { matchRoute, runsHref } from '../lib/routes';
+import { matchRoute, overviewHref, runsHref } from '../lib/routes';
+import { OverviewPage } from '../overview/OverviewPage';
 import { RunPage } from '../run/RunPage';
 import { RunsPage } from '../runs/RunsPage';
 import { Link } from './Link';
@@ -32,6 +33,13 @@ export function AppShell() {
           <Link to={projectHref} className={route.name === 'runs' || route.name === 'run' ? 'active' : ''}>
             Runs
           </Link>
+          <Link
+            to={overviewHref(new URLSearchParams(project === '' ? {} : { project }))}
+            className={route.name === 'overview' ? 'active' : ''}
+            data-testid="overview-link"
+          >
+            Overview
+          </Link>
         </nav>
         <div className="spacer" />
         <label className="project-picker">
@@ -60,6 +68,7 @@ export function AppShell() {
         {route.name === 'runs' && <RunsPage project={project} />}
         {route.name === 'run' && <RunPage key={route.traceId} project={project} traceId={route.traceId} />}
         {route.name === 'compare' && <ComparePage project={project} />}
+        {route.name === 'overview' && <OverviewPage project={project} />}
         {route.name === 'not-found' && (
           <div className="page-status" data-testid="not-found">
             No page at <code>{route.pathname}</code>. <Link to={projectHref}>Go to runs</Link>

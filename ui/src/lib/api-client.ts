@@ -4,6 +4,8 @@
  */
 import {
   errorSchema,
+  type OverviewDto,
+  overviewSchema,
   runDetailSchema,
   runPageSchema,
   runSummarySchema,
@@ -47,6 +49,7 @@ export interface ApiClient {
   /** `null` when the run does not exist in this project. */
   getRun(project: string, traceId: string, signal?: AbortSignal): Promise<UiRunDetail | null>;
   lookup(project: string, kind: LookupKind, id: string, signal?: AbortSignal): Promise<UiRunSummary[]>;
+  overview(query: URLSearchParams, signal?: AbortSignal): Promise<OverviewDto>;
   /** The selected runs as a case file (an attachment), with the file name the server chose. */
   exportCase(project: string, traceIds: readonly string[], format: 'html' | 'json'): Promise<CaseDownload>;
 }
@@ -101,6 +104,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const withProject = (project: string) => `?${new URLSearchParams({ project })}`;
 
   return {
+    async overview(query, signal) {
+      return (await get(`/api/overview?${query}`, overviewSchema, signal))!;
+    },
     async exportCase(project, traceIds, format) {
       const query = new URLSearchParams({ traceIds: traceIds.join(','), format });
       if (project !== '') query.set('project', project);

@@ -56,3 +56,8 @@ export function compareHref(project: string, a: string, b: string): string {
   if (b !== '') params.set('b', b);
   return `/compare?${params}`;
 }
+
+export function overviewHref(search: URLSearchParams): string {
+  const query = search.toString();
+  return query === '' ? '/overview' : `/overview?${query}`;
+}

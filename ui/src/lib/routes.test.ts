@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, runHref, runsFilteredHref } from './routes';
+import { compareHref, matchRoute, overviewHref, runHref, runsFilteredHref } from './routes';
 
 describe('matchRoute', () => {
   it('matches the runs list and a run page', () => {
@@ -32,5 +32,16 @@ describe('links', () => {
     expect(href.startsWith('/runs?')).toBe(true);
     expect(new URL(href, 'http://app.local').host).toBe('app.local');
     expect(new URL(href, 'http://app.local').searchParams.get('documentId')).toBe('//evil.example/x');
+  });
+});
+
+describe('compare, search and overview routes', () => {
+  it('matches the new pages and builds their links', () => {
+    expect(matchRoute('/compare').name).toBe('compare');
+    expect(matchRoute('/search/').name).toBe('search');
+    expect(matchRoute('/overview').name).toBe('overview');
+    expect(compareHref('p1', 'aa', 'bb')).toBe('/compare?project=p1&a=aa&b=bb');
+    expect(compareHref('', 'a&b=c', '')).toBe('/compare?a=a%26b%3Dc');
+    expect(overviewHref(new URLSearchParams({ range: '7d' }))).toBe('/overview?range=7d');
   });
 });

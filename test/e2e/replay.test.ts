@@ -138,6 +138,13 @@ describe.skipIf(!hasChromium)(
         expect(await tab.locator('[data-testid="compare-facts"] tr[data-differs="true"]').count()).toBeGreaterThan(0);
         await tab.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
 
+        // The one run on prompt support-v13 is flagged against the agent's usual support-v12.
+        const odd = page.runs.find((r) => r.promptVersion === 'support-v13');
+        if (!odd) throw new Error('the demo sent no run on prompt support-v13');
+        await tab.goto(`${collector.url}/runs/${odd.traceId}`);
+        await tab.getByTestId('version-deviation-prompt').waitFor();
+        expect(await tab.getByTestId('version-deviation-prompt').innerText()).toContain('usual support-v12');
+
         // Search by document ID.
         await tab.goto(`${collector.url}/search?documentId=kb-7731`);
         await tab.waitForURL(/\/runs\?documentId=kb-7731/);

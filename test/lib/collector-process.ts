@@ -14,7 +14,8 @@ export interface CollectorProcess {
   adminToken: string;
   dataDir: string;
   output(): string;
-  stop(): Promise<void>;
+  /** Stops the process; the data dir is deleted unless `keepData` (then the caller deletes it). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /**
@@ -64,14 +65,14 @@ export async function startCollectorProcess(env: Record<string, string> = {}): P
     adminToken,
     dataDir,
     output: () => out,
-    async stop() {
+    async stop(options = {}) {
       if (child.exitCode === null) {
         const exited = new Promise((ok) => child.once('exit', ok));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10_000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

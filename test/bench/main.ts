@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runRedactionBench } from './redaction-bench.js';
+import { runSdkOverheadBench } from './sdk-overhead-bench.js';
 
 /**
  * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
@@ -36,6 +37,10 @@ async function main(argv: string[]): Promise<void> {
     if (wants('redaction')) {
       log('\n== Redaction: detection quality and speed ==');
       await runRedactionBench();
+    }
+    if (wants('sdk')) {
+      log('\n== SDK per-span overhead ==');
+      await runSdkOverheadBench(log);
     }
   } finally {
     await stopClickHouse?.();

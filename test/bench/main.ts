@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runRedactionBench } from './redaction-bench.js';
+import { runReplayBench } from './replay-bench.js';
 import { runSdkOverheadBench } from './sdk-overhead-bench.js';
 
 /**
@@ -41,6 +42,10 @@ async function main(argv: string[]): Promise<void> {
     if (wants('sdk')) {
       log('\n== SDK per-span overhead ==');
       await runSdkOverheadBench(log);
+    }
+    if (wants('replay')) {
+      log('\n== Replay page: time to first render ==');
+      await runReplayBench(log);
     }
   } finally {
     await stopClickHouse?.();

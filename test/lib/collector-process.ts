@@ -1,11 +1,23 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+/** The repository root, whether this runs from test/lib (vitest) or compiled from test/dist/lib (bench). */
+export const REPO_ROOT = findRepoRoot(fileURLToPath(new URL('.', import.meta.url)));
+
+function findRepoRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'collector', 'package.json'))) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error(`no repository root above ${from}`);
+    dir = up;
+  }
+  return dir;
+}
 export const CLI = join(REPO_ROOT, 'collector/dist/cli.js');
 
 export interface CollectorProcess {

@@ -35,4 +35,24 @@ describe('approval.after_execution', () => {
     );
     expect(detect([approval, tool])).toEqual([]);
   });
+
+  it("reads a start stamped in whole milliseconds within the approval's last millisecond as after it", () => {
+    // Approval ended at …100.199 ms; the call's start was truncated to …100.000 ms.
+    const approval = approvalStep('apr-6', 'approved', H, { startNs: t0 + 10n * ms, endNs: t0 + 100n * ms + 199_000n });
+    const tool = toolStep(
+      'issue_refund',
+      'irreversible',
+      { amount: '250.00' },
+      { approvalId: 'apr-6', actionHash: H, startNs: t0 + 100n * ms, endNs: t0 + 130n * ms },
+    );
+    expect(detect([approval, tool])).toEqual([]);
+    const late = approvalStep('apr-7', 'approved', H, { startNs: t0 + 10n * ms, endNs: t0 + 102n * ms });
+    const early = toolStep(
+      'issue_refund',
+      'irreversible',
+      { amount: '250.00' },
+      { approvalId: 'apr-7', actionHash: H, startNs: t0 + 100n * ms, endNs: t0 + 130n * ms },
+    );
+    expect(detect([late, early])).toHaveLength(1);
+  });
 });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
+import { runDetectionBench } from './detection-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runRedactionBench } from './redaction-bench.js';
 import { runReplayBench } from './replay-bench.js';
@@ -42,6 +43,10 @@ async function main(argv: string[]): Promise<void> {
     if (wants('sdk')) {
       log('\n== SDK per-span overhead ==');
       await runSdkOverheadBench(log);
+    }
+    if (wants('detection')) {
+      log('\n== Detection: scenario precision/recall and ingest cost ==');
+      await runDetectionBench(log);
     }
     if (wants('replay')) {
       log('\n== Replay page: time to first render ==');

@@ -53,6 +53,8 @@ describe('plain OpenTelemetry SDK with GenAI attributes', () => {
       ctx,
     );
     chat.end();
+    // A real tool call starts at least a millisecond later; OTel JS stamps starts in whole milliseconds.
+    await new Promise((r) => setTimeout(r, 3));
     const tool = tracer.startSpan(
       'execute_tool get_weather',
       {

@@ -1,4 +1,5 @@
 import type { Step } from '../model/step.js';
+import { orderSteps } from '../model/step-order.js';
 import type { Baseline } from './baseline.js';
 import type { DetectionConfig } from './config.js';
 import { isToolStep, type Rule, type RuleContext, type ScanFn } from './context.js';
@@ -67,32 +68,8 @@ function internalError(traceId: string, spanId: string, source: string, err: unk
   };
 }
 
-/**
- * Time order. SDKs often stamp start times in whole milliseconds, so a policy check and the call it
- * allowed can share a start: then an ancestor comes first, and among others the one that ended first
- * (it cannot have started after a step that was still running).
- */
-function orderSteps(steps: readonly Step[], config: DetectionConfig): Step[] {
-  const kept = steps.slice(0, config.limits.maxSteps);
-  const parentOf = new Map(kept.map((s) => [s.spanId, s.parentSpanId]));
-  const isAncestor = (a: string, b: string): boolean => {
-    let p = parentOf.get(b);
-    for (let hops = 0; p && hops < kept.length; hops++) {
-      if (p === a) return true;
-      p = parentOf.get(p);
-    }
-    return false;
-  };
-  return kept
-    .map((s, i) => ({ s: capStep(s, config.limits.maxTextChars), i }))
-    .sort((a, b) => {
-      if (a.s.startNs !== b.s.startNs) return a.s.startNs < b.s.startNs ? -1 : 1;
-      if (isAncestor(a.s.spanId, b.s.spanId)) return -1;
-      if (isAncestor(b.s.spanId, a.s.spanId)) return 1;
-      if (a.s.endNs !== b.s.endNs) return a.s.endNs < b.s.endNs ? -1 : 1;
-      return a.i - b.i;
-    })
-    .map(({ s }) => s);
+function prepareSteps(steps: readonly Step[], config: DetectionConfig): Step[] {
+  return orderSteps(steps.slice(0, config.limits.maxSteps)).map((s) => capStep(s, config.limits.maxTextChars));
 }
 
 /**
@@ -109,7 +86,7 @@ export function detectRun(
   if (steps.length === 0) return [];
   let ctx: RuleContext;
   try {
-    const ordered = orderSteps(steps, config);
+    const ordered = prepareSteps(steps, config);
     ctx = { steps: ordered, baseline, config, traceId: ordered[0]!.traceId, agentName: runAgentName(ordered) };
   } catch (err) {
     return [internalError(String(steps[0]?.traceId ?? ''), String(steps[0]?.spanId ?? ''), 'engine', err)];

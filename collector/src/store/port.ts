@@ -28,7 +28,7 @@ export interface TraceStore {
   /** Runs, newest first, filtered; cursor pagination (opaque string). */
   listRuns(projectId: string, query: RunQuery): Promise<RunPage>;
 
-  /** Every step of one run, ordered by start time (then span ID). Unknown run → []. */
+  /** Every step of one run in the order of `orderSteps` (start time; ties by ancestry, end, span ID). Unknown run → []. */
   getRun(projectId: string, traceId: string): Promise<Step[]>;
 
   /**

@@ -1,4 +1,5 @@
 import type { Step } from '../model/step.js';
+import { orderSteps } from '../model/step-order.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import {
   compareFindings,
@@ -23,9 +24,7 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
   const openCount = (projectId: string, traceId: string) =>
     (findings.get(`${projectId}/${traceId}`) ?? []).filter(countsTowardRun).length;
   const runSteps = (projectId: string, traceId: string) =>
-    [...steps.values()]
-      .filter((s) => s.projectId === projectId && s.traceId === traceId)
-      .sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : a.spanId.localeCompare(b.spanId)));
+    orderSteps([...steps.values()].filter((s) => s.projectId === projectId && s.traceId === traceId));
   const runs = (projectId: string) => {
     const ids = new Set([...steps.values()].filter((s) => s.projectId === projectId).map((s) => s.traceId));
     return [...ids].map((id) => ({

@@ -1,5 +1,6 @@
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { RunSummary, Step } from '../../model/step.js';
+import { orderSteps } from '../../model/step-order.js';
 import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from '../findings.js';
 import {
   type AccessEntry,
@@ -128,7 +129,7 @@ export class ClickHouseTraceStore implements TraceStore {
 WHERE ${key} AND start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateTime(${uint(hi)})
 ORDER BY start_ns, span_id`,
     );
-    return rows.map(rowToStep);
+    return orderSteps(rows.map(rowToStep));
   }
 
   async runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {

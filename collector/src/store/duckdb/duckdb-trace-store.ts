@@ -10,6 +10,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import type { RunSummary, Step } from '../../model/step.js';
+import { orderSteps } from '../../model/step-order.js';
 import {
   type DetectionAuditEntry,
   encodeFindingCursor,
@@ -123,7 +124,7 @@ export class DuckDbTraceStore implements TraceStore {
 
   getRun(projectId: string, traceId: string): Promise<Step[]> {
     const sql = `SELECT * FROM spans WHERE project_id = $1 AND trace_id = $2 ORDER BY start_ns, span_id`;
-    return this.onReader(async (conn) => (await readRows(conn, sql, [projectId, traceId])).map(toStep));
+    return this.onReader(async (conn) => orderSteps((await readRows(conn, sql, [projectId, traceId])).map(toStep)));
   }
 
   runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {

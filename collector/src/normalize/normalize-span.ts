@@ -45,7 +45,7 @@ export function normalizeSpan(
   const resource = redactedResource.attributes;
   const events: StepEvent[] = span.events.map((e) => ({
     timeNs: e.timeNs,
-    name: e.name,
+    name: pass({ name: e.name }).name ?? '',
     attributes: pass(flattenMap(e.attributes)),
   }));
   const { name, statusMessage } = pass({ name: span.name, statusMessage: span.statusMessage }) as {

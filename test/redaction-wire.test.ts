@@ -1,11 +1,27 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initCasefile } from '@casefile/sdk';
 import { createRedactor } from '@casefile/sdk/redact';
 import { deriveRedactionKey } from '@casefile/sdk/redaction-key';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from './fixtures/wire/capture-server.js';
 import { allStrings, spansOfJsonRequest, type WireSpan } from './fixtures/wire/otlp-json.js';
 import { findLeaks, PLANTED as P, sensitiveStrings } from './fixtures/wire/planted.js';
-import { type AgentObservations, runPlantedAgent } from './fixtures/wire/planted-agent.js';
+import {
+  type AgentObservations,
+  ENCODED_ATTACHMENT,
+  ENCODED_URL,
+  RUNBOOK,
+  runPlantedAgent,
+  USER_INPUT,
+} from './fixtures/wire/planted-agent.js';
+import { createApiClient } from './lib/api-client.js';
+import { type CollectorProcess, startCollectorProcess } from './lib/collector-process.js';
 
 const API_KEY = 'test-key-wire-3f9c2a71d04e';
 
@@ -153,5 +169,97 @@ describe('SDK redaction on the wire (real OTLP/HTTP exporter)', () => {
     expect(toolError.stack).toContain(`stripe=${P.stripeKey}`);
     expect(seen.runRejection).toBe(seen.thrownError);
     expect(seen.thrownError.message).toBe(`cannot reach ${P.postgresUrl} as ${P.email}`);
+  });
+});
+
+describe("collector's second pass (plain OpenTelemetry SDK, no Casefile SDK)", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'casefile-wire-'));
+  let collector: CollectorProcess | undefined;
+
+  afterAll(async () => {
+    await collector?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stores and serves no planted value, in the API or in the database files', async () => {
+    // The data dir is ours, so the files can be read after the process has exited.
+    collector = await startCollectorProcess({ CASEFILE_DATA_DIR: dataDir });
+    const canary = `wire-canary-${Date.now().toString(36)}`;
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'plain-agent', 'deployment.note': `owner ${P.email}` }),
+      spanProcessors: [
+        new SimpleSpanProcessor(
+          new ProtoExporter({
+            url: `${collector.url}/v1/traces`,
+            headers: { authorization: `Bearer ${collector.ingestKey}` },
+          }),
+        ),
+      ],
+    });
+    const tracer = provider.getTracer('plain');
+    const root = tracer.startSpan('invoke_agent plain-agent', {
+      attributes: {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.agent.name': 'plain-agent',
+        'casefile.run.input': `${canary} ${USER_INPUT}`,
+      },
+    });
+    const traceId = root.spanContext().traceId;
+    const tool = tracer.startSpan(
+      `GET https://svc:${P.postgresPassword}@billing.internal.example/`,
+      {
+        attributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'lookup_customer',
+          'gen_ai.tool.call.arguments': JSON.stringify({
+            note: `token ${P.githubToken}`,
+            stripe: P.stripeKey,
+            key: P.openaiKey,
+            session: P.jwt,
+            attachment: ENCODED_ATTACHMENT,
+            callback: ENCODED_URL,
+          }),
+          'gen_ai.tool.call.result': JSON.stringify({ session_jwt: P.jwt, db: P.postgresUrl }),
+          'http.request.header.authorization': [`Bearer ${P.bearerToken}`],
+          'db.statement': `ALTER USER billing_svc WITH PASSWORD '${P.postgresPassword}'`,
+          'retrieval.content': RUNBOOK,
+        },
+      },
+      trace.setSpan(context.active(), root),
+    );
+    tool.addEvent('retry', { 'http.response.body': `{"token":"${P.githubToken}"}` });
+    tool.addEvent(`upstream said: key ${P.stripeKey} revoked`);
+    tool.recordException(new Error(`card ${P.card} declined; ${P.awsAccessKeyId}`));
+    tool.setStatus({ code: SpanStatusCode.ERROR, message: `401 for ${P.jwt}` });
+    tool.end();
+    root.end();
+    await provider.forceFlush();
+    await provider.shutdown();
+
+    const api = createApiClient(collector.url, collector.adminToken);
+    await api.waitForRuns((p) => p.runs.some((r) => r.traceId === traceId));
+    const detail = await api.run(traceId);
+    expect(detail.steps).toHaveLength(2);
+    const served = JSON.stringify([detail, await api.runs({ limit: '50' })]);
+    expect(served).toContain(canary);
+    expect(
+      findLeaks([
+        { where: 'API', text: served },
+        { where: 'API strings', text: allStrings(JSON.parse(served)).join('\n') },
+      ]),
+    ).toEqual([]);
+    expect(findLeaks([{ where: 'collector log', text: collector.output() }])).toEqual([]);
+
+    await collector.stop();
+    collector = undefined;
+    const files = readdirSync(dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    const stored = files.map((f) => {
+      const path = join(f.parentPath, f.name);
+      return { where: path, text: readFileSync(path).toString('latin1') };
+    });
+    // The canary proves the scan reads the stored text (not compressed beyond recognition).
+    expect(stored.some((s) => s.text.includes(canary))).toBe(true);
+    expect(findLeaks(stored)).toEqual([]);
   });
 });

@@ -1,137 +1,167 @@
-import { initCasefile, llmCall, retrieval, run, toolCall } from '@casefile/sdk';
-import { context, trace } from '@opentelemetry/api';
+import { performance } from 'node:perf_hooks';
+import { initCasefile } from '@casefile/sdk';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
-import { fmt, median, repeat, table } from './stats.js';
+  type RunData,
+  recordWithCasefile,
+  recordWithPlainOtel,
+  runData,
+  SPANS_PER_RUN,
+} from './sdk-overhead-workload.js';
+import { fmt, median, table } from './stats.js';
+
+export type SdkOverheadVariant = 'plain-otel' | 'casefile' | 'casefile-no-redaction';
+
+export interface SdkOverheadRow {
+  variant: SdkOverheadVariant;
+  /** Median over repetitions of (wall time to record and export the workload) / spans. */
+  usPerSpan: number;
+  /** Each repetition's µs per span. */
+  samples: number[];
+  /** Spans the exporter received in the last repetition (a check that none was dropped). */
+  exportedSpans: number;
+  /** usPerSpan / plain-otel's usPerSpan. */
+  ratio: number;
+}
+
+export interface SdkOverheadOptions {
+  runs?: number;
+  reps?: number;
+}
+
+/** Serialises every batch as an OTLP/HTTP JSON exporter would, then drops it. */
+function createSerialisingExporter(): SpanExporter & { spans: number; bytes: number } {
+  const exporter = {
+    spans: 0,
+    bytes: 0,
+    export(spans: ReadableSpan[], done: (r: { code: ExportResultCode }) => void) {
+      const body = JSON.stringify(
+        spans.map((s) => ({
+          traceId: s.spanContext().traceId,
+          spanId: s.spanContext().spanId,
+          name: s.name,
+          start: s.startTime,
+          end: s.endTime,
+          attributes: s.attributes,
+          events: s.events,
+          status: s.status,
+        })),
+      );
+      exporter.spans += spans.length;
+      exporter.bytes += body.length;
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => undefined,
+    forceFlush: async () => undefined,
+  };
+  return exporter;
+}
+
+// Both variants flush every SLICE runs: the SDK's batch processor has the default 2,048-span queue, and
+// a full queue drops spans, which would count as free work. The plain processor gets the same settings.
+const SLICE = Math.floor(2048 / SPANS_PER_RUN) - 1;
+const QUEUE = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000 };
+
+async function timePlain(data: RunData[]): Promise<{ ms: number; exported: number }> {
+  const exporter = createSerialisingExporter();
+  const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, QUEUE)] });
+  provider.register();
+  const tracer = trace.getTracer('bench-agent');
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < data.length; i++) {
+      await recordWithPlainOtel(tracer, data[i] as RunData);
+      if ((i + 1) % SLICE === 0) await provider.forceFlush();
+    }
+    await provider.forceFlush();
+    return { ms: performance.now() - t0, exported: exporter.spans };
+  } finally {
+    await provider.shutdown();
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  }
+}
+
+async function timeCasefile(data: RunData[], redaction: boolean): Promise<{ ms: number; exported: number }> {
+  const exporter = createSerialisingExporter();
+  const casefile = initCasefile({
+    agent: { name: 'bench-agent', version: '1.0.0' },
+    exporter,
+    redaction: { enabled: redaction, key: 'bench-redaction-key-0001' },
+    onError: () => undefined,
+  });
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < data.length; i++) {
+      await recordWithCasefile(data[i] as RunData);
+      if ((i + 1) % SLICE === 0) await casefile.forceFlush();
+    }
+    await casefile.forceFlush();
+    return { ms: performance.now() - t0, exported: exporter.spans };
+  } finally {
+    await casefile.shutdown();
+  }
+}
 
 /**
- * The SDK's per-span cost with redaction on, against the plain OpenTelemetry SDK recording the same
- * spans with the same attributes into the same exporter (which serialises every span, as an OTLP
- * exporter would). Ratios, not absolute numbers, are what this machine can tell.
+ * Cost of recording with the Casefile SDK against the plain OpenTelemetry SDK on the same workload
+ * (`runs` agent runs of 8 spans, ~1 KB tool arguments, secrets and PII in every fifth run). Each
+ * variant is warmed up, then the variants take turns for `reps` repetitions; figures are medians.
  */
-const RUNS = 400;
-const SPANS_PER_RUN = 6;
+export async function runSdkOverheadBench(
+  log: (line: string) => void,
+  options: SdkOverheadOptions = {},
+): Promise<SdkOverheadRow[]> {
+  const runs = options.runs ?? 2000;
+  const reps = options.reps ?? 5;
+  const data = Array.from({ length: runs }, (_, i) => runData(i));
+  const spans = runs * SPANS_PER_RUN;
+  const variants: [SdkOverheadVariant, () => Promise<{ ms: number; exported: number }>][] = [
+    ['plain-otel', () => timePlain(data)],
+    ['casefile', () => timeCasefile(data, true)],
+    ['casefile-no-redaction', () => timeCasefile(data, false)],
+  ];
+  const warm = data.slice(0, Math.min(300, runs));
+  await timePlain(warm);
+  await timeCasefile(warm, true);
+  await timeCasefile(warm, false);
 
-class SerializingExporter implements SpanExporter {
-  bytes = 0;
-  export(spans: ReadableSpan[], done: (r: { code: ExportResultCode }) => void): void {
-    for (const s of spans) this.bytes += JSON.stringify({ n: s.name, a: s.attributes, e: s.events }).length;
-    done({ code: ExportResultCode.SUCCESS });
+  const samples = new Map<SdkOverheadVariant, number[]>(variants.map(([v]) => [v, []]));
+  const exported = new Map<SdkOverheadVariant, number>();
+  for (let r = 0; r < reps; r++) {
+    for (const [variant, fn] of variants) {
+      const { ms, exported: n } = await fn();
+      samples.get(variant)?.push((ms * 1000) / spans);
+      exported.set(variant, n);
+    }
   }
-  async shutdown(): Promise<void> {}
-  async forceFlush(): Promise<void> {}
-}
-
-function payload(i: number) {
-  const secret = i % 5 === 0;
-  return {
-    input: `Customer ${secret ? 'jane.doe@example.com' : 'C-1001'} asks about order A-${1000 + i}; the parcel did not arrive.`,
-    doc: 'Refunds are issued to the original payment method within 5-7 business days. '.repeat(8),
-    args: {
-      order_id: `A-${1000 + i}`,
-      amount: '24.90',
-      note: `Goodwill refund after late delivery. ${'Customer called twice about the delay. '.repeat(12)}`,
-      ...(secret ? { api_key: 'sk_live_51Habc0Pq8rT2vWx9yZa4BcDe', phone: '+44 7700 900123' } : {}),
-    },
-    result: { ok: true, refund_id: `re_${i}`, status: 'issued' },
-  };
-}
-
-async function plainOtel(): Promise<number> {
-  const exporter = new SerializingExporter();
-  const provider = new BasicTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 100_000, maxExportBatchSize: 512 })],
+  const base = median(samples.get('plain-otel') ?? []);
+  const rows: SdkOverheadRow[] = variants.map(([variant]) => {
+    const s = samples.get(variant) ?? [];
+    return {
+      variant,
+      usPerSpan: median(s),
+      samples: s,
+      exportedSpans: exported.get(variant) ?? 0,
+      ratio: median(s) / base,
+    };
   });
-  const tracer = provider.getTracer('plain');
-  const started = performance.now();
-  for (let i = 0; i < RUNS; i++) {
-    const p = payload(i);
-    const root = tracer.startSpan('invoke_agent bench', {
-      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'casefile.run.input': p.input },
-    });
-    const ctx = trace.setSpan(context.active(), root);
-    const child = (name: string, attributes: Record<string, string | number>) =>
-      tracer.startSpan(name, { attributes }, ctx).end();
-    child('retrieval kb', {
-      'gen_ai.retrieval.documents': JSON.stringify([{ id: 'kb-1', score: 0.9 }]),
-      'casefile.retrieval.content': JSON.stringify([{ id: 'kb-1', content: p.doc }]),
-    });
-    child('chat m', {
-      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: p.input }] }]),
-      'gen_ai.usage.input_tokens': 100,
-    });
-    child('execute_tool lookup', {
-      'gen_ai.tool.call.arguments': JSON.stringify({ order_id: p.args.order_id }),
-      'gen_ai.tool.call.result': JSON.stringify(p.result),
-    });
-    child('execute_tool refund', {
-      'gen_ai.tool.call.arguments': JSON.stringify(p.args),
-      'gen_ai.tool.call.result': JSON.stringify(p.result),
-    });
-    child('chat m', {
-      'gen_ai.output.messages': JSON.stringify([
-        { role: 'assistant', parts: [{ type: 'text', content: 'Refund issued.' }] },
-      ]),
-      'gen_ai.usage.output_tokens': 20,
-    });
-    root.end();
-  }
-  await provider.forceFlush();
-  const us = ((performance.now() - started) * 1000) / (RUNS * SPANS_PER_RUN);
-  await provider.shutdown();
-  return us;
-}
-
-async function casefileSdk(redaction: boolean): Promise<number> {
-  const exporter = new SerializingExporter();
-  const handle = initCasefile({
-    agent: { name: 'bench', version: '1' },
-    exporter,
-    apiKey: 'cf_ingest_bench_key_0123456789',
-    redaction: { enabled: redaction },
-  });
-  const started = performance.now();
-  for (let i = 0; i < RUNS; i++) {
-    const p = payload(i);
-    await run('bench', { input: p.input, promptVersion: 'v1', policyVersion: 'p1' }, async () => {
-      await retrieval({ dataSource: 'kb', query: 'refund' }, async () => [{ id: 'kb-1', score: 0.9, content: p.doc }]);
-      await llmCall({ provider: 'x', model: 'm', inputMessages: [{ role: 'user', content: p.input }] }, async () => ({
-        text: 'ok',
-        usage: { inputTokens: 100, outputTokens: 2 },
-      }));
-      await toolCall({ name: 'lookup', arguments: { order_id: p.args.order_id }, risk: 'read' }, async () => p.result);
-      await toolCall({ name: 'refund', arguments: p.args, risk: 'irreversible' }, async () => p.result);
-      await llmCall({ provider: 'x', model: 'm', inputMessages: [] }, async () => ({
-        text: 'Refund issued.',
-        usage: { inputTokens: 1, outputTokens: 20 },
-      }));
-    });
-  }
-  await handle.forceFlush();
-  const us = ((performance.now() - started) * 1000) / (RUNS * SPANS_PER_RUN);
-  await handle.shutdown();
-  return us;
-}
-
-export async function runSdkOverheadBench(log: (line: string) => void): Promise<Record<string, number>> {
-  log(`sdk overhead: ${RUNS} runs × ${SPANS_PER_RUN} spans, median of 5 after a warm-up, µs per span`);
-  await plainOtel();
-  await casefileSdk(true);
-  const plain = median(await repeat(5, () => plainOtel()));
-  const redacted = median(await repeat(5, () => casefileSdk(true)));
-  const unredacted = median(await repeat(5, () => casefileSdk(false)));
+  log(`${runs} runs × ${SPANS_PER_RUN} spans = ${spans} spans per repetition; median of ${reps} after a warm-up`);
   log(
     table([
-      ['recording', 'µs/span (median)', 'ratio to plain OpenTelemetry'],
-      ['plain OpenTelemetry SDK (same attributes)', fmt(plain, 1), '1.00'],
-      ['Casefile SDK, redaction off', fmt(unredacted, 1), fmt(unredacted / plain, 2)],
-      ['Casefile SDK, redaction on', fmt(redacted, 1), fmt(redacted / plain, 2)],
+      ['variant', 'µs/span', 'min–max', 'exported', 'ratio to plain'],
+      ...rows.map((r) => [
+        r.variant,
+        fmt(r.usPerSpan, 1),
+        `${fmt(Math.min(...r.samples), 1)}–${fmt(Math.max(...r.samples), 1)}`,
+        `${r.exportedSpans}/${spans}`,
+        `${fmt(r.ratio, 2)}×`,
+      ]),
     ]),
   );
-  return { plain, redacted, unredacted };
+  return rows;
 }

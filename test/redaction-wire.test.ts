@@ -240,6 +240,8 @@ describe("collector's second pass (plain OpenTelemetry SDK, no Casefile SDK)", (
     await api.waitForRuns((p) => p.runs.some((r) => r.traceId === traceId));
     const detail = await api.run(traceId);
     expect(detail.steps).toHaveLength(2);
+    // The collector counts what it redacted itself: this SDK sent no casefile.redaction.* attributes.
+    expect(detail.steps.find((s) => s.toolName === 'lookup_customer')?.redactionCount).toBeGreaterThan(5);
     const served = JSON.stringify([detail, await api.runs({ limit: '50' })]);
     expect(served).toContain(canary);
     expect(

@@ -237,3 +237,32 @@ export const overviewSchema = z.object({
   truncated: z.boolean(),
 });
 export type OverviewDto = z.infer<typeof overviewSchema>;
+
+export {
+  type AlertEventDto,
+  type AlertRuleDto,
+  type AlertRuleInput,
+  type AlertRuleSpec,
+  alertDeliveryListSchema,
+  alertDeliverySchema,
+  alertEventListSchema,
+  alertEventSchema,
+  alertRuleInputSchema,
+  alertRuleListSchema,
+  alertRuleSchema,
+  alertSeveritySchema,
+  alertStateSchema,
+  channelSchema,
+  type DriftCompareDto,
+  distributionSchema,
+  driftCompareSchema,
+  driftRuleSchema,
+  driftTestSchema,
+  type MetricSeriesDto,
+  metricNameSchema,
+  metricResultSchema,
+  metricSeriesSchema,
+  referenceSchema,
+  thresholdRuleSchema,
+  versionListSchema,
+} from './alert-schemas.js';

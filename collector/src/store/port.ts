@@ -3,6 +3,24 @@ import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, Sto
 
 export type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
 
+import type {
+  AlertDelivery,
+  AlertDeliveryQuery,
+  AlertEvent,
+  AlertEventQuery,
+  StoredAlertRule,
+  StoredAlertState,
+} from './alerts.js';
+import type {
+  MetricPoint,
+  MetricSample,
+  MetricSampleQuery,
+  MetricScope,
+  MetricSeriesQuery,
+  VersionDimension,
+  VersionSeen,
+} from './metrics.js';
+
 /**
  * The storage contract. Every adapter (DuckDB, ClickHouse) implements it and passes the shared
  * conformance suite (`conformance.suite.ts`).
@@ -81,6 +99,46 @@ export interface TraceStore {
   /** Append-only log of detection changes (settings, finding statuses); newest first. */
   recordDetectionAudit(entry: DetectionAuditEntry): Promise<void>;
   listDetectionAudit(projectId: string, limit: number): Promise<DetectionAuditEntry[]>;
+
+  /**
+   * One metric over one window for one scope (`metrics.ts` defines each metric), computed with
+   * aggregate queries in the backend.
+   */
+  metricSample(projectId: string, query: MetricSampleQuery): Promise<MetricSample>;
+
+  /** The same metric per time bucket, oldest first; empty buckets omitted. */
+  metricSeries(projectId: string, query: MetricSeriesQuery): Promise<MetricPoint[]>;
+
+  /** The prompt/policy/model versions an agent's runs carried ('' agent = all), oldest first by first sight. */
+  listVersions(
+    projectId: string,
+    scope: Pick<MetricScope, 'agentName'>,
+    dimension: VersionDimension,
+  ): Promise<VersionSeen[]>;
+
+  /** Alert rules: put replaces by (project, ID); delete removes it (and keeps its history). */
+  putAlertRule(rule: StoredAlertRule): Promise<void>;
+  deleteAlertRule(projectId: string, id: string): Promise<boolean>;
+  listAlertRules(projectId: string): Promise<StoredAlertRule[]>;
+
+  /** One state document per rule; the later `updatedNs` wins. */
+  putAlertState(state: StoredAlertState): Promise<void>;
+  listAlertStates(projectId: string): Promise<StoredAlertState[]>;
+
+  /** Append-only history of state changes; idempotent by event ID. Newest first. */
+  recordAlertEvent(event: AlertEvent): Promise<void>;
+  listAlertEvents(projectId: string, query: AlertEventQuery): Promise<AlertEvent[]>;
+
+  /** Append-only log of delivery attempts. Newest first. */
+  recordAlertDelivery(delivery: AlertDelivery): Promise<void>;
+  listAlertDeliveries(projectId: string, query: AlertDeliveryQuery): Promise<AlertDelivery[]>;
+
+  /**
+   * Claim the evaluation of one rule for one window: of all collectors sharing the store that call
+   * this with the same (project, rule, windowEndNs), exactly one gets true (the others false), however
+   * their calls interleave. The claim is permanent: a later call for the same key returns false.
+   */
+  claimEvaluation(projectId: string, ruleId: string, windowEndNs: bigint, owner: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -10,6 +10,8 @@ import {
   type StoredFinding,
 } from '../store/findings.js';
 import type { AccessEntry, Credential, Project, RunPage, RunQuery, Touch, TraceStore } from '../store/port.js';
+import { createMemoryAlerts } from './memory-alerts.js';
+import { createMemoryMetrics } from './memory-metrics.js';
 
 /** An in-memory TraceStore for unit tests of modules above the port (API, ingest). Not an adapter. */
 export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
@@ -151,6 +153,8 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
         .slice(-limit)
         .reverse();
     },
+    ...createMemoryMetrics(() => steps.values(), openCount),
+    ...createMemoryAlerts(),
     async close() {},
   };
 }

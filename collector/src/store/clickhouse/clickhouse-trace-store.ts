@@ -1,7 +1,23 @@
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
+import type {
+  AlertDelivery,
+  AlertDeliveryQuery,
+  AlertEvent,
+  AlertEventQuery,
+  StoredAlertRule,
+  StoredAlertState,
+} from '../alerts.js';
 import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from '../findings.js';
+import type {
+  MetricPoint,
+  MetricSample,
+  MetricSampleQuery,
+  MetricSeriesQuery,
+  VersionDimension,
+  VersionSeen,
+} from '../metrics.js';
 import {
   type AccessEntry,
   type Credential,
@@ -15,7 +31,9 @@ import {
   type TraceStore,
 } from '../port.js';
 import { dedupeSteps } from '../step-columns.js';
+import * as alertsSql from './clickhouse-alerts.js';
 import * as findingsSql from './clickhouse-findings.js';
+import * as metricsSql from './clickhouse-metrics.js';
 import { listRunsSql, runsTouchingSql } from './clickhouse-queries.js';
 import { purgeProjectBefore } from './clickhouse-retention.js';
 import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from './clickhouse-rows.js';
@@ -242,6 +260,58 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
 
   listDetectionAudit(projectId: string, limit: number): Promise<DetectionAuditEntry[]> {
     return findingsSql.listAudit(this.findings, projectId, limit);
+  }
+
+  metricSample(projectId: string, query: MetricSampleQuery): Promise<MetricSample> {
+    return metricsSql.metricSample(this.findings, projectId, query);
+  }
+
+  metricSeries(projectId: string, query: MetricSeriesQuery): Promise<MetricPoint[]> {
+    return metricsSql.metricSeries(this.findings, projectId, query);
+  }
+
+  listVersions(projectId: string, scope: { agentName?: string }, dimension: VersionDimension): Promise<VersionSeen[]> {
+    return metricsSql.listVersions(this.findings, projectId, scope.agentName ?? '', dimension);
+  }
+
+  putAlertRule(rule: StoredAlertRule): Promise<void> {
+    return alertsSql.putAlertRule(this.findings, rule);
+  }
+
+  deleteAlertRule(projectId: string, id: string): Promise<boolean> {
+    return alertsSql.deleteAlertRule(this.findings, projectId, id);
+  }
+
+  listAlertRules(projectId: string): Promise<StoredAlertRule[]> {
+    return alertsSql.listAlertRules(this.findings, projectId);
+  }
+
+  putAlertState(state: StoredAlertState): Promise<void> {
+    return alertsSql.putAlertState(this.findings, state);
+  }
+
+  listAlertStates(projectId: string): Promise<StoredAlertState[]> {
+    return alertsSql.listAlertStates(this.findings, projectId);
+  }
+
+  recordAlertEvent(event: AlertEvent): Promise<void> {
+    return alertsSql.recordAlertEvent(this.findings, event);
+  }
+
+  listAlertEvents(projectId: string, query: AlertEventQuery): Promise<AlertEvent[]> {
+    return alertsSql.listAlertEvents(this.findings, projectId, query);
+  }
+
+  recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
+    return alertsSql.recordAlertDelivery(this.findings, delivery);
+  }
+
+  listAlertDeliveries(projectId: string, query: AlertDeliveryQuery): Promise<AlertDelivery[]> {
+    return alertsSql.listAlertDeliveries(this.findings, projectId, query);
+  }
+
+  claimEvaluation(projectId: string, ruleId: string, windowEndNs: bigint, owner: string): Promise<boolean> {
+    return alertsSql.claimEvaluation(this.findings, projectId, ruleId, windowEndNs, owner);
   }
 
   private get findings(): findingsSql.FindingsContext {

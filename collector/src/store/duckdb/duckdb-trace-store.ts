@@ -11,6 +11,14 @@ import {
 } from '@duckdb/node-api';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
+import type {
+  AlertDelivery,
+  AlertDeliveryQuery,
+  AlertEvent,
+  AlertEventQuery,
+  StoredAlertRule,
+  StoredAlertState,
+} from '../alerts.js';
 import {
   type DetectionAuditEntry,
   encodeFindingCursor,
@@ -19,6 +27,14 @@ import {
   type FindingStatus,
   type StoredFinding,
 } from '../findings.js';
+import type {
+  MetricPoint,
+  MetricSample,
+  MetricSampleQuery,
+  MetricSeriesQuery,
+  VersionDimension,
+  VersionSeen,
+} from '../metrics.js';
 import {
   type AccessEntry,
   type Credential,
@@ -32,6 +48,7 @@ import {
   type TraceStore,
 } from '../port.js';
 import { dedupeSteps, eventsFromJson, eventsToJson, STEP_COLUMNS, type StepColumn } from '../step-columns.js';
+import * as alerts from './duckdb-alerts.js';
 import { buildListRuns, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
 import {
   buildListFindings,
@@ -42,6 +59,7 @@ import {
   toAuditEntry,
   toStoredFinding,
 } from './duckdb-findings.js';
+import * as metrics from './duckdb-metrics.js';
 import { applyMigrations } from './duckdb-schema.js';
 
 type Row = Record<string, unknown>;
@@ -293,6 +311,58 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
   private putState(projectId: string, kind: string, json: string): Promise<void> {
     const sql = 'INSERT OR REPLACE INTO detection_state VALUES ($1, $2, $3)';
     return this.onWriter(async (conn) => void (await exec(conn, sql, [projectId, kind, json])));
+  }
+
+  metricSample(projectId: string, query: MetricSampleQuery): Promise<MetricSample> {
+    return this.onReader((conn) => metrics.metricSample(conn, projectId, query));
+  }
+
+  metricSeries(projectId: string, query: MetricSeriesQuery): Promise<MetricPoint[]> {
+    return this.onReader((conn) => metrics.metricSeries(conn, projectId, query));
+  }
+
+  listVersions(projectId: string, scope: { agentName?: string }, dimension: VersionDimension): Promise<VersionSeen[]> {
+    return this.onReader((conn) => metrics.listVersions(conn, projectId, scope.agentName ?? '', dimension));
+  }
+
+  putAlertRule(rule: StoredAlertRule): Promise<void> {
+    return this.onWriter((conn) => alerts.putAlertRule(conn, rule));
+  }
+
+  deleteAlertRule(projectId: string, id: string): Promise<boolean> {
+    return this.onWriter((conn) => alerts.deleteAlertRule(conn, projectId, id));
+  }
+
+  listAlertRules(projectId: string): Promise<StoredAlertRule[]> {
+    return this.onReader((conn) => alerts.listAlertRules(conn, projectId));
+  }
+
+  putAlertState(state: StoredAlertState): Promise<void> {
+    return this.onWriter((conn) => alerts.putAlertState(conn, state));
+  }
+
+  listAlertStates(projectId: string): Promise<StoredAlertState[]> {
+    return this.onReader((conn) => alerts.listAlertStates(conn, projectId));
+  }
+
+  recordAlertEvent(event: AlertEvent): Promise<void> {
+    return this.onWriter((conn) => alerts.recordAlertEvent(conn, event));
+  }
+
+  listAlertEvents(projectId: string, query: AlertEventQuery): Promise<AlertEvent[]> {
+    return this.onReader((conn) => alerts.listAlertEvents(conn, projectId, query));
+  }
+
+  recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
+    return this.onWriter((conn) => alerts.recordAlertDelivery(conn, delivery));
+  }
+
+  listAlertDeliveries(projectId: string, query: AlertDeliveryQuery): Promise<AlertDelivery[]> {
+    return this.onReader((conn) => alerts.listAlertDeliveries(conn, projectId, query));
+  }
+
+  claimEvaluation(projectId: string, ruleId: string, windowEndNs: bigint, owner: string): Promise<boolean> {
+    return this.onWriter((conn) => alerts.claimEvaluation(conn, projectId, ruleId, windowEndNs, owner));
   }
 
   async close(): Promise<void> {

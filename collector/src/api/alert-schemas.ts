@@ -1,0 +1,227 @@
+/**
+ * Alert rules and drift views as the API and the UI see them. Imported by the UI through
+ * `@casefile/collector/api-schemas`, so no Node-only imports. Durations travel in milliseconds,
+ * instants as ns decimal strings like the rest of the API.
+ */
+import { z } from 'zod';
+import { METRIC_NAMES } from '../store/metrics.js';
+
+const nanos = z.string().regex(/^\d{1,20}$/, 'nanoseconds as a decimal string');
+const label = z.string().max(200);
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+export const metricNameSchema = z.enum(METRIC_NAMES);
+export const alertStateSchema = z.enum(['ok', 'firing', 'resolved', 'insufficient_data']);
+export const alertSeveritySchema = z.enum(['info', 'warning', 'critical']);
+export const driftTestSchema = z.enum(['ks', 'wasserstein', 'psi', 'js', 'chi2', 'ztest']);
+
+/** What the current window is compared with. */
+export const referenceSchema = z.discriminatedUnion('type', [
+  /** A fixed period, e.g. a known-good week. */
+  z.strictObject({ type: z.literal('baseline'), fromMs: z.number().int().min(0), toMs: z.number().int().min(0) }),
+  /** The window just before the current one (same length unless `windowMs` is given). */
+  z.strictObject({
+    type: z.literal('previous-window'),
+    windowMs: z
+      .number()
+      .int()
+      .min(MINUTE)
+      .max(90 * DAY)
+      .optional(),
+  }),
+  /**
+   * The version before the latest one of this dimension: current = runs of the latest version inside
+   * the current window, reference = runs of the previous version (any time). "What changed when v13 shipped?"
+   */
+  z.strictObject({ type: z.literal('previous-version'), dimension: z.enum(['prompt', 'policy', 'model']) }),
+]);
+
+/** Where notifications go. The webhook secret is write-only: responses show `secretSet` instead. */
+export const channelSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }).max(2_000),
+    /** Body shape: Casefile's own JSON, or Slack-compatible (`text` + `blocks`). */
+    format: z.enum(['casefile', 'slack']).default('casefile'),
+    /** HMAC-SHA256 key for the signature header; generated when absent on create. */
+    secret: z.string().min(16).max(200).optional(),
+  }),
+]);
+
+const ruleCommon = {
+  name: z.string().trim().min(1).max(200),
+  enabled: z.boolean().default(true),
+  /** '' = every agent. */
+  agentName: label.default(''),
+  /** '' = every tool; only for tool-scoped metrics. */
+  toolName: label.default(''),
+  /** Length of the current (sliding) window. */
+  windowMs: z
+    .number()
+    .int()
+    .min(MINUTE)
+    .max(30 * DAY),
+  /** How often the rule is evaluated; windows end on multiples of it. */
+  intervalMs: z.number().int().min(10_000).max(DAY),
+  /** While firing, notify again at most this often (0 = only on state changes). */
+  renotifyMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * DAY)
+    .default(0),
+  severity: alertSeveritySchema.default('warning'),
+  channel: channelSchema.default({ type: 'none' }),
+};
+
+/** A distribution test of one or more metrics; several metrics are decided together (Benjamini–Hochberg). */
+export const driftRuleSchema = z.strictObject({
+  kind: z.literal('drift'),
+  ...ruleCommon,
+  metrics: z.array(metricNameSchema).min(1).max(12),
+  /** Absent = the metric kind's default (numeric ks, categorical chi2, rate ztest). */
+  test: driftTestSchema.optional(),
+  /** Absent = the test's default (p < 0.05, or the distance default). */
+  threshold: z.number().positive().max(1_000).optional(),
+  reference: referenceSchema,
+  minReference: z.number().int().min(1).max(1_000_000).default(100),
+  minCurrent: z.number().int().min(1).max(1_000_000).default(30),
+});
+
+/** A plain threshold on an aggregate, e.g. error rate > 5% over 15 minutes. */
+export const thresholdRuleSchema = z.strictObject({
+  kind: z.literal('threshold'),
+  ...ruleCommon,
+  metric: metricNameSchema,
+  aggregate: z.enum(['mean', 'p50', 'p95', 'max', 'rate', 'count']),
+  operator: z.enum(['>', '>=', '<', '<=']),
+  value: z.number().finite(),
+  /** Fewer observations than this in the window → `insufficient_data`. */
+  minCount: z.number().int().min(0).max(1_000_000).default(1),
+});
+
+/** The body of POST /api/alerts/rules and PUT /api/alerts/rules/:id. */
+export const alertRuleInputSchema = z.discriminatedUnion('kind', [driftRuleSchema, thresholdRuleSchema]);
+export type AlertRuleInput = z.input<typeof alertRuleInputSchema>;
+export type AlertRuleSpec = z.output<typeof alertRuleInputSchema>;
+
+const ruleMeta = {
+  id: z.string(),
+  createdNs: nanos,
+  updatedNs: nanos,
+  state: alertStateSchema,
+  /** When the state last changed ('' before the first evaluation). */
+  stateSinceNs: z.string(),
+  lastEvaluatedNs: z.string(),
+};
+
+const publicChannel = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }),
+  z.object({
+    type: z.literal('webhook'),
+    url: z.string(),
+    format: z.enum(['casefile', 'slack']),
+    secretSet: z.boolean(),
+  }),
+]);
+
+export const alertRuleSchema = z.discriminatedUnion('kind', [
+  driftRuleSchema.extend({ ...ruleMeta, channel: publicChannel }),
+  thresholdRuleSchema.extend({ ...ruleMeta, channel: publicChannel }),
+]);
+export type AlertRuleDto = z.infer<typeof alertRuleSchema>;
+
+export const alertRuleListSchema = z.object({ rules: z.array(alertRuleSchema) });
+
+/** One window's summary as recorded with every transition (numeric, categorical or rate). */
+export const windowSummarySchema = z.record(z.string(), z.unknown());
+
+export const metricResultSchema = z.object({
+  metric: metricNameSchema,
+  test: z.string(),
+  state: z.enum(['ok', 'drift', 'insufficient_data']),
+  statistic: z.number().nullable(),
+  pValue: z.number().optional(),
+  /** After multiple-comparison correction, when several metrics were tested. */
+  adjustedPValue: z.number().optional(),
+  threshold: z.number(),
+  reason: z.string().optional(),
+  referenceSummary: windowSummarySchema,
+  currentSummary: windowSummarySchema,
+});
+
+/** One recorded transition of a rule's state. */
+export const alertEventSchema = z.object({
+  id: z.string(),
+  ruleId: z.string(),
+  ruleName: z.string(),
+  timeNs: nanos,
+  from: alertStateSchema,
+  to: alertStateSchema,
+  window: z.object({ fromNs: nanos, toNs: nanos }),
+  reference: z.object({ fromNs: nanos, toNs: nanos, label: z.string() }),
+  /** Drift rules: one entry per metric. Threshold rules: the observed aggregate. */
+  results: z.array(metricResultSchema),
+  observed: z.number().nullable().optional(),
+  /** A few trace IDs from each window, for the compare view. */
+  exampleRuns: z.object({ reference: z.array(z.string()), current: z.array(z.string()) }),
+  summary: z.string(),
+});
+export type AlertEventDto = z.infer<typeof alertEventSchema>;
+export const alertEventListSchema = z.object({ events: z.array(alertEventSchema), nextBeforeNs: nanos.optional() });
+
+export const alertDeliverySchema = z.object({
+  ruleId: z.string(),
+  eventId: z.string(),
+  attempt: z.number(),
+  timeNs: nanos,
+  target: z.string(),
+  statusCode: z.number(),
+  ok: z.boolean(),
+  error: z.string(),
+  durationMs: z.number(),
+});
+export const alertDeliveryListSchema = z.object({ deliveries: z.array(alertDeliverySchema) });
+
+/** GET /api/drift/series: one metric over time for one scope. */
+export const metricSeriesSchema = z.object({
+  metric: metricNameSchema,
+  kind: z.enum(['numeric', 'categorical', 'rate', 'count']),
+  bucketMs: z.number(),
+  points: z.array(
+    z.object({
+      startMs: z.number(),
+      count: z.number(),
+      value: z.number(),
+      p50: z.number().optional(),
+      p95: z.number().optional(),
+      top: z.array(z.tuple([z.string(), z.number()])).optional(),
+    }),
+  ),
+});
+export type MetricSeriesDto = z.infer<typeof metricSeriesSchema>;
+
+/**
+ * GET /api/drift/compare: reference vs current distributions of one metric, with the verdict.
+ * Numeric metrics come as a shared-edge histogram; categorical as label counts; rates as counts.
+ */
+export const distributionSchema = z.object({
+  n: z.number(),
+  histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number() })).optional(),
+  categories: z.array(z.tuple([z.string(), z.number()])).optional(),
+  rate: z.object({ successes: z.number(), trials: z.number() }).optional(),
+});
+export const driftCompareSchema = z.object({
+  metric: metricNameSchema,
+  reference: distributionSchema.extend({ fromNs: nanos, toNs: nanos, label: z.string() }),
+  current: distributionSchema.extend({ fromNs: nanos, toNs: nanos, label: z.string() }),
+  result: metricResultSchema,
+});
+export type DriftCompareDto = z.infer<typeof driftCompareSchema>;
+
+/** GET /api/drift/versions?dimension=prompt&agent=…: versions in order of first sight. */
+export const versionListSchema = z.object({
+  versions: z.array(z.object({ value: z.string(), firstNs: nanos, lastNs: nanos, runs: z.number() })),
+});

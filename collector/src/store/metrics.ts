@@ -1,0 +1,162 @@
+/**
+ * Behaviour metrics as the storage port computes them: one metric, one scope (agent, optionally tool),
+ * one time window → a sample the drift tests can take (values, label counts or success counts), or a
+ * series of per-bucket aggregates for charts and threshold rules. Every adapter computes them with
+ * aggregate queries in the backend, never by loading the steps.
+ */
+
+/**
+ * Each metric, what one observation is, and its kind:
+ * - `tool_mix` (categorical): the tool name of each tool step.
+ * - `document_mix` (categorical): each retrieved document ID of each retrieval step.
+ * - `steps_per_run` (numeric): steps of each run.
+ * - `output_length` (numeric): characters of each LLM step's output messages; with a tool scope,
+ *   characters of each call's result.
+ * - `latency_ms` (numeric): each run's duration; with a tool scope, each call's duration.
+ * - `tokens_per_run` (numeric): input + output tokens of each run (runs without token counts excluded).
+ * - `cost_per_run` (numeric): USD of each run, the sum of its steps' cost attributes (see
+ *   `COST_ATTRIBUTES`); runs without any excluded.
+ * - `refusal_rate` (rate): LLM steps that refused (finish reason `content_filter`/`refusal`, or an
+ *   output matching `REFUSAL_PATTERN`) out of LLM steps.
+ * - `error_rate` (rate): runs with status error out of runs; with a tool scope, failed calls out of calls.
+ * - `schema_conformance_rate` (rate): tool calls whose arguments are a JSON object and are not marked
+ *   invalid (`casefile.tool.arguments_valid` = `false`) out of tool calls.
+ * - `finding_rate` (rate): runs with at least one counted finding (open, medium or above) out of runs.
+ * - `approval_denial_rate` (rate): approval steps whose decision is a denial (`DENIAL_DECISIONS`) out
+ *   of approval steps.
+ * - `run_count` (rate-less count, numeric series only): runs started; for threshold rules on volume.
+ */
+export const METRIC_NAMES = [
+  'tool_mix',
+  'document_mix',
+  'steps_per_run',
+  'output_length',
+  'latency_ms',
+  'tokens_per_run',
+  'cost_per_run',
+  'refusal_rate',
+  'error_rate',
+  'schema_conformance_rate',
+  'finding_rate',
+  'approval_denial_rate',
+  'run_count',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export type MetricKind = 'numeric' | 'categorical' | 'rate' | 'count';
+
+export const METRIC_KINDS: Readonly<Record<MetricName, MetricKind>> = {
+  tool_mix: 'categorical',
+  document_mix: 'categorical',
+  steps_per_run: 'numeric',
+  output_length: 'numeric',
+  latency_ms: 'numeric',
+  tokens_per_run: 'numeric',
+  cost_per_run: 'numeric',
+  refusal_rate: 'rate',
+  error_rate: 'rate',
+  schema_conformance_rate: 'rate',
+  finding_rate: 'rate',
+  approval_denial_rate: 'rate',
+  run_count: 'count',
+};
+
+/** Metrics that take a tool scope (the others are per agent only). */
+export const TOOL_SCOPED_METRICS: ReadonlySet<MetricName> = new Set([
+  'output_length',
+  'latency_ms',
+  'error_rate',
+  'schema_conformance_rate',
+]);
+
+/** Span attributes summed into `cost_per_run`, in USD (OpenInference, OpenLLMetry-style, ours). */
+export const COST_ATTRIBUTES = ['llm.cost.total', 'gen_ai.usage.cost', 'casefile.cost.usd'] as const;
+
+/**
+ * Lower-cased output text that counts as a refusal. A plain substring list rather than a regex so
+ * both backends evaluate it identically (`position`/`strpos` on `lower(output)`).
+ */
+export const REFUSAL_PHRASES = [
+  "i can't help with",
+  'i cannot help with',
+  "i can't assist with",
+  'i cannot assist with',
+  "i'm sorry, but i can't",
+  "i'm sorry, but i cannot",
+  "i won't be able to help",
+  'i am unable to help',
+  "i'm unable to help",
+  'i must decline',
+] as const;
+
+export const REFUSAL_FINISH_REASONS = ['content_filter', 'refusal'] as const;
+
+/** Approval decisions (lower-cased) counted as denials. */
+export const DENIAL_DECISIONS = ['denied', 'deny', 'rejected', 'reject', 'declined'] as const;
+
+/** Which version a window is restricted to (the "previous prompt/policy/model version" reference). */
+export type VersionDimension = 'prompt' | 'policy' | 'model';
+
+export interface MetricScope {
+  metric: MetricName;
+  /** '' or absent = every agent. */
+  agentName?: string;
+  /** Only for `TOOL_SCOPED_METRICS`; '' or absent = every tool. */
+  toolName?: string;
+  /** Only runs of this prompt/policy version, or LLM steps (runs, for run metrics) of this model. */
+  version?: { dimension: VersionDimension; value: string };
+}
+
+export interface MetricSampleQuery extends MetricScope {
+  /** Inclusive, ns; run metrics by run start, step metrics by step start. */
+  fromNs: bigint;
+  /** Exclusive, ns. */
+  toNs: bigint;
+  /**
+   * Numeric metrics: at most this many values are returned (default 10,000); above it the backend
+   * returns a deterministic uniform sample (e.g. by a hash of the trace/span ID) and `total` says how
+   * many there were.
+   */
+  maxValues?: number;
+}
+
+export type MetricSample =
+  | { kind: 'numeric'; values: number[]; total: number }
+  | { kind: 'categorical'; counts: Array<[label: string, count: number]> }
+  | { kind: 'rate'; successes: number; trials: number }
+  | { kind: 'count'; count: number };
+
+export interface MetricSeriesQuery extends MetricScope {
+  fromNs: bigint;
+  toNs: bigint;
+  /** Bucket width, ns; buckets start at multiples of it (UTC epoch aligned). */
+  bucketNs: bigint;
+}
+
+/** One bucket; empty buckets are omitted. */
+export interface MetricPoint {
+  startNs: bigint;
+  /** Observations in the bucket (values, labels, trials or runs). */
+  count: number;
+  /** numeric: mean; rate: successes / trials; count: runs; categorical: share of the top label. */
+  value: number;
+  /** numeric only. */
+  p50?: number;
+  p95?: number;
+  /** rate only. */
+  successes?: number;
+  /** categorical only: the most frequent labels (at most 5) and their counts. */
+  top?: Array<[label: string, count: number]>;
+}
+
+/** One version of an agent's prompt/policy/model and when it was seen. */
+export interface VersionSeen {
+  value: string;
+  firstNs: bigint;
+  lastNs: bigint;
+  runs: number;
+}
+
+export function isMetricName(value: string): value is MetricName {
+  return (METRIC_NAMES as readonly string[]).includes(value);
+}

@@ -64,7 +64,7 @@ const ruleCommon = {
     .min(MINUTE)
     .max(30 * DAY),
   /** How often the rule is evaluated; windows end on multiples of it. */
-  intervalMs: z.number().int().min(10_000).max(DAY),
+  intervalMs: z.number().int().min(1_000).max(DAY),
   /** While firing, notify again at most this often (0 = only on state changes). */
   renotifyMs: z
     .number()

@@ -44,7 +44,13 @@ function capStep(step: Step, max: number): Step {
   return copy;
 }
 
-function isMuted(finding: Finding, stepsById: Map<string, Step>, agentName: string, config: DetectionConfig): boolean {
+/** Whether a mute in the settings covers this finding (rule, and the tool / agent when the mute names them). */
+export function isMuted(
+  finding: Finding,
+  stepsById: Map<string, Step>,
+  agentName: string,
+  config: DetectionConfig,
+): boolean {
   const step = stepsById.get(finding.spanId);
   const tool = step && isToolStep(step) ? step.toolName : undefined;
   return config.mutes.some(

@@ -6,7 +6,7 @@ export type { DetectionConfig, DetectionConfigInput, Mute } from './config.js';
 export { DEFAULT_DETECTION_CONFIG, resolveDetectionConfig } from './config.js';
 export type { Rule, RuleContext, ScanFn, ScanMatch } from './context.js';
 export type { DetectOptions } from './detect-run.js';
-export { detectRun, INTERNAL_ERROR_RULE } from './detect-run.js';
+export { detectRun, INTERNAL_ERROR_RULE, isMuted } from './detect-run.js';
 export type { Finding, Severity } from './finding.js';
 export { MAX_EVIDENCE_CHARS, SEVERITIES, severityRank } from './finding.js';
 export { RULES } from './rules/index.js';

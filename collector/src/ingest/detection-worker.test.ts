@@ -111,6 +111,41 @@ describe('detection worker', () => {
     await worker.close();
   });
 
+  it('keeps a new-version finding when a late span makes the learned run be detected again', async () => {
+    const { store, state, worker, ingest } = await setup();
+    await store.putDetectionSettings(P, JSON.stringify({ thresholds: { baseline: { minRuns: 3 } } }));
+    for (let i = 20; i < 23; i++) await ingest(everydayRun(trace(i)));
+    await until(() => worker.detected === 3);
+    const fresh = inTrace(
+      makeRun([llmStep({ promptVersion: 'support-v14' }), toolStep('lookup_order', 'read', { orderId: '7' })]),
+      trace(30),
+    );
+    await ingest(fresh);
+    await until(() => worker.detected === 4);
+    const unseen = async () =>
+      (await store.listFindings(P, { traceId: trace(30), limit: 100 })).findings.filter(
+        (f) => f.ruleId === 'version.unseen',
+      );
+    const [first] = await unseen();
+    expect(first?.reason).toMatch(/support-v14/);
+
+    // The run is in the baseline now; its version is no longer new to it, but it was when it ran.
+    await ingest([{ ...(fresh[1] as Step), name: 'chat (late resend)' }]);
+    await until(() => worker.detected === 5);
+    expect((await unseen()).map((f) => f.id)).toEqual([first?.id]);
+
+    // Muting the rule does drop it on the next detection.
+    await store.putDetectionSettings(
+      P,
+      JSON.stringify({ thresholds: { baseline: { minRuns: 3 } }, mutes: [{ ruleId: 'version.unseen' }] }),
+    );
+    state.settingsChanged(P);
+    await ingest([{ ...(fresh[1] as Step), name: 'chat (second late resend)' }]);
+    await until(() => worker.detected === 6);
+    expect(await unseen()).toEqual([]);
+    await worker.close();
+  });
+
   it('applies changed settings on the next detection', async () => {
     const { store, state, worker, ingest } = await setup();
     await store.putDetectionSettings(P, JSON.stringify({ disabledRules: ['untrusted.instructions'] }));

@@ -2,6 +2,7 @@ import { detectRun, type Finding, severityRank } from '../detect/index.js';
 import type { Step } from '../model/step.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
 import type { TraceStore } from '../store/port.js';
+import { withCarriedNovelty } from './carry-novelty.js';
 import type { DetectionState } from './detection-state.js';
 
 export interface DetectionWorkerOptions {
@@ -119,14 +120,15 @@ export function createDetectionWorker(
     const steps = await store.getRun(projectId, traceId);
     if (steps.length === 0) return;
     const { baseline, config } = await state.load(projectId);
-    const findings = detectRun(steps, baseline, config);
+    const fresh = detectRun(steps, baseline, config);
     const previous = await store.listFindings(projectId, { traceId, limit: 100_000 });
+    const findings = withCarriedNovelty(fresh, previous.findings, steps, config, findingId);
     const kept = new Map(previous.findings.map((f) => [f.id, f]));
     // Most runs are clean and were clean before: nothing to replace.
     if (findings.length > 0 || kept.size > 0) {
       await store.replaceFindings(projectId, traceId, toStored(projectId, steps, findings, kept));
     }
-    if (!learned.has(key) && findings.every((f) => severityRank(f.severity) < HIGH)) {
+    if (!learned.has(key) && fresh.every((f) => severityRank(f.severity) < HIGH)) {
       await state.learn(projectId, steps);
       learned.add(key);
       if (learned.size > 100_000) learned.delete(learned.values().next().value as string);

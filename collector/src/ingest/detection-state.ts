@@ -11,17 +11,29 @@ import type { Step } from '../model/step.js';
 import type { TraceStore } from '../store/port.js';
 import { configFromStoredSettings } from './detection-settings.js';
 
+type BaselineChange = (baseline: Baseline) => Baseline;
+
 interface ProjectState {
+  /** The stored baseline as last read, with this process's unsaved changes applied. */
   baseline: Baseline;
   config: DetectionConfig | undefined;
-  dirty: boolean;
+  /** Changes not yet stored, oldest first. */
+  pending: BaselineChange[];
+  /** The store round trip in progress: one at a time per project, or two could undo each other. */
+  saving: Promise<void>;
 }
 
+/** Unsaved changes kept at most per project before `learn` stores them itself. */
+const MAX_PENDING = 1_000;
+
 /**
- * The per-project baseline and detection config, cached in memory. Learning a run only changes the
- * cached baseline; `flush` writes the changed ones (the worker calls it periodically and on close),
- * so a busy project costs one baseline write per interval, not one per run. "Mark as expected"
- * writes at once: it is rare and the user expects it to stick.
+ * The per-project baseline and detection config, cached in memory. Learning a run changes the cached
+ * baseline and queues the change; `flush` (the worker calls it periodically and on close) re-reads
+ * the stored baseline, applies the queued changes to it and stores the result, so a busy project costs
+ * one baseline write per interval, and several collectors sharing one store add up their learning
+ * instead of overwriting each other's (the cache then holds everyone's). Two flushes of one project
+ * at the same instant on two collectors can still lose one interval's learning of one of them: the
+ * stores offer no compare-and-set. "Mark as expected" stores at once: it is rare and must stick.
  */
 export interface DetectionState {
   load(projectId: string): Promise<{ baseline: Baseline; config: DetectionConfig }>;
@@ -49,9 +61,10 @@ export function createDetectionState(
       pending = (async () => {
         const json = await store.getBaseline(projectId);
         const state: ProjectState = {
-          baseline: json === undefined ? emptyBaseline() : parseBaseline(safeJson(json)),
+          baseline: decode(json),
           config: undefined,
-          dirty: false,
+          pending: [],
+          saving: Promise.resolve(),
         };
         projects.set(projectId, state);
         return state;
@@ -66,12 +79,29 @@ export function createDetectionState(
     return state.config;
   }
 
-  async function persist(projectId: string, state: ProjectState): Promise<void> {
-    state.dirty = false;
+  function change(state: ProjectState, apply: BaselineChange): void {
+    state.baseline = apply(state.baseline);
+    state.pending.push(apply);
+  }
+
+  function persist(projectId: string, state: ProjectState): Promise<void> {
+    const next = state.saving.then(() => save(projectId, state));
+    state.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  async function save(projectId: string, state: ProjectState): Promise<void> {
+    const taken = state.pending.splice(0);
+    if (taken.length === 0) return;
     try {
-      await store.putBaseline(projectId, JSON.stringify(state.baseline));
+      let merged = decode(await store.getBaseline(projectId));
+      for (const apply of taken) merged = apply(merged);
+      await store.putBaseline(projectId, JSON.stringify(merged));
+      // Changes queued while this was in flight stay queued and are applied on top.
+      for (const apply of state.pending) merged = apply(merged);
+      state.baseline = merged;
     } catch (error) {
-      state.dirty = true;
+      state.pending.unshift(...taken);
       throw error;
     }
   }
@@ -84,13 +114,13 @@ export function createDetectionState(
     async learn(projectId, steps) {
       const state = await entry(projectId);
       const config = await configOf(projectId, state);
-      state.baseline = updateBaseline(state.baseline, steps, config);
-      state.dirty = true;
+      change(state, (b) => updateBaseline(b, steps, config));
+      if (state.pending.length >= MAX_PENDING) await persist(projectId, state);
     },
     async markExpected(projectId, finding) {
       const state = await entry(projectId);
       const config = await configOf(projectId, state);
-      state.baseline = markExpected(state.baseline, finding, config);
+      change(state, (b) => markExpected(b, finding, config));
       await persist(projectId, state);
     },
     settingsChanged(projectId) {
@@ -100,11 +130,15 @@ export function createDetectionState(
     async flush() {
       const errors: unknown[] = [];
       for (const [projectId, state] of projects) {
-        if (state.dirty) await persist(projectId, state).catch((e: unknown) => errors.push(e));
+        if (state.pending.length > 0) await persist(projectId, state).catch((e: unknown) => errors.push(e));
       }
       if (errors.length > 0) throw new Error(`could not store ${errors.length} baseline(s)`, { cause: errors[0] });
     },
   };
+}
+
+function decode(json: string | undefined): Baseline {
+  return json === undefined ? emptyBaseline() : parseBaseline(safeJson(json));
 }
 
 function safeJson(text: string): unknown {

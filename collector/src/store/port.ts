@@ -158,8 +158,15 @@ export interface RunQuery {
   model?: string;
   documentId?: string;
   approvalId?: string;
-  /** Case-insensitive substring over the run's (redacted) text fields. */
+  /**
+   * Case-insensitive literal substring (no wildcards) over the (redacted) payloads of the run's
+   * steps: names, input, messages, tool arguments and results, retrieved documents and their IDs,
+   * errors, approvals, events and attribute values (`text-search.ts` lists them). Pseudonym tokens
+   * such as `[email:7f3a9c12]` match as typed.
+   */
   text?: string;
+  /** true: only runs with `findingCount` > 0 (open findings of medium or above); false: only runs without. */
+  hasFindings?: boolean;
   limit: number;
   cursor?: string;
 }

@@ -67,22 +67,6 @@ export const STEP_COLUMNS: readonly StepColumn[] = [
   c('events', 'events', 'events'),
 ];
 
-/** The (redacted) free-text columns searched by `RunQuery.text`, the same in every adapter. */
-export const TEXT_SEARCH_COLUMNS: readonly string[] = [
-  'name',
-  'status_message',
-  'agent_name',
-  'run_input',
-  'input_messages',
-  'output_messages',
-  'system_instructions',
-  'tool_name',
-  'tool_arguments',
-  'tool_result',
-  'retrieval_query',
-  'action_result',
-];
-
 /** Events as JSON text; times as decimal strings because they exceed 2^53. */
 export function eventsToJson(events: readonly StepEvent[]): string {
   return JSON.stringify(events.map((e) => ({ t: e.timeNs.toString(), n: e.name, a: e.attributes })));

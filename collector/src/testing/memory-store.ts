@@ -1,4 +1,4 @@
-import type { Step } from '../model/step.js';
+import type { RunSummary, Step } from '../model/step.js';
 import { orderSteps } from '../model/step-order.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import {
@@ -9,7 +9,18 @@ import {
   matchesFindingQuery,
   type StoredFinding,
 } from '../store/findings.js';
-import type { AccessEntry, Credential, Project, RunPage, RunQuery, Touch, TraceStore } from '../store/port.js';
+import {
+  type AccessEntry,
+  type Credential,
+  decodeCursor,
+  encodeCursor,
+  type Project,
+  type RunPage,
+  type RunQuery,
+  type Touch,
+  type TraceStore,
+} from '../store/port.js';
+import { stepTextMatch } from '../store/text-search.js';
 import { createMemoryAlerts } from './memory-alerts.js';
 import { createMemoryMetrics } from './memory-metrics.js';
 
@@ -50,11 +61,26 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
           if (q.status && r.status !== q.status) return false;
           if (q.toolName && !r.toolNames.includes(q.toolName)) return false;
           if (q.documentId && !ss.some((s) => s.documentIds.includes(q.documentId as string))) return false;
+          if (q.promptVersion && r.promptVersion !== q.promptVersion) return false;
+          if (q.policyVersion && r.policyVersion !== q.policyVersion) return false;
+          if (q.model && !r.models.includes(q.model)) return false;
+          if (q.approvalId && !ss.some((s) => s.approvalId === q.approvalId)) return false;
+          if (q.text && !ss.some((s) => stepTextMatch(s, q.text as string) !== undefined)) return false;
+          if (q.hasFindings !== undefined && r.findingCount > 0 !== q.hasFindings) return false;
           return true;
         })
         .map((r) => r.summary)
-        .sort((a, b) => (a.startNs > b.startNs ? -1 : 1));
-      return { runs: matching.slice(0, q.limit) };
+        .sort((a, b) => (a.startNs !== b.startNs ? (a.startNs > b.startNs ? -1 : 1) : a.traceId > b.traceId ? -1 : 1));
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      const rest = after
+        ? matching.filter(
+            (r) => r.startNs < after.startNs || (r.startNs === after.startNs && r.traceId < after.traceId),
+          )
+        : matching;
+      if (rest.length <= q.limit) return { runs: rest };
+      const page = rest.slice(0, q.limit);
+      const last = page[page.length - 1] as RunSummary;
+      return { runs: page, nextCursor: encodeCursor(last.startNs, last.traceId) };
     },
     async getRun(projectId, traceId) {
       return runSteps(projectId, traceId);

@@ -1,7 +1,7 @@
 import { BadInputError } from '../../errors/errors.js';
 import { decodeCursor, type RunQuery, type Touch } from '../port.js';
-import { TEXT_SEARCH_COLUMNS } from '../step-columns.js';
 import { partitionSeconds, SUMMARY_SELECT } from './clickhouse-rows.js';
+import { findingTracesSubquery, spanTextCondition } from './clickhouse-run-search.js';
 import { literal, uint } from './sql.js';
 
 /**
@@ -51,12 +51,16 @@ export function listRunsSql(db: string, projectId: string, query: RunQuery): str
     where.push(`trace_id IN (${touchSubquery(db, projectId, { approvalId: query.approvalId })})`);
   }
   if (query.text !== undefined && query.text !== '') {
-    const needle = literal(query.text);
-    const any = TEXT_SEARCH_COLUMNS.map((col) => `positionCaseInsensitiveUTF8(${col}, ${needle}) > 0`).join(' OR ');
+    const any = spanTextCondition(query.text);
     // Every step of a run starts at or after the run, so a lower time bound prunes partitions.
     const since =
       query.fromNs === undefined ? '' : ` AND start_time >= toDateTime(${uint(partitionSeconds(query.fromNs))})`;
     where.push(`trace_id IN (SELECT trace_id FROM ${db}.spans WHERE project_id = ${p}${since} AND (${any}))`);
+  }
+  if (query.hasFindings !== undefined) {
+    // A filter on the findings table itself (not on the counts added to a page afterwards), so
+    // pages stay full and the cursor stays exact.
+    where.push(`trace_id ${query.hasFindings ? 'IN' : 'NOT IN'} (${findingTracesSubquery(db, projectId)})`);
   }
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor);

@@ -4,6 +4,7 @@ import { emptyStep } from '../../model/step.js';
 import { runConformanceSuite } from '../conformance.suite.js';
 import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
 import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
+import { runSearchConformanceSuite } from '../run-search-conformance.suite.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
 
 const url = process.env.CLICKHOUSE_URL;
@@ -17,6 +18,7 @@ if (url) {
   };
   runConformanceSuite('ClickHouse conformance', makeStore, removeStore);
   runFindingsConformanceSuite('ClickHouse findings conformance', makeStore, removeStore);
+  runSearchConformanceSuite('ClickHouse search conformance', makeStore, removeStore);
   describe('ClickHouse server', () => {
     it('keeps the SQL and the cause of a rejected statement', async () => {
       const store = await ClickHouseTraceStore.open({

@@ -1,8 +1,8 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { BadInputError } from '../../errors/errors.js';
 import { decodeCursor, type RunQuery } from '../port.js';
-import { TEXT_SEARCH_COLUMNS } from '../step-columns.js';
 import { FINDING_COUNT_SQL } from './duckdb-findings.js';
+import { spanTextCondition } from './duckdb-run-search.js';
 
 /**
  * SQL that keeps `runs` and the lookup tables in step with `spans`. Run inside the write
@@ -77,10 +77,10 @@ export function buildListRuns(projectId: string, query: RunQuery): { sql: string
     );
   }
   if (query.text !== undefined && query.text !== '') {
-    const needle = bind(query.text.toLowerCase());
-    const any = TEXT_SEARCH_COLUMNS.map((col) => `contains(lower(s.${col}), ${needle})`).join(' OR ');
+    const any = spanTextCondition(query.text, bind);
     where.push(`r.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.project_id = $1 AND (${any}))`);
   }
+  if (query.hasFindings !== undefined) where.push(`${FINDING_COUNT_SQL} ${query.hasFindings ? '> 0' : '= 0'}`);
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor);
     if (!after) throw new BadInputError('invalid cursor');

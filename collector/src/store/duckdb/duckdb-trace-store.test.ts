@@ -6,6 +6,7 @@ import { emptyStep } from '../../model/step.js';
 import { runConformanceSuite } from '../conformance.suite.js';
 import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
 import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
+import { runSearchConformanceSuite } from '../run-search-conformance.suite.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
 
 const dirs = new WeakMap<TraceStore, string>();
@@ -23,6 +24,7 @@ const removeStore = async (store: TraceStore) => {
 };
 runConformanceSuite('DuckDB conformance', makeStore, removeStore);
 runFindingsConformanceSuite('DuckDB findings conformance', makeStore, removeStore);
+runSearchConformanceSuite('DuckDB search conformance', makeStore, removeStore);
 
 describe('DuckDB store errors', () => {
   it('reports a data dir it cannot create as StoreUnavailableError', async () => {

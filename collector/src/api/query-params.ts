@@ -33,6 +33,13 @@ export function parseRunQuery(q: Record<string, string | undefined>): RunQuery {
   if (fromNs !== undefined) query.fromNs = fromNs;
   if (toNs !== undefined) query.toNs = toNs;
   if (status) query.status = status;
+  const hasFindings = q.hasFindings || undefined;
+  if (hasFindings !== undefined) {
+    if (hasFindings !== 'true' && hasFindings !== 'false') {
+      throw new BadInputError('hasFindings must be "true" (runs with open findings) or "false" (runs without)');
+    }
+    query.hasFindings = hasFindings === 'true';
+  }
   const fields = [
     ['agent', 'agentName'],
     ['tool', 'toolName'],

@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
 import { ComparePage } from '../compare/ComparePage';
-import { matchRoute, overviewHref, runsHref } from '../lib/routes';
+import { matchRoute, overviewHref, runsHref, searchHref } from '../lib/routes';
 import { OverviewPage } from '../overview/OverviewPage';
 import { RunPage } from '../run/RunPage';
 import { RunsPage } from '../runs/RunsPage';
+import { SearchPage } from '../search/SearchPage';
 import { Link } from './Link';
 import { navigate, useLocation } from './router';
 import { pickProject, useSession } from './session';
@@ -17,10 +18,7 @@ export function AppShell() {
 
   useEffect(() => {
     if (route.name === 'home') navigate(projectHref, { replace: true });
-    // Search is the runs list's filters (time, agent, status, tool, document, approval, versions,
-    // model, free text over redacted payloads); /search keeps its query string and lands there.
-    if (route.name === 'search') navigate(runsHref(new URLSearchParams(location.search)), { replace: true });
-  }, [route.name, projectHref, location.search]);
+  }, [route.name, projectHref]);
 
   const known = user.projects.some((p) => p.id === project);
   return (
@@ -32,6 +30,13 @@ export function AppShell() {
         <nav className="topnav">
           <Link to={projectHref} className={route.name === 'runs' || route.name === 'run' ? 'active' : ''}>
             Runs
+          </Link>
+          <Link
+            to={searchHref(new URLSearchParams(project === '' ? {} : { project }))}
+            className={route.name === 'search' ? 'active' : ''}
+            data-testid="search-link"
+          >
+            Search
           </Link>
           <Link
             to={overviewHref(new URLSearchParams(project === '' ? {} : { project }))}
@@ -68,6 +73,7 @@ export function AppShell() {
         {route.name === 'runs' && <RunsPage project={project} />}
         {route.name === 'run' && <RunPage key={route.traceId} project={project} traceId={route.traceId} />}
         {route.name === 'compare' && <ComparePage project={project} />}
+        {route.name === 'search' && <SearchPage project={project} />}
         {route.name === 'overview' && <OverviewPage project={project} />}
         {route.name === 'not-found' && (
           <div className="page-status" data-testid="not-found">

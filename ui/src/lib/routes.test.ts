@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareHref, matchRoute, overviewHref, runHref, runsFilteredHref } from './routes';
+import { compareHref, matchRoute, overviewHref, runHref, runsFilteredHref, searchHref } from './routes';
 
 describe('matchRoute', () => {
   it('matches the runs list and a run page', () => {
@@ -43,5 +43,14 @@ describe('compare, search and overview routes', () => {
     expect(compareHref('p1', 'aa', 'bb')).toBe('/compare?project=p1&a=aa&b=bb');
     expect(compareHref('', 'a&b=c', '')).toBe('/compare?a=a%26b%3Dc');
     expect(overviewHref(new URLSearchParams({ range: '7d' }))).toBe('/overview?range=7d');
+  });
+
+  it('keeps a search query, pseudonym tokens included, in the search link', () => {
+    expect(searchHref(new URLSearchParams())).toBe('/search');
+    const href = searchHref(new URLSearchParams({ project: 'p1', q: '[email:7f3a9c12]', hasFindings: 'true' }));
+    const url = new URL(href, 'http://app.local');
+    expect(matchRoute(url.pathname).name).toBe('search');
+    expect(url.searchParams.get('q')).toBe('[email:7f3a9c12]');
+    expect(url.searchParams.get('hasFindings')).toBe('true');
   });
 });

@@ -32,6 +32,11 @@ export function runsHref(search: URLSearchParams): string {
   return query === '' ? '/runs' : `/runs?${query}`;
 }
 
+export function searchHref(search: URLSearchParams): string {
+  const query = search.toString();
+  return query === '' ? '/search' : `/search?${query}`;
+}
+
 export function runHref(project: string, traceId: string, spanId?: string): string {
   const params = new URLSearchParams();
   if (project !== '') params.set('project', project);

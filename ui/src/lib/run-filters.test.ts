@@ -23,6 +23,7 @@ describe('filters in the URL', () => {
       documentId: 'doc:42',
       approvalId: 'apr-1',
       q: 'refund & "wire"',
+      hasFindings: 'true',
     };
     const search = filtersToSearch('acme', filters);
     expect(search.get('project')).toBe('acme');
@@ -40,6 +41,14 @@ describe('filters in the URL', () => {
     expect(f.to).toBe('');
     expect(f.agent).toBe('x');
     expect(filtersFromSearch(new URLSearchParams({ q: 'x'.repeat(501) })).q).toBe('');
+    expect(filtersFromSearch(new URLSearchParams('hasFindings=yes')).hasFindings).toBe('');
+    expect(filtersFromSearch(new URLSearchParams('hasFindings=false')).hasFindings).toBe('false');
+  });
+
+  it('keeps a pasted pseudonym token exactly as typed', () => {
+    const search = filtersToSearch('acme', { ...EMPTY_FILTERS, q: '[email:7f3a9c12]' });
+    expect(search.toString()).toBe('project=acme&q=%5Bemail%3A7f3a9c12%5D');
+    expect(filtersFromSearch(new URLSearchParams(search.toString())).q).toBe('[email:7f3a9c12]');
   });
 });
 

@@ -15,6 +15,7 @@ export const FILTER_KEYS = [
   'documentId',
   'approvalId',
   'q',
+  'hasFindings',
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export type RunFilters = Record<FilterKey, string>;
@@ -32,6 +33,7 @@ function clean(key: FilterKey, raw: string): string {
   const value = raw.trim();
   if (value.length > MAX_VALUE) return '';
   if (key === 'status') return value === 'ok' || value === 'error' ? value : '';
+  if (key === 'hasFindings') return value === 'true' || value === 'false' ? value : '';
   if (key === 'from' || key === 'to') return validIso(value) ? new Date(value).toISOString() : '';
   return value;
 }

@@ -13,6 +13,9 @@ import {
 interface Props {
   filters: RunFilters;
   onApply: (filters: RunFilters) => void;
+  /** Shown under the free-text field (the search page explains pseudonym tokens there). */
+  textHint?: string;
+  autoFocus?: boolean;
 }
 
 const TEXT_FIELDS: { key: FilterKey; label: string; placeholder: string }[] = [
@@ -26,7 +29,7 @@ const TEXT_FIELDS: { key: FilterKey; label: string; placeholder: string }[] = [
 ];
 
 /** The filter bar. Edits stay local until applied, then go to the URL (which drives the query). */
-export function RunFiltersForm({ filters, onApply }: Props) {
+export function RunFiltersForm({ filters, onApply, textHint, autoFocus = false }: Props) {
   const [draft, setDraft] = useState<RunFilters>(filters);
   const set = (key: FilterKey, value: string) => setDraft((d) => ({ ...d, [key]: value }));
 
@@ -45,8 +48,16 @@ export function RunFiltersForm({ filters, onApply }: Props) {
             type="search"
             value={draft.q}
             placeholder="input, names, payloads…"
+            // biome-ignore lint/a11y/noAutofocus: the search page exists to type a query into this field.
+            autoFocus={autoFocus}
+            spellCheck={false}
             onChange={(e) => set('q', e.target.value)}
           />
+          {textHint !== undefined && (
+            <small className="muted filter-hint" data-testid="filter-q-hint">
+              {textHint}
+            </small>
+          )}
         </label>
         <label className="filter">
           <span>From (UTC)</span>
@@ -87,6 +98,18 @@ export function RunFiltersForm({ filters, onApply }: Props) {
             <option value="">any</option>
             <option value="ok">ok</option>
             <option value="error">error</option>
+          </select>
+        </label>
+        <label className="filter">
+          <span>Findings</span>
+          <select
+            data-testid="filter-hasFindings"
+            value={draft.hasFindings}
+            onChange={(e) => set('hasFindings', e.target.value)}
+          >
+            <option value="">any</option>
+            <option value="true">has findings</option>
+            <option value="false">no findings</option>
           </select>
         </label>
       </div>

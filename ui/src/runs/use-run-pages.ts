@@ -11,6 +11,8 @@ export interface RunPages {
   error: Error | null;
   hasMore: boolean;
   loadingMore: boolean;
+  /** The `filtersKey` the shown runs answer; differs from the current one until its first page arrives. */
+  loadedKey: string | null;
   loadMore: () => void;
 }
 
@@ -23,6 +25,7 @@ export function useRunPages(api: ApiClient, project: string, filters: RunFilters
   const [status, setStatus] = useState<RunPages['status']>('loading');
   const [error, setError] = useState<Error | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
   const controller = useRef<AbortController | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `filtersKey` stands for `filters`.
@@ -41,6 +44,7 @@ export function useRunPages(api: ApiClient, project: string, filters: RunFilters
         setRuns(page.runs);
         setCursor(page.nextCursor);
         setStatus('ready');
+        setLoadedKey(filtersKey);
       },
       (e: unknown) => {
         if (c.signal.aborted) return;
@@ -74,5 +78,5 @@ export function useRunPages(api: ApiClient, project: string, filters: RunFilters
     );
   }, [api, project, filters, cursor, loadingMore]);
 
-  return { runs, status, error, hasMore: cursor !== undefined && cursor !== '', loadingMore, loadMore };
+  return { runs, status, error, hasMore: cursor !== undefined && cursor !== '', loadingMore, loadMore, loadedKey };
 }

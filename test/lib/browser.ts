@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CASEFILE_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -24,3 +24,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export const ARTIFACTS = join(import.meta.dirname ?? '.', '..', 'artifacts');
+
+/** Signs in on the app's login page with a login token and waits for the runs list. */
+export async function signIn(tab: Page, url: string, token: string): Promise<void> {
+  await tab.goto(url);
+  await tab.getByTestId('token-input').fill(token);
+  await tab.getByTestId('token-input').press('Enter');
+  await tab.getByTestId('run-row').first().waitFor();
+}

@@ -38,7 +38,11 @@ export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
   api.get('/api/runs', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const page = await deps.store.listRuns(project, parseRunQuery(c.req.query()));
-    return c.json({ runs: page.runs.map(runToDto), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    return c.json({
+      runs: page.runs.map(runToDto),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      ...(page.textMatches ? { textMatches: page.textMatches } : {}),
+    });
   });
 
   api.get('/api/runs/:traceId', async (c) => {

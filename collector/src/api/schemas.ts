@@ -90,9 +90,15 @@ export const runSummarySchema = z.object({
 });
 export type RunSummaryDto = z.infer<typeof runSummarySchema>;
 
+/** Where a run matched the free-text query `q`: its first matching step and that step's field (Step field name, or `events`). */
+export const textMatchSchema = z.object({ traceId: z.string(), spanId: z.string(), field: z.string() });
+export type TextMatchDto = z.infer<typeof textMatchSchema>;
+
 export const runPageSchema = z.object({
   runs: z.array(runSummarySchema),
   nextCursor: z.string().optional(),
+  /** Present when the query had `q`, in the order of `runs`. */
+  textMatches: z.array(textMatchSchema).optional(),
 });
 export type RunPageDto = z.infer<typeof runPageSchema>;
 

@@ -1,5 +1,6 @@
 import type { RunSummary, Step } from '../model/step.js';
 import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
+import type { TextMatch } from './text-search.js';
 
 export type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
 
@@ -175,6 +176,8 @@ export interface RunPage {
   runs: RunSummary[];
   /** Pass back as `cursor` for the next page; absent when there is none. */
   nextCursor?: string;
+  /** With `text`: where each run of the page matched (its first matching step and field), in page order. */
+  textMatches?: TextMatch[];
 }
 
 export type Role = 'viewer' | 'investigator' | 'admin';

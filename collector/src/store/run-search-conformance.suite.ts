@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Step } from '../model/step.js';
-import { buildRun, DAY0 } from './conformance-fixtures.js';
+import { buildRun, DAY0, spanIdOf } from './conformance-fixtures.js';
 import { findingId, type StoredFinding } from './findings.js';
 import type { RunQuery, TraceStore } from './port.js';
 
@@ -159,6 +159,37 @@ export function runSearchConformanceSuite(
       expect(await list({ text: 'needle-attr' })).toEqual(only('attributeValue'));
       expect(await list({ text: 'needle-rsrc' })).toEqual(only('resourceValue'));
       expect(await list({ text: 'needle-key' })).toEqual([]);
+
+      // Each hit says where: the run's first matching step and that step's first matching field.
+      const where: [string, string, number, string][] = [
+        ['inputMessages', 'needle-inmsg', 2, 'inputMessages'],
+        ['toolArguments', 'needle-args', 4, 'toolArguments'],
+        ['documents', 'needle-doctext', 1, 'documents'],
+        ['documentIds', 'docid-77', 1, 'documentIds'],
+        ['statusMessage', 'needle-error', 4, 'statusMessage'],
+        ['approver', 'needle-appr', 3, 'approver'],
+        ['eventValue', 'needle-evval', 2, 'events'],
+        ['attributeValue', 'needle-attr', 0, 'attributes'],
+        ['resourceValue', 'needle-rsrc', 0, 'resourceAttributes'],
+      ];
+      for (const [run, text, step, field] of where) {
+        const page = await store.listRuns(P, { limit: 100, text });
+        const spanId = spanIdOf(traces.get(run) as string, step + 1);
+        expect(page.textMatches, text).toEqual([{ traceId: traces.get(run), spanId, field }]);
+      }
+      // Several steps match 'order': the root's input comes first; in the tool step the name wins over the tool name.
+      const order = await store.listRuns(P, { limit: 3, text: 'ORDER' });
+      expect(order.runs).toHaveLength(3);
+      expect(order.textMatches?.map((m) => m.traceId)).toEqual(order.runs.map((r) => r.traceId));
+      expect(order.textMatches?.map((m) => [m.spanId.slice(-1), m.field])).toEqual([
+        ['1', 'runInput'],
+        ['1', 'runInput'],
+        ['1', 'runInput'],
+      ]);
+      const tool = await store.listRuns(P, { limit: 1, text: 'lookup_order' });
+      expect(tool.textMatches?.[0]?.field).toBe('name');
+      expect(tool.textMatches?.[0]?.spanId.slice(-1)).toBe('5');
+      expect((await store.listRuns(P, { limit: 10 })).textMatches).toBeUndefined();
       expect(await list({ text: String(DAY0 + 424_242n) })).toEqual([]);
     });
 

@@ -58,26 +58,79 @@ export function jsonEscapedNeedle(text: string): string | undefined {
 /** A field of one step that matched a free-text search, named as in the Step model. */
 export type TextMatchField = keyof Step | 'events';
 
+/** Where a run matched a free-text search: its first matching step (start order) and that step's first matching field. */
+export interface TextMatch {
+  traceId: string;
+  spanId: string;
+  field: TextMatchField;
+}
+
+export type TextColumnKind = 'plain' | 'json' | 'list' | 'map' | 'events';
+
+const FIELD_OF = new Map(STEP_COLUMNS.map((col) => [col.column, col.field]));
+const entries = (columns: readonly string[], kind: TextColumnKind) =>
+  columns.map((column) => ({ column, kind, field: FIELD_OF.get(column) as TextMatchField }));
+
+/** Every searched column in the order in which a step's matching field is reported. */
+export const TEXT_SEARCH_FIELDS: readonly { column: string; kind: TextColumnKind; field: TextMatchField }[] = [
+  ...entries(PLAIN_TEXT_COLUMNS, 'plain'),
+  ...entries(JSON_TEXT_COLUMNS, 'json'),
+  ...entries(LIST_TEXT_COLUMNS, 'list'),
+  ...entries(MAP_TEXT_COLUMNS, 'map'),
+  { column: 'events', kind: 'events', field: 'events' },
+];
+
 /**
  * The first field of `step` that matches `text` under the rules above, or undefined. Used by the
- * in-memory store and to tell a user where a search hit; the SQL adapters implement the same rules.
+ * in-memory store; the SQL adapters implement the same rules.
  */
 export function stepTextMatch(step: Step, text: string): TextMatchField | undefined {
   const needle = text.toLowerCase();
   const escaped = jsonEscapedNeedle(text)?.toLowerCase();
   const has = (value: string) => value.toLowerCase().includes(needle);
   const hasJson = (value: string) => has(value) || (escaped !== undefined && value.toLowerCase().includes(escaped));
-  for (const field of PLAIN_FIELDS) if (has(step[field] as string)) return field;
-  for (const field of JSON_FIELDS) if (hasJson(step[field] as string)) return field;
-  for (const field of LIST_FIELDS) if ((step[field] as string[]).some(has)) return field;
-  for (const field of MAP_FIELDS) if (Object.values(step[field] as Record<string, string>).some(has)) return field;
-  const events = JSON.stringify(step.events.map((e) => ({ n: e.name, a: e.attributes })));
-  return hasJson(events) ? 'events' : undefined;
+  for (const { kind, field } of TEXT_SEARCH_FIELDS) {
+    const value = field === 'events' ? step.events : step[field];
+    const hit =
+      kind === 'plain'
+        ? has(value as string)
+        : kind === 'json'
+          ? hasJson(value as string)
+          : kind === 'list'
+            ? (value as string[]).some(has)
+            : kind === 'map'
+              ? Object.values(value as Record<string, string>).some(has)
+              : hasJson(JSON.stringify(step.events.map((e) => ({ n: e.name, a: e.attributes }))));
+    if (hit) return field;
+  }
+  return undefined;
 }
 
-const FIELD_OF = new Map(STEP_COLUMNS.map((col) => [col.column, col.field]));
-const fields = (columns: readonly string[]) => columns.map((col) => FIELD_OF.get(col) as keyof Step);
-const PLAIN_FIELDS = fields(PLAIN_TEXT_COLUMNS);
-const JSON_FIELDS = fields(JSON_TEXT_COLUMNS);
-const LIST_FIELDS = fields(LIST_TEXT_COLUMNS);
-const MAP_FIELDS = fields(MAP_TEXT_COLUMNS);
+/** The first matching step (start order, then span ID) of each run, for the runs of one page. */
+export function runTextMatches(runs: Iterable<readonly Step[]>, text: string): TextMatch[] {
+  const out: TextMatch[] = [];
+  for (const steps of runs) {
+    const ordered = [...steps].sort((a, b) =>
+      a.startNs !== b.startNs ? (a.startNs < b.startNs ? -1 : 1) : a.spanId < b.spanId ? -1 : 1,
+    );
+    for (const step of ordered) {
+      const field = stepTextMatch(step, text);
+      if (field !== undefined) {
+        out.push({ traceId: step.traceId, spanId: step.spanId, field });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Match rows (`trace_id`, `span_id`, `field`) from an adapter, in the order of the page's runs. */
+export function inPageOrder(runs: readonly { traceId: string }[], rows: Record<string, unknown>[]): TextMatch[] {
+  const byTrace = new Map(rows.map((r) => [String(r.trace_id), r]));
+  return runs.flatMap((run) => {
+    const row = byTrace.get(run.traceId);
+    return row
+      ? [{ traceId: run.traceId, spanId: String(row.span_id), field: String(row.field) as TextMatchField }]
+      : [];
+  });
+}

@@ -20,7 +20,7 @@ import {
   type Touch,
   type TraceStore,
 } from '../store/port.js';
-import { stepTextMatch } from '../store/text-search.js';
+import { runTextMatches, stepTextMatch } from '../store/text-search.js';
 import { createMemoryAlerts } from './memory-alerts.js';
 import { createMemoryMetrics } from './memory-metrics.js';
 
@@ -77,10 +77,18 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
             (r) => r.startNs < after.startNs || (r.startNs === after.startNs && r.traceId < after.traceId),
           )
         : matching;
-      if (rest.length <= q.limit) return { runs: rest };
-      const page = rest.slice(0, q.limit);
-      const last = page[page.length - 1] as RunSummary;
-      return { runs: page, nextCursor: encodeCursor(last.startNs, last.traceId) };
+      const page: RunPage = { runs: rest.slice(0, q.limit) };
+      if (rest.length > q.limit) {
+        const last = page.runs[page.runs.length - 1] as RunSummary;
+        page.nextCursor = encodeCursor(last.startNs, last.traceId);
+      }
+      if (q.text && page.runs.length > 0) {
+        page.textMatches = runTextMatches(
+          page.runs.map((r) => runSteps(projectId, r.traceId)),
+          q.text,
+        );
+      }
+      return page;
     },
     async getRun(projectId, traceId) {
       return runSteps(projectId, traceId);

@@ -31,12 +31,14 @@ import {
   type TraceStore,
 } from '../port.js';
 import { dedupeSteps } from '../step-columns.js';
+import { inPageOrder } from '../text-search.js';
 import * as alertsSql from './clickhouse-alerts.js';
 import * as findingsSql from './clickhouse-findings.js';
 import * as metricsSql from './clickhouse-metrics.js';
 import { listRunsSql, runsTouchingSql } from './clickhouse-queries.js';
 import { purgeProjectBefore } from './clickhouse-retention.js';
 import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from './clickhouse-rows.js';
+import { textMatchesSql } from './clickhouse-run-search.js';
 import { MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
 import { ident, literal, uint, wellFormed } from './sql.js';
 
@@ -127,10 +129,23 @@ export class ClickHouseTraceStore implements TraceStore {
       projectId,
       (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary),
     );
-    if (runs.length <= query.limit) return { runs };
-    runs.length = query.limit;
-    const last = runs[runs.length - 1] as RunSummary;
-    return { runs, nextCursor: encodeCursor(last.startNs, last.traceId) };
+    const more = runs.length > query.limit;
+    if (more) runs.length = query.limit;
+    const page: RunPage = { runs };
+    if (more) {
+      const last = runs[runs.length - 1] as RunSummary;
+      page.nextCursor = encodeCursor(last.startNs, last.traceId);
+    }
+    if (query.text && runs.length > 0) {
+      const sql = textMatchesSql(
+        this.db,
+        projectId,
+        runs.map((r) => r.traceId),
+        query.text,
+      );
+      page.textMatches = inPageOrder(runs, await this.select(sql));
+    }
+    return page;
   }
 
   async getRun(projectId: string, traceId: string): Promise<Step[]> {

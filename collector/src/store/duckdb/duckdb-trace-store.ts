@@ -48,6 +48,7 @@ import {
   type TraceStore,
 } from '../port.js';
 import { dedupeSteps, eventsFromJson, eventsToJson, STEP_COLUMNS, type StepColumn } from '../step-columns.js';
+import { inPageOrder } from '../text-search.js';
 import * as alerts from './duckdb-alerts.js';
 import { buildListRuns, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
 import {
@@ -60,6 +61,7 @@ import {
   toStoredFinding,
 } from './duckdb-findings.js';
 import * as metrics from './duckdb-metrics.js';
+import { buildTextMatches } from './duckdb-run-search.js';
 import { applyMigrations } from './duckdb-schema.js';
 
 type Row = Record<string, unknown>;
@@ -133,10 +135,22 @@ export class DuckDbTraceStore implements TraceStore {
     const { sql, params } = buildListRuns(projectId, query);
     return this.onReader(async (conn) => {
       const runs = (await readRows(conn, sql, params)).map(toRunSummary);
-      if (runs.length <= query.limit) return { runs };
-      runs.length = query.limit;
-      const last = runs[runs.length - 1] as RunSummary;
-      return { runs, nextCursor: encodeCursor(last.startNs, last.traceId) };
+      const more = runs.length > query.limit;
+      if (more) runs.length = query.limit;
+      const page: RunPage = { runs };
+      if (more) {
+        const last = runs[runs.length - 1] as RunSummary;
+        page.nextCursor = encodeCursor(last.startNs, last.traceId);
+      }
+      if (query.text && runs.length > 0) {
+        const matches = buildTextMatches(
+          projectId,
+          runs.map((r) => r.traceId),
+          query.text,
+        );
+        page.textMatches = inPageOrder(runs, await readRows(conn, matches.sql, matches.params));
+      }
+      return page;
     });
   }
 

@@ -10,6 +10,8 @@ export interface AlertsSuiteOptions {
    */
   openPeer?: (store: TraceStore) => Promise<TraceStore>;
   closePeer?: (peer: TraceStore) => Promise<void>;
+  /** Why `purgeBefore` keeps alert history in this store (the in-memory store has no retention). */
+  keepsHistoryOnPurge?: string;
 }
 
 const HOSTILE = [
@@ -176,6 +178,28 @@ export function runAlertsConformanceSuite(
       expect(await store.listAlertDeliveries(P, { ruleId: 'r-2', eventId: e1, limit: 10 })).toEqual([]);
       expect(await store.listAlertDeliveries(P, { limit: 2 })).toEqual([attempts[3], attempts[2]]);
       expect(await store.listAlertDeliveries(Q, { limit: 10 })).toHaveLength(1);
+    });
+
+    it('keeps rules and states through retention; history before the cutoff goes', async () => {
+      const cutoff = DAY0 + 3_000n;
+      await store.putAlertRule(rule('r-1', 1));
+      await store.putAlertState(state('r-1', 'firing', DAY0));
+      const old = event('r-1', DAY0, DAY0 + 1_000n);
+      const recent = event('r-1', DAY0 + 60n, cutoff);
+      const otherProject = event('r-1', DAY0, DAY0 + 1_000n, Q);
+      for (const e of [old, recent, otherProject]) await store.recordAlertEvent(e);
+      const oldAttempt = delivery(old.id, 1, DAY0 + 1_001n);
+      const recentAttempt = delivery(recent.id, 1, cutoff + 1n);
+      await store.recordAlertDelivery(oldAttempt);
+      await store.recordAlertDelivery(recentAttempt);
+
+      await store.purgeBefore(P, cutoff);
+      expect(await store.listAlertRules(P)).toEqual([rule('r-1', 1)]);
+      expect(await store.listAlertStates(P)).toEqual([state('r-1', 'firing', DAY0)]);
+      expect(await store.listAlertEvents(Q, { limit: 10 })).toEqual([otherProject]);
+      if (options.keepsHistoryOnPurge !== undefined) return;
+      expect(await store.listAlertEvents(P, { limit: 10 })).toEqual([recent]);
+      expect(await store.listAlertDeliveries(P, { limit: 10 })).toEqual([recentAttempt]);
     });
 
     it('round-trips hostile strings in every field unchanged', async () => {

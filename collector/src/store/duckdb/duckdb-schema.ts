@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
+import { ALERTS_MIGRATION } from './duckdb-alerts.js';
 import { FINDINGS_MIGRATION } from './duckdb-findings.js';
 
 const TYPES: Record<ColumnKind, string> = {
@@ -82,6 +83,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   FINDINGS_MIGRATION,
+  ALERTS_MIGRATION,
 ];
 
 export async function applyMigrations(conn: DuckDBConnection): Promise<void> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyStep } from '../../model/step.js';
+import { runAlertsConformanceSuite } from '../alerts-conformance.suite.js';
 import { runConformanceSuite } from '../conformance.suite.js';
 import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
 import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
@@ -25,6 +26,7 @@ const removeStore = async (store: TraceStore) => {
 runConformanceSuite('DuckDB conformance', makeStore, removeStore);
 runFindingsConformanceSuite('DuckDB findings conformance', makeStore, removeStore);
 runSearchConformanceSuite('DuckDB search conformance', makeStore, removeStore);
+runAlertsConformanceSuite('DuckDB alerts conformance', makeStore, removeStore);
 
 describe('DuckDB store errors', () => {
   it('reports a data dir it cannot create as StoreUnavailableError', async () => {

@@ -247,6 +247,7 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
         for (const statement of REFRESH_DERIVED) await exec(conn, statement);
         await exec(conn, 'DELETE FROM access_log WHERE project_id = $1 AND time_ns < $2::UBIGINT', params);
         await exec(conn, DELETE_ORPHAN_FINDINGS, [projectId]);
+        for (const statement of alerts.PURGE_ALERTS) await exec(conn, statement, params);
         await conn.run('DELETE FROM affected');
         await conn.run('COMMIT');
       } catch (error) {

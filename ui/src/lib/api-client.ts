@@ -3,12 +3,23 @@
  * a server that drifts from the contract fails loudly here instead of rendering half a run.
  */
 import {
+  type AlertRuleDto,
+  type AlertRuleInput,
+  alertDeliveryListSchema,
+  alertEventListSchema,
+  alertRuleListSchema,
+  alertRuleSchema,
+  type DriftCompareDto,
+  driftCompareSchema,
   errorSchema,
+  type MetricSeriesDto,
+  metricSeriesSchema,
   type OverviewDto,
   overviewSchema,
   runDetailSchema,
   runPageSchema,
   runSummarySchema,
+  versionListSchema,
   type WhoamiDto,
   whoamiSchema,
 } from '@casefile/collector/api-schemas';
@@ -52,6 +63,33 @@ export interface ApiClient {
   overview(query: URLSearchParams, signal?: AbortSignal): Promise<OverviewDto>;
   /** The selected runs as a case file (an attachment), with the file name the server chose. */
   exportCase(project: string, traceIds: readonly string[], format: 'html' | 'json'): Promise<CaseDownload>;
+  listAlertRules(project: string, signal?: AbortSignal): Promise<AlertRuleDto[]>;
+  /** `null` when the rule does not exist in this project. */
+  getAlertRule(project: string, id: string, signal?: AbortSignal): Promise<AlertRuleDto | null>;
+  /** The webhook secret comes back only here, once; later reads say `secretSet`. */
+  createAlertRule(project: string, input: AlertRuleInput): Promise<CreatedRule>;
+  updateAlertRule(project: string, id: string, input: AlertRuleInput): Promise<AlertRuleDto>;
+  deleteAlertRule(project: string, id: string): Promise<void>;
+  /** Evaluates now; the answer is the rule with its new state. */
+  evaluateAlertRule(project: string, id: string): Promise<AlertRuleDto>;
+  /** `query`: `rule`, `before` (ns), `limit`. */
+  listAlertEvents(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<AlertEventListDto>;
+  listAlertDeliveries(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<AlertDeliveryDto[]>;
+  /** `query`: `metric`, `agent`, `tool`, `from`, `to`, `bucket` (ms). */
+  driftSeries(query: URLSearchParams, signal?: AbortSignal): Promise<MetricSeriesDto>;
+  /** `query`: `metric`, `agent`, `tool`, `reference`, `window`, `end`. */
+  driftCompare(query: URLSearchParams, signal?: AbortSignal): Promise<DriftCompareDto>;
+  driftVersions(query: URLSearchParams, signal?: AbortSignal): Promise<VersionListDto>;
+}
+
+export type AlertEventListDto = z.infer<typeof alertEventListSchema>;
+export type AlertDeliveryDto = z.infer<typeof alertDeliveryListSchema>['deliveries'][number];
+export type VersionListDto = z.infer<typeof versionListSchema>;
+
+export interface CreatedRule {
+  rule: AlertRuleDto;
+  /** The webhook signing secret, shown once; `undefined` when the rule has no webhook. */
+  secret: string | undefined;
 }
 
 export interface CaseDownload {
@@ -68,6 +106,28 @@ export interface ApiClientOptions {
 }
 
 const lookupSchema = z.object({ runs: z.array(runSummarySchema) });
+
+/** A rule answer, bare or wrapped as `{ rule }`. */
+const ruleAnswerSchema = z.union([alertRuleSchema, z.object({ rule: alertRuleSchema }).transform((b) => b.rule)]);
+
+/** The create answer: the rule plus the secret, which servers put beside the rule or in its channel. */
+const createdRuleSchema = z
+  .union([
+    z.object({ rule: z.unknown(), secret: z.string().optional() }).passthrough(),
+    z.record(z.string(), z.unknown()),
+  ])
+  .transform((body, ctx): CreatedRule => {
+    const raw = ('rule' in body ? body.rule : body) as Record<string, unknown>;
+    const channel = (raw?.channel ?? {}) as Record<string, unknown>;
+    const secret =
+      typeof body.secret === 'string' ? body.secret : typeof channel.secret === 'string' ? channel.secret : undefined;
+    const rule = alertRuleSchema.safeParse(raw);
+    if (!rule.success) {
+      for (const issue of rule.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: ['rule', ...issue.path] });
+      return z.NEVER;
+    }
+    return { rule: rule.data, secret };
+  });
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -102,6 +162,36 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   const withProject = (project: string) => `?${new URLSearchParams({ project })}`;
+  const ruleUrl = (project: string, id: string) => `/api/alerts/rules/${encodeURIComponent(id)}${withProject(project)}`;
+
+  /** A write: JSON in, parsed JSON out; 4xx bodies become an ApiError with the server's message. */
+  async function send<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${options.token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await doFetch(`${base}${path}`, {
+      method,
+      headers,
+      credentials: 'omit',
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (res.status === 401) {
+      options.onUnauthorized?.();
+      throw new UnauthorizedError('The session token was rejected; sign in again.');
+    }
+    const parsedBody: unknown = res.status === 204 ? undefined : await res.json().catch(() => undefined);
+    if (!res.ok) {
+      const err = errorSchema.safeParse(parsedBody);
+      if (err.success) throw new ApiError(res.status, err.data.error, err.data.message);
+      throw new ApiError(res.status, 'http', `${method} ${path.split('?')[0]} answered HTTP ${res.status}`);
+    }
+    const parsed = schema.safeParse(parsedBody);
+    if (!parsed.success) {
+      throw new ApiError(res.status, 'bad-response', `Unexpected response from ${path.split('?')[0]}`, {
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
+  }
 
   return {
     async overview(query, signal) {
@@ -126,6 +216,49 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const disposition = res.headers.get('content-disposition') ?? '';
       const name = /filename="([\w.-]+)"/.exec(disposition)?.[1] ?? `casefile-case.${format}`;
       return { blob: await res.blob(), fileName: name };
+    },
+    async listAlertRules(project, signal) {
+      return (await get(`/api/alerts/rules${withProject(project)}`, alertRuleListSchema, signal))!.rules;
+    },
+    async getAlertRule(project, id, signal) {
+      try {
+        return await get(ruleUrl(project, id), alertRuleSchema, signal);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+    async createAlertRule(project, input) {
+      return send('POST', `/api/alerts/rules${withProject(project)}`, createdRuleSchema, input);
+    },
+    async updateAlertRule(project, id, input) {
+      return send('PUT', ruleUrl(project, id), ruleAnswerSchema, input);
+    },
+    async deleteAlertRule(project, id) {
+      await send('DELETE', ruleUrl(project, id), z.unknown());
+    },
+    async evaluateAlertRule(project, id) {
+      const path = `/api/alerts/rules/${encodeURIComponent(id)}/evaluate${withProject(project)}`;
+      return send('POST', path, ruleAnswerSchema);
+    },
+    async listAlertEvents(project, query, signal) {
+      const q = new URLSearchParams(query);
+      if (project !== '') q.set('project', project);
+      return (await get(`/api/alerts/events?${q}`, alertEventListSchema, signal))!;
+    },
+    async listAlertDeliveries(project, query, signal) {
+      const q = new URLSearchParams(query);
+      if (project !== '') q.set('project', project);
+      return (await get(`/api/alerts/deliveries?${q}`, alertDeliveryListSchema, signal))!.deliveries;
+    },
+    async driftSeries(query, signal) {
+      return (await get(`/api/drift/series?${query}`, metricSeriesSchema, signal))!;
+    },
+    async driftCompare(query, signal) {
+      return (await get(`/api/drift/compare?${query}`, driftCompareSchema, signal))!;
+    },
+    async driftVersions(query, signal) {
+      return (await get(`/api/drift/versions?${query}`, versionListSchema, signal))!;
     },
     async whoami(signal) {
       return (await get('/api/whoami', whoamiSchema, signal))!;

@@ -7,6 +7,9 @@ export type Route =
   | { name: 'compare' }
   | { name: 'search' }
   | { name: 'overview' }
+  | { name: 'drift' }
+  | { name: 'alerts' }
+  | { name: 'alert'; id: string }
   | { name: 'not-found'; pathname: string };
 
 export function matchRoute(pathname: string): Route {
@@ -16,6 +19,16 @@ export function matchRoute(pathname: string): Route {
   if (path === '/compare') return { name: 'compare' };
   if (path === '/search') return { name: 'search' };
   if (path === '/overview') return { name: 'overview' };
+  if (path === '/drift') return { name: 'drift' };
+  if (path === '/alerts') return { name: 'alerts' };
+  const alert = /^\/alerts\/([^/]+)$/.exec(path);
+  if (alert) {
+    try {
+      return { name: 'alert', id: decodeURIComponent(alert[1]!) };
+    } catch {
+      return { name: 'not-found', pathname };
+    }
+  }
   const run = /^\/runs\/([^/]+)$/.exec(path);
   if (run) {
     try {
@@ -65,4 +78,19 @@ export function compareHref(project: string, a: string, b: string): string {
 export function overviewHref(search: URLSearchParams): string {
   const query = search.toString();
   return query === '' ? '/overview' : `/overview?${query}`;
+}
+
+export function driftHref(search: URLSearchParams): string {
+  const query = search.toString();
+  return query === '' ? '/drift' : `/drift?${query}`;
+}
+
+export function alertsHref(project: string): string {
+  return project === '' ? '/alerts' : `/alerts?${new URLSearchParams({ project })}`;
+}
+
+/** One rule's page (edit, evaluate, history); `id` = 'new' opens the create form. */
+export function alertRuleHref(project: string, id: string): string {
+  const query = project === '' ? '' : `?${new URLSearchParams({ project })}`;
+  return `/alerts/${encodeURIComponent(id)}${query}`;
 }

@@ -1,0 +1,102 @@
+import type { AlertEventDto, AlertRuleDto } from '@casefile/collector/api-schemas';
+import { describe, expect, it } from 'vitest';
+import { parseDriftState } from '../drift/drift-url';
+import { eventCompareHref, eventDriftHref, eventHeadline, formatMs, summaryEntries, verdictText } from './alert-view';
+
+const result = {
+  metric: 'tool_mix' as const,
+  test: 'chi2',
+  state: 'drift' as const,
+  statistic: 41.234,
+  pValue: 0.00002,
+  threshold: 0.05,
+  referenceSummary: {},
+  currentSummary: {},
+};
+
+const event: AlertEventDto = {
+  id: 'r1:1',
+  ruleId: 'r1',
+  ruleName: 'mix',
+  timeNs: '1763700060000000000',
+  from: 'ok',
+  to: 'firing',
+  window: { fromNs: '1763700000000000000', toNs: '1763700060000000000' },
+  reference: { fromNs: '1763690000000000000', toNs: '1763693600000000000', label: 'baseline' },
+  results: [result, { ...result, metric: 'steps_per_run', test: 'ks', pValue: 0.3, state: 'ok' }],
+  exampleRuns: { reference: ['aaa', 'aab'], current: ['ccc'] },
+  summary: 'tool_mix drifted',
+};
+
+describe('alert text and links', () => {
+  it('formats durations in the largest whole unit', () => {
+    expect([formatMs(60_000), formatMs(2_000), formatMs(7_200_000), formatMs(86_400_000), formatMs(1500)]).toEqual([
+      '1 min',
+      '2 s',
+      '2 h',
+      '1 d',
+      '1500 ms',
+    ]);
+  });
+
+  it('states the verdict with test, statistic, p-value and threshold, or why there is none', () => {
+    expect(verdictText(result)).toBe('chi2 · statistic 41.2 · p < 0.0001 · threshold 0.05 → drift');
+    expect(
+      verdictText({
+        ...result,
+        state: 'insufficient_data',
+        statistic: null,
+        pValue: undefined,
+        reason: 'current n=3 < 30',
+      }),
+    ).toBe('chi2: insufficient data (current n=3 < 30)');
+  });
+
+  it('headlines an event with its smallest p-value', () => {
+    expect(eventHeadline(event)).toBe('tool_mix: chi2 p < 0.0001');
+    expect(eventHeadline({ ...event, results: [], observed: 0.125 })).toBe('observed 0.125');
+  });
+
+  it('shows window summaries as text pairs, label counts inline', () => {
+    expect(
+      summaryEntries({
+        n: 150,
+        top: [
+          ['search_kb', 140],
+          ['<img>', 10],
+        ],
+        meta: { a: 1 },
+      }),
+    ).toEqual([
+      ['n', '150'],
+      ['top', 'search_kb: 140, <img>: 10'],
+      ['meta', '{"a":1}'],
+    ]);
+  });
+
+  it('links to the compare view with one example run of each window', () => {
+    expect(eventCompareHref('p1', event)).toBe('/compare?project=p1&a=aaa&b=ccc');
+    expect(eventCompareHref('p1', { ...event, exampleRuns: { reference: [], current: ['c'] } })).toBeUndefined();
+  });
+
+  it('links to the drift page at the rule scope with the event window selected', () => {
+    const rule = {
+      kind: 'drift',
+      agentName: 'support',
+      toolName: '',
+      metrics: ['tool_mix'],
+      reference: { type: 'baseline', fromMs: 10, toMs: 20 },
+    } as unknown as AlertRuleDto;
+    const href = eventDriftHref('p1', event, rule)!;
+    const s = parseDriftState(new URL(href, 'http://x').searchParams, 0);
+    expect(s).toMatchObject({
+      agent: 'support',
+      metric: 'tool_mix',
+      reference: { type: 'baseline', fromMs: 10, toMs: 20 },
+      windowMs: 60_000,
+      endMs: 1_763_700_060_000,
+    });
+    expect(s.fromMs).toBeLessThan(1_763_700_000_000);
+    expect(s.toMs).toBeGreaterThan(1_763_700_060_000);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareQuery,
+  driftStateHref,
+  parseDriftState,
+  parseReference,
+  pickBucketMs,
+  selectBucket,
+  seriesQuery,
+} from './drift-url';
+
+const NOW = 1_763_700_000_000;
+
+describe('drift URL state', () => {
+  it('defaults to tool_mix over the last 24 hours against the previous window', () => {
+    const s = parseDriftState(new URLSearchParams(''), NOW);
+    expect(s).toMatchObject({ agent: '', metric: 'tool_mix', tool: '', toMs: NOW, fromMs: NOW - 86_400_000 });
+    expect(s.reference).toEqual({ type: 'previous-window' });
+    expect(s.endMs).toBe(NOW);
+    expect(s.windowMs).toBe(pickBucketMs(s.fromMs, s.toMs));
+  });
+
+  it('round-trips every field through the URL', () => {
+    const s = parseDriftState(
+      new URLSearchParams(
+        'agent=support&metric=latency_ms&tool=send_email&from=1000000&to=5000000&reference=baseline:100-900&window=60000&end=4000000',
+      ),
+      NOW,
+    );
+    expect(s).toEqual({
+      agent: 'support',
+      metric: 'latency_ms',
+      tool: 'send_email',
+      fromMs: 1_000_000,
+      toMs: 5_000_000,
+      reference: { type: 'baseline', fromMs: 100, toMs: 900 },
+      windowMs: 60_000,
+      endMs: 4_000_000,
+    });
+    const href = driftStateHref('p1', s);
+    expect(href.startsWith('/drift?project=p1&')).toBe(true);
+    expect(parseDriftState(new URL(href, 'http://x').searchParams, NOW)).toEqual(s);
+  });
+
+  it('drops a tool for metrics without a tool scope and ignores malformed values', () => {
+    const s = parseDriftState(
+      new URLSearchParams('metric=tool_mix&tool=x&from=abc&to=-5&reference=baseline:9-3&window=10'),
+      NOW,
+    );
+    expect(s.tool).toBe('');
+    expect(s.toMs).toBe(NOW);
+    expect(s.reference).toEqual({ type: 'previous-window' });
+    expect(s.windowMs).toBe(60_000);
+    expect(parseDriftState(new URLSearchParams('metric=<script>'), NOW).metric).toBe('tool_mix');
+  });
+
+  it('parses the three reference kinds the compare API takes', () => {
+    expect(parseReference('previous-version:policy')).toEqual({ type: 'previous-version', dimension: 'policy' });
+    expect(parseReference('previous-version:secret')).toEqual({ type: 'previous-window' });
+    expect(parseReference('baseline:1-2')).toEqual({ type: 'baseline', fromMs: 1, toMs: 2 });
+  });
+
+  it('builds the series and compare queries with a round bucket', () => {
+    const s = parseDriftState(new URLSearchParams('agent=a&metric=error_rate&tool=t&from=0&to=3600000'), NOW);
+    expect(Object.fromEntries(seriesQuery('p', s))).toEqual({
+      project: 'p',
+      metric: 'error_rate',
+      agent: 'a',
+      tool: 't',
+      from: '0',
+      to: '3600000',
+      bucket: '60000',
+    });
+    expect(Object.fromEntries(compareQuery('', s))).toEqual({
+      metric: 'error_rate',
+      agent: 'a',
+      tool: 't',
+      reference: 'previous-window',
+      window: '60000',
+      end: '3600000',
+    });
+  });
+
+  it('keeps charts at about 60 buckets or fewer', () => {
+    expect(pickBucketMs(0, 3_600_000)).toBe(60_000);
+    expect(pickBucketMs(0, 86_400_000)).toBe(1_800_000);
+    expect((86_400_000 * 30) / pickBucketMs(0, 86_400_000 * 30)).toBeLessThanOrEqual(60);
+  });
+
+  it('makes a clicked bucket the current window', () => {
+    const s = parseDriftState(new URLSearchParams('from=0&to=3600000'), NOW);
+    const next = selectBucket(s, 600_000, 60_000);
+    expect(next.endMs).toBe(660_000);
+    expect(next.windowMs).toBe(60_000);
+    expect(next.fromMs).toBe(0);
+  });
+});

@@ -1,36 +1,143 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type {
-  MetricPoint,
-  MetricSample,
-  MetricSampleQuery,
-  MetricSeriesQuery,
-  VersionDimension,
-  VersionSeen,
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { checkBucket, maxValuesOf, TOP_LABELS } from '../metric-rules.js';
+import {
+  METRIC_KINDS,
+  type MetricPoint,
+  type MetricSample,
+  type MetricSampleQuery,
+  type MetricSeriesQuery,
+  type VersionDimension,
+  type VersionSeen,
 } from '../metrics.js';
+import { StoreQueryError } from '../port.js';
+import { observationsSql } from './duckdb-metric-observations.js';
 
-/** Behaviour metrics on DuckDB: aggregate queries over `steps`, `runs` and `findings`. */
+/**
+ * Behaviour metrics on DuckDB: aggregate queries over `spans`, `runs` and `findings`. The
+ * observations of a metric are one subquery (`duckdb-metric-observations.ts`); here they are counted,
+ * averaged, ranked or sampled. Quantiles are exact (`quantile_cont`).
+ */
+
+type Row = Record<string, unknown>;
+
+async function rows(conn: DuckDBConnection, sql: string, params: DuckDBValue[]): Promise<Row[]> {
+  try {
+    return (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
+  } catch (error) {
+    throw new StoreQueryError('DuckDB metric query failed', sql, { cause: error });
+  }
+}
 
 export async function metricSample(
-  _conn: DuckDBConnection,
-  _projectId: string,
+  conn: DuckDBConnection,
+  projectId: string,
   query: MetricSampleQuery,
 ): Promise<MetricSample> {
-  throw new Error(`metric ${query.metric} is not available on DuckDB yet`);
+  const max = maxValuesOf(query.maxValues);
+  const obs = observationsSql(projectId, query);
+  switch (METRIC_KINDS[query.metric]) {
+    case 'numeric': {
+      // Uniform and deterministic: the observations with the smallest hashes of their IDs.
+      const limit = obs.bind(max);
+      const sql = `WITH obs AS (${obs.sql})
+SELECT (SELECT count(*) FROM obs) AS total,
+  (SELECT list(v ORDER BY v) FROM (SELECT v FROM obs ORDER BY hash(k), k, v LIMIT ${limit})) AS vals`;
+      const [row] = await rows(conn, sql, obs.params);
+      const values = ((row?.vals as number[] | null) ?? []).map(Number);
+      return { kind: 'numeric', values, total: Number(row?.total ?? 0) };
+    }
+    case 'categorical': {
+      const sql = `SELECT label, count(*) AS c FROM (${obs.sql}) GROUP BY label ORDER BY c DESC, label`;
+      const counts = (await rows(conn, sql, obs.params)).map((r) => [String(r.label), Number(r.c)] as [string, number]);
+      return { kind: 'categorical', counts };
+    }
+    case 'rate': {
+      const sql = `SELECT count(*) FILTER (WHERE ok) AS successes, count(*) AS trials FROM (${obs.sql})`;
+      const [row] = await rows(conn, sql, obs.params);
+      return { kind: 'rate', successes: Number(row?.successes ?? 0), trials: Number(row?.trials ?? 0) };
+    }
+    default: {
+      const [row] = await rows(conn, `SELECT count(*) AS n FROM (${obs.sql})`, obs.params);
+      return { kind: 'count', count: Number(row?.n ?? 0) };
+    }
+  }
 }
 
 export async function metricSeries(
-  _conn: DuckDBConnection,
-  _projectId: string,
+  conn: DuckDBConnection,
+  projectId: string,
   query: MetricSeriesQuery,
 ): Promise<MetricPoint[]> {
-  throw new Error(`metric ${query.metric} is not available on DuckDB yet`);
+  checkBucket(query.bucketNs);
+  const obs = observationsSql(projectId, query);
+  const width = `${obs.bind(query.bucketNs)}::UBIGINT`;
+  const bucketed = `SELECT *, t - t % ${width} AS b FROM (${obs.sql})`;
+  switch (METRIC_KINDS[query.metric]) {
+    case 'numeric': {
+      const sql = `SELECT b, count(*) AS n, avg(v) AS mean, quantile_cont(v, 0.5) AS p50, quantile_cont(v, 0.95) AS p95
+FROM (${bucketed}) GROUP BY b ORDER BY b`;
+      return (await rows(conn, sql, obs.params)).map((r) => ({
+        startNs: BigInt(r.b as bigint),
+        count: Number(r.n),
+        value: Number(r.mean),
+        p50: Number(r.p50),
+        p95: Number(r.p95),
+      }));
+    }
+    case 'categorical': {
+      const sql = `SELECT b, label, c, total FROM (
+  SELECT b, label, c, sum(c) OVER (PARTITION BY b) AS total, row_number() OVER (PARTITION BY b ORDER BY c DESC, label) AS rn
+  FROM (SELECT b, label, count(*) AS c FROM (${bucketed}) GROUP BY b, label)
+) WHERE rn <= ${TOP_LABELS} ORDER BY b, rn`;
+      const points: MetricPoint[] = [];
+      for (const r of await rows(conn, sql, obs.params)) {
+        const startNs = BigInt(r.b as bigint);
+        let point = points[points.length - 1];
+        if (point?.startNs !== startNs) {
+          point = { startNs, count: Number(r.total), value: Number(r.c) / Number(r.total), top: [] };
+          points.push(point);
+        }
+        point.top?.push([String(r.label), Number(r.c)]);
+      }
+      return points;
+    }
+    case 'rate': {
+      const sql = `SELECT b, count(*) AS n, count(*) FILTER (WHERE ok) AS successes FROM (${bucketed}) GROUP BY b ORDER BY b`;
+      return (await rows(conn, sql, obs.params)).map((r) => ({
+        startNs: BigInt(r.b as bigint),
+        count: Number(r.n),
+        value: Number(r.successes) / Number(r.n),
+        successes: Number(r.successes),
+      }));
+    }
+    default: {
+      const sql = `SELECT b, count(*) AS n FROM (${bucketed}) GROUP BY b ORDER BY b`;
+      return (await rows(conn, sql, obs.params)).map((r) => ({
+        startNs: BigInt(r.b as bigint),
+        count: Number(r.n),
+        value: Number(r.n),
+      }));
+    }
+  }
 }
 
 export async function listVersions(
-  _conn: DuckDBConnection,
-  _projectId: string,
-  _agentName: string,
+  conn: DuckDBConnection,
+  projectId: string,
+  agentName: string,
   dimension: VersionDimension,
 ): Promise<VersionSeen[]> {
-  throw new Error(`${dimension} versions are not available on DuckDB yet`);
+  const params: DuckDBValue[] = agentName === '' ? [projectId] : [projectId, agentName];
+  const agent = agentName === '' ? '' : 'AND r.agent_name = $2';
+  const value =
+    dimension === 'model' ? 'unnest(r.models)' : dimension === 'prompt' ? 'r.prompt_version' : 'r.policy_version';
+  const sql = `SELECT value, min(start_ns) AS first_ns, max(start_ns) AS last_ns, count(DISTINCT trace_id) AS runs
+FROM (SELECT ${value} AS value, r.start_ns, r.trace_id FROM runs r WHERE r.project_id = $1 ${agent})
+WHERE value <> '' GROUP BY value ORDER BY first_ns, value`;
+  return (await rows(conn, sql, params)).map((r) => ({
+    value: String(r.value),
+    firstNs: BigInt(r.first_ns as bigint),
+    lastNs: BigInt(r.last_ns as bigint),
+    runs: Number(r.runs),
+  }));
 }

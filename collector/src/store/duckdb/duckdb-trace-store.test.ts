@@ -6,6 +6,7 @@ import { emptyStep } from '../../model/step.js';
 import { runAlertsConformanceSuite } from '../alerts-conformance.suite.js';
 import { runConformanceSuite } from '../conformance.suite.js';
 import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
+import { runMetricsConformanceSuite } from '../metrics-conformance.suite.js';
 import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
 import { runSearchConformanceSuite } from '../run-search-conformance.suite.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
@@ -26,6 +27,7 @@ const removeStore = async (store: TraceStore) => {
 runConformanceSuite('DuckDB conformance', makeStore, removeStore);
 runFindingsConformanceSuite('DuckDB findings conformance', makeStore, removeStore);
 runSearchConformanceSuite('DuckDB search conformance', makeStore, removeStore);
+runMetricsConformanceSuite('DuckDB metrics conformance', makeStore, removeStore);
 runAlertsConformanceSuite('DuckDB alerts conformance', makeStore, removeStore);
 
 describe('DuckDB store errors', () => {

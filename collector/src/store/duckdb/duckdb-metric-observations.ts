@@ -1,0 +1,160 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import {
+  ARGUMENTS_VALID_ATTRIBUTE,
+  COST_NUMBER_REGEX,
+  FINISH_REASONS_ATTRIBUTE,
+  isLlmStepMetric,
+  metricGrain,
+  toolScope,
+} from '../metric-rules.js';
+import {
+  COST_ATTRIBUTES,
+  DENIAL_DECISIONS,
+  type MetricScope,
+  REFUSAL_FINISH_REASONS,
+  REFUSAL_PHRASES,
+} from '../metrics.js';
+
+/**
+ * One metric's observations as a DuckDB subquery with the columns `t` (UBIGINT, the run's or step's
+ * start), `k` (sampling key: trace, or trace + span) and one of `v` (DOUBLE), `label` (VARCHAR) or
+ * `ok` (BOOLEAN). Every value is a bound parameter; `metrics.ts` defines what is observed.
+ */
+
+export interface Bound {
+  sql: string;
+  params: DuckDBValue[];
+}
+
+/** Largest UBIGINT: a window end beyond it means "no end". */
+const MAX_NS = 18_446_744_073_709_551_615n;
+
+export function observationsSql(
+  projectId: string,
+  q: MetricScope & { fromNs: bigint; toNs: bigint },
+): Bound & { bind: (v: DuckDBValue) => string } {
+  const params: DuckDBValue[] = [];
+  const bind = (value: DuckDBValue): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const project = bind(projectId);
+  const from = `${bind(q.fromNs > MAX_NS ? MAX_NS : q.fromNs)}::UBIGINT`;
+  const to = `${bind(q.toNs > MAX_NS ? MAX_NS : q.toNs)}::UBIGINT`;
+  const agent = q.agentName ?? '';
+  const version = q.version;
+  const runVersion = (): string => {
+    if (!version) return 'TRUE';
+    const v = bind(version.value);
+    if (version.dimension === 'prompt') return `r.prompt_version = ${v}`;
+    if (version.dimension === 'policy') return `r.policy_version = ${v}`;
+    return `list_contains(r.models, ${v})`;
+  };
+  const attr = (alias: string, key: string) => `json_extract_string(${alias}.attributes, ${bind(`$."${key}"`)})`;
+
+  if (metricGrain(q) === 'run') {
+    const where = [`r.project_id = ${project}`, `r.start_ns >= ${from}`, `r.start_ns < ${to}`, runVersion()];
+    if (agent !== '') where.push(`r.agent_name = ${bind(agent)}`);
+    const runs = `SELECT r.* FROM runs r WHERE ${where.join(' AND ')}`;
+    const perRun = (expr: string, alias: string) =>
+      `SELECT r.start_ns AS t, r.trace_id AS k, ${expr} AS ${alias} FROM (${runs}) r`;
+    switch (q.metric) {
+      case 'steps_per_run':
+        return { sql: perRun('r.step_count::DOUBLE', 'v'), params, bind };
+      case 'latency_ms':
+        return { sql: perRun(durationMs('r'), 'v'), params, bind };
+      case 'error_rate':
+        return { sql: perRun("r.status = 'error'", 'ok'), params, bind };
+      case 'finding_rate':
+        return {
+          sql: perRun(
+            "EXISTS (SELECT 1 FROM findings f WHERE f.project_id = r.project_id AND f.trace_id = r.trace_id AND f.status = 'open' AND f.severity <> 'low')",
+            'ok',
+          ),
+          params,
+          bind,
+        };
+      case 'run_count':
+        return { sql: perRun('TRUE', 'ok'), params, bind };
+      case 'tokens_per_run': {
+        const counted = 's.input_tokens IS NOT NULL OR s.output_tokens IS NOT NULL';
+        const sql = `SELECT r.start_ns AS t, r.trace_id AS k, sum(coalesce(s.input_tokens, 0) + coalesce(s.output_tokens, 0))::DOUBLE AS v
+FROM (${runs}) r JOIN spans s ON s.project_id = r.project_id AND s.trace_id = r.trace_id
+WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
+        return { sql, params, bind };
+      }
+      case 'cost_per_run': {
+        const re = bind(COST_NUMBER_REGEX);
+        // A step reports its cost once: the first attribute that holds a plain decimal.
+        const cost = `coalesce(${COST_ATTRIBUTES.map((key) => {
+          const a = attr('s', key);
+          return `CASE WHEN regexp_matches(${a}, ${re}) THEN ${a}::DOUBLE END`;
+        }).join(', ')})`;
+        const sql = `SELECT t, k, sum(c) AS v FROM (
+  SELECT r.start_ns AS t, r.trace_id AS k, ${cost} AS c
+  FROM (${runs}) r JOIN spans s ON s.project_id = r.project_id AND s.trace_id = r.trace_id
+) WHERE c IS NOT NULL GROUP BY t, k`;
+        return { sql, params, bind };
+      }
+      default:
+        throw new Error(`${q.metric} is not a run metric`);
+    }
+  }
+
+  const where = [`s.project_id = ${project}`, `s.start_ns >= ${from}`, `s.start_ns < ${to}`];
+  if (agent !== '') where.push(`s.agent_name = ${bind(agent)}`);
+  if (version?.dimension === 'model' && isLlmStepMetric(q)) {
+    const v = bind(version.value);
+    where.push(`(s.request_model = ${v} OR s.response_model = ${v})`);
+  } else if (version) {
+    where.push(`s.trace_id IN (SELECT r.trace_id FROM runs r WHERE r.project_id = ${project} AND ${runVersion()})`);
+  }
+  const tool = toolScope(q);
+  const call = tool === '' ? "s.kind = 'tool'" : `s.kind = 'tool' AND s.tool_name = ${bind(tool)}`;
+  const perStep = (expr: string, alias: string, cond: string) =>
+    `SELECT s.start_ns AS t, s.trace_id || s.span_id AS k, ${expr} AS ${alias} FROM spans s WHERE ${[...where, cond].join(' AND ')}`;
+  switch (q.metric) {
+    case 'tool_mix':
+      return { sql: perStep('s.tool_name', 'label', "s.kind = 'tool' AND s.tool_name <> ''"), params, bind };
+    case 'document_mix': {
+      const inner = perStep('unnest(s.document_ids)', 'label', "s.kind = 'retrieval'");
+      return { sql: `SELECT * FROM (${inner}) WHERE label <> ''`, params, bind };
+    }
+    case 'output_length':
+      return tool === ''
+        ? { sql: perStep('length(s.output_messages)::DOUBLE', 'v', "s.kind = 'llm'"), params, bind }
+        : { sql: perStep('length(s.tool_result)::DOUBLE', 'v', call), params, bind };
+    case 'latency_ms':
+      return { sql: perStep(durationMs('s'), 'v', call), params, bind };
+    case 'error_rate':
+      return { sql: perStep("s.status = 'error'", 'ok', call), params, bind };
+    case 'schema_conformance_rate': {
+      const valid = `coalesce(${attr('s', ARGUMENTS_VALID_ATTRIBUTE)}, '') <> 'false'`;
+      const object = `regexp_full_match(s.tool_arguments, ${bind('[ \\t\\n\\r]*\\{.*\\}[ \\t\\n\\r]*')}, 's')`;
+      return { sql: perStep(`(${valid} AND ${object})`, 'ok', call), params, bind };
+    }
+    case 'refusal_rate': {
+      const reasons = `lower(coalesce(${attr('s', FINISH_REASONS_ATTRIBUTE)}, ''))`;
+      const output = 'lower(s.output_messages)';
+      const tests = [
+        ...REFUSAL_FINISH_REASONS.flatMap((r) => [
+          `contains(${reasons}, ${bind(r)})`,
+          `contains(${output}, ${bind(`"finish_reason":"${r}"`)})`,
+        ]),
+        ...REFUSAL_PHRASES.map((p) => `contains(${output}, ${bind(p)})`),
+      ];
+      return { sql: perStep(`(${tests.join(' OR ')})`, 'ok', "s.kind = 'llm'"), params, bind };
+    }
+    case 'approval_denial_rate': {
+      const denials = DENIAL_DECISIONS.map((d) => bind(d)).join(', ');
+      return { sql: perStep(`lower(s.approval_decision) IN (${denials})`, 'ok', "s.kind = 'approval'"), params, bind };
+    }
+    default:
+      throw new Error(`${q.metric} is not a step metric`);
+  }
+}
+
+/** Milliseconds between start and end; a negative span (clock skew, unended) counts as 0. */
+function durationMs(alias: string): string {
+  return `greatest(${alias}.end_ns::HUGEINT - ${alias}.start_ns::HUGEINT, 0)::DOUBLE / 1e6`;
+}

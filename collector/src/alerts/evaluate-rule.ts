@@ -1,0 +1,105 @@
+/**
+ * Evaluates one rule for one window end: windows → samples → verdicts → a one-sentence summary and a
+ * few example runs from each window. Pure with respect to rule state: it reads the store and returns
+ * what it found; the state machine and the scheduler decide what to record and whom to notify.
+ */
+import type { RunQuery, TraceStore } from '../store/port.js';
+import { biggestShift, type WindowData } from './describe.js';
+import { evaluateDriftRule } from './evaluate-drift.js';
+import { evaluateThresholdRule } from './evaluate-threshold.js';
+import type { RuleEvaluation } from './evaluation.js';
+import type { AlertRule } from './rule-model.js';
+import { resolveWindows, type ScopedWindow } from './windows.js';
+
+export type EvaluationStore = Pick<TraceStore, 'metricSample' | 'listVersions' | 'listRuns'>;
+
+/** Example runs per window: enough to open a comparison, few enough for a notification. */
+export const EXAMPLES_PER_WINDOW = 3;
+
+export async function evaluateRule(
+  store: EvaluationStore,
+  projectId: string,
+  rule: AlertRule,
+  windowEndNs: bigint,
+): Promise<RuleEvaluation> {
+  const windows = await resolveWindows(store, projectId, rule, windowEndNs);
+  const base = { ruleId: rule.id, ruleName: rule.name, windowEndNs, current: windows.current };
+  if (rule.kind === 'threshold') {
+    const t = await evaluateThresholdRule(store, projectId, rule, windows.current);
+    const reference = { ...windows.current, label: `threshold ${rule.operator} ${rule.value}` };
+    const current = await examples(store, projectId, rule, windows.current, t.outcome === 'breach' ? focus(rule) : {});
+    return {
+      ...base,
+      reference,
+      outcome: t.outcome,
+      results: [t.result],
+      observed: t.observed,
+      exampleRuns: { reference: [], current },
+      summary: t.summary,
+    };
+  }
+  const d = await evaluateDriftRule(store, projectId, rule, windows);
+  const drifted = d.results
+    .filter((r) => r.state === 'drift')
+    .map((r) => ({ metric: r.metric, ...d.data.get(r.metric) }));
+  let filter: Partial<RunQuery> = {};
+  for (const x of drifted) {
+    if (x.reference && x.current) filter = { ...changedRunsFilter(x.metric, x.reference, x.current), ...filter };
+  }
+  const [reference, current] = windows.ok
+    ? await Promise.all([
+        examples(store, projectId, rule, windows.reference, {}),
+        examples(store, projectId, rule, windows.current, filter),
+      ])
+    : [[], []];
+  return {
+    ...base,
+    reference: windows.reference,
+    outcome: d.outcome,
+    results: d.results,
+    exampleRuns: { reference, current },
+    summary: d.summary,
+  };
+}
+
+/** Runs that show a threshold breach: failed runs for an error rate. */
+function focus(rule: AlertRule): Partial<RunQuery> {
+  return rule.kind === 'threshold' && rule.metric === 'error_rate' && rule.toolName === '' ? { status: 'error' } : {};
+}
+
+/**
+ * Current-window runs that show the change: those that called the tool (or read the document) whose
+ * share grew most, or failed runs when the error rate rose.
+ */
+function changedRunsFilter(metric: string, reference: WindowData, current: WindowData): Partial<RunQuery> {
+  if (reference.kind === 'categorical' && current.kind === 'categorical') {
+    const shift = biggestShift(reference.counts, current.counts);
+    if (!shift || shift.to <= shift.from) return {};
+    if (metric === 'tool_mix') return { toolName: shift.label };
+    if (metric === 'document_mix') return { documentId: shift.label };
+  }
+  if (metric === 'error_rate' && reference.kind === 'rate' && current.kind === 'rate') {
+    const rate = (x: { successes: number; trials: number }) => (x.trials > 0 ? x.successes / x.trials : 0);
+    if (rate(current) > rate(reference)) return { status: 'error' };
+  }
+  return {};
+}
+
+async function examples(
+  store: EvaluationStore,
+  projectId: string,
+  rule: AlertRule,
+  window: ScopedWindow,
+  filter: Partial<RunQuery>,
+): Promise<string[]> {
+  if (window.toNs <= window.fromNs) return [];
+  const query: RunQuery = { fromNs: window.fromNs, toNs: window.toNs, limit: EXAMPLES_PER_WINDOW };
+  if (rule.agentName !== '') query.agentName = rule.agentName;
+  if (rule.toolName !== '') query.toolName = rule.toolName;
+  if (window.version?.dimension === 'prompt') query.promptVersion = window.version.value;
+  if (window.version?.dimension === 'policy') query.policyVersion = window.version.value;
+  if (window.version?.dimension === 'model') query.model = window.version.value;
+  const focused = (await store.listRuns(projectId, { ...query, ...filter })).runs.map((r) => r.traceId);
+  if (focused.length > 0 || Object.keys(filter).length === 0) return focused;
+  return (await store.listRuns(projectId, query)).runs.map((r) => r.traceId);
+}

@@ -1,0 +1,22 @@
+/** Public surface of the alert evaluator and notifier (the API routes, the server and benches use it). */
+export type { AlertEventDto, AlertRuleDto, AlertRuleInput, AlertRuleSpec } from '../api/alert-schemas.js';
+export { eventId, storedEventToDto, toEventDto } from './alert-event.js';
+export type { Applied } from './apply.js';
+export { applyEvaluation } from './apply.js';
+export type { EvaluationStore } from './evaluate-rule.js';
+export { evaluateRule } from './evaluate-rule.js';
+export type { MetricResult, Outcome, RuleEvaluation } from './evaluation.js';
+export type { AlertEvaluator, AlertEvaluatorOptions, TickReport } from './evaluator.js';
+export { createAlertEvaluator } from './evaluator.js';
+export type { DeliveryOutcome, Notification, Notifier, NotifierOptions } from './notifier.js';
+export { createNotifier, redactTarget } from './notifier.js';
+export { alertLinks, casefileBody, slackBody } from './payload.js';
+export type { AlertRule, DriftRule, ThresholdRule } from './rule-model.js';
+export { parseRuleInput, parseStoredRule, ruleProblems, toStoredRule } from './rule-model.js';
+export type { VerifyResult } from './signature.js';
+export { EVENT_ID_HEADER, SIGNATURE_HEADER, signPayload, verifySignature } from './signature.js';
+export type { RuleStateDoc, Transition } from './state-machine.js';
+export { nextState, parseStateDoc } from './state-machine.js';
+export { ALWAYS_BLOCKED, blockedAddressReason, PRIVATE_BLOCKED } from './url-guard.js';
+export type { ScopedWindow, TimeWindow } from './windows.js';
+export { currentWindow, resolveWindows, windowEndAt } from './windows.js';

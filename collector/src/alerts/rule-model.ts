@@ -1,0 +1,138 @@
+/**
+ * Alert rules as stored and evaluated. A stored rule is its validated spec (`alertRuleInputSchema`)
+ * plus `id`, `createdNs`, `updatedNs`; everything else about a rule (state, history) lives elsewhere.
+ * Checks the schema cannot express (a test that does not fit a metric, a tool scope on a per-agent
+ * metric) live here so the API and the evaluator agree on what a valid rule is.
+ */
+import { z } from 'zod';
+import {
+  type AlertRuleSpec,
+  alertRuleInputSchema,
+  driftRuleSchema,
+  thresholdRuleSchema,
+} from '../api/alert-schemas.js';
+import type { DriftTest } from '../drift/index.js';
+import { BadInputError } from '../errors/errors.js';
+import type { StoredAlertRule } from '../store/alerts.js';
+import { METRIC_KINDS, type MetricKind, type MetricName, TOOL_SCOPED_METRICS } from '../store/metrics.js';
+import { literalAddressProblem } from './url-guard.js';
+
+const nanos = z.string().regex(/^\d{1,20}$/);
+const meta = { id: z.string().min(1).max(64), createdNs: nanos, updatedNs: nanos };
+const storedRuleSchema = z.discriminatedUnion('kind', [driftRuleSchema.extend(meta), thresholdRuleSchema.extend(meta)]);
+
+export type AlertRule = AlertRuleSpec & { id: string; createdNs: string; updatedNs: string };
+export type DriftRule = Extract<AlertRule, { kind: 'drift' }>;
+export type ThresholdRule = Extract<AlertRule, { kind: 'threshold' }>;
+
+/** Rule IDs travel in URLs and event IDs (`${ruleId}:${windowEndNs}`). */
+export const RULE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Default test per metric kind: calibrated at any sample size, unlike the distance tests. */
+export const DEFAULT_TEST: Readonly<Record<Exclude<MetricKind, 'count'>, DriftTest>> = {
+  numeric: 'ks',
+  categorical: 'chi2',
+  rate: 'ztest',
+};
+
+/** Which tests fit which metric kind (as `evaluateDrift` checks them). */
+export const TESTS_FOR_KIND: Readonly<Record<Exclude<MetricKind, 'count'>, readonly DriftTest[]>> = {
+  numeric: ['ks', 'wasserstein', 'psi'],
+  categorical: ['js', 'chi2'],
+  rate: ['ztest', 'chi2'],
+};
+
+/** Aggregates a threshold rule may take, per metric kind. */
+const AGGREGATES_BY_KIND: Readonly<Record<MetricKind, readonly string[]>> = {
+  numeric: ['mean', 'p50', 'p95', 'max', 'count'],
+  rate: ['rate', 'count'],
+  categorical: ['count'],
+  count: ['count'],
+};
+
+export function testFor(rule: DriftRule, metric: MetricName): DriftTest {
+  const kind = METRIC_KINDS[metric];
+  if (kind === 'count') throw new BadInputError(`${metric} is a count and takes no drift test`);
+  return rule.test ?? DEFAULT_TEST[kind];
+}
+
+/** What is wrong with a schema-valid rule, field by field ([] = nothing). */
+export function ruleProblems(rule: AlertRuleSpec): string[] {
+  const problems: string[] = [];
+  const metrics = rule.kind === 'drift' ? rule.metrics : [rule.metric];
+  if (rule.toolName !== '') {
+    const perAgent = metrics.filter((m) => !TOOL_SCOPED_METRICS.has(m));
+    if (perAgent.length > 0) {
+      problems.push(
+        `toolName: ${perAgent.join(', ')} cannot be scoped to a tool (tool-scoped metrics: ${[...TOOL_SCOPED_METRICS].join(', ')})`,
+      );
+    }
+  }
+  if (rule.kind === 'drift') {
+    if (new Set(rule.metrics).size !== rule.metrics.length) problems.push('metrics: a metric is listed twice');
+    for (const metric of rule.metrics) {
+      const kind = METRIC_KINDS[metric];
+      if (kind === 'count') {
+        problems.push(`metrics: ${metric} is a count, not a distribution; use a threshold rule for it`);
+      } else if (rule.test !== undefined && !TESTS_FOR_KIND[kind].includes(rule.test)) {
+        problems.push(
+          `test: ${rule.test} does not apply to ${metric} (${kind}; use ${TESTS_FOR_KIND[kind].join(' or ')})`,
+        );
+      }
+    }
+    const pTest = rule.test === undefined || rule.test === 'ks' || rule.test === 'chi2' || rule.test === 'ztest';
+    if (rule.threshold !== undefined && pTest && rule.threshold >= 1) {
+      problems.push(`threshold: a p-value threshold must be below 1, got ${rule.threshold}`);
+    }
+    if (rule.reference.type === 'baseline' && rule.reference.fromMs >= rule.reference.toMs) {
+      problems.push('reference.toMs: must be after reference.fromMs');
+    }
+  } else {
+    const kind = METRIC_KINDS[rule.metric];
+    const allowed = AGGREGATES_BY_KIND[kind];
+    if (!allowed.includes(rule.aggregate)) {
+      problems.push(
+        `aggregate: ${rule.aggregate} does not apply to ${rule.metric} (${kind}; use ${allowed.join(', ')})`,
+      );
+    }
+  }
+  if (rule.channel.type === 'webhook') {
+    const problem = literalAddressProblem(rule.channel.url);
+    if (problem) problems.push(`channel.url: ${problem}`);
+  }
+  return problems;
+}
+
+/** Validates an API body into a rule spec; BadInputError names every bad field. */
+export function parseRuleInput(body: unknown): AlertRuleSpec {
+  const parsed = alertRuleInputSchema.safeParse(body);
+  if (!parsed.success) {
+    const lines = parsed.error.issues
+      .slice(0, 10)
+      .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`);
+    throw new BadInputError(`invalid alert rule: ${lines.join('; ')}`);
+  }
+  const problems = ruleProblems(parsed.data);
+  if (problems.length > 0) throw new BadInputError(`invalid alert rule: ${problems.join('; ')}`);
+  return parsed.data;
+}
+
+/**
+ * The rule inside a stored document, or undefined when the document no longer validates (written by
+ * a newer or broken version): such a rule is skipped and reported, never evaluated half-understood.
+ */
+export function parseStoredRule(stored: StoredAlertRule): AlertRule | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stored.json);
+  } catch {
+    return undefined;
+  }
+  const parsed = storedRuleSchema.safeParse(raw);
+  if (!parsed.success || parsed.data.id !== stored.id || ruleProblems(parsed.data).length > 0) return undefined;
+  return parsed.data as AlertRule;
+}
+
+export function toStoredRule(projectId: string, rule: AlertRule): StoredAlertRule {
+  return { projectId, id: rule.id, json: JSON.stringify(rule), updatedNs: BigInt(rule.updatedNs) };
+}

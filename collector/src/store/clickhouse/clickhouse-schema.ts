@@ -1,4 +1,5 @@
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
+import { ALERTS_MIGRATION } from './clickhouse-alerts.js';
 import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
 import { ident } from './sql.js';
 
@@ -125,6 +126,7 @@ ENGINE = ReplacingMergeTree(version) ORDER BY id`,
     ],
   },
   FINDINGS_MIGRATION,
+  ALERTS_MIGRATION,
 ];
 
 export function migrationsTableDdl(db: string): string {

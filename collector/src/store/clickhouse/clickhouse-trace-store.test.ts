@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { emptyStep } from '../../model/step.js';
+import { runAlertsConformanceSuite } from '../alerts-conformance.suite.js';
 import { runConformanceSuite } from '../conformance.suite.js';
 import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
 import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
@@ -19,6 +20,10 @@ if (url) {
   runConformanceSuite('ClickHouse conformance', makeStore, removeStore);
   runFindingsConformanceSuite('ClickHouse findings conformance', makeStore, removeStore);
   runSearchConformanceSuite('ClickHouse search conformance', makeStore, removeStore);
+  // Claim races run between separate clients of one database, as separate collectors would.
+  runAlertsConformanceSuite('ClickHouse alerts conformance', makeStore, removeStore, {
+    openPeer: (store) => ClickHouseTraceStore.open({ url, database: (store as ClickHouseTraceStore).database }),
+  });
   describe('ClickHouse server', () => {
     it('keeps the SQL and the cause of a rejected statement', async () => {
       const store = await ClickHouseTraceStore.open({

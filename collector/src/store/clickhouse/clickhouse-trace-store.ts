@@ -47,6 +47,8 @@ export interface ClickHouseStoreConfig {
   database: string;
   username?: string;
   password?: string;
+  /** Settle delay of `claimEvaluation` (see `clickhouse-alert-claims.ts`); default 1,500 ms. */
+  claimSettleMs?: number;
 }
 
 const INSERT_COLUMNS: [string, ...string[]] = ['start_time', 'version', ...SPAN_COLUMN_NAMES];
@@ -67,6 +69,7 @@ export class ClickHouseTraceStore implements TraceStore {
   private constructor(
     private readonly client: ClickHouseClient,
     readonly database: string,
+    private readonly claimSettleMs?: number,
   ) {
     this.db = ident(database);
   }
@@ -83,7 +86,7 @@ export class ClickHouseTraceStore implements TraceStore {
       // Failures are rethrown as StoreUnavailableError/StoreQueryError; the caller decides what to log.
       log: { level: ClickHouseLogLevel.OFF },
     });
-    return new ClickHouseTraceStore(client, config.database);
+    return new ClickHouseTraceStore(client, config.database, config.claimSettleMs);
   }
 
   /** Server version, e.g. "18.16.1". */
@@ -239,6 +242,7 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
       beforeNs,
     );
     await findingsSql.clearOrphanFindings(this.findings, projectId);
+    await alertsSql.purgeAlertsBefore(this.alerts, projectId, beforeNs);
   }
 
   replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void> {
@@ -290,43 +294,43 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
   }
 
   putAlertRule(rule: StoredAlertRule): Promise<void> {
-    return alertsSql.putAlertRule(this.findings, rule);
+    return alertsSql.putAlertRule(this.alerts, rule);
   }
 
   deleteAlertRule(projectId: string, id: string): Promise<boolean> {
-    return alertsSql.deleteAlertRule(this.findings, projectId, id);
+    return alertsSql.deleteAlertRule(this.alerts, projectId, id);
   }
 
   listAlertRules(projectId: string): Promise<StoredAlertRule[]> {
-    return alertsSql.listAlertRules(this.findings, projectId);
+    return alertsSql.listAlertRules(this.alerts, projectId);
   }
 
   putAlertState(state: StoredAlertState): Promise<void> {
-    return alertsSql.putAlertState(this.findings, state);
+    return alertsSql.putAlertState(this.alerts, state);
   }
 
   listAlertStates(projectId: string): Promise<StoredAlertState[]> {
-    return alertsSql.listAlertStates(this.findings, projectId);
+    return alertsSql.listAlertStates(this.alerts, projectId);
   }
 
   recordAlertEvent(event: AlertEvent): Promise<void> {
-    return alertsSql.recordAlertEvent(this.findings, event);
+    return alertsSql.recordAlertEvent(this.alerts, event);
   }
 
   listAlertEvents(projectId: string, query: AlertEventQuery): Promise<AlertEvent[]> {
-    return alertsSql.listAlertEvents(this.findings, projectId, query);
+    return alertsSql.listAlertEvents(this.alerts, projectId, query);
   }
 
   recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
-    return alertsSql.recordAlertDelivery(this.findings, delivery);
+    return alertsSql.recordAlertDelivery(this.alerts, delivery);
   }
 
   listAlertDeliveries(projectId: string, query: AlertDeliveryQuery): Promise<AlertDelivery[]> {
-    return alertsSql.listAlertDeliveries(this.findings, projectId, query);
+    return alertsSql.listAlertDeliveries(this.alerts, projectId, query);
   }
 
   claimEvaluation(projectId: string, ruleId: string, windowEndNs: bigint, owner: string): Promise<boolean> {
-    return alertsSql.claimEvaluation(this.findings, projectId, ruleId, windowEndNs, owner);
+    return alertsSql.claimEvaluation(this.alerts, projectId, ruleId, windowEndNs, owner);
   }
 
   private get findings(): findingsSql.FindingsContext {
@@ -335,6 +339,15 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
       select: (sql) => this.select(sql),
       insert: (table, rows) => this.insertRows(table, rows),
       nextVersion: () => this.nextVersion(),
+    };
+  }
+
+  private get alerts(): alertsSql.AlertsContext {
+    return {
+      ...this.findings,
+      database: this.database,
+      command: (sql) => this.command(sql),
+      ...(this.claimSettleMs === undefined ? {} : { claimSettleMs: this.claimSettleMs }),
     };
   }
 

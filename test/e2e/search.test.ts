@@ -106,6 +106,17 @@ describe.skipIf(!hasChromium)(
           expect(JSON.stringify((await api.run(traceId)).steps)).toContain(token);
         }
         await tab.screenshot({ path: join(ARTIFACTS, 'search-token.png'), fullPage: true });
+        // Each hit says where it matched and links to that step of the replay.
+        const hit = tab.locator(`[data-testid="run-row"][data-trace-id="${injection}"] [data-testid="text-match"]`);
+        expect(await hit.innerText()).toMatch(/^matched in /);
+        const matchedField = (await hit.getAttribute('data-field')) as string;
+        await hit.click();
+        await tab.waitForURL((url) => url.pathname === `/runs/${injection}` && url.searchParams.has('step'));
+        const spanId = new URL(tab.url()).searchParams.get('step');
+        const matchedStep = steps.find((s) => s.spanId === spanId);
+        expect(JSON.stringify(matchedStep?.[matchedField as keyof typeof matchedStep])).toContain(token);
+        await tab.goBack();
+        await tab.getByTestId('search-page').waitFor();
 
         // Reload shows the same query and the same results.
         await tab.reload();

@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { ComparePage } from '../compare/ComparePage';
-import { matchRoute, overviewHref, runsHref, searchHref } from '../lib/routes';
+import { DetectionSettingsPage } from '../findings/DetectionSettingsPage';
+import { FindingsPage } from '../findings/FindingsPage';
+import { findingsHref, matchRoute, overviewHref, runsHref, searchHref } from '../lib/routes';
 import { OverviewPage } from '../overview/OverviewPage';
 import { RunPage } from '../run/RunPage';
 import { RunsPage } from '../runs/RunsPage';
@@ -45,6 +47,13 @@ export function AppShell() {
           >
             Overview
           </Link>
+          <Link
+            to={findingsHref(new URLSearchParams(project === '' ? {} : { project }))}
+            className={route.name === 'findings' || route.name === 'findings-settings' ? 'active' : ''}
+            data-testid="findings-link"
+          >
+            Findings
+          </Link>
         </nav>
         <div className="spacer" />
         <label className="project-picker">
@@ -75,6 +84,8 @@ export function AppShell() {
         {route.name === 'compare' && <ComparePage project={project} />}
         {route.name === 'search' && <SearchPage project={project} />}
         {route.name === 'overview' && <OverviewPage project={project} />}
+        {route.name === 'findings' && <FindingsPage project={project} />}
+        {route.name === 'findings-settings' && <DetectionSettingsPage project={project} />}
         {route.name === 'not-found' && (
           <div className="page-status" data-testid="not-found">
             No page at <code>{route.pathname}</code>. <Link to={projectHref}>Go to runs</Link>

@@ -24,7 +24,9 @@ import {
   whoamiSchema,
 } from '@casefile/collector/api-schemas';
 import { z } from 'zod';
+import { createFindingsApi, type FindingsApi } from './findings-api';
 import { toRunDetail, toRunSummary, type UiRunDetail, type UiRunSummary } from './model';
+import type { TextMatch } from './text-match';
 
 export class ApiError extends Error {
   constructor(
@@ -49,6 +51,8 @@ export class UnauthorizedError extends ApiError {
 export interface RunPage {
   runs: UiRunSummary[];
   nextCursor: string | undefined;
+  /** With a free-text query: where each run matched (first matching step and field). */
+  textMatches: TextMatch[];
 }
 
 export type LookupKind = 'document' | 'tool' | 'approval';
@@ -63,6 +67,8 @@ export interface ApiClient {
   overview(query: URLSearchParams, signal?: AbortSignal): Promise<OverviewDto>;
   /** The selected runs as a case file (an attachment), with the file name the server chose. */
   exportCase(project: string, traceIds: readonly string[], format: 'html' | 'json'): Promise<CaseDownload>;
+  /** Findings, their status, and detection settings. */
+  findings: FindingsApi;
   listAlertRules(project: string, signal?: AbortSignal): Promise<AlertRuleDto[]>;
   /** `null` when the rule does not exist in this project. */
   getAlertRule(project: string, id: string, signal?: AbortSignal): Promise<AlertRuleDto | null>;
@@ -194,6 +200,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   return {
+    findings: createFindingsApi(options),
     async overview(query, signal) {
       return (await get(`/api/overview?${query}`, overviewSchema, signal))!;
     },
@@ -265,7 +272,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async listRuns(query, signal) {
       const page = (await get(`/api/runs?${query}`, runPageSchema, signal))!;
-      return { runs: page.runs.map(toRunSummary), nextCursor: page.nextCursor };
+      return { runs: page.runs.map(toRunSummary), nextCursor: page.nextCursor, textMatches: page.textMatches ?? [] };
     },
     async getRun(project, traceId, signal) {
       const detail = await get(

@@ -7,6 +7,8 @@ export type Route =
   | { name: 'compare' }
   | { name: 'search' }
   | { name: 'overview' }
+  | { name: 'findings' }
+  | { name: 'findings-settings' }
   | { name: 'drift' }
   | { name: 'alerts' }
   | { name: 'alert'; id: string }
@@ -19,6 +21,8 @@ export function matchRoute(pathname: string): Route {
   if (path === '/compare') return { name: 'compare' };
   if (path === '/search') return { name: 'search' };
   if (path === '/overview') return { name: 'overview' };
+  if (path === '/findings') return { name: 'findings' };
+  if (path === '/findings/settings') return { name: 'findings-settings' };
   if (path === '/drift') return { name: 'drift' };
   if (path === '/alerts') return { name: 'alerts' };
   const alert = /^\/alerts\/([^/]+)$/.exec(path);
@@ -78,6 +82,25 @@ export function compareHref(project: string, a: string, b: string): string {
 export function overviewHref(search: URLSearchParams): string {
   const query = search.toString();
   return query === '' ? '/overview' : `/overview?${query}`;
+}
+
+/** The findings list; `search` holds the project and the filters (see findings/findings-filters). */
+export function findingsHref(search: URLSearchParams): string {
+  const query = search.toString();
+  return query === '' ? '/findings' : `/findings?${query}`;
+}
+
+/** Detection settings (mutes, rules, thresholds) and their audit log; `mute` pre-fills a new mute. */
+export function findingsSettingsHref(project: string, mute?: { rule: string; tool?: string; agent?: string }): string {
+  const params = new URLSearchParams();
+  if (project !== '') params.set('project', project);
+  if (mute !== undefined) {
+    params.set('muteRule', mute.rule);
+    if (mute.tool !== undefined && mute.tool !== '') params.set('muteTool', mute.tool);
+    if (mute.agent !== undefined && mute.agent !== '') params.set('muteAgent', mute.agent);
+  }
+  const query = params.toString();
+  return query === '' ? '/findings/settings' : `/findings/settings?${query}`;
 }
 
 export function driftHref(search: URLSearchParams): string {

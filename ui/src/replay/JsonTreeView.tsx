@@ -1,3 +1,4 @@
+import { Marked } from '../findings/EvidenceMarks';
 import type { JsonNode } from '../lib/json-tree';
 import { summarise } from '../lib/json-tree';
 
@@ -19,7 +20,9 @@ function TreeNode({ node, depth }: { node: JsonNode; depth: number }) {
     return (
       <div className="jt-leaf" data-path={node.path}>
         <Key name={node.key} />
-        <span className={`jt-${node.valueType}`}>{node.text}</span>
+        <span className={`jt-${node.valueType}`}>
+          <Marked text={node.text} />
+        </span>
       </div>
     );
   }

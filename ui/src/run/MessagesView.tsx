@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { Marked } from '../findings/EvidenceMarks';
 import { Payload } from './detail-parts';
 import { type MessagePart, parseMessages } from './messages';
 
@@ -13,9 +14,17 @@ interface Props {
 function Part({ part }: { part: MessagePart }) {
   switch (part.kind) {
     case 'text':
-      return <pre className="msg-text">{part.text}</pre>;
+      return (
+        <pre className="msg-text">
+          <Marked text={part.text} />
+        </pre>
+      );
     case 'reasoning':
-      return <pre className="msg-text msg-reasoning">{part.text}</pre>;
+      return (
+        <pre className="msg-text msg-reasoning">
+          <Marked text={part.text} />
+        </pre>
+      );
     case 'tool_call':
       return (
         <div className="msg-tool">
@@ -23,21 +32,27 @@ function Part({ part }: { part: MessagePart }) {
             call <span className="mono strong">{part.name}</span>
             {part.id !== '' && <span className="mono muted"> #{part.id}</span>}
           </div>
-          <pre className="msg-text mono">{part.arguments}</pre>
+          <pre className="msg-text mono">
+            <Marked text={part.arguments} />
+          </pre>
         </div>
       );
     case 'tool_call_response':
       return (
         <div className="msg-tool">
           <div className="small">response{part.id !== '' && <span className="mono muted"> #{part.id}</span>}</div>
-          <pre className="msg-text mono">{part.response}</pre>
+          <pre className="msg-text mono">
+            <Marked text={part.response} />
+          </pre>
         </div>
       );
     case 'other':
       return (
         <div className="msg-tool">
           <div className="small mono muted">{part.type}</div>
-          <pre className="msg-text mono">{part.json}</pre>
+          <pre className="msg-text mono">
+            <Marked text={part.json} />
+          </pre>
         </div>
       );
   }

@@ -1,9 +1,13 @@
+import type { FindingDto } from '@casefile/collector/api-schemas';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { useAsync } from '../app/use-async';
+import { EvidenceContext } from '../findings/EvidenceMarks';
+import { evidenceNeedles } from '../findings/evidence-highlight';
+import { bySeverity, replaceFinding, worstPerStep } from '../findings/finding-summary';
 import type { UiRunDetail } from '../lib/model';
 import { compareHref, runHref, runsHref } from '../lib/routes';
 import { DataFlowPanel } from '../replay/DataFlowPanel';
@@ -63,7 +67,16 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
   const selected = requestedStep ?? rows[0]?.step;
   const selectedId = selected?.spanId ?? null;
   const traceId = detail.run.traceId;
-  const findingSpans = useMemo(() => new Set((detail.findings ?? []).map((f) => f.spanId)), [detail.findings]);
+  // Status changes made on this page (mark expected, mute, reopen) update the list in place.
+  const [findings, setFindings] = useState<FindingDto[]>(() => detail.findings ?? []);
+  const findingSpans = useMemo(() => new Set(findings.map((f) => f.spanId)), [findings]);
+  const findingSeverity = useMemo(() => worstPerStep(findings), [findings]);
+  const stepFindings = useMemo(
+    () => bySeverity(findings.filter((f) => f.spanId === selectedId)),
+    [findings, selectedId],
+  );
+  const evidence = useMemo(() => evidenceNeedles(stepFindings), [stepFindings]);
+  const onFindingChange = useCallback((u: FindingDto) => setFindings((prev) => replaceFinding(prev, u)), []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -104,7 +117,7 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
         steps={detail.steps}
         selectedId={selectedId}
         findingSpans={findingSpans}
-        hasFindings={(detail.findings ?? []).length > 0}
+        hasFindings={findings.length > 0}
         stepHref={stepHref}
       />
       <DataFlowPanel steps={detail.steps} stepHref={stepHref} />
@@ -121,6 +134,7 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
             selectedId={selectedId}
             collapsed={collapsed}
             onToggle={toggle}
+            findingSeverity={findingSeverity}
             stepHref={stepHref}
           />
           <p className="muted small hint">
@@ -129,14 +143,18 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
         </section>
         <section className="pane detail-pane" aria-label="Step detail">
           {selected !== undefined ? (
-            <StepDetail
-              key={selected.spanId}
-              project={project}
-              step={selected}
-              steps={detail.steps}
-              runStartNs={bounds.startNs}
-              stepHref={stepHref}
-            />
+            <EvidenceContext.Provider value={evidence}>
+              <StepDetail
+                key={selected.spanId}
+                project={project}
+                step={selected}
+                steps={detail.steps}
+                runStartNs={bounds.startNs}
+                stepHref={stepHref}
+                findings={stepFindings}
+                onFindingChange={onFindingChange}
+              />
+            </EvidenceContext.Provider>
           ) : (
             <div className="page-status">This run has no steps.</div>
           )}

@@ -1,3 +1,4 @@
+import type { FindingDto } from '@casefile/collector/api-schemas';
 import { useState } from 'react';
 import { Link } from '../app/Link';
 import type { UiStep } from '../lib/model';
@@ -6,6 +7,7 @@ import { runsFilteredHref } from '../lib/routes';
 import { Field, Payload, Section, ShowEmptyContext } from './detail-parts';
 import { MessagesView } from './MessagesView';
 import { spanKindName } from './run-facts';
+import { StepFindings } from './StepFindings';
 import { ActionSection, ApprovalSection, RawSections, ToolSection } from './step-sections';
 
 interface Props {
@@ -14,11 +16,25 @@ interface Props {
   steps: readonly UiStep[];
   runStartNs: bigint;
   stepHref: (spanId: string) => string;
+  /** This step's findings, worst first. */
+  findings?: readonly FindingDto[];
+  onFindingChange?: (updated: FindingDto) => void;
 }
+
+const NO_FINDINGS: readonly FindingDto[] = [];
+const ignore = () => {};
 
 const tokens = (n: number | null) => (n === null ? '' : n.toLocaleString('en-US'));
 
-export function StepDetail({ project, step: s, steps, runStartNs, stepHref }: Props) {
+export function StepDetail({
+  project,
+  step: s,
+  steps,
+  runStartNs,
+  stepHref,
+  findings = NO_FINDINGS,
+  onFindingChange = ignore,
+}: Props) {
   const [showEmpty, setShowEmpty] = useState(false);
   const parentInRun = s.parentSpanId !== '' && steps.some((x) => x.spanId === s.parentSpanId);
   return (
@@ -35,6 +51,8 @@ export function StepDetail({ project, step: s, steps, runStartNs, stepHref }: Pr
             fields
           </label>
         </header>
+
+        <StepFindings project={project} findings={findings} onChange={onFindingChange} />
 
         {(s.status === 'error' || s.errorType !== '' || s.statusMessage !== '') && (
           <Section title="Error" testId="step-error">

@@ -15,6 +15,8 @@ interface Props {
   onToggle: (spanId: string) => void;
   /** Must be stable between renders (rows are memoised on it). */
   stepHref: (spanId: string) => string;
+  /** The worst finding severity per span ID, shown as a badge on the row. */
+  findingSeverity?: ReadonlyMap<string, string>;
 }
 
 /** Indentation per nesting level, capped so a very deep trace keeps its names readable. */
@@ -24,7 +26,7 @@ const indent = (depth: number) => `${Math.min(depth, 12) * 14}px`;
 const ROW_HEIGHT = 24;
 const OVERSCAN = 12;
 
-export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepHref }: Props) {
+export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepHref, findingSeverity }: Props) {
   const scroller = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(800);
@@ -74,6 +76,7 @@ export function Waterfall({ rows, bounds, selectedId, collapsed, onToggle, stepH
         top={i * ROW_HEIGHT}
         bounds={bounds}
         selected={id === selectedId}
+        finding={findingSeverity?.get(id)}
         collapsed={collapsed.has(id)}
         onToggle={onToggle}
         stepHref={stepHref}
@@ -113,6 +116,7 @@ interface RowProps {
   collapsed: boolean;
   onToggle: (spanId: string) => void;
   stepHref: (spanId: string) => string;
+  finding?: string | undefined;
 }
 
 /** Memoised so moving the selection re-renders two rows, not all of them (runs can have thousands). */
@@ -124,6 +128,7 @@ const WaterfallRow = memo(function WaterfallRow({
   collapsed,
   onToggle,
   stepHref,
+  finding,
 }: RowProps) {
   const s = row.step;
   const g = barGeometry(s, bounds);
@@ -168,6 +173,15 @@ const WaterfallRow = memo(function WaterfallRow({
         {s.status === 'error' && (
           <span className="error-marker" data-testid="error-marker" title={s.statusMessage || 'error'}>
             ✕
+          </span>
+        )}
+        {finding !== undefined && (
+          <span
+            className={`finding-marker sev-${finding}`}
+            data-testid="finding-marker"
+            title={`${finding} finding on this step`}
+          >
+            ⚑ {finding}
           </span>
         )}
         {row.orphan && (

@@ -1,5 +1,6 @@
 /** Building blocks of the step detail. Every value is rendered as React text, never as HTML. */
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+import { Marked } from '../findings/EvidenceMarks';
 import { prettyJson } from '../lib/json-text';
 import { parseJsonTree } from '../lib/json-tree';
 import { JsonTreeView } from '../replay/JsonTreeView';
@@ -37,7 +38,13 @@ export function Field({ label, attr, mono, testId, children }: FieldProps) {
     <>
       <dt title={attr}>{label}</dt>
       <dd className={mono ? 'mono' : undefined} data-testid={testId}>
-        {empty ? <span className="muted">—</span> : children}
+        {empty ? (
+          <span className="muted">—</span>
+        ) : typeof children === 'string' ? (
+          <Marked text={children} />
+        ) : (
+          children
+        )}
       </dd>
     </>
   );
@@ -92,7 +99,9 @@ export function Payload({
             {tree !== null ? (
               <JsonTreeView node={tree} />
             ) : (
-              <pre className={`payload${wrap ? ' wrap' : ''}`}>{pretty.text}</pre>
+              <pre className={`payload${wrap ? ' wrap' : ''}`}>
+                <Marked text={pretty.text} />
+              </pre>
             )}
           </div>
         )}
@@ -110,7 +119,9 @@ export function KvTable({ entries, testId }: { entries: [string, string][]; test
         {entries.map(([k, v]) => (
           <tr key={k}>
             <th className="mono">{k}</th>
-            <td className="mono">{v}</td>
+            <td className="mono">
+              <Marked text={v} />
+            </td>
           </tr>
         ))}
       </tbody>

@@ -42,7 +42,14 @@ export function RunResults({ project, filters, filtersKey }: Props) {
       </div>
       <CaseExportBar project={project} traceIds={[...selected]} onClear={() => setSelected(new Set())} />
       {pages.status !== 'error' && (
-        <RunsTable project={project} runs={pages.runs} loading={!settled} selected={selected} onSelect={select} />
+        <RunsTable
+          project={project}
+          runs={pages.runs}
+          loading={!settled}
+          selected={selected}
+          onSelect={select}
+          matches={pages.matches}
+        />
       )}
       {pages.hasMore && (
         <div className="load-more">

@@ -3,6 +3,7 @@ import { navigate } from '../app/router';
 import type { UiRunSummary } from '../lib/model';
 import { durationNs, formatDuration, formatTimestampParts } from '../lib/nanos';
 import { runHref } from '../lib/routes';
+import { matchLabel, type TextMatch } from '../lib/text-match';
 
 interface Props {
   project: string;
@@ -11,6 +12,8 @@ interface Props {
   /** Runs picked for a case file; no checkbox column when absent. */
   selected?: ReadonlySet<string>;
   onSelect?: (traceId: string, on: boolean) => void;
+  /** With a free-text filter: where each run matched; shown under the run with a link to that step. */
+  matches?: ReadonlyMap<string, TextMatch>;
 }
 
 function List({ items, max = 2 }: { items: string[]; max?: number }) {
@@ -30,7 +33,7 @@ function List({ items, max = 2 }: { items: string[]; max?: number }) {
   );
 }
 
-export function RunsTable({ project, runs, loading, selected, onSelect }: Props) {
+export function RunsTable({ project, runs, loading, selected, onSelect, matches }: Props) {
   const selectable = selected !== undefined && onSelect !== undefined;
   return (
     <div className="table-wrap">
@@ -54,6 +57,7 @@ export function RunsTable({ project, runs, loading, selected, onSelect }: Props)
         <tbody>
           {runs.map((r) => {
             const href = runHref(project, r.traceId);
+            const match = matches?.get(r.traceId);
             return (
               <tr
                 key={r.traceId}
@@ -93,6 +97,16 @@ export function RunsTable({ project, runs, loading, selected, onSelect }: Props)
                   <div className="muted mono small truncate" title={r.runInput}>
                     {r.runInput !== '' ? r.runInput : r.traceId}
                   </div>
+                  {match !== undefined && (
+                    <Link
+                      to={runHref(project, r.traceId, match.spanId)}
+                      className="text-match small"
+                      data-testid="text-match"
+                      data-field={match.field}
+                    >
+                      matched in {matchLabel(match.field)}
+                    </Link>
+                  )}
                 </td>
                 <td>
                   <span className={`badge status-${r.status}`}>{r.status}</span>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../lib/api-client';
 import type { UiRunSummary } from '../lib/model';
 import { type RunFilters, runsApiQuery } from '../lib/run-filters';
+import { addMatches, type TextMatch } from '../lib/text-match';
 
 export const PAGE_SIZE = 50;
 
@@ -11,6 +12,8 @@ export interface RunPages {
   error: Error | null;
   hasMore: boolean;
   loadingMore: boolean;
+  /** With a free-text filter: where each run matched, by trace ID. */
+  matches: ReadonlyMap<string, TextMatch>;
   /** The `filtersKey` the shown runs answer; differs from the current one until its first page arrives. */
   loadedKey: string | null;
   loadMore: () => void;
@@ -26,6 +29,7 @@ export function useRunPages(api: ApiClient, project: string, filters: RunFilters
   const [error, setError] = useState<Error | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [loadedKey, setLoadedKey] = useState<string | null>(null);
+  const [matches, setMatches] = useState<ReadonlyMap<string, TextMatch>>(new Map());
   const controller = useRef<AbortController | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `filtersKey` stands for `filters`.
@@ -36,12 +40,14 @@ export function useRunPages(api: ApiClient, project: string, filters: RunFilters
     setStatus('loading');
     setError(null);
     setRuns([]);
+    setMatches(new Map());
     setCursor(undefined);
     setLoadingMore(false);
     api.listRuns(runsApiQuery(project, filters, PAGE_SIZE), c.signal).then(
       (page) => {
         if (c.signal.aborted) return;
         setRuns(page.runs);
+        setMatches(addMatches(new Map(), page.textMatches));
         setCursor(page.nextCursor);
         setStatus('ready');
         setLoadedKey(filtersKey);
@@ -67,6 +73,7 @@ export function useRunPages(api: ApiClient, project: string, filters: RunFilters
           const seen = new Set(prev.map((r) => r.traceId));
           return [...prev, ...page.runs.filter((r) => !seen.has(r.traceId))];
         });
+        setMatches((prev) => addMatches(prev, page.textMatches));
         setCursor(page.nextCursor);
         setLoadingMore(false);
       },
@@ -78,5 +85,14 @@ export function useRunPages(api: ApiClient, project: string, filters: RunFilters
     );
   }, [api, project, filters, cursor, loadingMore]);
 
-  return { runs, status, error, hasMore: cursor !== undefined && cursor !== '', loadingMore, loadMore, loadedKey };
+  return {
+    runs,
+    status,
+    error,
+    hasMore: cursor !== undefined && cursor !== '',
+    loadingMore,
+    loadMore,
+    loadedKey,
+    matches,
+  };
 }

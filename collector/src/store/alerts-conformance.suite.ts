@@ -115,6 +115,9 @@ export function runAlertsConformanceSuite(
         state('r-1', 'resolved', DAY0 + 20n),
         state('r-2', 'ok', DAY0 + 1n),
       ]);
+      // Same updatedNs: the later write wins, as for every idempotent write.
+      await store.putAlertState(state('r-2', 'firing', DAY0 + 1n));
+      expect((await store.listAlertStates(P))[1]).toEqual(state('r-2', 'firing', DAY0 + 1n));
       expect(await store.listAlertStates(Q)).toEqual([state('r-1', 'firing', DAY0 + 1n, Q)]);
       expect(await store.listAlertStates('unknown')).toEqual([]);
     });
@@ -257,6 +260,16 @@ export function runAlertsConformanceSuite(
       ]);
       // The winner itself asking again (a restarted evaluator) also loses: the window is done.
       expect(await store.claimEvaluation(P, 'r-1', w, 'collector-a')).toBe(false);
+    });
+
+    it('answers other calls while a claim waits for its verdict', async () => {
+      await store.putAlertRule(rule('r-1', 1));
+      const claim = store.claimEvaluation(P, 'r-1', DAY0, 'collector-a');
+      const started = Date.now();
+      expect(await store.listAlertRules(P)).toEqual([rule('r-1', 1)]);
+      await store.recordAlertEvent(event('r-1', DAY0, DAY0 + 1n));
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(await claim).toBe(true);
     });
 
     it('grants exactly one of 8 concurrent claims per key, over many keys', async () => {

@@ -2,7 +2,15 @@ import type { TraceStore } from './port.js';
 
 export type StoreConfig =
   | { kind: 'duckdb'; dataDir: string }
-  | { kind: 'clickhouse'; url: string; database: string; username?: string; password?: string };
+  | {
+      kind: 'clickhouse';
+      url: string;
+      database: string;
+      username?: string;
+      password?: string;
+      /** Settle delay of evaluation claims, ms (default 1,500; see store/README.md). */
+      claimSettleMs?: number;
+    };
 
 /**
  * Builds the configured adapter. Each adapter is loaded with a dynamic `import()` so that a

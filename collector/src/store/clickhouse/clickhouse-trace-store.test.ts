@@ -4,6 +4,7 @@ import { emptyStep } from '../../model/step.js';
 import { runAlertsConformanceSuite } from '../alerts-conformance.suite.js';
 import { runConformanceSuite } from '../conformance.suite.js';
 import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
+import { runMetricsConformanceSuite } from '../metrics-conformance.suite.js';
 import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
 import { runSearchConformanceSuite } from '../run-search-conformance.suite.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
@@ -20,6 +21,8 @@ if (url) {
   runConformanceSuite('ClickHouse conformance', makeStore, removeStore);
   runFindingsConformanceSuite('ClickHouse findings conformance', makeStore, removeStore);
   runSearchConformanceSuite('ClickHouse search conformance', makeStore, removeStore);
+  // Series quantiles are reservoir-sampled above 8,192 values per bucket; the fixture stays below.
+  runMetricsConformanceSuite('ClickHouse metrics conformance', makeStore, removeStore);
   // Claim races run between separate clients of one database, as separate collectors would.
   runAlertsConformanceSuite('ClickHouse alerts conformance', makeStore, removeStore, {
     openPeer: (store) => ClickHouseTraceStore.open({ url, database: (store as ClickHouseTraceStore).database }),
@@ -36,6 +39,23 @@ if (url) {
       expect((error as Error).message).toMatch(/doesn't exist/);
       expect((error as Error).cause).toBeDefined();
       await store.close();
+    });
+
+    it('waits the configured settle delay before granting a claim, and refuses a claimed key at once', async () => {
+      const store = await makeStore();
+      const slow = await ClickHouseTraceStore.open({ url, database: store.database, claimSettleMs: 2_500 });
+      try {
+        await store.migrate();
+        let started = Date.now();
+        expect(await slow.claimEvaluation('p', 'r', 1n, 'slow')).toBe(true);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(2_500);
+        started = Date.now();
+        expect(await store.claimEvaluation('p', 'r', 1n, 'default')).toBe(false);
+        expect(Date.now() - started).toBeLessThan(1_000);
+      } finally {
+        await slow.close();
+        await removeStore(store);
+      }
     });
 
     it('reports the version it ran against', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findingPageSchema, type RunPageDto } from '@casefile/collector/api-schemas';
@@ -19,16 +20,29 @@ async function results(tab: Page): Promise<string[]> {
   return rowIds(tab);
 }
 
-describe.skipIf(!hasChromium)(
-  `search across runs in the browser${hasChromium ? '' : ' (skipped: no Chromium)'}`,
-  () => {
+const clickhouseUrl = process.env.CLICKHOUSE_URL;
+const stores = clickhouseUrl ? ['duckdb', 'clickhouse'] : ['duckdb'];
+
+describe.skipIf(!hasChromium).each(stores)(
+  `search across runs in the browser on %s${hasChromium ? '' : ' (skipped: no Chromium)'}`,
+  (store) => {
     let collector: CollectorProcess;
+    const database = `casefile_search_${randomBytes(6).toString('hex')}`;
     beforeAll(async () => {
-      collector = await startCollectorProcess({ CASEFILE_DETECT_DELAY_MS: '200' });
+      const chosen: Record<string, string> =
+        store === 'clickhouse'
+          ? { CASEFILE_CLICKHOUSE_URL: clickhouseUrl as string, CASEFILE_CLICKHOUSE_DATABASE: database }
+          : {};
+      collector = await startCollectorProcess({ CASEFILE_DETECT_DELAY_MS: '200', ...chosen });
       await mkdir(ARTIFACTS, { recursive: true });
     });
     afterAll(async () => {
       await collector?.stop();
+      if (store === 'clickhouse') {
+        await fetch(`${clickhouseUrl}/?query=${encodeURIComponent(`DROP DATABASE IF EXISTS ${database}`)}`, {
+          method: 'POST',
+        });
+      }
     });
 
     it('finds runs by document ID, findings and a pasted pseudonym token; the URL keeps the query', async () => {
@@ -105,7 +119,7 @@ describe.skipIf(!hasChromium)(
         for (const traceId of byToken) {
           expect(JSON.stringify((await api.run(traceId)).steps)).toContain(token);
         }
-        await tab.screenshot({ path: join(ARTIFACTS, 'search-token.png'), fullPage: true });
+        await tab.screenshot({ path: join(ARTIFACTS, `search-token-${store}.png`), fullPage: true });
         // Each hit says where it matched and links to that step of the replay.
         const hit = tab.locator(`[data-testid="run-row"][data-trace-id="${injection}"] [data-testid="text-match"]`);
         expect(await hit.innerText()).toMatch(/^matched in /);

@@ -134,8 +134,8 @@ WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
       return { sql: perStep(`(${valid} AND ${object})`, 'ok', call), params, bind };
     }
     case 'refusal_rate': {
-      const reasons = `lower(coalesce(${attr('s', FINISH_REASONS_ATTRIBUTE)}, ''))`;
-      const output = 'lower(s.output_messages)';
+      const reasons = asciiLower(`coalesce(${attr('s', FINISH_REASONS_ATTRIBUTE)}, '')`);
+      const output = asciiLower('s.output_messages');
       const tests = [
         ...REFUSAL_FINISH_REASONS.flatMap((r) => [
           `contains(${reasons}, ${bind(r)})`,
@@ -147,11 +147,23 @@ WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
     }
     case 'approval_denial_rate': {
       const denials = DENIAL_DECISIONS.map((d) => bind(d)).join(', ');
-      return { sql: perStep(`lower(s.approval_decision) IN (${denials})`, 'ok', "s.kind = 'approval'"), params, bind };
+      return {
+        sql: perStep(`${asciiLower('s.approval_decision')} IN (${denials})`, 'ok', "s.kind = 'approval'"),
+        params,
+        bind,
+      };
     }
     default:
       throw new Error(`${q.metric} is not a step metric`);
   }
+}
+
+/**
+ * Lower-cases ASCII only, as ClickHouse's `lower` and the reference do (DuckDB's `lower` folds all of
+ * Unicode, e.g. 'İ' to 'i', which would let non-ASCII text match an ASCII phrase on one backend only).
+ */
+function asciiLower(expr: string): string {
+  return `translate(${expr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 }
 
 /** Milliseconds between start and end; a negative span (clock skew, unended) counts as 0. */

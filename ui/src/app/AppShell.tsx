@@ -1,8 +1,11 @@
 import { useEffect } from 'react';
+import { AlertRulePage, NewAlertRulePage } from '../alerts/AlertRulePage';
+import { AlertsPage } from '../alerts/AlertsPage';
 import { ComparePage } from '../compare/ComparePage';
+import { DriftPage } from '../drift/DriftPage';
 import { DetectionSettingsPage } from '../findings/DetectionSettingsPage';
 import { FindingsPage } from '../findings/FindingsPage';
-import { findingsHref, matchRoute, overviewHref, runsHref, searchHref } from '../lib/routes';
+import { alertsHref, driftHref, findingsHref, matchRoute, overviewHref, runsHref, searchHref } from '../lib/routes';
 import { OverviewPage } from '../overview/OverviewPage';
 import { RunPage } from '../run/RunPage';
 import { RunsPage } from '../runs/RunsPage';
@@ -54,6 +57,20 @@ export function AppShell() {
           >
             Findings
           </Link>
+          <Link
+            to={driftHref(new URLSearchParams(project === '' ? {} : { project }))}
+            className={route.name === 'drift' ? 'active' : ''}
+            data-testid="drift-link"
+          >
+            Drift
+          </Link>
+          <Link
+            to={alertsHref(project)}
+            className={route.name === 'alerts' || route.name === 'alert' ? 'active' : ''}
+            data-testid="alerts-link"
+          >
+            Alerts
+          </Link>
         </nav>
         <div className="spacer" />
         <label className="project-picker">
@@ -86,6 +103,14 @@ export function AppShell() {
         {route.name === 'overview' && <OverviewPage project={project} />}
         {route.name === 'findings' && <FindingsPage project={project} />}
         {route.name === 'findings-settings' && <DetectionSettingsPage project={project} />}
+        {route.name === 'drift' && <DriftPage project={project} />}
+        {route.name === 'alerts' && <AlertsPage project={project} />}
+        {route.name === 'alert' &&
+          (route.id === 'new' ? (
+            <NewAlertRulePage key="new" project={project} />
+          ) : (
+            <AlertRulePage key={route.id} project={project} id={route.id} />
+          ))}
         {route.name === 'not-found' && (
           <div className="page-status" data-testid="not-found">
             No page at <code>{route.pathname}</code>. <Link to={projectHref}>Go to runs</Link>

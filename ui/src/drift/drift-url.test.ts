@@ -7,6 +7,7 @@ import {
   pickBucketMs,
   selectBucket,
   seriesQuery,
+  shippedState,
 } from './drift-url';
 
 const NOW = 1_763_700_000_000;
@@ -93,5 +94,16 @@ describe('drift URL state', () => {
     expect(next.endMs).toBe(660_000);
     expect(next.windowMs).toBe(60_000);
     expect(next.fromMs).toBe(0);
+  });
+});
+
+describe('what changed when a version shipped', () => {
+  it('compares with the previous version over the time since the latest one was first seen', () => {
+    const s = parseDriftState(new URLSearchParams('from=0&to=7200000&end=600000&window=60000'), NOW);
+    const next = shippedState(s, 'prompt', 3_600_000);
+    expect(next.reference).toEqual({ type: 'previous-version', dimension: 'prompt' });
+    expect(next.endMs).toBe(7_200_000);
+    expect(next.windowMs).toBe(3_600_000);
+    expect(shippedState(s, 'model', 7_199_999).windowMs).toBe(60_000);
   });
 });

@@ -158,3 +158,14 @@ export function compareQuery(project: string, s: DriftState): URLSearchParams {
 export function selectBucket(s: DriftState, startMs: number, bucketMs: number): DriftState {
   return { ...s, windowMs: Math.max(bucketMs, 60_000), endMs: startMs + Math.max(bucketMs, 60_000) };
 }
+
+const MAX_WINDOW = 30 * DAY;
+
+/**
+ * "What changed when this version shipped": compare the latest version (current window = from its
+ * first sight to the chart's end, at most 30 days) with the version before it.
+ */
+export function shippedState(s: DriftState, dimension: VersionDimension, firstSeenMs: number): DriftState {
+  const windowMs = Math.min(Math.max(s.toMs - firstSeenMs, 60_000), MAX_WINDOW);
+  return { ...s, reference: { type: 'previous-version', dimension }, endMs: s.toMs, windowMs };
+}

@@ -1,0 +1,204 @@
+import { useMemo } from 'react';
+import { formatMs } from '../alerts/alert-view';
+import { parseUtcInput, toUtcInput } from '../alerts/rule-form';
+import { ErrorBanner } from '../app/ErrorBanner';
+import { navigate, useLocation } from '../app/router';
+import { useSession } from '../app/session';
+import { useAsync } from '../app/use-async';
+import { DistributionPanel } from './DistributionPanel';
+import { DriftChart } from './DriftChart';
+import { DriftVersions } from './DriftVersions';
+import { alertMarkers, referenceBand, rulesOnScope, seriesRows, valueUnit } from './drift-chart';
+import {
+  compareQuery,
+  type DriftState,
+  driftStateHref,
+  formatReference,
+  METRICS,
+  parseDriftState,
+  parseReference,
+  pickBucketMs,
+  selectBucket,
+  seriesQuery,
+  TOOL_SCOPED,
+} from './drift-url';
+import '../alerts/alerts.css';
+
+const RANGES: Record<string, number> = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 };
+
+/** `/drift?agent=&metric=&tool=&from=&to=&reference=&window=&end=`: one metric over time against a reference. */
+export function DriftPage({ project }: { project: string }) {
+  const { api } = useSession();
+  const { search } = useLocation();
+  // "now" is fixed per URL so a re-render does not move the window and refetch.
+  const s = useMemo(() => parseDriftState(new URLSearchParams(search), Date.now()), [search]);
+  const go = (next: DriftState) => navigate(driftStateHref(project, next));
+
+  const agents = useAsync(
+    async (signal) => {
+      const q = new URLSearchParams({ from: String(s.fromMs), to: String(s.toMs) });
+      if (project !== '') q.set('project', project);
+      return (await api.overview(q, signal)).agents.map((a) => a.agent);
+    },
+    [api, project, s.fromMs, s.toMs],
+  );
+  const sq = seriesQuery(project, s).toString();
+  const series = useAsync((signal) => api.driftSeries(new URLSearchParams(sq), signal), [api, sq]);
+  const cq = compareQuery(project, s).toString();
+  const compare = useAsync((signal) => api.driftCompare(new URLSearchParams(cq), signal), [api, cq]);
+  const alerts = useAsync(
+    async (signal) => {
+      const [rules, events] = await Promise.all([
+        api.listAlertRules(project, signal),
+        api.listAlertEvents(project, new URLSearchParams({ limit: '200' }), signal),
+      ]);
+      return { rules, events: events.events };
+    },
+    [api, project],
+  );
+
+  const band = compare.status === 'ok' ? referenceBand(compare.data.reference) : undefined;
+  const markers =
+    alerts.status === 'ok'
+      ? alertMarkers(alerts.data.events, new Set(rulesOnScope(alerts.data.rules, s).map((r) => r.id)), s.fromMs, s.toMs)
+      : [];
+  const agentNames = agents.status === 'ok' ? agents.data : [];
+  const setRange = (span: number) => {
+    const now = Date.now();
+    const fromMs = now - span;
+    go({ ...s, fromMs, toMs: now, endMs: now, windowMs: pickBucketMs(fromMs, now) });
+  };
+  const setReference = (value: string) => {
+    if (value === 'baseline') {
+      const toMs = s.endMs - s.windowMs > s.fromMs ? s.endMs - s.windowMs : s.fromMs + s.windowMs;
+      go({ ...s, reference: { type: 'baseline', fromMs: s.fromMs, toMs } });
+    } else go({ ...s, reference: parseReference(value) });
+  };
+  const setBaseline = (edge: 'fromMs' | 'toMs', text: string) => {
+    const ms = parseUtcInput(text);
+    if (ms === undefined || s.reference.type !== 'baseline') return;
+    const next = { ...s.reference, [edge]: ms };
+    if (next.toMs > next.fromMs) go({ ...s, reference: next });
+  };
+  const refValue = s.reference.type === 'baseline' ? 'baseline' : formatReference(s.reference);
+
+  return (
+    <div className="drift-page" data-testid="drift-page">
+      <div className="drift-controls filters">
+        <div className="filters-row">
+          <label className="filter">
+            Agent
+            <select data-testid="drift-agent" value={s.agent} onChange={(e) => go({ ...s, agent: e.target.value })}>
+              <option value="">(every agent)</option>
+              {[...new Set([s.agent, ...agentNames])]
+                .filter((a) => a !== '')
+                .map((a) => (
+                  <option key={a} value={a}>
+                    {a}
+                  </option>
+                ))}
+            </select>
+          </label>
+          <label className="filter">
+            Metric
+            <select
+              data-testid="drift-metric"
+              value={s.metric}
+              onChange={(e) => go({ ...s, metric: e.target.value as DriftState['metric'] })}
+            >
+              {METRICS.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+          {TOOL_SCOPED.has(s.metric) && (
+            <label className="filter">
+              Tool (blank = every tool)
+              <input
+                data-testid="drift-tool"
+                defaultValue={s.tool}
+                key={s.tool}
+                onBlur={(e) => e.target.value !== s.tool && go({ ...s, tool: e.target.value.trim() })}
+                onKeyDown={(e) => e.key === 'Enter' && go({ ...s, tool: e.currentTarget.value.trim() })}
+              />
+            </label>
+          )}
+          <label className="filter">
+            Reference
+            <select data-testid="drift-reference" value={refValue} onChange={(e) => setReference(e.target.value)}>
+              <option value="previous-window">previous window</option>
+              <option value="baseline">fixed baseline</option>
+              <option value="previous-version:prompt">previous prompt version</option>
+              <option value="previous-version:policy">previous policy version</option>
+              <option value="previous-version:model">previous model version</option>
+            </select>
+          </label>
+          {s.reference.type === 'baseline' && (
+            <>
+              <label className="filter">
+                Baseline from (UTC)
+                <input
+                  type="datetime-local"
+                  data-testid="drift-baseline-from"
+                  key={`f${s.reference.fromMs}`}
+                  defaultValue={toUtcInput(s.reference.fromMs)}
+                  onBlur={(e) => setBaseline('fromMs', e.target.value)}
+                />
+              </label>
+              <label className="filter">
+                Baseline to (UTC)
+                <input
+                  type="datetime-local"
+                  data-testid="drift-baseline-to"
+                  key={`t${s.reference.toMs}`}
+                  defaultValue={toUtcInput(s.reference.toMs)}
+                  onBlur={(e) => setBaseline('toMs', e.target.value)}
+                />
+              </label>
+            </>
+          )}
+          <div className="presets">
+            {Object.entries(RANGES).map(([name, span]) => (
+              <button type="button" key={name} data-testid={`drift-range-${name}`} onClick={() => setRange(span)}>
+                {name}
+              </button>
+            ))}
+          </div>
+        </div>
+        <div className="muted small" data-testid="drift-window">
+          Chart {new Date(s.fromMs).toISOString().slice(0, 16).replace('T', ' ')} –{' '}
+          {new Date(s.toMs).toISOString().slice(0, 16).replace('T', ' ')} UTC · current window {formatMs(s.windowMs)}{' '}
+          ending {new Date(s.endMs).toISOString().slice(0, 16).replace('T', ' ')} UTC
+        </div>
+      </div>
+      {s.agent !== '' && <DriftVersions project={project} agent={s.agent} state={s} onPick={go} />}
+      {series.status === 'loading' && <div className="page-status">Loading series…</div>}
+      {series.status === 'error' && <ErrorBanner error={series.error} />}
+      {series.status === 'ok' &&
+        (series.data.points.length === 0 ? (
+          <div className="page-status" data-testid="drift-empty">
+            No observations of {s.metric} in this range and scope.
+          </div>
+        ) : (
+          <DriftChart
+            rows={seriesRows(series.data)}
+            kind={series.data.kind}
+            unit={valueUnit(series.data.kind, s.metric)}
+            band={band}
+            markers={markers}
+            fromMs={s.fromMs}
+            toMs={s.toMs}
+            windowFromMs={s.endMs - s.windowMs}
+            windowToMs={s.endMs}
+            onPick={(row) => go(selectBucket(s, row.startMs, series.data.bucketMs))}
+          />
+        ))}
+      {compare.status === 'loading' && <div className="page-status">Comparing windows…</div>}
+      {compare.status === 'error' && <ErrorBanner error={compare.error} />}
+      {compare.status === 'ok' && <DistributionPanel cmp={compare.data} />}
+      {alerts.status === 'error' && <ErrorBanner error={alerts.error} />}
+    </div>
+  );
+}

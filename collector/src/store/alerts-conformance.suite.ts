@@ -21,6 +21,8 @@ const HOSTILE = [
   'emoji 🚨🔥 and ünïcödé and 中文',
   '__proto__',
   'line\nbreak\ttab\r',
+  '$1 {name:String} %_ \\x00 \u007f ?',
+  'constructor',
 ];
 
 /** Alert rules, states, history, deliveries and evaluation claims: every adapter passes these. */

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { createAlertEvaluator } from './alerts/evaluator.js';
+import { createNotifier } from './alerts/notifier.js';
 import { createApp } from './api/app.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { bootstrap } from './auth/bootstrap.js';
@@ -88,6 +91,21 @@ export async function startCollector(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
+  const alerts = createAlertEvaluator({
+    store,
+    owner: config.collectorId ?? `${hostname()}:${process.pid}`,
+    tickMs: config.alertTickMs,
+    notifier: createNotifier({
+      store,
+      maxAttempts: config.alertWebhookMaxAttempts,
+      timeoutMs: config.alertWebhookTimeoutMs,
+      blockPrivate: config.alertBlockPrivateWebhooks,
+      publicUrl: config.publicUrl ?? url,
+      log,
+    }),
+    log,
+  });
+  alerts.start();
   log(
     `Casefile collector listening on ${url} (store: ${store.backend}${store.backend === 'duckdb' ? `, data dir ${resolve(config.dataDir)}` : ''}; UI: ${uiDir ? url : 'not built'})`,
   );
@@ -100,6 +118,7 @@ export async function startCollector(
         server.close(() => ok());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await alerts.close();
       await writer.close();
       await detection.close();
       await store.close();

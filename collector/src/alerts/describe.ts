@@ -109,7 +109,9 @@ export function biggestShift(
   for (const label of new Set([...reference.keys(), ...current.keys()])) {
     const from = (reference.get(label) ?? 0) / nr;
     const to = (current.get(label) ?? 0) / nc;
-    if (!best || Math.abs(to - from) > Math.abs(best.to - best.from)) best = { label, from, to };
+    const gain = Math.abs(to - from) - (best ? Math.abs(best.to - best.from) : -1);
+    // On a tie (two categories always tie) the one that grew says more: "send_email 0% → 33%".
+    if (!best || gain > 1e-12 || (gain > -1e-12 && to > from && best.to < best.from)) best = { label, from, to };
   }
   return best;
 }

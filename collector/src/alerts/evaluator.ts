@@ -97,7 +97,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       const applied = await applyEvaluation({ store, notifier }, d.projectId, d.rule, d.state, evaluation, nowNs);
       report.evaluated++;
       if (applied.transition.to !== applied.transition.from) {
-        report.transitions.push({ projectId: d.projectId, ruleId: d.rule.id, ...applied.transition });
+        const { from, to } = applied.transition;
+        report.transitions.push({ projectId: d.projectId, ruleId: d.rule.id, from, to });
       }
       if (applied.delivery) notifications.push(track(applied.delivery));
     } catch (err) {

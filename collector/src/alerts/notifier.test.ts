@@ -66,6 +66,9 @@ const EVENT: AlertEventDto = {
   summary: 'support-bot: tool_mix drifted: <https://evil.example|click> 0% → 18% of tool calls (chi2 p=3e-9)',
 };
 
+/** The drift page's URL state for EVENT: a day of chart, the 1 h window ending at 7,200,000 ms. */
+const DRIFT_QUERY = `project=${P}&agent=support-bot&metric=tool_mix&from=0&to=10800000&reference=previous-window&window=3600000&end=7200000`;
+
 const fast = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 2_000 };
 
 describe('webhook notifier', () => {
@@ -94,9 +97,7 @@ describe('webhook notifier', () => {
     expect(body.links.compare).toEqual([
       `https://casefile.example.com/compare?project=${P}&a=${'a'.repeat(32)}&b=${'b'.repeat(32)}`,
     ]);
-    expect(body.links.drift).toBe(
-      `https://casefile.example.com/drift?project=${P}&rule=rule1&metric=tool_mix&agent=support-bot`,
-    );
+    expect(body.links.drift).toBe(`https://casefile.example.com/drift?${DRIFT_QUERY}`);
     expect(r?.body).not.toContain(SECRET);
   });
 
@@ -205,7 +206,7 @@ describe('webhook notifier', () => {
     expect(body.text).toMatch(/^\[warning\] Tool mix &lt;!channel&gt;: FIRING \(still\) — /);
     expect(JSON.stringify(body.blocks)).not.toMatch(/<!channel>|<https:\/\/evil/);
     expect(body.blocks.at(-1).elements.map((e: { url: string }) => e.url)).toEqual([
-      `https://cf.example/drift?project=${P}&rule=rule1&metric=tool_mix&agent=support-bot`,
+      `https://cf.example/drift?${DRIFT_QUERY}`,
       `https://cf.example/compare?project=${P}&a=${'a'.repeat(32)}&b=${'b'.repeat(32)}`,
     ]);
   });

@@ -26,13 +26,32 @@ export interface AlertLinks {
   runs: string[];
 }
 
+const DAY_MS = 86_400_000;
+
+/** The rule's reference as the drift page and GET /api/drift/compare spell it. */
+function referenceParam(rule: AlertRule): string {
+  if (rule.kind !== 'drift') return 'previous-window';
+  const ref = rule.reference;
+  if (ref.type === 'baseline') return `baseline:${ref.fromMs}-${ref.toMs}`;
+  if (ref.type === 'previous-version') return `previous-version:${ref.dimension}`;
+  return ref.windowMs === undefined ? 'previous-window' : `previous-window:${ref.windowMs}`;
+}
+
 export function alertLinks(ctx: PayloadContext): AlertLinks {
   const base = (ctx.publicUrl ?? '').replace(/\/+$/, '');
   const { rule, event, projectId } = ctx;
-  const drift = new URLSearchParams({ project: projectId, rule: rule.id });
-  drift.set('metric', rule.kind === 'drift' ? (rule.metrics[0] as string) : rule.metric);
+  // The UI's drift page reads its whole state from the URL (`ui/src/drift/drift-url.ts`).
+  const drift = new URLSearchParams({ project: projectId });
   if (rule.agentName !== '') drift.set('agent', rule.agentName);
+  drift.set('metric', rule.kind === 'drift' ? (rule.metrics[0] as string) : rule.metric);
   if (rule.toolName !== '') drift.set('tool', rule.toolName);
+  const endMs = Number(BigInt(event.window.toNs) / 1_000_000n);
+  const windowMs = Math.max(endMs - Number(BigInt(event.window.fromNs) / 1_000_000n), 60_000);
+  drift.set('from', String(Math.max(0, endMs - Math.max(DAY_MS, windowMs * 4))));
+  drift.set('to', String(endMs + Math.min(windowMs, DAY_MS)));
+  drift.set('reference', referenceParam(rule));
+  drift.set('window', String(windowMs));
+  drift.set('end', String(endMs));
   const { reference, current } = event.exampleRuns;
   const compare: string[] = [];
   for (let i = 0; i < Math.min(reference.length, current.length); i++) {

@@ -114,7 +114,6 @@ export async function resolveWindows(
       reference: { fromNs: current.fromNs, toNs: current.fromNs, label: `previous ${dimension} version` },
     };
   }
-  const lastRef = previous.lastNs + 1n < windowEndNs ? previous.lastNs + 1n : windowEndNs;
   return {
     ok: true,
     current: {
@@ -123,8 +122,10 @@ export async function resolveWindows(
       label: `${dimension} ${latest.value}, ${currentLabel}`,
     },
     reference: {
+      // Up to the window end, not the version's last run start: step metrics count steps by their
+      // own start, which comes after their run's; the version filter keeps other versions out.
       fromNs: previous.firstNs,
-      toNs: lastRef,
+      toNs: windowEndNs,
       version: { dimension, value: previous.value },
       label: `${dimension} ${previous.value} (previous version)`,
     },

@@ -225,3 +225,29 @@ export type DriftCompareDto = z.infer<typeof driftCompareSchema>;
 export const versionListSchema = z.object({
   versions: z.array(z.object({ value: z.string(), firstNs: nanos, lastNs: nanos, runs: z.number() })),
 });
+
+/**
+ * Answer of POST /api/alerts/rules, GET/PUT /api/alerts/rules/:id. `secret` is present only when the
+ * server generated a webhook secret (on create, or on an update that adds a webhook without one): it
+ * is shown this once; afterwards the rule only says `secretSet`.
+ */
+export const alertRuleAnswerSchema = z.object({ rule: alertRuleSchema, secret: z.string().optional() });
+
+/**
+ * What evaluating a rule now finds (POST /api/alerts/rules/:id/evaluate). A dry run: the window ends
+ * now, and nothing is recorded or notified; `wouldBe` is the state the rule would move to.
+ */
+export const alertEvaluationSchema = z.object({
+  ruleId: z.string(),
+  windowEndNs: nanos,
+  outcome: z.enum(['ok', 'breach', 'insufficient_data']),
+  wouldBe: alertStateSchema,
+  window: z.object({ fromNs: nanos, toNs: nanos, label: z.string() }),
+  reference: z.object({ fromNs: nanos, toNs: nanos, label: z.string() }),
+  results: z.array(metricResultSchema),
+  observed: z.number().nullable().optional(),
+  exampleRuns: z.object({ reference: z.array(z.string()), current: z.array(z.string()) }),
+  summary: z.string(),
+});
+export type AlertEvaluationDto = z.infer<typeof alertEvaluationSchema>;
+export const alertEvaluateAnswerSchema = z.object({ rule: alertRuleSchema, evaluation: alertEvaluationSchema });

@@ -4,7 +4,9 @@ import { createDetectionState, type DetectionState } from '../ingest/detection-s
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import type { DecodeLimits } from '../otlp/decoded.js';
 import type { TraceStore } from '../store/port.js';
+import { registerAlertRoutes } from './alert-routes.js';
 import { registerCaseRoutes } from './case-routes.js';
+import { registerDriftRoutes } from './drift-routes.js';
 import { registerFindingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
 import type { StepWriter } from './ingest-routes.js';
@@ -37,6 +39,8 @@ export function createApp(deps: AppDeps): Hono {
   registerFindingsRoutes(app, { store: deps.store, detection: deps.detection ?? createDetectionState(deps.store) });
   registerCaseRoutes(app, deps);
   registerOverviewRoutes(app, deps);
+  registerAlertRoutes(app, deps);
+  registerDriftRoutes(app, deps);
   app.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.all('/v1/*', (c) =>
     c.json(

@@ -31,6 +31,15 @@ export const configSchema = z
     uiDir: z.string().optional(),
     detectDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(1500),
     detectMaxQueuedRuns: positiveInt.default(10_000),
+    alertTickMs: z.coerce.number().int().min(0, 'must be 0 (off) or more').max(3_600_000).default(10_000),
+    collectorId: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1–200 printable ASCII characters without spaces')
+      .optional(),
+    alertWebhookMaxAttempts: z.coerce.number().int().min(1).max(20).default(5),
+    alertWebhookTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    alertBlockPrivateWebhooks: z.stringbool().default(false),
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   })
   .transform((c) => ({ ...c, store: c.store ?? (c.clickhouseUrl ? ('clickhouse' as const) : ('duckdb' as const)) }))
   .refine((c) => c.store !== 'clickhouse' || c.clickhouseUrl, {
@@ -61,6 +70,12 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   uiDir: { env: 'CASEFILE_UI_DIR', flag: '--ui-dir' },
   detectDelayMs: { env: 'CASEFILE_DETECT_DELAY_MS', flag: '--detect-delay-ms' },
   detectMaxQueuedRuns: { env: 'CASEFILE_DETECT_MAX_QUEUED_RUNS', flag: '--detect-max-queued-runs' },
+  alertTickMs: { env: 'CASEFILE_ALERT_TICK_MS', flag: '--alert-tick-ms' },
+  collectorId: { env: 'CASEFILE_COLLECTOR_ID', flag: '--collector-id' },
+  alertWebhookMaxAttempts: { env: 'CASEFILE_ALERT_WEBHOOK_MAX_ATTEMPTS', flag: '--alert-webhook-max-attempts' },
+  alertWebhookTimeoutMs: { env: 'CASEFILE_ALERT_WEBHOOK_TIMEOUT_MS', flag: '--alert-webhook-timeout-ms' },
+  alertBlockPrivateWebhooks: { env: 'CASEFILE_ALERT_BLOCK_PRIVATE_WEBHOOKS', flag: '--alert-block-private-webhooks' },
+  publicUrl: { env: 'CASEFILE_PUBLIC_URL', flag: '--public-url' },
 };
 
 export class ConfigError extends Error {

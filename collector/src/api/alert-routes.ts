@@ -1,0 +1,230 @@
+import { randomBytes } from 'node:crypto';
+import type { Hono } from 'hono';
+import {
+  type AlertRule,
+  evaluateRule,
+  nextState,
+  parseRuleInput,
+  parseStateDoc,
+  parseStoredRule,
+  redactTarget,
+  storedEventToDto,
+  toStoredRule,
+} from '../alerts/index.js';
+import type { RuleStateDoc } from '../alerts/state-machine.js';
+import { type Principal, requireRole, resolveProject } from '../auth/authenticator.js';
+import { BadInputError, NotFoundError } from '../errors/errors.js';
+import type { TraceStore } from '../store/port.js';
+import type { AlertEvaluationDto, AlertRuleDto, AlertRuleSpec } from './alert-schemas.js';
+import { readBody } from './read-body.js';
+
+export interface AlertRouteDeps {
+  store: TraceStore;
+  now?: () => number;
+}
+
+type Env = { Variables: { principal: Principal } };
+
+const MAX_RULE_BYTES = 64 * 1024;
+const MAX_LIMIT = 500;
+const RULE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Alert rules, their history and deliveries under /api/alerts (authentication is the query routes'
+ * `/api/*` middleware). Any login reads; creating, changing and deleting rules needs admin (a rule
+ * sends data to an outside URL); evaluating a rule now (a dry run) needs investigator. Webhook URLs
+ * are shown in full to admins only, with credentials and tokens elided for everyone else.
+ */
+export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
+  const api = app as unknown as Hono<Env>;
+  const now = deps.now ?? Date.now;
+  const nowNs = () => BigInt(Math.floor(now())) * 1_000_000n;
+
+  async function load(project: string, id: string): Promise<{ rule: AlertRule; state: RuleStateDoc }> {
+    if (!RULE_ID.test(id)) throw new BadInputError('rule ID must be 1–64 letters, digits, "_" or "-"');
+    const stored = (await deps.store.listAlertRules(project)).find((r) => r.id === id);
+    const rule = stored ? parseStoredRule(stored) : undefined;
+    if (!rule) throw new NotFoundError(`alert rule ${id} not found`);
+    const state = (await deps.store.listAlertStates(project)).find((s) => s.ruleId === id);
+    return { rule, state: parseStateDoc(state) };
+  }
+
+  api.get('/api/alerts/rules', async (c) => {
+    const principal = c.get('principal');
+    const project = resolveProject(principal, c.req.query('project'));
+    const [rules, states] = await Promise.all([
+      deps.store.listAlertRules(project),
+      deps.store.listAlertStates(project),
+    ]);
+    const stateOf = new Map(states.map((s) => [s.ruleId, parseStateDoc(s)]));
+    const dtos = rules
+      .map(parseStoredRule)
+      .filter((r): r is AlertRule => r !== undefined)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+      .map((r) => toRuleDto(r, stateOf.get(r.id) ?? parseStateDoc(undefined), principal));
+    return c.json({ rules: dtos });
+  });
+
+  api.post('/api/alerts/rules', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'admin');
+    const project = resolveProject(principal, c.req.query('project'));
+    const spec = parseRuleInput(await readJson(c.req.raw));
+    const { spec: withSecret, generated } = ensureSecret(spec, undefined);
+    const ts = String(nowNs());
+    const rule = { ...withSecret, id: `rule_${randomBytes(9).toString('base64url')}`, createdNs: ts, updatedNs: ts };
+    await deps.store.putAlertRule(toStoredRule(project, rule as AlertRule));
+    const dto = toRuleDto(rule as AlertRule, parseStateDoc(undefined), principal);
+    return c.json({ rule: dto, ...(generated ? { secret: generated } : {}) }, 201);
+  });
+
+  api.get('/api/alerts/rules/:id', async (c) => {
+    const principal = c.get('principal');
+    const project = resolveProject(principal, c.req.query('project'));
+    const { rule, state } = await load(project, c.req.param('id'));
+    return c.json({ rule: toRuleDto(rule, state, principal) });
+  });
+
+  api.put('/api/alerts/rules/:id', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'admin');
+    const project = resolveProject(principal, c.req.query('project'));
+    const { rule: old, state } = await load(project, c.req.param('id'));
+    const spec = parseRuleInput(await readJson(c.req.raw));
+    const { spec: withSecret, generated } = ensureSecret(spec, old);
+    const ts = nowNs();
+    const updatedNs = String(ts > BigInt(old.updatedNs) ? ts : BigInt(old.updatedNs) + 1n);
+    const rule = { ...withSecret, id: old.id, createdNs: old.createdNs, updatedNs } as AlertRule;
+    await deps.store.putAlertRule(toStoredRule(project, rule));
+    return c.json({ rule: toRuleDto(rule, state, principal), ...(generated ? { secret: generated } : {}) });
+  });
+
+  api.delete('/api/alerts/rules/:id', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'admin');
+    const project = resolveProject(principal, c.req.query('project'));
+    const id = c.req.param('id');
+    if (!RULE_ID.test(id)) throw new BadInputError('rule ID must be 1–64 letters, digits, "_" or "-"');
+    if (!(await deps.store.deleteAlertRule(project, id))) throw new NotFoundError(`alert rule ${id} not found`);
+    return c.body(null, 204);
+  });
+
+  api.post('/api/alerts/rules/:id/evaluate', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'investigator');
+    const project = resolveProject(principal, c.req.query('project'));
+    const { rule, state } = await load(project, c.req.param('id'));
+    const at = nowNs();
+    const evaluation = await evaluateRule(deps.store, project, rule, at);
+    const wouldBe = nextState(state, evaluation.outcome, at, rule.renotifyMs).to;
+    const dto: AlertEvaluationDto = JSON.parse(
+      JSON.stringify(
+        {
+          ruleId: rule.id,
+          windowEndNs: String(evaluation.windowEndNs),
+          outcome: evaluation.outcome,
+          wouldBe,
+          window: windowDto(evaluation.current),
+          reference: windowDto(evaluation.reference),
+          results: evaluation.results,
+          ...(evaluation.observed !== undefined ? { observed: evaluation.observed } : {}),
+          exampleRuns: evaluation.exampleRuns,
+          summary: evaluation.summary,
+        },
+        (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+      ),
+    );
+    return c.json({ rule: toRuleDto(rule, state, principal), evaluation: dto });
+  });
+
+  api.get('/api/alerts/events', async (c) => {
+    const project = resolveProject(c.get('principal'), c.req.query('project'));
+    const limit = parseLimit(c.req.query('limit'));
+    const ruleId = optionalRuleId(c.req.query('rule'));
+    const before = c.req.query('before');
+    if (before !== undefined && before !== '' && !/^\d{1,20}$/.test(before)) {
+      throw new BadInputError("before must be nanoseconds as a decimal string (the previous page's nextBeforeNs)");
+    }
+    const events = await deps.store.listAlertEvents(project, {
+      limit,
+      ...(ruleId ? { ruleId } : {}),
+      ...(before ? { beforeNs: BigInt(before) } : {}),
+    });
+    const last = events[events.length - 1];
+    return c.json({
+      events: events.map(storedEventToDto),
+      ...(events.length === limit && last ? { nextBeforeNs: String(last.timeNs) } : {}),
+    });
+  });
+
+  api.get('/api/alerts/deliveries', async (c) => {
+    const project = resolveProject(c.get('principal'), c.req.query('project'));
+    const limit = parseLimit(c.req.query('limit'));
+    const ruleId = optionalRuleId(c.req.query('rule'));
+    const eventId = c.req.query('event');
+    if (eventId !== undefined && eventId.length > 200) throw new BadInputError('event is longer than 200 characters');
+    const deliveries = await deps.store.listAlertDeliveries(project, {
+      limit,
+      ...(ruleId ? { ruleId } : {}),
+      ...(eventId ? { eventId } : {}),
+    });
+    return c.json({
+      deliveries: deliveries.map(({ projectId: _p, timeNs, ...rest }) => ({ ...rest, timeNs: String(timeNs) })),
+    });
+  });
+}
+
+function windowDto(w: { fromNs: bigint; toNs: bigint; label: string }) {
+  return { fromNs: String(w.fromNs), toNs: String(w.toNs), label: w.label };
+}
+
+/** A webhook without a secret gets the previous one, or a new one that the answer shows once. */
+function ensureSecret(spec: AlertRuleSpec, old: AlertRule | undefined): { spec: AlertRuleSpec; generated?: string } {
+  if (spec.channel.type !== 'webhook' || spec.channel.secret) return { spec };
+  const previous = old?.channel.type === 'webhook' ? old.channel.secret : undefined;
+  if (previous) return { spec: { ...spec, channel: { ...spec.channel, secret: previous } } };
+  const generated = `whsec_${randomBytes(24).toString('base64url')}`;
+  return { spec: { ...spec, channel: { ...spec.channel, secret: generated } }, generated };
+}
+
+export function toRuleDto(rule: AlertRule, state: RuleStateDoc, principal: Principal): AlertRuleDto {
+  const channel =
+    rule.channel.type === 'webhook'
+      ? {
+          type: 'webhook' as const,
+          url: principal.role === 'admin' ? rule.channel.url : redactTarget(rule.channel.url),
+          format: rule.channel.format,
+          secretSet: Boolean(rule.channel.secret),
+        }
+      : { type: 'none' as const };
+  return {
+    ...rule,
+    channel,
+    state: state.state,
+    stateSinceNs: state.sinceNs,
+    lastEvaluatedNs: state.lastEvaluatedNs,
+  } as AlertRuleDto;
+}
+
+function parseLimit(raw: string | undefined): number {
+  const value = raw ?? '50';
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
+    throw new BadInputError(`limit must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  return Number(value);
+}
+
+function optionalRuleId(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!RULE_ID.test(raw)) throw new BadInputError('rule must be a rule ID (1–64 letters, digits, "_" or "-")');
+  return raw;
+}
+
+async function readJson(req: Request): Promise<unknown> {
+  const text = (await readBody(req, MAX_RULE_BYTES)).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BadInputError('body must be a JSON alert rule', { cause: error });
+  }
+}

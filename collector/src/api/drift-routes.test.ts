@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { spread } from '../alerts/test-runs.js';
+import { createAuthenticator } from '../auth/authenticator.js';
+import { hashSecret } from '../auth/secrets.js';
+import { NO_REDACTION } from '../normalize/normalize-span.js';
+import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
+import { createMemoryStore } from '../testing/memory-store.js';
+import { driftCompareSchema, metricSeriesSchema, versionListSchema } from './alert-schemas.js';
+import { createApp } from './app.js';
+
+const P = 'proj-test';
+const TOKEN = 'cf_login_view_0123456789';
+const HOUR = 3_600_000;
+const END = 500 * HOUR;
+
+async function setup() {
+  const store = createMemoryStore();
+  await store.putCredential({
+    hash: hashSecret(TOKEN),
+    kind: 'login',
+    projectIds: [P],
+    role: 'viewer',
+    name: 'viewer',
+    createdNs: 0n,
+    revoked: false,
+  });
+  // Hour −2: prompt v1, 1 s runs. Hour −1: prompt v2, 2 s runs and a new tool.
+  await store.writeSteps(
+    spread(120, END - 2 * HOUR, END - HOUR, () => ({ prompt: 'v1', latencyMs: 1_000, tools: ['search_kb'] })),
+  );
+  await store.writeSteps(
+    spread(120, END - HOUR, END, (i) => ({
+      prompt: 'v2',
+      latencyMs: 2_000,
+      tools: i % 2 ? ['search_kb'] : ['send_email'],
+    })),
+  );
+  const app = createApp({
+    store,
+    writer: { write: async (steps) => store.writeSteps(steps) },
+    auth: createAuthenticator(store),
+    redactorFor: () => NO_REDACTION,
+    limits: DEFAULT_DECODE_LIMITS,
+    maxBodyBytes: 1024 * 1024,
+    log: () => {},
+  });
+  return async (path: string) => {
+    const res = await app.request(path, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return { status: res.status, json: await res.json() };
+  };
+}
+
+describe('drift API', () => {
+  it('serves a metric per bucket', async () => {
+    const get = await setup();
+    const res = await get(
+      `/api/drift/series?metric=latency_ms&agent=support-bot&from=${END - 2 * HOUR}&to=${END}&bucket=1h`,
+    );
+    expect(res.status).toBe(200);
+    const series = metricSeriesSchema.parse(res.json);
+    expect(series).toMatchObject({ metric: 'latency_ms', kind: 'numeric', bucketMs: HOUR });
+    expect(series.points.map((p) => [p.startMs, p.count, p.value])).toEqual([
+      [END - 2 * HOUR, 120, 1_000],
+      [END - HOUR, 120, 2_000],
+    ]);
+  });
+
+  it('compares two windows with a shared-edge histogram and the verdict', async () => {
+    const get = await setup();
+    const res = await get(`/api/drift/compare?metric=latency_ms&reference=previous-window&window=${HOUR}&end=${END}`);
+    expect(res.status).toBe(200);
+    const cmp = driftCompareSchema.parse(res.json);
+    expect(cmp.result).toMatchObject({ metric: 'latency_ms', test: 'ks', state: 'drift', statistic: 1 });
+    const [ref, cur] = [cmp.reference.histogram ?? [], cmp.current.histogram ?? []];
+    expect(ref.map((b) => [b.from, b.to])).toEqual(cur.map((b) => [b.from, b.to]));
+    expect(ref[0]).toMatchObject({ from: 1_000, count: 120 });
+    expect(cur.at(-1)).toMatchObject({ to: 2_000, count: 120 });
+    expect([cmp.reference.n, cmp.current.n]).toEqual([120, 120]);
+    expect(cmp.current).toMatchObject({ fromNs: String(BigInt(END - HOUR) * 1_000_000n), label: 'last 1h' });
+  });
+
+  it('compares the latest prompt version with the previous one, and categories side by side', async () => {
+    const get = await setup();
+    const res = await get(`/api/drift/compare?metric=tool_mix&reference=previous-version:prompt&window=1h&end=${END}`);
+    const cmp = driftCompareSchema.parse(res.json);
+    expect(cmp.reference.label).toBe('prompt v1 (previous version)');
+    expect(cmp.current.label).toBe('prompt v2, last 1h');
+    expect(cmp.reference.categories).toEqual([
+      ['search_kb', 120],
+      ['send_email', 0],
+    ]);
+    expect(cmp.current.categories).toEqual([
+      ['search_kb', 60],
+      ['send_email', 60],
+    ]);
+    expect(cmp.result.state).toBe('drift');
+  });
+
+  it('lists versions in order of first sight', async () => {
+    const get = await setup();
+    const res = await get('/api/drift/versions?dimension=prompt&agent=support-bot');
+    const list = versionListSchema.parse(res.json);
+    expect(list.versions.map((v) => [v.value, v.runs])).toEqual([
+      ['v1', 120],
+      ['v2', 120],
+    ]);
+  });
+
+  it('answers bad parameters with 400 naming the parameter', async () => {
+    const get = await setup();
+    const cases: Array<[string, RegExp]> = [
+      ['/api/drift/series', /metric is required/],
+      ['/api/drift/series?metric=vibes', /metric "vibes" is not a known metric/],
+      ['/api/drift/series?metric=tool_mix&tool=x', /tool: tool_mix is per agent/],
+      ['/api/drift/series?metric=latency_ms&bucket=soon', /bucket must be/],
+      [`/api/drift/series?metric=latency_ms&from=0&to=${END}&bucket=1s`, /bucket: .* more than 2000 buckets/],
+      ['/api/drift/series?metric=latency_ms&from=10&to=5', /from must be before to/],
+      ['/api/drift/compare?metric=run_count', /metric: run_count is a count/],
+      ['/api/drift/compare?metric=latency_ms&reference=last-tuesday', /reference must be/],
+      ['/api/drift/compare?metric=latency_ms&window=forever', /window must be/],
+      ['/api/drift/compare?metric=latency_ms&test=chi2', /test: chi2 does not apply to latency_ms/],
+      ['/api/drift/versions?dimension=mood', /dimension must be prompt, policy or model/],
+    ];
+    for (const [path, message] of cases) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.json.message, path).toMatch(message);
+    }
+  });
+});

@@ -1,0 +1,244 @@
+import type { Hono } from 'hono';
+import type { WindowData } from '../alerts/describe.js';
+import { evaluateDriftRule } from '../alerts/evaluate-drift.js';
+import { type DriftRule, parseRuleInput } from '../alerts/rule-model.js';
+import { resolveWindows } from '../alerts/windows.js';
+import { type Principal, resolveProject } from '../auth/authenticator.js';
+import { BadInputError } from '../errors/errors.js';
+import { isMetricName, METRIC_KINDS, type MetricName, TOOL_SCOPED_METRICS } from '../store/metrics.js';
+import type { TraceStore } from '../store/port.js';
+import type { DriftCompareDto, MetricSeriesDto } from './alert-schemas.js';
+import { parseTime } from './query-params.js';
+
+export interface DriftRouteDeps {
+  store: TraceStore;
+  now?: () => number;
+}
+
+type Env = { Variables: { principal: Principal } };
+
+const MS = 1_000_000n;
+const HOUR = 3_600_000;
+const MAX_BUCKETS = 2_000;
+const HISTOGRAM_BINS = 20;
+const MAX_CATEGORIES = 30;
+
+/** "900000", "15m", "1h", "7d" → milliseconds. */
+export function parseDuration(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(raw);
+  if (!m) throw new BadInputError(`${name} must be milliseconds or a duration like 15m, 1h, 7d`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: HOUR, d: 24 * HOUR }[(m[2] ?? 'ms') as 'ms'];
+  const ms = Number(m[1]) * unit;
+  if (!(ms >= 1_000)) throw new BadInputError(`${name} must be at least 1 s`);
+  return ms;
+}
+
+function parseMetric(raw: string | undefined): MetricName {
+  if (!raw) throw new BadInputError('metric is required (e.g. metric=latency_ms)');
+  if (!isMetricName(raw)) throw new BadInputError(`metric "${raw.slice(0, 64)}" is not a known metric`);
+  return raw;
+}
+
+function parseScope(q: Record<string, string | undefined>, metric: MetricName) {
+  const agentName = q.agent ?? '';
+  const toolName = q.tool ?? '';
+  if (agentName.length > 200) throw new BadInputError('agent is longer than 200 characters');
+  if (toolName.length > 200) throw new BadInputError('tool is longer than 200 characters');
+  if (toolName !== '' && !TOOL_SCOPED_METRICS.has(metric)) {
+    throw new BadInputError(`tool: ${metric} is per agent and cannot be scoped to a tool`);
+  }
+  return { agentName, toolName };
+}
+
+/**
+ * Drift views under /api/drift (any login): a metric's series, one comparison of a current window
+ * with a reference, and the versions an agent's runs carried.
+ */
+export function registerDriftRoutes(app: Hono, deps: DriftRouteDeps): void {
+  const api = app as unknown as Hono<Env>;
+  const now = deps.now ?? Date.now;
+
+  api.get('/api/drift/series', async (c) => {
+    const project = resolveProject(c.get('principal'), c.req.query('project'));
+    const q = c.req.query();
+    const metric = parseMetric(q.metric);
+    const scope = parseScope(q, metric);
+    const toNs = parseTime(q.to, 'to') ?? BigInt(Math.floor(now())) * MS;
+    const fromNs = parseTime(q.from, 'from') ?? toNs - 24n * BigInt(HOUR) * MS;
+    if (fromNs >= toNs) throw new BadInputError('from must be before to');
+    const bucketMs = parseDuration(q.bucket, 'bucket', HOUR);
+    const bucketNs = BigInt(bucketMs) * MS;
+    if ((toNs - fromNs) / bucketNs > BigInt(MAX_BUCKETS)) {
+      throw new BadInputError(`bucket: from–to would span more than ${MAX_BUCKETS} buckets; use a wider bucket`);
+    }
+    const points = await deps.store.metricSeries(project, {
+      metric,
+      ...(scope.agentName ? { agentName: scope.agentName } : {}),
+      ...(scope.toolName ? { toolName: scope.toolName } : {}),
+      fromNs,
+      toNs,
+      bucketNs,
+    });
+    const dto: MetricSeriesDto = {
+      metric,
+      kind: METRIC_KINDS[metric],
+      bucketMs,
+      points: points.map((p) => ({
+        startMs: Number(p.startNs / MS),
+        count: p.count,
+        value: finite(p.value),
+        ...(p.p50 !== undefined ? { p50: finite(p.p50) } : {}),
+        ...(p.p95 !== undefined ? { p95: finite(p.p95) } : {}),
+        ...(p.top !== undefined ? { top: p.top } : {}),
+      })),
+    };
+    return c.json(dto);
+  });
+
+  api.get('/api/drift/compare', async (c) => {
+    const project = resolveProject(c.get('principal'), c.req.query('project'));
+    const q = c.req.query();
+    const metric = parseMetric(q.metric);
+    if (METRIC_KINDS[metric] === 'count') {
+      throw new BadInputError(`metric: ${metric} is a count, not a distribution; see /api/drift/series`);
+    }
+    const scope = parseScope(q, metric);
+    const windowMs = parseDuration(q.window, 'window', HOUR);
+    const endNs = parseTime(q.end, 'end') ?? BigInt(Math.floor(now())) * MS;
+    const rule = {
+      ...parseRuleInput({
+        kind: 'drift',
+        name: 'compare',
+        metrics: [metric],
+        ...scope,
+        windowMs: Math.max(windowMs, 60_000),
+        intervalMs: 60_000,
+        reference: parseReference(q.reference),
+        ...(q.test ? { test: q.test } : {}),
+      }),
+      id: 'compare',
+      createdNs: '0',
+      updatedNs: '0',
+    } as DriftRule;
+    const windows = await resolveWindows(deps.store, project, rule, endNs);
+    const outcome = await evaluateDriftRule(deps.store, project, rule, windows);
+    const result = outcome.results[0];
+    if (!result) throw new BadInputError('metric: nothing to compare');
+    const data = outcome.data.get(metric);
+    const [refDist, curDist] = distributions(data?.reference, data?.current);
+    const dto: DriftCompareDto = JSON.parse(
+      JSON.stringify(
+        {
+          metric,
+          reference: { ...refDist, ...windowDto(windows.reference) },
+          current: { ...curDist, ...windowDto(windows.current) },
+          result,
+        },
+        (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+      ),
+    );
+    return c.json(dto);
+  });
+
+  api.get('/api/drift/versions', async (c) => {
+    const project = resolveProject(c.get('principal'), c.req.query('project'));
+    const dimension = c.req.query('dimension') ?? 'prompt';
+    if (dimension !== 'prompt' && dimension !== 'policy' && dimension !== 'model') {
+      throw new BadInputError('dimension must be prompt, policy or model');
+    }
+    const agentName = c.req.query('agent') ?? '';
+    if (agentName.length > 200) throw new BadInputError('agent is longer than 200 characters');
+    const versions = await deps.store.listVersions(project, { agentName }, dimension);
+    return c.json({
+      versions: versions.map((v) => ({
+        value: v.value,
+        firstNs: String(v.firstNs),
+        lastNs: String(v.lastNs),
+        runs: v.runs,
+      })),
+    });
+  });
+}
+
+function finite(x: number): number {
+  return Number.isFinite(x) ? x : 0;
+}
+
+function windowDto(w: { fromNs: bigint; toNs: bigint; label: string }) {
+  return { fromNs: String(w.fromNs), toNs: String(w.toNs), label: w.label };
+}
+
+/** `baseline:<fromMs>-<toMs>`, `previous-window[:<duration>]`, `previous-version:<prompt|policy|model>`. */
+export function parseReference(raw: string | undefined): unknown {
+  const value = raw ?? 'previous-window';
+  const baseline = /^baseline:(\d{1,15})-(\d{1,15})$/.exec(value);
+  if (baseline) return { type: 'baseline', fromMs: Number(baseline[1]), toMs: Number(baseline[2]) };
+  const previous = /^previous-window(?::(.+))?$/.exec(value);
+  if (previous) {
+    return previous[1] === undefined
+      ? { type: 'previous-window' }
+      : { type: 'previous-window', windowMs: parseDuration(previous[1], 'reference', HOUR) };
+  }
+  const version = /^previous-version:(prompt|policy|model)$/.exec(value);
+  if (version) return { type: 'previous-version', dimension: version[1] };
+  throw new BadInputError(
+    'reference must be baseline:<fromMs>-<toMs>, previous-window[:<duration>] or previous-version:<prompt|policy|model>',
+  );
+}
+
+type Distribution = Pick<DriftCompareDto['reference'], 'n' | 'histogram' | 'categories' | 'rate'>;
+
+/** Both windows on the same footing: numeric histograms share their edges, categories their labels. */
+export function distributions(ref: WindowData | undefined, cur: WindowData | undefined): [Distribution, Distribution] {
+  if (ref?.kind === 'numeric' && cur?.kind === 'numeric') {
+    const all = [...ref.values, ...cur.values].filter((v) => Number.isFinite(v));
+    if (all.length === 0)
+      return [
+        { n: 0, histogram: [] },
+        { n: 0, histogram: [] },
+      ];
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of all) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const bins = hi > lo ? HISTOGRAM_BINS : 1;
+    const width = hi > lo ? (hi - lo) / bins : 1;
+    const histogram = (values: number[]) => {
+      const counts = new Array<number>(bins).fill(0);
+      let n = 0;
+      for (const v of values) {
+        if (!Number.isFinite(v)) continue;
+        n++;
+        counts[Math.min(bins - 1, Math.floor((v - lo) / width))]! += 1;
+      }
+      return {
+        n,
+        histogram: counts.map((count, i) => ({
+          from: lo + i * width,
+          to: i === bins - 1 ? hi : lo + (i + 1) * width,
+          count,
+        })),
+      };
+    };
+    return [histogram(ref.values), histogram(cur.values)];
+  }
+  if (ref?.kind === 'categorical' && cur?.kind === 'categorical') {
+    const total = new Map<string, number>();
+    for (const m of [ref.counts, cur.counts]) for (const [k, v] of m) total.set(k, (total.get(k) ?? 0) + v);
+    const labels = [...total].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
+    const shown = labels.slice(0, MAX_CATEGORIES);
+    const categories = (m: Map<string, number>): Distribution => {
+      const list: Array<[string, number]> = shown.map((k) => [k, m.get(k) ?? 0]);
+      const rest = labels.slice(MAX_CATEGORIES).reduce((s, k) => s + (m.get(k) ?? 0), 0);
+      if (labels.length > MAX_CATEGORIES) list.push([`(${labels.length - MAX_CATEGORIES} others)`, rest]);
+      return { n: [...m.values()].reduce((s, v) => s + v, 0), categories: list };
+    };
+    return [categories(ref.counts), categories(cur.counts)];
+  }
+  const rate = (d: WindowData | undefined): Distribution =>
+    d?.kind === 'rate' ? { n: d.trials, rate: { successes: d.successes, trials: d.trials } } : { n: 0 };
+  return [rate(ref), rate(cur)];
+}

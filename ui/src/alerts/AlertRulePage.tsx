@@ -4,11 +4,11 @@ import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import { useSession } from '../app/session';
-import type { CreatedRule } from '../lib/api-client';
+import type { CreatedRule, RuleEvaluation } from '../lib/api-client';
 import { formatTimestamp, parseNanos } from '../lib/nanos';
 import { alertRuleHref, alertsHref } from '../lib/routes';
 import { AlertHistory, StateBadge } from './AlertHistory';
-import { ruleScope } from './alert-view';
+import { ruleScope, verdictText } from './alert-view';
 import { RuleFormView } from './RuleFormView';
 import { emptyRuleForm, ruleToForm } from './rule-form';
 import { usePolled } from './use-polled';
@@ -37,31 +37,37 @@ export function NewAlertRulePage({ project }: { project: string }) {
   );
 }
 
-function CreatedPanel({ project, created }: { project: string; created: CreatedRule }) {
+/** The webhook signing secret, shown the one time the server returns it. */
+function SecretOnce({ secret }: { secret: string }) {
   const [copied, setCopied] = useState('');
-  const copy = (secret: string) =>
+  const copy = () =>
     navigator.clipboard.writeText(secret).then(
       () => setCopied('Copied.'),
       () => setCopied('Copy failed: select the text and copy it by hand.'),
     );
   return (
+    <div className="secret-once notice">
+      <p>
+        <strong>Webhook signing secret.</strong> Copy it now: it is shown only this once. Receivers verify the{' '}
+        <code>casefile-signature</code> header (<code>t=…,v1=</code> hex HMAC-SHA256 of <code>t.body</code>) with it.
+      </p>
+      <code className="secret" data-testid="rule-secret">
+        {secret}
+      </code>{' '}
+      <button type="button" onClick={() => void copy()} data-testid="copy-secret">
+        Copy
+      </button>{' '}
+      <span className="muted">{copied}</span>
+    </div>
+  );
+}
+
+function CreatedPanel({ project, created }: { project: string; created: CreatedRule }) {
+  return (
     <div className="alerts-page" data-testid="rule-created" data-rule-id={created.rule.id}>
       <h1>Rule “{created.rule.name}” created</h1>
       {created.secret !== undefined ? (
-        <div className="secret-once notice">
-          <p>
-            <strong>Webhook signing secret.</strong> Copy it now: it is shown only this once. Receivers verify the{' '}
-            <code>casefile-signature</code> header (<code>t=…,v1=</code> hex HMAC-SHA256 of <code>t.body</code>) with
-            it.
-          </p>
-          <code className="secret" data-testid="rule-secret">
-            {created.secret}
-          </code>{' '}
-          <button type="button" onClick={() => void copy(created.secret!)} data-testid="copy-secret">
-            Copy
-          </button>{' '}
-          <span className="muted">{copied}</span>
-        </div>
+        <SecretOnce secret={created.secret} />
       ) : (
         <p className="muted">This rule has no webhook, so there is no signing secret.</p>
       )}
@@ -104,10 +110,12 @@ function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
   const [confirming, setConfirming] = useState(false);
   const [actionError, setActionError] = useState<Error | null>(null);
   const [saved, setSaved] = useState('');
+  const [newSecret, setNewSecret] = useState<string | undefined>(undefined);
+  const [evaluation, setEvaluation] = useState<RuleEvaluation | null>(null);
   const fail = (err: unknown) => setActionError(err instanceof Error ? err : new Error(String(err)));
   const evaluate = () => {
     setActionError(null);
-    api.evaluateAlertRule(project, rule.id).then(onChanged, fail);
+    api.evaluateAlertRule(project, rule.id).then(setEvaluation, fail);
   };
   const remove = () => api.deleteAlertRule(project, rule.id).then(() => navigate(alertsHref(project)), fail);
   return (
@@ -143,6 +151,17 @@ function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
         )}
       </div>
       {actionError !== null && <ErrorBanner error={actionError} />}
+      {evaluation !== null && (
+        <div className="notice" data-testid="evaluation" data-would-be={evaluation.wouldBe}>
+          <strong>Evaluated now (dry run, nothing recorded or sent):</strong> would be{' '}
+          <StateBadge state={evaluation.wouldBe} /> · {evaluation.summary}
+          {evaluation.results.map((r) => (
+            <div key={r.metric} className="small">
+              {r.metric}: {verdictText(r)}
+            </div>
+          ))}
+        </div>
+      )}
       <details className="rule-edit">
         <summary>Edit rule</summary>
         <RuleFormView
@@ -151,13 +170,15 @@ function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
           submitLabel="Save changes"
           editing
           onSubmit={async (input) => {
-            await api.updateAlertRule(project, rule.id, input);
+            const answer = await api.updateAlertRule(project, rule.id, input);
+            setNewSecret(answer.secret);
             setSaved('Saved.');
             onChanged();
           }}
         />
         {saved !== '' && <span className="muted">{saved}</span>}
       </details>
+      {newSecret !== undefined && <SecretOnce secret={newSecret} />}
       <AlertHistory project={project} ruleId={rule.id} rules={[rule]} refresh={refresh} />
     </div>
   );

@@ -89,4 +89,23 @@ describe('alerts and drift in the API client', () => {
     const api = createApiClient({ token: 't', fetch: fakeFetch(200, { metric: 'tool_mix', kind: 'x' }) });
     await expect(api.driftSeries(new URLSearchParams({ metric: 'tool_mix' }))).rejects.toThrow(/kind/);
   });
+
+  it('reads a rule wrapped as { rule } and a dry-run evaluation', async () => {
+    const got = await createApiClient({ token: 't', fetch: fakeFetch(200, { rule }) }).getAlertRule('p1', 'r1');
+    expect(got?.state).toBe('ok');
+    const calls: Call[] = [];
+    const evaluation = {
+      ruleId: 'r1',
+      outcome: 'breach',
+      wouldBe: 'firing',
+      summary: 'send_email 0% → 80% of tool calls',
+      results: [],
+      exampleRuns: { reference: [], current: [] },
+    };
+    const api = createApiClient({ token: 't', fetch: fakeFetch(200, { rule, evaluation }, calls) });
+    const r = await api.evaluateAlertRule('p1', 'r1');
+    expect(calls[0]).toMatchObject({ url: '/api/alerts/rules/r1/evaluate?project=p1', method: 'POST' });
+    expect(r.wouldBe).toBe('firing');
+    expect(r.summary).toContain('send_email');
+  });
 });

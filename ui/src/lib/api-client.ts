@@ -9,10 +9,12 @@ import {
   alertEventListSchema,
   alertRuleListSchema,
   alertRuleSchema,
+  alertStateSchema,
   type DriftCompareDto,
   driftCompareSchema,
   errorSchema,
   type MetricSeriesDto,
+  metricResultSchema,
   metricSeriesSchema,
   type OverviewDto,
   overviewSchema,
@@ -74,10 +76,11 @@ export interface ApiClient {
   getAlertRule(project: string, id: string, signal?: AbortSignal): Promise<AlertRuleDto | null>;
   /** The webhook secret comes back only here, once; later reads say `secretSet`. */
   createAlertRule(project: string, input: AlertRuleInput): Promise<CreatedRule>;
-  updateAlertRule(project: string, id: string, input: AlertRuleInput): Promise<AlertRuleDto>;
+  /** Carries a secret only when the server generated one (a webhook added without a secret). */
+  updateAlertRule(project: string, id: string, input: AlertRuleInput): Promise<CreatedRule>;
   deleteAlertRule(project: string, id: string): Promise<void>;
-  /** Evaluates now; the answer is the rule with its new state. */
-  evaluateAlertRule(project: string, id: string): Promise<AlertRuleDto>;
+  /** A dry run with the window ending now: what the rule would find; nothing is recorded or sent. */
+  evaluateAlertRule(project: string, id: string): Promise<RuleEvaluation>;
   /** `query`: `rule`, `before` (ns), `limit`. */
   listAlertEvents(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<AlertEventListDto>;
   listAlertDeliveries(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<AlertDeliveryDto[]>;
@@ -91,6 +94,17 @@ export interface ApiClient {
 export type AlertEventListDto = z.infer<typeof alertEventListSchema>;
 export type AlertDeliveryDto = z.infer<typeof alertDeliveryListSchema>['deliveries'][number];
 export type VersionListDto = z.infer<typeof versionListSchema>;
+
+/** The parts of an evaluation the UI shows. */
+const evaluationSchema = z.object({
+  outcome: z.string(),
+  wouldBe: alertStateSchema,
+  summary: z.string(),
+  results: z.array(metricResultSchema),
+  observed: z.number().nullable().optional(),
+});
+export type RuleEvaluation = z.infer<typeof evaluationSchema>;
+const evaluateAnswerSchema = z.object({ evaluation: evaluationSchema }).transform((b) => b.evaluation);
 
 export interface CreatedRule {
   rule: AlertRuleDto;
@@ -229,7 +243,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async getAlertRule(project, id, signal) {
       try {
-        return await get(ruleUrl(project, id), alertRuleSchema, signal);
+        return await get(ruleUrl(project, id), ruleAnswerSchema, signal);
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) return null;
         throw err;
@@ -239,14 +253,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return send('POST', `/api/alerts/rules${withProject(project)}`, createdRuleSchema, input);
     },
     async updateAlertRule(project, id, input) {
-      return send('PUT', ruleUrl(project, id), ruleAnswerSchema, input);
+      return send('PUT', ruleUrl(project, id), createdRuleSchema, input);
     },
     async deleteAlertRule(project, id) {
       await send('DELETE', ruleUrl(project, id), z.unknown());
     },
     async evaluateAlertRule(project, id) {
       const path = `/api/alerts/rules/${encodeURIComponent(id)}/evaluate${withProject(project)}`;
-      return send('POST', path, ruleAnswerSchema);
+      return send('POST', path, evaluateAnswerSchema);
     },
     async listAlertEvents(project, query, signal) {
       const q = new URLSearchParams(query);

@@ -223,6 +223,14 @@ export class StoreQueryError extends Error {
   }
 }
 
+/** A page from the `limit + 1` newest matching runs an adapter read: the extra one only says there is more. */
+export function runPageOf(runs: RunSummary[], limit: number): RunPage {
+  if (runs.length <= limit) return { runs };
+  const page = runs.slice(0, limit);
+  const last = page[page.length - 1] as RunSummary;
+  return { runs: page, nextCursor: encodeCursor(last.startNs, last.traceId) };
+}
+
 /** Opaque cursor: the (start, traceId) of the last run on the previous page. */
 export function encodeCursor(startNs: bigint, traceId: string): string {
   return Buffer.from(`${startNs}:${traceId}`, 'utf8').toString('base64url');

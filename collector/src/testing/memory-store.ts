@@ -1,4 +1,4 @@
-import type { RunSummary, Step } from '../model/step.js';
+import type { Step } from '../model/step.js';
 import { orderSteps } from '../model/step-order.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import {
@@ -13,10 +13,10 @@ import {
   type AccessEntry,
   type Credential,
   decodeCursor,
-  encodeCursor,
   type Project,
   type RunPage,
   type RunQuery,
+  runPageOf,
   type Touch,
   type TraceStore,
 } from '../store/port.js';
@@ -77,11 +77,7 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
             (r) => r.startNs < after.startNs || (r.startNs === after.startNs && r.traceId < after.traceId),
           )
         : matching;
-      const page: RunPage = { runs: rest.slice(0, q.limit) };
-      if (rest.length > q.limit) {
-        const last = page.runs[page.runs.length - 1] as RunSummary;
-        page.nextCursor = encodeCursor(last.startNs, last.traceId);
-      }
+      const page = runPageOf(rest, q.limit);
       if (q.text && page.runs.length > 0) {
         page.textMatches = runTextMatches(
           page.runs.map((r) => runSteps(projectId, r.traceId)),

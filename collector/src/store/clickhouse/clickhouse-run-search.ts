@@ -38,13 +38,18 @@ export function findingTracesSubquery(db: string, projectId: string): string {
 }
 
 /** Where each of the given runs matched: its first matching step and that step's first matching field. */
-export function textMatchesSql(db: string, projectId: string, traceIds: readonly string[], text: string): string {
+export function textMatchesSql(
+  db: string,
+  projectId: string,
+  runs: readonly { traceId: string }[],
+  text: string,
+): string {
   const cases = spanTextConditions(text)
     .map((c) => `${c.sql}, ${literal(c.field)}`)
     .join(', ');
   return `SELECT trace_id, span_id, field FROM (
   SELECT trace_id, span_id, start_ns, multiIf(${cases}, '') AS field FROM ${db}.spans
-  WHERE project_id = ${literal(projectId)} AND trace_id IN (${literalArray(traceIds).slice(1, -1)})
+  WHERE project_id = ${literal(projectId)} AND trace_id IN (${literalArray(runs.map((r) => r.traceId)).slice(1, -1)})
 ) WHERE field != ''
 ORDER BY trace_id, start_ns, span_id
 LIMIT 1 BY trace_id`;

@@ -21,10 +21,10 @@ import type {
 import {
   type AccessEntry,
   type Credential,
-  encodeCursor,
   type Project,
   type RunPage,
   type RunQuery,
+  runPageOf,
   StoreQueryError,
   StoreUnavailableError,
   type Touch,
@@ -132,21 +132,10 @@ export class ClickHouseTraceStore implements TraceStore {
       projectId,
       (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary),
     );
-    const more = runs.length > query.limit;
-    if (more) runs.length = query.limit;
-    const page: RunPage = { runs };
-    if (more) {
-      const last = runs[runs.length - 1] as RunSummary;
-      page.nextCursor = encodeCursor(last.startNs, last.traceId);
-    }
-    if (query.text && runs.length > 0) {
-      const sql = textMatchesSql(
-        this.db,
-        projectId,
-        runs.map((r) => r.traceId),
-        query.text,
-      );
-      page.textMatches = inPageOrder(runs, await this.select(sql));
+    const page = runPageOf(runs, query.limit);
+    if (query.text && page.runs.length > 0) {
+      const sql = textMatchesSql(this.db, projectId, page.runs, query.text);
+      page.textMatches = inPageOrder(page.runs, await this.select(sql));
     }
     return page;
   }

@@ -37,10 +37,10 @@ export function spanTextCondition(text: string, bind: (value: DuckDBValue) => st
 /** Where each of the given runs matched: its first matching step and that step's first matching field. */
 export function buildTextMatches(
   projectId: string,
-  traceIds: readonly string[],
+  runs: readonly { traceId: string }[],
   text: string,
 ): { sql: string; params: DuckDBValue[] } {
-  const params: DuckDBValue[] = [projectId, listValue([...traceIds])];
+  const params: DuckDBValue[] = [projectId, listValue(runs.map((r) => r.traceId))];
   const bind = (value: DuckDBValue): string => {
     params.push(value);
     return `$${params.length}`;

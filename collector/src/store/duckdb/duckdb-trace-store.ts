@@ -38,10 +38,10 @@ import type {
 import {
   type AccessEntry,
   type Credential,
-  encodeCursor,
   type Project,
   type RunPage,
   type RunQuery,
+  runPageOf,
   StoreQueryError,
   StoreUnavailableError,
   type Touch,
@@ -134,21 +134,10 @@ export class DuckDbTraceStore implements TraceStore {
   listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
     const { sql, params } = buildListRuns(projectId, query);
     return this.onReader(async (conn) => {
-      const runs = (await readRows(conn, sql, params)).map(toRunSummary);
-      const more = runs.length > query.limit;
-      if (more) runs.length = query.limit;
-      const page: RunPage = { runs };
-      if (more) {
-        const last = runs[runs.length - 1] as RunSummary;
-        page.nextCursor = encodeCursor(last.startNs, last.traceId);
-      }
-      if (query.text && runs.length > 0) {
-        const matches = buildTextMatches(
-          projectId,
-          runs.map((r) => r.traceId),
-          query.text,
-        );
-        page.textMatches = inPageOrder(runs, await readRows(conn, matches.sql, matches.params));
+      const page = runPageOf((await readRows(conn, sql, params)).map(toRunSummary), query.limit);
+      if (query.text && page.runs.length > 0) {
+        const m = buildTextMatches(projectId, page.runs, query.text);
+        page.textMatches = inPageOrder(page.runs, await readRows(conn, m.sql, m.params));
       }
       return page;
     });

@@ -1,9 +1,11 @@
 import { type FormEvent, useState } from 'react';
 import { dateInputToIso, isoToDateInput, presetRange, RANGE_PRESETS, type RangePreset } from '../lib/run-filters';
 import {
+  DEFAULT_PAGE_SIZE,
   EMPTY_FINDING_FILTERS,
   type FindingFilterKey,
   type FindingFilters,
+  PAGE_SIZES,
   SEVERITIES,
   STATUSES,
 } from './findings-filters';
@@ -122,6 +124,20 @@ export function FindingsFiltersForm({ filters, ruleIds, onApply }: Props) {
             />
           </label>
         ))}
+        <label className="filter">
+          <span>Per page</span>
+          <select
+            data-testid="ffilter-limit"
+            value={draft.limit === '' ? String(DEFAULT_PAGE_SIZE) : draft.limit}
+            onChange={(e) => set('limit', e.target.value)}
+          >
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={String(n)}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
         <div className="filter-actions">
           <button type="submit" className="primary" data-testid="apply-finding-filters">
             Apply

@@ -42,7 +42,7 @@ describe('describeAudit', () => {
       entry('settings.update', { disabledRules: ['version.unseen'] }),
     ]);
     expect(lines[0]).toEqual(['muted approval.missing for agent bot']);
-    expect(lines[1]).toEqual(['set a approval.missing finding in run abababab… to expected']);
+    expect(lines[1]).toEqual(['approval.missing finding in run abababab… set to expected']);
     expect(lines[2]).toEqual(['disabled rule version.unseen']);
   });
 

@@ -77,7 +77,7 @@ export function describeAudit(entries: readonly AuditEntryLike[]): string[][] {
         const d = JSON.parse(e.detail) as { status?: unknown; ruleId?: unknown; traceId?: unknown };
         if (typeof d.status === 'string' && typeof d.ruleId === 'string') {
           const run = typeof d.traceId === 'string' ? ` in run ${d.traceId.slice(0, 8)}…` : '';
-          return [`set a ${d.ruleId} finding${run} to ${d.status}`];
+          return [`${d.ruleId} finding${run} set to ${d.status}`];
         }
       } catch {
         // Shown raw below.

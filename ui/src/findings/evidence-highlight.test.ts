@@ -115,16 +115,15 @@ describe('evidenceNeedles', () => {
   });
 
   it('unescapes JSON evidence so it is found in decoded message text', () => {
-    const f = finding({ evidence: '{"text":"Maria <[email:47b36966]>\\nTom"}' });
+    const evidence = '{"text":"Maria <[email:47b36966]>\\nTom"}';
+    const f = finding({ evidence, evidenceStart: 0, evidenceEnd: evidence.length });
     const shown = 'Maria <[email:47b36966]>\nTom';
     const needles = evidenceNeedles([f]);
     expect(needles).toContain('{"text":"Maria <[email:47b36966]>\nTom"}');
     expect(marked(`{"text":"${shown}"}`, needles)).toHaveLength(1);
   });
 
-  it('falls back on the whole excerpt when the detector gave no offsets', () => {
-    const needles = evidenceNeedles([finding({ evidence: '{"body":"Maria Gonzalez' })]);
-    const pretty = '{\n  "body": "Maria Gonzalez <[email:47b36966]>"\n}';
-    expect(marked(pretty, needles)).toEqual(['{\n  "body": "Maria Gonzalez']);
+  it('does not mark an excerpt without offsets (it is context, shown in the finding only)', () => {
+    expect(evidenceNeedles([finding({ evidence: '{"body":"Maria Gonzalez' })])).toEqual([]);
   });
 });

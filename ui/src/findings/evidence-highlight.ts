@@ -109,14 +109,15 @@ function jsonUnescaped(s: string): string | null {
 
 /**
  * The strings to look for in a step's fields for these findings: the marked part of each evidence
- * (or the whole excerpt when the detector gave no offsets), hash-like identifiers in the details
- * (an approval's and an action's hashes), each also JSON-escaped and unescaped.
+ * and hash-like identifiers in the details (an approval's and an action's hashes), each also
+ * JSON-escaped and unescaped. An excerpt without offsets is context (e.g. the start of the
+ * arguments of a call that lacked an approval), not a pointer, so it is shown in the finding only.
  */
 export function evidenceNeedles(findings: readonly FindingDto[]): string[] {
   const base: string[] = [];
   for (const f of findings) {
     const marked = evidenceParts(f).find((s) => s.marked);
-    base.push(marked?.text ?? f.evidence);
+    if (marked !== undefined) base.push(marked.text);
     for (const v of Object.values(f.details ?? {})) {
       if (typeof v === 'string' && /^[0-9a-f]{16,128}$/i.test(v)) base.push(v);
     }

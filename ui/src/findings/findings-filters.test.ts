@@ -5,6 +5,8 @@ import {
   findingFiltersFromSearch,
   findingFiltersToSearch,
   findingsApiQuery,
+  hasFindingFilters,
+  pageSize,
   withFilter,
 } from './findings-filters';
 
@@ -34,6 +36,15 @@ describe('findings filters', () => {
     expect(api.get('run')).toBeNull();
     expect(api.get('limit')).toBe('50');
     expect(api.get('cursor')).toBe('c1');
+  });
+
+  it('keeps a known page size in the link but never sends it as a filter', () => {
+    const f = findingFiltersFromSearch(new URLSearchParams({ limit: '10', rule: 'x.y' }));
+    expect(pageSize(f)).toBe(10);
+    expect(findingFiltersToSearch('', f).get('limit')).toBe('10');
+    expect(findingsApiQuery('', f, pageSize(f)).toString()).toBe('rule=x.y&limit=10');
+    expect(hasFindingFilters({ ...EMPTY_FINDING_FILTERS, limit: '10' })).toBe(false);
+    expect(pageSize(findingFiltersFromSearch(new URLSearchParams({ limit: '9999' })))).toBe(50);
   });
 
   it('toggles one filter from a clicked value', () => {

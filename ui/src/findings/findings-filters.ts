@@ -3,7 +3,17 @@
  * `GET /api/findings`. URL values are untrusted (a crafted link), so invalid ones are dropped.
  */
 
-export const FINDING_FILTER_KEYS = ['severity', 'rule', 'status', 'agent', 'tool', 'run', 'from', 'to'] as const;
+export const FINDING_FILTER_KEYS = [
+  'severity',
+  'rule',
+  'status',
+  'agent',
+  'tool',
+  'run',
+  'from',
+  'to',
+  'limit',
+] as const;
 export type FindingFilterKey = (typeof FINDING_FILTER_KEYS)[number];
 export type FindingFilters = Record<FindingFilterKey, string>;
 
@@ -13,6 +23,9 @@ export const EMPTY_FINDING_FILTERS: FindingFilters = Object.fromEntries(
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export const STATUSES = ['open', 'expected', 'muted'] as const;
+/** Rows per page (`limit` in the URL); not a filter, but kept in the link like one. */
+export const PAGE_SIZES = [10, 25, 50, 100, 200] as const;
+export const DEFAULT_PAGE_SIZE = 50;
 
 const MAX_VALUE = 500;
 
@@ -30,6 +43,8 @@ function clean(key: FindingFilterKey, raw: string): string {
       return (STATUSES as readonly string[]).includes(value) ? value : '';
     case 'run':
       return /^[0-9a-f]{32}$/i.test(value) ? value.toLowerCase() : '';
+    case 'limit':
+      return (PAGE_SIZES as readonly number[]).includes(Number(value)) ? String(Number(value)) : '';
     case 'from':
     case 'to':
       return validIso(value) ? new Date(value).toISOString() : '';
@@ -45,7 +60,11 @@ export function findingFiltersFromSearch(search: URLSearchParams): FindingFilter
 }
 
 export function hasFindingFilters(filters: FindingFilters): boolean {
-  return FINDING_FILTER_KEYS.some((k) => filters[k] !== '');
+  return FINDING_FILTER_KEYS.some((k) => k !== 'limit' && filters[k] !== '');
+}
+
+export function pageSize(filters: FindingFilters): number {
+  return clean('limit', filters.limit) === '' ? DEFAULT_PAGE_SIZE : Number(filters.limit);
 }
 
 /** The page URL's query: project first, then every valid non-empty filter in a stable order. */
@@ -59,7 +78,7 @@ export function findingFiltersToSearch(project: string, filters: FindingFilters)
   return params;
 }
 
-/** The same filters under the API's parameter names (`run` → `traceId`). */
+/** The same filters under the API's parameter names (`run` → `traceId`), with this page size. */
 export function findingsApiQuery(
   project: string,
   filters: FindingFilters,
@@ -69,6 +88,7 @@ export function findingsApiQuery(
   const params = new URLSearchParams();
   if (project !== '') params.set('project', project);
   for (const key of FINDING_FILTER_KEYS) {
+    if (key === 'limit') continue;
     const value = clean(key, filters[key]);
     if (value !== '') params.set(key === 'run' ? 'traceId' : key, value);
   }

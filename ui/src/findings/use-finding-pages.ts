@@ -2,9 +2,7 @@ import type { FindingDto } from '@casefile/collector/api-schemas';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../lib/api-client';
 import { replaceFinding } from './finding-summary';
-import { type FindingFilters, findingsApiQuery } from './findings-filters';
-
-export const PAGE_SIZE = 50;
+import { type FindingFilters, findingsApiQuery, pageSize } from './findings-filters';
 
 export interface FindingPages {
   findings: FindingDto[];
@@ -43,7 +41,7 @@ export function useFindingPages(
     setFindings([]);
     setCursor(undefined);
     setLoadingMore(false);
-    api.findings.list(findingsApiQuery(project, filters, PAGE_SIZE), c.signal).then(
+    api.findings.list(findingsApiQuery(project, filters, pageSize(filters)), c.signal).then(
       (page) => {
         if (c.signal.aborted) return;
         setFindings(page.findings);
@@ -63,7 +61,7 @@ export function useFindingPages(
     const c = controller.current;
     if (cursor === undefined || loadingMore || c === null) return;
     setLoadingMore(true);
-    api.findings.list(findingsApiQuery(project, filters, PAGE_SIZE, cursor), c.signal).then(
+    api.findings.list(findingsApiQuery(project, filters, pageSize(filters), cursor), c.signal).then(
       (page) => {
         if (c.signal.aborted) return;
         // New findings may arrive while paging; keep the first copy of each.

@@ -52,7 +52,13 @@ export function StepDetail({
           </label>
         </header>
 
-        <StepFindings project={project} findings={findings} onChange={onFindingChange} />
+        <StepFindings
+          project={project}
+          findings={findings}
+          steps={steps}
+          stepHref={stepHref}
+          onChange={onFindingChange}
+        />
 
         {(s.status === 'error' || s.errorType !== '' || s.statusMessage !== '') && (
           <Section title="Error" testId="step-error">

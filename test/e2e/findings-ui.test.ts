@@ -1,0 +1,249 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type FindingDto, findingPageSchema } from '@casefile/collector/api-schemas';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, hasChromium, launchBrowser } from '../lib/browser.js';
+import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+
+/**
+ * The findings UI end to end: the demo's incident runs are flagged with the right rules and
+ * explained in the browser (list, replay at the flagged step with the evidence marked), a finding
+ * marked expected stays so after a reload, a viewer sees no triage buttons, and muting a rule for a
+ * tool in the settings view shows up in the audit log.
+ */
+describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' (skipped: no Chromium)'}`, () => {
+  let collector: CollectorProcess;
+  let browser: Browser;
+  beforeAll(async () => {
+    collector = await startCollectorProcess({ CASEFILE_DETECT_DELAY_MS: '200' });
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await collector?.stop();
+  });
+
+  const api = async (path: string, init: RequestInit = {}, token = collector.adminToken): Promise<unknown> => {
+    const res = await fetch(`${collector.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const allFindings = async () => findingPageSchema.parse(await api('/api/findings?limit=500')).findings;
+
+  /** Findings appear once each run has been quiet for 200 ms; wait until they stop changing. */
+  async function settledFindings(ready: (f: FindingDto[]) => boolean): Promise<FindingDto[]> {
+    const deadline = Date.now() + 30_000;
+    let list = await allFindings();
+    while (!ready(list)) {
+      if (Date.now() > deadline) throw new Error(`findings never appeared:\n${collector.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+      list = await allFindings();
+    }
+    let last = '';
+    for (let stable = 0; stable < 3 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      list = await allFindings();
+      const now = JSON.stringify(list.map((f) => f.id).sort());
+      stable = now === last ? stable + 1 : 0;
+      last = now;
+    }
+    return list;
+  }
+
+  async function login(tab: Page, token: string) {
+    await tab.goto(collector.url);
+    await tab.getByTestId('token-input').fill(token);
+    await tab.getByTestId('token-input').press('Enter');
+    await tab.getByTestId('user-name').waitFor();
+  }
+
+  const row = (tab: Page, f: FindingDto) => tab.locator(`[data-testid="finding-row"][data-finding-id="${f.id}"]`);
+
+  it('explains the incidents, opens the flagged step, keeps triage, and audits a mute', async () => {
+    const demo = await runCli(['demo', '--endpoint', collector.url, '--api-key', collector.ingestKey]);
+    expect(demo.code).toBe(0);
+    const scenarioOf = new Map<string, string>();
+    for (const m of demo.output.matchAll(/\]\s+([a-z-]+)\s+\S+\s+trace ([0-9a-f]{32})/g)) {
+      scenarioOf.set(m[2] as string, m[1] as string);
+    }
+    const traceOf = (s: string) => [...scenarioOf].find(([, name]) => name === s)?.[0] as string;
+    const injection = traceOf('prompt-injection');
+    const mismatch = traceOf('approval-mismatch');
+    expect(injection).toBeDefined();
+    expect(mismatch).toBeDefined();
+
+    const findings = await settledFindings(
+      (list) =>
+        list.some((f) => f.traceId === injection && f.ruleId === 'outbound.sensitive_data') &&
+        list.some((f) => f.traceId === mismatch && f.ruleId === 'approval.hash_mismatch'),
+    );
+    const pick = (traceId: string, ruleId: string) =>
+      findings.find((f) => f.traceId === traceId && f.ruleId === ruleId)!;
+    const hashMismatch = pick(mismatch, 'approval.hash_mismatch');
+    const leak = pick(injection, 'outbound.sensitive_data');
+    const injectionRules = new Set(findings.filter((f) => f.traceId === injection).map((f) => f.ruleId));
+    expect(injectionRules.has('untrusted.flows_to_action')).toBe(true);
+
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await login(tab, collector.adminToken);
+
+    // The list: from the nav, newest first, counts per severity and rule on top, cursor paging.
+    await tab.getByTestId('findings-link').click();
+    await tab.getByTestId('finding-row').first().waitFor();
+    expect(await tab.getByTestId('finding-row').count()).toBe(Math.min(50, findings.length));
+    expect(findings.length).toBeGreaterThan(10);
+    await tab.getByTestId('ffilter-limit').selectOption('10');
+    await tab.getByTestId('apply-finding-filters').click();
+    await tab.waitForURL(/limit=10/);
+    await tab.waitForFunction(() => document.querySelectorAll('[data-testid="finding-row"]').length === 10);
+    await tab.getByTestId('findings-load-more').click();
+    await tab.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="finding-row"]').length === n,
+      Math.min(20, findings.length),
+    );
+    const severityCounts = await tab.getByTestId('count-severity').allInnerTexts();
+    const total = severityCounts.reduce((sum, t) => sum + Number(/(\d+)\s*$/.exec(t)?.[1] ?? 0), 0);
+    expect(total).toBe(findings.length);
+    const ruleCount = tab.locator('[data-testid="count-rule"][data-value="approval.hash_mismatch"]');
+    expect(await ruleCount.innerText()).toMatch(/approval\.hash_mismatch\s+1/);
+
+    // The prompt-injection run: the untrusted → action and sensitive-outbound rules, with reasons.
+    await tab.goto(`${collector.url}/findings?run=${injection}`);
+    await row(tab, leak).waitFor();
+    const shownRules = await tab
+      .getByTestId('finding-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-rule')));
+    expect(shownRules).toContain('untrusted.flows_to_action');
+    expect(shownRules).toContain('outbound.sensitive_data');
+    expect(new Set(shownRules)).toEqual(injectionRules);
+    const leakRow = await row(tab, leak).innerText();
+    expect(leakRow).toContain("went out in the arguments of external tool 'send_email'");
+    expect(leakRow).toContain('send_email');
+    expect(await row(tab, leak).locator('[data-testid="finding-evidence"] mark').innerText()).toMatch(
+      /\[(email|phone):[0-9a-f]+\]/,
+    );
+    await tab.screenshot({ path: join(ARTIFACTS, 'findings-injection.png'), fullPage: true });
+
+    // The approval-mismatch run, reached through the filter form.
+    await tab.goto(`${collector.url}/findings`);
+    await tab.getByTestId('ffilter-rule').fill('approval.hash_mismatch');
+    await tab.getByTestId('apply-finding-filters').click();
+    await tab.waitForURL(/rule=approval\.hash_mismatch/);
+    await row(tab, hashMismatch).waitFor();
+    expect(await tab.getByTestId('finding-row').count()).toBe(1);
+    expect(await row(tab, hashMismatch).getByTestId('finding-severity').innerText()).toMatch(/critical/i);
+    expect(await row(tab, hashMismatch).getByTestId('finding-reason').innerText()).toBe(hashMismatch.reason);
+    expect(hashMismatch.reason).toContain('given for a different action');
+
+    // Mark it expected; it stays expected after a reload (and in the API).
+    await row(tab, hashMismatch).getByTestId('mark-expected').click();
+    await tab
+      .locator(`[data-testid="finding-row"][data-finding-id="${hashMismatch.id}"][data-status="expected"]`)
+      .waitFor();
+    await tab.reload();
+    await row(tab, hashMismatch).waitFor();
+    expect(await row(tab, hashMismatch).getAttribute('data-status')).toBe('expected');
+    expect(await row(tab, hashMismatch).getByTestId('reopen-finding').count()).toBe(1);
+    expect((await allFindings()).find((f) => f.id === hashMismatch.id)?.status).toBe('expected');
+
+    // Replay at the flagged step: badge on the row, the finding and its reason, the hash marked.
+    await row(tab, hashMismatch).getByTestId('finding-replay').click();
+    await tab.waitForURL(new RegExp(`/runs/${mismatch}\\?.*step=${hashMismatch.spanId}`));
+    const detail = tab.locator(`[data-testid="step-detail"][data-span-id="${hashMismatch.spanId}"]`);
+    await detail.waitFor();
+    await tab
+      .locator(`[data-testid="step-row"][data-span-id="${hashMismatch.spanId}"] [data-testid="finding-marker"]`)
+      .waitFor();
+    const stepFinding = detail.locator('[data-testid="step-finding"][data-rule="approval.hash_mismatch"]');
+    expect(await stepFinding.getByTestId('finding-reason').innerText()).toBe(hashMismatch.reason);
+    expect(await detail.getByTestId('evidence-mark').allInnerTexts()).toContain(
+      String(hashMismatch.details?.executedHash),
+    );
+    await tab.screenshot({ path: join(ARTIFACTS, 'findings-replay-mismatch.png'), fullPage: true });
+    // The finding names the approval it ran under; its link opens that step.
+    await stepFinding.getByTestId('finding-related-step').click();
+    await tab.waitForURL(new RegExp(`step=${String(hashMismatch.details?.approvalSpanId)}`));
+    expect(await tab.getByTestId('approval-binding').innerText()).toContain('does not equal');
+
+    // The leak: the outbound tool arguments carry the marked pseudonym tokens.
+    await tab.goto(`${collector.url}/findings?run=${injection}&rule=outbound.sensitive_data`);
+    await row(tab, leak).getByTestId('finding-replay').click();
+    const leakDetail = tab.locator(`[data-testid="step-detail"][data-span-id="${leak.spanId}"]`);
+    await leakDetail.waitFor();
+    expect(await leakDetail.getByTestId('step-findings').innerText()).toContain('outbound.sensitive_data');
+    const argMarks = await leakDetail.locator('[data-testid="tool-arguments"] mark').allInnerTexts();
+    expect(argMarks.length).toBeGreaterThan(0);
+    expect(argMarks.join(' ')).toMatch(/\[(email|phone):[0-9a-f]+\]/);
+    // Marks are elements holding text, never markup taken from the trace.
+    expect(await leakDetail.locator('[data-testid="tool-arguments"] mark *').count()).toBe(0);
+    await tab.screenshot({ path: join(ARTIFACTS, 'findings-replay-leak.png'), fullPage: true });
+
+    // The player's "next finding" still walks the run's flagged steps.
+    const flagged = new Set(findings.filter((f) => f.traceId === injection).map((f) => f.spanId));
+    await tab.getByTestId('player-back').click();
+    await tab.getByTestId('jump-finding').click();
+    await tab.waitForURL((u) => flagged.has(new URL(u).searchParams.get('step') ?? ''));
+
+    // Tuning: mute the leak rule for send_email from the finding's "tune rule…" link, save, audited.
+    await tab.goto(`${collector.url}/findings?run=${injection}&rule=outbound.sensitive_data`);
+    await row(tab, leak).getByTestId('tune-rule').click();
+    await tab.getByTestId('detection-settings').waitFor();
+    expect(await tab.getByTestId('mute-rule').inputValue()).toBe('outbound.sensitive_data');
+    expect(await tab.getByTestId('mute-tool').inputValue()).toBe('send_email');
+    // A value the server refuses: its message is shown as text and nothing is saved.
+    await tab.getByTestId('threshold-flows.minScore').fill('-1');
+    await tab.getByTestId('save-settings').click();
+    expect(await tab.getByTestId('error-banner').innerText()).toContain('thresholds.flows.minScore');
+    await tab.getByTestId('threshold-flows.minScore').fill('');
+    await tab.getByTestId('mute-add').click();
+    await tab.getByTestId('mute-row').waitFor();
+    await tab.getByTestId('save-settings').click();
+    await tab.getByTestId('settings-saved').waitFor();
+    const audit = tab.locator('[data-testid="audit-entry"][data-action="settings.update"]').first();
+    await audit.waitFor();
+    expect(await audit.innerText()).toContain('muted outbound.sensitive_data for tool send_email');
+    expect(await audit.innerText()).toContain('bootstrap admin');
+    const statusEntry = tab.locator('[data-testid="audit-entry"][data-action="finding.status"]').first();
+    expect(await statusEntry.innerText()).toContain('approval.hash_mismatch');
+    await tab.reload();
+    await tab.getByTestId('mute-row').waitFor();
+    expect(await tab.getByTestId('mute-row').innerText()).toContain('send_email');
+    const stored = (await api('/api/detection/settings')) as { settings: { mutes?: unknown[] } };
+    expect(stored.settings.mutes).toEqual([{ ruleId: 'outbound.sensitive_data', tool: 'send_email' }]);
+    await tab.screenshot({ path: join(ARTIFACTS, 'findings-settings.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await tab.close();
+  }, 120_000);
+
+  it('shows findings to a viewer without triage buttons or settings', async () => {
+    const created = (await api('/api/keys', {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'login', role: 'viewer', name: 'read-only viewer' }),
+    })) as { secret: string };
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await login(tab, created.secret);
+    await tab.goto(`${collector.url}/findings`);
+    await tab.getByTestId('finding-row').first().waitFor();
+    expect(await tab.getByTestId('mark-expected').count()).toBe(0);
+    expect(await tab.getByTestId('reopen-finding').count()).toBe(0);
+    expect(await tab.getByTestId('detection-settings-link').count()).toBe(0);
+    await tab.goto(`${collector.url}/findings/settings`);
+    await tab.getByTestId('settings-forbidden').waitFor();
+    // The API agrees: a viewer cannot change a status.
+    const id = (await allFindings())[0]!.id;
+    const res = await fetch(`${collector.url}/api/findings/${id}/status`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${created.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'muted' }),
+    });
+    expect(res.status).toBe(403);
+    await tab.close();
+  }, 60_000);
+});

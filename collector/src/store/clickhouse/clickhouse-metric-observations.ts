@@ -61,9 +61,11 @@ GROUP BY trace_id HAVING ${having.join(' AND ')}`;
     const inWindow = runs(having);
     const perRun = (expr: string, alias: string) => `SELECT t, k, ${expr} AS ${alias} FROM (${inWindow})`;
     // Per-run sums over the run's stored steps (deduplicated by FINAL), joined back to the run's start.
+    // No step of a run starts before the run, so the window's start prunes partitions.
     const perRunSum = (sum: string, counted: string) => `SELECT t, k, v FROM (${inWindow}) ALL INNER JOIN (
   SELECT trace_id AS k, ${sum} AS v FROM ${db}.spans FINAL
-  WHERE project_id = ${p} AND trace_id IN (SELECT k FROM (${inWindow})) AND (${counted})
+  WHERE project_id = ${p} AND start_time >= toDateTime(${fromSec})
+    AND trace_id IN (SELECT k FROM (${inWindow})) AND (${counted})
   GROUP BY trace_id
 ) USING k`;
     switch (q.metric) {

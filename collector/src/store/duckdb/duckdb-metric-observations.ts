@@ -85,14 +85,15 @@ WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
       }
       case 'cost_per_run': {
         const re = bind(COST_NUMBER_REGEX);
-        // A step reports its cost once: the first attribute that holds a plain decimal.
-        const cost = `coalesce(${COST_ATTRIBUTES.map((key) => {
-          const a = attr('s', key);
-          return `CASE WHEN regexp_matches(${a}, ${re}) THEN ${a}::DOUBLE END`;
-        }).join(', ')})`;
+        // One parse of the attributes for all cost keys; a step reports its cost once: the first
+        // attribute that holds a plain decimal.
+        const paths = COST_ATTRIBUTES.map((key) => bind(`$."${key}"`)).join(', ');
+        const cost = `coalesce(${COST_ATTRIBUTES.map((_, i) => `CASE WHEN regexp_matches(a[${i + 1}], ${re}) THEN a[${i + 1}]::DOUBLE END`).join(', ')})`;
         const sql = `SELECT t, k, sum(c) AS v FROM (
-  SELECT r.start_ns AS t, r.trace_id AS k, ${cost} AS c
-  FROM (${runs}) r JOIN spans s ON s.project_id = r.project_id AND s.trace_id = r.trace_id
+  SELECT t, k, ${cost} AS c FROM (
+    SELECT r.start_ns AS t, r.trace_id AS k, json_extract_string(s.attributes, [${paths}]) AS a
+    FROM (${runs}) r JOIN spans s ON s.project_id = r.project_id AND s.trace_id = r.trace_id
+  )
 ) WHERE c IS NOT NULL GROUP BY t, k`;
         return { sql, params, bind };
       }
@@ -134,16 +135,17 @@ WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
       return { sql: perStep(`(${valid} AND ${object})`, 'ok', call), params, bind };
     }
     case 'refusal_rate': {
-      const reasons = asciiLower(`coalesce(${attr('s', FINISH_REASONS_ATTRIBUTE)}, '')`);
-      const output = asciiLower('s.output_messages');
-      const tests = [
-        ...REFUSAL_FINISH_REASONS.flatMap((r) => [
-          `contains(${reasons}, ${bind(r)})`,
-          `contains(${output}, ${bind(`"finish_reason":"${r}"`)})`,
-        ]),
-        ...REFUSAL_PHRASES.map((p) => `contains(${output}, ${bind(p)})`),
-      ];
-      return { sql: perStep(`(${tests.join(' OR ')})`, 'ok', "s.kind = 'llm'"), params, bind };
+      // Each text is case-folded once, then searched for every needle.
+      const anyIn = (column: string, needles: readonly string[]) =>
+        `len(list_filter([${needles.map((n) => bind(n)).join(', ')}], x -> contains(${column}, x))) > 0`;
+      const inner = perStep(
+        `${asciiLower(`coalesce(${attr('s', FINISH_REASONS_ATTRIBUTE)}, '')`)} AS reasons, ${asciiLower('s.output_messages')}`,
+        'output',
+        "s.kind = 'llm'",
+      );
+      const outputNeedles = [...REFUSAL_FINISH_REASONS.map((r) => `"finish_reason":"${r}"`), ...REFUSAL_PHRASES];
+      const ok = `${anyIn('reasons', REFUSAL_FINISH_REASONS)} OR ${anyIn('output', outputNeedles)}`;
+      return { sql: `SELECT t, k, (${ok}) AS ok FROM (${inner})`, params, bind };
     }
     case 'approval_denial_rate': {
       const denials = DENIAL_DECISIONS.map((d) => bind(d)).join(', ');

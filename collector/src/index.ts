@@ -1,3 +1,12 @@
+export type {
+  AlertEvaluator,
+  AlertEvaluatorOptions,
+  AlertRule,
+  Notifier,
+  RuleEvaluation,
+  VerifyResult,
+} from './alerts/index.js';
+export { createAlertEvaluator, createNotifier, evaluateRule, signPayload, verifySignature } from './alerts/index.js';
 export type { AppDeps } from './api/app.js';
 export { createApp } from './api/app.js';
 export type { StepWriter } from './api/ingest-routes.js';

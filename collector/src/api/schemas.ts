@@ -245,14 +245,18 @@ export const overviewSchema = z.object({
 export type OverviewDto = z.infer<typeof overviewSchema>;
 
 export {
+  type AlertEvaluationDto,
   type AlertEventDto,
   type AlertRuleDto,
   type AlertRuleInput,
   type AlertRuleSpec,
   alertDeliveryListSchema,
   alertDeliverySchema,
+  alertEvaluateAnswerSchema,
+  alertEvaluationSchema,
   alertEventListSchema,
   alertEventSchema,
+  alertRuleAnswerSchema,
   alertRuleInputSchema,
   alertRuleListSchema,
   alertRuleSchema,

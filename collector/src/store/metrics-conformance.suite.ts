@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyStep, type Step } from '../model/step.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { METRIC_NAMES, type MetricPoint, type MetricSample, type MetricSampleQuery } from './metrics.js';
 import {
@@ -109,6 +110,52 @@ const EXPECTED: Array<[string, Query, MetricSample]> = [
   ['window start is inclusive', { metric: 'run_count', fromNs: T0 + 600n * SEC, toNs: T0 + 601n * SEC }, count(1)],
   ['window end is exclusive', { metric: 'run_count', fromNs: T0 + 1n, toNs: T0 + 600n * SEC }, count(0)],
 ];
+
+/** Names an attacker controls, each one run's agent, tool, prompt, policy and model. */
+const HOSTILE = [
+  "'",
+  '\\',
+  "\\'",
+  "''",
+  '"',
+  '`',
+  '\0',
+  'a\0b',
+  '%',
+  '_',
+  '__proto__',
+  'constructor',
+  '😀 ünïcødé',
+  '\n\r\t',
+  "') OR 1=1 --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal placeholder is the hostile input here
+  '${x}',
+  '$1',
+  '?',
+  'lone \uD800 surrogate',
+  'x'.repeat(5_000),
+];
+
+function hostileRun(projectId: string, i: number, name: string): Step[] {
+  const traceId = `${'h'.charCodeAt(0).toString(16)}${i.toString(16).padStart(30, '0')}`;
+  const base = (n: number): Step => ({
+    ...emptyStep(projectId, traceId, `${i.toString(16).padStart(8, '0')}${n.toString(16).padStart(8, '0')}`),
+    parentSpanId: n === 0 ? '' : `${i.toString(16).padStart(8, '0')}${'0'.repeat(8)}`,
+    agentName: name,
+    startNs: T0 + BigInt(i) * SEC + BigInt(n),
+    endNs: T0 + BigInt(i) * SEC + 1_000n,
+  });
+  return [
+    { ...base(0), kind: 'agent', promptVersion: name, policyVersion: name },
+    { ...base(1), kind: 'tool', toolName: name, status: 'error' },
+    { ...base(2), kind: 'llm', requestModel: name },
+  ];
+}
+
+/** A JS string as a backend stores it: lone surrogates have no UTF-8 form and become U+FFFD. */
+function wellFormedText(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
 
 function numeric(values: number[]): MetricSample {
   return { kind: 'numeric', values, total: values.length };
@@ -343,6 +390,35 @@ export function runMetricsConformanceSuite(
       for (const dimension of ['prompt', 'policy', 'model'] as const) {
         expect(await store.listVersions(MP, {}, dimension)).toEqual(await reference.listVersions(MP, {}, dimension));
       }
+    });
+
+    it('filters by hostile agent, tool, version and model names exactly and returns them intact', async () => {
+      const H = 'metrics-hostile';
+      const steps = HOSTILE.flatMap((name, i) => hostileRun(H, i, name));
+      await store.writeSteps(steps);
+      const at = { fromNs: T0, toNs: T0 + HOUR };
+      for (const name of HOSTILE) {
+        const label = JSON.stringify(name.slice(0, 40));
+        const shown = wellFormedText(name);
+        try {
+          expect(await store.metricSample(H, { ...at, metric: 'run_count', agentName: name })).toEqual(count(1));
+          const mix = await store.metricSample(H, { ...at, metric: 'tool_mix', agentName: name });
+          expect(mix.kind === 'categorical' && mix.counts.map(([l, c]) => [wellFormedText(l), c])).toEqual([
+            [shown, 1],
+          ]);
+          expect(await store.metricSample(H, { ...at, metric: 'error_rate', toolName: name })).toEqual(rate(1, 1));
+          for (const dimension of ['prompt', 'policy', 'model'] as const) {
+            expect(
+              await store.metricSample(H, { ...at, metric: 'run_count', version: { dimension, value: name } }),
+            ).toEqual(count(1));
+            const versions = await store.listVersions(H, { agentName: name }, dimension);
+            expect(versions.map((v) => [wellFormedText(v.value), v.runs])).toEqual([[shown, 1]]);
+          }
+        } catch (error) {
+          throw new Error(`hostile name ${label}`, { cause: error });
+        }
+      }
+      expect(await store.metricSample(H, { ...at, metric: 'run_count' })).toEqual(count(HOSTILE.length));
     });
 
     it('rejects a bucket width of zero', async () => {

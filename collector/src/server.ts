@@ -95,6 +95,7 @@ export async function startCollector(
     store,
     owner: config.collectorId ?? `${hostname()}:${process.pid}`,
     tickMs: config.alertTickMs,
+    delayMs: config.alertDelayMs,
     notifier: createNotifier({
       store,
       maxAttempts: config.alertWebhookMaxAttempts,

@@ -175,3 +175,28 @@ describe('alert evaluator', () => {
     expect((await store.listAlertStates(P))[0]?.updatedNs).toBe(before);
   });
 });
+
+describe('alert evaluator delay', () => {
+  it('evaluates a window only delayMs after it ended, so late spans are counted', async () => {
+    const store = await setup();
+    await putRule(store, 'errors', {});
+    let t = 10 * HOUR + 1_000;
+    const ev = createAlertEvaluator({
+      store,
+      owner: 'a',
+      tickMs: 0,
+      notifier: noNotifier(),
+      now: () => t,
+      delayMs: 5_000,
+    });
+    await ev.tick();
+    // 1 s after 10:00 the due window is still the one ending at 9:00.
+    expect(parseStateDoc((await store.listAlertStates(P))[0]).lastWindowEndNs).toBe(
+      String(9n * BigInt(HOUR) * 1_000_000n),
+    );
+    // Spans of the 9:00–10:00 window arrive late; at 10:00:05 that window is evaluated with them.
+    await store.writeSteps(spread(40, 9 * HOUR, 10 * HOUR, (i) => ({ error: i % 2 === 0 })));
+    t = 10 * HOUR + 5_000;
+    expect((await ev.tick()).transitions.map((x) => x.to)).toEqual(['firing']);
+  });
+});

@@ -26,6 +26,11 @@ export interface AlertEvaluatorOptions {
   now?: () => number;
   /** Rules evaluated at the same time (default 4). */
   concurrency?: number;
+  /**
+   * A window is evaluated this long after it ends (default 0), so spans still in exporters' batches
+   * (OpenTelemetry's batch processor waits 5 s) land before the verdict.
+   */
+  delayMs?: number;
 }
 
 export interface TickReport {
@@ -57,6 +62,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const delayNs = BigInt(Math.max(0, Math.floor(options.delayMs ?? 0))) * MS;
   const pending = new Set<Promise<unknown>>();
   const reportedInvalid = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -78,7 +84,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         }
         if (!rule.enabled) continue;
         const state = parseStateDoc(stateOf.get(rule.id));
-        const windowEndNs = windowEndAt(nowNs, rule.intervalMs);
+        const windowEndNs = windowEndAt(nowNs - delayNs, rule.intervalMs);
         if (state.lastWindowEndNs !== '' && BigInt(state.lastWindowEndNs) >= windowEndNs) continue;
         due.push({ projectId: project.id, rule, state, windowEndNs });
       }

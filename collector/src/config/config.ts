@@ -32,6 +32,7 @@ export const configSchema = z
     detectDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(1500),
     detectMaxQueuedRuns: positiveInt.default(10_000),
     alertTickMs: z.coerce.number().int().min(0, 'must be 0 (off) or more').max(3_600_000).default(10_000),
+    alertDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
     collectorId: z
       .string()
       .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1–200 printable ASCII characters without spaces')
@@ -71,6 +72,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   detectDelayMs: { env: 'CASEFILE_DETECT_DELAY_MS', flag: '--detect-delay-ms' },
   detectMaxQueuedRuns: { env: 'CASEFILE_DETECT_MAX_QUEUED_RUNS', flag: '--detect-max-queued-runs' },
   alertTickMs: { env: 'CASEFILE_ALERT_TICK_MS', flag: '--alert-tick-ms' },
+  alertDelayMs: { env: 'CASEFILE_ALERT_DELAY_MS', flag: '--alert-delay-ms' },
   collectorId: { env: 'CASEFILE_COLLECTOR_ID', flag: '--collector-id' },
   alertWebhookMaxAttempts: { env: 'CASEFILE_ALERT_WEBHOOK_MAX_ATTEMPTS', flag: '--alert-webhook-max-attempts' },
   alertWebhookTimeoutMs: { env: 'CASEFILE_ALERT_WEBHOOK_TIMEOUT_MS', flag: '--alert-webhook-timeout-ms' },

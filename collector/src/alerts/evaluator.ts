@@ -50,6 +50,22 @@ export interface AlertEvaluator {
   close(): Promise<void>;
 }
 
+const CLAIM_CONCURRENCY = 32;
+
+/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 interface Due {
   projectId: string;
   rule: AlertRule;
@@ -92,12 +108,20 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     return due;
   }
 
-  async function runOne(d: Due, report: TickReport, notifications: Array<Promise<unknown>>): Promise<void> {
+  /** Claims first, many at once: a claim may wait on the store (ClickHouse settles claims for 1.5 s). */
+  async function claim(d: Due, report: TickReport): Promise<boolean> {
     try {
-      if (!(await store.claimEvaluation(d.projectId, d.rule.id, d.windowEndNs, owner))) {
-        report.claimedElsewhere++;
-        return;
-      }
+      if (await store.claimEvaluation(d.projectId, d.rule.id, d.windowEndNs, owner)) return true;
+      report.claimedElsewhere++;
+    } catch (err) {
+      report.failed++;
+      log(`alerts: claiming rule ${d.rule.id} of ${d.projectId} failed: ${(err as Error).message}`);
+    }
+    return false;
+  }
+
+  async function evaluateOne(d: Due, report: TickReport, notifications: Array<Promise<unknown>>): Promise<void> {
+    try {
       const evaluation = await evaluateRule(store, d.projectId, d.rule, d.windowEndNs);
       const nowNs = BigInt(Math.floor(now())) * MS;
       const applied = await applyEvaluation({ store, notifier }, d.projectId, d.rule, d.state, evaluation, nowNs);
@@ -130,11 +154,9 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       return report;
     }
     const notifications: Array<Promise<unknown>> = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < due.length) await runOne(due[next++] as Due, report, notifications);
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    const won = await pool(due, CLAIM_CONCURRENCY, (d) => claim(d, report));
+    const mine = due.filter((_, i) => won[i]);
+    await pool(mine, concurrency, (d) => evaluateOne(d, report, notifications));
     if (waitForNotifications) await Promise.allSettled(notifications);
     return report;
   }

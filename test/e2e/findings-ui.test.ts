@@ -96,6 +96,13 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     tab.on('pageerror', (e) => errors.push(e.message));
     await login(tab, collector.adminToken);
 
+    // From the runs list, a run's findings count opens its findings.
+    await tab
+      .locator(`[data-testid="run-row"][data-trace-id="${mismatch}"] [data-testid="run-findings-count"]`)
+      .click();
+    await tab.waitForURL(new RegExp(`/findings\\?.*run=${mismatch}`));
+    await row(tab, hashMismatch).waitFor();
+
     // The list: from the nav, newest first, counts per severity and rule on top, cursor paging.
     await tab.getByTestId('findings-link').click();
     await tab.getByTestId('finding-row').first().waitFor();

@@ -1,6 +1,9 @@
 import type { ReactNode } from 'react';
+import { Link } from '../app/Link';
+import { useSearchParams } from '../app/router';
 import type { UiRunSummary, UiStep } from '../lib/model';
 import { durationNs, formatDuration, formatTimestampExact } from '../lib/nanos';
+import { findingsHref } from '../lib/routes';
 import { runModels } from './run-facts';
 
 interface Props {
@@ -21,6 +24,7 @@ const dash = (v: string) => (v === '' ? <span className="muted">—</span> : v);
 
 export function RunHeader({ run, steps }: Props) {
   const models = runModels(run, steps);
+  const project = useSearchParams().get('project') ?? '';
   return (
     <header className="run-header" data-testid="run-header">
       <div className="run-title">
@@ -33,9 +37,16 @@ export function RunHeader({ run, steps }: Props) {
           {run.status}
         </span>
         {run.findingCount > 0 && (
-          <span className="badge findings" data-testid="run-findings">
+          <Link
+            to={findingsHref(
+              new URLSearchParams(project === '' ? { run: run.traceId } : { project, run: run.traceId }),
+            )}
+            className="badge findings"
+            data-testid="run-findings"
+            title="This run's findings"
+          >
             {run.findingCount} finding{run.findingCount === 1 ? '' : 's'}
-          </span>
+          </Link>
         )}
       </div>
       <div className="run-input" data-testid="run-input">

@@ -2,7 +2,7 @@ import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import type { UiRunSummary } from '../lib/model';
 import { durationNs, formatDuration, formatTimestampParts } from '../lib/nanos';
-import { runHref } from '../lib/routes';
+import { findingsHref, runHref } from '../lib/routes';
 import { matchLabel, type TextMatch } from '../lib/text-match';
 
 interface Props {
@@ -135,7 +135,16 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches 
                 <td className="num mono nowrap">{formatDuration(durationNs(r.startNs, r.endNs))}</td>
                 <td className="num">
                   {r.findingCount > 0 ? (
-                    <span className="badge findings">{r.findingCount}</span>
+                    <Link
+                      to={findingsHref(
+                        new URLSearchParams(project === '' ? { run: r.traceId } : { project, run: r.traceId }),
+                      )}
+                      className="badge findings"
+                      data-testid="run-findings-count"
+                      title="This run's findings"
+                    >
+                      {r.findingCount}
+                    </Link>
                   ) : (
                     <span className="muted">0</span>
                   )}

@@ -72,6 +72,11 @@ describe('alert text and links', () => {
       ['top', 'search_kb: 140, <img>: 10'],
       ['meta', '{"a":1}'],
     ]);
+    const top = [
+      { category: 'search_kb', count: 160, share: 0.5714 },
+      { category: '<b>x</b>', count: 3 },
+    ];
+    expect(summaryEntries({ top })).toEqual([['top', 'search_kb: 160 (57.1%), <b>x</b>: 3']]);
   });
 
   it('links to the compare view with one example run of each window', () => {
@@ -96,7 +101,8 @@ describe('alert text and links', () => {
       windowMs: 60_000,
       endMs: 1_763_700_060_000,
     });
-    expect(s.fromMs).toBeLessThan(1_763_700_000_000);
-    expect(s.toMs).toBeGreaterThan(1_763_700_060_000);
+    // The chart reaches back to the reference's start (within 30 days) and a little past the window.
+    expect(s.fromMs).toBe(1_763_690_000_000);
+    expect(s.toMs).toBe(1_763_700_180_000);
   });
 });

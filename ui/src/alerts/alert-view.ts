@@ -81,8 +81,22 @@ export function summaryEntries(summary: Record<string, unknown>): [string, strin
     if (Array.isArray(v) && v.every((x) => Array.isArray(x) && x.length === 2)) {
       return [k, v.map(([label, n]) => `${String(label)}: ${typeof n === 'number' ? fmt(n) : String(n)}`).join(', ')];
     }
+    if (Array.isArray(v) && v.every(isCountEntry)) return [k, v.map(countText).join(', ')];
     return [k, JSON.stringify(v) ?? String(v)];
   });
+}
+
+type CountEntry = { count: number; share?: unknown } & Record<string, unknown>;
+
+/** `{ category|label|value|version, count, share? }`: how summaries list their top labels. */
+function isCountEntry(x: unknown): x is CountEntry {
+  return typeof x === 'object' && x !== null && typeof (x as CountEntry).count === 'number';
+}
+
+function countText(e: CountEntry): string {
+  const label = e.category ?? e.label ?? e.value ?? e.version ?? '?';
+  const share = typeof e.share === 'number' ? ` (${fmt(Math.round(e.share * 1000) / 10)}%)` : '';
+  return `${String(label)}: ${fmt(e.count)}${share}`;
 }
 
 const nsToMs = (ns: string) => Number(BigInt(ns) / 1_000_000n);
@@ -113,6 +127,7 @@ export function eventDriftHref(project: string, e: AlertEventDto, rule: AlertRul
     project,
     { agent: rule.agentName, metric, tool: rule.toolName, ...(reference ? { reference } : {}) },
     { fromMs: nsToMs(e.window.fromNs), toMs: nsToMs(e.window.toNs) },
+    nsToMs(e.reference.fromNs),
   );
 }
 

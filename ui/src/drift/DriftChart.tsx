@@ -10,7 +10,15 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { type AlertMarker, type Band, type SeriesKind, type SeriesRow, STATE_COLOURS, tickLabel } from './drift-chart';
+import {
+  type AlertMarker,
+  type Band,
+  type SeriesKind,
+  type SeriesRow,
+  STATE_COLOURS,
+  tickLabel,
+  timeTicks,
+} from './drift-chart';
 
 interface Props {
   rows: SeriesRow[];
@@ -51,6 +59,7 @@ export function DriftChart({ rows, kind, unit, band, markers, fromMs, toMs, wind
             type="number"
             scale="time"
             domain={[fromMs, toMs]}
+            ticks={timeTicks(fromMs, toMs)}
             tickFormatter={(v: number) => tickLabel(v, span)}
             fontSize={11}
           />

@@ -84,7 +84,7 @@ export function DriftPage({ project }: { project: string }) {
 
   return (
     <div className="drift-page" data-testid="drift-page">
-      <div className="drift-controls filters">
+      <div className="filters">
         <div className="filters-row">
           <label className="filter">
             Agent

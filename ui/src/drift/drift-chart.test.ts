@@ -8,6 +8,7 @@ import {
   referenceBand,
   rulesOnScope,
   seriesRows,
+  timeTicks,
 } from './drift-chart';
 
 const window = { fromNs: '0', toNs: '1', label: 'w' };
@@ -173,5 +174,12 @@ describe('drift chart data', () => {
       [2000, 'firing'],
       [5000, 'resolved'],
     ]);
+  });
+
+  it('puts axis ticks on round times inside the range', () => {
+    expect(timeTicks(90_000, 3_700_000)).toEqual([900_000, 1_800_000, 2_700_000, 3_600_000]);
+    const day = timeTicks(0, 86_400_000);
+    expect(day.length).toBeLessThanOrEqual(7);
+    expect(day.every((t) => t % 3_600_000 === 0)).toBe(true);
   });
 });

@@ -220,3 +220,13 @@ export function tickLabel(ms: number, spanMs: number): string {
   const iso = new Date(ms).toISOString();
   return spanMs > 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, 16);
 }
+
+/** About `count` round tick positions (multiples of a nice step) inside [fromMs, toMs]. */
+export function timeTicks(fromMs: number, toMs: number, count = 6): number[] {
+  const steps = [60_000, 300_000, 900_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
+  const span = Math.max(toMs - fromMs, 1);
+  const step = steps.find((s) => span / s <= count) ?? 86_400_000 * Math.ceil(span / (count * 86_400_000));
+  const ticks: number[] = [];
+  for (let t = Math.ceil(fromMs / step) * step; t <= toMs; t += step) ticks.push(t);
+  return ticks;
+}

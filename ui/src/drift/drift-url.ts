@@ -32,6 +32,7 @@ export interface DriftState {
 
 export const DEFAULT_METRIC: MetricName = 'tool_mix';
 const DAY = 86_400_000;
+const MAX_WINDOW = 30 * DAY;
 const NICE_BUCKETS = [60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, DAY];
 
 /** Metrics that take a tool scope (mirrors the collector's `TOOL_SCOPED_METRICS`). */
@@ -108,19 +109,28 @@ export function driftStateHref(project: string, s: DriftState): string {
   return driftHref(p);
 }
 
-/** A drift link for an alert's scope and time: the chart spans a day around the event's window. */
+/**
+ * A drift link for an alert's scope and time: the event's window is the current window, and the chart
+ * spans about 60 windows before it (at least an hour), reaching back to the reference's start when that
+ * is within 30 days, so the band's data is on screen too.
+ */
 export function driftScopeHref(
   project: string,
   scope: { agent: string; metric: MetricName; tool: string; reference?: ReferenceChoice },
   window: { fromMs: number; toMs: number },
+  referenceFromMs?: number,
 ): string {
   const len = Math.max(window.toMs - window.fromMs, 60_000);
+  let fromMs = window.toMs - Math.min(Math.max(len * 60, 3_600_000), MAX_WINDOW);
+  if (referenceFromMs !== undefined && referenceFromMs < fromMs && window.toMs - referenceFromMs <= MAX_WINDOW) {
+    fromMs = referenceFromMs;
+  }
   return driftStateHref(project, {
     agent: scope.agent,
     metric: scope.metric,
     tool: scope.tool,
-    fromMs: window.toMs - Math.max(DAY, len * 4),
-    toMs: window.toMs + Math.min(len, DAY),
+    fromMs,
+    toMs: window.toMs + Math.min(len * 2, DAY),
     reference: scope.reference ?? { type: 'previous-window' },
     windowMs: len,
     endMs: window.toMs,
@@ -158,8 +168,6 @@ export function compareQuery(project: string, s: DriftState): URLSearchParams {
 export function selectBucket(s: DriftState, startMs: number, bucketMs: number): DriftState {
   return { ...s, windowMs: Math.max(bucketMs, 60_000), endMs: startMs + Math.max(bucketMs, 60_000) };
 }
-
-const MAX_WINDOW = 30 * DAY;
 
 /**
  * "What changed when this version shipped": compare the latest version (current window = from its

@@ -60,12 +60,13 @@ GROUP BY trace_id HAVING ${having.join(' AND ')}`;
     if (agent !== '') having.push(`agent_name = ${literal(agent)}`);
     const inWindow = runs(having);
     const perRun = (expr: string, alias: string) => `SELECT t, k, ${expr} AS ${alias} FROM (${inWindow})`;
-    // Per-run sums over the run's stored steps (deduplicated by FINAL), joined back to the run's start.
-    // No step of a run starts before the run, so the window's start prunes partitions.
+    // Per-run sums over the run's stored steps (deduplicated by FINAL), joined to the runs in the
+    // window. No step of a run starts before the run, so the window's start prunes partitions; the
+    // plain day list (not the aggregated runs again) narrows the traces.
     const perRunSum = (sum: string, counted: string) => `SELECT t, k, v FROM (${inWindow}) ALL INNER JOIN (
   SELECT trace_id AS k, ${sum} AS v FROM ${db}.spans FINAL
   WHERE project_id = ${p} AND start_time >= toDateTime(${fromSec})
-    AND trace_id IN (SELECT k FROM (${inWindow})) AND (${counted})
+    AND trace_id IN (${tracesOnDays}) AND (${counted})
   GROUP BY trace_id
 ) USING k`;
     switch (q.metric) {

@@ -33,13 +33,15 @@ const RATE_NOUN: Partial<Record<MetricName, [perAgent: string, perTool: string]>
   approval_denial_rate: ['approvals denied', 'approvals denied'],
 };
 
-/** Numeric metric → [unit, subject, word when it grows, word when it shrinks]. */
-const NUMERIC_WORDS: Partial<Record<MetricName, [string, string, string, string]>> = {
-  output_length: ['chars', 'outputs', 'longer', 'shorter'],
-  latency_ms: ['ms', 'runs', 'slower', 'faster'],
-  tokens_per_run: ['tokens', 'tokens per run', 'more', 'fewer'],
-  steps_per_run: ['steps', 'steps per run', 'more', 'fewer'],
-  cost_per_run: ['USD', 'cost per run', 'higher', 'lower'],
+/** Numeric metric → its unit and how a change reads ("outputs 40% longer", "2.1× more tokens per run"). */
+const NUMERIC_WORDS: Partial<
+  Record<MetricName, [unit: string, say: (size: string, up: boolean, tool: boolean) => string]>
+> = {
+  output_length: ['chars', (x, up) => `outputs ${x} ${up ? 'longer' : 'shorter'}`],
+  latency_ms: ['ms', (x, up, tool) => `${tool ? 'calls' : 'runs'} ${x} ${up ? 'slower' : 'faster'}`],
+  tokens_per_run: ['tokens', (x, up) => `${x} ${up ? 'more' : 'fewer'} tokens per run`],
+  steps_per_run: ['steps', (x, up) => `${x} ${up ? 'more' : 'fewer'} steps per run`],
+  cost_per_run: ['USD', (x, up) => `cost per run ${x} ${up ? 'higher' : 'lower'}`],
 };
 
 export function shortLabel(label: string): string {
@@ -129,8 +131,10 @@ export function describeChange(metric: MetricName, toolScoped: boolean, ref: Win
     return `${formatPercent(share(ref))} → ${formatPercent(share(cur))} of ${noun} (${ref.successes}/${ref.trials} → ${cur.successes}/${cur.trials})`;
   }
   if (ref.kind === 'numeric' && cur.kind === 'numeric') {
-    const [unit, subject, up, down] = NUMERIC_WORDS[metric] ?? ['', metric, 'higher', 'lower'];
-    const who = metric === 'latency_ms' && toolScoped ? 'calls' : subject;
+    const [unit, say] = NUMERIC_WORDS[metric] ?? [
+      '',
+      (x: string, up: boolean) => `${metric} ${x} ${up ? 'higher' : 'lower'}`,
+    ];
     const [m0, m1] = [median(ref.values), median(cur.values)];
     if (m0 === undefined || m1 === undefined) return 'no observations to compare';
     const [p0, p1] = [quantile(ref.values, 0.95) as number, quantile(cur.values, 0.95) as number];
@@ -138,10 +142,11 @@ export function describeChange(metric: MetricName, toolScoped: boolean, ref: Win
     const tails = `p95 ${formatNumber(p0)} → ${formatNumber(p1)}`;
     if (m0 > 0 && m1 !== m0) {
       const change = (m1 - m0) / m0;
-      const pct = Math.abs(change) >= 10 ? `${formatNumber(m1 / m0)}×` : formatPercent(Math.abs(change));
-      return `${who} ${pct} ${change > 0 ? up : down} (${medians}, ${tails})`;
+      // Doubling and beyond read better as a factor: "2.1× slower", not "110% slower".
+      const size = change >= 1 ? `${formatNumber(m1 / m0)}×` : formatPercent(Math.abs(change));
+      return `${say(size, change > 0, toolScoped)} (${medians}, ${tails})`;
     }
-    return `${who}: distribution changed (${medians}, ${tails})`;
+    return `${metric} distribution changed (${medians}, ${tails})`;
   }
   return 'windows of different kinds';
 }

@@ -200,3 +200,42 @@ describe('alert evaluator delay', () => {
     expect((await ev.tick()).transitions.map((x) => x.to)).toEqual(['firing']);
   });
 });
+
+describe('alert evaluator renotification', () => {
+  it('records a firing → firing event and notifies again once renotifyMs has passed', async () => {
+    const states: string[] = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const b = JSON.parse(body);
+        states.push(`${b.previousState}→${b.state}${b.renotification ? ' (again)' : ''}`);
+        res.end();
+      });
+    });
+    await new Promise<void>((ok) => server?.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const store = await setup();
+    await putRule(store, 'errors', { renotifyMs: 2 * HOUR, channel: { type: 'webhook', url } });
+    let t = 10 * HOUR;
+    const ev = createAlertEvaluator({
+      store,
+      owner: 'a',
+      tickMs: 0,
+      notifier: createNotifier({ store }),
+      now: () => t,
+    });
+    for (let h = 9; h < 13; h++) {
+      await store.writeSteps(spread(40, h * HOUR, (h + 1) * HOUR, (i) => ({ error: i % 2 === 0 })));
+      await ev.tick();
+      t += HOUR;
+    }
+    await ev.close();
+    expect(states).toEqual(['ok→firing', 'firing→firing (again)']);
+    const events = await store.listAlertEvents(P, { limit: 10 });
+    expect(events.map((e) => `${e.from}→${e.to}@${BigInt(e.windowEndNs) / (BigInt(HOUR) * 1_000_000n)}h`)).toEqual([
+      'firing→firing@12h',
+      'ok→firing@10h',
+    ]);
+  });
+});

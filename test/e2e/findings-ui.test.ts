@@ -227,6 +227,20 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     const stored = (await api('/api/detection/settings')) as { settings: { mutes?: unknown[] } };
     expect(stored.settings.mutes).toEqual([{ ruleId: 'outbound.sensitive_data', tool: 'send_email' }]);
     await tab.screenshot({ path: join(ARTIFACTS, 'findings-settings.png'), fullPage: true });
+
+    // Bulk triage: mute every finding of the injection run at once; it holds after a reload.
+    await tab.goto(`${collector.url}/findings?run=${injection}`);
+    await row(tab, leak).waitFor();
+    await tab.getByTestId('finding-select-all').check();
+    expect(await tab.getByTestId('bulk-bar').innerText()).toContain(`${injectionRules.size} selected`);
+    await tab.getByTestId('bulk-mute').click();
+    await tab.getByTestId('bulk-bar').waitFor({ state: 'detached' });
+    await tab.reload();
+    await row(tab, leak).waitFor();
+    const statuses = await tab
+      .getByTestId('finding-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+    expect(new Set(statuses)).toEqual(new Set(['muted']));
     expect(errors).toEqual([]);
     await tab.close();
   }, 120_000);
@@ -241,6 +255,7 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     await tab.goto(`${collector.url}/findings`);
     await tab.getByTestId('finding-row').first().waitFor();
     expect(await tab.getByTestId('mark-expected').count()).toBe(0);
+    expect(await tab.getByTestId('finding-select').count()).toBe(0);
     expect(await tab.getByTestId('reopen-finding').count()).toBe(0);
     expect(await tab.getByTestId('detection-settings-link').count()).toBe(0);
     await tab.goto(`${collector.url}/findings/settings`);

@@ -1,11 +1,13 @@
 import type { FindingDto } from '@casefile/collector/api-schemas';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { navigate, useSearchParams } from '../app/router';
 import { useSession } from '../app/session';
 import { useAsync } from '../app/use-async';
 import { findingsHref, findingsSettingsHref } from '../lib/routes';
+import { canTriage } from './FindingStatusActions';
+import { FindingsBulkBar } from './FindingsBulkBar';
 import { FindingsCounts } from './FindingsCounts';
 import { FindingsFiltersForm } from './FindingsFiltersForm';
 import { FindingsTable } from './FindingsTable';
@@ -49,6 +51,21 @@ export function FindingsPage({ project }: { project: string }) {
     },
     [update],
   );
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // A new filter set is a new list: a selection made on the old one does not carry over.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: clearing is the point of the effect.
+  useEffect(() => setSelected(new Set()), [filtersKey]);
+  const select = useCallback((ids: readonly string[], checked: boolean) => {
+    setSelected((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) {
+        if (checked) next.add(id);
+        else next.delete(id);
+      }
+      return next;
+    });
+  }, []);
+  const triage = canTriage(user.role);
   const ruleIds = counts.status === 'ok' ? counts.data.counts.byRule.map((r) => r.ruleId) : [];
 
   return (
@@ -83,6 +100,15 @@ export function FindingsPage({ project }: { project: string }) {
             : 'No findings yet: detection runs on each run a moment after its last span arrives.'}
         </div>
       )}
+      {triage && (
+        <FindingsBulkBar
+          project={project}
+          findings={pages.findings}
+          selected={selected}
+          onChange={onChange}
+          onClear={() => setSelected(new Set())}
+        />
+      )}
       {pages.findings.length > 0 && (
         <FindingsTable
           project={project}
@@ -90,6 +116,9 @@ export function FindingsPage({ project }: { project: string }) {
           isAdmin={user.role === 'admin'}
           onChange={onChange}
           onFilter={filterOn}
+          selectable={triage}
+          selected={selected}
+          onSelect={select}
         />
       )}
       {pages.hasMore && (

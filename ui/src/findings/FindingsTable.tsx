@@ -14,6 +14,10 @@ interface Props {
   onChange: (updated: FindingDto) => void;
   /** A click on a cell value narrows the list to it. */
   onFilter: (key: FindingFilterKey, value: string) => void;
+  /** Tick boxes for bulk triage (investigators and admins). */
+  selectable: boolean;
+  selected: ReadonlySet<string>;
+  onSelect: (ids: readonly string[], checked: boolean) => void;
 }
 
 function FilterButton({ label, onClick, mono }: { label: string; onClick: () => void; mono?: boolean }) {
@@ -25,11 +29,37 @@ function FilterButton({ label, onClick, mono }: { label: string; onClick: () => 
 }
 
 /** One row per finding: what, why, the evidence, where (link to the replay at that step), and triage. */
-export function FindingsTable({ project, findings, isAdmin, onChange, onFilter }: Props) {
+export function FindingsTable({
+  project,
+  findings,
+  isAdmin,
+  onChange,
+  onFilter,
+  selectable,
+  selected,
+  onSelect,
+}: Props) {
+  const allTicked = findings.length > 0 && findings.every((f) => selected.has(f.id));
   return (
     <table className="grid findings-table" data-testid="findings-table">
       <thead>
         <tr>
+          {selectable && (
+            <th>
+              <input
+                type="checkbox"
+                aria-label="Select all loaded findings"
+                data-testid="finding-select-all"
+                checked={allTicked}
+                onChange={(e) =>
+                  onSelect(
+                    findings.map((f) => f.id),
+                    e.target.checked,
+                  )
+                }
+              />
+            </th>
+          )}
           <th>Severity</th>
           <th>Rule and reason</th>
           <th>Evidence (redacted)</th>
@@ -52,6 +82,17 @@ export function FindingsTable({ project, findings, isAdmin, onChange, onFilter }
               data-status={f.status}
               className={`sev-row sev-${f.severity}${f.status === 'open' ? '' : ' closed'}`}
             >
+              {selectable && (
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select finding ${f.ruleId}`}
+                    data-testid="finding-select"
+                    checked={selected.has(f.id)}
+                    onChange={(e) => onSelect([f.id], e.target.checked)}
+                  />
+                </td>
+              )}
               <td>
                 <SeverityBadge severity={f.severity} />
               </td>

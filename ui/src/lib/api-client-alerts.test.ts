@@ -50,7 +50,7 @@ const input = {
 };
 
 describe('alerts and drift in the API client', () => {
-  it('posts a rule as JSON and returns the secret shown once, beside the rule or in its channel', async () => {
+  it('posts a rule as JSON and returns the secret shown once; an update without a new secret has none', async () => {
     const calls: Call[] = [];
     const api = createApiClient({ token: 't', fetch: fakeFetch(201, { rule, secret: 's'.repeat(32) }, calls) });
     const created = await api.createAlertRule('p1', input);
@@ -58,10 +58,13 @@ describe('alerts and drift in the API client', () => {
     expect(JSON.parse(calls[0]!.body!)).toEqual(input);
     expect(created.secret).toBe('s'.repeat(32));
     expect(created.rule.id).toBe('r1');
-    const inChannel = { ...rule, channel: { ...rule.channel, secret: 'k'.repeat(32) } };
-    const bare = await createApiClient({ token: 't', fetch: fakeFetch(201, inChannel) }).createAlertRule('p1', input);
-    expect(bare.secret).toBe('k'.repeat(32));
-    expect('secret' in bare.rule.channel).toBe(false);
+    const updated = await createApiClient({ token: 't', fetch: fakeFetch(200, { rule }) }).updateAlertRule(
+      'p1',
+      'r1',
+      input,
+    );
+    expect(updated.secret).toBeUndefined();
+    expect(updated.rule.channel).toEqual(rule.channel);
   });
 
   it('turns a 400 into an error carrying the server message', async () => {
@@ -96,6 +99,9 @@ describe('alerts and drift in the API client', () => {
     const calls: Call[] = [];
     const evaluation = {
       ruleId: 'r1',
+      windowEndNs: '1763700060000000000',
+      window: { fromNs: '1763700000000000000', toNs: '1763700060000000000', label: 'last 1m' },
+      reference: { fromNs: '1', toNs: '2', label: 'baseline' },
       outcome: 'breach',
       wouldBe: 'firing',
       summary: 'send_email 0% → 80% of tool calls',

@@ -3,18 +3,18 @@
  * a server that drifts from the contract fails loudly here instead of rendering half a run.
  */
 import {
+  type AlertEvaluationDto,
   type AlertRuleDto,
   type AlertRuleInput,
   alertDeliveryListSchema,
+  alertEvaluateAnswerSchema,
   alertEventListSchema,
+  alertRuleAnswerSchema,
   alertRuleListSchema,
-  alertRuleSchema,
-  alertStateSchema,
   type DriftCompareDto,
   driftCompareSchema,
   errorSchema,
   type MetricSeriesDto,
-  metricResultSchema,
   metricSeriesSchema,
   type OverviewDto,
   overviewSchema,
@@ -95,16 +95,7 @@ export type AlertEventListDto = z.infer<typeof alertEventListSchema>;
 export type AlertDeliveryDto = z.infer<typeof alertDeliveryListSchema>['deliveries'][number];
 export type VersionListDto = z.infer<typeof versionListSchema>;
 
-/** The parts of an evaluation the UI shows. */
-const evaluationSchema = z.object({
-  outcome: z.string(),
-  wouldBe: alertStateSchema,
-  summary: z.string(),
-  results: z.array(metricResultSchema),
-  observed: z.number().nullable().optional(),
-});
-export type RuleEvaluation = z.infer<typeof evaluationSchema>;
-const evaluateAnswerSchema = z.object({ evaluation: evaluationSchema }).transform((b) => b.evaluation);
+export type RuleEvaluation = AlertEvaluationDto;
 
 export interface CreatedRule {
   rule: AlertRuleDto;
@@ -127,27 +118,12 @@ export interface ApiClientOptions {
 
 const lookupSchema = z.object({ runs: z.array(runSummarySchema) });
 
-/** A rule answer, bare or wrapped as `{ rule }`. */
-const ruleAnswerSchema = z.union([alertRuleSchema, z.object({ rule: alertRuleSchema }).transform((b) => b.rule)]);
+const ruleAnswerSchema = alertRuleAnswerSchema.transform((b) => b.rule);
 
-/** The create answer: the rule plus the secret, which servers put beside the rule or in its channel. */
-const createdRuleSchema = z
-  .union([
-    z.object({ rule: z.unknown(), secret: z.string().optional() }).passthrough(),
-    z.record(z.string(), z.unknown()),
-  ])
-  .transform((body, ctx): CreatedRule => {
-    const raw = ('rule' in body ? body.rule : body) as Record<string, unknown>;
-    const channel = (raw?.channel ?? {}) as Record<string, unknown>;
-    const secret =
-      typeof body.secret === 'string' ? body.secret : typeof channel.secret === 'string' ? channel.secret : undefined;
-    const rule = alertRuleSchema.safeParse(raw);
-    if (!rule.success) {
-      for (const issue of rule.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: ['rule', ...issue.path] });
-      return z.NEVER;
-    }
-    return { rule: rule.data, secret };
-  });
+/** The secret is present only when the server generated one: it is shown this once. */
+const createdRuleSchema = alertRuleAnswerSchema.transform((b): CreatedRule => ({ rule: b.rule, secret: b.secret }));
+
+const evaluateAnswerSchema = alertEvaluateAnswerSchema.transform((b) => b.evaluation);
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);

@@ -1,0 +1,259 @@
+/**
+ * Drift alerting end to end: a rule created in the browser fires on a real collector when a new tool
+ * shows up in most runs, the UI shows the state and the event, and the webhook arrives signed with the
+ * secret the UI showed once. The signature is checked here with node:crypto, independently of the
+ * collector's own verifier.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient } from '../lib/api-client.js';
+import { ARTIFACTS, hasChromium, launchBrowser, signIn } from '../lib/browser.js';
+import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
+
+const AGENT = 'drift-e2e-agent';
+const MIN = 60_000;
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+}
+
+function startReceiver(): Promise<{ server: Server; url: string; received: Received[] }> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
+      res.writeHead(200).end('ok');
+    });
+  });
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      ok({ server, url: `http://127.0.0.1:${port}/hooks/casefile`, received });
+    }),
+  );
+}
+
+/** `casefile-signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. */
+function signatureValid(header: string, secret: string, raw: Buffer, nowS: number): boolean {
+  const parts = new Map<string, string[]>();
+  for (const item of header.split(',')) {
+    const [k, v] = item.split('=', 2);
+    if (k && v) parts.set(k.trim(), [...(parts.get(k.trim()) ?? []), v.trim()]);
+  }
+  const t = Number(parts.get('t')?.[0]);
+  if (!Number.isInteger(t) || Math.abs(nowS - t) > 300) return false;
+  const expected = createHmac('sha256', secret)
+    .update(Buffer.concat([Buffer.from(`${t}.`), raw]))
+    .digest();
+  return (parts.get('v1') ?? []).some((hex) => {
+    const given = Buffer.from(hex, 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** One run as OTLP/JSON: an agent span and one tool span per tool, 5 ms apart. */
+function run(startMs: number, tools: string[]) {
+  const traceId = hex(16);
+  const rootId = hex(8);
+  const ns = (ms: number) => String(BigInt(Math.floor(ms)) * 1_000_000n);
+  const end = startMs + 10 + tools.length * 5;
+  const spans = [
+    {
+      traceId,
+      spanId: rootId,
+      parentSpanId: '',
+      name: `invoke_agent ${AGENT}`,
+      kind: 1,
+      startTimeUnixNano: ns(startMs),
+      endTimeUnixNano: ns(end),
+      attributes: [
+        attr('gen_ai.agent.name', AGENT),
+        attr('gen_ai.operation.name', 'invoke_agent'),
+        attr('casefile.step.kind', 'agent'),
+      ],
+      status: { code: 1 },
+    },
+    ...tools.map((tool, i) => ({
+      traceId,
+      spanId: hex(8),
+      parentSpanId: rootId,
+      name: `execute_tool ${tool}`,
+      kind: 1,
+      startTimeUnixNano: ns(startMs + 5 + i * 5),
+      endTimeUnixNano: ns(startMs + 8 + i * 5),
+      attributes: [
+        // Step metrics are scoped by each step's own agent attribute, as the SDK writes it on every span.
+        attr('gen_ai.agent.name', AGENT),
+        attr('gen_ai.operation.name', 'execute_tool'),
+        attr('casefile.step.kind', 'tool'),
+        attr('gen_ai.tool.name', tool),
+        attr('gen_ai.tool.call.arguments', JSON.stringify({ q: `question ${i}` })),
+      ],
+      status: { code: 1 },
+    })),
+  ];
+  return { scope: { name: 'drift-e2e', version: '1' }, spans };
+}
+
+async function send(url: string, key: string, runs: ReturnType<typeof run>[]): Promise<void> {
+  for (let i = 0; i < runs.length; i += 50) {
+    const res = await fetch(`${url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        resourceSpans: [{ resource: { attributes: [attr('service.name', AGENT)] }, scopeSpans: runs.slice(i, i + 50) }],
+      }),
+    });
+    if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+  }
+}
+
+/** A datetime-local value in UTC, which is how the app reads it. */
+const utcInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe.skipIf(!hasChromium)(`drift alerts in the browser${hasChromium ? '' : ' (skipped: no Chromium)'}`, () => {
+  let collector: CollectorProcess;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => {
+    [collector, receiver] = await Promise.all([
+      startCollectorProcess({ CASEFILE_ALERT_TICK_MS: '1000' }),
+      startReceiver(),
+    ]);
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await collector?.stop();
+    receiver?.server.close();
+  });
+
+  it('a drift rule made in the UI fires on a new tool, shows the event and sends a signed webhook', async () => {
+    // Baseline: 160 runs spread over an hour that ended 30 minutes ago, two tools in a stable mix.
+    const now = Date.now();
+    const baseFrom = Math.floor((now - 100 * MIN) / MIN) * MIN;
+    const baseTo = Math.ceil((now - 25 * MIN) / MIN) * MIN;
+    const baseline = Array.from({ length: 160 }, (_, i) =>
+      run(now - 90 * MIN + i * 22_000, i % 4 === 0 ? ['search_kb'] : ['search_kb', 'lookup_order']),
+    );
+    await send(collector.url, collector.ingestKey, baseline);
+    const api = createApiClient(collector.url, collector.adminToken);
+    await api.waitForRuns((p) => p.runs.length >= 160, { limit: '500', agent: AGENT });
+
+    const browser = await launchBrowser();
+    try {
+      const tab = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+      const errors: string[] = [];
+      tab.on('pageerror', (e) => errors.push(e.message));
+      await signIn(tab, collector.url, collector.adminToken);
+
+      // Create the rule in the form: tool_mix of this agent, 1-minute window every 2 s, fixed baseline.
+      await tab.getByTestId('alerts-link').click();
+      await tab.getByTestId('alerts-page').waitFor();
+      await tab.getByTestId('new-rule').click();
+      await tab.getByTestId('rule-form').waitFor();
+      await tab.getByTestId('rule-name').fill('Tool mix of the drift agent');
+      await tab.getByTestId('rule-agent').fill(AGENT);
+      expect(await tab.getByTestId('rule-metric-tool_mix').isChecked()).toBe(true);
+      await tab.getByTestId('rule-window').fill('1');
+      await tab.getByTestId('rule-interval').fill('2');
+      await tab.getByTestId('rule-reference').selectOption('baseline');
+      await tab.getByTestId('rule-baseline-from').fill(utcInput(baseFrom));
+      await tab.getByTestId('rule-baseline-to').fill(utcInput(baseTo));
+      await tab.getByTestId('rule-channel').selectOption('webhook');
+      // A bad URL is refused next to the field before anything is sent.
+      await tab.getByTestId('rule-webhook-url').fill('javascript:alert(1)');
+      await tab.getByTestId('rule-save').click();
+      await tab.locator('[data-testid="field-error"][data-field="webhookUrl"]').waitFor();
+      await tab.getByTestId('rule-webhook-url').fill(receiver.url);
+      await tab.getByTestId('rule-save').click();
+      await tab.getByTestId('rule-created').waitFor();
+      const secret = (await tab.getByTestId('rule-secret').innerText()).trim();
+      const ruleId = (await tab.getByTestId('rule-created').getAttribute('data-rule-id')) ?? '';
+      expect(secret.length).toBeGreaterThanOrEqual(16);
+      await tab.screenshot({ path: join(ARTIFACTS, 'drift-alerts-secret-once.png'), fullPage: true });
+
+      // Drift: in the current minute most runs call a tool the baseline never saw.
+      const t = Date.now();
+      const drifted = Array.from({ length: 40 }, (_, i) =>
+        run(t - 20_000 + i * 400, i % 8 === 0 ? ['search_kb', 'lookup_order'] : ['send_email', 'search_kb']),
+      );
+      await send(collector.url, collector.ingestKey, drifted);
+
+      // The rule turns firing in the list (it polls) and the event shows in the history.
+      await tab.getByTestId('open-created-rule').click();
+      await tab.getByTestId('alert-rule').waitFor();
+      await tab.getByTestId('alerts-link').click();
+      const firingRow = tab.locator(`[data-testid="alert-rule-row"][data-rule-id="${ruleId}"][data-state="firing"]`);
+      await firingRow.waitFor({ timeout: 45_000 }).catch(async (cause: unknown) => {
+        // Say what the rule saw, so a failure here is not just a timeout.
+        const dry = await fetch(`${collector.url}/api/alerts/rules/${ruleId}/evaluate`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${collector.adminToken}` },
+        });
+        throw new Error(`the rule never fired; evaluated now: ${await dry.text()}`, { cause });
+      });
+      const event = tab.locator('[data-testid="alert-event"][data-to="firing"]').first();
+      await event.waitFor({ timeout: 15_000 });
+      const summary = await event.getByTestId('event-summary').innerText();
+      expect(summary).toContain('send_email');
+      await tab.screenshot({ path: join(ARTIFACTS, 'drift-alerts-firing.png'), fullPage: true });
+
+      // The webhook: signed with the secret shown once, naming the event it carries.
+      const hook = await until('the webhook', () => receiver.received[0]);
+      const body = JSON.parse(hook.raw.toString('utf8')) as { eventId: string; state: string; rule: { id: string } };
+      expect(body.state).toBe('firing');
+      expect(body.rule.id).toBe(ruleId);
+      expect(hook.headers['casefile-event-id']).toBe(body.eventId);
+      const signature = String(hook.headers['casefile-signature'] ?? '');
+      expect(signatureValid(signature, secret, hook.raw, Date.now() / 1000)).toBe(true);
+      expect(signatureValid(signature, `${secret}x`, hook.raw, Date.now() / 1000)).toBe(false);
+      const tampered = Buffer.from(hook.raw.toString('utf8').replace('firing', 'resolved'));
+      expect(signatureValid(signature, secret, tampered, Date.now() / 1000)).toBe(false);
+
+      // Expanded: both windows, the delivery, and the links to compare and to the drift page.
+      await tab
+        .locator(`[data-testid="alert-event"][data-event-id="${body.eventId}"]`)
+        .getByTestId('event-toggle')
+        .click();
+      const detail = tab.getByTestId('event-detail');
+      await detail.waitFor();
+      await detail.locator('[data-testid="delivery-row"][data-ok="true"]').first().waitFor({ timeout: 15_000 });
+      expect(await detail.innerText()).toContain('Reference');
+      expect(await detail.getByTestId('event-compare-link').count()).toBe(1);
+      await tab.screenshot({ path: join(ARTIFACTS, 'drift-alerts-event.png'), fullPage: true });
+
+      await detail.getByTestId('event-drift-link').click();
+      await tab.getByTestId('drift-page').waitFor();
+      await tab.getByTestId('drift-chart').waitFor();
+      await tab.getByTestId('alert-marker').first().waitFor();
+      const verdict = tab.getByTestId('drift-verdict');
+      await verdict.waitFor();
+      expect(await verdict.getAttribute('data-state')).toBe('drift');
+      await tab.locator('[data-testid="distribution-row"][data-label="send_email"]').waitFor();
+      expect(new URL(tab.url()).searchParams.get('agent')).toBe(AGENT);
+      await tab.screenshot({ path: join(ARTIFACTS, 'drift-page.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+});

@@ -214,3 +214,49 @@ export function metricsFixture(): { steps: Step[]; findings: Array<[string, Stor
   ];
   return { steps, findings };
 }
+
+/** Names an attacker controls, each one run's agent, tool, prompt, policy and model. */
+export const HOSTILE = [
+  "'",
+  '\\',
+  "\\'",
+  "''",
+  '"',
+  '`',
+  '\0',
+  'a\0b',
+  '%',
+  '_',
+  '__proto__',
+  'constructor',
+  '😀 ünïcødé',
+  '\n\r\t',
+  "') OR 1=1 --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal placeholder is the hostile input here
+  '${x}',
+  '$1',
+  '?',
+  'lone \uD800 surrogate',
+  'x'.repeat(5_000),
+];
+
+export function hostileRun(projectId: string, i: number, name: string): Step[] {
+  const traceId = `${'h'.charCodeAt(0).toString(16)}${i.toString(16).padStart(30, '0')}`;
+  const base = (n: number): Step => ({
+    ...emptyStep(projectId, traceId, `${i.toString(16).padStart(8, '0')}${n.toString(16).padStart(8, '0')}`),
+    parentSpanId: n === 0 ? '' : `${i.toString(16).padStart(8, '0')}${'0'.repeat(8)}`,
+    agentName: name,
+    startNs: T0 + BigInt(i) * SEC + BigInt(n),
+    endNs: T0 + BigInt(i) * SEC + 1_000n,
+  });
+  return [
+    { ...base(0), kind: 'agent', promptVersion: name, policyVersion: name },
+    { ...base(1), kind: 'tool', toolName: name, status: 'error' },
+    { ...base(2), kind: 'llm', requestModel: name },
+  ];
+}
+
+/** A JS string as a backend stores it: lone surrogates have no UTF-8 form and become U+FFFD. */
+export function wellFormedText(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}

@@ -221,3 +221,47 @@ describe('webhook notifier', () => {
     expect(redactTarget('http://localhost:9000/alerts')).toBe('http://localhost:9000/alerts');
   });
 });
+
+describe('webhook notifier timeouts', () => {
+  it('gives up on an answer whose body never ends, and retries', async () => {
+    let calls = 0;
+    server = createServer((_req, res) => {
+      calls++;
+      if (calls === 1) {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('partial'); // never finished
+        return;
+      }
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((ok) => server?.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const store = createMemoryStore();
+    const started = Date.now();
+    const outcome = await createNotifier({ store, ...fast, timeoutMs: 200 }).notify({
+      projectId: P,
+      rule: rule(url),
+      event: EVENT,
+      renotification: false,
+    });
+    expect(outcome).toEqual({ delivered: true, attempts: 2 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const first = (await store.listAlertDeliveries(P, { limit: 10 })).find((d) => d.attempt === 1);
+    expect(first).toMatchObject({ ok: false, error: 'timed out after 200 ms' });
+  });
+
+  it('times out a receiver that never answers', async () => {
+    server = createServer(() => {});
+    await new Promise<void>((ok) => server?.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const store = createMemoryStore();
+    const outcome = await createNotifier({ store, ...fast, timeoutMs: 100, maxAttempts: 2 }).notify({
+      projectId: P,
+      rule: rule(url),
+      event: EVENT,
+      renotification: false,
+    });
+    expect(outcome).toEqual({ delivered: false, attempts: 2 });
+    server.closeAllConnections();
+  });
+});

@@ -100,6 +100,7 @@ function post(
     }
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     let settled = false;
+    let timedOut = false;
     const finish = (a: Attempt) => {
       if (!settled) {
         settled = true;
@@ -114,15 +115,31 @@ function post(
       agent: false,
     });
     const timer = setTimeout(() => {
+      timedOut = true;
       req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`));
     }, opts.timeoutMs);
     req.on('error', (err) => {
       const refused = err.message.startsWith('refused webhook target');
       finish({ statusCode: 0, error: err.message.slice(0, 300), permanent: refused });
     });
+    // Whatever ends the exchange without an answer (a body that never finishes, a reset) is a
+    // retryable failure; without this the attempt would wait forever.
+    req.on('close', () =>
+      finish({
+        statusCode: 0,
+        error: timedOut ? `timed out after ${opts.timeoutMs} ms` : 'connection closed before the answer ended',
+        permanent: false,
+      }),
+    );
     req.on('response', (res) => {
       res.resume(); // the receiver's body is not needed, only drained
-      res.on('error', () => {});
+      res.on('error', (err) =>
+        finish({
+          statusCode: res.statusCode ?? 0,
+          error: timedOut ? `timed out after ${opts.timeoutMs} ms` : err.message.slice(0, 300),
+          permanent: false,
+        }),
+      );
       const status = res.statusCode ?? 0;
       const ok = status >= 200 && status < 300;
       const retryable = status === 429 || status >= 500;

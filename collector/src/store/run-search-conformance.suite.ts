@@ -230,6 +230,8 @@ export function runSearchConformanceSuite(
       expect(await list({ text: `it's "quoted"` })).toEqual([h]);
       expect(await list({ text: "'" })).toEqual([h]);
       expect(await list({ text: `"'; DROP TABLE spans; --` })).toEqual([]);
+      expect(await list({ text: 'a\u0000b' })).toEqual([]);
+      expect(await list({ text: '\uD800 lone surrogate' })).toEqual([]);
       // Unicode, case-insensitively.
       expect(await list({ text: 'привет' })).toEqual([h, d]);
       expect(await list({ text: 'ünïcødé' })).toEqual([h]);

@@ -28,6 +28,8 @@ type Env = { Variables: { principal: Principal } };
 const MAX_RULE_BYTES = 64 * 1024;
 const MAX_LIMIT = 500;
 const RULE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Every rule is evaluated every interval; a bound keeps one project from saturating the evaluator. */
+export const MAX_RULES_PER_PROJECT = 500;
 
 /**
  * Alert rules, their history and deliveries under /api/alerts (authentication is the query routes'
@@ -70,6 +72,9 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
     const spec = parseRuleInput(await readJson(c.req.raw));
+    if ((await deps.store.listAlertRules(project)).length >= MAX_RULES_PER_PROJECT) {
+      throw new BadInputError(`a project has at most ${MAX_RULES_PER_PROJECT} alert rules; delete one first`);
+    }
     const { spec: withSecret, generated } = ensureSecret(spec, undefined);
     const ts = String(nowNs());
     const rule = { ...withSecret, id: `rule_${randomBytes(9).toString('base64url')}`, createdNs: ts, updatedNs: ts };

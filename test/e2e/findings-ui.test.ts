@@ -39,7 +39,7 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
 
   /** Findings appear once each run has been quiet for 200 ms; wait until they stop changing. */
   async function settledFindings(ready: (f: FindingDto[]) => boolean): Promise<FindingDto[]> {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     let list = await allFindings();
     while (!ready(list)) {
       if (Date.now() > deadline) throw new Error(`findings never appeared:\n${collector.output()}`);
@@ -64,6 +64,9 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     await tab.getByTestId('user-name').waitFor();
   }
 
+  /** The list replaces its rows after a navigation; wait for the new count rather than read a stale one. */
+  const rowCount = (tab: Page, n: number) =>
+    tab.waitForFunction((want) => document.querySelectorAll('[data-testid="finding-row"]').length === want, n);
   const row = (tab: Page, f: FindingDto) => tab.locator(`[data-testid="finding-row"][data-finding-id="${f.id}"]`);
 
   it('explains the incidents, opens the flagged step, keeps triage, and audits a mute', async () => {
@@ -105,18 +108,14 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
 
     // The list: from the nav, newest first, counts per severity and rule on top, cursor paging.
     await tab.getByTestId('findings-link').click();
-    await tab.getByTestId('finding-row').first().waitFor();
-    expect(await tab.getByTestId('finding-row').count()).toBe(Math.min(50, findings.length));
+    await rowCount(tab, Math.min(50, findings.length));
     expect(findings.length).toBeGreaterThan(10);
     await tab.getByTestId('ffilter-limit').selectOption('10');
     await tab.getByTestId('apply-finding-filters').click();
     await tab.waitForURL(/limit=10/);
-    await tab.waitForFunction(() => document.querySelectorAll('[data-testid="finding-row"]').length === 10);
+    await rowCount(tab, 10);
     await tab.getByTestId('findings-load-more').click();
-    await tab.waitForFunction(
-      (n) => document.querySelectorAll('[data-testid="finding-row"]').length === n,
-      Math.min(20, findings.length),
-    );
+    await rowCount(tab, Math.min(20, findings.length));
     const severityCounts = await tab.getByTestId('count-severity').allInnerTexts();
     const total = severityCounts.reduce((sum, t) => sum + Number(/(\d+)\s*$/.exec(t)?.[1] ?? 0), 0);
     expect(total).toBe(findings.length);
@@ -145,8 +144,8 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     await tab.getByTestId('ffilter-rule').fill('approval.hash_mismatch');
     await tab.getByTestId('apply-finding-filters').click();
     await tab.waitForURL(/rule=approval\.hash_mismatch/);
+    await rowCount(tab, 1);
     await row(tab, hashMismatch).waitFor();
-    expect(await tab.getByTestId('finding-row').count()).toBe(1);
     expect(await row(tab, hashMismatch).getByTestId('finding-severity').innerText()).toMatch(/critical/i);
     expect(await row(tab, hashMismatch).getByTestId('finding-reason').innerText()).toBe(hashMismatch.reason);
     expect(hashMismatch.reason).toContain('given for a different action');
@@ -243,7 +242,7 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     expect(new Set(statuses)).toEqual(new Set(['muted']));
     expect(errors).toEqual([]);
     await tab.close();
-  }, 120_000);
+  }, 180_000);
 
   it('shows findings to a viewer without triage buttons or settings', async () => {
     const created = (await api('/api/keys', {
@@ -269,7 +268,7 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     });
     expect(res.status).toBe(403);
     await tab.close();
-  }, 60_000);
+  }, 90_000);
 
   it('renders hostile evidence as text on the findings page and in the marked step', async () => {
     const traceId = 'd4'.repeat(16);
@@ -342,5 +341,5 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     expect(await tab.locator('img').count()).toBe(0);
     expect(await tab.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
     await tab.close();
-  }, 60_000);
+  }, 90_000);
 });

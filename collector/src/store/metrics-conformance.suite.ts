@@ -271,6 +271,19 @@ export function runMetricsConformanceSuite(
       expect(await store.metricSample(H, { ...at, metric: 'run_count' })).toEqual(count(HOSTILE.length));
     });
 
+    it('counts a resent batch once', async () => {
+      const { steps } = metricsFixture();
+      await store.writeSteps(steps);
+      await store.writeSteps(steps.slice(0, 7));
+      for (const [title, query, expected] of EXPECTED) {
+        try {
+          expectSample(await store.metricSample(MP, full(query)), expected);
+        } catch (error) {
+          throw new Error(`after a resend: ${title}`, { cause: error });
+        }
+      }
+    });
+
     it('rejects a bucket width of zero', async () => {
       await expect(store.metricSeries(MP, { ...full({ metric: 'run_count' }), bucketNs: 0n })).rejects.toThrow(
         /bucketNs/,

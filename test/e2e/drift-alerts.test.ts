@@ -61,8 +61,10 @@ function signatureValid(header: string, secret: string, raw: Buffer, nowS: numbe
 const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
-/** One run as OTLP/JSON: an agent span and one tool span per tool, 5 ms apart. */
-function run(startMs: number, tools: string[]) {
+const XSS_TOOL = '<img src=x onerror=window.__pwned=1>';
+
+/** One run as OTLP/JSON: an agent span (on a prompt version) and one tool span per tool, 5 ms apart. */
+function run(startMs: number, tools: string[], prompt = 'support-v1') {
   const traceId = hex(16);
   const rootId = hex(8);
   const ns = (ms: number) => String(BigInt(Math.floor(ms)) * 1_000_000n);
@@ -78,6 +80,7 @@ function run(startMs: number, tools: string[]) {
       endTimeUnixNano: ns(end),
       attributes: [
         attr('gen_ai.agent.name', AGENT),
+        attr('casefile.prompt.version', prompt),
         attr('gen_ai.operation.name', 'invoke_agent'),
         attr('casefile.step.kind', 'agent'),
       ],
@@ -191,16 +194,40 @@ describe.skipIf(!hasChromium)(`drift alerts in the browser${hasChromium ? '' : '
       expect(secret.length).toBeGreaterThanOrEqual(16);
       await tab.screenshot({ path: join(ARTIFACTS, 'drift-alerts-secret-once.png'), fullPage: true });
 
+      // The server refuses what only it can check (a webhook to the cloud metadata address): its
+      // message shows next to the form, as text.
+      await tab.getByTestId('all-rules').click();
+      await tab.getByTestId('new-rule').click();
+      await tab.getByTestId('rule-name').fill('metadata probe');
+      await tab.getByTestId('rule-channel').selectOption('webhook');
+      await tab.getByTestId('rule-webhook-url').fill('http://169.254.169.254/latest/meta-data');
+      await tab.getByTestId('rule-save').click();
+      await tab.getByTestId('rule-api-error').waitFor();
+      expect(await tab.getByTestId('rule-api-error').innerText()).toMatch(/169\.254|blocked|link-local/i);
+
       // Drift: in the current minute most runs call a tool the baseline never saw.
       const t = Date.now();
+      // A new prompt version ships with it; one run carries a tool name that is an XSS attempt.
       const drifted = Array.from({ length: 40 }, (_, i) =>
-        run(t - 20_000 + i * 400, i % 8 === 0 ? ['search_kb', 'lookup_order'] : ['send_email', 'search_kb']),
+        run(
+          t - 20_000 + i * 400,
+          i === 1
+            ? [XSS_TOOL, 'send_email']
+            : i % 8 === 0
+              ? ['search_kb', 'lookup_order']
+              : ['send_email', 'search_kb'],
+          'support-v2',
+        ),
       );
       await send(collector.url, collector.ingestKey, drifted);
 
-      // The rule turns firing in the list (it polls) and the event shows in the history.
-      await tab.getByTestId('open-created-rule').click();
+      // Evaluate now: a dry run over the window ending now already sees the drift.
+      await tab.goto(`${collector.url}/alerts/${ruleId}`);
       await tab.getByTestId('alert-rule').waitFor();
+      await tab.getByTestId('evaluate-now').click();
+      await tab.locator('[data-testid="evaluation"][data-would-be="firing"]').waitFor();
+
+      // The rule turns firing in the list (it polls) and the event shows in the history.
       await tab.getByTestId('alerts-link').click();
       const firingRow = tab.locator(`[data-testid="alert-rule-row"][data-rule-id="${ruleId}"][data-state="firing"]`);
       await firingRow.waitFor({ timeout: 45_000 }).catch(async (cause: unknown) => {
@@ -250,7 +277,16 @@ describe.skipIf(!hasChromium)(`drift alerts in the browser${hasChromium ? '' : '
       expect(await verdict.getAttribute('data-state')).toBe('drift');
       await tab.locator('[data-testid="distribution-row"][data-label="send_email"]').waitFor();
       expect(new URL(tab.url()).searchParams.get('agent')).toBe(AGENT);
+      // The hostile tool name is a row of text, not markup.
+      await tab.locator('[data-testid="distribution-row"]', { hasText: XSS_TOOL }).waitFor();
       await tab.screenshot({ path: join(ARTIFACTS, 'drift-page.png'), fullPage: true });
+
+      // What changed when prompt support-v2 shipped: one click compares it with support-v1.
+      await tab.getByTestId('drift-version-prev-prompt').click();
+      await tab.waitForURL(/reference=previous-version%3Aprompt/);
+      await tab.locator('[data-testid="drift-verdict"][data-state="drift"]').waitFor();
+      await tab.screenshot({ path: join(ARTIFACTS, 'drift-version-shipped.png'), fullPage: true });
+      expect(await tab.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -75,7 +75,10 @@ function CreatedPanel({ project, created }: { project: string; created: CreatedR
         <Link to={alertRuleHref(project, created.rule.id)} data-testid="open-created-rule">
           Open the rule
         </Link>{' '}
-        · <Link to={alertsHref(project)}>All rules</Link>
+        ·{' '}
+        <Link to={alertsHref(project)} data-testid="all-rules">
+          All rules
+        </Link>
       </p>
     </div>
   );

@@ -37,6 +37,7 @@ describe('alert text and links', () => {
       '1 d',
       '1500 ms',
     ]);
+    expect([formatMs(136_648), formatMs(90_000), formatMs(3_900_000)]).toEqual(['2m 17s', '1m 30s', '65 min']);
   });
 
   it('states the verdict with test, statistic, p-value and threshold, or why there is none', () => {

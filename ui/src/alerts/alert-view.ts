@@ -1,18 +1,19 @@
 /** Text and links for rules and their events: scope, durations, verdicts, window summaries. */
 import type { AlertEventDto, AlertRuleDto } from '@casefile/collector/api-schemas';
 import { driftScopeHref, type MetricName } from '../drift/drift-url';
+import { formatDuration } from '../lib/nanos';
 import { compareHref } from '../lib/routes';
 
 type MetricResult = AlertEventDto['results'][number];
 
-/** `5 min`, `2 h`, `1 d`, `30 s` (durations in rules are whole units in practice). */
+/** `5 min`, `65 min`, `2 h`, `1 d`, `30 s` for whole units, else `2m 17s`. */
 export function formatMs(ms: number): string {
   if (ms === 0) return '0';
   if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
   if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms % 1000 === 0) return `${ms / 1000} s`;
-  return `${ms} ms`;
+  if (ms % 1000 === 0 && ms < 60_000) return `${ms / 1000} s`;
+  return ms < 60_000 ? `${ms} ms` : formatDuration(BigInt(Math.round(ms)) * 1_000_000n);
 }
 
 export function ruleScope(rule: AlertRuleDto): string {

@@ -125,7 +125,7 @@ export function DriftPage({ project }: { project: string }) {
               />
             </label>
           )}
-          <label className="filter">
+          <label className="filter wide">
             Reference
             <select data-testid="drift-reference" value={refValue} onChange={(e) => setReference(e.target.value)}>
               <option value="previous-window">previous window</option>

@@ -205,6 +205,9 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     await tab.getByTestId('detection-settings').waitFor();
     expect(await tab.getByTestId('mute-rule').inputValue()).toBe('outbound.sensitive_data');
     expect(await tab.getByTestId('mute-tool').inputValue()).toBe('send_email');
+    expect(await tab.locator('[data-testid="rule-row"][data-rule="approval.hash_mismatch"]').innerText()).toContain(
+      'differs from the action that ran',
+    );
     // A value the server refuses: its message is shown as text and nothing is saved.
     await tab.getByTestId('threshold-flows.minScore').fill('-1');
     await tab.getByTestId('save-settings').click();

@@ -5,6 +5,7 @@ import { findingsSettingsHref, runHref } from '../lib/routes';
 import { EvidenceExcerpt, SeverityBadge, StatusBadge } from './FindingParts';
 import { FindingStatusActions } from './FindingStatusActions';
 import type { FindingFilterKey } from './findings-filters';
+import { ruleInfo } from './rule-info';
 
 interface Props {
   project: string;
@@ -20,9 +21,24 @@ interface Props {
   onSelect: (ids: readonly string[], checked: boolean) => void;
 }
 
-function FilterButton({ label, onClick, mono }: { label: string; onClick: () => void; mono?: boolean }) {
+function FilterButton({
+  label,
+  onClick,
+  mono,
+  title,
+}: {
+  label: string;
+  onClick: () => void;
+  mono?: boolean;
+  title?: string;
+}) {
   return (
-    <button type="button" className={`link-button cell-filter${mono ? ' mono' : ''}`} onClick={onClick} title="Filter">
+    <button
+      type="button"
+      className={`link-button cell-filter${mono ? ' mono' : ''}`}
+      onClick={onClick}
+      title={title ?? 'Filter on this value'}
+    >
       {label}
     </button>
   );
@@ -97,7 +113,12 @@ export function FindingsTable({
                 <SeverityBadge severity={f.severity} />
               </td>
               <td className="finding-what">
-                <FilterButton label={f.ruleId} mono onClick={() => onFilter('rule', f.ruleId)} />
+                <FilterButton
+                  label={f.ruleId}
+                  mono
+                  onClick={() => onFilter('rule', f.ruleId)}
+                  title={`${ruleInfo(f.ruleId)} (click to filter)`}
+                />
                 <div className="finding-reason" data-testid="finding-reason">
                   {f.reason}
                 </div>

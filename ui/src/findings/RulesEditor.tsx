@@ -1,4 +1,5 @@
 import { SEVERITIES } from './findings-filters';
+import { ruleInfo } from './rule-info';
 import type { Settings, Severity } from './settings-edit';
 
 interface Props {
@@ -19,6 +20,7 @@ export function RulesEditor({ settings, ruleIds, onEnabled, onSeverity }: Props)
         <thead>
           <tr>
             <th>Rule</th>
+            <th>Catches</th>
             <th>Runs</th>
             <th>Severity</th>
           </tr>
@@ -27,6 +29,7 @@ export function RulesEditor({ settings, ruleIds, onEnabled, onSeverity }: Props)
           {ruleIds.map((id) => (
             <tr key={id} data-testid="rule-row" data-rule={id} className={disabled.has(id) ? 'closed' : ''}>
               <td className="mono">{id}</td>
+              <td className="small">{ruleInfo(id)}</td>
               <td>
                 <label className="small">
                   <input

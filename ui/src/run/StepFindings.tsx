@@ -2,6 +2,7 @@ import type { FindingDto } from '@casefile/collector/api-schemas';
 import { Link } from '../app/Link';
 import { EvidenceExcerpt, SeverityBadge, StatusBadge } from '../findings/FindingParts';
 import { FindingStatusActions } from '../findings/FindingStatusActions';
+import { ruleInfo } from '../findings/rule-info';
 import type { UiStep } from '../lib/model';
 import { findingsHref } from '../lib/routes';
 
@@ -62,7 +63,12 @@ export function StepFindings({ project, findings, steps, stepHref, onChange }: P
           <li key={f.id} className={`finding-item sev-${f.severity}`} data-testid="step-finding" data-rule={f.ruleId}>
             <div className="finding-head">
               <SeverityBadge severity={f.severity} />{' '}
-              <Link to={listHref('rule', f.ruleId)} className="mono" data-testid="finding-rule">
+              <Link
+                to={listHref('rule', f.ruleId)}
+                className="mono"
+                data-testid="finding-rule"
+                title={ruleInfo(f.ruleId)}
+              >
                 {f.ruleId}
               </Link>{' '}
               <StatusBadge status={f.status} />

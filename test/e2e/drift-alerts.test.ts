@@ -286,7 +286,36 @@ describe.skipIf(!hasChromium)(`drift alerts in the browser${hasChromium ? '' : '
       await tab.waitForURL(/reference=previous-version%3Aprompt/);
       await tab.locator('[data-testid="drift-verdict"][data-state="drift"]').waitFor();
       await tab.screenshot({ path: join(ARTIFACTS, 'drift-version-shipped.png'), fullPage: true });
+      // A numeric metric: latency per tool call, histograms of both windows.
+      await tab.getByTestId('drift-metric').selectOption('latency_ms');
+      await tab.getByTestId('drift-distributions').getByText('histogram').waitFor();
+      expect(await tab.getByTestId('distribution-row').count()).toBeGreaterThan(0);
+      await tab.screenshot({ path: join(ARTIFACTS, 'drift-numeric.png'), fullPage: true });
       expect(await tab.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+      // A threshold rule: create, edit, delete (with confirmation).
+      await tab.goto(`${collector.url}/alerts/new`);
+      await tab.getByTestId('rule-kind').selectOption('threshold');
+      await tab.getByTestId('rule-name').fill('Error rate');
+      await tab.getByTestId('rule-agent').fill(AGENT);
+      await tab.getByTestId('rule-metric').selectOption('error_rate');
+      await tab.getByTestId('rule-aggregate').selectOption('rate');
+      await tab.getByTestId('rule-operator').selectOption('>');
+      await tab.getByTestId('rule-value').fill('0.5');
+      await tab.getByTestId('rule-window').fill('15');
+      await tab.getByTestId('rule-save').click();
+      await tab.getByTestId('rule-created').waitFor();
+      const thresholdId = (await tab.getByTestId('rule-created').getAttribute('data-rule-id')) ?? '';
+      await tab.getByTestId('open-created-rule').click();
+      await tab.locator('.rule-edit summary').click();
+      await tab.getByTestId('rule-name').fill('Error rate above half');
+      await tab.getByTestId('rule-save').click();
+      await tab.locator('h1', { hasText: 'Error rate above half' }).waitFor();
+      await tab.getByTestId('delete-rule').click();
+      await tab.getByTestId('confirm-delete').click();
+      await tab.getByTestId('alerts-page').waitFor();
+      await tab.locator(`[data-testid="alert-rule-row"][data-rule-id="${ruleId}"]`).waitFor();
+      expect(await tab.locator(`[data-testid="alert-rule-row"][data-rule-id="${thresholdId}"]`).count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

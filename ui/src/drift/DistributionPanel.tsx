@@ -11,6 +11,8 @@ export function DistributionPanel({ cmp }: { cmp: DriftCompareDto }) {
   const rows = distributionRows(cmp);
   const r = cmp.result;
   const shape = cmp.reference.histogram ? 'histogram' : cmp.reference.categories ? 'category shares' : 'rate';
+  // Many category labels read best as horizontal bars; histogram bins stay on the x axis in order.
+  const vertical = shape === 'category shares' && rows.length > 6;
   return (
     <section className="pane" data-testid="drift-distributions">
       <h3>
@@ -23,10 +25,10 @@ export function DistributionPanel({ cmp }: { cmp: DriftCompareDto }) {
         <WindowFacts title="Reference" w={cmp.reference} />
         <WindowFacts title="Current" w={cmp.current} />
       </div>
-      <ResponsiveContainer width="100%" height={Math.max(200, Math.min(rows.length, 14) * 22 + 60)}>
-        <BarChart data={rows} layout={rows.length > 6 ? 'vertical' : 'horizontal'}>
+      <ResponsiveContainer width="100%" height={vertical ? Math.min(rows.length, 14) * 22 + 60 : 220}>
+        <BarChart data={rows} layout={vertical ? 'vertical' : 'horizontal'}>
           <CartesianGrid strokeDasharray="3 3" />
-          {rows.length > 6 ? (
+          {vertical ? (
             <>
               <XAxis type="number" unit="%" fontSize={11} />
               <YAxis type="category" dataKey="label" width={150} fontSize={11} />
@@ -43,24 +45,27 @@ export function DistributionPanel({ cmp }: { cmp: DriftCompareDto }) {
           <Bar dataKey="current" name="current" fill="#c2570c" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
-      <table className="grid" data-testid="drift-distribution-table">
-        <thead>
-          <tr>
-            <th>{shape === 'histogram' ? 'Bin' : shape === 'rate' ? '' : 'Label'}</th>
-            <th className="num">Reference %</th>
-            <th className="num">Current %</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.label} data-testid="distribution-row" data-label={row.label}>
-              <td>{row.label}</td>
-              <td className="num">{row.reference}</td>
-              <td className="num">{row.current}</td>
+      <details open={rows.length <= 12}>
+        <summary className="muted small">Table ({rows.length} rows)</summary>
+        <table className="grid" data-testid="drift-distribution-table">
+          <thead>
+            <tr>
+              <th>{shape === 'histogram' ? 'Bin' : shape === 'rate' ? '' : 'Label'}</th>
+              <th className="num">Reference %</th>
+              <th className="num">Current %</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.label} data-testid="distribution-row" data-label={row.label}>
+                <td>{row.label}</td>
+                <td className="num">{row.reference}</td>
+                <td className="num">{row.current}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </section>
   );
 }

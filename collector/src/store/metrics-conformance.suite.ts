@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Step } from '../model/step.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { METRIC_NAMES, type MetricPoint, type MetricSample, type MetricSampleQuery } from './metrics.js';
 import { categorical, count, EXPECTED, numeric, type Query, rate } from './metrics-expected.js';
@@ -269,6 +270,32 @@ export function runMetricsConformanceSuite(
         }
       }
       expect(await store.metricSample(H, { ...at, metric: 'run_count' })).toEqual(count(HOSTILE.length));
+    });
+
+    it('matches refusal phrases and denials with ASCII case folding only, on every backend alike', async () => {
+      const F = 'metrics-fold';
+      const outputs = [
+        "I CAN'T HELP WITH it",
+        "\u0130 CAN'T HELP WITH it",
+        'I CAN\u2019T HELP WITH it',
+        'I MUST DECLINE',
+      ];
+      const decisions = ['DENIED', 'Den\u0130ed', 'REJECTED', 'approved'];
+      const [root, , llm] = hostileRun(F, 0, 'fold') as [Step, Step, Step];
+      const steps: Step[] = [
+        root,
+        ...outputs.map((text, i) => ({ ...llm, spanId: `f${i.toString(16).padStart(15, '0')}`, outputMessages: text })),
+        ...decisions.map((decision, i) => ({
+          ...llm,
+          spanId: `d${i.toString(16).padStart(15, '0')}`,
+          kind: 'approval' as const,
+          approvalDecision: decision,
+        })),
+      ];
+      await store.writeSteps(steps);
+      const at = { fromNs: T0, toNs: T0 + HOUR };
+      expect(await store.metricSample(F, { ...at, metric: 'refusal_rate' })).toEqual(rate(2, 4));
+      expect(await store.metricSample(F, { ...at, metric: 'approval_denial_rate' })).toEqual(rate(2, 4));
     });
 
     it('counts a resent batch once', async () => {

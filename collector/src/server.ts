@@ -43,6 +43,7 @@ export async function startCollector(
           database: config.clickhouseDatabase,
           username: config.clickhouseUser,
           password: config.clickhousePassword,
+          claimSettleMs: config.alertClaimSettleMs,
         }
       : { kind: 'duckdb', dataDir: resolve(config.dataDir) },
   );

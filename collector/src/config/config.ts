@@ -33,6 +33,8 @@ export const configSchema = z
     detectMaxQueuedRuns: positiveInt.default(10_000),
     alertTickMs: z.coerce.number().int().min(0, 'must be 0 (off) or more').max(3_600_000).default(10_000),
     alertDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+    /** ClickHouse only: how long an evaluation claim waits before reading who won (see store/README.md). */
+    alertClaimSettleMs: z.coerce.number().int().min(0).max(60_000).default(1_500),
     collectorId: z
       .string()
       .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1–200 printable ASCII characters without spaces')
@@ -73,6 +75,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   detectMaxQueuedRuns: { env: 'CASEFILE_DETECT_MAX_QUEUED_RUNS', flag: '--detect-max-queued-runs' },
   alertTickMs: { env: 'CASEFILE_ALERT_TICK_MS', flag: '--alert-tick-ms' },
   alertDelayMs: { env: 'CASEFILE_ALERT_DELAY_MS', flag: '--alert-delay-ms' },
+  alertClaimSettleMs: { env: 'CASEFILE_ALERT_CLAIM_SETTLE_MS', flag: '--alert-claim-settle-ms' },
   collectorId: { env: 'CASEFILE_COLLECTOR_ID', flag: '--collector-id' },
   alertWebhookMaxAttempts: { env: 'CASEFILE_ALERT_WEBHOOK_MAX_ATTEMPTS', flag: '--alert-webhook-max-attempts' },
   alertWebhookTimeoutMs: { env: 'CASEFILE_ALERT_WEBHOOK_TIMEOUT_MS', flag: '--alert-webhook-timeout-ms' },

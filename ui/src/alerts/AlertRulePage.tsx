@@ -109,7 +109,8 @@ interface RuleViewProps {
 }
 
 function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
-  const { api } = useSession();
+  const { api, user } = useSession();
+  const admin = user.role === 'admin';
   const [confirming, setConfirming] = useState(false);
   const [actionError, setActionError] = useState<Error | null>(null);
   const [saved, setSaved] = useState('');
@@ -134,10 +135,12 @@ function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
           last evaluated {rule.lastEvaluatedNs === '' ? 'never' : formatTimestamp(parseNanos(rule.lastEvaluatedNs))}
         </span>
         <div className="spacer" />
-        <button type="button" onClick={evaluate} data-testid="evaluate-now">
-          Evaluate now
-        </button>
-        {confirming ? (
+        {user.role !== 'viewer' && (
+          <button type="button" onClick={evaluate} data-testid="evaluate-now">
+            Evaluate now
+          </button>
+        )}
+        {!admin ? null : confirming ? (
           <span className="confirm">
             Delete this rule? Its history is kept.{' '}
             <button type="button" className="danger" onClick={() => void remove()} data-testid="confirm-delete">
@@ -165,22 +168,24 @@ function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
           ))}
         </div>
       )}
-      <details className="rule-edit">
-        <summary>Edit rule</summary>
-        <RuleFormView
-          key={rule.updatedNs}
-          initial={ruleToForm(rule)}
-          submitLabel="Save changes"
-          editing
-          onSubmit={async (input) => {
-            const answer = await api.updateAlertRule(project, rule.id, input);
-            setNewSecret(answer.secret);
-            setSaved('Saved.');
-            onChanged();
-          }}
-        />
-        {saved !== '' && <span className="muted">{saved}</span>}
-      </details>
+      {admin && (
+        <details className="rule-edit">
+          <summary>Edit rule</summary>
+          <RuleFormView
+            key={rule.updatedNs}
+            initial={ruleToForm(rule)}
+            submitLabel="Save changes"
+            editing
+            onSubmit={async (input) => {
+              const answer = await api.updateAlertRule(project, rule.id, input);
+              setNewSecret(answer.secret);
+              setSaved('Saved.');
+              onChanged();
+            }}
+          />
+          {saved !== '' && <span className="muted">{saved}</span>}
+        </details>
+      )}
       {newSecret !== undefined && <SecretOnce secret={newSecret} />}
       <AlertHistory project={project} ruleId={rule.id} rules={[rule]} refresh={refresh} />
     </div>

@@ -12,15 +12,18 @@ const POLL_MS = 3_000;
 
 /** `/alerts`: every rule with its live state, and the history of all of them. */
 export function AlertsPage({ project }: { project: string }) {
-  const { api } = useSession();
+  const { api, user } = useSession();
   const rules = usePolled((signal) => api.listAlertRules(project, signal), [api, project], POLL_MS);
   return (
     <div className="alerts-page" data-testid="alerts-page">
       <div className="page-head">
         <h1>Alert rules</h1>
-        <Link to={alertRuleHref(project, 'new')} className="button primary" data-testid="new-rule">
-          New rule
-        </Link>
+        {/* Rules send data to outside URLs, so only admins write them (the API enforces it too). */}
+        {user.role === 'admin' && (
+          <Link to={alertRuleHref(project, 'new')} className="button primary" data-testid="new-rule">
+            New rule
+          </Link>
+        )}
       </div>
       {rules.status === 'loading' && <div className="page-status">Loading rules…</div>}
       {rules.status === 'error' && <ErrorBanner error={rules.error} />}

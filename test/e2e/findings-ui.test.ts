@@ -228,6 +228,19 @@ describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' 
     expect(await tab.getByTestId('mute-row').innerText()).toContain('send_email');
     const stored = (await api('/api/detection/settings')) as { settings: { mutes?: unknown[] } };
     expect(stored.settings.mutes).toEqual([{ ruleId: 'outbound.sensitive_data', tool: 'send_email' }]);
+    // Anything the settings schema holds can be edited as JSON.
+    await tab.getByTestId('edit-json').click();
+    const doc = JSON.parse(await tab.getByTestId('settings-json-text').inputValue());
+    doc.thresholds = { encodedBlob: { minBase64Chars: 60 } };
+    doc.toolRisks = { lookup_order: 'read' };
+    await tab.getByTestId('settings-json-text').fill(JSON.stringify(doc));
+    await tab.getByTestId('apply-json').click();
+    expect(await tab.getByTestId('threshold-encodedBlob.minBase64Chars').inputValue()).toBe('60');
+    await tab.getByTestId('save-settings').click();
+    await tab.getByTestId('settings-saved').waitFor();
+    const latest = tab.locator('[data-testid="audit-entry"][data-action="settings.update"]').first();
+    await expect.poll(() => latest.innerText()).toContain('threshold encodedBlob.minBase64Chars: default → 60');
+    expect(await latest.innerText()).toContain('toolRisk lookup_order: default → "read"');
     await tab.screenshot({ path: join(ARTIFACTS, 'findings-settings.png'), fullPage: true });
 
     // Bulk triage: mute every finding of the injection run at once; it holds after a reload.

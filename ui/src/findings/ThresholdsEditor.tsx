@@ -17,6 +17,7 @@ interface Props {
 /** Numeric thresholds (blank = the detector's default, shown as the placeholder), trusted hosts, approvals. */
 export function ThresholdsEditor({ settings, onThreshold, onTrustedHosts, onApproval }: Props) {
   const required = approvalRequired(settings);
+  const hosts = (settings.thresholds?.dataUrl?.trustedHosts ?? []).join(', ');
   return (
     <section className="settings-section" data-testid="thresholds-editor">
       <h2>Thresholds</h2>
@@ -42,10 +43,12 @@ export function ThresholdsEditor({ settings, onThreshold, onTrustedHosts, onAppr
       <label className="threshold wide">
         <span>Trusted hosts: may receive images and data in URLs (comma or line separated, *.example.com allowed)</span>
         <textarea
+          // Edited freely, committed on blur; a change from elsewhere (JSON, discard) remounts it.
+          key={hosts}
           className="mono"
           rows={2}
           data-testid="trusted-hosts"
-          defaultValue={(settings.thresholds?.dataUrl?.trustedHosts ?? []).join(', ')}
+          defaultValue={hosts}
           onBlur={(e) => onTrustedHosts(e.target.value)}
         />
       </label>

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
 import { runDetectionBench } from './detection-bench.js';
+import { runDriftBench } from './drift-bench.js';
+import { runDriftScaleBench } from './drift-scale-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runRedactionBench } from './redaction-bench.js';
 import { runReplayBench } from './replay-bench.js';
@@ -10,6 +12,7 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
  * measured in the same run (these machines are noisy; absolute numbers mean little).
  *   --only ingest,redaction   run a subset
+ *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
  */
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -47,6 +50,13 @@ async function main(argv: string[]): Promise<void> {
     if (wants('detection')) {
       log('\n== Detection: scenario precision/recall and ingest cost ==');
       await runDetectionBench(log);
+    }
+    if (wants('drift')) {
+      log('\n== Drift: detection delay and false alarms on the synthetic suite ==');
+      await runDriftBench({ clickhouseUrl, log });
+      log('\n== Drift: 100 rules over 1M stored spans ==');
+      const spansArg = argv.find((a) => a.startsWith('--drift-spans='))?.slice('--drift-spans='.length);
+      await runDriftScaleBench({ clickhouseUrl, log, ...(spansArg ? { spans: Number(spansArg) } : {}) });
     }
     if (wants('replay')) {
       log('\n== Replay page: time to first render ==');

@@ -1,0 +1,104 @@
+import { evaluateRule } from '@casefile/collector/alerts';
+import { generateScenario } from '../fixtures/drift/generate.js';
+import { type EvaluateRule, judgeScenario, type ScenarioJudgement, summarize } from '../fixtures/drift/judge.js';
+import { SUITE_ALPHA, SUITE_RULES } from '../fixtures/drift/rules.js';
+import { BENCH_SIZE, buildDriftSuite, type DriftSuiteSize } from '../fixtures/drift/scenarios.js';
+import { type BenchStore, disposeAll, openBenchStores } from './drift-stores.js';
+import { fmt, median, table } from './stats.js';
+
+export interface DriftBenchOptions {
+  clickhouseUrl: string | undefined;
+  size?: DriftSuiteSize;
+  log: (line: string) => void;
+}
+
+const evaluate = evaluateRule as unknown as EvaluateRule;
+
+const quantile = (values: number[], q: number) => {
+  const v = [...values].sort((a, b) => a - b);
+  return v.length ? (v[Math.min(v.length - 1, Math.floor(q * v.length))] as number) : 0;
+};
+
+/**
+ * The drift suite against real stores: every scenario is recorded once with the SDK and written to
+ * each store (DuckDB, and ClickHouse when a URL is given), then each store is judged on its own by
+ * sliding the window end across the timeline and calling the evaluator's `evaluateRule`. Reports,
+ * per change scenario and rule, whether it fired and after how many windows, and per rule the false
+ * alarms per 100 evaluations of windows without a change. Asserts nothing (`test/drift-suite.test.ts` does).
+ */
+export async function runDriftBench(opts: DriftBenchOptions): Promise<void> {
+  const size = opts.size ?? BENCH_SIZE;
+  const suite = buildDriftSuite(size);
+  const stores = await openBenchStores('drift-bench', opts.clickhouseUrl, opts.log);
+  try {
+    const t0 = performance.now();
+    let runs = 0;
+    let steps = 0;
+    for (const s of suite) {
+      const g = await generateScenario(s, `drift-${s.name}`, async (batch) => {
+        await Promise.all(stores.map((b) => b.store.writeSteps(batch)));
+      });
+      runs += g.runs;
+      steps += g.steps;
+    }
+    opts.log(
+      `drift suite: ${suite.length} scenarios, ${fmt(runs)} runs / ${fmt(steps)} spans recorded with the SDK and written to ${stores.map((s) => s.name).join(' and ')} in ${fmt((performance.now() - t0) / 1000, 1)} s`,
+    );
+    opts.log(
+      `  1 window = 1 h, ~${size.runsPerWindow} runs per window (±8%), baseline = first ${size.baselineWindows} windows, change after ${size.stableWindows} stable windows, p < ${SUITE_ALPHA} per rule`,
+    );
+    for (const s of suite) opts.log(`  ${s.name}: ${s.description}`);
+    for (const b of stores) await judgeStore(b, suite, opts.log);
+  } finally {
+    await disposeAll(stores);
+  }
+}
+
+async function judgeStore(b: BenchStore, suite: ReturnType<typeof buildDriftSuite>, log: (line: string) => void) {
+  const t0 = performance.now();
+  const judgements: ScenarioJudgement[] = [];
+  for (const s of suite) judgements.push(await judgeScenario(b.store, `drift-${s.name}`, s, evaluate));
+  const summary = summarize(judgements);
+  const times = judgements.flatMap((j) => j.rules.flatMap((r) => r.evaluationMs));
+  log(
+    `\n[${b.name}] ${fmt(times.length)} evaluations in ${fmt((performance.now() - t0) / 1000, 1)} s (evaluateRule median ${fmt(median(times), 1)} ms, p95 ${fmt(quantile(times, 0.95), 1)} ms)`,
+  );
+
+  const det: (string | number)[][] = [['scenario', 'rule', 'fired', 'delay (windows)', 'target ≤ 2']];
+  for (const d of summary.detections) {
+    det.push([
+      d.scenario,
+      d.ruleId,
+      d.delay !== undefined ? 'yes' : 'no',
+      d.delay ?? '—',
+      d.delay !== undefined && d.delay <= 2 ? 'met' : 'MISSED',
+    ]);
+  }
+  log(table(det));
+
+  const other: (string | number)[][] = [['scenario', 'other rules that fired (delay)']];
+  for (const { scenario, rules } of judgements) {
+    if (!scenario.change) continue;
+    const change = scenario.change;
+    const extra = rules.filter((r) => !SUITE_RULES.find((d) => d.id === r.ruleId)?.catches.includes(change));
+    other.push([scenario.name, extra.map((r) => `${r.ruleId} ${r.delay !== undefined ? r.delay : 'no'}`).join(', ')]);
+  }
+  log(table(other));
+
+  const fa: (string | number)[][] = [['rule (windows without a change)', 'evaluations', 'false alarms', 'per 100']];
+  for (const r of summary.falseAlarms) fa.push([r.ruleId, r.evaluations, r.alarms, fmt(r.per100, 2)]);
+  const total = summary.totalQuietEvaluations;
+  fa.push([
+    'all rules',
+    total,
+    summary.totalFalseAlarms,
+    `${fmt(total ? (100 * summary.totalFalseAlarms) / total : 0, 2)} (target ≤ 1)`,
+  ]);
+  log(table(fa));
+  const where = judgements.flatMap(({ scenario, rules }) =>
+    rules
+      .filter((r) => r.falseAlarms > 0)
+      .map((r) => `${scenario.name}/${r.ruleId} at ${r.falseAlarmWindows.join(',')}`),
+  );
+  if (where.length > 0) log(`false alarms at windows: ${where.join('; ')}`);
+}

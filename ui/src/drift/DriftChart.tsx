@@ -20,8 +20,12 @@ import {
   timeTicks,
 } from './drift-chart';
 
+const LABEL_COLOURS = ['#1f5fbf', '#c2570c', '#0f8a8a', '#5b4bd6', '#9a6700'];
+
 interface Props {
   rows: SeriesRow[];
+  /** categorical: one line per label (share of the bucket), instead of the top-label share. */
+  labels: string[];
   kind: SeriesKind;
   unit: string;
   band: Band | undefined;
@@ -43,7 +47,19 @@ const VALUE_NAME: Record<SeriesKind, string> = {
 };
 
 /** The metric over time with the reference band, the current window and alert markers. */
-export function DriftChart({ rows, kind, unit, band, markers, fromMs, toMs, windowFromMs, windowToMs, onPick }: Props) {
+export function DriftChart({
+  rows,
+  labels,
+  kind,
+  unit,
+  band,
+  markers,
+  fromMs,
+  toMs,
+  windowFromMs,
+  windowToMs,
+  onPick,
+}: Props) {
   const span = toMs - fromMs;
   const pick = (index: unknown) => {
     const row = rows[Number(index)];
@@ -63,7 +79,7 @@ export function DriftChart({ rows, kind, unit, band, markers, fromMs, toMs, wind
             tickFormatter={(v: number) => tickLabel(v, span)}
             fontSize={11}
           />
-          <YAxis fontSize={11} width={56} unit={unit === '%' || unit === '% top label' ? '%' : ''} />
+          <YAxis fontSize={11} width={56} unit={unit === '%' ? '%' : ''} />
           <Tooltip
             labelFormatter={(v) => new Date(Number(v)).toISOString().replace('T', ' ').slice(0, 16)}
             formatter={(value, name, item) => {
@@ -92,14 +108,29 @@ export function DriftChart({ rows, kind, unit, band, markers, fromMs, toMs, wind
               strokeDasharray={m.state === 'firing' ? undefined : '4 3'}
             />
           ))}
-          <Line
-            type="monotone"
-            dataKey="value"
-            name={VALUE_NAME[kind]}
-            stroke="#1f5fbf"
-            dot={{ r: 2 }}
-            isAnimationActive={false}
-          />
+          {labels.length > 0 ? (
+            labels.map((label, i) => (
+              <Line
+                key={label}
+                type="monotone"
+                dataKey={(r: SeriesRow) => r.shares?.[i]}
+                name={label}
+                stroke={LABEL_COLOURS[i % LABEL_COLOURS.length]}
+                dot={{ r: 2 }}
+                connectNulls
+                isAnimationActive={false}
+              />
+            ))
+          ) : (
+            <Line
+              type="monotone"
+              dataKey="value"
+              name={VALUE_NAME[kind]}
+              stroke="#1f5fbf"
+              dot={{ r: 2 }}
+              isAnimationActive={false}
+            />
+          )}
           {kind === 'numeric' && (
             <Line type="monotone" dataKey="p50" name="p50" stroke="#0f8a8a" dot={false} isAnimationActive={false} />
           )}
@@ -115,8 +146,8 @@ export function DriftChart({ rows, kind, unit, band, markers, fromMs, toMs, wind
             {unit === '' ? '' : ` ${unit}`}).{' '}
           </span>
         )}
-        Highlighted: the current window. Lines: alert state changes (red firing, green resolved/ok, grey insufficient
-        data). Click a point to make its bucket the current window.
+        Highlighted: the current window. Vertical lines: alert state changes (red firing, green resolved/ok, grey
+        insufficient data). Click a point to make its bucket the current window.
       </p>
       {markers.length > 0 && (
         <ul className="drift-markers" data-testid="alert-markers">

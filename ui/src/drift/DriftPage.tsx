@@ -8,7 +8,7 @@ import { useAsync } from '../app/use-async';
 import { DistributionPanel } from './DistributionPanel';
 import { DriftChart } from './DriftChart';
 import { DriftVersions } from './DriftVersions';
-import { alertMarkers, referenceBand, rulesOnScope, seriesRows, valueUnit } from './drift-chart';
+import { alertMarkers, categoryLabels, referenceBand, rulesOnScope, seriesRows, valueUnit } from './drift-chart';
 import {
   compareQuery,
   type DriftState,
@@ -63,6 +63,7 @@ export function DriftPage({ project }: { project: string }) {
       ? alertMarkers(alerts.data.events, new Set(rulesOnScope(alerts.data.rules, s).map((r) => r.id)), s.fromMs, s.toMs)
       : [];
   const agentNames = agents.status === 'ok' ? agents.data : [];
+  const labels = series.status === 'ok' && series.data.kind === 'categorical' ? categoryLabels(series.data) : [];
   const setRange = (span: number) => {
     const now = Date.now();
     const fromMs = now - span;
@@ -183,7 +184,8 @@ export function DriftPage({ project }: { project: string }) {
           </div>
         ) : (
           <DriftChart
-            rows={seriesRows(series.data)}
+            rows={seriesRows(series.data, labels)}
+            labels={labels}
             kind={series.data.kind}
             unit={valueUnit(series.data.kind, s.metric)}
             band={band}

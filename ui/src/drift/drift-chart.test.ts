@@ -2,6 +2,7 @@ import type { AlertEventDto, AlertRuleDto, DriftCompareDto } from '@casefile/col
 import { describe, expect, it } from 'vitest';
 import {
   alertMarkers,
+  categoryLabels,
   distributionRows,
   histogramQuantile,
   proportionInterval,
@@ -181,5 +182,48 @@ describe('drift chart data', () => {
     const day = timeTicks(0, 86_400_000);
     expect(day.length).toBeLessThanOrEqual(7);
     expect(day.every((t) => t % 3_600_000 === 0)).toBe(true);
+  });
+
+  it('draws one line per frequent label, so a tool that appears late is visible', () => {
+    const series = {
+      metric: 'tool_mix' as const,
+      kind: 'categorical' as const,
+      bucketMs: 60_000,
+      points: [
+        {
+          startMs: 0,
+          count: 10,
+          value: 0.6,
+          top: [
+            ['search_kb', 6],
+            ['lookup', 4],
+          ] as [string, number][],
+        },
+        {
+          startMs: 60_000,
+          count: 10,
+          value: 0.7,
+          top: [
+            ['send_email', 7],
+            ['search_kb', 3],
+          ] as [string, number][],
+        },
+      ],
+    };
+    const labels = categoryLabels(series);
+    expect(labels).toEqual(['search_kb', 'send_email', 'lookup']);
+    const rows = seriesRows(series, labels);
+    expect(rows.map((r) => r.shares)).toEqual([
+      [60, 0, 40],
+      [30, 70, 0],
+    ]);
+    const full = {
+      ...series,
+      points: [
+        { startMs: 0, count: 10, value: 0.2, top: ['a', 'b', 'c', 'd', 'e'].map((l) => [l, 2]) as [string, number][] },
+      ],
+    };
+    // With a full top-5 list a missing label is unknown (a gap), not zero.
+    expect(seriesRows(full, ['a', 'zz'])[0]!.shares).toEqual([20, undefined]);
   });
 });

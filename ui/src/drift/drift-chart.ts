@@ -16,13 +16,28 @@ export interface SeriesRow {
   p95?: number;
   /** categorical: the bucket's most frequent label (trace-derived text). */
   topLabel?: string;
+  /** categorical: % of the bucket per charted label (see `categoryLabels`), by the label's index. */
+  shares?: (number | undefined)[];
+}
+
+/**
+ * The labels worth a line of their own: the most frequent ones over the whole range (by their counts
+ * in each bucket's top list), so a tool that appears late still gets its line.
+ */
+export function categoryLabels(series: MetricSeriesDto, max = 5): string[] {
+  const totals = new Map<string, number>();
+  for (const p of series.points) for (const [label, n] of p.top ?? []) totals.set(label, (totals.get(label) ?? 0) + n);
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, max)
+    .map(([label]) => label);
 }
 
 const pct = (x: number) => Math.round(x * 10_000) / 100;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Rates and shares become percentages; numbers are rounded for the tooltip. */
-export function seriesRows(series: MetricSeriesDto): SeriesRow[] {
+export function seriesRows(series: MetricSeriesDto, labels: string[] = []): SeriesRow[] {
   const asPct = series.kind === 'rate' || series.kind === 'categorical';
   return [...series.points]
     .sort((a, b) => a.startMs - b.startMs)
@@ -32,13 +47,22 @@ export function seriesRows(series: MetricSeriesDto): SeriesRow[] {
       if (p.p95 !== undefined) row.p95 = round(p.p95);
       const top = p.top?.[0];
       if (top !== undefined) row.topLabel = top[0];
+      if (labels.length > 0 && p.count > 0) {
+        const counts = new Map(p.top ?? []);
+        // A label outside a full top list may still be there, just not among the top: unknown, not 0.
+        const full = (p.top?.length ?? 0) >= 5;
+        row.shares = labels.map((l) => {
+          const n = counts.get(l);
+          return n !== undefined ? pct(n / p.count) : full ? undefined : 0;
+        });
+      }
       return row;
     });
 }
 
 export function valueUnit(kind: SeriesKind, metric: MetricName): string {
   if (kind === 'rate') return '%';
-  if (kind === 'categorical') return '% top label';
+  if (kind === 'categorical') return '%';
   if (kind === 'count') return 'runs';
   if (metric === 'latency_ms') return 'ms';
   if (metric === 'output_length') return 'chars';

@@ -226,6 +226,7 @@ describe.skipIf(!hasChromium)(`drift alerts in the browser${hasChromium ? '' : '
       await tab.getByTestId('alert-rule').waitFor();
       await tab.getByTestId('evaluate-now').click();
       await tab.locator('[data-testid="evaluation"][data-would-be="firing"]').waitFor();
+      await tab.screenshot({ path: join(ARTIFACTS, 'drift-alerts-rule.png'), fullPage: true });
 
       // The rule turns firing in the list (it polls) and the event shows in the history.
       await tab.getByTestId('alerts-link').click();

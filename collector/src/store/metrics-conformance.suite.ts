@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step } from '../model/step.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { METRIC_NAMES, type MetricPoint, type MetricSample, type MetricSampleQuery } from './metrics.js';
+import { agentScopeFixture } from './metrics-agent-fixtures.js';
+import { agentScopeChecks } from './metrics-agent-scope.suite.js';
 import { categorical, count, EXPECTED, numeric, type Query, rate } from './metrics-expected.js';
 import {
   EVIL_AGENT,
@@ -70,6 +72,8 @@ export function runMetricsConformanceSuite(
       const { steps, findings } = metricsFixture();
       await store.writeSteps(steps);
       await reference.writeSteps(steps);
+      await store.writeSteps(agentScopeFixture());
+      await reference.writeSteps(agentScopeFixture());
       for (const [traceId, list] of findings) {
         await store.replaceFindings(MP, traceId, list);
         await reference.replaceFindings(MP, traceId, list);
@@ -84,6 +88,11 @@ export function runMetricsConformanceSuite(
         expectSample(await store.metricSample(MP, full(query)), expected);
       });
     }
+
+    agentScopeChecks(
+      () => store,
+      () => reference,
+    );
 
     it('agrees with the in-memory reference on every metric, scope and version', async () => {
       const scopes: Query[] = [];

@@ -99,7 +99,15 @@ export type VersionDimension = 'prompt' | 'policy' | 'model';
 
 export interface MetricScope {
   metric: MetricName;
-  /** '' or absent = every agent. */
+  /**
+   * '' or absent = every agent. Run metrics keep the runs whose summary names this agent (the run's
+   * `agentName`: the root step's, else an agent step's, else the earliest step's non-empty name).
+   * Step metrics keep the steps that belong to it: a step with its own non-empty agent name belongs
+   * to that agent (a sub-agent's calls in a multi-agent run are the sub-agent's), a step without one
+   * belongs to its run's agent — plain OpenTelemetry / OpenInference agents name the agent on the
+   * root span only, and their tool, LLM, retrieval and approval steps must still count. Each step
+   * belongs to exactly one agent, so per-agent counts add up to the all-agents count.
+   */
   agentName?: string;
   /** Only for `TOOL_SCOPED_METRICS`; '' or absent = every tool. */
   toolName?: string;

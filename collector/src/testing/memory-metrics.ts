@@ -85,7 +85,8 @@ export function createMemoryMetrics(
       if (!llmModel && !runMatchesVersion(run)) continue;
       for (const s of run.steps) {
         if (s.startNs < q.fromNs || s.startNs >= q.toNs) continue;
-        if (agent !== '' && s.agentName !== agent) continue;
+        // A step without its own agent name belongs to its run's agent (`MetricScope.agentName`).
+        if (agent !== '' && (s.agentName !== '' ? s.agentName : run.summary.agentName) !== agent) continue;
         if (llmModel && s.requestModel !== version?.value && s.responseModel !== version?.value) continue;
         for (const verdict of observeStep(q.metric, tool, s)) {
           out.push({ timeNs: s.startNs, id: `${s.traceId}${s.spanId}`, verdict });

@@ -107,7 +107,13 @@ GROUP BY trace_id HAVING ${having.join(' AND ')}`;
     `start_ns >= ${from}`,
     `start_ns < ${to}`,
   ];
-  if (agent !== '') where.push(`agent_name = ${literal(agent)}`);
+  if (agent !== '') {
+    // A step without its own agent name belongs to its run's agent (`MetricScope.agentName`), merged
+    // over all the run's days: the root may have started the day before the window.
+    const a = literal(agent);
+    where.push(`(agent_name = ${a} OR (agent_name = '' AND trace_id IN (SELECT trace_id FROM ${db}.runs
+  WHERE project_id = ${p} AND trace_id IN (${tracesOnDays}) GROUP BY trace_id HAVING argMinMerge(agent_name_s) = ${a})))`);
+  }
   if (version?.dimension === 'model' && isLlmStepMetric(q)) {
     const v = literal(version.value);
     where.push(`(request_model = ${v} OR response_model = ${v})`);

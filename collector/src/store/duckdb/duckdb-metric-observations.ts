@@ -103,7 +103,13 @@ WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
   }
 
   const where = [`s.project_id = ${project}`, `s.start_ns >= ${from}`, `s.start_ns < ${to}`];
-  if (agent !== '') where.push(`s.agent_name = ${bind(agent)}`);
+  if (agent !== '') {
+    // A step without its own agent name belongs to its run's agent (`MetricScope.agentName`).
+    const a = bind(agent);
+    where.push(
+      `(s.agent_name = ${a} OR (s.agent_name = '' AND s.trace_id IN (SELECT r.trace_id FROM runs r WHERE r.project_id = ${project} AND r.agent_name = ${a})))`,
+    );
+  }
   if (version?.dimension === 'model' && isLlmStepMetric(q)) {
     const v = bind(version.value);
     where.push(`(s.request_model = ${v} OR s.response_model = ${v})`);

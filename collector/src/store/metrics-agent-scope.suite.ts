@@ -1,0 +1,91 @@
+import { expect, it } from 'vitest';
+import { METRIC_NAMES, type MetricSample, type MetricSampleQuery, TOOL_SCOPED_METRICS } from './metrics.js';
+import { AGENT_OUTPUTS, AGENT_WINDOW, FIXTURE_AGENTS, MA } from './metrics-agent-fixtures.js';
+import { categorical, count, numeric, type Query, rate } from './metrics-expected.js';
+import type { TraceStore } from './port.js';
+
+const full = (q: Query): MetricSampleQuery => ({ ...AGENT_WINDOW, ...q });
+const len = (text: string) => [...text].length;
+
+/** The agent scope of step metrics on `agentScopeFixture()`, worked out by hand. */
+const EXPECTED: Array<[string, Query, MetricSample]> = [
+  ['root-only agent: tools', { metric: 'tool_mix', agentName: 'otel' }, categorical([['lookup', 3]])],
+  [
+    'root-only agent: documents',
+    { metric: 'document_mix', agentName: 'otel' },
+    categorical([
+      ['kb-1', 1],
+      ['kb-2', 1],
+    ]),
+  ],
+  ['root-only agent: LLM output', { metric: 'output_length', agentName: 'otel' }, numeric([len(AGENT_OUTPUTS.otel)])],
+  [
+    'root-only agent: tool results',
+    { metric: 'output_length', agentName: 'otel', toolName: 'lookup' },
+    numeric([0, 3, 5]),
+  ],
+  [
+    'root-only agent: tool latency',
+    { metric: 'latency_ms', agentName: 'otel', toolName: 'lookup' },
+    numeric([100, 300, 700]),
+  ],
+  ['root-only agent: tool errors', { metric: 'error_rate', agentName: 'otel', toolName: 'lookup' }, rate(1, 3)],
+  ['root-only agent: conformance', { metric: 'schema_conformance_rate', agentName: 'otel' }, rate(2, 3)],
+  ['root-only agent: refusals', { metric: 'refusal_rate', agentName: 'otel' }, rate(1, 1)],
+  ['root-only agent: denials', { metric: 'approval_denial_rate', agentName: 'otel' }, rate(1, 1)],
+  ['root-only agent: runs (one began before the window)', { metric: 'run_count', agentName: 'otel' }, count(1)],
+  ['planner: its unnamed steps only', { metric: 'tool_mix', agentName: 'planner' }, categorical([['plan', 1]])],
+  ['planner: its LLM step', { metric: 'output_length', agentName: 'planner' }, numeric([len(AGENT_OUTPUTS.planner)])],
+  ['planner: the run', { metric: 'run_count', agentName: 'planner' }, count(1)],
+  ['coder: its named steps', { metric: 'tool_mix', agentName: 'coder' }, categorical([['run_code', 1]])],
+  ['coder: its call failed', { metric: 'error_rate', agentName: 'coder', toolName: 'run_code' }, rate(1, 1)],
+  ['coder: no run of its own', { metric: 'run_count', agentName: 'coder' }, count(0)],
+  ['agent named on an LLM step', { metric: 'tool_mix', agentName: 'lonely' }, categorical([['lookup', 1]])],
+  [
+    'every agent',
+    { metric: 'tool_mix' },
+    categorical([
+      ['lookup', 5],
+      ['plan', 1],
+      ['run_code', 1],
+    ]),
+  ],
+];
+
+/**
+ * Step metrics count a step for its own agent, else its run's agent; registered inside a conformance
+ * `describe` whose store and in-memory reference already hold `agentScopeFixture()`.
+ */
+export function agentScopeChecks(store: () => TraceStore, reference: () => TraceStore): void {
+  for (const [title, query, expected] of EXPECTED) {
+    it(`agent scope: ${title}`, async () => {
+      expect(await store().metricSample(MA, full(query))).toEqual(expected);
+    });
+  }
+
+  it('agent scope agrees with the in-memory reference on every metric, sample and series', async () => {
+    for (const metric of METRIC_NAMES) {
+      for (const agentName of FIXTURE_AGENTS) {
+        const tools = TOOL_SCOPED_METRICS.has(metric) ? ['', 'lookup'] : [''];
+        for (const q of tools.map((toolName): Query => ({ metric, agentName, toolName }))) {
+          const label = JSON.stringify(q);
+          try {
+            const [got, want] = [await store().metricSample(MA, full(q)), await reference().metricSample(MA, full(q))];
+            expect(numericSorted(got)).toEqual(numericSorted(want));
+            const sq = { ...full(q), bucketNs: 600n * 1_000_000_000n };
+            const points = (s: TraceStore) =>
+              s.metricSeries(MA, sq).then((list) => list.map((p) => [p.startNs, p.count, p.successes, p.top]));
+            expect(await points(store())).toEqual(await points(reference()));
+          } catch (error) {
+            throw new Error(`agent scope differs for ${label}`, { cause: error });
+          }
+        }
+      }
+    }
+  });
+}
+
+/** Numeric samples compared as sorted values (the order values come back in is not part of the port). */
+function numericSorted(sample: MetricSample): MetricSample {
+  return sample.kind === 'numeric' ? { ...sample, values: [...sample.values].sort((a, b) => a - b) } : sample;
+}

@@ -105,8 +105,9 @@ export interface MetricScope {
    * Step metrics keep the steps that belong to it: a step with its own non-empty agent name belongs
    * to that agent (a sub-agent's calls in a multi-agent run are the sub-agent's), a step without one
    * belongs to its run's agent — plain OpenTelemetry / OpenInference agents name the agent on the
-   * root span only, and their tool, LLM, retrieval and approval steps must still count. Each step
-   * belongs to exactly one agent, so per-agent counts add up to the all-agents count.
+   * root span only, and their tool, LLM, retrieval and approval steps must still count. A step
+   * belongs to at most one agent (none when neither it nor its run names one): per-agent counts
+   * never overlap.
    */
   agentName?: string;
   /** Only for `TOOL_SCOPED_METRICS`; '' or absent = every tool. */

@@ -40,11 +40,11 @@ describe('drift suite on DuckDB', () => {
 
   it('detects every change within 2 windows with each rule meant to catch it', () => {
     const { detections } = summarize(judgements, rules);
-    // Each change kind has its single-metric rule and a BH-combined rule.
+    // Each change kind has its single-metric rule; all but the refusal change also a BH-combined rule.
     expect(new Set(detections.map((d) => d.scenario))).toEqual(
       new Set(['new-tool', 'refusal-doubles', 'longer-outputs', 'prompt-version-tool-mix']),
     );
-    expect(detections).toHaveLength(8);
+    expect(detections).toHaveLength(7);
     const late = detections.filter((d) => d.delay === undefined || d.delay > 2);
     expect(late).toEqual([]);
   });

@@ -12,6 +12,7 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
  * measured in the same run (these machines are noisy; absolute numbers mean little).
  *   --only ingest,redaction   run a subset
+ *   --only drift              the drift suite and the drift scale bench (drift-suite, drift-scale: one of them)
  *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
  */
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -51,12 +52,15 @@ async function main(argv: string[]): Promise<void> {
       log('\n== Detection: scenario precision/recall and ingest cost ==');
       await runDetectionBench(log);
     }
-    if (wants('drift')) {
+    if (wants('drift') || wants('drift-suite')) {
       log('\n== Drift: detection delay and false alarms on the synthetic suite ==');
       await runDriftBench({ clickhouseUrl, log });
-      log('\n== Drift: 100 rules over 1M stored spans ==');
+    }
+    if (wants('drift') || wants('drift-scale')) {
       const spansArg = argv.find((a) => a.startsWith('--drift-spans='))?.slice('--drift-spans='.length);
-      await runDriftScaleBench({ clickhouseUrl, log, ...(spansArg ? { spans: Number(spansArg) } : {}) });
+      const spans = spansArg ? Number(spansArg) : 1_000_000;
+      log(`\n== Drift: 100 rules over ${spans.toLocaleString('en-US')} stored spans ==`);
+      await runDriftScaleBench({ clickhouseUrl, log, spans });
     }
     if (wants('replay')) {
       log('\n== Replay page: time to first render ==');

@@ -108,11 +108,13 @@ GROUP BY trace_id HAVING ${having.join(' AND ')}`;
     `start_ns < ${to}`,
   ];
   if (agent !== '') {
-    // A step without its own agent name belongs to its run's agent (`MetricScope.agentName`), merged
-    // over all the run's days: the root may have started the day before the window.
+    // A step without its own agent name belongs to its run's agent (`MetricScope.agentName`). Only the
+    // runs with an unnamed step in the window are looked up (none for SDK traces, which name every
+    // step), their agent merged over all their days: the root may have started the day before.
     const a = literal(agent);
+    const unnamed = `SELECT trace_id FROM ${db}.spans WHERE ${where.join(' AND ')} AND agent_name = ''`;
     where.push(`(agent_name = ${a} OR (agent_name = '' AND trace_id IN (SELECT trace_id FROM ${db}.runs
-  WHERE project_id = ${p} AND trace_id IN (${tracesOnDays}) GROUP BY trace_id HAVING argMinMerge(agent_name_s) = ${a})))`);
+  WHERE project_id = ${p} AND trace_id IN (${unnamed}) GROUP BY trace_id HAVING argMinMerge(agent_name_s) = ${a})))`);
   }
   if (version?.dimension === 'model' && isLlmStepMetric(q)) {
     const v = literal(version.value);

@@ -23,6 +23,7 @@ export async function applyEvaluation(
   projectId: string,
   rule: AlertRule,
   prev: RuleStateDoc,
+  /** Its example runs are looked up here (`findExamples`) only when an event is recorded. */
   evaluation: RuleEvaluation,
   nowNs: bigint,
 ): Promise<Applied> {
@@ -30,7 +31,10 @@ export async function applyEvaluation(
   const id = eventId(rule.id, evaluation.windowEndNs);
   let event: AlertEventDto | undefined;
   if (transition.record) {
-    event = toEventDto(evaluation, transition.from, transition.to, nowNs);
+    const withExamples = evaluation.findExamples
+      ? { ...evaluation, exampleRuns: await evaluation.findExamples() }
+      : evaluation;
+    event = toEventDto(withExamples, transition.from, transition.to, nowNs);
     await deps.store.recordAlertEvent(toStoredEvent(projectId, event, evaluation.windowEndNs));
   }
   const notify = transition.notify !== undefined && event !== undefined && rule.channel.type === 'webhook';

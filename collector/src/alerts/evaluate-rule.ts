@@ -16,7 +16,28 @@ export type EvaluationStore = Pick<TraceStore, 'metricSample' | 'listVersions' |
 /** Example runs per window: enough to open a comparison, few enough for a notification. */
 export const EXAMPLES_PER_WINDOW = 3;
 
+export interface EvaluateOptions {
+  /**
+   * `eager` (default) looks up example runs with the verdict; `lazy` leaves `exampleRuns` empty and
+   * sets `findExamples` instead (the scheduler: most evaluations change nothing and record nothing).
+   */
+  examples?: 'eager' | 'lazy';
+}
+
 export async function evaluateRule(
+  store: EvaluationStore,
+  projectId: string,
+  rule: AlertRule,
+  windowEndNs: bigint,
+  options: EvaluateOptions = {},
+): Promise<RuleEvaluation> {
+  const evaluation = await evaluateWithoutExamples(store, projectId, rule, windowEndNs);
+  const { findExamples, ...rest } = evaluation;
+  if (options.examples === 'lazy' || !findExamples) return evaluation;
+  return { ...rest, exampleRuns: await findExamples() };
+}
+
+async function evaluateWithoutExamples(
   store: EvaluationStore,
   projectId: string,
   rule: AlertRule,
@@ -27,14 +48,18 @@ export async function evaluateRule(
   if (rule.kind === 'threshold') {
     const t = await evaluateThresholdRule(store, projectId, rule, windows.current);
     const reference = { ...windows.current, label: `threshold ${rule.operator} ${rule.value}` };
-    const current = await examples(store, projectId, rule, windows.current, t.outcome === 'breach' ? focus(rule) : {});
+    const filter = t.outcome === 'breach' ? focus(rule) : {};
     return {
       ...base,
       reference,
       outcome: t.outcome,
       results: [t.result],
       observed: t.observed,
-      exampleRuns: { reference: [], current },
+      exampleRuns: { reference: [], current: [] },
+      findExamples: async () => ({
+        reference: [],
+        current: await examples(store, projectId, rule, windows.current, filter),
+      }),
       summary: t.summary,
     };
   }
@@ -46,18 +71,21 @@ export async function evaluateRule(
   for (const x of drifted) {
     if (x.reference && x.current) filter = { ...changedRunsFilter(x.metric, x.reference, x.current), ...filter };
   }
-  const [reference, current] = windows.ok
-    ? await Promise.all([
-        examples(store, projectId, rule, windows.reference, {}),
-        examples(store, projectId, rule, windows.current, filter),
-      ])
-    : [[], []];
+  const findExamples = async () => {
+    if (!windows.ok) return { reference: [], current: [] };
+    const [reference, current] = await Promise.all([
+      examples(store, projectId, rule, windows.reference, {}),
+      examples(store, projectId, rule, windows.current, filter),
+    ]);
+    return { reference, current };
+  };
   return {
     ...base,
     reference: windows.reference,
     outcome: d.outcome,
     results: d.results,
-    exampleRuns: { reference, current },
+    exampleRuns: { reference: [], current: [] },
+    findExamples,
     summary: d.summary,
   };
 }

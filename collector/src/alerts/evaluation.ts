@@ -30,8 +30,19 @@ export interface RuleEvaluation {
   results: MetricResult[];
   /** Threshold rules: the aggregate observed (null when there was nothing to aggregate). */
   observed?: number | null;
-  exampleRuns: { reference: string[]; current: string[] };
+  exampleRuns: ExampleRuns;
+  /**
+   * Set when the examples were left out (`examples: 'lazy'`): looks them up. Only an evaluation that
+   * becomes an event needs them, and on a large store they cost more than the verdict.
+   */
+  findExamples?: () => Promise<ExampleRuns>;
   summary: string;
+}
+
+/** A few trace IDs from each window, for the compare view. */
+export interface ExampleRuns {
+  reference: string[];
+  current: string[];
 }
 
 /** A metric sample as the drift statistics and the summaries take it. */

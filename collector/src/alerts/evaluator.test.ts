@@ -69,6 +69,38 @@ describe('alert evaluator', () => {
     expect(await store.listAlertEvents(P, { limit: 10 })).toHaveLength(1);
   });
 
+  it('looks up example runs only for evaluations that become events', async () => {
+    const store = await setup();
+    let t = 10 * HOUR + 5_000;
+    await store.writeSteps(spread(40, 9 * HOUR, 10 * HOUR, (i) => ({ error: i % 2 === 0 })));
+    await putRule(store, 'errors', {});
+    let lookups = 0;
+    const counting: TraceStore = {
+      ...store,
+      async listRuns(project, q) {
+        lookups++;
+        return store.listRuns(project, q);
+      },
+    };
+    const evaluator = createAlertEvaluator({
+      store: counting,
+      owner: 'a',
+      tickMs: 0,
+      notifier: noNotifier(),
+      now: () => t,
+    });
+    await evaluator.tick(); // ok → firing: an event, with failed runs as examples
+    expect(lookups).toBeGreaterThan(0);
+    const [event] = await store.listAlertEvents(P, { limit: 1 });
+    expect(alertEventSchema.parse(JSON.parse(event?.detail ?? '{}')).exampleRuns.current.length).toBeGreaterThan(0);
+    const before = lookups;
+    t += HOUR;
+    await store.writeSteps(spread(40, 10 * HOUR, 11 * HOUR, (i) => ({ error: i % 2 === 0 })));
+    expect((await evaluator.tick()).evaluated).toBe(1); // still firing: nothing recorded, nothing looked up
+    expect(lookups).toBe(before);
+    await evaluator.close();
+  });
+
   it('keeps going when one rule fails, and leaves the failing rule in its state', async () => {
     const store = await setup();
     await store.writeSteps(spread(40, 9 * HOUR, 10 * HOUR, (i) => ({ error: i % 2 === 0 })));

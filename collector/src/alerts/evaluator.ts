@@ -122,7 +122,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
 
   async function evaluateOne(d: Due, report: TickReport, notifications: Array<Promise<unknown>>): Promise<void> {
     try {
-      const evaluation = await evaluateRule(store, d.projectId, d.rule, d.windowEndNs);
+      const evaluation = await evaluateRule(store, d.projectId, d.rule, d.windowEndNs, { examples: 'lazy' });
       const nowNs = BigInt(Math.floor(now())) * MS;
       const applied = await applyEvaluation({ store, notifier }, d.projectId, d.rule, d.state, evaluation, nowNs);
       report.evaluated++;

@@ -11,6 +11,7 @@ import { applyEvaluation } from './apply.js';
 import { evaluateRule } from './evaluate-rule.js';
 import type { Notifier } from './notifier.js';
 import { type AlertRule, parseStoredRule } from './rule-model.js';
+import { createSampleCache } from './sample-cache.js';
 import { parseStateDoc, type RuleStateDoc } from './state-machine.js';
 import { MS, windowEndAt } from './windows.js';
 
@@ -77,6 +78,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
   const { store, owner, notifier } = options;
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
+  const samples = createSampleCache({ now });
+  const evaluationStore = samples.wrap(store);
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const delayNs = BigInt(Math.max(0, Math.floor(options.delayMs ?? 0))) * MS;
   const pending = new Set<Promise<unknown>>();
@@ -122,7 +125,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
 
   async function evaluateOne(d: Due, report: TickReport, notifications: Array<Promise<unknown>>): Promise<void> {
     try {
-      const evaluation = await evaluateRule(store, d.projectId, d.rule, d.windowEndNs, { examples: 'lazy' });
+      const evaluation = await evaluateRule(evaluationStore, d.projectId, d.rule, d.windowEndNs, { examples: 'lazy' });
       const nowNs = BigInt(Math.floor(now())) * MS;
       const applied = await applyEvaluation({ store, notifier }, d.projectId, d.rule, d.state, evaluation, nowNs);
       report.evaluated++;

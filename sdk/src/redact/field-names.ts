@@ -25,7 +25,6 @@ const SENSITIVE_SUFFIXES = [
   'cookies',
   'credential',
   'credentials',
-  'sessionid',
   'sessionkey',
   'connectionstring',
   'connstr',
@@ -37,7 +36,19 @@ const SENSITIVE_SUFFIXES = [
   'cvc',
 ];
 
-const SENSITIVE_EXACT = new Set(['pin', 'pincode', 'otp', 'mfacode', 'totp']);
+// A conversation's session ID (`session.id`, `ai.telemetry.metadata.sessionId`, Langfuse, OpenInference) is
+// an identifier an investigator follows across runs, so `sessionid` is no suffix here; a secret inside one is
+// still found by the content scan. Web framework session cookies are bearer credentials: named exactly.
+const SENSITIVE_EXACT = new Set([
+  'pin',
+  'pincode',
+  'otp',
+  'mfacode',
+  'totp',
+  'jsessionid',
+  'phpsessid',
+  'aspnetsessionid',
+]);
 
 const FIELD_KIND: [string, string][] = [
   ['secretaccesskey', 'aws_secret'],

@@ -47,6 +47,19 @@ describe('createRedactor', () => {
     expect(parsed.max_tokens).toBe(100);
   });
 
+  it('keeps conversation session IDs readable and still redacts a secret inside one', () => {
+    const out = r.redactAttributes({
+      'session.id': 'conv-2024-118',
+      'ai.telemetry.metadata.sessionId': 'thread_9f3a',
+      'langfuse.session.id': `leak ${fakeAws}`,
+      JSESSIONID: '8F2A9C1D0B7E',
+    });
+    expect(out.attributes['session.id']).toBe('conv-2024-118');
+    expect(out.attributes['ai.telemetry.metadata.sessionId']).toBe('thread_9f3a');
+    expect(out.attributes['langfuse.session.id']).toMatch(/^leak \[aws_key:[0-9a-f]{8}\]$/);
+    expect(out.attributes.JSESSIONID).toMatch(TOKEN);
+  });
+
   it('leaves clean JSON byte-for-byte untouched', () => {
     const json = '{ "a": 1,   "b": "hello world" }';
     expect(r.redactString(json)).toMatchObject({ text: json, count: 0 });

@@ -45,4 +45,18 @@ export class OverloadedError extends Error {
   }
 }
 
-export { StoreUnavailableError } from '../store/port.js';
+/** The store cannot be reached or refused the work for now (→ 503 + Retry-After). Retryable. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+/** A statement the backend rejected. Keeps the (truncated) SQL and the driver's error as `cause`. */
+export class StoreQueryError extends Error {
+  override name = 'StoreQueryError';
+  readonly sql: string;
+  constructor(message: string, sql: string, options?: ErrorOptions) {
+    const shown = sql.length > 500 ? `${sql.slice(0, 500)}… (${sql.length} chars)` : sql;
+    super(`${message}\n  in: ${shown}`, options);
+    this.sql = shown;
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../errors/errors.js';
 import { emptyStep, type Step } from '../model/step.js';
-import { StoreUnavailableError } from '../store/port.js';
 import { createBatchingWriter, QueueFullError } from './batching-writer.js';
 
 const steps = (n: number, tag = 's'): Step[] =>

@@ -208,21 +208,6 @@ export interface AccessEntry {
   target: string;
 }
 
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
-}
-
-/** A statement the backend rejected. Keeps the (truncated) SQL and the driver's error as `cause`. */
-export class StoreQueryError extends Error {
-  override name = 'StoreQueryError';
-  readonly sql: string;
-  constructor(message: string, sql: string, options?: ErrorOptions) {
-    const shown = sql.length > 500 ? `${sql.slice(0, 500)}… (${sql.length} chars)` : sql;
-    super(`${message}\n  in: ${shown}`, options);
-    this.sql = shown;
-  }
-}
-
 /** A page from the `limit + 1` newest matching runs an adapter read: the extra one only says there is more. */
 export function runPageOf(runs: RunSummary[], limit: number): RunPage {
   if (runs.length <= limit) return { runs };

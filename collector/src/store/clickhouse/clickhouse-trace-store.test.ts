@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import { emptyStep } from '../../model/step.js';
 import { runAlertsConformanceSuite } from '../alerts-conformance.suite.js';
 import { runConformanceSuite } from '../conformance.suite.js';
 import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
 import { runMetricsConformanceSuite } from '../metrics-conformance.suite.js';
-import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
+import type { TraceStore } from '../port.js';
 import { runSearchConformanceSuite } from '../run-search-conformance.suite.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
 

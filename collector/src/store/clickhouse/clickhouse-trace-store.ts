@@ -1,4 +1,5 @@
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
 import type {
@@ -25,8 +26,6 @@ import {
   type RunPage,
   type RunQuery,
   runPageOf,
-  StoreQueryError,
-  StoreUnavailableError,
   type Touch,
   type TraceStore,
 } from '../port.js';

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { StoreQueryError } from '../../errors/errors.js';
 import type {
   AlertDelivery,
   AlertDeliveryQuery,
@@ -8,7 +9,6 @@ import type {
   StoredAlertRule,
   StoredAlertState,
 } from '../alerts.js';
-import { StoreQueryError } from '../port.js';
 
 /**
  * Alert rules, states, history, deliveries and evaluation claims on DuckDB. Rules and states are

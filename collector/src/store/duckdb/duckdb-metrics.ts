@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { StoreQueryError } from '../../errors/errors.js';
 import { checkBucket, maxValuesOf, TOP_LABELS } from '../metric-rules.js';
 import {
   METRIC_KINDS,
@@ -9,7 +10,6 @@ import {
   type VersionDimension,
   type VersionSeen,
 } from '../metrics.js';
-import { StoreQueryError } from '../port.js';
 import { observationsSql } from './duckdb-metric-observations.js';
 
 /**

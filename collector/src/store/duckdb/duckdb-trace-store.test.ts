@@ -2,12 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import { emptyStep } from '../../model/step.js';
 import { runAlertsConformanceSuite } from '../alerts-conformance.suite.js';
 import { runConformanceSuite } from '../conformance.suite.js';
 import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
 import { runMetricsConformanceSuite } from '../metrics-conformance.suite.js';
-import { StoreQueryError, StoreUnavailableError, type TraceStore } from '../port.js';
+import type { TraceStore } from '../port.js';
 import { runSearchConformanceSuite } from '../run-search-conformance.suite.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
 

@@ -9,6 +9,7 @@ import {
   listValue,
   VARCHAR,
 } from '@duckdb/node-api';
+import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
 import type {
@@ -42,8 +43,6 @@ import {
   type RunPage,
   type RunQuery,
   runPageOf,
-  StoreQueryError,
-  StoreUnavailableError,
   type Touch,
   type TraceStore,
 } from '../port.js';

@@ -18,6 +18,7 @@ import {
   ENCODED_URL,
   RUNBOOK,
   runPlantedAgent,
+  UNTERMINATED_KEY,
   USER_INPUT,
 } from './fixtures/wire/planted-agent.js';
 import { createApiClient } from './lib/api-client.js';
@@ -209,9 +210,12 @@ describe("collector's second pass (plain OpenTelemetry SDK, no Casefile SDK)", (
       `GET https://svc:${P.postgresPassword}@billing.internal.example/`,
       {
         attributes: {
+          // First, so that a scan running on past its own value would hide everything below it.
+          'message.excerpt': `pasted: ${UNTERMINATED_KEY}`,
           'gen_ai.operation.name': 'execute_tool',
           'gen_ai.tool.name': 'lookup_customer',
           'gen_ai.tool.call.arguments': JSON.stringify({
+            pasted: UNTERMINATED_KEY,
             note: `token ${P.githubToken}`,
             stripe: P.stripeKey,
             key: P.openaiKey,

@@ -29,6 +29,68 @@ describe('redactor properties', () => {
     );
   });
 
+  // Pieces that start, end or need context for a match, mixed with arbitrary text: a detector that
+  // ran on from one value into the next would make the joined result differ from the lone one.
+  const piece = fc.oneof(
+    fc.constantFrom(
+      '-----BEGIN RSA PRIVATE KEY-----',
+      '-----BEGIN PRIVATE KEY-----\nMIIEowIBAAKCAQEA',
+      '-----END PRIVATE KEY-----',
+      'jane.doe@example.com',
+      fakeAws,
+      'ghp_0123456789abcdefghijABCDEFGHIJ012345',
+      '+44 20 7946 0958',
+      'phone: 020 7946 0958',
+      'Server=db.internal;Password=hunter2-Xy9;',
+      'Password=',
+      ';',
+      'version 10.1.2.3',
+      '10.20.30.40',
+      'https://svc:s3cr3t-pass@billing.example/',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVlLWhlcmU',
+      'api_key = ',
+      'token ',
+      '4111 1111 1111 1111',
+      'DE89 3704 0044 0532 0130 00',
+      '"',
+      '\n',
+      ' ',
+    ),
+    fc.string({ maxLength: 12 }),
+  );
+  const value = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''));
+
+  it('redacts values together exactly as it redacts each alone', () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 2, maxLength: 6 }), (values) => {
+        const attrs = Object.fromEntries(values.map((v, i) => [`attr${i}`, v]));
+        const together = r.redactAttributes(attrs).attributes;
+        const alone = Object.fromEntries(
+          values.map((v, i) => [`attr${i}`, r.redactAttributes({ [`attr${i}`]: v }).attributes[`attr${i}`]]),
+        );
+        expect(together).toEqual(alone);
+        const inDoc = JSON.parse(r.redactString(JSON.stringify({ items: values })).text) as { items: string[] };
+        expect(inDoc.items).toEqual(values.map((v) => r.redactAttributes({ v }).attributes.v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never lets an unterminated key header hide what follows it in other values', () => {
+    const planted = ['jane.doe@example.com', fakeAws, '+44 20 7946 0958'];
+    const out = r.redactAttributes({
+      document: 'see below -----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA',
+      contact: `mail ${planted[0]} today`,
+      cloud: `key ${planted[1]}`,
+      phone: `call ${planted[2]}`,
+    });
+    const text = JSON.stringify(out.attributes);
+    for (const p of planted) expect(text).not.toContain(p);
+    expect(out.rules).toEqual(
+      expect.arrayContaining(['private-key-block', 'pii-email', 'aws-access-key-id', 'pii-phone-international']),
+    );
+  });
+
   it('is deterministic for one key', () => {
     fc.assert(
       fc.property(fc.string(), (s) => {

@@ -92,7 +92,8 @@ export const GENERIC_DETECTORS: readonly Detector[] = [
     rule: 'connection-string-password',
     kind: 'connection_string',
     priority: 2,
-    pattern: /(?:^|[;"'\s])(?:Password|Pwd)\s{0,2}=\s{0,2}([^;"'\r\n]{1,256})(?=;|$|["'\r\n])/gim,
+    // NUL counts as a line edge: the redactor joins short values with it for one scan.
+    pattern: /(?:^|[;"'\s\x00])(?:Password|Pwd)\s{0,2}=\s{0,2}([^;"'\r\n\x00]{1,256})(?=;|$|["'\r\n\x00])/gim,
     group: 1,
     // A connection string is `;`-separated; a lone `password=x` is left to the password rule.
     validate: (v, text, start) =>

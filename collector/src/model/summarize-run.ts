@@ -1,46 +1,82 @@
 import type { RunSummary, Step } from './step.js';
 
-/** A run's summary from its steps (the same rules the stores apply in their listing queries). */
+type PickedField =
+  | 'name'
+  | 'serviceName'
+  | 'agentName'
+  | 'agentVersion'
+  | 'conversationId'
+  | 'promptVersion'
+  | 'policyVersion'
+  | 'runInput';
+
+/**
+ * A run's summary from its steps, by the rules every store applies when it lists runs (the store
+ * battery holds each store's listing to this function, so the runs list and the run page agree):
+ * - a text field is the first non-empty value of the root step, then an `agent` step, then the earliest
+ *   step (ties by span ID), each field picked on its own;
+ * - `models` holds request and response models; tool names and models are distinct, in byte order;
+ * - tokens are summed with a missing count as 0; `findingCount` is left to the caller.
+ */
 export function summarizeRun(steps: readonly Step[]): RunSummary {
-  const root = steps.find((s) => s.parentSpanId === '') ?? steps[0];
-  const agent = steps.find((s) => s.kind === 'agent' && s.agentName) ?? root;
-  const first = (f: (s: Step) => string) => steps.map(f).find((v) => v !== '') ?? '';
-  let startNs = root?.startNs ?? 0n;
-  let endNs = root?.endNs ?? 0n;
+  let startNs: bigint | undefined;
+  let endNs: bigint | undefined;
   let inputTokens = 0;
   let outputTokens = 0;
   let errorCount = 0;
   const tools = new Set<string>();
   const models = new Set<string>();
   for (const s of steps) {
-    if (s.startNs < startNs) startNs = s.startNs;
-    if (s.endNs > endNs) endNs = s.endNs;
+    if (startNs === undefined || s.startNs < startNs) startNs = s.startNs;
+    if (endNs === undefined || s.endNs > endNs) endNs = s.endNs;
     inputTokens += s.inputTokens ?? 0;
     outputTokens += s.outputTokens ?? 0;
     if (s.status === 'error') errorCount += 1;
     if (s.toolName) tools.add(s.toolName);
-    const model = s.responseModel || s.requestModel;
-    if (model) models.add(model);
+    if (s.requestModel) models.add(s.requestModel);
+    if (s.responseModel) models.add(s.responseModel);
   }
+  const ranked = [...steps].sort(byRank);
+  const pick = (field: PickedField): string => ranked.find((s) => s[field] !== '')?.[field] ?? '';
   return {
-    traceId: root?.traceId ?? '',
-    startNs,
-    endNs,
-    name: root?.name ?? '',
-    serviceName: root?.serviceName ?? '',
-    agentName: agent?.agentName || first((s) => s.agentName),
-    agentVersion: agent?.agentVersion || first((s) => s.agentVersion),
-    conversationId: first((s) => s.conversationId),
+    traceId: steps[0]?.traceId ?? '',
+    startNs: startNs ?? 0n,
+    endNs: endNs ?? 0n,
+    name: pick('name'),
+    serviceName: pick('serviceName'),
+    agentName: pick('agentName'),
+    agentVersion: pick('agentVersion'),
+    conversationId: pick('conversationId'),
     status: errorCount > 0 ? 'error' : 'ok',
     stepCount: steps.length,
     errorCount,
-    toolNames: [...tools].sort(),
-    promptVersion: first((s) => s.promptVersion),
-    policyVersion: first((s) => s.policyVersion),
-    models: [...models].sort(),
+    toolNames: [...tools].sort(byteOrder),
+    promptVersion: pick('promptVersion'),
+    policyVersion: pick('policyVersion'),
+    models: [...models].sort(byteOrder),
     inputTokens,
     outputTokens,
-    runInput: first((s) => s.runInput),
+    runInput: pick('runInput'),
     findingCount: 0,
   };
 }
+
+// The adapters' rank: a root step (0) before an agent step (1) before the rest, then the earliest, then span ID.
+const rank = (s: Step): number => (s.parentSpanId === '' ? 0 : 2) + (s.kind === 'agent' ? 0 : 1);
+
+function byRank(a: Step, b: Step): number {
+  return rank(a) - rank(b) || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : byteOrder(a.spanId, b.spanId));
+}
+
+/** UTF-8 byte order (= code point order), as both databases sort strings; `<` compares UTF-16 code units. */
+export function byteOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length - b.length;
+  return codePointRank(a.charCodeAt(i)) - codePointRank(b.charCodeAt(i));
+}
+
+// Surrogates (the start of a code point above U+FFFF) move above U+E000–U+FFFF; order within each group is kept.
+const codePointRank = (unit: number): number =>
+  unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit;

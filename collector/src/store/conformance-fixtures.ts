@@ -157,3 +157,87 @@ export function awkwardStep(projectId: string, traceId: string): Step {
     ],
   };
 }
+
+/**
+ * Runs whose summary depends on the picking rules: a root without a name or agent under a named
+ * agent step, a step that began before its root, no root at all with two steps starting together,
+ * a root naming one agent over an agent step naming another, request and response models apart,
+ * tool names whose UTF-8 byte order differs from their UTF-16 order, missing token counts.
+ */
+export function summaryEdgeRuns(projectId: string, startNs: bigint): Step[][] {
+  const ms = 1_000_000n;
+  const step = (traceId: string, n: number, over: Partial<Step>): Step => ({
+    ...emptyStep(projectId, traceId, spanIdOf(traceId, n)),
+    startNs: startNs + BigInt(n) * ms,
+    endNs: startNs + BigInt(n + 1) * ms,
+    status: 'ok',
+    ...over,
+  });
+  const [a, b, c, d] = [newTraceId(), newTraceId(), newTraceId(), newTraceId()];
+  const rootA = spanIdOf(a, 1);
+  const unnamedRoot = [
+    step(a, 1, { kind: 'other', serviceName: 'svc-a', endNs: startNs + 50n * ms }),
+    step(a, 0, {
+      parentSpanId: rootA,
+      kind: 'tool',
+      name: 'early tool',
+      agentName: 'early',
+      conversationId: 'conv-early',
+      toolName: 'ﬁle',
+      inputTokens: null,
+    }),
+    step(a, 2, {
+      parentSpanId: rootA,
+      kind: 'agent',
+      name: 'invoke_agent planner',
+      agentName: 'planner',
+      agentVersion: '2',
+      conversationId: 'conv-planner',
+    }),
+    step(a, 3, {
+      parentSpanId: rootA,
+      kind: 'llm',
+      requestModel: 'model-a',
+      responseModel: 'model-a-2026',
+      inputTokens: 5,
+      outputTokens: null,
+    }),
+    step(a, 4, {
+      parentSpanId: rootA,
+      kind: 'llm',
+      requestModel: '',
+      responseModel: 'model-b',
+      inputTokens: 1,
+      outputTokens: 2,
+    }),
+    step(a, 5, { parentSpanId: rootA, kind: 'tool', toolName: '😀 tool', status: 'error' }),
+    step(a, 6, { parentSpanId: rootA, kind: 'tool', toolName: 'a tool' }),
+  ];
+  // No root stored (its span never arrived): the earlier start wins, then the lower span ID.
+  const rootless = [
+    step(b, 3, { parentSpanId: 'f'.repeat(16), kind: 'llm', name: 'later', promptVersion: 'p-later' }),
+    {
+      ...step(b, 2, { parentSpanId: 'f'.repeat(16), kind: 'tool', name: 'first, ends last', runInput: 'in-2' }),
+      spanId: `${b.slice(-8)}00000001`,
+      endNs: startNs + 9n * ms,
+    },
+    {
+      ...step(b, 2, { parentSpanId: 'f'.repeat(16), kind: 'tool', name: 'second, ends first', runInput: 'in-1' }),
+      spanId: `${b.slice(-8)}00000002`,
+    },
+  ];
+  const rootC = spanIdOf(c, 1);
+  const rootNamesAgent = [
+    step(c, 1, { kind: 'other', name: 'root', agentName: 'root-agent', policyVersion: 'pol-root' }),
+    step(c, 2, {
+      parentSpanId: rootC,
+      kind: 'agent',
+      name: 'child',
+      agentName: 'child-agent',
+      agentVersion: 'v-child',
+      policyVersion: 'pol-child',
+    }),
+  ];
+  const single = [step(d, 1, { kind: 'llm', requestModel: 'same', responseModel: 'same' })];
+  return [unnamedRoot, rootless, rootNamesAgent, single];
+}

@@ -24,12 +24,15 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * Same semantics as the adapters (the alerts conformance suite runs against it): objects are copied
  * in and out, so a caller mutating a returned value never changes what is stored.
  */
-export function createMemoryAlerts(): Pick<TraceStore, AlertMethods> {
+export function createMemoryAlerts(): Pick<TraceStore, AlertMethods> & {
+  /** Retention: events and deliveries before `beforeNs`, and claims of windows ending before it, go. */
+  purgeHistoryBefore(projectId: string, beforeNs: bigint): void;
+} {
   const rules = new Map<string, StoredAlertRule>();
   const states = new Map<string, StoredAlertState>();
   const events = new Map<string, AlertEvent>();
   const deliveries: AlertDelivery[] = [];
-  const claims = new Set<string>();
+  const claims = new Map<string, { projectId: string; windowEndNs: bigint }>();
 
   return {
     async putAlertRule(rule) {
@@ -91,8 +94,14 @@ export function createMemoryAlerts(): Pick<TraceStore, AlertMethods> {
     async claimEvaluation(projectId, ruleId, windowEndNs) {
       const k = key(projectId, ruleId, windowEndNs.toString());
       if (claims.has(k)) return false;
-      claims.add(k);
+      claims.set(k, { projectId, windowEndNs });
       return true;
+    },
+    purgeHistoryBefore(projectId, beforeNs) {
+      for (const [k, e] of events) if (e.projectId === projectId && e.timeNs < beforeNs) events.delete(k);
+      const kept = deliveries.filter((d) => d.projectId !== projectId || d.timeNs >= beforeNs);
+      deliveries.splice(0, deliveries.length, ...kept);
+      for (const [k, c] of claims) if (c.projectId === projectId && c.windowEndNs < beforeNs) claims.delete(k);
     },
   };
 }

@@ -1,6 +1,6 @@
-import type { Step } from '../model/step.js';
+import type { RunSummary, Step } from '../model/step.js';
 import { orderSteps } from '../model/step-order.js';
-import { summarizeRun } from '../model/summarize-run.js';
+import { byteOrder, summarizeRun } from '../model/summarize-run.js';
 import {
   compareFindings,
   countsTowardRun,
@@ -24,7 +24,14 @@ import { runTextMatches, stepTextMatch } from '../store/text-search.js';
 import { createMemoryAlerts } from './memory-alerts.js';
 import { createMemoryMetrics } from './memory-metrics.js';
 
-/** An in-memory TraceStore for unit tests of modules above the port (API, ingest). Not an adapter. */
+const newestFirst = (a: RunSummary, b: RunSummary): number =>
+  a.startNs !== b.startNs ? (a.startNs > b.startNs ? -1 : 1) : byteOrder(b.traceId, a.traceId);
+
+/**
+ * An in-memory TraceStore for unit tests of modules above the port (API, ingest, alerts). Not an
+ * adapter, but held to the same store battery (`memory-store.test.ts`), so tests above the port see
+ * what a real store would answer.
+ */
 export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
   const steps = new Map<string, Step>();
   const credentials = new Map<string, Credential>();
@@ -34,6 +41,7 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
   const baselines = new Map<string, string>();
   const settings = new Map<string, string>();
   const audit: DetectionAuditEntry[] = [];
+  const { purgeHistoryBefore: purgeAlertHistory, ...alerts } = createMemoryAlerts();
   const openCount = (projectId: string, traceId: string) =>
     (findings.get(`${projectId}/${traceId}`) ?? []).filter(countsTowardRun).length;
   const runSteps = (projectId: string, traceId: string) =>
@@ -70,7 +78,7 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
           return true;
         })
         .map((r) => r.summary)
-        .sort((a, b) => (a.startNs !== b.startNs ? (a.startNs > b.startNs ? -1 : 1) : a.traceId > b.traceId ? -1 : 1));
+        .sort(newestFirst);
       const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
       const rest = after
         ? matching.filter(
@@ -101,6 +109,7 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
           ),
         )
         .map((r) => r.summary)
+        .sort(newestFirst)
         .slice(0, limit);
     },
     async putCredential(c) {
@@ -110,13 +119,17 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
       return credentials.get(hash);
     },
     async listCredentials(projectId) {
-      return [...credentials.values()].filter((c) => !projectId || c.projectIds.includes(projectId));
+      return [...credentials.values()]
+        .filter((c) => !projectId || c.projectIds.includes(projectId))
+        .sort((a, b) =>
+          a.createdNs !== b.createdNs ? (a.createdNs < b.createdNs ? -1 : 1) : byteOrder(a.hash, b.hash),
+        );
     },
     async putProject(p) {
       projects.set(p.id, p);
     },
     async listProjects() {
-      return [...projects.values()];
+      return [...projects.values()].sort((a, b) => byteOrder(a.id, b.id));
     },
     async recordAccess(e) {
       access.push(e);
@@ -129,6 +142,8 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
     },
     async purgeBefore(projectId, beforeNs) {
       for (const [k, s] of steps) if (s.projectId === projectId && s.startNs < beforeNs) steps.delete(k);
+      access.splice(0, access.length, ...access.filter((e) => e.projectId !== projectId || e.timeNs >= beforeNs));
+      purgeAlertHistory(projectId, beforeNs);
       for (const key of findings.keys()) {
         const [project, traceId] = key.split('/') as [string, string];
         if (project === projectId && runSteps(projectId, traceId).length === 0) findings.delete(key);
@@ -184,7 +199,7 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
         .reverse();
     },
     ...createMemoryMetrics(() => steps.values(), openCount),
-    ...createMemoryAlerts(),
+    ...alerts,
     async close() {},
   };
 }

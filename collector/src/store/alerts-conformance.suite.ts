@@ -1,18 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { AlertDelivery, AlertEvent, StoredAlertRule, StoredAlertState } from './alerts.js';
 import { DAY0 } from './conformance-fixtures.js';
 import type { TraceStore } from './port.js';
-
-export interface AlertsSuiteOptions {
-  /**
-   * Another client of the same database as `store`, as a second collector would hold (ClickHouse);
-   * adapters that allow one process per database (DuckDB, memory) leave it out and race on `store`.
-   */
-  openPeer?: (store: TraceStore) => Promise<TraceStore>;
-  closePeer?: (peer: TraceStore) => Promise<void>;
-  /** Why `purgeBefore` keeps alert history in this store (the in-memory store has no retention). */
-  keepsHistoryOnPurge?: string;
-}
+import type { StoreSuite } from './suite-harness.js';
 
 const HOSTILE = [
   "it's \\' -- ; DROP TABLE alert_rules; --",
@@ -26,13 +16,9 @@ const HOSTILE = [
 ];
 
 /** Alert rules, states, history, deliveries and evaluation claims: every adapter passes these. */
-export function runAlertsConformanceSuite(
-  name: string,
-  makeStore: () => Promise<TraceStore>,
-  purge: (store: TraceStore) => Promise<void>,
-  options: AlertsSuiteOptions = {},
-): void {
-  describe(name, () => {
+export const alertsSuite: StoreSuite = {
+  name: 'alerts',
+  register({ makeStore, purge, test, options }) {
     let store: TraceStore;
     const P = 'proj-a';
     const Q = 'proj-b';
@@ -82,7 +68,7 @@ export function runAlertsConformanceSuite(
       ...over,
     });
 
-    it('puts, replaces, lists (by ID) and deletes rules per project', async () => {
+    test('puts, replaces, lists (by ID) and deletes rules per project', async () => {
       await store.putAlertRule(rule('r-b', 1));
       await store.putAlertRule(rule('r-a', 1));
       await store.putAlertRule(rule('r-a', 1, Q));
@@ -103,7 +89,7 @@ export function runAlertsConformanceSuite(
       expect(await store.listAlertRules(P)).toEqual([rule('r-a', 3), rule('r-b', 2)]);
     });
 
-    it('keeps the state with the later updatedNs, per rule and project', async () => {
+    test('keeps the state with the later updatedNs, per rule and project', async () => {
       await store.putAlertState(state('r-1', 'firing', DAY0 + 10n));
       await store.putAlertState(state('r-1', 'ok', DAY0 + 5n)); // late and stale: ignored
       await store.putAlertState(state('r-2', 'ok', DAY0 + 1n));
@@ -124,7 +110,7 @@ export function runAlertsConformanceSuite(
       expect(await store.listAlertStates('unknown')).toEqual([]);
     });
 
-    it('records events once by ID and lists them newest first, filtered and paged by time', async () => {
+    test('records events once by ID and lists them newest first, filtered and paged by time', async () => {
       const all: AlertEvent[] = [];
       for (let i = 0; i < 9; i++)
         all.push(event(i % 3 === 0 ? 'r-x' : 'r-y', DAY0 + BigInt(i) * 60n, DAY0 + 1000n + BigInt(i)));
@@ -155,7 +141,7 @@ export function runAlertsConformanceSuite(
       );
     });
 
-    it('lets a re-recorded event replace the earlier record of the same ID', async () => {
+    test('lets a re-recorded event replace the earlier record of the same ID', async () => {
       const first = event('r-1', DAY0 + 60n, DAY0 + 100n);
       const again = { ...first, to: 'resolved' as const, detail: '{"retry":true}' };
       await store.recordAlertEvent(first);
@@ -163,7 +149,7 @@ export function runAlertsConformanceSuite(
       expect(await store.listAlertEvents(P, { limit: 10 })).toEqual([again]);
     });
 
-    it('logs delivery attempts, newest first, filtered by rule and event', async () => {
+    test('logs delivery attempts, newest first, filtered by rule and event', async () => {
       const e1 = 'r-1:100';
       const e2 = 'r-2:100';
       const attempts = [
@@ -185,7 +171,7 @@ export function runAlertsConformanceSuite(
       expect(await store.listAlertDeliveries(Q, { limit: 10 })).toHaveLength(1);
     });
 
-    it('keeps rules and states through retention; history before the cutoff goes', async () => {
+    test('keeps rules and states through retention; history before the cutoff goes', async () => {
       const cutoff = DAY0 + 3_000n;
       await store.putAlertRule(rule('r-1', 1));
       await store.putAlertState(state('r-1', 'firing', DAY0));
@@ -202,12 +188,11 @@ export function runAlertsConformanceSuite(
       expect(await store.listAlertRules(P)).toEqual([rule('r-1', 1)]);
       expect(await store.listAlertStates(P)).toEqual([state('r-1', 'firing', DAY0)]);
       expect(await store.listAlertEvents(Q, { limit: 10 })).toEqual([otherProject]);
-      if (options.keepsHistoryOnPurge !== undefined) return;
       expect(await store.listAlertEvents(P, { limit: 10 })).toEqual([recent]);
       expect(await store.listAlertDeliveries(P, { limit: 10 })).toEqual([recentAttempt]);
     });
 
-    it('round-trips hostile strings in every field unchanged', async () => {
+    test('round-trips hostile strings in every field unchanged', async () => {
       for (const [i, text] of HOSTILE.entries()) {
         const project = `p ${text}`;
         const r: StoredAlertRule = { projectId: project, id: text, json: JSON.stringify({ text }), updatedNs: DAY0 };
@@ -239,7 +224,7 @@ export function runAlertsConformanceSuite(
       expect(await store.listAlertEvents(P, { limit: 10 })).toEqual([]);
     });
 
-    it('grants a claim once: a later call for the same key loses, whoever makes it', async () => {
+    test('grants a claim once: a later call for the same key loses, whoever makes it', async () => {
       const w = DAY0 + 300_000_000_000n;
       // Independent keys are claimed side by side; each key's calls run one after the other.
       const keys: [string, string, bigint][] = [
@@ -264,7 +249,7 @@ export function runAlertsConformanceSuite(
       expect(await store.claimEvaluation(P, 'r-1', w, 'collector-a')).toBe(false);
     });
 
-    it('answers other calls while a claim waits for its verdict', async () => {
+    test('answers other calls while a claim waits for its verdict', async () => {
       await store.putAlertRule(rule('r-1', 1));
       const claim = store.claimEvaluation(P, 'r-1', DAY0, 'collector-a');
       const started = Date.now();
@@ -274,7 +259,7 @@ export function runAlertsConformanceSuite(
       expect(await claim).toBe(true);
     });
 
-    it('grants exactly one of 8 concurrent claims per key, over many keys', async () => {
+    test('grants exactly one of 8 concurrent claims per key, over many keys', async () => {
       const peers: TraceStore[] = [];
       for (let i = 0; i < 8; i++) peers.push(options.openPeer ? await options.openPeer(store) : store);
       try {
@@ -297,5 +282,5 @@ export function runAlertsConformanceSuite(
         if (options.openPeer) for (const peer of peers) await (options.closePeer ?? ((p) => p.close()))(peer);
       }
     });
-  });
-}
+  },
+};

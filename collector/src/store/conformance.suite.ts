@@ -1,18 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Step } from '../model/step.js';
-import { awkwardStep, buildRun, DAY0, NS_PER_DAY, newTraceId } from './conformance-fixtures.js';
-import type { Credential, RunQuery, RunSummary, TraceStore } from './port.js';
+import { afterEach, beforeEach, expect } from 'vitest';
+import type { RunSummary, Step } from '../model/step.js';
+import { summarizeRun } from '../model/summarize-run.js';
+import { awkwardStep, buildRun, DAY0, NS_PER_DAY, newTraceId, summaryEdgeRuns } from './conformance-fixtures.js';
+import type { Credential, RunQuery, TraceStore } from './port.js';
+import type { StoreSuite } from './suite-harness.js';
 
 /**
  * The one battery every TraceStore adapter must pass. An adapter's test file only builds a fresh,
  * empty store (`makeStore`) and removes it afterwards (`purge`).
  */
-export function runConformanceSuite(
-  name: string,
-  makeStore: () => Promise<TraceStore>,
-  purge: (store: TraceStore) => Promise<void>,
-): void {
-  describe(name, () => {
+export const coreSuite: StoreSuite = {
+  name: 'core',
+  register({ makeStore, purge, test }) {
     let store: TraceStore;
     const P = 'proj-a';
     const Q = 'proj-b';
@@ -30,7 +29,7 @@ export function runConformanceSuite(
     const list = async (query: Partial<RunQuery>, projectId = P) =>
       ids((await store.listRuns(projectId, { limit: 100, ...query })).runs);
 
-    it('stores a resent batch once and lets the later write win', async () => {
+    test('stores a resent batch once and lets the later write win', async () => {
       const steps = buildRun({ projectId: P, startNs: DAY0 });
       await store.writeSteps(steps);
       await store.writeSteps(steps);
@@ -47,7 +46,7 @@ export function runConformanceSuite(
       expect(await store.runsTouching(P, { toolName: 'lookup_order' }, 10)).toHaveLength(1);
     });
 
-    it('returns every field of every step unchanged, ordered by start then span ID', async () => {
+    test('returns every field of every step unchanged, ordered by start then span ID', async () => {
       const traceId = newTraceId();
       const awkward = awkwardStep(P, traceId);
       const sameStart = { ...awkward, spanId: '0000000000000001', name: 'same start, lower span id' };
@@ -61,20 +60,20 @@ export function runConformanceSuite(
       expect(run[2]?.runInput.length).toBe(awkward.runInput.length);
     });
 
-    it('derives the run summary from its steps', async () => {
+    test('derives the run summary from its steps', async () => {
       const steps = buildRun({ projectId: P, startNs: DAY0, status: 'error', model: 'claude-z', inputTokens: null });
       const extraLlm = { ...(steps[2] as Step), spanId: 'abcdefabcdef0001', inputTokens: 7, outputTokens: 3 };
       await store.writeSteps([...steps, extraLlm]);
       const [run] = (await store.listRuns(P, { limit: 10 })).runs;
       expect(run).toEqual({
-        traceId: steps[0]?.traceId,
+        traceId: steps[0]?.traceId as string,
         startNs: DAY0,
         endNs: DAY0 + 10_000_000n,
         name: 'invoke_agent support',
         serviceName: 'support-bot',
         agentName: 'support',
         agentVersion: '1.0.0',
-        conversationId: steps[0]?.conversationId,
+        conversationId: steps[0]?.conversationId as string,
         status: 'error',
         stepCount: 6,
         errorCount: 1,
@@ -89,7 +88,43 @@ export function runConformanceSuite(
       } satisfies RunSummary);
     });
 
-    it('keeps projects apart', async () => {
+    test('lists each run with the summary of its steps, so the runs list and the run page agree', async () => {
+      const runs = summaryEdgeRuns(P, DAY0);
+      await store.writeSteps(runs.flat());
+      const listed = new Map((await store.listRuns(P, { limit: 10 })).runs.map((r) => [r.traceId, r]));
+      for (const steps of runs) {
+        const traceId = steps[0]?.traceId as string;
+        // The run page, compare and export summarise the steps they read (`summarizeRun`).
+        expect(listed.get(traceId)).toEqual({ ...summarizeRun(await store.getRun(P, traceId)), findingCount: 0 });
+      }
+      const [unnamedRoot, rootless, rootNamesAgent, single] = runs.map((steps) => listed.get(steps[0]?.traceId ?? ''));
+      expect(unnamedRoot).toMatchObject({
+        name: 'invoke_agent planner',
+        serviceName: 'svc-a',
+        agentName: 'planner',
+        agentVersion: '2',
+        conversationId: 'conv-planner',
+        models: ['model-a', 'model-a-2026', 'model-b'],
+        toolNames: ['a tool', 'ﬁle', '😀 tool'],
+        startNs: DAY0,
+        endNs: DAY0 + 50_000_000n,
+        status: 'error',
+        stepCount: 7,
+        errorCount: 1,
+        inputTokens: 6,
+        outputTokens: 2,
+      });
+      expect(rootless).toMatchObject({ name: 'first, ends last', runInput: 'in-2', promptVersion: 'p-later' });
+      expect(rootNamesAgent).toMatchObject({
+        agentName: 'root-agent',
+        agentVersion: 'v-child',
+        policyVersion: 'pol-root',
+      });
+      expect(single?.models).toEqual(['same']);
+      expect(await store.runsTouching(P, { toolName: 'ﬁle' }, 10)).toEqual([unnamedRoot]);
+    });
+
+    test('keeps projects apart', async () => {
       const traceId = newTraceId();
       await store.writeSteps([
         ...buildRun({ projectId: P, traceId, startNs: DAY0, agentName: 'mine', documentIds: ['d'] }),
@@ -103,7 +138,7 @@ export function runConformanceSuite(
       expect(await store.getRun('proj-c', traceId)).toEqual([]);
     });
 
-    it('answers unknown IDs with empty results', async () => {
+    test('answers unknown IDs with empty results', async () => {
       expect(await store.getRun(P, newTraceId())).toEqual([]);
       expect(await store.listRuns(P, { limit: 10 })).toEqual({ runs: [] });
       expect(await store.runsTouching(P, { documentId: 'nope' }, 10)).toEqual([]);
@@ -112,7 +147,7 @@ export function runConformanceSuite(
       expect(await store.listAccess(P, 10)).toEqual([]);
     });
 
-    it('filters the run list', async () => {
+    test('filters the run list', async () => {
       const runs = {
         a: buildRun({ projectId: P, startNs: DAY0, agentName: 'support', toolName: 'refund', documentIds: ['kb-7'] }),
         b: buildRun({ projectId: P, startNs: DAY0 + 1000n, status: 'error', promptVersion: 'p-2', approvalId: 'ap-9' }),
@@ -145,7 +180,7 @@ export function runConformanceSuite(
       expect(await list({ agentName: 'billing' }, Q)).toEqual([]);
     });
 
-    it('pages through runs without duplicates or gaps, ties broken by trace ID', async () => {
+    test('pages through runs without duplicates or gaps, ties broken by trace ID', async () => {
       const all: Step[] = [];
       for (let i = 0; i < 23; i++) {
         all.push(...buildRun({ projectId: P, startNs: DAY0 + BigInt(Math.floor(i / 3)) * 1000n }));
@@ -169,7 +204,7 @@ export function runConformanceSuite(
       expect([...starts].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0))).toEqual(starts);
     });
 
-    it('finds the runs that touched a document, a tool or an approval, newest first', async () => {
+    test('finds the runs that touched a document, a tool or an approval, newest first', async () => {
       const old = buildRun({ projectId: P, startNs: DAY0, documentIds: ['doc-x', 'doc-y'], approvalId: 'ap-1' });
       const mid = buildRun({ projectId: P, startNs: DAY0 + 5n, documentIds: ['doc-x'], toolName: 'send_mail' });
       const recent = buildRun({ projectId: P, startNs: DAY0 + 9n, documentIds: ['doc-x'], toolName: 'send_mail' });
@@ -187,7 +222,7 @@ export function runConformanceSuite(
       expect(full?.stepCount).toBe(5);
     });
 
-    it('stores credentials, projects and the access log', async () => {
+    test('stores credentials, projects and the access log', async () => {
       const key: Credential = {
         hash: 'a'.repeat(64),
         kind: 'ingest',
@@ -228,7 +263,7 @@ export function runConformanceSuite(
       expect(log[0]).toEqual({ projectId: P, timeNs: DAY0 + 3n, actor: 'u3', action: 'read', target: 't' });
     });
 
-    it('purges a project before a cutoff and keeps everything else', async () => {
+    test('purges a project before a cutoff and keeps everything else', async () => {
       const old = buildRun({ projectId: P, startNs: DAY0 - 10n * NS_PER_DAY, documentIds: ['doc-old'] });
       const fresh = buildRun({ projectId: P, startNs: DAY0 + 3_600_000_000_000n, documentIds: ['doc-old'] });
       const otherOld = buildRun({ projectId: Q, startNs: DAY0 - 10n * NS_PER_DAY });
@@ -251,5 +286,5 @@ export function runConformanceSuite(
       expect(await store.getRun(Q, otherOld[0]?.traceId as string)).toHaveLength(5);
       expect((await store.listAccess(P, 10)).map((e) => e.actor)).toEqual(['b']);
     });
-  });
-}
+  },
+};

@@ -1,15 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { buildRun, DAY0, newTraceId } from './conformance-fixtures.js';
 import { findingId, type StoredFinding } from './findings.js';
 import type { TraceStore } from './port.js';
+import type { StoreSuite } from './suite-harness.js';
 
 /** Findings, baselines, detection settings and the detection audit log: every adapter passes these. */
-export function runFindingsConformanceSuite(
-  name: string,
-  makeStore: () => Promise<TraceStore>,
-  purge: (store: TraceStore) => Promise<void>,
-): void {
-  describe(name, () => {
+export const findingsSuite: StoreSuite = {
+  name: 'findings',
+  register({ makeStore, purge, test }) {
     let store: TraceStore;
     const P = 'proj-a';
     const Q = 'proj-b';
@@ -44,7 +42,7 @@ export function runFindingsConformanceSuite(
       return { ...base, id: findingId(base) };
     };
 
-    it('replaces a run’s findings as a whole and counts open ones of medium or above in the run summary', async () => {
+    test('replaces a run’s findings as a whole and counts open ones of medium or above in the run summary', async () => {
       const steps = buildRun({ projectId: P, startNs: DAY0, toolName: 'send_email' });
       const other = buildRun({ projectId: P, startNs: DAY0 + 10n });
       await store.writeSteps([...steps, ...other]);
@@ -75,7 +73,7 @@ export function runFindingsConformanceSuite(
       expect((await store.listRuns(P, { limit: 10 })).runs.map((r) => r.findingCount)).toEqual([0, 0]);
     });
 
-    it('filters and pages findings, newest first, within one project', async () => {
+    test('filters and pages findings, newest first, within one project', async () => {
       const a = newTraceId();
       const b = newTraceId();
       await store.replaceFindings(
@@ -112,7 +110,7 @@ export function runFindingsConformanceSuite(
       expect(new Set(seen).size).toBe(6);
     });
 
-    it('updates a finding’s status and the open count follows', async () => {
+    test('updates a finding’s status and the open count follows', async () => {
       const steps = buildRun({ projectId: P, startNs: DAY0 });
       await store.writeSteps(steps);
       const traceId = steps[0]?.traceId as string;
@@ -126,7 +124,7 @@ export function runFindingsConformanceSuite(
       expect((await store.listRuns(P, { limit: 1 })).runs[0]?.findingCount).toBe(1);
     });
 
-    it('drops the findings of runs removed by retention', async () => {
+    test('drops the findings of runs removed by retention', async () => {
       const old = buildRun({ projectId: P, startNs: DAY0 - 10n * 86_400_000_000_000n });
       const fresh = buildRun({ projectId: P, startNs: DAY0 + 3_600_000_000_000n });
       await store.writeSteps([...old, ...fresh]);
@@ -138,7 +136,7 @@ export function runFindingsConformanceSuite(
       expect((await store.listRuns(P, { limit: 10 })).runs.map((r) => r.findingCount)).toEqual([1]);
     });
 
-    it('keeps one baseline and one settings document per project, and an append-only audit log', async () => {
+    test('keeps one baseline and one settings document per project, and an append-only audit log', async () => {
       expect(await store.getBaseline(P)).toBeUndefined();
       expect(await store.getDetectionSettings(P)).toBeUndefined();
       const big = JSON.stringify({ runs: 3, tools: { "o'k\\": { d: 'x'.repeat(300_000) } } });
@@ -188,5 +186,5 @@ export function runFindingsConformanceSuite(
         },
       ]);
     });
-  });
-}
+  },
+};

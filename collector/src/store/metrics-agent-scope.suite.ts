@@ -1,8 +1,10 @@
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createMemoryStore } from '../testing/memory-store.js';
 import { METRIC_NAMES, type MetricSample, type MetricSampleQuery, TOOL_SCOPED_METRICS } from './metrics.js';
-import { AGENT_OUTPUTS, AGENT_WINDOW, FIXTURE_AGENTS, MA } from './metrics-agent-fixtures.js';
+import { AGENT_OUTPUTS, AGENT_WINDOW, agentScopeFixture, FIXTURE_AGENTS, MA } from './metrics-agent-fixtures.js';
 import { categorical, count, numeric, type Query, rate } from './metrics-expected.js';
 import type { TraceStore } from './port.js';
+import type { StoreSuite } from './suite-harness.js';
 
 const full = (q: Query): MetricSampleQuery => ({ ...AGENT_WINDOW, ...q });
 const len = (text: string) => [...text].length;
@@ -53,37 +55,53 @@ const EXPECTED: Array<[string, Query, MetricSample]> = [
 ];
 
 /**
- * Step metrics count a step for its own agent, else its run's agent; registered inside a conformance
- * `describe` whose store and in-memory reference already hold `agentScopeFixture()`.
+ * Step metrics count a step for its own agent, else its run's agent: the hand-worked values on
+ * `agentScopeFixture()`, and the same answers as the in-memory reference for every metric and agent.
  */
-export function agentScopeChecks(store: () => TraceStore, reference: () => TraceStore): void {
-  for (const [title, query, expected] of EXPECTED) {
-    it(`agent scope: ${title}`, async () => {
-      expect(await store().metricSample(MA, full(query))).toEqual(expected);
-    });
-  }
+export const agentScopeSuite: StoreSuite = {
+  name: 'metrics agent scope',
+  register({ makeStore, purge, test }) {
+    let store: TraceStore;
+    const reference = createMemoryStore();
 
-  it('agent scope agrees with the in-memory reference on every metric, sample and series', async () => {
-    for (const metric of METRIC_NAMES) {
-      for (const agentName of FIXTURE_AGENTS) {
-        const tools = TOOL_SCOPED_METRICS.has(metric) ? ['', 'lookup'] : [''];
-        for (const q of tools.map((toolName): Query => ({ metric, agentName, toolName }))) {
-          const label = JSON.stringify(q);
-          try {
-            const [got, want] = [await store().metricSample(MA, full(q)), await reference().metricSample(MA, full(q))];
-            expect(numericSorted(got)).toEqual(numericSorted(want));
-            const sq = { ...full(q), bucketNs: 600n * 1_000_000_000n };
-            const points = (s: TraceStore) =>
-              s.metricSeries(MA, sq).then((list) => list.map((p) => [p.startNs, p.count, p.successes, p.top]));
-            expect(await points(store())).toEqual(await points(reference()));
-          } catch (error) {
-            throw new Error(`agent scope differs for ${label}`, { cause: error });
+    beforeAll(async () => {
+      store = await makeStore();
+      await store.migrate();
+      await store.writeSteps(agentScopeFixture());
+      await reference.writeSteps(agentScopeFixture());
+    });
+    afterAll(async () => {
+      if (store) await purge(store);
+    });
+
+    for (const [title, query, expected] of EXPECTED) {
+      test(title, async () => {
+        expect(await store.metricSample(MA, full(query))).toEqual(expected);
+      });
+    }
+
+    test('agrees with the in-memory reference on every metric, sample and series', async () => {
+      for (const metric of METRIC_NAMES) {
+        for (const agentName of FIXTURE_AGENTS) {
+          const tools = TOOL_SCOPED_METRICS.has(metric) ? ['', 'lookup'] : [''];
+          for (const q of tools.map((toolName): Query => ({ metric, agentName, toolName }))) {
+            const label = JSON.stringify(q);
+            try {
+              const [got, want] = [await store.metricSample(MA, full(q)), await reference.metricSample(MA, full(q))];
+              expect(numericSorted(got)).toEqual(numericSorted(want));
+              const sq = { ...full(q), bucketNs: 600n * 1_000_000_000n };
+              const points = (s: TraceStore) =>
+                s.metricSeries(MA, sq).then((list) => list.map((p) => [p.startNs, p.count, p.successes, p.top]));
+              expect(await points(store)).toEqual(await points(reference));
+            } catch (error) {
+              throw new Error(`agent scope differs for ${label}`, { cause: error });
+            }
           }
         }
       }
-    }
-  });
-}
+    });
+  },
+};
 
 /** Numeric samples compared as sorted values (the order values come back in is not part of the port). */
 function numericSorted(sample: MetricSample): MetricSample {

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Step } from '../model/step.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { METRIC_NAMES, type MetricPoint, type MetricSample, type MetricSampleQuery } from './metrics.js';
-import { agentScopeFixture } from './metrics-agent-fixtures.js';
-import { agentScopeChecks } from './metrics-agent-scope.suite.js';
 import { categorical, count, EXPECTED, numeric, type Query, rate } from './metrics-expected.js';
 import {
   EVIL_AGENT,
@@ -22,6 +20,7 @@ import {
   wellFormedText,
 } from './metrics-fixtures.js';
 import type { TraceStore } from './port.js';
+import type { StoreSuite } from './suite-harness.js';
 
 const full = (q: Query): MetricSampleQuery => ({ ...WINDOW, ...q });
 
@@ -38,7 +37,7 @@ export function expectSample(actual: MetricSample, expected: MetricSample): void
   }
 }
 
-function expectPoints(actual: MetricPoint[], expected: MetricPoint[], quantileTolerance = 0): void {
+function expectPoints(actual: MetricPoint[], expected: MetricPoint[]): void {
   expect(actual.map((p) => [p.startNs, p.count, p.successes, p.top])).toEqual(
     expected.map((p) => [p.startNs, p.count, p.successes, p.top]),
   );
@@ -47,7 +46,7 @@ function expectPoints(actual: MetricPoint[], expected: MetricPoint[], quantileTo
     expect(p.value).toBeCloseTo(e.value, 9);
     for (const q of ['p50', 'p95'] as const) {
       if (e[q] === undefined) expect(p[q]).toBeUndefined();
-      else expect(Math.abs((p[q] as number) - (e[q] as number))).toBeLessThanOrEqual(quantileTolerance + 1e-9);
+      else expect(Math.abs((p[q] as number) - (e[q] as number))).toBeLessThanOrEqual(1e-9);
     }
   });
 }
@@ -56,13 +55,9 @@ function expectPoints(actual: MetricPoint[], expected: MetricPoint[], quantileTo
  * Behaviour metrics: every adapter gives the hand-worked values on the fixture, and the same answers as
  * the in-memory reference for every metric under every kind of scope.
  */
-export function runMetricsConformanceSuite(
-  name: string,
-  makeStore: () => Promise<TraceStore>,
-  purge: (store: TraceStore) => Promise<void>,
-  options: { quantileTolerance?: number } = {},
-): void {
-  describe(name, () => {
+export const metricsSuite: StoreSuite = {
+  name: 'metrics',
+  register({ makeStore, purge, test }) {
     let store: TraceStore;
     const reference = createMemoryStore();
 
@@ -72,8 +67,6 @@ export function runMetricsConformanceSuite(
       const { steps, findings } = metricsFixture();
       await store.writeSteps(steps);
       await reference.writeSteps(steps);
-      await store.writeSteps(agentScopeFixture());
-      await reference.writeSteps(agentScopeFixture());
       for (const [traceId, list] of findings) {
         await store.replaceFindings(MP, traceId, list);
         await reference.replaceFindings(MP, traceId, list);
@@ -84,17 +77,12 @@ export function runMetricsConformanceSuite(
     });
 
     for (const [title, query, expected] of EXPECTED) {
-      it(`sample: ${title}`, async () => {
+      test(`sample: ${title}`, async () => {
         expectSample(await store.metricSample(MP, full(query)), expected);
       });
     }
 
-    agentScopeChecks(
-      () => store,
-      () => reference,
-    );
-
-    it('agrees with the in-memory reference on every metric, scope and version', async () => {
+    test('agrees with the in-memory reference on every metric, scope and version', async () => {
       const scopes: Query[] = [];
       for (const metric of METRIC_NAMES) {
         for (const agentName of ['', 'support', 'billing', EVIL_AGENT]) scopes.push({ metric, agentName });
@@ -121,7 +109,7 @@ export function runMetricsConformanceSuite(
       }
     });
 
-    it('keeps other projects out and answers empty for an unknown one', async () => {
+    test('keeps other projects out and answers empty for an unknown one', async () => {
       expect(await store.metricSample(MQ, full({ metric: 'error_rate', toolName: 'search' }))).toEqual(rate(1, 1));
       expect(await store.metricSample('nobody', full({ metric: 'run_count' }))).toEqual(count(0));
       expect(await store.metricSample('nobody', full({ metric: 'latency_ms' }))).toEqual(numeric([]));
@@ -130,7 +118,7 @@ export function runMetricsConformanceSuite(
       expect(await store.metricSeries('nobody', { ...full({ metric: 'tool_mix' }), bucketNs: HOUR })).toEqual([]);
     });
 
-    it('samples numeric values deterministically above maxValues and reports the real total', async () => {
+    test('samples numeric values deterministically above maxValues and reports the real total', async () => {
       const all = await store.metricSample(MP, full({ metric: 'latency_ms' }));
       const q = full({ metric: 'latency_ms', maxValues: 2 });
       const [a, b] = [await store.metricSample(MP, q), await store.metricSample(MP, q)];
@@ -146,9 +134,8 @@ export function runMetricsConformanceSuite(
       });
     });
 
-    it('series: hour buckets aligned to the epoch, empty ones left out, per-kind aggregates', async () => {
+    test('series: hour buckets aligned to the epoch, empty ones left out, per-kind aggregates', async () => {
       const series = (q: Query, bucketNs = HOUR) => store.metricSeries(MP, { ...full(q), bucketNs });
-      const tolerance = options.quantileTolerance ?? 0;
       // Runs at T0+0, +10, +20, +30, +40 min and +70 min; nothing in the third hour.
       expectPoints(await series({ metric: 'run_count' }), [
         { startNs: T0, count: 5, value: 5 },
@@ -159,22 +146,14 @@ export function runMetricsConformanceSuite(
         { startNs: T0, count: 4, value: 4 },
         { startNs: T0 + HOUR, count: 1, value: 1 },
       ]);
-      expectPoints(
-        await series({ metric: 'steps_per_run' }),
-        [
-          { startNs: T0, count: 5, value: 3.6, p50: 4, p95: 5 },
-          { startNs: T0 + HOUR, count: 1, value: 5, p50: 5, p95: 5 },
-        ],
-        tolerance,
-      );
-      expectPoints(
-        await series({ metric: 'latency_ms' }),
-        [
-          { startNs: T0, count: 5, value: 7600, p50: 5000, p95: 18_000 },
-          { startNs: T0 + HOUR, count: 1, value: 30_000, p50: 30_000, p95: 30_000 },
-        ],
-        tolerance * 10_000,
-      );
+      expectPoints(await series({ metric: 'steps_per_run' }), [
+        { startNs: T0, count: 5, value: 3.6, p50: 4, p95: 5 },
+        { startNs: T0 + HOUR, count: 1, value: 5, p50: 5, p95: 5 },
+      ]);
+      expectPoints(await series({ metric: 'latency_ms' }), [
+        { startNs: T0, count: 5, value: 7600, p50: 5000, p95: 18_000 },
+        { startNs: T0 + HOUR, count: 1, value: 30_000, p50: 30_000, p95: 30_000 },
+      ]);
       expectPoints(await series({ metric: 'tool_mix' }), [
         {
           startNs: T0,
@@ -209,17 +188,13 @@ export function runMetricsConformanceSuite(
       ]);
     });
 
-    it('series agree with the in-memory reference', async () => {
+    test('series agree with the in-memory reference', async () => {
       for (const metric of METRIC_NAMES) {
         for (const q of [{ metric }, { metric, agentName: 'support' }, { metric, toolName: 'search' }] as Query[]) {
           for (const bucketNs of [HOUR, 7n * 60n * SEC]) {
             const sq = { ...full(q), bucketNs };
             try {
-              expectPoints(
-                await store.metricSeries(MP, sq),
-                await reference.metricSeries(MP, sq),
-                (options.quantileTolerance ?? 0) * 30_000,
-              );
+              expectPoints(await store.metricSeries(MP, sq), await reference.metricSeries(MP, sq));
             } catch (error) {
               throw new Error(`series differ for ${JSON.stringify(q)} / ${bucketNs}`, { cause: error });
             }
@@ -228,7 +203,7 @@ export function runMetricsConformanceSuite(
       }
     });
 
-    it('lists versions by first sight, per agent, hostile values intact', async () => {
+    test('lists versions by first sight, per agent, hostile values intact', async () => {
       expect(await store.listVersions(MP, {}, 'prompt')).toEqual([
         { value: 'p1', firstNs: T0 - 10n * SEC, lastNs: T0 + 600n * SEC, runs: 3 },
         { value: 'b1', firstNs: T0 + 1_200n * SEC, lastNs: T0 + 1_800n * SEC, runs: 2 },
@@ -252,7 +227,7 @@ export function runMetricsConformanceSuite(
       }
     });
 
-    it('filters by hostile agent, tool, version and model names exactly and returns them intact', async () => {
+    test('filters by hostile agent, tool, version and model names exactly and returns them intact', async () => {
       const H = 'metrics-hostile';
       const steps = HOSTILE.flatMap((name, i) => hostileRun(H, i, name));
       await store.writeSteps(steps);
@@ -281,7 +256,7 @@ export function runMetricsConformanceSuite(
       expect(await store.metricSample(H, { ...at, metric: 'run_count' })).toEqual(count(HOSTILE.length));
     });
 
-    it('matches refusal phrases and denials with ASCII case folding only, on every backend alike', async () => {
+    test('matches refusal phrases and denials with ASCII case folding only, on every backend alike', async () => {
       const F = 'metrics-fold';
       const outputs = [
         "I CAN'T HELP WITH it",
@@ -307,7 +282,7 @@ export function runMetricsConformanceSuite(
       expect(await store.metricSample(F, { ...at, metric: 'approval_denial_rate' })).toEqual(rate(2, 4));
     });
 
-    it('counts a resent batch once', async () => {
+    test('counts a resent batch once', async () => {
       const { steps } = metricsFixture();
       await store.writeSteps(steps);
       await store.writeSteps(steps.slice(0, 7));
@@ -320,10 +295,10 @@ export function runMetricsConformanceSuite(
       }
     });
 
-    it('rejects a bucket width of zero', async () => {
+    test('rejects a bucket width of zero', async () => {
       await expect(store.metricSeries(MP, { ...full({ metric: 'run_count' }), bucketNs: 0n })).rejects.toThrow(
         /bucketNs/,
       );
     });
-  });
-}
+  },
+};

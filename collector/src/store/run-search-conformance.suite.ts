@@ -1,19 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { Step } from '../model/step.js';
 import { buildRun, DAY0, spanIdOf } from './conformance-fixtures.js';
 import { findingId, type StoredFinding } from './findings.js';
 import type { RunQuery, TraceStore } from './port.js';
+import type { StoreSuite } from './suite-harness.js';
 
 /**
  * Search across runs: the "has findings" filter and free text over every redacted payload, with
  * hostile needles. Every adapter passes these (and the in-memory store used by the API tests).
  */
-export function runSearchConformanceSuite(
-  name: string,
-  makeStore: () => Promise<TraceStore>,
-  purge: (store: TraceStore) => Promise<void>,
-): void {
-  describe(name, () => {
+export const runSearchSuite: StoreSuite = {
+  name: 'run search',
+  register({ makeStore, purge, test }) {
     let store: TraceStore;
     const P = 'proj-a';
 
@@ -46,7 +44,7 @@ export function runSearchConformanceSuite(
       return { ...base, id: findingId(base) };
     };
 
-    it('filters on "has findings": open findings of medium or above count, low or muted ones do not', async () => {
+    test('filters on "has findings": open findings of medium or above count, low or muted ones do not', async () => {
       const runs = [0, 1, 2, 3, 4].map((i) => buildRun({ projectId: P, startNs: DAY0 + BigInt(i) * 1000n }));
       await store.writeSteps(runs.flat());
       const t = (i: number) => runs[i]?.[0]?.traceId as string;
@@ -69,7 +67,7 @@ export function runSearchConformanceSuite(
       expect(await list({ hasFindings: false })).toHaveLength(5);
     });
 
-    it('pages through runs with findings without gaps, every page full', async () => {
+    test('pages through runs with findings without gaps, every page full', async () => {
       const runs = Array.from({ length: 14 }, (_, i) => buildRun({ projectId: P, startNs: DAY0 + BigInt(i) }));
       await store.writeSteps(runs.flat());
       const flagged: string[] = [];
@@ -95,7 +93,7 @@ export function runSearchConformanceSuite(
       expect(sizes).toEqual([2, 2, 1]);
     });
 
-    it('finds free text in every redacted payload, and not in keys or timestamps', async () => {
+    test('finds free text in every redacted payload, and not in keys or timestamps', async () => {
       const fields: Record<string, (s: Step[]) => void> = {
         inputMessages: (s) => {
           (s[2] as Step).inputMessages = '[{"role":"user","content":"needle-inmsg"}]';
@@ -193,7 +191,7 @@ export function runSearchConformanceSuite(
       expect(await list({ text: String(DAY0 + 424_242n) })).toEqual([]);
     });
 
-    it('treats quotes, wildcards, backslashes and unicode in the needle as plain text', async () => {
+    test('treats quotes, wildcards, backslashes and unicode in the needle as plain text', async () => {
       const hostile = buildRun({
         projectId: P,
         startNs: DAY0 + 2000n,
@@ -241,5 +239,5 @@ export function runSearchConformanceSuite(
       expect(await list({ text: 'needle nowhere', hasFindings: false })).toEqual([]);
       expect(await list({ text: '[email:7f3a9c1', hasFindings: false, toNs: DAY0 + 1500n })).toEqual([d]);
     });
-  });
-}
+  },
+};

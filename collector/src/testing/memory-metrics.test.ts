@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyStep } from '../model/step.js';
-import { runMetricsConformanceSuite } from '../store/metrics-conformance.suite.js';
 import { createMemoryStore } from './memory-store.js';
 
-// Evaluator unit tests run on the in-memory store, so its metrics must be the adapters' metrics.
-runMetricsConformanceSuite(
-  'in-memory store metrics',
-  async () => createMemoryStore(),
-  async () => {},
-);
+// The store battery (memory-store.test.ts) holds these metrics to the adapters'; these are the edges it does not reach.
 
 describe('in-memory metrics edge cases', () => {
   const T = 1_000_000_000_000n;

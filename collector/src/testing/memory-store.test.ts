@@ -1,9 +1,9 @@
-import { runSearchConformanceSuite } from '../store/run-search-conformance.suite.js';
+import { runStoreSuites } from '../store/store-battery.suite.js';
 import { createMemoryStore } from './memory-store.js';
 
-// The API tests run on the in-memory store, so it must search the way the real adapters do.
-runSearchConformanceSuite(
-  'in-memory store search',
+// Tests above the port (API, ingest, alerts) run on the in-memory store, so it answers as the real stores do.
+runStoreSuites(
+  'in-memory store',
   async () => createMemoryStore(),
   async () => {},
 );

@@ -1,68 +1,24 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
-import { emptyStep } from '../../model/step.js';
-import { runAlertsConformanceSuite } from '../alerts-conformance.suite.js';
-import { runConformanceSuite } from '../conformance.suite.js';
-import { runFindingsConformanceSuite } from '../findings-conformance.suite.js';
-import { runMetricsConformanceSuite } from '../metrics-conformance.suite.js';
 import type { TraceStore } from '../port.js';
-import { runSearchConformanceSuite } from '../run-search-conformance.suite.js';
+import { runStoreSuites } from '../store-battery.suite.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
 
+// A real database file in a fresh directory under the OS temp dir (TMPDIR) for every store.
 const dirs = new WeakMap<TraceStore, string>();
 
-const makeStore = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'casefile-duckdb-'));
-  const store = await DuckDbTraceStore.open(dir);
-  dirs.set(store, dir);
-  return store;
-};
-const removeStore = async (store: TraceStore) => {
-  await store.close();
-  const dir = dirs.get(store);
-  if (dir) await rm(dir, { recursive: true, force: true });
-};
-runConformanceSuite('DuckDB conformance', makeStore, removeStore);
-runFindingsConformanceSuite('DuckDB findings conformance', makeStore, removeStore);
-runSearchConformanceSuite('DuckDB search conformance', makeStore, removeStore);
-runMetricsConformanceSuite('DuckDB metrics conformance', makeStore, removeStore);
-runAlertsConformanceSuite('DuckDB alerts conformance', makeStore, removeStore);
-
-describe('DuckDB store errors', () => {
-  it('reports a data dir it cannot create as StoreUnavailableError', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'casefile-duckdb-'));
-    await writeFile(join(dir, 'file'), '');
-    await expect(DuckDbTraceStore.open(join(dir, 'file', 'data'))).rejects.toBeInstanceOf(StoreUnavailableError);
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('keeps the SQL and the cause of a failed query', async () => {
+runStoreSuites(
+  'DuckDB store',
+  async () => {
     const dir = await mkdtemp(join(tmpdir(), 'casefile-duckdb-'));
     const store = await DuckDbTraceStore.open(dir);
-    try {
-      const error = await store.listRuns('p', { limit: 1 }).catch((e: unknown) => e); // not migrated yet
-      expect(error).toBeInstanceOf(StoreQueryError);
-      expect((error as StoreQueryError).sql).toContain('FROM runs');
-      expect((error as Error).cause).toBeDefined();
-    } finally {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('keeps its data across a reopen of the same file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'casefile-duckdb-'));
-    const first = await DuckDbTraceStore.open(dir);
-    await first.migrate();
-    await first.writeSteps([{ ...emptyStep('p', 'c'.repeat(32), 'd'.repeat(16)), name: 'persisted' }]);
-    await first.close();
-    const second = await DuckDbTraceStore.open(dir);
-    await second.migrate();
-    expect((await second.getRun('p', 'c'.repeat(32))).map((s) => s.name)).toEqual(['persisted']);
-    await second.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-});
+    dirs.set(store, dir);
+    return store;
+  },
+  async (store) => {
+    await store.close();
+    const dir = dirs.get(store);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  },
+);

@@ -1,14 +1,54 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects. `unit` is every test under sdk/src, collector/src and ui/src that needs no server,
+ * store file or browser: pure modules and in-memory fakes, run in worker threads that share one
+ * module graph (no per-file isolation), so a file costs its tests and not a fresh import of zod,
+ * Hono and OpenTelemetry. `slow` is the rest: the store adapters against a real DuckDB file and a
+ * real ClickHouse server, and everything under test/ (collector processes, Chromium, corpora), each
+ * file in its own process as before.
+ *
+ * A new `*.test.ts` lands in `unit` unless it matches SLOW. A unit test must leave no global state
+ * behind (environment, OpenTelemetry globals, timers); `npm run test:unit` runs only this project.
+ */
+const SLOW = [
+  'test/**/*.test.ts',
+  // Store adapters: a real DuckDB file, a real ClickHouse server.
+  'collector/src/store/duckdb/**/*.test.ts',
+  'collector/src/store/clickhouse/**/*.test.ts',
+  'collector/src/**/*-duckdb.test.ts',
+  'collector/src/**/*-clickhouse.test.ts',
+];
+const UNIT = ['sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'ui/src/**/*.test.ts'];
+const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/dist/**'];
+
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
-    include: ['sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'ui/src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    pool: 'forks',
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: UNIT,
+          exclude: [...ALWAYS_EXCLUDED, ...SLOW],
+          pool: 'threads',
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'slow',
+          include: SLOW,
+          exclude: ALWAYS_EXCLUDED,
+          pool: 'forks',
+        },
+      },
+    ],
   },
 });

@@ -47,19 +47,32 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Issuer prefixes and lengths of the main card networks; a Luhn-valid number outside them is not a card. */
-export function cardBrandValid(digits: string): boolean {
+/** Issuer prefixes and lengths of the card networks (ISO/IEC 7812 IIN ranges); a Luhn-valid number outside them is not a card. */
+export function cardBrand(digits: string): string | undefined {
   const n = digits.length;
   const p2 = Number(digits.slice(0, 2));
+  const p3 = Number(digits.slice(0, 3));
   const p4 = Number(digits.slice(0, 4));
-  if (digits[0] === '4') return n === 13 || n === 16 || n === 19;
-  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n === 16;
-  if (p2 === 34 || p2 === 37) return n === 15;
-  if (p4 === 6011 || p2 === 65 || (p4 >= 6440 && p4 <= 6499)) return n >= 16 && n <= 19;
-  if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19;
-  if (p2 === 36 || p2 === 38 || p2 === 39 || (p4 >= 3000 && p4 <= 3059)) return n >= 14 && n <= 19;
-  if (p2 === 62) return n >= 16 && n <= 19;
-  return false;
+  const p6 = Number(digits.slice(0, 6));
+  if (digits[0] === '4') return n === 13 || n === 16 || n === 19 ? 'visa' : undefined;
+  if (p2 === 34 || p2 === 37) return n === 15 ? 'amex' : undefined;
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n === 16 ? 'mastercard' : undefined;
+  if (p4 >= 2200 && p4 <= 2204) return n >= 16 && n <= 19 ? 'mir' : undefined;
+  if (p4 === 1800 || p4 === 2131) return n === 15 ? 'jcb' : undefined;
+  if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19 ? 'jcb' : undefined;
+  if ((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39 || p4 === 3095)
+    return n >= 14 && n <= 19 ? 'diners' : undefined;
+  if (p4 === 6011 || (p3 >= 644 && p3 <= 649) || p2 === 65 || (p6 >= 622126 && p6 <= 622925))
+    return n >= 16 && n <= 19 ? 'discover' : undefined;
+  if (p2 === 62 || p2 === 81) return n >= 16 && n <= 19 ? 'unionpay' : undefined;
+  if (p4 === 9792) return n === 16 ? 'troy' : undefined;
+  // Maestro: 50, 56–69 (after the ranges above), 12 to 19 digits.
+  if (p2 === 50 || (p2 >= 56 && p2 <= 69)) return n >= 12 && n <= 19 ? 'maestro' : undefined;
+  return undefined;
+}
+
+export function cardBrandValid(digits: string): boolean {
+  return cardBrand(digits) !== undefined;
 }
 
 const IBAN_LENGTHS: Record<string, number> = {

@@ -104,8 +104,9 @@ export function findIpv6(text: string, push: (start: number, end: number) => voi
 }
 
 const VERSION_BEFORE = /(?:version|ver|release|build|v)\s*[:=]?\s*$/i;
+const CARD_CONTEXT =
+  /(?:card|maestro|debit|credit|visa|mastercard|pan|cc|payment|paid|pay with|kort|karte|carte|tarjeta)\b[^\n]{0,24}$/i;
 const NON_PERSONAL_IPV4 = new Set(['0.0.0.0', '127.0.0.1', '255.255.255.255']);
-const PHONE_CONTEXT_BEFORE = /(?:phone|tel|mobile|cell|call|sms|whatsapp|fax|contact|number)\W{0,12}$/i;
 
 /** Regex-shaped PII detectors; every match is confirmed by a checksum or a structural rule. */
 export const PII_DETECTORS: readonly Detector[] = [
@@ -113,12 +114,15 @@ export const PII_DETECTORS: readonly Detector[] = [
     rule: 'pii-card',
     kind: 'card',
     priority: 2,
-    // Explicit groupings (4-4-4-4, Amex 4-6-5, contiguous) so trailing numbers (an expiry) never join in.
-    pattern: /\d{4}(?:([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|([ -])\d{6}\2\d{4,5}|\d{9,15})/g,
+    // 12–19 digits: contiguous, in groups of four with one separator (the last group 1–4 digits), or
+    // Amex/Diners 4-6-5/4-6-4. Explicit groupings so trailing numbers (an expiry) never join in.
+    pattern: /\d{4}(?:([ -])\d{4}\1\d{4}(?:\1\d{1,4}){0,2}|([ -])\d{6}\2\d{4,5}|\d{8,15})/g,
     validate: (v, text, start) => {
       if (!standalone(text, start, start + v.length)) return false;
       const d = digitsOf(v);
-      return luhnValid(d) && cardBrandValid(d);
+      if (d.length < 12 || !luhnValid(d) || !cardBrandValid(d)) return false;
+      // Twelve digits is also an AWS account or an order number: a short Maestro needs a card word.
+      return d.length > 12 || CARD_CONTEXT.test(text.slice(Math.max(0, start - 40), start));
     },
   },
   {
@@ -144,40 +148,6 @@ export const PII_DETECTORS: readonly Detector[] = [
     },
   },
   {
-    rule: 'pii-phone-international',
-    kind: 'phone',
-    priority: 1,
-    keywords: ['+'],
-    pattern: /\+(?<![\w+]\+)[1-9]\d{0,2}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){2,6}(?![\w-]|\.\d)/g,
-    validate: (v) => {
-      const n = digitsOf(v).length;
-      return n >= 8 && n <= 15;
-    },
-  },
-  {
-    rule: 'pii-phone-nanp',
-    kind: 'phone',
-    priority: 1,
-    pattern: /(?<![\w+.-])(?:\(([2-9]\d{2})\)\s?|([2-9]\d{2})[-. ])[2-9]\d{2}[-. ]\d{4}(?![\w-]|\.\d)/g,
-  },
-  {
-    rule: 'pii-phone-national',
-    kind: 'phone',
-    priority: 1,
-    // Literal first, boundary after: the engine skips to each `0` instead of testing every offset.
-    pattern: /0(?<![\w+.-]0)[1-9]\d{0,4}(?:[ -]\d{2,4}){2,4}(?![\w-]|\.\d)/g,
-    validate: (v, text, start) => {
-      const n = digitsOf(v).length;
-      if (n < 9 || n > 11) return false;
-      // Space-grouped digits are also how amounts and IDs print; demand a phone shape or a phone word.
-      return (
-        /^0\d{2,4}[ -]\d{3,4}[ -]\d{3,4}$/.test(v) ||
-        PHONE_CONTEXT_BEFORE.test(text.slice(Math.max(0, start - 30), start)) ||
-        /^0\d(?:[ -]\d{2}){4}$/.test(v)
-      );
-    },
-  },
-  {
     rule: 'pii-ipv4',
     kind: 'ip',
     priority: 1,
@@ -192,7 +162,9 @@ export const PII_DETECTORS: readonly Detector[] = [
     rule: 'pii-iban',
     kind: 'iban',
     priority: 2,
-    pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g,
-    validate: (v) => ibanValid(v.replace(/ /g, '')),
+    // Upper or lower case (not mixed), grouped by four or not; the check digits decide.
+    pattern:
+      /\b(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,3})?)\b/g,
+    validate: (v) => ibanValid(v.replace(/ /g, '').toUpperCase()),
   },
 ];

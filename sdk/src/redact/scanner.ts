@@ -1,7 +1,12 @@
+import { ASSIGNMENT_GATE, findAssignments } from './assignments.js';
 import { findEncoded } from './decode.js';
+import { findPhones } from './phones.js';
+import { findProseSecrets } from './prose.js';
 import { GENERIC_DETECTORS } from './rules-generic.js';
 import { findEmails, findIpv6, PII_DETECTORS } from './rules-pii.js';
+import { PREFIXED_PROVIDER_DETECTORS } from './rules-providers.js';
 import { PROVIDER_DETECTORS } from './rules-secrets.js';
+import { findCurlCredentials, findKubernetesSecretData } from './structured-secrets.js';
 import type { CustomPattern, Detector, RedactionFinding } from './types.js';
 
 export interface RawFinding extends RedactionFinding {
@@ -75,6 +80,34 @@ const IPV6_RULE: CompiledRule = {
   },
 };
 
+/** A hand-written finder (assignments, prose, manifests) wrapped as a rule. */
+function finderRule(
+  rule: string,
+  kind: string,
+  priority: number,
+  find: (text: string, push: (h: { start: number; end: number; kind: string; rule: string }) => void) => void,
+): CompiledRule {
+  return {
+    rule,
+    kind,
+    priority,
+    run(text, out) {
+      find(text, (h) => {
+        if (h.end > h.start) out.push({ kind: h.kind, rule: h.rule, start: h.start, end: h.end, priority });
+      });
+    },
+  };
+}
+
+const PHONE_RULE: CompiledRule = {
+  rule: 'pii-phone',
+  kind: 'phone',
+  priority: 1,
+  run(text, out) {
+    findPhones(text, (start, end, rule) => out.push({ kind: 'phone', rule, start, end, priority: 1 }));
+  },
+};
+
 function better(a: RawFinding, b: RawFinding): boolean {
   return a.priority > b.priority || (a.priority === b.priority && a.end - a.start > b.end - b.start);
 }
@@ -120,9 +153,11 @@ export interface Scanner {
   scan(text: string, deadline?: number): RawFinding[];
 }
 
-// Every provider prefix in one alternation: one pass decides whether any provider rule can match.
-const PROVIDER_GATE =
-  /AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|gl(?:pat|dt|ptt|rt|cbt|ft|imt|soat|ffct|agent)-|xox[abposre]|xapp-|hooks\.slack\.com|[sr]k_|whsec_|sk-|AIza|GOCSPX-|ya29\.|SK[0-9a-f]|SG\.|npm_|pypi-|hf_|shp(?:at|ca|pa|ss)_|do[opr]_v1_|PRIVATE KEY|eyJ|Q~/;
+const ALL_PROVIDERS: readonly Detector[] = [...PROVIDER_DETECTORS, ...PREFIXED_PROVIDER_DETECTORS];
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 // Every keyword the assignment/header rules and case-insensitive provider rules start from: prose
 // without any of them skips those eight regexes. Must stay a superset of their leading literals.
@@ -132,16 +167,42 @@ const KEYWORD_GATE = /key|secret|token|auth|credential|sig|pass|pwd|bearer|basic
 const CLOCK_EVERY_RULE_ABOVE = 32 * 1024;
 
 export function createScanner(customPatterns: readonly CustomPattern[] = []): Scanner {
-  // Case-insensitive provider rules (`AccountKey=`, `secret_access_key`) cannot be gated by literals.
-  const providerRules = PROVIDER_DETECTORS.filter((d) => !d.pattern.flags.includes('i')).map(compileDetector);
+  // Every provider prefix in one alternation (longest first): one pass over the text says which
+  // provider rules can match at all, and only those run.
+  const byPrefix = new Map<string, CompiledRule[]>();
+  for (const d of ALL_PROVIDERS) {
+    if (d.prefixes === undefined) continue;
+    const compiled = compileDetector(d);
+    for (const prefix of d.prefixes) {
+      const list = byPrefix.get(prefix) ?? [];
+      list.push(compiled);
+      byPrefix.set(prefix, list);
+    }
+  }
+  const prefixGate = new RegExp(
+    [...byPrefix.keys()]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|'),
+    'g',
+  );
+  // Rules named by keywords (`AccountKey=`, `secret_access_key`, `Authorization:`) run only when a
+  // keyword occurs; assignments and prose have their own, wider keyword gate.
   const keywordRules = [
-    ...PROVIDER_DETECTORS.filter((d) => d.pattern.flags.includes('i')),
+    ...ALL_PROVIDERS.filter((d) => d.prefixes === undefined),
     ...GENERIC_DETECTORS.filter((d) => d.rule !== 'url-credentials'),
   ].map(compileDetector);
+  const assignmentRules: CompiledRule[] = [
+    finderRule('secret-assignment', 'generic_secret', 1, findAssignments),
+    finderRule('kubernetes-secret', 'generic_secret', 1, findKubernetesSecretData),
+  ];
   const rules: CompiledRule[] = [
+    finderRule('secret-in-text', 'generic_secret', 0, findProseSecrets),
+    finderRule('cli-user-password', 'password', 1, findCurlCredentials),
     ...GENERIC_DETECTORS.filter((d) => d.rule === 'url-credentials').map(compileDetector),
     EMAIL_RULE,
     IPV6_RULE,
+    PHONE_RULE,
     ...PII_DETECTORS.map(compileDetector),
     ...customPatterns.map((p) => {
       try {
@@ -155,14 +216,26 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
   function scanAt(text: string, depth: number, deadline: number): RawFinding[] {
     const found: RawFinding[] = [];
     const clockEachRule = text.length > CLOCK_EVERY_RULE_ABOVE;
-    if (PROVIDER_GATE.test(text)) {
-      for (const r of providerRules) {
+    prefixGate.lastIndex = 0;
+    let providers: Set<CompiledRule> | undefined;
+    for (let m = prefixGate.exec(text); m !== null; m = prefixGate.exec(text)) {
+      providers ??= new Set();
+      for (const r of byPrefix.get(m[0])!) providers.add(r);
+    }
+    if (providers !== undefined) {
+      for (const r of providers) {
         r.run(text, found);
         if (clockEachRule) checkClock(deadline, r.rule);
       }
     }
     if (KEYWORD_GATE.test(text)) {
       for (const r of keywordRules) {
+        r.run(text, found);
+        if (clockEachRule) checkClock(deadline, r.rule);
+      }
+    }
+    if (ASSIGNMENT_GATE.test(text)) {
+      for (const r of assignmentRules) {
         r.run(text, found);
         if (clockEachRule) checkClock(deadline, r.rule);
       }

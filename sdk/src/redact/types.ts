@@ -59,6 +59,11 @@ export interface Detector {
   /** Higher wins when two findings overlap (provider formats beat generic rules). */
   priority: number;
   keywords?: readonly string[];
+  /**
+   * Literal prefixes every match starts with (case-sensitive). The scanner finds all provider prefixes
+   * in one pass and runs only the rules whose prefix occurs; a rule without prefixes always runs.
+   */
+  prefixes?: readonly string[];
   pattern: RegExp;
   /** Capture group holding the secret; 0 = the whole match. */
   group?: number;

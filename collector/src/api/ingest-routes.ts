@@ -4,7 +4,7 @@ import { bearerToken } from '../auth/secrets.js';
 import { BadInputError, UnsupportedError } from '../errors/errors.js';
 import type { Step } from '../model/step.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
-import { normalizeSpan, type ResourceCache } from '../normalize/normalize-span.js';
+import { normalizeSpanSteps, type ResourceCache } from '../normalize/normalize-span.js';
 import { decodeJsonTraces } from '../otlp/decode-json.js';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf.js';
 import type { DecodedRequest, DecodeLimits } from '../otlp/decoded.js';
@@ -48,7 +48,7 @@ export function registerIngestRoutes(app: Hono, deps: IngestDeps): void {
       }
       const redactor = deps.redactorFor(projectId, bearerToken(c.req.header('authorization')) ?? '');
       const resources: ResourceCache = new WeakMap();
-      const steps = decoded.spans.map((s) => normalizeSpan(s, projectId, redactor, resources));
+      const steps = decoded.spans.flatMap((s) => normalizeSpanSteps(s, projectId, redactor, resources));
       if (steps.length > 0) await deps.writer.write(steps);
       return success(c, encoding, decoded);
     } catch (err) {

@@ -3,13 +3,16 @@
  * OpenInference, OpenLLMetry/Traceloop and the Vercel AI SDK. Each list is in priority order.
  */
 export const FIELD_SOURCES = {
-  agentName: ['gen_ai.agent.name', 'agent.name', 'ai.telemetry.functionId', 'traceloop.workflow.name'],
+  // Not `traceloop.workflow.name`: it names the workflow around the agent, not the agent.
+  agentName: ['gen_ai.agent.name', 'agent.name', 'ai.telemetry.functionId'],
   agentVersion: ['gen_ai.agent.version', 'traceloop.entity.version'],
   conversationId: [
     'gen_ai.conversation.id',
     'session.id',
     'ai.telemetry.metadata.sessionId',
     'traceloop.association.properties.session_id',
+    'ai.settings.context.sessionId',
+    'langfuse.session.id',
   ],
   runInput: ['casefile.run.input'],
   promptVersion: ['casefile.prompt.version', 'llm.prompt_template.version', 'traceloop.prompt.version'],

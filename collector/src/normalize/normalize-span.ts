@@ -1,8 +1,20 @@
+import { actionHash } from '@casefile/sdk/action-hash';
 import type { Step, StepEvent, ToolRisk } from '../model/step.js';
 import { emptyStep, TOOL_RISKS } from '../model/step.js';
 import type { DecodedSpan } from '../otlp/decoded.js';
-import { FIELD_SOURCES, gatherIndexed, pick } from './dialects.js';
+import { DIALECT_ATTR, type Dialect, type DialectId, NOTES_ATTR, type SpanView } from './dialect.js';
+import { casefile, genAi } from './dialects/genai.js';
+import { langfuse } from './dialects/langfuse.js';
+import { applyInterrupt, interruptsOf, resumeApprovalStep, resumeCommandOf } from './dialects/langgraph.js';
+import { openInference } from './dialects/openinference.js';
+import { traceloop } from './dialects/traceloop.js';
+import { vercelAi } from './dialects/vercel-ai.js';
+import { vercelAiOtel } from './dialects/vercel-ai-otel.js';
+import { FIELD_SOURCES, pick } from './dialects.js';
+import { documentsFromValue, documentsJson } from './documents.js';
 import { flattenMap } from './flatten.js';
+import { parseJson } from './json.js';
+import { indexedMessages, lastUserText, messagesJson } from './messages.js';
 import { deriveStepKind } from './step-kind.js';
 
 /** The collector's redaction pass over one flat attribute map (values are strings). */
@@ -16,6 +28,17 @@ export const NO_REDACTION: AttributeRedactor = (attributes) => ({ attributes, co
 
 const STATUS = ['unset', 'ok', 'error'] as const;
 
+/** In the order a span is claimed: the most specific marker wins (Casefile's own attributes first). */
+export const DIALECTS: readonly Dialect[] = [
+  casefile,
+  langfuse,
+  traceloop,
+  openInference,
+  vercelAi,
+  vercelAiOtel,
+  genAi,
+];
+
 /** Redacted resource attributes, by decoded resource: the spans of one ResourceSpans share it. */
 export type ResourceCache = WeakMap<object, ReturnType<AttributeRedactor>>;
 
@@ -26,6 +49,21 @@ export function normalizeSpan(
   redact: AttributeRedactor,
   resourceCache: ResourceCache = new WeakMap(),
 ): Step {
+  return normalizeSpanSteps(span, projectId, redact, resourceCache)[0] as Step;
+}
+
+/**
+ * One span → its step, plus any step the span implies but no SDK sends as a span of its own (the
+ * human's decision when a LangGraph run resumes after an interrupt). Never throws on attribute
+ * content: a dialect that cannot read its attributes leaves the base mapping and a note in
+ * `casefile.normalize.notes`.
+ */
+export function normalizeSpanSteps(
+  span: DecodedSpan,
+  projectId: string,
+  redact: AttributeRedactor,
+  resourceCache: ResourceCache = new WeakMap(),
+): Step[] {
   const rules = new Set<string>();
   let count = 0;
   const pass = (map: Record<string, string>) => {
@@ -52,6 +90,11 @@ export function normalizeSpan(
     name: string;
     statusMessage: string;
   };
+  // The normaliser's own markers are never taken from the sender.
+  delete attrs[DIALECT_ATTR];
+  delete attrs[NOTES_ATTR];
+  delete attrs['casefile.normalize.derived_from'];
+  const view: SpanView = { attrs, resource, name, events, isRoot: span.parentSpanId === '', spanKind: span.kind };
 
   const step = emptyStep(projectId, span.traceId, span.spanId);
   step.parentSpanId = span.parentSpanId;
@@ -65,8 +108,42 @@ export function normalizeSpan(
   step.attributes = attrs;
   step.resourceAttributes = resource;
   step.events = events;
-  step.kind = deriveStepKind(attrs, name, span.parentSpanId === '');
 
+  const notes: string[] = [];
+  let extra: Step[] = [];
+  const dialect = DIALECTS.find((d) => safe(() => d.detect(view), false));
+  const dialectId: DialectId = dialect?.id ?? 'otel';
+  try {
+    step.kind = deriveStepKind(view);
+    applyBase(view, step);
+  } catch (err) {
+    notes.push(`base mapping stopped: ${messageOf(err)}`);
+  }
+  if (dialect) {
+    try {
+      dialect.apply(view, step, notes);
+    } catch (err) {
+      notes.push(`${dialect.id} mapping stopped: ${messageOf(err)}`);
+    }
+  }
+  try {
+    extra = applyFrameworkPatterns(view, step, dialectId);
+    applyCommonRules(view, step);
+  } catch (err) {
+    notes.push(`run mapping stopped: ${messageOf(err)}`);
+  }
+
+  attrs[DIALECT_ATTR] = dialectId;
+  if (notes.length > 0) attrs[NOTES_ATTR] = JSON.stringify(notes);
+  step.redactionCount = count + (toCount(attrs['casefile.redaction.count'] ?? '') ?? 0);
+  for (const r of parseStringArray(attrs['casefile.redaction.rules'])) rules.add(r);
+  step.redactionRules = [...rules].sort();
+  return [step, ...extra];
+}
+
+/** GenAI semconv (current and deprecated names) and `casefile.*`: what every dialect starts from. */
+function applyBase(view: SpanView, step: Step): void {
+  const { attrs, resource, events } = view;
   const merged = { ...resource, ...attrs };
   step.agentName = pick(merged, FIELD_SOURCES.agentName);
   step.agentVersion = pick(merged, FIELD_SOURCES.agentVersion);
@@ -78,40 +155,30 @@ export function normalizeSpan(
   step.responseModel = pick(attrs, FIELD_SOURCES.responseModel);
   step.inputTokens = toCount(pick(attrs, FIELD_SOURCES.inputTokens));
   step.outputTokens = toCount(pick(attrs, FIELD_SOURCES.outputTokens));
-  step.inputMessages = pick(attrs, FIELD_SOURCES.inputMessages) || indexedMessages(attrs, 'input');
-  step.outputMessages = pick(attrs, FIELD_SOURCES.outputMessages) || indexedMessages(attrs, 'output');
+  step.inputMessages = pick(attrs, FIELD_SOURCES.inputMessages) || messagesJson(indexedMessages(attrs, 'input'));
+  step.outputMessages = pick(attrs, FIELD_SOURCES.outputMessages) || messagesJson(indexedMessages(attrs, 'output'));
   step.systemInstructions = pick(attrs, FIELD_SOURCES.systemInstructions);
-  step.runInput =
-    pick(attrs, FIELD_SOURCES.runInput) ||
-    (step.kind === 'agent' ? attrs['input.value'] || attrs['traceloop.entity.input'] || '' : '');
-
-  if (step.kind === 'tool') {
-    step.toolName =
-      pick(attrs, FIELD_SOURCES.toolName) ||
-      attrs['traceloop.entity.name'] ||
-      (name.startsWith('execute_tool ') ? name.slice('execute_tool '.length) : '');
-    step.toolArguments =
-      pick(attrs, FIELD_SOURCES.toolArguments) || attrs['input.value'] || attrs['traceloop.entity.input'] || '';
-    step.toolResult =
-      pick(attrs, FIELD_SOURCES.toolResult) || attrs['output.value'] || attrs['traceloop.entity.output'] || '';
-  } else {
-    step.toolName = pick(attrs, FIELD_SOURCES.toolName);
-    step.toolArguments = pick(attrs, FIELD_SOURCES.toolArguments);
-    step.toolResult = pick(attrs, FIELD_SOURCES.toolResult);
+  step.runInput = pick(attrs, FIELD_SOURCES.runInput);
+  step.toolName = pick(attrs, FIELD_SOURCES.toolName);
+  if (step.kind === 'tool' && step.toolName === '' && view.name.startsWith('execute_tool ')) {
+    step.toolName = view.name.slice('execute_tool '.length);
   }
+  step.toolArguments = pick(attrs, FIELD_SOURCES.toolArguments);
+  step.toolResult = pick(attrs, FIELD_SOURCES.toolResult);
   step.toolCallId = pick(attrs, FIELD_SOURCES.toolCallId);
   const risk = pick(attrs, FIELD_SOURCES.toolRisk);
   step.toolRisk = (TOOL_RISKS as readonly string[]).includes(risk) ? (risk as ToolRisk) : '';
-
   step.dataSourceId = pick(attrs, FIELD_SOURCES.dataSourceId);
-  step.retrievalQuery =
-    pick(attrs, FIELD_SOURCES.retrievalQuery) || (step.kind === 'retrieval' ? attrs['input.value'] || '' : '');
-  const docs = retrievalDocuments(attrs);
-  step.documents = docs.json;
-  step.documentIds = docs.ids;
+  step.retrievalQuery = pick(attrs, FIELD_SOURCES.retrievalQuery);
+  const ids = new Set<string>(parseStringArray(attrs['casefile.retrieval.document_ids']));
+  const docsText = pick(attrs, FIELD_SOURCES.documents);
+  if (docsText !== '') {
+    step.documents = docsText;
+    for (const d of documentsFromValue(parseJson(docsText))) ids.add(d.id);
+  }
+  step.documentIds = [...ids].slice(0, 1000);
   const trust = pick(attrs, FIELD_SOURCES.contentTrust);
   step.contentTrust = trust === 'trusted' || trust === 'untrusted' ? trust : '';
-
   step.approvalId = pick(attrs, FIELD_SOURCES.approvalId);
   step.approvalDecision = pick(attrs, FIELD_SOURCES.approvalDecision);
   step.approver = pick(attrs, FIELD_SOURCES.approver);
@@ -119,15 +186,52 @@ export function normalizeSpan(
   step.actionHash = pick(attrs, FIELD_SOURCES.actionHash).toLowerCase();
   step.actionResult = pick(attrs, FIELD_SOURCES.actionResult);
   step.policyDecision = pick(attrs, FIELD_SOURCES.policyDecision);
-  step.errorType =
-    pick(attrs, FIELD_SOURCES.errorType) ||
-    (events.find((e) => e.name === 'exception')?.attributes['exception.type'] ?? '');
-  if (step.status === 'unset' && step.errorType && events.some((e) => e.name === 'exception')) step.status = 'error';
+  const exception = events.find((e) => e.name === 'exception');
+  step.errorType = pick(attrs, FIELD_SOURCES.errorType) || (exception?.attributes['exception.type'] ?? '');
+  if (step.status === 'unset' && exception && step.errorType) step.status = 'error';
+}
 
-  step.redactionCount = count + (toCount(attrs['casefile.redaction.count'] ?? '') ?? 0);
-  for (const r of parseStringArray(attrs['casefile.redaction.rules'])) rules.add(r);
-  step.redactionRules = [...rules].sort();
-  return step;
+/** Patterns of agent frameworks that span several spans or traces (LangGraph's human-in-the-loop). */
+function applyFrameworkPatterns(view: SpanView, step: Step, dialect: DialectId): Step[] {
+  if (dialect !== 'openinference') return [];
+  const interrupts = interruptsOf(view);
+  if (interrupts) applyInterrupt(view, step, interrupts);
+  const resume = resumeCommandOf(view);
+  if (!resume) return [];
+  return [resumeApprovalStep(step, resume.resume)];
+}
+
+/**
+ * Rules over the canonical fields whatever the dialect: an in-process agent span repeats the tokens
+ * of the model calls below it (Vercel AI SDK, `invoke_agent`), so only LLM calls and remote agents
+ * (CLIENT spans, whose calls we never see) count; an agent's input falls back to its last user
+ * message; a tool call without a Casefile action hash gets one from its name and arguments.
+ */
+function applyCommonRules(view: SpanView, step: Step): void {
+  if (step.kind === 'agent' && view.spanKind !== 3) {
+    step.inputTokens = null;
+    step.outputTokens = null;
+  }
+  if (step.kind === 'agent' && step.runInput === '') step.runInput = lastUserText(step.inputMessages);
+  if (step.kind === 'tool' && step.actionHash === '' && step.toolName !== '' && step.toolArguments !== '') {
+    const args = parseJson(step.toolArguments);
+    if (args !== undefined) step.actionHash = actionHash(step.toolName, args);
+  }
+  if (step.documents === '' && step.documentIds.length > 0) {
+    step.documents = documentsJson(step.documentIds.map((id) => ({ id, score: null })));
+  }
+}
+
+function safe<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 200);
 }
 
 function toCount(v: string): number | null {
@@ -138,54 +242,10 @@ function toCount(v: string): number | null {
 
 function parseStringArray(v: string | undefined): string[] {
   if (!v) return [];
-  try {
-    const parsed: unknown = JSON.parse(v);
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [v];
-  } catch {
-    return [v];
-  }
-}
-
-/** OpenInference `llm.{input,output}_messages.i.message.*` or OpenLLMetry `gen_ai.{prompt,completion}.i.*`. */
-function indexedMessages(attrs: Record<string, string>, side: 'input' | 'output'): string {
-  const oi = gatherIndexed(attrs, `llm.${side}_messages`).map((m) => ({
-    role: m['message.role'] ?? '',
-    parts: [{ type: 'text', content: m['message.content'] ?? '' }],
-  }));
-  const rows = oi.length
-    ? oi
-    : gatherIndexed(attrs, side === 'input' ? 'gen_ai.prompt' : 'gen_ai.completion').map((m) => ({
-        role: m.role ?? '',
-        parts: [{ type: 'text', content: m.content ?? '' }],
-      }));
-  return rows.length ? JSON.stringify(rows) : '';
-}
-
-function retrievalDocuments(attrs: Record<string, string>): { json: string; ids: string[] } {
-  const ids = new Set<string>(parseStringArray(attrs['casefile.retrieval.document_ids']));
-  let json = pick(attrs, FIELD_SOURCES.documents);
-  if (json) {
-    try {
-      const parsed: unknown = JSON.parse(json);
-      if (Array.isArray(parsed)) {
-        for (const d of parsed) {
-          if (d && typeof d === 'object' && 'id' in d && (typeof d.id === 'string' || typeof d.id === 'number')) {
-            ids.add(String(d.id));
-          }
-        }
-      }
-    } catch {
-      // Not JSON: keep the raw text for the investigator, no IDs to index.
-    }
-  } else {
-    const oi = gatherIndexed(attrs, 'retrieval.documents').map((d) => ({
-      id: d['document.id'] ?? '',
-      score: d['document.score'] === undefined ? null : Number(d['document.score']),
-    }));
-    if (oi.length) {
-      json = JSON.stringify(oi);
-      for (const d of oi) if (d.id) ids.add(d.id);
-    }
-  }
-  return { json, ids: [...ids].slice(0, 1000) };
+  const parsed = parseJson(v);
+  return Array.isArray(parsed)
+    ? parsed.filter((x): x is string => typeof x === 'string')
+    : parsed === undefined
+      ? [v]
+      : [];
 }

@@ -1,5 +1,6 @@
 import type { StepKind } from '../model/step.js';
 import { STEP_KINDS } from '../model/step.js';
+import type { SpanView } from './dialect.js';
 
 const BY_GENAI_OPERATION: Record<string, StepKind> = {
   invoke_agent: 'agent',
@@ -12,13 +13,14 @@ const BY_GENAI_OPERATION: Record<string, StepKind> = {
   embeddings: 'llm',
   retrieval: 'retrieval',
   search_memory: 'retrieval',
+  rerank: 'retrieval',
   execute_tool: 'tool',
+  agent_step: 'other',
 };
 
 const BY_OPENINFERENCE: Record<string, StepKind> = {
   LLM: 'llm',
   EMBEDDING: 'llm',
-  CHAIN: 'agent',
   AGENT: 'agent',
   RETRIEVER: 'retrieval',
   RERANKER: 'retrieval',
@@ -26,31 +28,48 @@ const BY_OPENINFERENCE: Record<string, StepKind> = {
   GUARDRAIL: 'guardrail',
 };
 
-const BY_TRACELOOP: Record<string, StepKind> = { workflow: 'agent', agent: 'agent', tool: 'tool', task: 'other' };
+const BY_LANGFUSE: Record<string, StepKind> = {
+  agent: 'agent',
+  generation: 'llm',
+  embedding: 'llm',
+  retriever: 'retrieval',
+  tool: 'tool',
+  guardrail: 'guardrail',
+};
 
 /**
  * The canonical kind of a span: our own attribute first, then each dialect in the order the most
- * specific one wins (GenAI semconv, OpenInference, OpenLLMetry, Vercel AI SDK); a root span with
- * nothing else to go on is the agent.
+ * specific one wins (GenAI semconv, Langfuse, OpenInference, OpenLLMetry, Vercel AI SDK). Chains,
+ * workflows, tasks and plain spans are the agent when they are the root, else `other` (a LangGraph
+ * node is not an agent); a root span with nothing else to go on is the agent.
  */
-export function deriveStepKind(attrs: Record<string, string>, name: string, isRoot: boolean): StepKind {
+export function deriveStepKind(view: SpanView): StepKind {
+  const { attrs, name, isRoot } = view;
+  const container: StepKind = isRoot ? 'agent' : 'other';
   const own = attrs['casefile.step.kind'];
   if (own && (STEP_KINDS as readonly string[]).includes(own)) return own as StepKind;
   const op = attrs['gen_ai.operation.name'];
   if (op && BY_GENAI_OPERATION[op]) return BY_GENAI_OPERATION[op];
-  const oi = attrs['openinference.span.kind'];
-  if (oi && BY_OPENINFERENCE[oi.toUpperCase()]) return BY_OPENINFERENCE[oi.toUpperCase()] as StepKind;
+  const lf = attrs['langfuse.observation.type']?.toLowerCase();
+  if (lf) return BY_LANGFUSE[lf] ?? container;
+  const oi = attrs['openinference.span.kind']?.toUpperCase();
+  if (oi) return BY_OPENINFERENCE[oi] ?? container;
   const tl = attrs['traceloop.span.kind'];
-  if (tl && BY_TRACELOOP[tl]) return BY_TRACELOOP[tl];
+  if (tl === 'agent') return 'agent';
+  if (tl === 'tool') return 'tool';
+  if (view.events.some((e) => e.name === 'db.query.result')) return 'retrieval';
+  if (tl) return container;
   const ai = attrs['ai.operationId'] ?? (name.startsWith('ai.') ? name : '');
   if (ai) {
     if (ai === 'ai.toolCall') return 'tool';
+    if (ai.startsWith('ai.rerank')) return 'retrieval';
     if (/\.do(Generate|Stream|Embed)$/.test(ai)) return 'llm';
     if (/^ai\.(generate|stream)(Text|Object)$/.test(ai)) return 'agent';
     if (/^ai\.embed/.test(ai)) return 'llm';
   }
+  if (attrs['llm.request.type'] === 'rerank') return 'retrieval';
   if (attrs['llm.request.type'] || attrs['gen_ai.request.model']) return 'llm';
   if (attrs['gen_ai.tool.name']) return 'tool';
   if (attrs['casefile.approval.id']) return 'approval';
-  return isRoot ? 'agent' : 'other';
+  return container;
 }

@@ -1,0 +1,211 @@
+import { gatherIndexed } from './dialects.js';
+import { asText, isObj, type Obj, parseJson, str } from './json.js';
+
+/**
+ * Messages of every dialect onto the GenAI semconv shape `{role, parts:[…], finish_reason?}` that the
+ * UI and detection read: OpenAI chat (Langfuse, OpenLLMetry), Vercel AI SDK prompts, LangChain's
+ * serialised messages (OpenInference), and flattened `….N.message.*` lists.
+ */
+export type Part =
+  | { type: 'text'; content: string }
+  | { type: 'tool_call'; id: string; name: string; arguments: unknown }
+  | { type: 'tool_call_response'; id: string; response: unknown }
+  | { type: string; [k: string]: unknown };
+
+export interface GenAiMessage {
+  role: string;
+  parts: Part[];
+  finish_reason?: string;
+}
+
+const LANGCHAIN_ROLES: Record<string, string> = {
+  HumanMessage: 'user',
+  HumanMessageChunk: 'user',
+  AIMessage: 'assistant',
+  AIMessageChunk: 'assistant',
+  SystemMessage: 'system',
+  ToolMessage: 'tool',
+  FunctionMessage: 'tool',
+  ChatMessage: '',
+  human: 'user',
+  ai: 'assistant',
+  system: 'system',
+  tool: 'tool',
+};
+
+/** JSON-in-JSON arguments (OpenAI, Vercel) become objects where they parse. */
+function argumentsValue(v: unknown): unknown {
+  if (typeof v !== 'string') return v ?? {};
+  const parsed = parseJson(v);
+  return parsed === undefined ? v : parsed;
+}
+
+function toolCallPart(c: unknown): Part | null {
+  if (!isObj(c)) return null;
+  const fn = isObj(c.function) ? c.function : c;
+  const name = str(fn.name) || str(c.toolName) || str(c.name);
+  if (name === '') return null;
+  const args = fn.arguments ?? c.args ?? c.input ?? c.arguments;
+  return { type: 'tool_call', id: str(c.id) || str(c.toolCallId), name, arguments: argumentsValue(args) };
+}
+
+/** One content element (string, OpenAI/Vercel/Anthropic-style part, GenAI part) as GenAI parts. */
+function contentParts(content: unknown): Part[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', content }];
+  if (!Array.isArray(content)) return [{ type: 'text', content: asText(content) }];
+  const parts: Part[] = [];
+  for (const p of content) {
+    if (typeof p === 'string') parts.push({ type: 'text', content: p });
+    else if (!isObj(p)) continue;
+    else if (p.type === 'text' || (p.type === undefined && typeof p.text === 'string'))
+      parts.push({ type: 'text', content: str(p.text) || str(p.content) });
+    else if (p.type === 'tool-call' || p.type === 'tool_use' || p.type === 'tool_call') {
+      const part = p.type === 'tool_call' && 'arguments' in p ? (p as Part) : toolCallPart(p);
+      if (part) parts.push(part);
+    } else if (p.type === 'tool-result' || p.type === 'tool_result' || p.type === 'tool_call_response') {
+      const output = p.output ?? p.result ?? p.content ?? p.response;
+      const value =
+        isObj(output) && output.type === 'json'
+          ? output.value
+          : isObj(output) && 'value' in output
+            ? output.value
+            : output;
+      parts.push({
+        type: 'tool_call_response',
+        id: str(p.toolCallId) || str(p.tool_use_id) || str(p.id),
+        response: value,
+      });
+    } else parts.push(p as Part);
+  }
+  return parts;
+}
+
+function fromLangChainSerialized(m: Obj): GenAiMessage | null {
+  const cls = Array.isArray(m.id) ? str(m.id[m.id.length - 1]) : '';
+  const kwargs = isObj(m.kwargs) ? m.kwargs : {};
+  const role = LANGCHAIN_ROLES[cls] ?? str(kwargs.role);
+  if (role === '' && cls === '') return null;
+  const parts = contentParts(kwargs.content);
+  if (Array.isArray(kwargs.tool_calls)) {
+    for (const c of kwargs.tool_calls) {
+      const part = toolCallPart(c);
+      if (part) parts.push(part);
+    }
+  }
+  if (role === 'tool') {
+    const text = parts.map((p) => (p.type === 'text' ? (p as { content: string }).content : '')).join('');
+    return {
+      role,
+      parts: [{ type: 'tool_call_response', id: str(kwargs.tool_call_id), response: argumentsValue(text) }],
+    };
+  }
+  return { role: role || cls, parts };
+}
+
+/** One message object of any supported dialect, or null when it is not a message. */
+export function toGenAiMessage(m: unknown): GenAiMessage | null {
+  if (!isObj(m)) return null;
+  if (m.lc === 1 && m.type === 'constructor') return fromLangChainSerialized(m);
+  const role = str(m.role) || LANGCHAIN_ROLES[str(m.type)] || '';
+  if (role === '') return null;
+  if (Array.isArray(m.parts)) {
+    const out: GenAiMessage = { role, parts: m.parts as Part[] };
+    if (typeof m.finish_reason === 'string') out.finish_reason = m.finish_reason;
+    return out;
+  }
+  let parts = contentParts(m.content);
+  if (Array.isArray(m.tool_calls)) {
+    for (const c of m.tool_calls) {
+      const part = toolCallPart(c);
+      if (part) parts.push(part);
+    }
+  }
+  if (role === 'tool' && typeof m.tool_call_id === 'string' && parts.every((p) => p.type === 'text')) {
+    const text = parts.map((p) => (p as { content: string }).content).join('');
+    parts = [{ type: 'tool_call_response', id: m.tool_call_id, response: argumentsValue(text) }];
+  }
+  return { role, parts };
+}
+
+/** A list (or a single message, or `{messages:[…]}`) as GenAI messages; null when nothing in it is one. */
+export function toGenAiMessages(value: unknown): GenAiMessage[] | null {
+  let list: unknown = value;
+  if (isObj(value) && Array.isArray(value.messages)) list = value.messages;
+  else if (isObj(value)) list = [value];
+  if (!Array.isArray(list)) return null;
+  // LangChain batches: `[[msg, msg]]`.
+  if (list.length === 1 && Array.isArray(list[0])) list = list[0];
+  const out: GenAiMessage[] = [];
+  for (const m of list as unknown[]) {
+    const msg = toGenAiMessage(m);
+    if (msg) out.push(msg);
+  }
+  return out.length > 0 ? out : null;
+}
+
+export function messagesJson(messages: GenAiMessage[] | null): string {
+  return messages && messages.length > 0 ? JSON.stringify(messages) : '';
+}
+
+/** Text of the last `user` message, for a run's input when the SDK records only messages. */
+export function lastUserText(messagesText: string): string {
+  const parsed = parseJson(messagesText);
+  if (!Array.isArray(parsed)) return '';
+  for (let i = parsed.length - 1; i >= 0; i--) {
+    const m = parsed[i] as Obj;
+    if (!isObj(m) || m.role !== 'user' || !Array.isArray(m.parts)) continue;
+    return m.parts
+      .map((p: unknown) => (isObj(p) && p.type === 'text' ? str(p.content) : ''))
+      .filter((t: string) => t !== '')
+      .join('\n');
+  }
+  return '';
+}
+
+/**
+ * OpenInference `llm.{input,output}_messages.N.message.*` (role, content, contents, tool calls, tool
+ * call ID) or OpenLLMetry `gen_ai.{prompt,completion}.N.*`.
+ */
+export function indexedMessages(attrs: Record<string, string>, side: 'input' | 'output'): GenAiMessage[] {
+  const oi = gatherIndexed(attrs, `llm.${side}_messages`);
+  if (oi.length > 0) {
+    return oi.map((m) => {
+      const parts: Part[] = [];
+      const content = m['message.content'];
+      if (content) parts.push({ type: 'text', content });
+      for (const c of gatherIndexed(m, 'message.contents')) {
+        const text = c['message_content.text'];
+        if (text) parts.push({ type: 'text', content: text });
+      }
+      for (const c of gatherIndexed(m, 'message.tool_calls')) {
+        const name = c['tool_call.function.name'] ?? '';
+        if (name === '') continue;
+        parts.push({
+          type: 'tool_call',
+          id: c['tool_call.id'] ?? '',
+          name,
+          arguments: argumentsValue(c['tool_call.function.arguments'] ?? ''),
+        });
+      }
+      const role = m['message.role'] ?? '';
+      const callId = m['message.tool_call_id'];
+      if (role === 'tool' && callId) {
+        return { role, parts: [{ type: 'tool_call_response', id: callId, response: argumentsValue(content ?? '') }] };
+      }
+      return { role, parts };
+    });
+  }
+  const ll = gatherIndexed(attrs, side === 'input' ? 'gen_ai.prompt' : 'gen_ai.completion');
+  return ll.map((m) => {
+    const parts: Part[] = [];
+    if (m.content) parts.push({ type: 'text', content: m.content });
+    for (const c of gatherIndexed(m, 'tool_calls')) {
+      if (c.name)
+        parts.push({ type: 'tool_call', id: c.id ?? '', name: c.name, arguments: argumentsValue(c.arguments ?? '') });
+    }
+    const msg: GenAiMessage = { role: m.role ?? '', parts };
+    if (m.finish_reason) msg.finish_reason = m.finish_reason;
+    return msg;
+  });
+}

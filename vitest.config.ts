@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects. `unit` is every test under sdk/src, collector/src and ui/src that needs no server,
- * store file or browser: pure modules and in-memory fakes, run in worker threads that share one
+ * Two projects. `unit` is every test under contract/src, sdk/src, collector/src and ui/src that
+ * needs no server, store file or browser: pure modules and in-memory fakes, run in worker threads that share one
  * module graph (no per-file isolation), so a file costs its tests and not a fresh import of zod,
  * Hono and OpenTelemetry. `slow` is the rest: the store adapters against a real DuckDB file and a
  * real ClickHouse server, and everything under test/ (collector processes, Chromium, corpora), each
@@ -19,7 +19,7 @@ const SLOW = [
   'collector/src/**/*-duckdb.test.ts',
   'collector/src/**/*-clickhouse.test.ts',
 ];
-const UNIT = ['sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'ui/src/**/*.test.ts'];
+const UNIT = ['contract/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'ui/src/**/*.test.ts'];
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/dist/**'];
 
 export default defineConfig({

@@ -5,7 +5,7 @@ export default defineConfig({
   base: '/',
   plugins: [react()],
   // The API schemas are shared with the collector as TypeScript source; the `source` condition
-  // makes `@casefile/collector/api-schemas` resolve to `collector/src/api/schemas.ts` without a build.
+  // makes `@casefile/contract` resolve to `contract/src/index.ts` without a build.
   resolve: { conditions: ['source', ...defaultClientConditions] },
   // `npm run dev -w ui` proxies the API to a running collector (same origin, as in production).
   server: { proxy: { '/api': process.env.CASEFILE_URL ?? 'http://localhost:4318' } },

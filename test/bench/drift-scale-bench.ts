@@ -5,7 +5,7 @@ import {
   evaluateRule,
   toStoredRule,
 } from '@casefile/collector/alerts';
-import { type AlertRuleInput, alertRuleInputSchema } from '@casefile/collector/api-schemas';
+import { type AlertRuleInput, alertRuleInputSchema } from '@casefile/contract';
 import { COMBINED_METRICS } from '../fixtures/drift/rules.js';
 import {
   recordTemplates,

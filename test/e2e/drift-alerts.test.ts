@@ -15,7 +15,7 @@ import {
   alertEventListSchema,
   alertRuleAnswerSchema,
   runDetailSchema,
-} from '@casefile/collector/api-schemas';
+} from '@casefile/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { ARTIFACTS, hasChromium, launchBrowser, signIn } from '../lib/browser.js';

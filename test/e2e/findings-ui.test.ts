@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type FindingDto, findingPageSchema } from '@casefile/collector/api-schemas';
+import { type FindingDto, findingPageSchema } from '@casefile/contract';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, hasChromium, launchBrowser } from '../lib/browser.js';

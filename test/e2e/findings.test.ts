@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { findingPageSchema, runDetailSchema, runPageSchema } from '@casefile/collector/api-schemas';
+import { findingPageSchema, runDetailSchema, runPageSchema } from '@casefile/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
 

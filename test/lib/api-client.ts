@@ -1,4 +1,4 @@
-import { type RunDetailDto, type RunPageDto, runDetailSchema, runPageSchema } from '@casefile/collector/api-schemas';
+import { type RunDetailDto, type RunPageDto, runDetailSchema, runPageSchema } from '@casefile/contract';
 
 /** A small typed client over the query API, for tests and benches. */
 export function createApiClient(url: string, token: string) {

@@ -1,5 +1,5 @@
 /** Evaluations and transitions as recorded history (`alertEventSchema` JSON in the event's detail). */
-import { type AlertEventDto, alertEventSchema } from '../api/alert-schemas.js';
+import { type AlertEventDto, alertEventSchema } from '@casefile/contract';
 import type { AlertEvent, AlertState } from '../store/alerts.js';
 import type { RuleEvaluation } from './evaluation.js';
 

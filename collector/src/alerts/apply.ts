@@ -2,7 +2,7 @@
  * Turns one evaluation into history: the state transition, the recorded event (the full
  * `alertEventSchema` DTO as its detail), the new state document, and the notification to send.
  */
-import type { AlertEventDto } from '../api/alert-schemas.js';
+import type { AlertEventDto } from '@casefile/contract';
 import type { TraceStore } from '../store/port.js';
 import { eventId, toEventDto, toStoredEvent } from './alert-event.js';
 import type { RuleEvaluation } from './evaluation.js';

@@ -1,5 +1,5 @@
+import { alertEventSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { alertEventSchema } from '../api/alert-schemas.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { toEventDto } from './alert-event.js';
 import { evaluateRule } from './evaluate-rule.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { alertEventSchema } from '@casefile/contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alertEventSchema } from '../api/alert-schemas.js';
 import type { TraceStore } from '../store/port.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { createAlertEvaluator } from './evaluator.js';

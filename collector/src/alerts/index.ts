@@ -1,5 +1,5 @@
 /** Public surface of the alert evaluator and notifier (the API routes, the server and benches use it). */
-export type { AlertEventDto, AlertRuleDto, AlertRuleInput, AlertRuleSpec } from '../api/alert-schemas.js';
+export type { AlertEventDto, AlertRuleDto, AlertRuleInput, AlertRuleSpec } from '@casefile/contract';
 export { eventId, storedEventToDto, toEventDto } from './alert-event.js';
 export type { Applied } from './apply.js';
 export { applyEvaluation } from './apply.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AlertEventDto } from '@casefile/contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertEventDto } from '../api/alert-schemas.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { createNotifier, redactTarget } from './notifier.js';
 import { type AlertRule, parseRuleInput } from './rule-model.js';

@@ -8,7 +8,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import type { AlertEventDto } from '../api/alert-schemas.js';
+import type { AlertEventDto } from '@casefile/contract';
 import type { TraceStore } from '../store/port.js';
 import { webhookBody } from './payload.js';
 import type { AlertRule } from './rule-model.js';

@@ -4,7 +4,7 @@
  * anyone who can send traces controls, so for Slack `&`, `<` and `>` are escaped: a tool named
  * `<!channel>` or `<https://evil|click>` stays literal text instead of pinging or linking.
  */
-import type { AlertEventDto } from '../api/alert-schemas.js';
+import type { AlertEventDto } from '@casefile/contract';
 import type { AlertRule } from './rule-model.js';
 
 export interface PayloadContext {

@@ -4,13 +4,9 @@
  * Checks the schema cannot express (a test that does not fit a metric, a tool scope on a per-agent
  * metric) live here so the API and the evaluator agree on what a valid rule is.
  */
+
+import { type AlertRuleSpec, alertRuleInputSchema, driftRuleSchema, thresholdRuleSchema } from '@casefile/contract';
 import { z } from 'zod';
-import {
-  type AlertRuleSpec,
-  alertRuleInputSchema,
-  driftRuleSchema,
-  thresholdRuleSchema,
-} from '../api/alert-schemas.js';
 import type { DriftTest } from '../drift/index.js';
 import { BadInputError } from '../errors/errors.js';
 import type { StoredAlertRule } from '../store/alerts.js';

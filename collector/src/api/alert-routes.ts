@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AlertEvaluationDto, AlertRuleDto, AlertRuleSpec } from '@casefile/contract';
 import type { Hono } from 'hono';
 import {
   type AlertRule,
@@ -15,7 +16,6 @@ import type { RuleStateDoc } from '../alerts/state-machine.js';
 import { type Principal, requireRole, resolveProject } from '../auth/authenticator.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import type { TraceStore } from '../store/port.js';
-import type { AlertEvaluationDto, AlertRuleDto, AlertRuleSpec } from './alert-schemas.js';
 import { readBody } from './read-body.js';
 
 export interface AlertRouteDeps {

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { runDetailSchema, runPageSchema } from '@casefile/contract';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { hashSecret } from '../auth/secrets.js';
@@ -9,7 +10,6 @@ import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus } from
 import { createMemoryStore } from '../testing/memory-store.js';
 import { jsonRequest } from '../testing/otlp-fixtures.js';
 import { createApp } from './app.js';
-import { runDetailSchema, runPageSchema } from './schemas.js';
 
 const INGEST = 'cf_ingest_test_key_0123456789';
 const LOGIN = 'cf_login_test_token_0123456789';

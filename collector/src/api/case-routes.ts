@@ -1,12 +1,11 @@
+import { findingToDto, runToDto, stepToDto } from '@casefile/contract';
 import type { Hono } from 'hono';
 import { type Principal, resolveProject } from '../auth/authenticator.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
-import { runToDto, stepToDto } from '../model/dto.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { buildCaseFile, type CaseRun, renderCaseHtml } from '../query/case-report.js';
 import { countsTowardRun } from '../store/findings.js';
 import type { TraceStore } from '../store/port.js';
-import { findingToDto } from './findings-routes.js';
 import { parseTraceId } from './query-params.js';
 
 type Env = { Variables: { principal: Principal } };

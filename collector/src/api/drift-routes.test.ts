@@ -1,3 +1,4 @@
+import { driftCompareSchema, metricSeriesSchema, versionListSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { spread } from '../alerts/test-runs.js';
 import { createAuthenticator } from '../auth/authenticator.js';
@@ -5,7 +6,6 @@ import { hashSecret } from '../auth/secrets.js';
 import { NO_REDACTION } from '../normalize/normalize-span.js';
 import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
 import { createMemoryStore } from '../testing/memory-store.js';
-import { driftCompareSchema, metricSeriesSchema, versionListSchema } from './alert-schemas.js';
 import { createApp } from './app.js';
 
 const P = 'proj-test';

@@ -1,3 +1,4 @@
+import type { DriftCompareDto, MetricSeriesDto } from '@casefile/contract';
 import type { Hono } from 'hono';
 import type { WindowData } from '../alerts/describe.js';
 import { evaluateDriftRule } from '../alerts/evaluate-drift.js';
@@ -7,7 +8,6 @@ import { type Principal, resolveProject } from '../auth/authenticator.js';
 import { BadInputError } from '../errors/errors.js';
 import { isMetricName, METRIC_KINDS, type MetricName, TOOL_SCOPED_METRICS } from '../store/metrics.js';
 import type { TraceStore } from '../store/port.js';
-import type { DriftCompareDto, MetricSeriesDto } from './alert-schemas.js';
 import { parseTime } from './query-params.js';
 
 export interface DriftRouteDeps {

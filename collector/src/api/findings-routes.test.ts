@@ -1,3 +1,4 @@
+import { detectionAuditSchema, detectionSettingsSchema, findingPageSchema, runDetailSchema } from '@casefile/contract';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { hashSecret } from '../auth/secrets.js';
@@ -10,7 +11,6 @@ import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { createApp } from './app.js';
-import { detectionAuditSchema, detectionSettingsSchema, findingPageSchema, runDetailSchema } from './schemas.js';
 
 const P = 'proj-test';
 const TOKENS = {

@@ -1,14 +1,14 @@
+import { type DetectionSettingsDto, detectionSettingsSchema, findingToDto } from '@casefile/contract';
 import type { Hono } from 'hono';
 import { type Principal, requireRole, resolveProject } from '../auth/authenticator.js';
 import { RULES, SEVERITIES, type Severity } from '../detect/index.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { settingsProblems } from '../ingest/detection-settings.js';
 import type { DetectionState } from '../ingest/detection-state.js';
-import { FINDING_STATUSES, type FindingQuery, type FindingStatus, type StoredFinding } from '../store/findings.js';
+import { FINDING_STATUSES, type FindingQuery, type FindingStatus } from '../store/findings.js';
 import type { TraceStore } from '../store/port.js';
 import { parseTime, parseTraceId } from './query-params.js';
 import { readBody } from './read-body.js';
-import { type DetectionSettingsDto, detectionSettingsSchema, type FindingDto } from './schemas.js';
 
 export interface FindingsDeps {
   store: TraceStore;
@@ -20,11 +20,6 @@ type Env = { Variables: { principal: Principal } };
 const MAX_LIMIT = 500;
 const MAX_SETTINGS_BYTES = 1024 * 1024;
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
-
-export function findingToDto(f: StoredFinding): FindingDto {
-  const { projectId: _projectId, createdNs, ...rest } = f;
-  return { ...rest, createdNs: createdNs.toString() };
-}
 
 /**
  * Findings and detection settings under /api (authentication is the query routes' `/api/*`

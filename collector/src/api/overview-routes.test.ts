@@ -1,3 +1,4 @@
+import { overviewSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { hashSecret } from '../auth/secrets.js';
@@ -6,7 +7,6 @@ import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { jsonRequest } from '../testing/otlp-fixtures.js';
 import { createApp } from './app.js';
-import { overviewSchema } from './schemas.js';
 
 const INGEST = 'cf_ingest_test_key_0123456789';
 const LOGIN = 'cf_login_test_token_0123456789';

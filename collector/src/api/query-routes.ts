@@ -1,13 +1,12 @@
+import { findingToDto, runToDto, stepToDto } from '@casefile/contract';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { Authenticator, Principal } from '../auth/authenticator.js';
 import { requireRole, resolveProject } from '../auth/authenticator.js';
 import { generateSecret, hashSecret } from '../auth/secrets.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
-import { runToDto, stepToDto } from '../model/dto.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { countsTowardRun } from '../store/findings.js';
 import type { Touch, TraceStore } from '../store/port.js';
-import { findingToDto } from './findings-routes.js';
 import { parseRunQuery, parseTraceId } from './query-params.js';
 
 export interface QueryDeps {

@@ -1,3 +1,4 @@
+import { runPageSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { hashSecret } from '../auth/secrets.js';
@@ -7,7 +8,6 @@ import { buildRun, DAY0 } from '../store/conformance-fixtures.js';
 import { findingId } from '../store/findings.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { createApp } from './app.js';
-import { runPageSchema } from './schemas.js';
 
 const P = 'proj-a';
 const TOKEN = 'cf_login_search_0123456789';

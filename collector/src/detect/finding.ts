@@ -1,23 +1,8 @@
-/** A detection result: one rule's verdict about one step of one run. */
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { SEVERITIES, type Severity } from '@casefile/contract';
 
-export interface Finding {
-  /** Stable identifier, e.g. `approval.hash_mismatch`. */
-  ruleId: string;
-  severity: Severity;
-  traceId: string;
-  /** The step the finding points at. */
-  spanId: string;
-  /** One plain-English sentence; never contains payload text. */
-  reason: string;
-  /** Short excerpt (≤ 200 chars) of the already-redacted text. */
-  evidence: string;
-  /** Offsets of the highlighted part within `evidence`. */
-  evidenceStart?: number;
-  evidenceEnd?: number;
-  details?: Record<string, string | number>;
-}
+/** A detection result (`Finding`) and its severity scale are part of the wire contract. */
+export type { Finding, Severity } from '@casefile/contract';
+export { SEVERITIES };
 
 export const MAX_EVIDENCE_CHARS = 200;
 

@@ -1,5 +1,5 @@
-import type { DetectionSettingsDto } from '../api/schemas.js';
-import { detectionSettingsSchema } from '../api/schemas.js';
+import type { DetectionSettingsDto } from '@casefile/contract';
+import { detectionSettingsSchema } from '@casefile/contract';
 import { type DetectionConfig, type DetectionConfigInput, RULES, resolveDetectionConfig } from '../detect/index.js';
 
 /** Rule IDs an admin may disable, mute or re-grade. */

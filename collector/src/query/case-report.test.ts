@@ -1,5 +1,5 @@
+import type { FindingDto, RunSummaryDto, StepDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import type { FindingDto, RunSummaryDto, StepDto } from '../api/schemas.js';
 import { buildCaseFile, CASE_HTML_CSP, escapeHtml, renderCaseHtml } from './case-report.js';
 
 const HOSTILE = [

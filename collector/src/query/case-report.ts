@@ -3,7 +3,7 @@
  * or as one self-contained HTML page readable offline. Every value comes from a trace and is
  * attacker-controlled, so the HTML has no script at all, forbids it by CSP, and escapes every value.
  */
-import type { FindingDto, RunSummaryDto, StepDto } from '../api/schemas.js';
+import type { FindingDto, RunSummaryDto, StepDto } from '@casefile/contract';
 
 export interface CaseRun {
   run: RunSummaryDto;

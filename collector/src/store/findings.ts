@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Finding } from '../detect/finding.js';
+import type { Finding, FindingStatus, StoredFinding } from '@casefile/contract';
 import { BadInputError } from '../errors/errors.js';
 
 /**
@@ -7,21 +7,7 @@ import { BadInputError } from '../errors/errors.js';
  * Kept apart from `port.ts` so the findings contract can be read in one place.
  */
 
-export const FINDING_STATUSES = ['open', 'expected', 'muted'] as const;
-export type FindingStatus = (typeof FINDING_STATUSES)[number];
-
-export interface StoredFinding extends Finding {
-  projectId: string;
-  /** Stable: the same verdict on the same step of the same run always gets the same ID. */
-  id: string;
-  /** When the finding was first detected, ns. Kept when the run is re-detected. */
-  createdNs: bigint;
-  /** The run's agent ('' when none). */
-  agentName: string;
-  /** The tool of the step the finding points at ('' when it is not a tool step). */
-  toolName: string;
-  status: FindingStatus;
-}
+export { FINDING_STATUSES, type FindingStatus, type StoredFinding } from '@casefile/contract';
 
 export interface FindingQuery {
   traceId?: string;

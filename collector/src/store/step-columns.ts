@@ -1,11 +1,13 @@
-import type { Step, StepEvent } from '../model/step.js';
+import { STEP_FIELDS, type StepEvent, type StepFieldKind, type StepFieldName } from '@casefile/contract';
+import type { Step } from '../model/step.js';
 
 /**
- * How each Step field is stored. Both adapters derive their `spans` columns from this one list so
- * that a field added to the model is added to every backend (and the conformance suite notices a
- * field that does not round-trip).
+ * How each Step field is stored. Both adapters derive their `spans` columns from this list, which is
+ * derived from the contract's one field list (`STEP_FIELDS`): a field added to the model is added to
+ * every backend (and the conformance suite notices a field that does not round-trip). The column is
+ * the field's name in snake case.
  */
-export type ColumnKind = 'text' | 'int' | 'ns' | 'nullableInt' | 'textList' | 'stringMap' | 'events';
+export type ColumnKind = StepFieldKind;
 
 export interface StepColumn {
   field: keyof Step;
@@ -13,59 +15,13 @@ export interface StepColumn {
   kind: ColumnKind;
 }
 
-const c = (field: keyof Step, column: string, kind: ColumnKind = 'text'): StepColumn => ({ field, column, kind });
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-export const STEP_COLUMNS: readonly StepColumn[] = [
-  c('projectId', 'project_id'),
-  c('traceId', 'trace_id'),
-  c('spanId', 'span_id'),
-  c('parentSpanId', 'parent_span_id'),
-  c('name', 'name'),
-  c('kind', 'kind'),
-  c('spanKind', 'span_kind', 'int'),
-  c('startNs', 'start_ns', 'ns'),
-  c('endNs', 'end_ns', 'ns'),
-  c('status', 'status'),
-  c('statusMessage', 'status_message'),
-  c('serviceName', 'service_name'),
-  c('agentName', 'agent_name'),
-  c('agentVersion', 'agent_version'),
-  c('conversationId', 'conversation_id'),
-  c('runInput', 'run_input'),
-  c('promptVersion', 'prompt_version'),
-  c('policyVersion', 'policy_version'),
-  c('provider', 'provider'),
-  c('requestModel', 'request_model'),
-  c('responseModel', 'response_model'),
-  c('inputTokens', 'input_tokens', 'nullableInt'),
-  c('outputTokens', 'output_tokens', 'nullableInt'),
-  c('inputMessages', 'input_messages'),
-  c('outputMessages', 'output_messages'),
-  c('systemInstructions', 'system_instructions'),
-  c('toolName', 'tool_name'),
-  c('toolCallId', 'tool_call_id'),
-  c('toolArguments', 'tool_arguments'),
-  c('toolResult', 'tool_result'),
-  c('toolRisk', 'tool_risk'),
-  c('dataSourceId', 'data_source_id'),
-  c('retrievalQuery', 'retrieval_query'),
-  c('documentIds', 'document_ids', 'textList'),
-  c('documents', 'documents'),
-  c('contentTrust', 'content_trust'),
-  c('approvalId', 'approval_id'),
-  c('approvalDecision', 'approval_decision'),
-  c('approver', 'approver'),
-  c('approvalActionHash', 'approval_action_hash'),
-  c('actionHash', 'action_hash'),
-  c('actionResult', 'action_result'),
-  c('policyDecision', 'policy_decision'),
-  c('errorType', 'error_type'),
-  c('redactionCount', 'redaction_count', 'int'),
-  c('redactionRules', 'redaction_rules', 'textList'),
-  c('attributes', 'attributes', 'stringMap'),
-  c('resourceAttributes', 'resource_attributes', 'stringMap'),
-  c('events', 'events', 'events'),
-];
+export const STEP_COLUMNS: readonly StepColumn[] = (Object.keys(STEP_FIELDS) as StepFieldName[]).map((field) => ({
+  field,
+  column: snakeCase(field),
+  kind: STEP_FIELDS[field].kind,
+}));
 
 /** Events as JSON text; times as decimal strings because they exceed 2^53. */
 export function eventsToJson(events: readonly StepEvent[]): string {

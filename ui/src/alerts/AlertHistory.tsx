@@ -1,4 +1,4 @@
-import type { AlertEventDto, AlertRuleDto } from '@casefile/collector/api-schemas';
+import type { AlertEventDto, AlertRuleDto } from '@casefile/contract';
 import { useEffect, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';

@@ -1,4 +1,4 @@
-import type { AlertRuleDto } from '@casefile/collector/api-schemas';
+import type { AlertRuleDto } from '@casefile/contract';
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';

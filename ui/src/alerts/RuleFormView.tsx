@@ -1,4 +1,4 @@
-import type { AlertRuleInput } from '@casefile/collector/api-schemas';
+import type { AlertRuleInput } from '@casefile/contract';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { METRICS } from '../drift/drift-url';
 import { type FormErrors, formToInput, type RuleForm } from './rule-form';

@@ -1,4 +1,4 @@
-import type { AlertEventDto, AlertRuleDto } from '@casefile/collector/api-schemas';
+import type { AlertEventDto, AlertRuleDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { parseDriftState } from '../drift/drift-url';
 import { eventCompareHref, eventDriftHref, eventHeadline, formatMs, summaryEntries, verdictText } from './alert-view';

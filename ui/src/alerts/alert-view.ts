@@ -1,5 +1,5 @@
 /** Text and links for rules and their events: scope, durations, verdicts, window summaries. */
-import type { AlertEventDto, AlertRuleDto } from '@casefile/collector/api-schemas';
+import type { AlertEventDto, AlertRuleDto } from '@casefile/contract';
 import { driftScopeHref, type MetricName } from '../drift/drift-url';
 import { formatDuration } from '../lib/nanos';
 import { compareHref } from '../lib/routes';

@@ -1,4 +1,4 @@
-import type { AlertRuleDto } from '@casefile/collector/api-schemas';
+import type { AlertRuleDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { emptyRuleForm, formToInput, parseUtcInput, type RuleForm, ruleToForm } from './rule-form';
 

@@ -3,7 +3,7 @@
  * times) ⇄ the API's rule input. Validation runs the collector's own schema, so the form and the
  * server agree on every limit; errors are keyed by form field so they show next to the input.
  */
-import { type AlertRuleDto, type AlertRuleInput, alertRuleInputSchema } from '@casefile/collector/api-schemas';
+import { type AlertRuleDto, type AlertRuleInput, alertRuleInputSchema } from '@casefile/contract';
 import type { MetricName } from '../drift/drift-url';
 
 export type DriftTest = 'ks' | 'wasserstein' | 'psi' | 'js' | 'chi2' | 'ztest';

@@ -1,4 +1,4 @@
-import type { WhoamiDto } from '@casefile/collector/api-schemas';
+import type { WhoamiDto } from '@casefile/contract';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createApiClient, UnauthorizedError } from '../lib/api-client';
 import { clearToken, loadToken, saveToken } from '../lib/session';

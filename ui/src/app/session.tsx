@@ -1,4 +1,4 @@
-import type { WhoamiDto } from '@casefile/collector/api-schemas';
+import type { WhoamiDto } from '@casefile/contract';
 import { createContext, useContext } from 'react';
 import type { ApiClient } from '../lib/api-client';
 

@@ -1,4 +1,4 @@
-import type { DriftCompareDto } from '@casefile/collector/api-schemas';
+import type { DriftCompareDto } from '@casefile/contract';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { verdictText } from '../alerts/alert-view';
 import { formatTimestamp, parseNanos } from '../lib/nanos';

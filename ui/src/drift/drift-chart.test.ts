@@ -1,4 +1,4 @@
-import type { AlertEventDto, AlertRuleDto, DriftCompareDto } from '@casefile/collector/api-schemas';
+import type { AlertEventDto, AlertRuleDto, DriftCompareDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import {
   alertMarkers,

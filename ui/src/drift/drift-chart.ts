@@ -2,7 +2,7 @@
  * Drift chart data: series points → chart rows in display units, the reference band (the reference
  * window's p5–p95, or its rate ± a 95% interval), alert markers and distribution bars.
  */
-import type { AlertEventDto, AlertRuleDto, DriftCompareDto, MetricSeriesDto } from '@casefile/collector/api-schemas';
+import type { AlertEventDto, AlertRuleDto, DriftCompareDto, MetricSeriesDto } from '@casefile/contract';
 import type { MetricName } from './drift-url';
 
 export type SeriesKind = MetricSeriesDto['kind'];

@@ -3,7 +3,7 @@
  * `/drift?agent=&metric=&tool=&from=&to=&reference=&window=&end=`. `from`/`to` bound the chart (epoch
  * ms; absent = the last 24 hours), `window`/`end` the current window compared with the reference.
  */
-import { metricNameSchema } from '@casefile/collector/api-schemas';
+import { metricNameSchema } from '@casefile/contract';
 import type { z } from 'zod';
 import { driftHref } from '../lib/routes';
 

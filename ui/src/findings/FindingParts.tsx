@@ -1,5 +1,5 @@
 /** Small views of one finding, shared by the findings list and the run page. Text only. */
-import type { FindingDto } from '@casefile/collector/api-schemas';
+import type { FindingDto } from '@casefile/contract';
 import { evidenceParts } from './evidence-highlight';
 import './findings.css';
 

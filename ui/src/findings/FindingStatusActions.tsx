@@ -1,4 +1,4 @@
-import type { FindingDto } from '@casefile/collector/api-schemas';
+import type { FindingDto } from '@casefile/contract';
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { useSession } from '../app/session';

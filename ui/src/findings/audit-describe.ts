@@ -4,7 +4,7 @@
  * defaults for the first one), so "muted outbound.sensitive_data for tool send_email" rather than a
  * JSON document. Details come from the server; anything unreadable is shown raw.
  */
-import { type DetectionSettingsDto, detectionSettingsSchema } from '@casefile/collector/api-schemas';
+import { type DetectionSettingsDto, detectionSettingsSchema } from '@casefile/contract';
 
 export interface AuditEntryLike {
   timeNs: string;

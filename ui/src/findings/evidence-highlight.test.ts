@@ -1,4 +1,4 @@
-import type { FindingDto } from '@casefile/collector/api-schemas';
+import type { FindingDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { evidenceNeedles, evidenceParts, findRanges, markSegments } from './evidence-highlight';
 

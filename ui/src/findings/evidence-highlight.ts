@@ -5,7 +5,7 @@
  * and also tries the JSON-escaped and -unescaped forms of the evidence. The result is a list of
  * plain-text segments; the view renders marked ones in <mark> as text nodes, never as HTML.
  */
-import type { FindingDto } from '@casefile/collector/api-schemas';
+import type { FindingDto } from '@casefile/contract';
 
 export interface Segment {
   text: string;

@@ -1,5 +1,5 @@
 /** Counts shown above the findings list, and the small facts each row shows. */
-import type { FindingDto } from '@casefile/collector/api-schemas';
+import type { FindingDto } from '@casefile/contract';
 import { SEVERITIES } from './findings-filters';
 
 export interface FindingCounts {

@@ -1,4 +1,4 @@
-import { detectionSettingsSchema } from '@casefile/collector/api-schemas';
+import { detectionSettingsSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import {
   addMute,

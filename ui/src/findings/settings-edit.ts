@@ -3,7 +3,7 @@
  * returns a new document and leaves out what is back at its default, so a saved document holds only
  * what an admin changed. The server validates the result; its errors are shown as they come.
  */
-import type { DetectionSettingsDto } from '@casefile/collector/api-schemas';
+import type { DetectionSettingsDto } from '@casefile/contract';
 
 export type Settings = DetectionSettingsDto;
 export type Mute = NonNullable<Settings['mutes']>[number];

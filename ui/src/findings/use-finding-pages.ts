@@ -1,4 +1,4 @@
-import type { FindingDto } from '@casefile/collector/api-schemas';
+import type { FindingDto } from '@casefile/contract';
 import { useCallback } from 'react';
 import type { ApiClient } from '../lib/api-client';
 import { useCursorPages } from '../lib/use-cursor-pages';

@@ -24,7 +24,7 @@ import {
   versionListSchema,
   type WhoamiDto,
   whoamiSchema,
-} from '@casefile/collector/api-schemas';
+} from '@casefile/contract';
 import { z } from 'zod';
 import { createFindingsApi, type FindingsApi } from './findings-api';
 import { toRunDetail, toRunSummary, type UiRunDetail, type UiRunSummary } from './model';

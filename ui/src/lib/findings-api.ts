@@ -14,7 +14,7 @@ import {
   type FindingPageDto,
   findingPageSchema,
   findingSchema,
-} from '@casefile/collector/api-schemas';
+} from '@casefile/contract';
 import { z } from 'zod';
 import { type ApiClientOptions, ApiError, UnauthorizedError } from './api-client';
 

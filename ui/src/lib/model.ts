@@ -2,7 +2,7 @@
  * Client-side run and step types: the API DTOs with nanosecond strings turned into bigint once, at
  * the edge, so no component ever does arithmetic on the strings.
  */
-import type { FindingDto, RunDetailDto, RunSummaryDto, StepDto } from '@casefile/collector/api-schemas';
+import type { FindingDto, RunDetailDto, RunSummaryDto, StepDto } from '@casefile/contract';
 import { parseNanos } from './nanos';
 
 export interface UiStepEvent {

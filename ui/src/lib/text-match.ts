@@ -1,4 +1,4 @@
-import type { TextMatchDto } from '@casefile/collector/api-schemas';
+import type { TextMatchDto } from '@casefile/contract';
 
 /** Where a run matched the free-text query: its first matching step and that step's field. */
 export type TextMatch = TextMatchDto;

@@ -1,4 +1,4 @@
-import type { WhoamiDto } from '@casefile/collector/api-schemas';
+import type { WhoamiDto } from '@casefile/contract';
 import { type FormEvent, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { createApiClient, UnauthorizedError } from '../lib/api-client';

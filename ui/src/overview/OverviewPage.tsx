@@ -1,4 +1,4 @@
-import type { OverviewDto } from '@casefile/collector/api-schemas';
+import type { OverviewDto } from '@casefile/contract';
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ErrorBanner } from '../app/ErrorBanner';

@@ -1,4 +1,4 @@
-import type { OverviewDto } from '@casefile/collector/api-schemas';
+import type { OverviewDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { bucketRunsHref, chartRows, overviewQuery } from './overview-view';
 

@@ -1,5 +1,5 @@
 /** Overview page logic: the range in the URL, chart rows, and the runs-list link of a point. */
-import type { OverviewDto } from '@casefile/collector/api-schemas';
+import type { OverviewDto } from '@casefile/contract';
 import { runsHref } from '../lib/routes';
 
 export const RANGES: Record<string, number> = {

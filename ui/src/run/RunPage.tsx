@@ -1,4 +1,4 @@
-import type { FindingDto } from '@casefile/collector/api-schemas';
+import type { FindingDto } from '@casefile/contract';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';

@@ -1,4 +1,4 @@
-import type { FindingDto } from '@casefile/collector/api-schemas';
+import type { FindingDto } from '@casefile/contract';
 import { Link } from '../app/Link';
 import { EvidenceExcerpt, SeverityBadge, StatusBadge } from '../findings/FindingParts';
 import { FindingStatusActions } from '../findings/FindingStatusActions';

@@ -1,4 +1,4 @@
-import type { Severity } from '../../detect/finding.js';
+import type { Severity } from '@casefile/contract';
 import {
   countsTowardRun,
   type DetectionAuditEntry,

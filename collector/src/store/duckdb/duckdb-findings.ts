@@ -1,5 +1,5 @@
+import type { Severity } from '@casefile/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
-import type { Severity } from '../../detect/finding.js';
 import {
   type DetectionAuditEntry,
   type FindingQuery,

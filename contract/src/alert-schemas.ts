@@ -1,12 +1,11 @@
 /**
- * Alert rules and drift views as the API and the UI see them. Imported by the UI through
- * `@casefile/collector/api-schemas`, so no Node-only imports. Durations travel in milliseconds,
+ * Alert rules and drift views as the API and the UI see them. Durations travel in milliseconds,
  * instants as ns decimal strings like the rest of the API.
  */
 import { z } from 'zod';
-import { METRIC_NAMES } from '../store/metrics.js';
+import { METRIC_NAMES } from './metrics.js';
+import { nanosSchema as nanos } from './nanos.js';
 
-const nanos = z.string().regex(/^\d{1,20}$/, 'nanoseconds as a decimal string');
 const label = z.string().max(200);
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

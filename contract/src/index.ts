@@ -1,0 +1,92 @@
+/**
+ * @casefile/contract — the bottom layer shared by the collector and the UI: the step model, the API's
+ * Zod schemas and DTOs, and the conversions to them. No Node-only imports (the UI bundles it).
+ */
+
+export type {
+  AlertEvaluationDto,
+  AlertEventDto,
+  AlertRuleDto,
+  AlertRuleInput,
+  AlertRuleSpec,
+  DriftCompareDto,
+  MetricSeriesDto,
+} from './alert-schemas.js';
+export {
+  alertDeliveryListSchema,
+  alertDeliverySchema,
+  alertEvaluateAnswerSchema,
+  alertEvaluationSchema,
+  alertEventListSchema,
+  alertEventSchema,
+  alertRuleAnswerSchema,
+  alertRuleInputSchema,
+  alertRuleListSchema,
+  alertRuleSchema,
+  alertSeveritySchema,
+  alertStateSchema,
+  channelSchema,
+  distributionSchema,
+  driftCompareSchema,
+  driftRuleSchema,
+  driftTestSchema,
+  metricNameSchema,
+  metricResultSchema,
+  metricSeriesSchema,
+  referenceSchema,
+  thresholdRuleSchema,
+  versionListSchema,
+  windowSummarySchema,
+} from './alert-schemas.js';
+export type { ErrorDto, OverviewDto, WhoamiDto } from './api-schemas.js';
+export { errorSchema, overviewSchema, whoamiSchema } from './api-schemas.js';
+export type {
+  DetectionAuditDto,
+  DetectionSettingsDto,
+  Finding,
+  FindingDto,
+  FindingPageDto,
+  FindingStatus,
+  Severity,
+  StoredFinding,
+} from './findings.js';
+export {
+  detectionAuditSchema,
+  detectionSettingsSchema,
+  FINDING_STATUSES,
+  findingPageSchema,
+  findingSchema,
+  findingStatusSchema,
+  findingToDto,
+  SEVERITIES,
+  severitySchema,
+} from './findings.js';
+export type { MetricName } from './metrics.js';
+export { METRIC_NAMES } from './metrics.js';
+export { nanosSchema } from './nanos.js';
+export type { RunDetailDto, RunPageDto, RunSummary, RunSummaryDto, TextMatchDto } from './run.js';
+export { runDetailSchema, runPageSchema, runSummarySchema, runToDto, textMatchSchema } from './run.js';
+export type {
+  ContentTrust,
+  Step,
+  StepDto,
+  StepEvent,
+  StepField,
+  StepFieldKind,
+  StepFieldName,
+  StepKind,
+  StepStatus,
+  ToolRisk,
+} from './step.js';
+export {
+  emptyStep,
+  STEP_FIELD_NAMES,
+  STEP_FIELDS,
+  STEP_KINDS,
+  STEP_STATUSES,
+  stepEventSchema,
+  stepKindSchema,
+  stepSchema,
+  stepToDto,
+  TOOL_RISKS,
+} from './step.js';

@@ -28,7 +28,8 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    // The skip reporter lists every skipped test with its reason after the run.
+    reporters: ['default', './test/lib/skip-reporter.ts'],
     projects: [
       {
         extends: true,

@@ -30,8 +30,8 @@ async function main(argv: string[]): Promise<void> {
     wants('ingest') &&
     ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server'].some(existsSync)
   ) {
-    log('bench: starting a throwaway ClickHouse on 127.0.0.1:18124');
-    const server = await startClickHouseServer({ httpPort: 18124, tcpPort: 19001, interserverPort: 19010 });
+    const server = await startClickHouseServer();
+    log(`bench: started a throwaway ClickHouse on ${server.url}`);
     clickhouseUrl = server.url;
     stopClickHouse = () => server.stop();
   }

@@ -18,8 +18,9 @@ import {
 } from '@casefile/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
-import { ARTIFACTS, hasChromium, launchBrowser, signIn } from '../lib/browser.js';
+import { ARTIFACTS, launchBrowser, signIn } from '../lib/browser.js';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
+import { chromiumMissing, dropStore, E2E_STORES, firstMissing, skipTitle, storeEnv } from '../lib/requirements.js';
 
 const AGENT = 'drift-e2e-agent';
 /** An agent instrumented with plain OpenInference: only its root span carries the agent name. */
@@ -157,27 +158,17 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   }
 }
 
-const clickhouseUrl = process.env.CLICKHOUSE_URL;
-const stores = clickhouseUrl ? ['duckdb', 'clickhouse'] : ['duckdb'];
-
-describe.skipIf(!hasChromium).each(stores)(
-  `drift alerts in the browser on %s${hasChromium ? '' : ' (skipped: no Chromium)'}`,
-  (store) => {
+for (const { store, missing: storeMissing } of E2E_STORES) {
+  const missing = firstMissing(chromiumMissing, storeMissing);
+  describe.skipIf(missing)(skipTitle(`drift alerts in the browser on ${store}`, missing), () => {
     let collector: CollectorProcess;
     let receiver: Awaited<ReturnType<typeof startReceiver>>;
     const database = `casefile_drift_${randomBytes(6).toString('hex')}`;
     beforeAll(async () => {
-      const chosen: Record<string, string> =
-        store === 'clickhouse'
-          ? {
-              CASEFILE_CLICKHOUSE_URL: clickhouseUrl as string,
-              CASEFILE_CLICKHOUSE_DATABASE: database,
-              // One collector claims every evaluation: no peer's insert to wait for.
-              CASEFILE_ALERT_CLAIM_SETTLE_MS: '200',
-            }
-          : {};
+      // On ClickHouse one collector claims every evaluation: no peer's insert to wait for.
+      const settle: Record<string, string> = store === 'clickhouse' ? { CASEFILE_ALERT_CLAIM_SETTLE_MS: '200' } : {};
       [collector, receiver] = await Promise.all([
-        startCollectorProcess({ CASEFILE_ALERT_TICK_MS: '1000', ...chosen }),
+        startCollectorProcess({ CASEFILE_ALERT_TICK_MS: '1000', ...storeEnv(store, database), ...settle }),
         startReceiver(),
       ]);
       await mkdir(ARTIFACTS, { recursive: true });
@@ -185,11 +176,7 @@ describe.skipIf(!hasChromium).each(stores)(
     afterAll(async () => {
       await collector?.stop();
       receiver?.server.close();
-      if (store === 'clickhouse') {
-        await fetch(`${clickhouseUrl}/?query=${encodeURIComponent(`DROP DATABASE IF EXISTS ${database}`)}`, {
-          method: 'POST',
-        });
-      }
+      await dropStore(store, database);
     });
 
     /** An admin API call; the answer's JSON, or an error naming the status and body. */
@@ -426,5 +413,5 @@ describe.skipIf(!hasChromium).each(stores)(
         await browser.close();
       }
     }, 240_000);
-  },
-);
+  });
+}

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { type FindingDto, findingPageSchema } from '@casefile/contract';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, hasChromium, launchBrowser } from '../lib/browser.js';
+import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
 import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 const XSS = '<img src=x onerror=window.__pwned=1>';
 
@@ -14,7 +15,7 @@ const XSS = '<img src=x onerror=window.__pwned=1>';
  * marked expected stays so after a reload, a viewer sees no triage buttons, and muting a rule for a
  * tool in the settings view shows up in the audit log.
  */
-describe.skipIf(!hasChromium)(`findings UI in the browser${hasChromium ? '' : ' (skipped: no Chromium)'}`, () => {
+describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiumMissing), () => {
   let collector: CollectorProcess;
   let browser: Browser;
   beforeAll(async () => {

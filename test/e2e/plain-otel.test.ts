@@ -5,8 +5,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
-import { hasChromium, launchBrowser } from '../lib/browser.js';
+import { launchBrowser, signIn } from '../lib/browser.js';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
+import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 /**
  * A run recorded with the plain OpenTelemetry JS SDK — no Casefile SDK — using only GenAI semantic
@@ -104,22 +105,31 @@ describe('plain OpenTelemetry SDK with GenAI attributes', () => {
       toolResult: '{"temp_c":3}',
     });
     expect(run.steps.find((s) => s.kind === 'llm')?.requestModel).toBe('gpt-4o-mini');
-
-    if (!hasChromium) return;
-    const browser = await launchBrowser();
-    try {
-      const tab = await browser.newPage();
-      await tab.goto(collector.url);
-      await tab.getByTestId('token-input').fill(collector.adminToken);
-      await tab.getByTestId('token-input').press('Enter');
-      await tab.getByTestId('run-row').first().waitFor();
-      await tab.goto(`${collector.url}/runs/${traceId}`);
-      await tab.getByTestId('step-row').nth(2).click();
-      const detail = await tab.getByTestId('step-detail').innerText();
-      expect(detail).toContain('get_weather');
-      expect(detail).toContain('Oslo');
-    } finally {
-      await browser.close();
-    }
   });
+
+  it.skipIf(chromiumMissing)(
+    skipTitle("shows a plain OpenTelemetry run's tool step in the browser", chromiumMissing),
+    async () => {
+      const traceId = await recordRun(
+        new ProtoExporter({
+          url: `${collector.url}/v1/traces`,
+          headers: { authorization: `Bearer ${collector.ingestKey}` },
+        }),
+      );
+      const api = createApiClient(collector.url, collector.adminToken);
+      await api.waitForRuns((p) => p.runs.some((r) => r.traceId === traceId));
+      const browser = await launchBrowser();
+      try {
+        const tab = await browser.newPage();
+        await signIn(tab, collector.url, collector.adminToken);
+        await tab.goto(`${collector.url}/runs/${traceId}`);
+        await tab.getByTestId('step-row').nth(2).click();
+        const detail = await tab.getByTestId('step-detail').innerText();
+        expect(detail).toContain('get_weather');
+        expect(detail).toContain('Oslo');
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

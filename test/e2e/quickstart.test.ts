@@ -2,15 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
-import { ARTIFACTS, hasChromium, launchBrowser } from '../lib/browser.js';
+import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
 import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 /**
  * The README's promise, end to end: a real collector process on the embedded store, the demo agent
  * sending runs through the SDK, the runs listed by the API, and the incident run replayed in Chromium.
  */
-describe.skipIf(!hasChromium)(
-  `quick start: demo runs → API → replay in the browser${hasChromium ? '' : ' (skipped: no Chromium at CASEFILE_CHROMIUM or /usr/bin/chromium)'}`,
+describe.skipIf(chromiumMissing)(
+  skipTitle('quick start: demo runs → API → replay in the browser', chromiumMissing),
   () => {
     let collector: CollectorProcess;
 
@@ -68,6 +69,6 @@ describe.skipIf(!hasChromium)(
       } finally {
         await browser.close();
       }
-    });
+    }, 120_000);
   },
 );

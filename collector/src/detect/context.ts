@@ -2,6 +2,7 @@ import type { Step, ToolRisk } from '../model/step.js';
 import type { Baseline } from './baseline.js';
 import type { DetectionConfig } from './config.js';
 import type { Finding, Severity } from './finding.js';
+import { isToolStep, riskOf } from './tool-risk.js';
 
 /** A match of the redaction scanner (same shape as the redactor's `scan`), for text that was not redacted. */
 export interface ScanMatch {
@@ -32,15 +33,7 @@ export interface Rule {
   detect(ctx: RuleContext): Finding[];
 }
 
-export function isToolStep(step: Step): boolean {
-  return step.kind === 'tool';
-}
-
-/** A tool's risk: the config override first, then what the step declares. */
-export function riskOf(step: Step, config: DetectionConfig): ToolRisk | '' {
-  const override = Object.hasOwn(config.toolRisks, step.toolName) ? config.toolRisks[step.toolName] : undefined;
-  return override ?? step.toolRisk;
-}
+export { isToolStep, riskOf };
 
 export function toolStepsWithRisk(ctx: RuleContext, risks: readonly ToolRisk[]): Step[] {
   return ctx.steps.filter((s) => {

@@ -1,6 +1,6 @@
 import type { Step } from '../model/step.js';
 import type { DetectionConfig } from './config.js';
-import { isToolStep, riskOf } from './context.js';
+import { isToolStep, riskOf } from './tool-risk.js';
 
 /** Per-run aggregates shared by the baseline (learning) and the volume/version rules (judging). */
 export interface RunFacts {

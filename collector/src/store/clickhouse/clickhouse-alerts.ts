@@ -9,7 +9,7 @@ import type {
 } from '../alerts.js';
 import { type AlertsContext, CLAIMS_TABLE_DDL } from './clickhouse-alert-claims.js';
 import type { Row } from './clickhouse-findings.js';
-import type { Migration } from './clickhouse-schema.js';
+import type { Migration } from './migration.js';
 import { literal, uint, wellFormed } from './sql.js';
 
 export { type AlertsContext, claimEvaluation, DEFAULT_CLAIM_SETTLE_MS } from './clickhouse-alert-claims.js';

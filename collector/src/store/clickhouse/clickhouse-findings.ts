@@ -9,7 +9,7 @@ import {
   parseFindingCursor,
   type StoredFinding,
 } from '../findings.js';
-import type { Migration } from './clickhouse-schema.js';
+import type { Migration } from './migration.js';
 import { literal, literalArray, uint, wellFormed } from './sql.js';
 
 /**

@@ -1,6 +1,7 @@
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
 import { ALERTS_MIGRATION } from './clickhouse-alerts.js';
 import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
+import type { Migration } from './migration.js';
 import { ident } from './sql.js';
 
 /**
@@ -50,13 +51,6 @@ const PICKED = [
   'policy_version',
   'run_input',
 ];
-
-export interface Migration {
-  version: number;
-  name: string;
-  /** Each statement is idempotent (IF NOT EXISTS), so a half-applied migration can be re-run. */
-  statements: (db: string) => string[];
-}
 
 const lookup = (db: string, table: string, key: string, source: string, where: string): string[] => [
   `CREATE TABLE IF NOT EXISTS ${db}.${table} (project_id String, ${key} String, trace_id String, day Date)

@@ -44,7 +44,6 @@ export async function startCollectorProcess(env: Record<string, string> = {}): P
       CASEFILE_DATA_DIR: dataDir,
       CASEFILE_BOOTSTRAP_INGEST_KEY: ingestKey,
       CASEFILE_BOOTSTRAP_ADMIN_TOKEN: adminToken,
-      CASEFILE_BATCH_DELAY_MS: '20',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,7 +23,7 @@ export const configSchema = z
     maxBodyBytes: positiveInt.default(64 * 1024 * 1024),
     maxAttributeValueBytes: positiveInt.default(1024 * 1024),
     batchMaxRows: positiveInt.default(5000),
-    batchMaxDelayMs: z.coerce.number().int().min(0).max(60_000).default(200),
+    batchMaxDelayMs: z.coerce.number().int().min(0).max(60_000).default(0),
     maxQueuedRows: positiveInt.default(200_000),
     bootstrapIngestKey: z.string().min(16, 'must be at least 16 characters').optional(),
     bootstrapAdminToken: z.string().min(16, 'must be at least 16 characters').optional(),

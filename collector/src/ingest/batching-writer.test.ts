@@ -66,6 +66,52 @@ describe('createBatchingWriter', () => {
     expect(store.durable).toHaveLength(3);
   });
 
+  it('writes at once when the store is idle: a lone request waits for one store write, not a timer', async () => {
+    const store = createFakeStore();
+    const writer = createBatchingWriter(store);
+    const state = settled(writer.write(steps(1)));
+    await tick();
+    expect(store.batches.map((b) => b.length)).toEqual([1]);
+    store.completeNext();
+    await tick();
+    expect(state.done).toBe(true);
+  });
+
+  it('coalesces everything that arrives during a write into the next one (group commit)', async () => {
+    const store = createFakeStore();
+    const writer = createBatchingWriter(store, { maxRows: 100 });
+    const first = settled(writer.write(steps(2, 'a')));
+    await tick();
+    const later = [writer.write(steps(3, 'b')), writer.write(steps(1, 'c')), writer.write(steps(4, 'd'))];
+    await tick(20);
+    // Still one write in flight; the three later requests wait together.
+    expect(store.batches.map((b) => b.length)).toEqual([2]);
+    expect(writer.pendingRows).toBe(10);
+    store.completeNext();
+    await tick();
+    expect(first.done).toBe(true);
+    expect(store.batches.map((b) => b.length)).toEqual([2, 8]);
+    store.completeNext();
+    await Promise.all(later);
+    expect(store.durable.map((s) => s.spanId)).toEqual(
+      [...steps(2, 'a'), ...steps(3, 'b'), ...steps(1, 'c'), ...steps(4, 'd')].map((s) => s.spanId),
+    );
+  });
+
+  it('bounds a batch by payload bytes as well as rows', async () => {
+    const store = createFakeStore();
+    const big = (tag: string) => steps(2, tag).map((s) => ({ ...s, toolArguments: 'x'.repeat(10_000) }));
+    const writer = createBatchingWriter(store, { maxRows: 1000, maxBytes: 25_000 });
+    const writes = [writer.write(big('a')), writer.write(big('b')), writer.write(big('c'))];
+    for (let i = 0; i < 5; i++) {
+      await tick();
+      while (store.waiting.length > 0) store.completeNext();
+    }
+    await Promise.all(writes);
+    // ~20 kB per request: the first goes alone (store idle), then b and c cannot share a batch.
+    expect(store.batches.map((b) => b.length)).toEqual([2, 2, 2]);
+  });
+
   it('merges small writes into one batch after maxDelayMs', async () => {
     const store = createFakeStore();
     const writer = createBatchingWriter(store, { maxRows: 100, maxDelayMs: 40 });

@@ -3,9 +3,14 @@ import type { Step } from '../model/step.js';
 import type { TraceStore } from '../store/port.js';
 
 export interface BatchingWriterOptions {
-  /** Flush as soon as this many rows are queued. Default 5,000 (ClickHouse wants large inserts). */
+  /** Most rows in one store write. Default 5,000 (ClickHouse wants large inserts). */
   maxRows?: number;
-  /** Flush rows that have waited this long even if the batch is small. Default 200 ms. */
+  /** Most payload bytes (approximate) in one store write. Default 16 MiB. */
+  maxBytes?: number;
+  /**
+   * How long a small batch may wait for company while the store is idle. Default 0: write at
+   * once. Under load this is never needed: rows that arrive during a write form the next batch.
+   */
   maxDelayMs?: number;
   /** Queued plus in-flight rows beyond which `write` is refused at once. Default 10 × maxRows. */
   maxQueuedRows?: number;
@@ -27,81 +32,103 @@ export class QueueFullError extends OverloadedError {
 
 interface Pending {
   steps: Step[];
+  bytes: number;
   at: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
+/** The payload fields dominate a row's size; reading their lengths costs nothing. */
+export function approxStepBytes(s: Step): number {
+  return (
+    512 +
+    s.runInput.length +
+    s.inputMessages.length +
+    s.outputMessages.length +
+    s.systemInstructions.length +
+    s.toolArguments.length +
+    s.toolResult.length +
+    s.documents.length +
+    s.actionResult.length +
+    s.statusMessage.length
+  );
+}
+
 /**
- * Turns many small OTLP requests into few large store writes: every insert makes a ClickHouse
- * part, so 25-row inserts run ~7× slower than 5,000-row ones. A caller is answered only when its
- * rows are durable, so an HTTP 2xx always means stored. One batch is written at a time.
+ * Group commit: a write goes to the store as soon as the store is idle, and everything that
+ * arrives while a write is in flight is coalesced into the next one (up to maxRows/maxBytes).
+ * At low load a request waits for one store write; at high load batches grow by themselves, which
+ * ClickHouse needs (every insert makes a part; 25-row inserts run ~7× slower than 5,000-row ones).
+ * A caller is answered only when its rows are durable, so an HTTP 2xx always means stored. One
+ * store write is in flight at a time.
  */
 export function createBatchingWriter(
   store: Pick<TraceStore, 'writeSteps'>,
   options: BatchingWriterOptions = {},
 ): BatchingWriter {
   const maxRows = Math.max(1, options.maxRows ?? 5000);
-  const maxDelayMs = Math.max(0, options.maxDelayMs ?? 200);
+  const maxBytes = Math.max(1, options.maxBytes ?? 16 * 1024 * 1024);
+  const maxDelayMs = Math.max(0, options.maxDelayMs ?? 0);
   const maxQueuedRows = Math.max(maxRows, options.maxQueuedRows ?? maxRows * 10);
 
   const queue: Pending[] = [];
   let queuedRows = 0;
+  let queuedBytes = 0;
   let inFlightRows = 0;
-  let flushing: Promise<void> | undefined;
+  let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
 
   function takeBatch(): Pending[] {
     const batch: Pending[] = [];
     let rows = 0;
-    // Whole requests only: a request larger than maxRows is written on its own.
+    let bytes = 0;
+    // Whole requests only: a request larger than a batch is written on its own.
     while (queue.length > 0) {
       const next = queue[0] as Pending;
-      if (batch.length > 0 && rows + next.steps.length > maxRows) break;
+      if (batch.length > 0 && (rows + next.steps.length > maxRows || bytes + next.bytes > maxBytes)) break;
       queue.shift();
       batch.push(next);
       rows += next.steps.length;
+      bytes += next.bytes;
     }
     queuedRows -= rows;
+    queuedBytes -= bytes;
     return batch;
   }
 
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const due = closing || queuedRows >= maxRows || Date.now() - (queue[0] as Pending).at >= maxDelayMs;
-      if (!due) break;
-      const batch = takeBatch();
-      const steps = batch.flatMap((p) => p.steps);
-      inFlightRows = steps.length;
-      try {
-        await store.writeSteps(steps);
-        for (const p of batch) p.resolve();
-      } catch (error) {
-        for (const p of batch) p.reject(error);
-      } finally {
-        inFlightRows = 0;
-      }
+  async function writeBatch(batch: Pending[]): Promise<void> {
+    const steps = batch.length === 1 ? (batch[0] as Pending).steps : batch.flatMap((p) => p.steps);
+    inFlightRows = steps.length;
+    try {
+      await store.writeSteps(steps);
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    } finally {
+      inFlightRows = 0;
     }
   }
 
-  function schedule(): void {
-    if (flushing || queue.length === 0) return;
-    const oldest = (queue[0] as Pending).at;
-    const wait = closing || queuedRows >= maxRows ? 0 : Math.max(0, oldest + maxDelayMs - Date.now());
-    if (wait === 0) {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      flushing = drain().finally(() => {
-        flushing = undefined;
-        schedule();
-      });
-    } else if (!timer) {
-      timer = setTimeout(() => {
-        timer = undefined;
-        schedule();
-      }, wait);
+  function pump(): void {
+    if (inFlight || queue.length === 0) return;
+    const full = queuedRows >= maxRows || queuedBytes >= maxBytes;
+    if (!closing && !full && maxDelayMs > 0) {
+      const wait = (queue[0] as Pending).at + maxDelayMs - Date.now();
+      if (wait > 0) {
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          pump();
+        }, wait);
+        return;
+      }
     }
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    inFlight = writeBatch(takeBatch()).finally(() => {
+      inFlight = undefined;
+      pump();
+    });
   }
 
   return {
@@ -113,10 +140,13 @@ export function createBatchingWriter(
       if (waiting > 0 && waiting + steps.length > maxQueuedRows) {
         return Promise.reject(new QueueFullError(`ingest queue is full (${waiting} rows waiting), retry later`));
       }
+      let bytes = 0;
+      for (const s of steps) bytes += approxStepBytes(s);
       return new Promise<void>((resolve, reject) => {
-        queue.push({ steps, at: Date.now(), resolve, reject });
+        queue.push({ steps, bytes, at: Date.now(), resolve, reject });
         queuedRows += steps.length;
-        schedule();
+        queuedBytes += bytes;
+        pump();
       });
     },
     get pendingRows() {
@@ -124,8 +154,8 @@ export function createBatchingWriter(
     },
     async close() {
       closing = true;
-      schedule();
-      while (flushing) await flushing;
+      pump();
+      while (inFlight) await inFlight;
     },
   };
 }

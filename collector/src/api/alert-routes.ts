@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AlertEvaluationDto, AlertRuleDto, AlertRuleSpec } from '@casefile/contract';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import {
   type AlertRule,
   evaluateRule,
@@ -16,14 +16,13 @@ import type { RuleStateDoc } from '../alerts/state-machine.js';
 import { type Principal, requireRole, resolveProject } from '../auth/authenticator.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import type { TraceStore } from '../store/port.js';
+import type { AppEnv } from './env.js';
 import { readBody } from './read-body.js';
 
 export interface AlertRouteDeps {
   store: TraceStore;
   now?: () => number;
 }
-
-type Env = { Variables: { principal: Principal } };
 
 const MAX_RULE_BYTES = 64 * 1024;
 const MAX_LIMIT = 500;
@@ -32,13 +31,13 @@ const RULE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_RULES_PER_PROJECT = 500;
 
 /**
- * Alert rules, their history and deliveries under /api/alerts (authentication is the query routes'
- * `/api/*` middleware). Any login reads; creating, changing and deleting rules needs admin (a rule
+ * Alert rules, their history and deliveries, mounted at /api/alerts (behind the app's login
+ * authentication). Any login reads; creating, changing and deleting rules needs admin (a rule
  * sends data to an outside URL); evaluating a rule now (a dry run) needs investigator. Webhook URLs
  * are shown in full to admins only, with credentials and tokens elided for everyone else.
  */
-export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
-  const api = app as unknown as Hono<Env>;
+export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const now = deps.now ?? Date.now;
   const nowNs = () => BigInt(Math.floor(now())) * 1_000_000n;
 
@@ -51,7 +50,7 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
     return { rule, state: parseStateDoc(state) };
   }
 
-  api.get('/api/alerts/rules', async (c) => {
+  api.get('/rules', async (c) => {
     const principal = c.get('principal');
     const project = resolveProject(principal, c.req.query('project'));
     const [rules, states] = await Promise.all([
@@ -67,7 +66,7 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
     return c.json({ rules: dtos });
   });
 
-  api.post('/api/alerts/rules', async (c) => {
+  api.post('/rules', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
@@ -83,14 +82,14 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
     return c.json({ rule: dto, ...(generated ? { secret: generated } : {}) }, 201);
   });
 
-  api.get('/api/alerts/rules/:id', async (c) => {
+  api.get('/rules/:id', async (c) => {
     const principal = c.get('principal');
     const project = resolveProject(principal, c.req.query('project'));
     const { rule, state } = await load(project, c.req.param('id'));
     return c.json({ rule: toRuleDto(rule, state, principal) });
   });
 
-  api.put('/api/alerts/rules/:id', async (c) => {
+  api.put('/rules/:id', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
@@ -104,7 +103,7 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
     return c.json({ rule: toRuleDto(rule, state, principal), ...(generated ? { secret: generated } : {}) });
   });
 
-  api.delete('/api/alerts/rules/:id', async (c) => {
+  api.delete('/rules/:id', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
@@ -114,7 +113,7 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
     return c.body(null, 204);
   });
 
-  api.post('/api/alerts/rules/:id/evaluate', async (c) => {
+  api.post('/rules/:id/evaluate', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'investigator');
     const project = resolveProject(principal, c.req.query('project'));
@@ -142,7 +141,7 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
     return c.json({ rule: toRuleDto(rule, state, principal), evaluation: dto });
   });
 
-  api.get('/api/alerts/events', async (c) => {
+  api.get('/events', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const limit = parseLimit(c.req.query('limit'));
     const ruleId = optionalRuleId(c.req.query('rule'));
@@ -162,7 +161,7 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
     });
   });
 
-  api.get('/api/alerts/deliveries', async (c) => {
+  api.get('/deliveries', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const limit = parseLimit(c.req.query('limit'));
     const ruleId = optionalRuleId(c.req.query('rule'));
@@ -177,6 +176,7 @@ export function registerAlertRoutes(app: Hono, deps: AlertRouteDeps): void {
       deliveries: deliveries.map(({ projectId: _p, timeNs, ...rest }) => ({ ...rest, timeNs: String(timeNs) })),
     });
   });
+  return api;
 }
 
 function windowDto(w: { fromNs: bigint; toNs: bigint; label: string }) {

@@ -4,17 +4,17 @@ import { createDetectionState, type DetectionState } from '../ingest/detection-s
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import type { DecodeLimits } from '../otlp/decoded.js';
 import type { TraceStore } from '../store/port.js';
-import { registerAlertRoutes } from './alert-routes.js';
-import { registerCaseRoutes } from './case-routes.js';
-import { registerDriftRoutes } from './drift-routes.js';
-import { registerFindingsRoutes } from './findings-routes.js';
+import { alertRoutes } from './alert-routes.js';
+import { caseRoutes } from './case-routes.js';
+import { driftRoutes } from './drift-routes.js';
+import { type AppEnv, authenticate } from './env.js';
+import { findingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
-import type { StepWriter } from './ingest-routes.js';
-import { registerIngestRoutes } from './ingest-routes.js';
-import { registerOverviewRoutes } from './overview-routes.js';
-import { registerQueryRoutes } from './query-routes.js';
+import { ingestRoutes, type StepWriter } from './ingest-routes.js';
+import { overviewRoutes } from './overview-routes.js';
+import { queryRoutes } from './query-routes.js';
 import { securityHeaders } from './security-headers.js';
-import { registerStaticUi } from './static-ui.js';
+import { staticUi } from './static-ui.js';
 
 export interface AppDeps {
   store: TraceStore;
@@ -29,18 +29,26 @@ export interface AppDeps {
   detection?: DetectionState;
 }
 
-/** The whole HTTP surface, without listening (tests call `app.request()`). */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+/**
+ * The whole HTTP surface, without listening (tests call `app.request()`). Each module is a sub-app
+ * mounted with `app.route`; login authentication is registered once, here, for all of /api, before
+ * any route; errors become HTTP answers in one place (`http-errors.ts`).
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.use('*', securityHeaders);
   app.get('/healthz', (c) => c.json({ status: 'ok', store: deps.store.backend }));
-  registerIngestRoutes(app, deps);
-  registerQueryRoutes(app, deps);
-  registerFindingsRoutes(app, { store: deps.store, detection: deps.detection ?? createDetectionState(deps.store) });
-  registerCaseRoutes(app, deps);
-  registerOverviewRoutes(app, deps);
-  registerAlertRoutes(app, deps);
-  registerDriftRoutes(app, deps);
+  app.route('/v1', ingestRoutes(deps));
+  app.use('/api/*', authenticate(deps.auth));
+  app.route('/api', queryRoutes(deps));
+  app.route(
+    '/api',
+    findingsRoutes({ store: deps.store, detection: deps.detection ?? createDetectionState(deps.store) }),
+  );
+  app.route('/api', overviewRoutes(deps));
+  app.route('/api/cases', caseRoutes(deps));
+  app.route('/api/alerts', alertRoutes(deps));
+  app.route('/api/drift', driftRoutes(deps));
   app.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.all('/v1/*', (c) =>
     c.json(
@@ -48,7 +56,7 @@ export function createApp(deps: AppDeps): Hono {
       404,
     ),
   );
-  registerStaticUi(app, deps.uiDir);
+  app.get('*', staticUi(deps.uiDir));
   app.onError((err, c) => {
     const http = toHttpError(err);
     if (http.status === 500) deps.log(`request failed: ${err.stack ?? err.message}`);

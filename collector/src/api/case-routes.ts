@@ -1,25 +1,24 @@
 import { findingToDto, runToDto, stepToDto } from '@casefile/contract';
-import type { Hono } from 'hono';
-import { type Principal, resolveProject } from '../auth/authenticator.js';
+import { Hono } from 'hono';
+import { resolveProject } from '../auth/authenticator.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { buildCaseFile, type CaseRun, renderCaseHtml } from '../query/case-report.js';
 import { countsTowardRun } from '../store/findings.js';
 import type { TraceStore } from '../store/port.js';
+import type { AppEnv } from './env.js';
 import { parseTraceId } from './query-params.js';
-
-type Env = { Variables: { principal: Principal } };
 
 /** One case file bundles at most this many runs (each can hold thousands of steps). */
 export const MAX_CASE_RUNS = 50;
 
 /**
  * `GET /api/cases/export?traceIds=a,b&format=html|json&project=`: the selected runs as a
- * downloadable case file. Must be registered after the query routes (which authenticate /api/*).
+ * downloadable case file. Mounted at /api/cases, behind the app's login authentication.
  */
-export function registerCaseRoutes(app: Hono, deps: { store: TraceStore }): void {
-  const api = app as unknown as Hono<Env>;
-  api.get('/api/cases/export', async (c) => {
+export function caseRoutes(deps: { store: TraceStore }): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.get('/export', async (c) => {
     const principal = c.get('principal');
     const project = resolveProject(principal, c.req.query('project'));
     const format = c.req.query('format') ?? 'json';
@@ -54,4 +53,5 @@ export function registerCaseRoutes(app: Hono, deps: { store: TraceStore }): void
     c.header('content-disposition', `attachment; filename="casefile-case-${stamp}.html"`);
     return c.html(renderCaseHtml(file));
   });
+  return api;
 }

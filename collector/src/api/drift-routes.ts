@@ -1,21 +1,20 @@
 import type { DriftCompareDto, MetricSeriesDto } from '@casefile/contract';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import type { WindowData } from '../alerts/describe.js';
 import { evaluateDriftRule } from '../alerts/evaluate-drift.js';
 import { type DriftRule, parseRuleInput } from '../alerts/rule-model.js';
 import { resolveWindows } from '../alerts/windows.js';
-import { type Principal, resolveProject } from '../auth/authenticator.js';
+import { resolveProject } from '../auth/authenticator.js';
 import { BadInputError } from '../errors/errors.js';
 import { isMetricName, METRIC_KINDS, type MetricName, TOOL_SCOPED_METRICS } from '../store/metrics.js';
 import type { TraceStore } from '../store/port.js';
+import type { AppEnv } from './env.js';
 import { parseTime } from './query-params.js';
 
 export interface DriftRouteDeps {
   store: TraceStore;
   now?: () => number;
 }
-
-type Env = { Variables: { principal: Principal } };
 
 const MS = 1_000_000n;
 const HOUR = 3_600_000;
@@ -52,14 +51,14 @@ function parseScope(q: Record<string, string | undefined>, metric: MetricName) {
 }
 
 /**
- * Drift views under /api/drift (any login): a metric's series, one comparison of a current window
+ * Drift views, mounted at /api/drift (any login): a metric's series, one comparison of a current window
  * with a reference, and the versions an agent's runs carried.
  */
-export function registerDriftRoutes(app: Hono, deps: DriftRouteDeps): void {
-  const api = app as unknown as Hono<Env>;
+export function driftRoutes(deps: DriftRouteDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const now = deps.now ?? Date.now;
 
-  api.get('/api/drift/series', async (c) => {
+  api.get('/series', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const q = c.req.query();
     const metric = parseMetric(q.metric);
@@ -96,7 +95,7 @@ export function registerDriftRoutes(app: Hono, deps: DriftRouteDeps): void {
     return c.json(dto);
   });
 
-  api.get('/api/drift/compare', async (c) => {
+  api.get('/compare', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const q = c.req.query();
     const metric = parseMetric(q.metric);
@@ -141,7 +140,7 @@ export function registerDriftRoutes(app: Hono, deps: DriftRouteDeps): void {
     return c.json(dto);
   });
 
-  api.get('/api/drift/versions', async (c) => {
+  api.get('/versions', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const dimension = c.req.query('dimension') ?? 'prompt';
     if (dimension !== 'prompt' && dimension !== 'policy' && dimension !== 'model') {
@@ -159,6 +158,7 @@ export function registerDriftRoutes(app: Hono, deps: DriftRouteDeps): void {
       })),
     });
   });
+  return api;
 }
 
 function finite(x: number): number {

@@ -1,12 +1,13 @@
 import { type DetectionSettingsDto, detectionSettingsSchema, findingToDto } from '@casefile/contract';
-import type { Hono } from 'hono';
-import { type Principal, requireRole, resolveProject } from '../auth/authenticator.js';
+import { Hono } from 'hono';
+import { requireRole, resolveProject } from '../auth/authenticator.js';
 import { RULES, SEVERITIES, type Severity } from '../detect/index.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { settingsProblems } from '../ingest/detection-settings.js';
 import type { DetectionState } from '../ingest/detection-state.js';
 import { FINDING_STATUSES, type FindingQuery, type FindingStatus } from '../store/findings.js';
 import type { TraceStore } from '../store/port.js';
+import type { AppEnv } from './env.js';
 import { parseTime, parseTraceId } from './query-params.js';
 import { readBody } from './read-body.js';
 
@@ -15,21 +16,18 @@ export interface FindingsDeps {
   detection: DetectionState;
 }
 
-type Env = { Variables: { principal: Principal } };
-
 const MAX_LIMIT = 500;
 const MAX_SETTINGS_BYTES = 1024 * 1024;
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 /**
- * Findings and detection settings under /api (authentication is the query routes' `/api/*`
- * middleware). Reading needs any login; changing a status needs investigator; settings need admin.
+ * Findings and detection settings, mounted at /api (behind the app's login authentication). Reading needs any login; changing a status needs investigator; settings need admin.
  * Every change is written to the detection audit log and takes effect on the next detection.
  */
-export function registerFindingsRoutes(app: Hono, deps: FindingsDeps): void {
-  const api = app as unknown as Hono<Env>;
+export function findingsRoutes(deps: FindingsDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
 
-  api.get('/api/findings', async (c) => {
+  api.get('/findings', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const page = await deps.store.listFindings(project, parseFindingQuery(c.req.query()));
     return c.json({
@@ -38,7 +36,7 @@ export function registerFindingsRoutes(app: Hono, deps: FindingsDeps): void {
     });
   });
 
-  api.post('/api/findings/:id/status', async (c) => {
+  api.post('/findings/:id/status', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'investigator');
     const project = resolveProject(principal, c.req.query('project'));
@@ -63,7 +61,7 @@ export function registerFindingsRoutes(app: Hono, deps: FindingsDeps): void {
     return c.json({ finding: findingToDto(finding) });
   });
 
-  api.get('/api/detection/settings', async (c) => {
+  api.get('/detection/settings', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
@@ -72,7 +70,7 @@ export function registerFindingsRoutes(app: Hono, deps: FindingsDeps): void {
     return c.json({ settings: parsed.success ? parsed.data : {}, rules: RULES.map((r) => ({ id: r.id })) });
   });
 
-  api.put('/api/detection/settings', async (c) => {
+  api.put('/detection/settings', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
@@ -91,7 +89,7 @@ export function registerFindingsRoutes(app: Hono, deps: FindingsDeps): void {
     return c.json({ settings });
   });
 
-  api.get('/api/detection/audit', async (c) => {
+  api.get('/detection/audit', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
@@ -100,6 +98,7 @@ export function registerFindingsRoutes(app: Hono, deps: FindingsDeps): void {
       entries: entries.map(({ projectId: _p, timeNs, ...rest }) => ({ ...rest, timeNs: timeNs.toString() })),
     });
   });
+  return api;
 }
 
 function validateSettings(body: unknown): DetectionSettingsDto {

@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import { bearerToken } from '../auth/secrets.js';
 import { BadInputError, UnsupportedError } from '../errors/errors.js';
@@ -29,9 +29,10 @@ export interface IngestDeps {
 
 type Encoding = 'protobuf' | 'json';
 
-/** OTLP/HTTP trace receiver: `POST /v1/traces`, protobuf or JSON, gzip, partial success. */
-export function registerIngestRoutes(app: Hono, deps: IngestDeps): void {
-  app.post('/v1/traces', async (c) => {
+/** OTLP/HTTP trace receiver, mounted at /v1: `POST /v1/traces`, protobuf or JSON, gzip, partial success. */
+export function ingestRoutes(deps: IngestDeps): Hono {
+  const app = new Hono();
+  app.post('/traces', async (c) => {
     const encoding = requestEncoding(c.req.header('content-type'));
     try {
       if (!encoding) {
@@ -55,6 +56,7 @@ export function registerIngestRoutes(app: Hono, deps: IngestDeps): void {
       return failure(c, encoding ?? 'json', err, deps.log);
     }
   });
+  return app;
 }
 
 function requestEncoding(contentType: string | undefined): Encoding | undefined {

@@ -1,12 +1,11 @@
-import type { Hono } from 'hono';
-import { type Principal, resolveProject } from '../auth/authenticator.js';
+import { Hono } from 'hono';
+import { resolveProject } from '../auth/authenticator.js';
 import { BadInputError } from '../errors/errors.js';
 import type { RunSummary } from '../model/step.js';
 import { aggregateOverview, pickBucketMs } from '../query/overview.js';
 import type { RunQuery, TraceStore } from '../store/port.js';
+import type { AppEnv } from './env.js';
 import { parseTime } from './query-params.js';
-
-type Env = { Variables: { principal: Principal } };
 
 /** The overview reads at most this many runs; beyond it the figures cover the newest ones only. */
 export const OVERVIEW_MAX_RUNS = 20_000;
@@ -14,11 +13,11 @@ const PAGE = 500;
 
 /**
  * `GET /api/overview?from=&to=&bucket=minute|hour|day&agent=&project=`: figures per time bucket
- * and per agent. Registered after the query routes (which authenticate /api/*).
+ * and per agent. Mounted at /api, behind the app's login authentication.
  */
-export function registerOverviewRoutes(app: Hono, deps: { store: TraceStore }): void {
-  const api = app as unknown as Hono<Env>;
-  api.get('/api/overview', async (c) => {
+export function overviewRoutes(deps: { store: TraceStore }): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.get('/overview', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const now = Date.now();
     const toNs = parseTime(c.req.query('to'), 'to') ?? BigInt(now) * 1_000_000n;
@@ -52,4 +51,5 @@ export function registerOverviewRoutes(app: Hono, deps: { store: TraceStore }): 
     const overview = aggregateOverview(runs, fromMs, toMs, pickBucketMs(fromMs, toMs, bucket || undefined));
     return c.json({ ...overview, scannedRuns: runs.length, maxRuns: OVERVIEW_MAX_RUNS, truncated });
   });
+  return api;
 }

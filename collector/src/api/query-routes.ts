@@ -1,12 +1,13 @@
 import { findingToDto, runToDto, stepToDto } from '@casefile/contract';
-import type { Hono, MiddlewareHandler } from 'hono';
-import type { Authenticator, Principal } from '../auth/authenticator.js';
+import { Hono } from 'hono';
+import type { Authenticator } from '../auth/authenticator.js';
 import { requireRole, resolveProject } from '../auth/authenticator.js';
 import { generateSecret, hashSecret } from '../auth/secrets.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { countsTowardRun } from '../store/findings.js';
 import type { Touch, TraceStore } from '../store/port.js';
+import type { AppEnv } from './env.js';
 import { parseRunQuery, parseTraceId } from './query-params.js';
 
 export interface QueryDeps {
@@ -14,18 +15,10 @@ export interface QueryDeps {
   auth: Authenticator;
 }
 
-type Env = { Variables: { principal: Principal } };
-
-/** The read API under /api: every route needs a login token and is scoped to one project. */
-export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
-  const api = app as unknown as Hono<Env>;
-  const authenticate: MiddlewareHandler<Env> = async (c, next) => {
-    c.set('principal', await deps.auth.login(c.req.header('authorization')));
-    await next();
-  };
-  api.use('/api/*', authenticate);
-
-  api.get('/api/whoami', async (c) => {
+/** The read API, mounted at /api: every route is scoped to one project (authentication is the app's). */
+export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.get('/whoami', async (c) => {
     const p = c.get('principal');
     const all = await deps.store.listProjects();
     const projects = all
@@ -34,7 +27,7 @@ export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
     return c.json({ name: p.name, role: p.role, projects });
   });
 
-  api.get('/api/runs', async (c) => {
+  api.get('/runs', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const page = await deps.store.listRuns(project, parseRunQuery(c.req.query()));
     return c.json({
@@ -44,7 +37,7 @@ export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
     });
   });
 
-  api.get('/api/runs/:traceId', async (c) => {
+  api.get('/runs/:traceId', async (c) => {
     const principal = c.get('principal');
     const project = resolveProject(principal, c.req.query('project'));
     const traceId = parseTraceId(c.req.param('traceId'));
@@ -62,7 +55,7 @@ export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
     return c.json({ run: runToDto(run), steps: steps.map(stepToDto), findings: findings.map(findingToDto) });
   });
 
-  api.get('/api/lookup/:what/:id', async (c) => {
+  api.get('/lookup/:what/:id', async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const id = c.req.param('id');
     if (id.length === 0 || id.length > 512) throw new BadInputError('lookup value must be 1 to 512 characters');
@@ -81,7 +74,7 @@ export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
     return c.json({ runs: runs.map(runToDto) });
   });
 
-  api.post('/api/keys', async (c) => {
+  api.post('/keys', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const body = (await c.req.json().catch(() => null)) as {
@@ -113,11 +106,12 @@ export function registerQueryRoutes(app: Hono, deps: QueryDeps): void {
     return c.json({ secret, kind, project, role, name }, 201);
   });
 
-  api.get('/api/access-log', async (c) => {
+  api.get('/access-log', async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
     const entries = await deps.store.listAccess(project, 500);
     return c.json({ entries: entries.map((e) => ({ ...e, timeNs: e.timeNs.toString() })) });
   });
+  return api;
 }

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import type { Hono } from 'hono';
+import type { Handler } from 'hono';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,8 +18,8 @@ const TYPES: Record<string, string> = {
  * Serve the built UI: real files by path (never outside `dir`), and index.html for any other
  * GET that is not an API or OTLP path, so that client-side routes are shareable links.
  */
-export function registerStaticUi(app: Hono, dir: string | undefined): void {
-  app.get('*', async (c, next) => {
+export function staticUi(dir: string | undefined): Handler {
+  return async (c, next) => {
     const path = c.req.path;
     if (path.startsWith('/api/') || path.startsWith('/v1/')) return next();
     if (!dir) return c.text('Casefile collector: the UI is not built (run `npm run build`).', 404);
@@ -39,7 +39,7 @@ export function registerStaticUi(app: Hono, dir: string | undefined): void {
     const index = await readIfFile(join(root, 'index.html'));
     if (!index) return c.text('Casefile collector: the UI is not built (run `npm run build`).', 404);
     return c.body(index, 200, { 'content-type': TYPES['.html'] as string, 'cache-control': 'no-cache' });
-  });
+  };
 }
 
 function decodeSafe(path: string): string {

@@ -1,0 +1,13 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Authenticator, Principal } from '../auth/authenticator.js';
+
+/** The context every /api route sees: the authenticated caller, set once by `authenticate`. */
+export type AppEnv = { Variables: { principal: Principal } };
+
+/** Login-token authentication for everything under /api (401 without a valid token, before any route runs). */
+export function authenticate(auth: Authenticator): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('principal', await auth.login(c.req.header('authorization')));
+    await next();
+  };
+}

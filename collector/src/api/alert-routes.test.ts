@@ -7,12 +7,7 @@ import {
 } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { spread } from '../alerts/test-runs.js';
-import { createAuthenticator } from '../auth/authenticator.js';
-import { hashSecret } from '../auth/secrets.js';
-import { NO_REDACTION } from '../normalize/normalize-span.js';
-import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
-import { createMemoryStore } from '../testing/memory-store.js';
-import { createApp } from './app.js';
+import { createTestApp, logins } from '../testing/test-app.js';
 
 const P = 'proj-test';
 const TOKENS = {
@@ -23,32 +18,10 @@ const TOKENS = {
 const HOUR = 3_600_000;
 
 async function setup() {
-  const store = createMemoryStore();
-  await store.putProject({ id: P, name: 'Test', createdNs: 0n });
-  for (const [role, token] of Object.entries(TOKENS)) {
-    await store.putCredential({
-      hash: hashSecret(token),
-      kind: 'login',
-      projectIds: [P],
-      role: role as keyof typeof TOKENS,
-      name: `${role} user`,
-      createdNs: 0n,
-      revoked: false,
-    });
-  }
-  const app = createApp({
-    store,
-    writer: { write: async (steps) => store.writeSteps(steps) },
-    auth: createAuthenticator(store),
-    redactorFor: () => NO_REDACTION,
-    limits: DEFAULT_DECODE_LIMITS,
-    maxBodyBytes: 1024 * 1024,
-    log: () => {},
-  });
+  const { store, request } = await createTestApp({ project: P, credentials: logins(TOKENS) });
   const call = async (role: keyof typeof TOKENS, method: string, path: string, body?: unknown) => {
-    const res = await app.request(path, {
+    const res = await request(TOKENS[role], path, {
       method,
-      headers: { authorization: `Bearer ${TOKENS[role]}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();

@@ -1,15 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { runDetailSchema, runPageSchema } from '@casefile/contract';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../auth/authenticator.js';
-import { hashSecret } from '../auth/secrets.js';
 import { StoreUnavailableError } from '../errors/errors.js';
-import { NO_REDACTION } from '../normalize/normalize-span.js';
-import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus } from '../otlp/otlp-proto.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { jsonRequest } from '../testing/otlp-fixtures.js';
-import { createApp } from './app.js';
+import { createTestApp } from '../testing/test-app.js';
 
 const INGEST = 'cf_ingest_test_key_0123456789';
 const LOGIN = 'cf_login_test_token_0123456789';
@@ -17,25 +13,21 @@ const OTHER_LOGIN = 'cf_login_other_project_token_01';
 
 async function setup(opts: { maxBodyBytes?: number; failWrites?: boolean } = {}) {
   const store = createMemoryStore();
-  const cred = { role: 'admin' as const, name: 'test', createdNs: 0n, revoked: false };
-  await store.putProject({ id: 'p1', name: 'P1', createdNs: 0n });
-  await store.putCredential({ ...cred, hash: hashSecret(INGEST), kind: 'ingest', projectIds: ['p1'] });
-  await store.putCredential({ ...cred, hash: hashSecret(LOGIN), kind: 'login', projectIds: ['p1'] });
-  await store.putCredential({ ...cred, hash: hashSecret(OTHER_LOGIN), kind: 'login', projectIds: ['p2'] });
   const writer = {
     write: async (steps: Parameters<typeof store.writeSteps>[0]) => {
       if (opts.failWrites) throw new StoreUnavailableError('connection refused');
       await store.writeSteps(steps);
     },
   };
-  const app = createApp({
+  const { app } = await createTestApp({
     store,
     writer,
-    auth: createAuthenticator(store),
-    redactorFor: () => NO_REDACTION,
-    limits: DEFAULT_DECODE_LIMITS,
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
-    log: () => {},
+    credentials: [
+      { token: INGEST, kind: 'ingest', role: 'admin', name: 'test' },
+      { token: LOGIN, role: 'admin', name: 'test' },
+      { token: OTHER_LOGIN, role: 'admin', name: 'test', projectIds: ['p2'] },
+    ],
   });
   return { app, store };
 }

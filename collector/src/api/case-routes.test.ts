@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../auth/authenticator.js';
-import { hashSecret } from '../auth/secrets.js';
-import { NO_REDACTION } from '../normalize/normalize-span.js';
-import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
-import { createMemoryStore } from '../testing/memory-store.js';
 import { jsonRequest } from '../testing/otlp-fixtures.js';
-import { createApp } from './app.js';
+import { createTestApp } from '../testing/test-app.js';
 
 const INGEST = 'cf_ingest_test_key_0123456789';
 const LOGIN = 'cf_login_test_token_0123456789';
@@ -13,19 +8,11 @@ const TRACE = 'aa'.repeat(16);
 const XSS = '<img src=x onerror=window.__pwned=1>';
 
 async function setup() {
-  const store = createMemoryStore();
-  const cred = { role: 'viewer' as const, name: 'analyst', createdNs: 0n, revoked: false };
-  await store.putProject({ id: 'p1', name: 'P1', createdNs: 0n });
-  await store.putCredential({ ...cred, hash: hashSecret(INGEST), kind: 'ingest', projectIds: ['p1'] });
-  await store.putCredential({ ...cred, hash: hashSecret(LOGIN), kind: 'login', projectIds: ['p1'] });
-  const app = createApp({
-    store,
-    writer: { write: (steps) => store.writeSteps(steps) },
-    auth: createAuthenticator(store),
-    redactorFor: () => NO_REDACTION,
-    limits: DEFAULT_DECODE_LIMITS,
-    maxBodyBytes: 1024 * 1024,
-    log: () => {},
+  const { app, store } = await createTestApp({
+    credentials: [
+      { token: INGEST, kind: 'ingest', name: 'analyst' },
+      { token: LOGIN, name: 'analyst' },
+    ],
   });
   const body = jsonRequest([
     { traceId: TRACE, name: XSS, attributes: { 'gen_ai.tool.name': 'send_email', 'gen_ai.agent.name': 'support' } },

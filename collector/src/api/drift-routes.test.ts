@@ -1,12 +1,7 @@
 import { driftCompareSchema, metricSeriesSchema, versionListSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { spread } from '../alerts/test-runs.js';
-import { createAuthenticator } from '../auth/authenticator.js';
-import { hashSecret } from '../auth/secrets.js';
-import { NO_REDACTION } from '../normalize/normalize-span.js';
-import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
-import { createMemoryStore } from '../testing/memory-store.js';
-import { createApp } from './app.js';
+import { createTestApp } from '../testing/test-app.js';
 
 const P = 'proj-test';
 const TOKEN = 'cf_login_view_0123456789';
@@ -14,16 +9,7 @@ const HOUR = 3_600_000;
 const END = 500 * HOUR;
 
 async function setup() {
-  const store = createMemoryStore();
-  await store.putCredential({
-    hash: hashSecret(TOKEN),
-    kind: 'login',
-    projectIds: [P],
-    role: 'viewer',
-    name: 'viewer',
-    createdNs: 0n,
-    revoked: false,
-  });
+  const { store, request } = await createTestApp({ project: P, credentials: [{ token: TOKEN }] });
   // Hour −2: prompt v1, 1 s runs. Hour −1: prompt v2, 2 s runs and a new tool.
   await store.writeSteps(
     spread(120, END - 2 * HOUR, END - HOUR, () => ({ prompt: 'v1', latencyMs: 1_000, tools: ['search_kb'] })),
@@ -35,17 +21,8 @@ async function setup() {
       tools: i % 2 ? ['search_kb'] : ['send_email'],
     })),
   );
-  const app = createApp({
-    store,
-    writer: { write: async (steps) => store.writeSteps(steps) },
-    auth: createAuthenticator(store),
-    redactorFor: () => NO_REDACTION,
-    limits: DEFAULT_DECODE_LIMITS,
-    maxBodyBytes: 1024 * 1024,
-    log: () => {},
-  });
   return async (path: string) => {
-    const res = await app.request(path, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await request(TOKEN, path);
     return { status: res.status, json: await res.json() };
   };
 }

@@ -1,16 +1,12 @@
 import { detectionAuditSchema, detectionSettingsSchema, findingPageSchema, runDetailSchema } from '@casefile/contract';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../auth/authenticator.js';
-import { hashSecret } from '../auth/secrets.js';
 import { llmStep, makeRun, toolStep } from '../detect/test-steps.js';
 import { createDetectionState } from '../ingest/detection-state.js';
 import { createDetectionWorker, type DetectionWorker } from '../ingest/detection-worker.js';
 import type { Step } from '../model/step.js';
-import { NO_REDACTION } from '../normalize/normalize-span.js';
-import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
 import { createMemoryStore } from '../testing/memory-store.js';
-import { createApp } from './app.js';
+import { createTestApp, logins } from '../testing/test-app.js';
 
 const P = 'proj-test';
 const TOKENS = {
@@ -22,17 +18,6 @@ const TRACE = 'c'.repeat(32);
 
 async function setup() {
   const store = createMemoryStore();
-  for (const [role, token] of Object.entries(TOKENS)) {
-    await store.putCredential({
-      hash: hashSecret(token),
-      kind: 'login',
-      projectIds: [P],
-      role: role as keyof typeof TOKENS,
-      name: `${role} user`,
-      createdNs: 0n,
-      revoked: false,
-    });
-  }
   const detection = createDetectionState(store);
   const worker: DetectionWorker = createDetectionWorker(store, detection, { delayMs: 0 });
   const writer = {
@@ -41,21 +26,8 @@ async function setup() {
       worker.notify(steps);
     },
   };
-  const app = createApp({
-    store,
-    writer,
-    auth: createAuthenticator(store),
-    redactorFor: () => NO_REDACTION,
-    limits: DEFAULT_DECODE_LIMITS,
-    maxBodyBytes: 1024 * 1024,
-    log: () => {},
-    detection,
-  });
-  const call = (role: keyof typeof TOKENS, path: string, init: RequestInit = {}) =>
-    app.request(path, {
-      ...init,
-      headers: { authorization: `Bearer ${TOKENS[role]}`, 'content-type': 'application/json' },
-    });
+  const { request } = await createTestApp({ project: P, store, writer, detection, credentials: logins(TOKENS) });
+  const call = (role: keyof typeof TOKENS, path: string, init: RequestInit = {}) => request(TOKENS[role], path, init);
   return { store, worker, writer, call };
 }
 

@@ -1,28 +1,14 @@
 import { runPageSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../auth/authenticator.js';
-import { hashSecret } from '../auth/secrets.js';
-import { NO_REDACTION } from '../normalize/normalize-span.js';
-import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
 import { buildRun, DAY0 } from '../store/conformance-fixtures.js';
 import { findingId } from '../store/findings.js';
-import { createMemoryStore } from '../testing/memory-store.js';
-import { createApp } from './app.js';
+import { createTestApp } from '../testing/test-app.js';
 
 const P = 'proj-a';
 const TOKEN = 'cf_login_search_0123456789';
 
 async function setup() {
-  const store = createMemoryStore();
-  await store.putCredential({
-    hash: hashSecret(TOKEN),
-    kind: 'login',
-    projectIds: [P],
-    role: 'viewer',
-    name: 'viewer',
-    createdNs: 0n,
-    revoked: false,
-  });
+  const { app, store } = await createTestApp({ project: P, credentials: [{ token: TOKEN }] });
   const flagged = buildRun({ projectId: P, startNs: DAY0 + 1000n, documentIds: ['kb-7731'] });
   const step = flagged[4];
   if (step) step.toolArguments = '{"to":"[email:7f3a9c12]"}';
@@ -43,15 +29,6 @@ async function setup() {
     createdNs: DAY0,
   };
   await store.replaceFindings(P, traceId, [{ ...base, id: findingId(base) }]);
-  const app = createApp({
-    store,
-    writer: { write: (steps) => store.writeSteps(steps) },
-    auth: createAuthenticator(store),
-    redactorFor: () => NO_REDACTION,
-    limits: DEFAULT_DECODE_LIMITS,
-    maxBodyBytes: 1024 * 1024,
-    log: () => {},
-  });
   return { app, flagged: traceId, clean: clean[0]?.traceId as string };
 }
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { createRedactionPass } from '@casefile/collector/redaction';
 import { createRedactor, PII_KINDS } from '@casefile/sdk/redact';
 import { lintSource } from '@secretlint/core';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
@@ -10,7 +11,10 @@ import {
   outcomeFromRanges,
   scoreCorpus,
 } from '../fixtures/redaction/evaluate.js';
+import { generateExtendedCorpus } from '../fixtures/redaction/extended/corpus.js';
+import { type ExtendedScore, formatExtendedScore, scoreExtended } from '../fixtures/redaction/extended/score.js';
 import { type CorpusItem, generateCorpus, generateJsonPayload } from '../fixtures/redaction/generate-corpus.js';
+import { spanWorkload } from '../fixtures/redaction/span-workload.js';
 
 /** Secret kinds the secretlint recommended preset has a rule for (aws, github, slack, openai, …). */
 const SECRETLINT_KINDS: ReadonlySet<string> = new Set([
@@ -28,8 +32,32 @@ const SECRETLINT_KINDS: ReadonlySet<string> = new Set([
   'url_credentials',
 ]);
 
+/**
+ * Redaction of span-shaped attribute maps, beside JSON parse+serialise of the same maps in the same
+ * rounds. Times are CPU time of this process (one core), not wall time: on a shared machine the wall
+ * clock mostly measures the neighbours. Each round redacts spans it has not seen (as in production,
+ * where IDs and texts are new), parsed from JSON so their strings are flat, as decoded input is.
+ */
+export interface SpanThroughput {
+  spans: number;
+  bytes: number;
+  rounds: number;
+  /** SDK pass (`redactAttributes`), MB per CPU-second: median and best round. */
+  sdkMbPerSecond: number;
+  sdkMbPerSecondBest: number;
+  /** `JSON.parse(JSON.stringify(attrs))` of the same maps: what merely touching the data costs. */
+  jsonMbPerSecond: number;
+  jsonMbPerSecondBest: number;
+  /** The collector's pass (flattened string map, as at ingest), µs of CPU per span. */
+  collectorMicrosPerSpan: number;
+  collectorMicrosPerSpanBest: number;
+  jsonMicrosPerSpan: number;
+}
+
 export interface RedactionBenchResult {
   corpus: { items: number; positives: number; negatives: number };
+  extended: ExtendedScore & { items: number };
+  spans: SpanThroughput;
   casefile: CorpusScore & { mbPerSecond: number; mbPerSecondWholeDocument: number };
   /** Casefile restricted to the kinds secretlint covers, for a like-for-like comparison. */
   casefileOnSecretlintKinds: CorpusScore;
@@ -61,17 +89,94 @@ async function secretlintOutcome(item: CorpusItem): Promise<ItemOutcome> {
   return outcomeFromRanges(item, await secretlintFindings(item.text));
 }
 
-async function medianMbPerSecond(payload: string, run: () => unknown | Promise<unknown>): Promise<number> {
+async function medianMs(run: () => unknown | Promise<unknown>, reps = 5): Promise<number> {
   // Steady state: let the JIT settle before timing.
   for (let i = 0; i < 3; i++) await run();
   const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     await run();
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  return Buffer.byteLength(payload) / 1e6 / (times[2]! / 1000);
+  return times[Math.floor(reps / 2)]!;
+}
+
+async function medianMbPerSecond(payload: string, run: () => unknown | Promise<unknown>): Promise<number> {
+  return Buffer.byteLength(payload) / 1e6 / ((await medianMs(run)) / 1000);
+}
+
+/** CPU milliseconds of this process spent in `run`. */
+function cpuMs(run: () => void): number {
+  const c0 = process.cpuUsage();
+  run();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+/** Flattened to strings as the collector receives them after OTLP decoding. */
+function flat(attrs: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attrs)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const best = (xs: number[]) => Math.max(...xs);
+
+export function measureSpanThroughput(spansPerRound = 1000, rounds = 12): SpanThroughput {
+  const warmup = 2;
+  const all = spanWorkload(spansPerRound * (rounds + warmup));
+  const slices = Array.from({ length: rounds + warmup }, (_, round) =>
+    all.slice(round * spansPerRound, (round + 1) * spansPerRound).map((m) => JSON.stringify(m)),
+  );
+  const bytes = Math.round(
+    slices.reduce((n, texts) => n + texts.reduce((k, t) => k + Buffer.byteLength(t), 0), 0) / slices.length,
+  );
+  const sdkRates: number[] = [];
+  const jsonRates: number[] = [];
+  const jsonUs: number[] = [];
+  // The SDK process holds one redactor; measure it before the collector's passes exist.
+  const sdk = createRedactor({ key: 'bench-key' });
+  slices.forEach((texts, round) => {
+    const size = texts.reduce((k, t) => k + Buffer.byteLength(t), 0);
+    const maps = texts.map((t) => JSON.parse(t) as Record<string, unknown>);
+    const sdkMs = cpuMs(() => {
+      for (const m of maps) sdk.redactAttributes(m);
+    });
+    const jsonMs = cpuMs(() => {
+      for (const t of texts) JSON.stringify(JSON.parse(t));
+    });
+    if (round < warmup) return;
+    sdkRates.push(size / 1e3 / sdkMs);
+    jsonRates.push(size / 1e3 / jsonMs);
+    jsonUs.push((jsonMs * 1000) / texts.length);
+  });
+  // The collector holds one pass per project key: three here, used in turn, as under mixed traffic.
+  const passes = createRedactionPass(undefined);
+  const projects = ['a', 'b', 'c'].map((p) => passes(`bench-${p}`, `bench-ingest-key-${p}`));
+  const collectorUs: number[] = [];
+  slices.forEach((texts, round) => {
+    const flats = texts.map((t) => flat(JSON.parse(t) as Record<string, unknown>));
+    const ms = cpuMs(() => {
+      flats.forEach((f, i) => {
+        projects[i % projects.length]!(f);
+      });
+    });
+    if (round >= warmup) collectorUs.push((ms * 1000) / texts.length);
+  });
+  return {
+    spans: spansPerRound,
+    bytes,
+    rounds,
+    sdkMbPerSecond: median(sdkRates),
+    sdkMbPerSecondBest: best(sdkRates),
+    jsonMbPerSecond: median(jsonRates),
+    jsonMbPerSecondBest: best(jsonRates),
+    collectorMicrosPerSpan: median(collectorUs),
+    collectorMicrosPerSpanBest: Math.min(...collectorUs),
+    jsonMicrosPerSpan: median(jsonUs),
+  };
 }
 
 const pct = (x: number) => (Number.isNaN(x) ? '   - ' : `${(x * 100).toFixed(1).padStart(5)}%`);
@@ -95,6 +200,9 @@ export async function runRedactionBench(): Promise<RedactionBenchResult> {
   const positives = corpus.filter((c) => c.planted.length > 0).length;
   const payload = generateJsonPayload(4 * 1024 * 1024);
 
+  const extendedCorpus = generateExtendedCorpus();
+  const extended = scoreExtended(extendedCorpus, (t) => redactor.redactString(t));
+  const spans = measureSpanThroughput();
   const casefile = await scoreCorpus(corpus, casefileOutcome, isPii);
   const casefileOnSecretlintKinds = await scoreCorpus(corpus, casefileOutcome, isPii, SECRETLINT_KINDS, (k) =>
     SECRETLINT_KINDS.has(k),
@@ -111,7 +219,18 @@ export async function runRedactionBench(): Promise<RedactionBenchResult> {
   const secretlintMbps = await medianMbPerSecond(payload, () => secretlintFindings(payload));
 
   console.log(
-    `Redaction corpus: ${corpus.length} items (${positives} with planted values, ${corpus.length - positives} hard negatives)`,
+    `Span-shaped input: ${spans.spans} new attribute maps per round, ${(spans.bytes / 1e6).toFixed(2)} MB (${Math.round(spans.bytes / spans.spans)} B/span, ~35 short values each, a message list every fourth span); CPU time of one core, ${spans.rounds} rounds`,
+  );
+  console.log(
+    `  SDK redactAttributes ${spans.sdkMbPerSecond.toFixed(1)} MB/s median, ${spans.sdkMbPerSecondBest.toFixed(1)} best | JSON parse+stringify of the same maps ${spans.jsonMbPerSecond.toFixed(1)} MB/s median, ${spans.jsonMbPerSecondBest.toFixed(1)} best (redaction at ${(spans.sdkMbPerSecond / spans.jsonMbPerSecond).toFixed(2)}× the JSON baseline)`,
+  );
+  console.log(
+    `  collector pass ${spans.collectorMicrosPerSpan.toFixed(1)} µs/span median, ${spans.collectorMicrosPerSpanBest.toFixed(1)} best | JSON parse+stringify ${spans.jsonMicrosPerSpan.toFixed(1)} µs/span`,
+  );
+  console.log(`\nExtended corpus: ${extendedCorpus.length} items, recall per family`);
+  console.log(formatExtendedScore(extended));
+  console.log(
+    `\nRedaction corpus: ${corpus.length} items (${positives} with planted values, ${corpus.length - positives} hard negatives)`,
   );
   console.log(
     `Throughput payload: ${(Buffer.byteLength(payload) / 1e6).toFixed(2)} MB of span-like JSON, median of 5 runs`,
@@ -126,6 +245,8 @@ export async function runRedactionBench(): Promise<RedactionBenchResult> {
 
   return {
     corpus: { items: corpus.length, positives, negatives: corpus.length - positives },
+    extended: { ...extended, items: extendedCorpus.length },
+    spans,
     casefile: { ...casefile, mbPerSecond: casefileMbps, mbPerSecondWholeDocument: casefileWholeMbps },
     casefileOnSecretlintKinds,
     secretlint: { ...secretlint, mbPerSecond: secretlintMbps },

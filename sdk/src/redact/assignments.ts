@@ -1,4 +1,4 @@
-import { classifyName, type NameClass, PROVIDER_NAMES } from './secret-names.js';
+import { classifyName, type NameClass } from './secret-names.js';
 import { acceptsValue } from './value-shape.js';
 
 /**
@@ -23,10 +23,15 @@ export interface AssignmentHit {
   rule: string;
 }
 
-const KEYWORD_SOURCE = [
+/**
+ * Every word an assignment name can be recognised by (lower case, matched ignoring case); a text
+ * without one skips this detector. The name around each is then read and judged as a whole, service
+ * names included (`HEROKU_KEY` is a Heroku credential, not just any `key`).
+ */
+export const ASSIGNMENT_KEYWORDS: readonly string[] = [
   'pass',
   'pwd',
-  'pw\\b',
+  'pw',
   'secret',
   'token',
   'key',
@@ -38,7 +43,7 @@ const KEYWORD_SOURCE = [
   'webhook',
   'dsn',
   'otp',
-  'pat\\b',
+  'pat',
   'login',
   'private',
   'api',
@@ -46,12 +51,9 @@ const KEYWORD_SOURCE = [
   'conn',
   'hmac',
   'identified',
-  ...PROVIDER_NAMES.filter((p) => !/pass|secret|token|key|auth|api|access/.test(p)),
-].join('|');
+];
 
-/** Every word an assignment name can be recognised by; a text without one skips this detector. */
-export const ASSIGNMENT_GATE = new RegExp(KEYWORD_SOURCE, 'i');
-const KEYWORD_RE = new RegExp(KEYWORD_SOURCE, 'gi');
+const KEYWORD_RE = new RegExp(ASSIGNMENT_KEYWORDS.join('|'), 'gi');
 
 function isNameChar(c: number): boolean {
   return (
@@ -229,17 +231,27 @@ function trimmed(text: string, s: number, e: number): Value | undefined {
 
 /** Finds secrets assigned to secret-looking names; see the module comment for the syntaxes. */
 export function findAssignments(text: string, push: (hit: AssignmentHit) => void): void {
+  const at: number[] = [];
   KEYWORD_RE.lastIndex = 0;
+  for (let m = KEYWORD_RE.exec(text); m !== null; m = KEYWORD_RE.exec(text)) at.push(m.index);
+  findAssignmentsAt(text, at, push);
+}
+
+/** As `findAssignments`, from keyword positions already found (sorted), e.g. by the prefilter. */
+export function findAssignmentsAt(
+  text: string,
+  keywordAt: readonly number[],
+  push: (hit: AssignmentHit) => void,
+): void {
   let scannedTo = -1;
   const hits: AssignmentHit[] = [];
-  for (let m = KEYWORD_RE.exec(text); m !== null; m = KEYWORD_RE.exec(text)) {
-    if (m.index < scannedTo) continue;
-    let ns = m.index;
+  for (const k of keywordAt) {
+    if (k < scannedTo) continue;
+    let ns = k;
     while (ns > 0 && isNameChar(text.charCodeAt(ns - 1))) ns--;
-    let ne = m.index + m[0].length;
+    let ne = k;
     while (ne < text.length && isNameChar(text.charCodeAt(ne))) ne++;
     scannedTo = ne;
-    KEYWORD_RE.lastIndex = ne;
     // Leading `$` (PHP), `-`/`--` (CLI flags), `.` and trailing `.`/`-` are not part of the name.
     let s = ns;
     while (s < ne && (text[s] === '$' || text[s] === '-' || text[s] === '.')) s++;
@@ -255,7 +267,6 @@ export function findAssignments(text: string, push: (hit: AssignmentHit) => void
     if (hit !== undefined && acceptsValue(text.slice(hit.start, hit.end), cls.strength)) {
       emit(hits, cls, hit);
       scannedTo = Math.max(scannedTo, hit.end);
-      KEYWORD_RE.lastIndex = Math.max(KEYWORD_RE.lastIndex, hit.end);
     }
   }
   for (const h of hits) push(h);

@@ -75,7 +75,8 @@ export function cardBrandValid(digits: string): boolean {
   return cardBrand(digits) !== undefined;
 }
 
-const IBAN_LENGTHS: Record<string, number> = {
+/** IBAN length per country (ISO 13616 registry). */
+export const IBAN_LENGTHS: Record<string, number> = {
   AD: 24,
   AE: 23,
   AL: 28,

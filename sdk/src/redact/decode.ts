@@ -70,6 +70,22 @@ function forEachPercentRun(text: string, visit: (start: number, end: number) => 
   }
 }
 
+/**
+ * Base64 of text: each 4-character group starts with the top six bits of a byte, and a printable
+ * ASCII byte (0x20–0x7e) puts that in `I`–`Z`, `a`–`f`. Random identifiers (`chatcmpl-…`,
+ * `call_…`) fail this within a few groups, so they are not decoded at all. UTF-8 text outside ASCII
+ * and binary blobs get two misses among the first eight groups.
+ */
+function mayEncodeText(text: string, start: number, end: number): boolean {
+  let misses = 0;
+  for (let i = start, groups = 0; i < end && groups < 8; i += 4, groups++) {
+    const c = text.charCodeAt(i);
+    const ok = (c >= 73 && c <= 90) || (c >= 97 && c <= 102);
+    if (!ok && ++misses > 2) return false;
+  }
+  return true;
+}
+
 function mostlyPrintable(s: string): boolean {
   const n = Math.min(s.length, 512);
   let bad = 0;
@@ -112,7 +128,7 @@ export function findEncoded(text: string, found: RawFinding[], depth: number, sc
   const out: RawFinding[] = [];
   const blobs: RawFinding[] = [];
   forEachBlobCandidate(text, (start, end) => {
-    if (overlaps(found, start, end)) return;
+    if (overlaps(found, start, end) || !mayEncodeText(text, start, end)) return;
     const blob = text.slice(start, end);
     const decoded = Buffer.from(blob, 'base64').toString('utf8');
     if (decoded.length < 8 || !mostlyPrintable(decoded)) return;

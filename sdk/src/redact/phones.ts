@@ -60,6 +60,9 @@ function shaped(core: string, text: string, start: number): PhoneShape | undefin
   if (DATE.test(core)) return undefined;
   if (core.startsWith('+') || core.startsWith('00')) {
     const rest = n - (core.startsWith('00') ? 2 : 0);
+    // `00…` with no separator at all is as often an order or account number.
+    if (core.startsWith('00') && /^\d+$/.test(core) && !PHONE_WORD.test(text.slice(Math.max(0, start - 32), start)))
+      return undefined;
     if (core.startsWith('001') && NANP.test(core)) return 'pii-phone-nanp';
     return rest >= 8 && rest <= 15 && INTERNATIONAL.test(core) ? 'pii-phone-international' : undefined;
   }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { findProseSecrets } from './prose.js';
+import { findDisclosed, findProseSecrets } from './prose.js';
 
 function found(text: string): string[] {
   const out: string[] = [];
   findProseSecrets(text, (h) => out.push(text.slice(h.start, h.end)));
+  findDisclosed(text, (h) => out.push(text.slice(h.start, h.end)));
   return out;
 }
 

@@ -116,6 +116,10 @@ function candidateOk(v: string, family: 'password' | 'secret' | 'key'): boolean 
 const STRUCTURAL_BEFORE =
   /\b(?:cache|sort|primary|foreign|partition|lookup|map|object|row|hash|index|unique|composite|idempotency|dedupe|public|dictionary|registry|translation|i18n|license|hot|shortcut|next|page|pagination|continuation|cursor|sync|csrf|xsrf)[ _-]?$/i;
 
+/** Prose keywords (lower case): a text without one skips `findProseSecrets`. */
+export const PROSE_KEYWORDS: readonly string[] = ['pass', 'pwd', 'secret', 'token', 'cred', 'bearer', 'auth', 'key'];
+
+/** A value after a keyword in a sentence (the keyword forms); `findDisclosed` covers values with none. */
 export function findProseSecrets(text: string, push: (hit: ProseHit) => void): void {
   KEYWORD.lastIndex = 0;
   for (let m = KEYWORD.exec(text); m !== null; m = KEYWORD.exec(text)) {
@@ -148,7 +152,6 @@ export function findProseSecrets(text: string, push: (hit: ProseHit) => void): v
       break;
     }
   }
-  findDisclosed(text, push);
 }
 
 // 16–128 characters: longer runs after a colon are data (images, archives), not something handed over.
@@ -157,7 +160,7 @@ const DISCLOSED = /(?:\S:|\bis|\bare)[ \t]+["'`]?([A-Za-z0-9_\-+/=.~!@#$%^&*]{16
 const DIGEST_PREFIX = /^(?:sha-?(?:1|224|256|384|512)|sha3-\d+|md5|blake2[bs]?|xxh\d*)[-:_]/i;
 
 /** A lone machine-made token handed over after `:` or "is" ("here is the value you asked for: X"). */
-function findDisclosed(text: string, push: (hit: ProseHit) => void): void {
+export function findDisclosed(text: string, push: (hit: ProseHit) => void): void {
   DISCLOSED.lastIndex = 0;
   for (let m = DISCLOSED.exec(text); m !== null; m = DISCLOSED.exec(text)) {
     const raw = m[1]!;

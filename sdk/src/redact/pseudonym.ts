@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 
 export type Pseudonymizer = (kind: string, value: string) => string;
 
@@ -9,8 +9,10 @@ export type Pseudonymizer = (kind: string, value: string) => string;
 export function createPseudonymizer(key: string | Uint8Array): Pseudonymizer {
   const keyBytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
   if (keyBytes.length === 0) throw new Error('redaction key must not be empty');
+  // A key object is prepared once; a raw key would be imported again for every token.
+  const secret = createSecretKey(keyBytes);
   return (kind, value) => {
-    const digest = createHmac('sha256', keyBytes).update(kind).update('\u0000').update(value).digest('hex');
+    const digest = createHmac('sha256', secret).update(kind).update('\u0000').update(value).digest('hex');
     return `[${kind}:${digest.slice(0, 8)}]`;
   };
 }

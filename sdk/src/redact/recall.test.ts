@@ -51,6 +51,20 @@ describe('provider formats recognised on their own', () => {
     });
   }
 
+  it('a value paired with a secret name in JSON (`{"name": …, "value": …}`)', () => {
+    const v = chars(ALNUM, 30);
+    const out = r.redactString(
+      JSON.stringify({
+        env: [
+          { name: 'DEPLOY_API_TOKEN', value: v },
+          { name: 'REGION', value: 'eu-west-1' },
+        ],
+      }),
+    );
+    expect(out.text).not.toContain(v);
+    expect(out.text).toContain('eu-west-1');
+  });
+
   it('a NuGet ClearTextPassword', () => {
     const v = chars(ALNUM, 14);
     expect(leaks(`<packageSourceCredentials><feed><add key="ClearTextPassword" value="${v}" /></feed>`, v)).toBe(false);

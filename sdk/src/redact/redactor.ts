@@ -1,7 +1,6 @@
 import { createFieldClassifier } from './field-names.js';
-import { LeafBatch } from './leaf-batch.js';
 import { createPseudonymizer, normalizeForHash } from './pseudonym.js';
-import { createScanner, type RawFinding } from './scanner.js';
+import { createScanner, type RawFinding, RedactionTimeoutError } from './scanner.js';
 import type { RedactAttributesResult, RedactionOptions, Redactor, RedactResult } from './types.js';
 import { type Holder, type Job, type JsonRedactContext, setOwn, walkInto } from './walk-json.js';
 
@@ -21,11 +20,12 @@ type Acc = { kind: string; rule: string }[];
 function looksLikeJson(v: string): boolean {
   let i = 0;
   while (i < v.length && v.charCodeAt(i) <= 32) i++;
+  const a = v.charCodeAt(i);
+  if (a !== 123 && a !== 91) return false;
   let j = v.length - 1;
   while (j > i && v.charCodeAt(j) <= 32) j--;
-  const a = v[i];
-  const b = v[j];
-  return (a === '{' && b === '}') || (a === '[' && b === ']');
+  const b = v.charCodeAt(j);
+  return (a === 123 && b === 125) || (a === 91 && b === 93);
 }
 
 function plainName(k: string): boolean {
@@ -83,16 +83,20 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   // Documents of one kind repeat the same keys; deciding once per name keeps the walk cheap.
   const plainKeys = new Map<string, boolean>();
+  // Spans repeat the same short values (operation names, models, versions, hosts): a value found
+  // clean once is clean again, whatever attribute it is under (field names are judged before this).
+  const cleanValues = new Set<string>();
+  const CLEAN_CACHE_MAX_LENGTH = 256;
+  const CLEAN_CACHE_SIZE = 20_000;
 
   function newJob(): Job {
-    return { acc: [], deadline: Date.now() + maxTime, batch: new LeafBatch() };
+    return { acc: [], deadline: Date.now() + maxTime };
   }
 
-  function flush(job: Job): void {
-    job.batch.flush(
-      (text) => scanner.scan(text, job.deadline),
-      (text, findings) => apply(text, findings, job.acc),
-    );
+  // Scans read the clock only every 16 KB; each call checks it once more at the end, so a budget
+  // that ran out fails closed however short the values were.
+  function checkDeadline(job: Job): void {
+    if (Date.now() > job.deadline) throw new RedactionTimeoutError('redaction budget exceeded');
   }
 
   function sensitive(value: string, fieldKind: string, job: Job): string {
@@ -113,26 +117,32 @@ export function createRedactor(options: RedactionOptions): Redactor {
     } catch {
       return undefined;
     }
-    // Its own batch: the document must be complete before it is serialised again.
-    const sub: Job = { acc: job.acc, deadline: job.deadline, batch: new LeafBatch() };
     const before = job.acc.length;
     const root: Holder = { doc: parsed };
-    walkInto(root, 'doc', undefined, ctx, sub, depth + 1, false);
-    flush(sub);
+    walkInto(root, 'doc', undefined, ctx, job, depth + 1, false);
     return job.acc.length === before ? value : JSON.stringify(root.doc, null, indentOf(value));
   }
 
   const ctx: JsonRedactContext = {
     classifyField,
     token,
-    leaf(value, fieldName, job, depth, holder, key) {
+    leaf(value, fieldName, job, depth) {
       const fieldKind = fieldName === undefined || value.length === 0 ? undefined : classifyField(fieldName);
       if (fieldKind !== undefined) return sensitive(value, fieldKind, job);
       if (value.length < 6) return value;
       const json = redactJson(value, job, depth);
       if (json !== undefined) return json;
       if (value.length > maxLen) return redactPlain(value, job.acc, job.deadline);
-      job.batch.defer(value, holder, key);
+      const short = value.length <= CLEAN_CACHE_MAX_LENGTH;
+      if (short && cleanValues.has(value)) return value;
+      // Each value is scanned on its own, so no match can run from one value into the next: an
+      // unterminated key header in one attribute cannot hide what the others hold.
+      const findings = scanner.scan(value, job.deadline);
+      if (findings.length > 0) return apply(value, findings, job.acc);
+      if (short) {
+        if (cleanValues.size >= CLEAN_CACHE_SIZE) cleanValues.clear();
+        cleanValues.add(value);
+      }
       return value;
     },
     key(k, job) {
@@ -160,6 +170,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
       if (fieldKind !== undefined) text = sensitive(value, fieldKind, job);
       else if (value.length < 6) text = value;
       else text = redactJson(value, job, 0) ?? redactPlain(value, job.acc, job.deadline);
+      checkDeadline(job);
       return summarize(text, job.acc);
     } catch {
       return summarize(REDACTION_ERROR_TOKEN, [{ kind: 'error', rule: 'redaction-error' }]);
@@ -169,11 +180,16 @@ export function createRedactor(options: RedactionOptions): Redactor {
   function redactEntries(entries: [string, unknown][], job: Job): Record<string, unknown> {
     const out: Holder = {};
     for (const [key, value] of entries) {
+      // Most attributes are strings: redact them directly; containers are walked.
+      if (typeof value === 'string') {
+        setOwn(out, key, ctx.leaf(value, key, job, 0));
+        continue;
+      }
       setOwn(out, key, value);
       // Copy mode: the caller's arrays and objects are never modified.
       walkInto(out, key, key, ctx, job, 0, true);
     }
-    flush(job);
+    checkDeadline(job);
     return out;
   }
 

@@ -1,4 +1,4 @@
-import { cardBrandValid, ibanValid, ipv4Valid, ipv6Valid, luhnValid, ssnValid } from './checks.js';
+import { cardBrandValid, IBAN_LENGTHS, ibanValid, ipv4Valid, ipv6Valid, luhnValid, ssnValid } from './checks.js';
 import type { Detector } from './types.js';
 
 const FILE_EXTENSION_TLD =
@@ -121,8 +121,9 @@ export const PII_DETECTORS: readonly Detector[] = [
       if (!standalone(text, start, start + v.length)) return false;
       const d = digitsOf(v);
       if (d.length < 12 || !luhnValid(d) || !cardBrandValid(d)) return false;
-      // Twelve digits is also an AWS account or an order number: a short Maestro needs a card word.
-      return d.length > 12 || CARD_CONTEXT.test(text.slice(Math.max(0, start - 40), start));
+      // Twelve contiguous digits is also an AWS account or an order number: a short Maestro written
+      // without groups needs a card word before it.
+      return d.length > 12 || d.length < v.length || CARD_CONTEXT.test(text.slice(Math.max(0, start - 40), start));
     },
   },
   {
@@ -158,13 +159,48 @@ export const PII_DETECTORS: readonly Detector[] = [
       !NON_PERSONAL_IPV4.has(v) &&
       !VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start)),
   },
-  {
-    rule: 'pii-iban',
-    kind: 'iban',
-    priority: 2,
-    // Upper or lower case (not mixed), grouped by four or not; the check digits decide.
-    pattern:
-      /\b(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,3})?)\b/g,
-    validate: (v) => ibanValid(v.replace(/ /g, '').toUpperCase()),
-  },
 ];
+
+const IBAN_START = /\b(?:[A-Z]{2}|[a-z]{2})\d{2}(?= ?[A-Za-z0-9])/g;
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * IBANs, upper or lower case (not mixed), contiguous or grouped by single spaces. The country code
+ * says how long the IBAN is, so exactly that many characters are read: a following word is never
+ * taken for a last group, and the check digits decide.
+ */
+export function findIbans(text: string, push: (start: number, end: number) => void): void {
+  IBAN_START.lastIndex = 0;
+  for (let m = IBAN_START.exec(text); m !== null; m = IBAN_START.exec(text)) {
+    const country = m[0].slice(0, 2).toUpperCase();
+    const len = IBAN_LENGTHS[country];
+    if (len === undefined) continue;
+    const lower = m[0] !== m[0].toUpperCase();
+    let compact = m[0].toUpperCase();
+    let i = m.index + 4;
+    let spaced = false;
+    while (compact.length < len && i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 32 && isAlnum(text.charCodeAt(i + 1)) && (compact.length - 4) % 4 === 0) {
+        spaced = true;
+        i++;
+        continue;
+      }
+      if (!isAlnum(c)) break;
+      // One case throughout: `dE89…` or `DE89 abcd` is not how an IBAN is written.
+      if ((c >= 65 && c <= 90 && lower) || (c >= 97 && c <= 122 && !lower)) break;
+      compact += text[i]!.toUpperCase();
+      i++;
+    }
+    if (compact.length !== len) continue;
+    // Contiguous: nothing glued after it. Grouped: the next group boundary must end here.
+    if (i < text.length && isAlnum(text.charCodeAt(i)) && (!spaced || text.charCodeAt(i) !== 32)) continue;
+    if (ibanValid(compact)) {
+      push(m.index, i);
+      IBAN_START.lastIndex = i;
+    }
+  }
+}

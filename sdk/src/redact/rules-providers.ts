@@ -215,13 +215,6 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
   p('twitter-bearer-token', 'twitter_token', ['AAAAAAAAAAAAAAAAAAAAA'], /\bA{22}[A-Za-z0-9%]{80,100}\b/g),
   p('typeform-token', 'typeform_token', ['tfp_'], /\btfp_[A-Za-z0-9\-_.=]{59}(?![\w.=-])/g),
   p('vault-token', 'vault_token', ['hvs.', 'hvb.', 'hvr.'], /\bhv[sbr]\.[\w-]{90,300}(?![\w-])/g),
-  p(
-    'vault-legacy-token',
-    'vault_token',
-    ['s.'],
-    /(?<![\w.])s\.[A-Za-z0-9]{24}(?![\w.])/g,
-    (v) => /\d/.test(v) && /[A-Z]/.test(v) && /[a-z]/.test(v.slice(2)) && shannonEntropy(v) >= 3.5,
-  ),
   p('xai-api-key', 'xai_key', ['xai-'], /\bxai-[A-Za-z0-9]{80}\b/g),
   p('yandex-api-key', 'yandex_key', ['AQVN'], /\bAQVN[A-Za-z0-9_-]{35,38}(?![\w-])/g),
   p('yandex-token', 'yandex_token', ['t1.'], /\bt1\.[A-Za-z0-9_-]+=*\.[A-Za-z0-9_-]{86}=*/g),

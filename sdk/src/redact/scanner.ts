@@ -1,9 +1,10 @@
-import { ASSIGNMENT_GATE, findAssignments } from './assignments.js';
+import { ASSIGNMENT_KEYWORDS, findAssignmentsAt } from './assignments.js';
 import { findEncoded } from './decode.js';
 import { findPhones } from './phones.js';
-import { findProseSecrets } from './prose.js';
+import { type LiteralEntry, LiteralIndex } from './prefilter.js';
+import { findDisclosed, findProseSecrets, PROSE_KEYWORDS } from './prose.js';
 import { GENERIC_DETECTORS } from './rules-generic.js';
-import { findEmails, findIpv6, PII_DETECTORS } from './rules-pii.js';
+import { findEmails, findIbans, findIpv6, PII_DETECTORS } from './rules-pii.js';
 import { PREFIXED_PROVIDER_DETECTORS } from './rules-providers.js';
 import { PROVIDER_DETECTORS } from './rules-secrets.js';
 import { findCurlCredentials, findKubernetesSecretData } from './structured-secrets.js';
@@ -99,6 +100,15 @@ function finderRule(
   };
 }
 
+const IBAN_RULE: CompiledRule = {
+  rule: 'pii-iban',
+  kind: 'iban',
+  priority: 2,
+  run(text, out) {
+    findIbans(text, (start, end) => out.push({ kind: 'iban', rule: 'pii-iban', start, end, priority: 2 }));
+  },
+};
+
 const PHONE_RULE: CompiledRule = {
   rule: 'pii-phone',
   kind: 'phone',
@@ -144,6 +154,11 @@ function resolveOverlaps(text: string, found: RawFinding[]): RawFinding[] {
   return kept;
 }
 
+function runRule(r: CompiledRule, text: string, found: RawFinding[], long: boolean, deadline: number): void {
+  r.run(text, found);
+  if (long) checkClock(deadline, r.rule);
+}
+
 function checkClock(deadline: number, rule: string): void {
   if (Date.now() > deadline) throw new RedactionTimeoutError(`redaction budget exceeded in ${rule}`);
 }
@@ -155,20 +170,49 @@ export interface Scanner {
 
 const ALL_PROVIDERS: readonly Detector[] = [...PROVIDER_DETECTORS, ...PREFIXED_PROVIDER_DETECTORS];
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-// Every keyword the assignment/header rules and case-insensitive provider rules start from: prose
-// without any of them skips those eight regexes. Must stay a superset of their leading literals.
-const KEYWORD_GATE = /key|secret|token|auth|credential|sig|pass|pwd|bearer|basic|cookie/i;
+// Keywords of the header and keyword-named provider rules (`Authorization:`, `Cookie:`, `Password=`,
+// `AccountKey=`, `secret_access_key`, `sig=`): a text without one skips those rules.
+const HEADER_KEYWORDS = [
+  'key',
+  'secret',
+  'token',
+  'auth',
+  'credential',
+  'sig',
+  'pass',
+  'pwd',
+  'bearer',
+  'basic',
+  'cookie',
+];
 
 // Scanning a short text is quicker than reading the clock 40 times; long texts check after each rule.
 const CLOCK_EVERY_RULE_ABOVE = 32 * 1024;
 
+const ROLE_ASSIGNMENT = 1;
+const ROLE_HEADER = 2;
+const ROLE_PROSE = 4;
+const ROLE_URL = 8;
+const ROLE_SSN = 16;
+const ROLE_MANIFEST = 32;
+const ROLE_CLI_USER = 64;
+
+/** What a literal found by the prefilter stands for: provider rules to run, or detector families. */
+interface Literal {
+  rules?: CompiledRule[];
+  roles: number;
+}
+
+function ruleById(rules: CompiledRule[], id: string): CompiledRule {
+  const r = rules.find((x) => x.rule === id);
+  if (r === undefined) throw new Error(`no rule ${id}`);
+  return r;
+}
+
 export function createScanner(customPatterns: readonly CustomPattern[] = []): Scanner {
-  // Every provider prefix in one alternation (longest first): one pass over the text says which
-  // provider rules can match at all, and only those run.
+  // One index of every literal a detector starts from: provider prefixes (case-sensitive) and the
+  // keywords of assignments, headers and prose (any case). One pass over a text finds them all.
+  const entries: LiteralEntry<Literal>[] = [];
   const byPrefix = new Map<string, CompiledRule[]>();
   for (const d of ALL_PROVIDERS) {
     if (d.prefixes === undefined) continue;
@@ -179,74 +223,100 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
       byPrefix.set(prefix, list);
     }
   }
-  const prefixGate = new RegExp(
-    [...byPrefix.keys()]
-      .sort((a, b) => b.length - a.length)
-      .map(escapeRegExp)
-      .join('|'),
-    'g',
-  );
-  // Rules named by keywords (`AccountKey=`, `secret_access_key`, `Authorization:`) run only when a
-  // keyword occurs; assignments and prose have their own, wider keyword gate.
-  const keywordRules = [
+  for (const [literal, rules] of byPrefix) entries.push({ literal, ignoreCase: false, value: { rules, roles: 0 } });
+  const keywordRoles = new Map<string, number>();
+  const addRole = (words: readonly string[], role: number) => {
+    for (const w of words) keywordRoles.set(w, (keywordRoles.get(w) ?? 0) | role);
+  };
+  addRole(ASSIGNMENT_KEYWORDS, ROLE_ASSIGNMENT);
+  addRole(HEADER_KEYWORDS, ROLE_HEADER);
+  addRole(PROSE_KEYWORDS, ROLE_PROSE);
+  addRole(['://'], ROLE_URL);
+  addRole(['ssn', 'social security'], ROLE_SSN);
+  addRole(['kind:'], ROLE_MANIFEST);
+  addRole(['-u', '--user', '--proxy-user', '-U'], ROLE_CLI_USER);
+  for (const [literal, roles] of keywordRoles) entries.push({ literal, ignoreCase: true, value: { roles } });
+  const index = new LiteralIndex(entries);
+
+  // Rules named by keywords (`AccountKey=`, `secret_access_key`, `Authorization:`).
+  const headerRules = [
     ...ALL_PROVIDERS.filter((d) => d.prefixes === undefined),
     ...GENERIC_DETECTORS.filter((d) => d.rule !== 'url-credentials'),
   ].map(compileDetector);
-  const assignmentRules: CompiledRule[] = [
-    finderRule('secret-assignment', 'generic_secret', 1, findAssignments),
-    finderRule('kubernetes-secret', 'generic_secret', 1, findKubernetesSecretData),
-  ];
-  const rules: CompiledRule[] = [
-    finderRule('secret-in-text', 'generic_secret', 0, findProseSecrets),
-    finderRule('cli-user-password', 'password', 1, findCurlCredentials),
-    ...GENERIC_DETECTORS.filter((d) => d.rule === 'url-credentials').map(compileDetector),
-    EMAIL_RULE,
-    IPV6_RULE,
-    PHONE_RULE,
-    ...PII_DETECTORS.map(compileDetector),
-    ...customPatterns.map((p) => {
-      try {
-        return compileDetector({ rule: p.rule, kind: p.kind, priority: 2, pattern: p.pattern });
-      } catch (cause) {
-        throw new Error(`invalid custom pattern ${p.rule}`, { cause });
-      }
-    }),
-  ];
+  const urlRule = compileDetector(GENERIC_DETECTORS.find((d) => d.rule === 'url-credentials')!);
+  const pii = PII_DETECTORS.map(compileDetector);
+  const cardRule = ruleById(pii, 'pii-card');
+  const ipv4Rule = ruleById(pii, 'pii-ipv4');
+  const ssnRule = ruleById(pii, 'pii-ssn');
+  const ssnLabelled = ruleById(pii, 'pii-ssn-labelled');
+  const kubernetes = finderRule('kubernetes-secret', 'generic_secret', 1, findKubernetesSecretData);
+  const prose = finderRule('secret-in-text', 'generic_secret', 0, findProseSecrets);
+  const disclosed = finderRule('secret-in-text', 'generic_secret', 0, findDisclosed);
+  const curl = finderRule('cli-user-password', 'password', 1, findCurlCredentials);
+  const custom = customPatterns.map((p) => {
+    try {
+      return compileDetector({ rule: p.rule, kind: p.kind, priority: 2, pattern: p.pattern });
+    } catch (cause) {
+      throw new Error(`invalid custom pattern ${p.rule}`, { cause });
+    }
+  });
+
+  let scannedSinceClock = 0;
 
   function scanAt(text: string, depth: number, deadline: number): RawFinding[] {
     const found: RawFinding[] = [];
-    const clockEachRule = text.length > CLOCK_EVERY_RULE_ABOVE;
-    prefixGate.lastIndex = 0;
-    let providers: Set<CompiledRule> | undefined;
-    for (let m = prefixGate.exec(text); m !== null; m = prefixGate.exec(text)) {
-      providers ??= new Set();
-      for (const r of byPrefix.get(m[0])!) providers.add(r);
-    }
-    if (providers !== undefined) {
-      for (const r of providers) {
-        r.run(text, found);
-        if (clockEachRule) checkClock(deadline, r.rule);
+    const long = text.length > CLOCK_EVERY_RULE_ABOVE;
+    // The index reuses its result object: take what is needed before any rule (or a nested scan) runs.
+    const pf = index.scan(text);
+    const { digits, digitRun, colons, dots, dashes, at } = pf;
+    let providers: CompiledRule[] | undefined;
+    let roles = 0;
+    let keywordAt: number[] | undefined;
+    for (let i = 0; i < pf.hits; i++) {
+      const v = pf.hitEntry[i]!.value;
+      if (v.rules !== undefined) {
+        providers ??= [];
+        for (const r of v.rules) if (!providers.includes(r)) providers.push(r);
+      } else {
+        roles |= v.roles;
+        if (v.roles & ROLE_ASSIGNMENT) {
+          keywordAt ??= [];
+          keywordAt.push(pf.hitAt[i]!);
+        }
       }
     }
-    if (KEYWORD_GATE.test(text)) {
-      for (const r of keywordRules) {
-        r.run(text, found);
-        if (clockEachRule) checkClock(deadline, r.rule);
-      }
+    if (providers !== undefined) for (const r of providers) runRule(r, text, found, long, deadline);
+    if (roles & ROLE_HEADER) for (const r of headerRules) runRule(r, text, found, long, deadline);
+    if (keywordAt !== undefined) {
+      findAssignmentsAt(text, keywordAt, (h) => {
+        if (h.end > h.start) found.push({ kind: h.kind, rule: h.rule, start: h.start, end: h.end, priority: 1 });
+      });
+      if (roles & ROLE_MANIFEST) runRule(kubernetes, text, found, long, deadline);
     }
-    if (ASSIGNMENT_GATE.test(text)) {
-      for (const r of assignmentRules) {
-        r.run(text, found);
-        if (clockEachRule) checkClock(deadline, r.rule);
-      }
+    if (roles & ROLE_PROSE) runRule(prose, text, found, long, deadline);
+    if (digits > 0 && text.length >= 18 && (text.includes(': ') || text.includes(' is ') || text.includes(' are ')))
+      runRule(disclosed, text, found, long, deadline);
+    if (roles & ROLE_URL && at) runRule(urlRule, text, found, long, deadline);
+    if (roles & ROLE_CLI_USER) runRule(curl, text, found, long, deadline);
+    if (at) runRule(EMAIL_RULE, text, found, long, deadline);
+    if (colons >= 2) runRule(IPV6_RULE, text, found, long, deadline);
+    // Numbers are found from runs of digits and separators: a phone has 7+ digits in one run, a card
+    // 12+, an SSN 9, an IPv4 address 4 and three dots.
+    if (digitRun >= 7) runRule(PHONE_RULE, text, found, long, deadline);
+    if (digitRun >= 12) runRule(cardRule, text, found, long, deadline);
+    if (digitRun >= 9 && dashes >= 2) runRule(ssnRule, text, found, long, deadline);
+    if (digits >= 9 && roles & ROLE_SSN) runRule(ssnLabelled, text, found, long, deadline);
+    if (digitRun >= 4 && dots >= 3) runRule(ipv4Rule, text, found, long, deadline);
+    if (digits >= 8 && text.length >= 15) runRule(IBAN_RULE, text, found, long, deadline);
+    for (const r of custom) runRule(r, text, found, long, deadline);
+    // Reading the clock for every short value costs more than scanning it: check every 16 KB.
+    scannedSinceClock += text.length;
+    if (long || scannedSinceClock > 16_384) {
+      scannedSinceClock = 0;
+      checkClock(deadline, 'scan');
     }
-    for (const r of rules) {
-      if (r.keywords !== undefined && !r.keywords.some((k) => text.includes(k))) continue;
-      r.run(text, found);
-      if (clockEachRule) checkClock(deadline, r.rule);
-    }
-    checkClock(deadline, 'scan');
-    const direct = resolveOverlaps(text, found);
+    const direct = found.length < 2 ? found : resolveOverlaps(text, found);
+    // Encoded blobs are 20+ characters.
     if (depth >= MAX_DECODE_DEPTH || text.length < 20) return direct;
     const encoded = findEncoded(text, direct, depth, (decoded, d) => scanAt(decoded, d, deadline));
     return encoded.length === 0 ? direct : resolveOverlaps(text, [...direct, ...encoded]);

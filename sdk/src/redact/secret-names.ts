@@ -439,7 +439,19 @@ export interface NameClass {
  * Classifies a name a value is assigned to; undefined when the name does not mark a secret. The
  * name's last word decides what the value is (`secret_length` is a length, `api_key_id` an id).
  */
+// Names repeat (a document's keys, a codebase's variables): classify each once.
+const nameCache = new Map<string, NameClass | null>();
+
 export function classifyName(name: string): NameClass | undefined {
+  const hit = nameCache.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  const cls = classifyUncached(name);
+  if (nameCache.size >= 20_000) nameCache.clear();
+  nameCache.set(name, cls ?? null);
+  return cls;
+}
+
+function classifyUncached(name: string): NameClass | undefined {
   if (name.length === 0 || name.length > 80) return undefined;
   const words = nameWords(name);
   if (words.length === 0) return undefined;

@@ -212,7 +212,7 @@ export function acceptsValue(value: string, strength: NameStrength): boolean {
   if (looksRandom(v)) return true;
   if (strength === 'weak') return false;
   // Explicitly named secrets: mixed classes and no word shape are enough (`Lj2^5O%xi214`).
-  return classes(v) >= 3 && !wordShaped(v.replace(/\d+/g, '')) && shannonEntropy(v) >= 2.8;
+  return classes(v) >= 3 && !wordShaped(v) && shannonEntropy(v) >= 3;
 }
 
 /** `user:64575:profile:v4`, `orders/2024/inv-7781`: segments of words and numbers are a structured name. */

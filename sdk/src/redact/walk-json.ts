@@ -1,5 +1,4 @@
 import type { FieldClassifier } from './field-names.js';
-import type { LeafBatch } from './leaf-batch.js';
 
 /** An object or array slot: where a walked value is written back. */
 export type Holder = Record<string | number, unknown>;
@@ -8,24 +7,13 @@ export type Holder = Record<string | number, unknown>;
 export interface Job {
   acc: { kind: string; rule: string }[];
   deadline: number;
-  batch: LeafBatch;
 }
 
 export interface JsonRedactContext {
   classifyField: FieldClassifier;
   token(kind: string, value: string): string;
-  /**
-   * Redacts one string (which may itself hold JSON); `fieldName` applies the field-name rules. May
-   * return it unchanged and have the batch write the redacted form to `holder[key]` later.
-   */
-  leaf(
-    value: string,
-    fieldName: string | undefined,
-    job: Job,
-    depth: number,
-    holder: Holder,
-    key: string | number,
-  ): string;
+  /** Redacts one string (which may itself hold JSON); `fieldName` applies the field-name rules. */
+  leaf(value: string, fieldName: string | undefined, job: Job, depth: number): string;
   /** Object keys are data too (a map keyed by e-mail address). */
   key(key: string, job: Job): string;
   /** Long integers can be card numbers; returns the redacted text, or undefined when clean. */
@@ -56,7 +44,7 @@ export function walkInto(
   const value = holder[key];
   if (value === null || value === undefined || typeof value === 'boolean') return;
   if (typeof value === 'string') {
-    const r = ctx.leaf(value, fieldName, job, depth, holder, key);
+    const r = ctx.leaf(value, fieldName, job, depth);
     if (r !== value) setOwn(holder, key, r);
     return;
   }
@@ -99,6 +87,9 @@ export function walkInto(
   const src = value as Holder;
   const obj: Holder = copy ? {} : src;
   if (copy) setOwn(holder, key, obj);
+  const paired = pairedName(src);
+  // Only a secret's name changes how its value is judged; `{"id": "x", "value": 3}` stays as it is.
+  const pairName = paired !== undefined && ctx.classifyField(paired) !== undefined ? paired : undefined;
   for (const k of Object.keys(src)) {
     const newKey = ctx.key(k, job);
     if (copy || newKey !== k) {
@@ -106,8 +97,26 @@ export function walkInto(
       if (!copy) delete obj[k];
       setOwn(obj, newKey, v);
     }
-    walkInto(obj, newKey, k, ctx, job, depth, copy);
+    walkInto(obj, newKey, pairName !== undefined && VALUE_KEYS.has(k) ? pairName : k, ctx, job, depth, copy);
   }
+}
+
+const NAME_KEYS = ['name', 'key', 'Name', 'Key', 'id', 'variable', 'header'];
+const VALUE_KEYS = new Set(['value', 'Value', 'val']);
+
+/**
+ * `{"name": "DB_PASSWORD", "value": "…"}` (Kubernetes env, header lists, settings tables): the value
+ * is judged by the name it is paired with, as if it were `{"DB_PASSWORD": "…"}`.
+ */
+function pairedName(obj: Holder): string | undefined {
+  let hasValue = false;
+  for (const v of VALUE_KEYS) if (Object.hasOwn(obj, v)) hasValue = true;
+  if (!hasValue) return undefined;
+  for (const k of NAME_KEYS) {
+    const n = obj[k];
+    if (typeof n === 'string' && n.length > 0 && n.length <= 80) return n;
+  }
+  return undefined;
 }
 
 function isSecretReference(value: object): value is { $secret: string } {

@@ -6,6 +6,9 @@ import { categorical, count, numeric, type Query, rate } from './metrics-expecte
 import type { TraceStore } from './port.js';
 import type { StoreSuite } from './suite-harness.js';
 
+// A comparison with the reference makes a few hundred queries: 10–25 s on ClickHouse alone, far more on a busy machine.
+const REFERENCE_TIMEOUT_MS = 180_000;
+
 const full = (q: Query): MetricSampleQuery => ({ ...AGENT_WINDOW, ...q });
 const len = (text: string) => [...text].length;
 
@@ -80,26 +83,30 @@ export const agentScopeSuite: StoreSuite = {
       });
     }
 
-    test('agrees with the in-memory reference on every metric, sample and series', async () => {
-      for (const metric of METRIC_NAMES) {
-        for (const agentName of FIXTURE_AGENTS) {
-          const tools = TOOL_SCOPED_METRICS.has(metric) ? ['', 'lookup'] : [''];
-          for (const q of tools.map((toolName): Query => ({ metric, agentName, toolName }))) {
-            const label = JSON.stringify(q);
-            try {
-              const [got, want] = [await store.metricSample(MA, full(q)), await reference.metricSample(MA, full(q))];
-              expect(numericSorted(got)).toEqual(numericSorted(want));
-              const sq = { ...full(q), bucketNs: 600n * 1_000_000_000n };
-              const points = (s: TraceStore) =>
-                s.metricSeries(MA, sq).then((list) => list.map((p) => [p.startNs, p.count, p.successes, p.top]));
-              expect(await points(store)).toEqual(await points(reference));
-            } catch (error) {
-              throw new Error(`agent scope differs for ${label}`, { cause: error });
+    test(
+      'agrees with the in-memory reference on every metric, sample and series',
+      async () => {
+        for (const metric of METRIC_NAMES) {
+          for (const agentName of FIXTURE_AGENTS) {
+            const tools = TOOL_SCOPED_METRICS.has(metric) ? ['', 'lookup'] : [''];
+            for (const q of tools.map((toolName): Query => ({ metric, agentName, toolName }))) {
+              const label = JSON.stringify(q);
+              try {
+                const [got, want] = [await store.metricSample(MA, full(q)), await reference.metricSample(MA, full(q))];
+                expect(numericSorted(got)).toEqual(numericSorted(want));
+                const sq = { ...full(q), bucketNs: 600n * 1_000_000_000n };
+                const points = (s: TraceStore) =>
+                  s.metricSeries(MA, sq).then((list) => list.map((p) => [p.startNs, p.count, p.successes, p.top]));
+                expect(await points(store)).toEqual(await points(reference));
+              } catch (error) {
+                throw new Error(`agent scope differs for ${label}`, { cause: error });
+              }
             }
           }
         }
-      }
-    });
+      },
+      REFERENCE_TIMEOUT_MS,
+    );
   },
 };
 

@@ -22,6 +22,9 @@ import {
 import type { TraceStore } from './port.js';
 import type { StoreSuite } from './suite-harness.js';
 
+// A comparison with the reference makes a few hundred queries: 10–25 s on ClickHouse alone, far more on a busy machine.
+const REFERENCE_TIMEOUT_MS = 180_000;
+
 const full = (q: Query): MetricSampleQuery => ({ ...WINDOW, ...q });
 
 export function expectSample(actual: MetricSample, expected: MetricSample): void {
@@ -82,32 +85,36 @@ export const metricsSuite: StoreSuite = {
       });
     }
 
-    test('agrees with the in-memory reference on every metric, scope and version', async () => {
-      const scopes: Query[] = [];
-      for (const metric of METRIC_NAMES) {
-        for (const agentName of ['', 'support', 'billing', EVIL_AGENT]) scopes.push({ metric, agentName });
-        for (const toolName of ['search', '__proto__', EVIL_TOOL, 'absent']) scopes.push({ metric, toolName });
-        for (const [dimension, value] of [
-          ['prompt', 'p1'],
-          ['prompt', 'p2'],
-          ['policy', 'pol1'],
-          ['model', 'gpt-a'],
-          ['model', 'gpt-b-2024'],
-          ['model', EVIL_MODEL],
-        ] as const) {
-          scopes.push({ metric, version: { dimension, value } });
+    test(
+      'agrees with the in-memory reference on every metric, scope and version',
+      async () => {
+        const scopes: Query[] = [];
+        for (const metric of METRIC_NAMES) {
+          for (const agentName of ['', 'support', 'billing', EVIL_AGENT]) scopes.push({ metric, agentName });
+          for (const toolName of ['search', '__proto__', EVIL_TOOL, 'absent']) scopes.push({ metric, toolName });
+          for (const [dimension, value] of [
+            ['prompt', 'p1'],
+            ['prompt', 'p2'],
+            ['policy', 'pol1'],
+            ['model', 'gpt-a'],
+            ['model', 'gpt-b-2024'],
+            ['model', EVIL_MODEL],
+          ] as const) {
+            scopes.push({ metric, version: { dimension, value } });
+          }
         }
-      }
-      for (const q of scopes) {
-        const label = JSON.stringify(q);
-        const [got, want] = [await store.metricSample(MP, full(q)), await reference.metricSample(MP, full(q))];
-        try {
-          expectSample(got, want);
-        } catch (error) {
-          throw new Error(`sample differs for ${label}`, { cause: error });
+        for (const q of scopes) {
+          const label = JSON.stringify(q);
+          const [got, want] = [await store.metricSample(MP, full(q)), await reference.metricSample(MP, full(q))];
+          try {
+            expectSample(got, want);
+          } catch (error) {
+            throw new Error(`sample differs for ${label}`, { cause: error });
+          }
         }
-      }
-    });
+      },
+      REFERENCE_TIMEOUT_MS,
+    );
 
     test('keeps other projects out and answers empty for an unknown one', async () => {
       expect(await store.metricSample(MQ, full({ metric: 'error_rate', toolName: 'search' }))).toEqual(rate(1, 1));
@@ -188,20 +195,24 @@ export const metricsSuite: StoreSuite = {
       ]);
     });
 
-    test('series agree with the in-memory reference', async () => {
-      for (const metric of METRIC_NAMES) {
-        for (const q of [{ metric }, { metric, agentName: 'support' }, { metric, toolName: 'search' }] as Query[]) {
-          for (const bucketNs of [HOUR, 7n * 60n * SEC]) {
-            const sq = { ...full(q), bucketNs };
-            try {
-              expectPoints(await store.metricSeries(MP, sq), await reference.metricSeries(MP, sq));
-            } catch (error) {
-              throw new Error(`series differ for ${JSON.stringify(q)} / ${bucketNs}`, { cause: error });
+    test(
+      'series agree with the in-memory reference',
+      async () => {
+        for (const metric of METRIC_NAMES) {
+          for (const q of [{ metric }, { metric, agentName: 'support' }, { metric, toolName: 'search' }] as Query[]) {
+            for (const bucketNs of [HOUR, 7n * 60n * SEC]) {
+              const sq = { ...full(q), bucketNs };
+              try {
+                expectPoints(await store.metricSeries(MP, sq), await reference.metricSeries(MP, sq));
+              } catch (error) {
+                throw new Error(`series differ for ${JSON.stringify(q)} / ${bucketNs}`, { cause: error });
+              }
             }
           }
         }
-      }
-    });
+      },
+      REFERENCE_TIMEOUT_MS,
+    );
 
     test('lists versions by first sight, per agent, hostile values intact', async () => {
       expect(await store.listVersions(MP, {}, 'prompt')).toEqual([

@@ -66,9 +66,9 @@ export function runStoreSuites(
           makeStore,
           purge,
           options,
-          test(title, fn) {
+          test(title, fn, timeoutMs) {
             const reason = reasonFor(suite.name, title);
-            if (reason === undefined) it(title, fn);
+            if (reason === undefined) it(title, fn, timeoutMs);
             else it.skip(`${title} [skipped: ${reason}]`, fn);
           },
         });

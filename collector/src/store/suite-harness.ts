@@ -16,8 +16,11 @@ export interface SuiteHarness {
   makeStore(): Promise<TraceStore>;
   /** Removes what `makeStore` created (files, database) and closes the store. */
   purge(store: TraceStore): Promise<void>;
-  /** Registers one test; a test the store skips is registered as skipped with the reason in its name. */
-  test(title: string, fn: () => Promise<void>): void;
+  /**
+   * Registers one test; a test the store skips is registered as skipped with the reason in its name.
+   * `timeoutMs` only for tests that make hundreds of queries, so a busy machine does not fail them.
+   */
+  test(title: string, fn: () => Promise<void>, timeoutMs?: number): void;
   /** Backend options that some suites use (see `StoreOptions`). */
   readonly options: StoreOptions;
 }

@@ -15,4 +15,20 @@ export { ConfigError, loadConfig } from './config/config.js';
 export type { RunSummary, Step, StepKind, ToolRisk } from './model/step.js';
 export type { RunningCollector } from './server.js';
 export { startCollector } from './server.js';
-export type { RunPage, RunQuery, Touch, TraceStore } from './store/port.js';
+export type {
+  AccessLog,
+  AlertStore,
+  CredentialStore,
+  DetectionStateStore,
+  FindingsStore,
+  MetricsReader,
+  ProjectStore,
+  Retention,
+  RunPage,
+  RunQuery,
+  RunReader,
+  SpanWriter,
+  StoreLifecycle,
+  Touch,
+  TraceStore,
+} from './store/port.js';

@@ -15,7 +15,7 @@ import { createDetectionWorker } from './ingest/detection-worker.js';
 import { DEFAULT_DECODE_LIMITS } from './otlp/decoded.js';
 import { createRedactionPass } from './redaction.js';
 import { createStore } from './store/create-store.js';
-import type { TraceStore } from './store/port.js';
+import type { SpanWriter, TraceStore } from './store/port.js';
 
 export interface RunningCollector {
   url: string;
@@ -61,8 +61,8 @@ export async function startCollector(
     log,
   });
   // A batch's runs are queued for detection only once the batch is durable.
-  const detectingStore = {
-    async writeSteps(steps: Parameters<TraceStore['writeSteps']>[0]) {
+  const detectingStore: SpanWriter = {
+    async writeSteps(steps) {
       await store.writeSteps(steps);
       detection.notify(steps);
     },

@@ -3,7 +3,7 @@
  * `alertEventSchema` DTO as its detail), the new state document, and the notification to send.
  */
 import type { AlertEventDto } from '@casefile/contract';
-import type { TraceStore } from '../store/port.js';
+import type { AlertStore } from '../store/port.js';
 import { eventId, toEventDto, toStoredEvent } from './alert-event.js';
 import type { RuleEvaluation } from './evaluation.js';
 import type { DeliveryOutcome, Notifier } from './notifier.js';
@@ -19,7 +19,7 @@ export interface Applied {
 }
 
 export async function applyEvaluation(
-  deps: { store: Pick<TraceStore, 'recordAlertEvent' | 'putAlertState'>; notifier?: Notifier | undefined },
+  deps: { store: AlertStore; notifier?: Notifier | undefined },
   projectId: string,
   rule: AlertRule,
   prev: RuleStateDoc,

@@ -6,7 +6,7 @@
  */
 import { benjaminiHochberg, type DriftRequest, evaluateDrift } from '../drift/index.js';
 import { TOOL_SCOPED_METRICS } from '../store/metrics.js';
-import type { TraceStore } from '../store/port.js';
+import type { MetricsReader } from '../store/port.js';
 import { describeChange, statsNote, type WindowData } from './describe.js';
 import { type MetricResult, type Outcome, sampleQuery, toWindowData } from './evaluation.js';
 import { type DriftRule, testFor } from './rule-model.js';
@@ -37,7 +37,7 @@ function request(rule: DriftRule, metric: DriftRule['metrics'][number], ref: Win
 }
 
 export async function evaluateDriftRule(
-  store: Pick<TraceStore, 'metricSample'>,
+  store: MetricsReader,
   projectId: string,
   rule: DriftRule,
   windows: WindowPair,

@@ -3,7 +3,7 @@
  * few example runs from each window. Pure with respect to rule state: it reads the store and returns
  * what it found; the state machine and the scheduler decide what to record and whom to notify.
  */
-import type { RunQuery, TraceStore } from '../store/port.js';
+import type { MetricsReader, RunQuery, RunReader } from '../store/port.js';
 import { biggestShift, type WindowData } from './describe.js';
 import { evaluateDriftRule } from './evaluate-drift.js';
 import { evaluateThresholdRule } from './evaluate-threshold.js';
@@ -11,7 +11,8 @@ import type { RuleEvaluation } from './evaluation.js';
 import type { AlertRule } from './rule-model.js';
 import { resolveWindows, type ScopedWindow } from './windows.js';
 
-export type EvaluationStore = Pick<TraceStore, 'metricSample' | 'listVersions' | 'listRuns'>;
+/** What an evaluation reads: metric samples and versions, and example runs. */
+export type EvaluationStore = MetricsReader & RunReader;
 
 /** Example runs per window: enough to open a comparison, few enough for a notification. */
 export const EXAMPLES_PER_WINDOW = 3;

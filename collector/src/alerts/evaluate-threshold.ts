@@ -6,7 +6,7 @@
 import { mean, quantileSorted, sortedCopy } from '../drift/numeric-tests.js';
 import { summarizeCategorical, summarizeNumeric, summarizeRate } from '../drift/summaries.js';
 import { METRIC_KINDS, type MetricSample, TOOL_SCOPED_METRICS } from '../store/metrics.js';
-import type { TraceStore } from '../store/port.js';
+import type { MetricsReader } from '../store/port.js';
 import { formatNumber, formatPercent } from './describe.js';
 import { type MetricResult, type Outcome, sampleQuery } from './evaluation.js';
 import type { ThresholdRule } from './rule-model.js';
@@ -61,7 +61,7 @@ function formatObserved(rule: ThresholdRule, x: number): string {
 }
 
 export async function evaluateThresholdRule(
-  store: Pick<TraceStore, 'metricSample'>,
+  store: MetricsReader,
   projectId: string,
   rule: ThresholdRule,
   window: ScopedWindow,

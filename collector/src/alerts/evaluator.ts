@@ -6,9 +6,9 @@
  * logged and left in its state; the others go on. Missed windows (collector down) are not replayed:
  * only the latest window end is evaluated, as a sliding window already covers recent history.
  */
-import type { TraceStore } from '../store/port.js';
+import type { AlertStore, ProjectStore } from '../store/port.js';
 import { applyEvaluation } from './apply.js';
-import { evaluateRule } from './evaluate-rule.js';
+import { type EvaluationStore, evaluateRule } from './evaluate-rule.js';
 import type { Notifier } from './notifier.js';
 import { type AlertRule, parseStoredRule } from './rule-model.js';
 import { createSampleCache } from './sample-cache.js';
@@ -16,7 +16,7 @@ import { parseStateDoc, type RuleStateDoc } from './state-machine.js';
 import { MS, windowEndAt } from './windows.js';
 
 export interface AlertEvaluatorOptions {
-  store: TraceStore;
+  store: AlertStore & ProjectStore & EvaluationStore;
   /** This collector's name in evaluation claims (CASEFILE_COLLECTOR_ID). */
   owner: string;
   /** Between ticks; 0 = never tick on a timer (tick() still works). */

@@ -9,14 +9,14 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { AlertEventDto } from '@casefile/contract';
-import type { TraceStore } from '../store/port.js';
+import type { AlertStore } from '../store/port.js';
 import { webhookBody } from './payload.js';
 import type { AlertRule } from './rule-model.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signPayload } from './signature.js';
 import { blockedAddressReason, guardedLookup } from './url-guard.js';
 
 export interface NotifierOptions {
-  store: Pick<TraceStore, 'recordAlertDelivery'>;
+  store: AlertStore;
   /** Attempts per notification, first included (default 5). */
   maxAttempts?: number;
   /** Per attempt, connection to last byte (default 10,000 ms). */

@@ -14,11 +14,20 @@ function countingStore(fail = false) {
       if (fail) throw new Error('store down');
       return { kind: 'rate', successes: calls.length, trials: 100 };
     },
+    async metricSeries() {
+      return [];
+    },
     async listVersions() {
       return [];
     },
     async listRuns() {
       return { runs: [] };
+    },
+    async getRun() {
+      return [];
+    },
+    async runsTouching() {
+      return [];
     },
   };
   return { store, calls };

@@ -6,7 +6,7 @@
  * (least recently used out). Current windows always go to the store.
  */
 import type { MetricSample, MetricSampleQuery } from '../store/metrics.js';
-import type { TraceStore } from '../store/port.js';
+import type { MetricsReader } from '../store/port.js';
 import type { EvaluationStore } from './evaluate-rule.js';
 
 export interface SampleCacheOptions {
@@ -38,11 +38,7 @@ export function createSampleCache(options: SampleCacheOptions): SampleCache {
   let hits = 0;
   let misses = 0;
 
-  function sample(
-    store: Pick<TraceStore, 'metricSample'>,
-    projectId: string,
-    query: MetricSampleQuery,
-  ): Promise<MetricSample> {
+  function sample(store: MetricsReader, projectId: string, query: MetricSampleQuery): Promise<MetricSample> {
     const nowMs = options.now();
     if (query.toNs > BigInt(Math.floor(nowMs)) * MS - settledNs) return store.metricSample(projectId, query);
     const key = JSON.stringify([projectId, query], (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
@@ -68,8 +64,11 @@ export function createSampleCache(options: SampleCacheOptions): SampleCache {
       // Methods are bound one by one: stores are class instances, whose methods a spread would drop.
       return {
         metricSample: (projectId, query) => sample(store, projectId, query),
+        metricSeries: (projectId, query) => store.metricSeries(projectId, query),
         listVersions: (projectId, scope, dimension) => store.listVersions(projectId, scope, dimension),
         listRuns: (projectId, query) => store.listRuns(projectId, query),
+        getRun: (projectId, traceId) => store.getRun(projectId, traceId),
+        runsTouching: (projectId, touch, limit) => store.runsTouching(projectId, touch, limit),
       };
     },
     get hits() {

@@ -5,7 +5,7 @@
  * like every time range of the storage port.
  */
 import type { MetricScope } from '../store/metrics.js';
-import type { TraceStore } from '../store/port.js';
+import type { MetricsReader } from '../store/port.js';
 import type { AlertRule } from './rule-model.js';
 
 export const MS = 1_000_000n;
@@ -63,7 +63,7 @@ export type WindowPair =
  * current window, reference = every run of the version seen before it (up to the window end).
  */
 export async function resolveWindows(
-  store: Pick<TraceStore, 'listVersions'>,
+  store: Pick<MetricsReader, 'listVersions'>,
   projectId: string,
   rule: AlertRule,
   windowEndNs: bigint,

@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthorizedError } from '../errors/errors.js';
-import type { Credential, Role, TraceStore } from '../store/port.js';
+import type { Credential, CredentialStore, Role } from '../store/port.js';
 import { bearerToken, hashSecret } from './secrets.js';
 
 export interface Principal {
@@ -23,7 +23,7 @@ export interface Authenticator {
  * Looks credentials up by hash in the store, with a short cache so that ingest does not pay a store
  * round-trip per request. Revocation takes effect within `ttlMs`.
  */
-export function createAuthenticator(store: TraceStore, ttlMs = 10_000): Authenticator {
+export function createAuthenticator(store: CredentialStore, ttlMs = 10_000): Authenticator {
   const cache = new Map<string, { credential: Credential | undefined; until: number }>();
 
   async function find(authorization: string | undefined, kind: Credential['kind']): Promise<Credential> {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Credential, TraceStore } from '../store/port.js';
+import type { Credential, CredentialStore, ProjectStore } from '../store/port.js';
 import { generateSecret, hashSecret } from './secrets.js';
 
 export const DEFAULT_PROJECT = 'default';
@@ -20,7 +20,7 @@ export const INITIAL_CREDENTIALS_FILE = 'initial-credentials.json';
  * prints them once and writes them to `<dataDir>/initial-credentials.json` (mode 0600) so local tools
  * such as `casefile demo` can find them; delete that file once the keys are stored elsewhere.
  */
-export async function bootstrap(store: TraceStore, opts: BootstrapOptions): Promise<void> {
+export async function bootstrap(store: CredentialStore & ProjectStore, opts: BootstrapOptions): Promise<void> {
   const projects = await store.listProjects();
   const now = BigInt(Date.now()) * 1_000_000n;
   if (!projects.some((p) => p.id === DEFAULT_PROJECT)) {

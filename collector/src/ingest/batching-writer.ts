@@ -1,6 +1,6 @@
 import { OverloadedError } from '../errors/errors.js';
 import type { Step } from '../model/step.js';
-import type { TraceStore } from '../store/port.js';
+import type { SpanWriter } from '../store/port.js';
 
 export interface BatchingWriterOptions {
   /** Most rows in one store write. Default 5,000 (ClickHouse wants large inserts). */
@@ -62,10 +62,7 @@ export function approxStepBytes(s: Step): number {
  * A caller is answered only when its rows are durable, so an HTTP 2xx always means stored. One
  * store write is in flight at a time.
  */
-export function createBatchingWriter(
-  store: Pick<TraceStore, 'writeSteps'>,
-  options: BatchingWriterOptions = {},
-): BatchingWriter {
+export function createBatchingWriter(store: SpanWriter, options: BatchingWriterOptions = {}): BatchingWriter {
   const maxRows = Math.max(1, options.maxRows ?? 5000);
   const maxBytes = Math.max(1, options.maxBytes ?? 16 * 1024 * 1024);
   const maxDelayMs = Math.max(0, options.maxDelayMs ?? 0);

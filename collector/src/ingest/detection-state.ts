@@ -8,7 +8,7 @@ import {
   updateBaseline,
 } from '../detect/index.js';
 import type { Step } from '../model/step.js';
-import type { TraceStore } from '../store/port.js';
+import type { DetectionStateStore } from '../store/port.js';
 import { configFromStoredSettings } from './detection-settings.js';
 
 type BaselineChange = (baseline: Baseline) => Baseline;
@@ -47,9 +47,7 @@ export interface DetectionState {
   flush(): Promise<void>;
 }
 
-export function createDetectionState(
-  store: Pick<TraceStore, 'getBaseline' | 'putBaseline' | 'getDetectionSettings'>,
-): DetectionState {
+export function createDetectionState(store: DetectionStateStore): DetectionState {
   const projects = new Map<string, ProjectState>();
   const loading = new Map<string, Promise<ProjectState>>();
 

@@ -1,7 +1,7 @@
 import { detectRun, type Finding, severityRank } from '../detect/index.js';
 import type { Step } from '../model/step.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
-import type { TraceStore } from '../store/port.js';
+import type { FindingsStore, RunReader } from '../store/port.js';
 import { withCarriedNovelty } from './carry-novelty.js';
 import type { DetectionState } from './detection-state.js';
 
@@ -45,7 +45,7 @@ const HIGH = severityRank('high');
  * the baseline only if it raised nothing high or critical (an attack must not become normal).
  */
 export function createDetectionWorker(
-  store: Pick<TraceStore, 'getRun' | 'listFindings' | 'replaceFindings'>,
+  store: RunReader & FindingsStore,
   state: DetectionState,
   options: DetectionWorkerOptions = {},
 ): DetectionWorker {

@@ -22,28 +22,43 @@ import type {
   VersionSeen,
 } from './metrics.js';
 
-/**
- * The storage contract. Every adapter (DuckDB, ClickHouse) implements it and passes the shared
- * conformance suite (`conformance.suite.ts`).
+/*
+ * The storage contract, one role interface per part of the collector that uses the store. A consumer
+ * asks for the roles it uses (the batching writer a `SpanWriter`, the alert evaluator an `AlertStore`,
+ * a `MetricsReader` and a `RunReader`, …); an adapter implements all of them as `TraceStore`. Every
+ * role keeps the same contract:
  *
  * - Writes are idempotent: OTLP clients resend, so the same (project, trace, span) written twice is
- *   stored once (the later write wins).
+ *   stored once (the later write wins); the same holds for every keyed record below.
  * - A write resolves only once the data is durable (committed / acknowledged by the server).
- * - Reads of an unknown ID return empty results, never an error.
+ * - Reads of an unknown ID return empty results (`[]`, `undefined`, an empty page), never an error.
  * - All times are bigint nanoseconds since the Unix epoch.
  * - Every read and write is scoped to one project: nothing from another project is ever returned.
- * - Failures to reach the backend are thrown as `StoreUnavailableError` (mapped to 503).
+ * - An unreachable backend throws `StoreUnavailableError` (→ 503), a rejected statement
+ *   `StoreQueryError` (keeps the SQL and the driver's error as `cause`); both live in `errors/`.
+ *
+ * The store battery (`store-battery.suite.ts`) holds every store to this contract.
  */
-export interface TraceStore {
+
+/** Opening and closing a store; the backend's name for logs. */
+export interface StoreLifecycle {
   /** Human-readable backend name, e.g. "duckdb" or "clickhouse". */
   readonly backend: string;
 
   /** Create or upgrade the schema (versioned migrations). Safe to call on every start. */
   migrate(): Promise<void>;
 
+  close(): Promise<void>;
+}
+
+/** The ingest path: where acknowledged spans go. */
+export interface SpanWriter {
   /** Store steps (any projects mixed). Idempotent; resolves once durable. */
   writeSteps(steps: readonly Step[]): Promise<void>;
+}
 
+/** Runs as the investigator sees them: the list, one run's steps, the runs that touched a key. */
+export interface RunReader {
   /** Runs, newest first, filtered; cursor pagination (opaque string). */
   listRuns(projectId: string, query: RunQuery): Promise<RunPage>;
 
@@ -55,26 +70,46 @@ export interface TraceStore {
    * tables/indexes rather than a scan of all spans.
    */
   runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]>;
+}
 
-  /** Credentials (ingest keys, login tokens) stored only as hashes. */
+/** Credentials (ingest keys, login tokens), stored only as hashes. */
+export interface CredentialStore {
+  /** Replaces the credential with the same hash (revoking is a put with `revoked: true`). */
   putCredential(credential: Credential): Promise<void>;
   findCredential(hash: string): Promise<Credential | undefined>;
+  /** Oldest first (then by hash); with a project, the credentials that may use it. */
   listCredentials(projectId?: string): Promise<Credential[]>;
+}
+
+/** The projects of this deployment; the one read that spans projects, for bootstrap and the evaluator. */
+export interface ProjectStore {
+  /** Replaces the project with the same ID. */
   putProject(project: Project): Promise<void>;
+  /** By ID. */
   listProjects(): Promise<Project[]>;
+}
 
-  /** Append-only log of who read which run. */
+/** Append-only log of who read which run. */
+export interface AccessLog {
   recordAccess(entry: AccessEntry): Promise<void>;
+  /** Newest first. */
   listAccess(projectId: string, limit: number): Promise<AccessEntry[]>;
+}
 
+/** Retention. */
+export interface Retention {
   /**
-   * Delete everything of a project older than `beforeNs` (retention): steps that started before it
-   * (run summaries then reflect the remaining steps) and access-log entries. Backends that drop
-   * whole daily partitions (ClickHouse) round `beforeNs` down to a UTC day boundary, i.e. may keep
-   * up to one day more than asked, never less. Findings of runs that no longer exist go too.
+   * Delete everything of a project older than `beforeNs`: steps that started before it (run summaries
+   * then reflect the remaining steps), access-log entries, findings of runs that no longer exist, alert
+   * events and deliveries before it and claims of windows that ended before it (rules and states stay).
+   * Backends that drop whole daily partitions (ClickHouse) round `beforeNs` down to a UTC day boundary
+   * for steps and access-log entries, i.e. may keep up to one day more than asked, never less.
    */
   purgeBefore(projectId: string, beforeNs: bigint): Promise<void>;
+}
 
+/** Findings of the detection worker, and the statuses investigators give them. */
+export interface FindingsStore {
   /**
    * Store the findings of one run, replacing whatever that run had before as a whole (a re-detected
    * run can lose findings). Idempotent. Summaries (`listRuns`, `runsTouching`) then report
@@ -88,7 +123,10 @@ export interface TraceStore {
 
   /** Set one finding's status; returns the updated finding, or undefined for an unknown ID. */
   setFindingStatus(projectId: string, id: string, status: FindingStatus): Promise<StoredFinding | undefined>;
+}
 
+/** What detection learns and is told per project: its baseline, its settings, the log of changes. */
+export interface DetectionStateStore {
   /** The project's detection baseline (JSON text), undefined before the first `putBaseline`. */
   getBaseline(projectId: string): Promise<string | undefined>;
   putBaseline(projectId: string, json: string): Promise<void>;
@@ -100,7 +138,10 @@ export interface TraceStore {
   /** Append-only log of detection changes (settings, finding statuses); newest first. */
   recordDetectionAudit(entry: DetectionAuditEntry): Promise<void>;
   listDetectionAudit(projectId: string, limit: number): Promise<DetectionAuditEntry[]>;
+}
 
+/** Behaviour metrics for drift and alert rules, computed inside the backend; steps are never loaded. */
+export interface MetricsReader {
   /**
    * One metric over one window for one scope (`metrics.ts` defines each metric), computed with
    * aggregate queries in the backend.
@@ -116,7 +157,10 @@ export interface TraceStore {
     scope: Pick<MetricScope, 'agentName'>,
     dimension: VersionDimension,
   ): Promise<VersionSeen[]>;
+}
 
+/** Alert rules, their states and history, webhook deliveries, and the claims that share evaluation. */
+export interface AlertStore {
   /** Alert rules: put replaces by (project, ID); delete removes it (and keeps its history). */
   putAlertRule(rule: StoredAlertRule): Promise<void>;
   deleteAlertRule(projectId: string, id: string): Promise<boolean>;
@@ -140,9 +184,24 @@ export interface TraceStore {
    * their calls interleave. The claim is permanent: a later call for the same key returns false.
    */
   claimEvaluation(projectId: string, ruleId: string, windowEndNs: bigint, owner: string): Promise<boolean>;
-
-  close(): Promise<void>;
 }
+
+/**
+ * A whole store: every role above. Adapters (DuckDB, ClickHouse) and the in-memory test store implement
+ * it; only the code that opens a store (`server.ts`, `create-store.ts`) and the API routes hold one whole.
+ */
+export interface TraceStore
+  extends StoreLifecycle,
+    SpanWriter,
+    RunReader,
+    CredentialStore,
+    ProjectStore,
+    AccessLog,
+    Retention,
+    FindingsStore,
+    DetectionStateStore,
+    MetricsReader,
+    AlertStore {}
 
 export type Touch = { documentId: string } | { toolName: string } | { approvalId: string };
 

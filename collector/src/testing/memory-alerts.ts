@@ -1,17 +1,5 @@
 import type { AlertDelivery, AlertEvent, StoredAlertRule, StoredAlertState } from '../store/alerts.js';
-import type { TraceStore } from '../store/port.js';
-
-type AlertMethods =
-  | 'putAlertRule'
-  | 'deleteAlertRule'
-  | 'listAlertRules'
-  | 'putAlertState'
-  | 'listAlertStates'
-  | 'recordAlertEvent'
-  | 'listAlertEvents'
-  | 'recordAlertDelivery'
-  | 'listAlertDeliveries'
-  | 'claimEvaluation';
+import type { AlertStore } from '../store/port.js';
 
 // JSON keeps composite keys unambiguous whatever the parts contain (separators, NUL, quotes).
 const key = (...parts: string[]): string => JSON.stringify(parts);
@@ -24,7 +12,7 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * Same semantics as the adapters (the alerts conformance suite runs against it): objects are copied
  * in and out, so a caller mutating a returned value never changes what is stored.
  */
-export function createMemoryAlerts(): Pick<TraceStore, AlertMethods> & {
+export function createMemoryAlerts(): AlertStore & {
   /** Retention: events and deliveries before `beforeNs`, and claims of windows ending before it, go. */
   purgeHistoryBefore(projectId: string, beforeNs: bigint): void;
 } {

@@ -22,7 +22,7 @@ import {
   type VersionDimension,
   type VersionSeen,
 } from '../store/metrics.js';
-import type { TraceStore } from '../store/port.js';
+import type { MetricsReader } from '../store/port.js';
 import { observeRun, observeStep, type RunFacts, type Verdict } from './memory-observe.js';
 
 /**
@@ -40,7 +40,7 @@ interface Observation {
 export function createMemoryMetrics(
   steps: () => Iterable<Step>,
   findingCount: (projectId: string, traceId: string) => number,
-): Pick<TraceStore, 'metricSample' | 'metricSeries' | 'listVersions'> {
+): MetricsReader {
   const runsOf = (projectId: string): RunFacts[] => {
     const byTrace = new Map<string, Step[]>();
     for (const s of steps()) {

@@ -64,6 +64,15 @@ export {
 export type { MetricName } from './metrics.js';
 export { METRIC_NAMES } from './metrics.js';
 export { nanosSchema } from './nanos.js';
+export type { FindingQueryParams, KeyRequest, RunQueryParams } from './queries.js';
+export {
+  findingQueryParamsSchema,
+  findingStatusBodySchema,
+  keyRequestSchema,
+  MAX_PAGE_LIMIT,
+  runQueryParamsSchema,
+  timeParam,
+} from './queries.js';
 export type { RunDetailDto, RunPageDto, RunSummary, RunSummaryDto, TextMatchDto } from './run.js';
 export { runDetailSchema, runPageSchema, runSummarySchema, runToDto, textMatchSchema } from './run.js';
 export type {

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Authenticator, Principal } from '../auth/authenticator.js';
+import { type Authenticator, type Principal, requireRole } from '../auth/authenticator.js';
+import type { Role } from '../store/port.js';
 
 /** The context every /api route sees: the authenticated caller, set once by `authenticate`. */
 export type AppEnv = { Variables: { principal: Principal } };
@@ -8,6 +9,14 @@ export type AppEnv = { Variables: { principal: Principal } };
 export function authenticate(auth: Authenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('principal', await auth.login(c.req.header('authorization')));
+    await next();
+  };
+}
+
+/** The caller must have at least `role` (403 otherwise); registered before a route's body is read. */
+export function needs(role: Role): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    requireRole(c.get('principal'), role);
     await next();
   };
 }

@@ -1,22 +1,27 @@
-import { type DetectionSettingsDto, detectionSettingsSchema, findingToDto } from '@casefile/contract';
+import {
+  type DetectionSettingsDto,
+  detectionSettingsSchema,
+  findingQueryParamsSchema,
+  findingStatusBodySchema,
+  findingToDto,
+} from '@casefile/contract';
 import { Hono } from 'hono';
 import { requireRole, resolveProject } from '../auth/authenticator.js';
-import { RULES, SEVERITIES, type Severity } from '../detect/index.js';
+import { RULES } from '../detect/index.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { settingsProblems } from '../ingest/detection-settings.js';
 import type { DetectionState } from '../ingest/detection-state.js';
-import { FINDING_STATUSES, type FindingQuery, type FindingStatus } from '../store/findings.js';
 import type { TraceStore } from '../store/port.js';
-import type { AppEnv } from './env.js';
-import { parseTime, parseTraceId } from './query-params.js';
+import { type AppEnv, needs } from './env.js';
 import { readBody } from './read-body.js';
+import { validJson, validQuery } from './validate.js';
 
 export interface FindingsDeps {
   store: TraceStore;
   detection: DetectionState;
 }
 
-const MAX_LIMIT = 500;
+const _MAX_LIMIT = 500;
 const MAX_SETTINGS_BYTES = 1024 * 1024;
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
@@ -27,27 +32,23 @@ const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 export function findingsRoutes(deps: FindingsDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
-  api.get('/findings', async (c) => {
+  api.get('/findings', validQuery(findingQueryParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
-    const page = await deps.store.listFindings(project, parseFindingQuery(c.req.query()));
+    const page = await deps.store.listFindings(project, c.req.valid('query'));
     return c.json({
       findings: page.findings.map(findingToDto),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     });
   });
 
-  api.post('/findings/:id/status', async (c) => {
+  const statusBody = validJson(findingStatusBodySchema, { maxBytes: 4096, expected: 'JSON' });
+  api.post('/findings/:id/status', needs('investigator'), statusBody, async (c) => {
     const principal = c.get('principal');
-    requireRole(principal, 'investigator');
     const project = resolveProject(principal, c.req.query('project'));
     const id = c.req.param('id');
     if (!/^[0-9a-f]{32}$/.test(id)) throw new BadInputError('finding ID must be 32 hex characters');
-    const body = await readJson(c.req.raw, 4096);
-    const status = (body as { status?: unknown } | null)?.status;
-    if (!FINDING_STATUSES.includes(status as FindingStatus)) {
-      throw new BadInputError(`body must be {"status": ${FINDING_STATUSES.map((s) => `"${s}"`).join(' | ')}}`);
-    }
-    const finding = await deps.store.setFindingStatus(project, id, status as FindingStatus);
+    const { status } = c.req.valid('json');
+    const finding = await deps.store.setFindingStatus(project, id, status);
     if (!finding) throw new NotFoundError(`finding ${id} not found`);
     if (status === 'expected') await deps.detection.markExpected(project, finding);
     await deps.store.recordDetectionAudit({
@@ -129,45 +130,4 @@ function safeJson(text: string): unknown {
   } catch {
     return {};
   }
-}
-
-function parseFindingQuery(q: Record<string, string | undefined>): FindingQuery {
-  const limitRaw = q.limit ?? '50';
-  if (!/^\d{1,4}$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > MAX_LIMIT) {
-    throw new BadInputError(`limit must be an integer from 1 to ${MAX_LIMIT}`);
-  }
-  const query: FindingQuery = { limit: Number(limitRaw) };
-  const text = (name: string): string | undefined => {
-    const v = q[name];
-    if (v === undefined || v === '') return undefined;
-    if (v.length > 512) throw new BadInputError(`${name} is longer than 512 characters`);
-    return v;
-  };
-  if (q.traceId) query.traceId = parseTraceId(q.traceId);
-  const severity = text('severity');
-  if (severity !== undefined) {
-    if (!SEVERITIES.includes(severity as Severity))
-      throw new BadInputError(`severity must be one of ${SEVERITIES.join(', ')}`);
-    query.severity = severity as Severity;
-  }
-  const status = text('status');
-  if (status !== undefined) {
-    if (!FINDING_STATUSES.includes(status as FindingStatus)) {
-      throw new BadInputError(`status must be one of ${FINDING_STATUSES.join(', ')}`);
-    }
-    query.status = status as FindingStatus;
-  }
-  const fromNs = parseTime(q.from, 'from');
-  const toNs = parseTime(q.to, 'to');
-  if (fromNs !== undefined) query.fromNs = fromNs;
-  if (toNs !== undefined) query.toNs = toNs;
-  const rule = text('rule');
-  const agent = text('agent');
-  const tool = text('tool');
-  const cursor = text('cursor');
-  if (rule !== undefined) query.ruleId = rule;
-  if (agent !== undefined) query.agentName = agent;
-  if (tool !== undefined) query.toolName = tool;
-  if (cursor !== undefined) query.cursor = cursor;
-  return query;
 }

@@ -1,4 +1,4 @@
-import { findingToDto, runToDto, stepToDto } from '@casefile/contract';
+import { findingToDto, keyRequestSchema, runQueryParamsSchema, runToDto, stepToDto } from '@casefile/contract';
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import { requireRole, resolveProject } from '../auth/authenticator.js';
@@ -7,8 +7,9 @@ import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { countsTowardRun } from '../store/findings.js';
 import type { Touch, TraceStore } from '../store/port.js';
-import type { AppEnv } from './env.js';
-import { parseRunQuery, parseTraceId } from './query-params.js';
+import { type AppEnv, needs } from './env.js';
+import { parseTraceId } from './query-params.js';
+import { validJson, validQuery } from './validate.js';
 
 export interface QueryDeps {
   store: TraceStore;
@@ -27,9 +28,9 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
     return c.json({ name: p.name, role: p.role, projects });
   });
 
-  api.get('/runs', async (c) => {
+  api.get('/runs', validQuery(runQueryParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
-    const page = await deps.store.listRuns(project, parseRunQuery(c.req.query()));
+    const page = await deps.store.listRuns(project, c.req.valid('query'));
     return c.json({
       runs: page.runs.map(runToDto),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
@@ -74,24 +75,13 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
     return c.json({ runs: runs.map(runToDto) });
   });
 
-  api.post('/keys', async (c) => {
+  const keyBody = validJson(keyRequestSchema, { maxBytes: 64 * 1024, expected: 'JSON {project?, name, kind, role?}' });
+  api.post('/keys', needs('admin'), keyBody, async (c) => {
     const principal = c.get('principal');
-    requireRole(principal, 'admin');
-    const body = (await c.req.json().catch(() => null)) as {
-      project?: unknown;
-      name?: unknown;
-      kind?: unknown;
-      role?: unknown;
-    } | null;
-    if (!body || typeof body !== 'object') throw new BadInputError('body must be JSON {project?, name, kind, role?}');
-    const project = resolveProject(principal, typeof body.project === 'string' ? body.project : undefined);
-    const kind = body.kind === 'login' ? 'login' : body.kind === 'ingest' || body.kind === undefined ? 'ingest' : null;
-    if (!kind) throw new BadInputError('kind must be "ingest" or "login"');
-    const role = body.role ?? 'viewer';
-    if (role !== 'viewer' && role !== 'investigator' && role !== 'admin') {
-      throw new BadInputError('role must be viewer, investigator or admin');
-    }
-    const name = typeof body.name === 'string' && body.name.length <= 200 ? body.name : `${kind} key`;
+    const body = c.req.valid('json');
+    const project = resolveProject(principal, body.project);
+    const { kind, role } = body;
+    const name = body.name ?? `${kind} key`;
     const secret = generateSecret(kind === 'ingest' ? 'cf_ingest' : 'cf_login');
     await deps.store.putCredential({
       hash: hashSecret(secret),

@@ -1,9 +1,10 @@
 import type { AlertEventDto, AlertRuleDto } from '@casefile/contract';
-import { useEffect, useState } from 'react';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { alertDeliveriesQuery, alertEventsQuery, olderAlertEventsQuery, pollInterval } from '../data/queries';
 import { formatTimestamp, parseNanos } from '../lib/nanos';
 import { alertRuleHref } from '../lib/routes';
 import {
@@ -14,58 +15,50 @@ import {
   summaryEntries,
   verdictText,
 } from './alert-view';
-import { usePolled } from './use-polled';
 
 const PAGE = 25;
-const POLL_MS = 3_000;
 
 interface Props {
   project: string;
   /** Only this rule's events; all rules' otherwise. */
   ruleId?: string;
   rules: AlertRuleDto[];
-  /** Changes when the caller wants the newest page again (after "Evaluate now"); it also polls. */
-  refresh: number;
 }
 
-/** Recorded state changes, newest first, paged backwards with `before`. */
-export function AlertHistory({ project, ruleId, rules, refresh }: Props) {
+/**
+ * Recorded state changes, newest first, paged backwards with `before`. The newest page is polled (and
+ * refetched after a rule changes); older pages hang off it: when a new event arrives they are dropped
+ * and paged again from the new newest page.
+ */
+export function AlertHistory({ project, ruleId = '', rules }: Props) {
   const { api } = useSession();
-  const [older, setOlder] = useState<{ events: AlertEventDto[]; cursor: string | undefined } | null>(null);
-  const [pageError, setPageError] = useState<Error | null>(null);
-  const first = usePolled(
-    (signal) => {
-      const q = new URLSearchParams({ limit: String(PAGE) });
-      if (ruleId !== undefined) q.set('rule', ruleId);
-      return api.listAlertEvents(project, q, signal);
-    },
-    [api, project, ruleId, refresh],
-    POLL_MS,
-  );
-  const newest = first.status === 'ok' ? first.data.events[0]?.id : undefined;
-  // Older pages hang off the newest page; when a new event arrives they are dropped and re-paged.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reset exactly when these change.
-  useEffect(() => setOlder(null), [newest, ruleId, project]);
-  const cursor = older !== null ? older.cursor : first.status === 'ok' ? first.data.nextBeforeNs : undefined;
+  const first = useQuery({ ...alertEventsQuery(api, project, ruleId, PAGE), refetchInterval: pollInterval });
+  const newest = first.data?.events[0]?.id ?? '';
+  const firstCursor = first.data?.nextBeforeNs;
+  // The newest event when "Older events" was first asked for; older pages load only while it still is.
+  const [olderOf, setOlderOf] = useState<string | null>(null);
+  const olderWanted = firstCursor !== undefined && olderOf === newest;
+  const older = useInfiniteQuery({
+    ...olderAlertEventsQuery(api, project, ruleId, PAGE, newest, firstCursor ?? ''),
+    enabled: olderWanted,
+  });
+  const olderPages = olderWanted ? (older.data?.pages ?? []) : [];
+  const hasOlder = olderWanted && older.data !== undefined ? older.hasNextPage : firstCursor !== undefined;
 
   const loadOlder = () => {
-    if (cursor === undefined) return;
-    const q = new URLSearchParams({ limit: String(PAGE), before: cursor });
-    if (ruleId !== undefined) q.set('rule', ruleId);
-    api.listAlertEvents(project, q).then(
-      (page) => setOlder((o) => ({ events: [...(o?.events ?? []), ...page.events], cursor: page.nextBeforeNs })),
-      (err: unknown) => setPageError(err instanceof Error ? err : new Error(String(err))),
-    );
+    if (!olderWanted) setOlderOf(newest);
+    else if (older.data === undefined) void older.refetch();
+    else if (!older.isFetchingNextPage) void older.fetchNextPage();
   };
 
-  if (first.status === 'error') return <ErrorBanner error={first.error} />;
-  const events = first.status === 'ok' ? [...first.data.events, ...(older?.events ?? [])] : [];
+  const events = [...(first.data?.events ?? []), ...olderPages.flatMap((p) => p.events)];
   const byId = new Map(rules.map((r) => [r.id, r]));
   return (
     <section className="alert-history" data-testid="alert-history">
       <h2>History</h2>
-      {first.status === 'loading' && events.length === 0 && <div className="page-status">Loading events…</div>}
-      {first.status === 'ok' && events.length === 0 && (
+      {first.error !== null && <ErrorBanner error={first.error} />}
+      {first.isPending && <div className="page-status">Loading events…</div>}
+      {first.data !== undefined && events.length === 0 && (
         <div className="muted" data-testid="alert-history-empty">
           No state changes recorded yet.
         </div>
@@ -87,8 +80,8 @@ export function AlertHistory({ project, ruleId, rules, refresh }: Props) {
           ))}
         </table>
       )}
-      {pageError !== null && <ErrorBanner error={pageError} />}
-      {cursor !== undefined && (
+      {olderWanted && older.error !== null && <ErrorBanner error={older.error} />}
+      {hasOlder && (
         <button type="button" className="load-more" onClick={loadOlder} data-testid="events-older">
           Older events
         </button>
@@ -154,10 +147,7 @@ function EventDetail({
   rule: AlertRuleDto | undefined;
 }) {
   const { api } = useSession();
-  const deliveries = useAsync(
-    (signal) => api.listAlertDeliveries(project, new URLSearchParams({ rule: event.ruleId, event: event.id }), signal),
-    [api, project, event.id],
-  );
+  const deliveries = useQuery(alertDeliveriesQuery(api, project, event.ruleId, event.id));
   const compare = eventCompareHref(project, event);
   const drift = eventDriftHref(project, event, rule);
   const ns = (s: string) => formatTimestamp(parseNanos(s));
@@ -192,9 +182,9 @@ function EventDetail({
       ))}
       {event.observed !== undefined && event.observed !== null && <p>Observed: {event.observed}</p>}
       <h4>Deliveries</h4>
-      {deliveries.status === 'loading' && <div className="muted">Loading…</div>}
-      {deliveries.status === 'error' && <ErrorBanner error={deliveries.error} />}
-      {deliveries.status === 'ok' &&
+      {deliveries.isPending && <div className="muted">Loading…</div>}
+      {deliveries.error !== null && <ErrorBanner error={deliveries.error} />}
+      {deliveries.data !== undefined &&
         (deliveries.data.length === 0 ? (
           <div className="muted">No delivery for this event.</div>
         ) : (

@@ -1,24 +1,24 @@
 import type { AlertRuleDto } from '@casefile/contract';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import { useSession } from '../app/session';
-import type { CreatedRule, RuleEvaluation } from '../lib/api-client';
+import { useCreateAlertRule, useDeleteAlertRule, useEvaluateAlertRule, useUpdateAlertRule } from '../data/mutations';
+import { alertRuleQuery, pollInterval } from '../data/queries';
+import type { CreatedRule } from '../lib/api-client';
 import { formatTimestamp, parseNanos } from '../lib/nanos';
 import { alertRuleHref, alertsHref } from '../lib/routes';
 import { AlertHistory, StateBadge } from './AlertHistory';
 import { ruleScope, verdictText } from './alert-view';
 import { RuleFormView } from './RuleFormView';
 import { emptyRuleForm, ruleToForm } from './rule-form';
-import { usePolled } from './use-polled';
 import './alerts.css';
-
-const POLL_MS = 3_000;
 
 /** `/alerts/new`: the create form; after saving, the signing secret is shown once. */
 export function NewAlertRulePage({ project }: { project: string }) {
-  const { api } = useSession();
+  const create = useCreateAlertRule(project);
   const [created, setCreated] = useState<CreatedRule | null>(null);
   if (created !== null) return <CreatedPanel project={project} created={created} />;
   return (
@@ -31,7 +31,7 @@ export function NewAlertRulePage({ project }: { project: string }) {
         initial={emptyRuleForm()}
         submitLabel="Create rule"
         editing={false}
-        onSubmit={async (input) => setCreated(await api.createAlertRule(project, input))}
+        onSubmit={async (input) => setCreated(await create.mutateAsync(input))}
       />
     </div>
   );
@@ -87,10 +87,10 @@ function CreatedPanel({ project, created }: { project: string; created: CreatedR
 /** `/alerts/:id`: the rule's state, edit form, "Evaluate now", delete, and its history. */
 export function AlertRulePage({ project, id }: { project: string; id: string }) {
   const { api } = useSession();
-  const [refresh, setRefresh] = useState(0);
-  const rule = usePolled((signal) => api.getAlertRule(project, id, signal), [api, project, id, refresh], POLL_MS);
-  if (rule.status === 'loading') return <div className="page-status">Loading rule…</div>;
-  if (rule.status === 'error') return <ErrorBanner error={rule.error} />;
+  // Polled like the list; a failed poll shows its error above the last answer (the edit form stays).
+  const rule = useQuery({ ...alertRuleQuery(api, project, id), refetchInterval: pollInterval });
+  if (rule.isPending) return <div className="page-status">Loading rule…</div>;
+  if (rule.data === undefined) return <ErrorBanner error={rule.error} />;
   if (rule.data === null) {
     return (
       <div className="page-status" data-testid="rule-not-found">
@@ -98,30 +98,33 @@ export function AlertRulePage({ project, id }: { project: string; id: string }) 
       </div>
     );
   }
-  return <RuleView project={project} rule={rule.data} refresh={refresh} onChanged={() => setRefresh((n) => n + 1)} />;
+  return (
+    <>
+      {rule.error !== null && <ErrorBanner error={rule.error} />}
+      <RuleView project={project} rule={rule.data} />
+    </>
+  );
 }
 
-interface RuleViewProps {
-  project: string;
-  rule: AlertRuleDto;
-  refresh: number;
-  onChanged: () => void;
-}
-
-function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
-  const { api, user } = useSession();
+function RuleView({ project, rule }: { project: string; rule: AlertRuleDto }) {
+  const { user } = useSession();
   const admin = user.role === 'admin';
   const [confirming, setConfirming] = useState(false);
-  const [actionError, setActionError] = useState<Error | null>(null);
   const [saved, setSaved] = useState('');
   const [newSecret, setNewSecret] = useState<string | undefined>(undefined);
-  const [evaluation, setEvaluation] = useState<RuleEvaluation | null>(null);
-  const fail = (err: unknown) => setActionError(err instanceof Error ? err : new Error(String(err)));
+  const evaluation = useEvaluateAlertRule(project, rule.id);
+  const update = useUpdateAlertRule(project, rule.id);
+  const deletion = useDeleteAlertRule(project, rule.id, () => navigate(alertsHref(project)));
+  // The last action's failure (evaluate or delete); starting one clears the other's.
+  const actionError = evaluation.error ?? deletion.error;
   const evaluate = () => {
-    setActionError(null);
-    api.evaluateAlertRule(project, rule.id).then(setEvaluation, fail);
+    deletion.reset();
+    evaluation.mutate();
   };
-  const remove = () => api.deleteAlertRule(project, rule.id).then(() => navigate(alertsHref(project)), fail);
+  const remove = () => {
+    evaluation.reset();
+    deletion.mutate();
+  };
   return (
     <div className="alerts-page" data-testid="alert-rule" data-rule-id={rule.id} data-state={rule.state}>
       <div className="crumbs">
@@ -143,7 +146,7 @@ function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
         {!admin ? null : confirming ? (
           <span className="confirm">
             Delete this rule? Its history is kept.{' '}
-            <button type="button" className="danger" onClick={() => void remove()} data-testid="confirm-delete">
+            <button type="button" className="danger" onClick={remove} data-testid="confirm-delete">
               Delete
             </button>{' '}
             <button type="button" onClick={() => setConfirming(false)}>
@@ -157,11 +160,11 @@ function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
         )}
       </div>
       {actionError !== null && <ErrorBanner error={actionError} />}
-      {evaluation !== null && (
-        <div className="notice" data-testid="evaluation" data-would-be={evaluation.wouldBe}>
+      {evaluation.data !== undefined && (
+        <div className="notice" data-testid="evaluation" data-would-be={evaluation.data.wouldBe}>
           <strong>Evaluated now (dry run, nothing recorded or sent):</strong> would be{' '}
-          <StateBadge state={evaluation.wouldBe} /> · {evaluation.summary}
-          {evaluation.results.map((r) => (
+          <StateBadge state={evaluation.data.wouldBe} /> · {evaluation.data.summary}
+          {evaluation.data.results.map((r) => (
             <div key={r.metric} className="small">
               {r.metric}: {verdictText(r)}
             </div>
@@ -177,17 +180,16 @@ function RuleView({ project, rule, refresh, onChanged }: RuleViewProps) {
             submitLabel="Save changes"
             editing
             onSubmit={async (input) => {
-              const answer = await api.updateAlertRule(project, rule.id, input);
+              const answer = await update.mutateAsync(input);
               setNewSecret(answer.secret);
               setSaved('Saved.');
-              onChanged();
             }}
           />
           {saved !== '' && <span className="muted">{saved}</span>}
         </details>
       )}
       {newSecret !== undefined && <SecretOnce secret={newSecret} />}
-      <AlertHistory project={project} ruleId={rule.id} rules={[rule]} refresh={refresh} />
+      <AlertHistory project={project} ruleId={rule.id} rules={[rule]} />
     </div>
   );
 }

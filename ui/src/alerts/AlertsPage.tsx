@@ -1,19 +1,21 @@
+import { useQuery } from '@tanstack/react-query';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { useSession } from '../app/session';
+import { alertRulesQuery, pollInterval } from '../data/queries';
 import { formatTimestamp, parseNanos } from '../lib/nanos';
 import { alertRuleHref } from '../lib/routes';
 import { AlertHistory, StateBadge } from './AlertHistory';
 import { formatMs, referenceText, ruleMetrics, ruleScope } from './alert-view';
-import { usePolled } from './use-polled';
 import './alerts.css';
 
-const POLL_MS = 3_000;
-
-/** `/alerts`: every rule with its live state, and the history of all of them. */
+/**
+ * `/alerts`: every rule with its live state, and the history of all of them. Polled, so a rule turning
+ * `firing` shows without a reload; after a failed poll the last answer stays under the error.
+ */
 export function AlertsPage({ project }: { project: string }) {
   const { api, user } = useSession();
-  const rules = usePolled((signal) => api.listAlertRules(project, signal), [api, project], POLL_MS);
+  const rules = useQuery({ ...alertRulesQuery(api, project), refetchInterval: pollInterval });
   return (
     <div className="alerts-page" data-testid="alerts-page">
       <div className="page-head">
@@ -25,9 +27,9 @@ export function AlertsPage({ project }: { project: string }) {
           </Link>
         )}
       </div>
-      {rules.status === 'loading' && <div className="page-status">Loading rules…</div>}
-      {rules.status === 'error' && <ErrorBanner error={rules.error} />}
-      {rules.status === 'ok' && (
+      {rules.isPending && <div className="page-status">Loading rules…</div>}
+      {rules.error !== null && <ErrorBanner error={rules.error} />}
+      {rules.data !== undefined && (
         <>
           {rules.data.length === 0 ? (
             <div className="page-status" data-testid="alert-rules-empty">
@@ -75,7 +77,7 @@ export function AlertsPage({ project }: { project: string }) {
               </tbody>
             </table>
           )}
-          <AlertHistory project={project} rules={rules.data} refresh={0} />
+          <AlertHistory project={project} rules={rules.data} />
         </>
       )}
     </div>

@@ -1,6 +1,9 @@
 import type { WhoamiDto } from '@casefile/contract';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { createApiClient, UnauthorizedError } from '../lib/api-client';
+import { createQueryClient } from '../data/query-client';
+import { createApiClient } from '../lib/api-client';
+import { UnauthorizedError } from '../lib/http';
 import { clearToken, loadToken, saveToken } from '../lib/session';
 import { LoginPage } from '../login/LoginPage';
 import { AppShell } from './AppShell';
@@ -51,6 +54,10 @@ export function App() {
     return () => controller.abort();
   }, [auth, api]);
 
+  // A new token starts with an empty cache: nothing one user saw is shown to the next.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one client per token is the point.
+  const queryClient = useMemo(() => createQueryClient(), [token]);
+
   const session = useMemo<Session | null>(
     () => (auth.state === 'signed-in' && api !== null ? { api, user: auth.user, logout: () => logout() } : null),
     [auth, api, logout],
@@ -83,7 +90,9 @@ export function App() {
   }
   return (
     <SessionContext.Provider value={session}>
-      <AppShell />
+      <QueryClientProvider client={queryClient}>
+        <AppShell />
+      </QueryClientProvider>
     </SessionContext.Provider>
   );
 }

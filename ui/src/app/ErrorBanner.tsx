@@ -1,4 +1,4 @@
-import { ApiError } from '../lib/api-client';
+import { ApiError } from '../lib/http';
 
 /** Shows an error's message as text; server messages may echo user input, so never as HTML. */
 export function ErrorBanner({ error }: { error: Error }) {

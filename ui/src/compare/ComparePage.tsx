@@ -1,9 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { useLocation } from '../app/router';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { runQuery, runsPageQuery } from '../data/queries';
 import type { UiRunDetail, UiStep } from '../lib/model';
 import { formatTimestampExact } from '../lib/nanos';
 import { compareHref, runHref } from '../lib/routes';
@@ -18,20 +19,17 @@ export function ComparePage({ project }: { project: string }) {
   const a = params.get('a') ?? '';
   const b = params.get('b') ?? '';
   const { api } = useSession();
-  const state = useAsync(
-    async (signal) => {
-      const [ra, rb] = await Promise.all([
-        a === '' ? null : api.getRun(project, a, signal),
-        b === '' ? null : api.getRun(project, b, signal),
-      ]);
-      return { ra, rb };
-    },
-    [api, project, a, b],
-  );
+  // Both runs load side by side (the same cache entries as their run pages).
+  const runA = useQuery({ ...runQuery(api, project, a), enabled: a !== '' });
+  const runB = useQuery({ ...runQuery(api, project, b), enabled: b !== '' });
   if (a === '') return <div className="page-status">Choose a run to compare from its run page.</div>;
-  if (state.status === 'loading') return <div className="page-status">Loading runs…</div>;
-  if (state.status === 'error') return <ErrorBanner error={state.error} />;
-  const { ra, rb } = state.data;
+  const failed = runA.error ?? runB.error;
+  if (failed !== null) return <ErrorBanner error={failed} />;
+  if (runA.data === undefined || (b !== '' && runB.data === undefined)) {
+    return <div className="page-status">Loading runs…</div>;
+  }
+  const ra = runA.data;
+  const rb = runB.data ?? null;
   if (ra === null)
     return (
       <div className="page-status" data-testid="run-not-found">
@@ -45,22 +43,17 @@ export function ComparePage({ project }: { project: string }) {
 function PickOther({ project, run, missing }: { project: string; run: UiRunDetail; missing: string | undefined }) {
   const { api } = useSession();
   const agent = run.run.agentName;
-  const state = useAsync(
-    (signal) => {
-      const q = new URLSearchParams({ limit: '50' });
-      if (project !== '') q.set('project', project);
-      if (agent !== '') q.set('agent', agent);
-      return api.listRuns(q, signal);
-    },
-    [api, project, agent],
-  );
+  const q = new URLSearchParams({ limit: '50' });
+  if (project !== '') q.set('project', project);
+  if (agent !== '') q.set('agent', agent);
+  const state = useQuery(runsPageQuery(api, project, q));
   return (
     <div className="compare-pick" data-testid="compare-pick">
       {missing !== undefined && <div className="notice">No run {missing} in this project.</div>}
       <h2>
         Compare {agent || 'run'} {run.run.traceId} with…
       </h2>
-      {state.status === 'ok' ? (
+      {state.data !== undefined ? (
         <ul>
           {state.data.runs
             .filter((r) => r.traceId !== run.run.traceId)
@@ -76,7 +69,7 @@ function PickOther({ project, run, missing }: { project: string; run: UiRunDetai
               </li>
             ))}
         </ul>
-      ) : state.status === 'error' ? (
+      ) : state.error !== null ? (
         <ErrorBanner error={state.error} />
       ) : (
         <div className="muted">Loading runs of the same agent…</div>

@@ -1,10 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { formatMs } from '../alerts/alert-view';
 import { parseUtcInput, toUtcInput } from '../alerts/rule-form';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { alertEventsQuery, alertRulesQuery, driftCompareQuery, driftSeriesQuery, overviewQuery } from '../data/queries';
 import { DistributionPanel } from './DistributionPanel';
 import { DriftChart } from './DriftChart';
 import { DriftVersions } from './DriftVersions';
@@ -24,6 +25,9 @@ import {
 } from './drift-url';
 import '../alerts/alerts.css';
 
+/** The newest alert events drawn as markers. */
+const ALERT_EVENTS = 200;
+
 const RANGES: Record<string, number> = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 };
 
 /** `/drift?agent=&metric=&tool=&from=&to=&reference=&window=&end=`: one metric over time against a reference. */
@@ -34,36 +38,27 @@ export function DriftPage({ project }: { project: string }) {
   const s = useMemo(() => parseDriftState(new URLSearchParams(search), Date.now()), [search]);
   const go = (next: DriftState) => navigate(driftStateHref(project, next));
 
-  const agents = useAsync(
-    async (signal) => {
-      const q = new URLSearchParams({ from: String(s.fromMs), to: String(s.toMs) });
-      if (project !== '') q.set('project', project);
-      return (await api.overview(q, signal)).agents.map((a) => a.agent);
-    },
-    [api, project, s.fromMs, s.toMs],
-  );
-  const sq = seriesQuery(project, s).toString();
-  const series = useAsync((signal) => api.driftSeries(new URLSearchParams(sq), signal), [api, sq]);
-  const cq = compareQuery(project, s).toString();
-  const compare = useAsync((signal) => api.driftCompare(new URLSearchParams(cq), signal), [api, cq]);
-  const alerts = useAsync(
-    async (signal) => {
-      const [rules, events] = await Promise.all([
-        api.listAlertRules(project, signal),
-        api.listAlertEvents(project, new URLSearchParams({ limit: '200' }), signal),
-      ]);
-      return { rules, events: events.events };
-    },
-    [api, project],
-  );
+  // The agents seen in the chart's range, for the picker. Each read below loads on its own, so one
+  // failing request leaves the others on screen.
+  const agentsQuery = new URLSearchParams({ from: String(s.fromMs), to: String(s.toMs) });
+  if (project !== '') agentsQuery.set('project', project);
+  const agents = useQuery({
+    ...overviewQuery(api, project, agentsQuery),
+    select: (overview) => overview.agents.map((a) => a.agent),
+  });
+  const series = useQuery(driftSeriesQuery(api, project, seriesQuery(project, s)));
+  const compare = useQuery(driftCompareQuery(api, project, compareQuery(project, s)));
+  const rules = useQuery(alertRulesQuery(api, project));
+  const events = useQuery(alertEventsQuery(api, project, '', ALERT_EVENTS));
 
-  const band = compare.status === 'ok' ? referenceBand(compare.data.reference) : undefined;
+  const band = compare.data === undefined ? undefined : referenceBand(compare.data.reference);
   const markers =
-    alerts.status === 'ok'
-      ? alertMarkers(alerts.data.events, new Set(rulesOnScope(alerts.data.rules, s).map((r) => r.id)), s.fromMs, s.toMs)
+    rules.data !== undefined && events.data !== undefined
+      ? alertMarkers(events.data.events, new Set(rulesOnScope(rules.data, s).map((r) => r.id)), s.fromMs, s.toMs)
       : [];
-  const agentNames = agents.status === 'ok' ? agents.data : [];
-  const labels = series.status === 'ok' && series.data.kind === 'categorical' ? categoryLabels(series.data) : [];
+  const alertsError = rules.error ?? events.error;
+  const agentNames = agents.data ?? [];
+  const labels = series.data?.kind === 'categorical' ? categoryLabels(series.data) : [];
   const setRange = (span: number) => {
     const now = Date.now();
     const fromMs = now - span;
@@ -175,9 +170,9 @@ export function DriftPage({ project }: { project: string }) {
         </div>
       </div>
       {s.agent !== '' && <DriftVersions project={project} agent={s.agent} state={s} onPick={go} />}
-      {series.status === 'loading' && <div className="page-status">Loading series…</div>}
-      {series.status === 'error' && <ErrorBanner error={series.error} />}
-      {series.status === 'ok' &&
+      {series.isPending && <div className="page-status">Loading series…</div>}
+      {series.error !== null && <ErrorBanner error={series.error} />}
+      {series.data !== undefined &&
         (series.data.points.length === 0 ? (
           <div className="page-status" data-testid="drift-empty">
             No observations of {s.metric} in this range and scope.
@@ -197,10 +192,10 @@ export function DriftPage({ project }: { project: string }) {
             onPick={(row) => go(selectBucket(s, row.startMs, series.data.bucketMs))}
           />
         ))}
-      {compare.status === 'loading' && <div className="page-status">Comparing windows…</div>}
-      {compare.status === 'error' && <ErrorBanner error={compare.error} />}
-      {compare.status === 'ok' && <DistributionPanel cmp={compare.data} />}
-      {alerts.status === 'error' && <ErrorBanner error={alerts.error} />}
+      {compare.isPending && <div className="page-status">Comparing windows…</div>}
+      {compare.error !== null && <ErrorBanner error={compare.error} />}
+      {compare.data !== undefined && <DistributionPanel cmp={compare.data} />}
+      {alertsError !== null && <ErrorBanner error={alertsError} />}
     </div>
   );
 }

@@ -1,9 +1,8 @@
+import { useQuery } from '@tanstack/react-query';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { agentVersionsQuery } from '../data/queries';
 import { formatTimestamp, parseNanos } from '../lib/nanos';
-import { type DriftState, shippedState, type VersionDimension } from './drift-url';
-
-const DIMENSIONS: VersionDimension[] = ['prompt', 'policy', 'model'];
+import { type DriftState, shippedState } from './drift-url';
 
 /** The agent's latest prompt/policy/model versions, each with a one-click "what changed when it shipped". */
 export function DriftVersions({
@@ -18,18 +17,8 @@ export function DriftVersions({
   onPick: (s: DriftState) => void;
 }) {
   const { api } = useSession();
-  const versions = useAsync(
-    (signal) =>
-      Promise.all(
-        DIMENSIONS.map(async (dimension) => {
-          const q = new URLSearchParams({ dimension, agent });
-          if (project !== '') q.set('project', project);
-          return { dimension, versions: (await api.driftVersions(q, signal)).versions };
-        }),
-      ),
-    [api, project, agent],
-  );
-  if (versions.status !== 'ok') return null;
+  const versions = useQuery(agentVersionsQuery(api, project, agent));
+  if (versions.data === undefined) return null;
   const shown = versions.data.filter((d) => d.versions.length >= 2);
   if (shown.length === 0) return null;
   return (

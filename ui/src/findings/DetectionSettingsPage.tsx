@@ -1,9 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { useSearchParams } from '../app/router';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { useSaveDetectionSettings } from '../data/mutations';
+import { detectionAuditQuery, detectionSettingsQuery } from '../data/queries';
 import type { DetectionSettingsView } from '../lib/findings-api';
 import { findingsHref } from '../lib/routes';
 import { AuditLog } from './AuditLog';
@@ -26,16 +28,10 @@ export function DetectionSettingsPage({ project }: { project: string }) {
   const { api, user } = useSession();
   const params = useSearchParams();
   const back = <Link to={findingsHref(new URLSearchParams(project === '' ? {} : { project }))}>← Findings</Link>;
-  const [auditVersion, setAuditVersion] = useState(0);
   const isAdmin = user.role === 'admin';
-  const loaded = useAsync(
-    (signal) => (isAdmin ? api.findings.settings(project, signal) : Promise.resolve(null)),
-    [api, project, isAdmin],
-  );
-  const audit = useAsync(
-    (signal) => (isAdmin ? api.findings.audit(project, signal) : Promise.resolve([])),
-    [api, project, isAdmin, auditVersion],
-  );
+  // Only admins may read either (the API answers 403 too); a save refetches the audit log.
+  const loaded = useQuery({ ...detectionSettingsQuery(api, project), enabled: isAdmin });
+  const audit = useQuery({ ...detectionAuditQuery(api, project), enabled: isAdmin });
 
   if (!isAdmin) {
     return (
@@ -56,18 +52,11 @@ export function DetectionSettingsPage({ project }: { project: string }) {
         <h1>Detection settings</h1>
         <span className="muted small">changes apply to runs detected after saving; every save is in the audit log</span>
       </div>
-      {loaded.status === 'loading' && <div className="page-status">Loading settings…</div>}
-      {loaded.status === 'error' && <ErrorBanner error={loaded.error} />}
-      {loaded.status === 'ok' && loaded.data !== null && (
-        <SettingsEditor
-          project={project}
-          loaded={loaded.data}
-          initialMute={initialMute}
-          onSaved={() => setAuditVersion((n) => n + 1)}
-        />
-      )}
-      {audit.status === 'error' && <ErrorBanner error={audit.error} />}
-      {audit.status === 'ok' && <AuditLog entries={audit.data} />}
+      {loaded.isPending && <div className="page-status">Loading settings…</div>}
+      {loaded.error !== null && <ErrorBanner error={loaded.error} />}
+      {loaded.data !== undefined && <SettingsEditor project={project} loaded={loaded.data} initialMute={initialMute} />}
+      {audit.error !== null && <ErrorBanner error={audit.error} />}
+      {audit.data !== undefined && <AuditLog entries={audit.data} />}
     </div>
   );
 }
@@ -76,14 +65,14 @@ interface EditorProps {
   project: string;
   loaded: DetectionSettingsView;
   initialMute: { rule: string; tool: string; agent: string };
-  onSaved: () => void;
 }
 
-function SettingsEditor({ project, loaded, initialMute, onSaved }: EditorProps) {
-  const { api } = useSession();
+/** The draft is the editor's own: a refetch of the settings never overwrites unsaved edits. */
+function SettingsEditor({ project, loaded, initialMute }: EditorProps) {
+  const saveSettings = useSaveDetectionSettings(project);
   const [saved, setSaved] = useState<Settings>(loaded.settings);
   const [draft, setDraft] = useState<Settings>(loaded.settings);
-  const [saving, setSaving] = useState(false);
+  const saving = saveSettings.isPending;
   const [error, setError] = useState<Error | null>(null);
   const [notice, setNotice] = useState('');
   const [json, setJson] = useState<string | null>(null);
@@ -94,21 +83,15 @@ function SettingsEditor({ project, loaded, initialMute, onSaved }: EditorProps) 
   };
 
   const save = () => {
-    setSaving(true);
     setError(null);
-    api.findings.saveSettings(project, draft).then(
-      (result) => {
-        setSaving(false);
+    saveSettings.mutate(draft, {
+      onSuccess: (result) => {
         setSaved(result);
         setDraft(result);
         setNotice('Saved. Runs detected from now on use these settings.');
-        onSaved();
       },
-      (e: unknown) => {
-        setSaving(false);
-        setError(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
+      onError: setError,
+    });
   };
 
   const applyJson = () => {

@@ -1,7 +1,7 @@
 import type { FindingDto } from '@casefile/contract';
-import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { useSession } from '../app/session';
+import { useSetFindingStatus } from '../data/mutations';
 import type { FindingStatus } from '../lib/findings-api';
 
 /** Changing a finding's status needs the investigator role (the API enforces it; viewers see no buttons). */
@@ -12,30 +12,19 @@ export function canTriage(role: string): boolean {
 interface Props {
   project: string;
   finding: FindingDto;
-  onChange: (updated: FindingDto) => void;
 }
 
-/** "Mark expected" / "Mute" for an open finding, "Reopen" for a closed one. */
-export function FindingStatusActions({ project, finding, onChange }: Props) {
-  const { api, user } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+/**
+ * "Mark expected" / "Mute" for an open finding, "Reopen" for a closed one. The answer updates every list
+ * and run page that shows the finding (see `findingChanged`).
+ */
+export function FindingStatusActions({ project, finding }: Props) {
+  const { user } = useSession();
+  const change = useSetFindingStatus(project);
   if (!canTriage(user.role)) return null;
 
-  const set = (status: FindingStatus) => {
-    setBusy(true);
-    setError(null);
-    api.findings.setStatus(project, finding.id, status).then(
-      (updated) => {
-        setBusy(false);
-        onChange(updated);
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setError(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  };
+  const busy = change.isPending;
+  const set = (status: FindingStatus) => change.mutate({ id: finding.id, status });
 
   return (
     <span className="finding-actions">
@@ -65,7 +54,7 @@ export function FindingStatusActions({ project, finding, onChange }: Props) {
           Reopen
         </button>
       )}
-      {error !== null && <ErrorBanner error={error} />}
+      {change.error !== null && <ErrorBanner error={change.error} />}
     </span>
   );
 }

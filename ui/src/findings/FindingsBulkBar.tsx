@@ -1,7 +1,9 @@
 import type { FindingDto } from '@casefile/contract';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { useSession } from '../app/session';
+import { findingChanged } from '../data/mutations';
 import type { FindingStatus } from '../lib/findings-api';
 import { bulkTargets } from './finding-summary';
 
@@ -9,13 +11,13 @@ interface Props {
   project: string;
   findings: readonly FindingDto[];
   selected: ReadonlySet<string>;
-  onChange: (updated: FindingDto) => void;
   onClear: () => void;
 }
 
 /** Triage of the ticked findings: one request per finding, in order, stopping at the first refusal. */
-export function FindingsBulkBar({ project, findings, selected, onChange, onClear }: Props) {
+export function FindingsBulkBar({ project, findings, selected, onClear }: Props) {
   const { api } = useSession();
+  const client = useQueryClient();
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<Error | null>(null);
   if (selected.size === 0 && error === null) return null;
@@ -26,7 +28,7 @@ export function FindingsBulkBar({ project, findings, selected, onChange, onClear
     setProgress({ done: 0, total: targets.length });
     for (const [i, f] of targets.entries()) {
       try {
-        onChange(await api.findings.setStatus(project, f.id, status));
+        findingChanged(client, project, await api.findings.setStatus(project, f.id, status));
       } catch (e) {
         setError(e instanceof Error ? e : new Error(String(e)));
         setProgress(null);

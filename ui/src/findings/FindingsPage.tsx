@@ -1,10 +1,11 @@
-import type { FindingDto } from '@casefile/contract';
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { navigate, useSearchParams } from '../app/router';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { findingPagesQuery, findingSampleQuery } from '../data/queries';
+import { useCursorList } from '../data/use-cursor-list';
 import { findingsHref, findingsSettingsHref } from '../lib/routes';
 import { canTriage } from './FindingStatusActions';
 import { FindingsBulkBar } from './FindingsBulkBar';
@@ -19,9 +20,9 @@ import {
   findingFiltersToSearch,
   findingsApiQuery,
   hasFindingFilters,
+  pageSize,
   withFilter,
 } from './findings-filters';
-import { useFindingPages } from './use-finding-pages';
 
 /** How many of the newest matching findings the counts cover (the API's largest page). */
 const COUNT_SAMPLE = 500;
@@ -30,27 +31,27 @@ export function FindingsPage({ project }: { project: string }) {
   const { api, user } = useSession();
   const filters = findingFiltersFromSearch(useSearchParams());
   const filtersKey = findingFiltersToSearch(project, filters).toString();
-  const pages = useFindingPages(api, project, filters, filtersKey);
-  // Re-count after a status change made here.
-  const [changes, setChanges] = useState(0);
-  const counts = useAsync(
-    async (signal) => {
-      const page = await api.findings.list(findingsApiQuery(project, filters, COUNT_SAMPLE), signal);
-      return { counts: countFindings(page.findings), truncated: page.nextCursor !== undefined };
-    },
-    [api, filtersKey, changes],
+  const pages = useCursorList(
+    findingPagesQuery(api, project, filtersKey, (cursor) =>
+      findingsApiQuery(project, filters, pageSize(filters), cursor),
+    ),
+    (page) => page.findings,
+    (finding) => finding.id,
+  );
+  // Re-counted after every status change (the change invalidates it).
+  const sample = useQuery(
+    findingSampleQuery(api, project, filtersKey, findingsApiQuery(project, filters, COUNT_SAMPLE)),
+  );
+  const counts = useMemo(
+    () =>
+      sample.data === undefined
+        ? undefined
+        : { counts: countFindings(sample.data.findings), truncated: sample.data.nextCursor !== undefined },
+    [sample.data],
   );
 
   const apply = (next: FindingFilters) => navigate(findingsHref(findingFiltersToSearch(project, next)));
   const filterOn = (key: FindingFilterKey, value: string) => apply(withFilter(filters, key, value));
-  const { update } = pages;
-  const onChange = useCallback(
-    (f: FindingDto) => {
-      update(f);
-      setChanges((n) => n + 1);
-    },
-    [update],
-  );
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // A new filter set is a new list: a selection made on the old one does not carry over.
   // biome-ignore lint/correctness/useExhaustiveDependencies: clearing is the point of the effect.
@@ -66,7 +67,8 @@ export function FindingsPage({ project }: { project: string }) {
     });
   }, []);
   const triage = canTriage(user.role);
-  const ruleIds = counts.status === 'ok' ? counts.data.counts.byRule.map((r) => r.ruleId) : [];
+  const ruleIds = counts === undefined ? [] : counts.counts.byRule.map((r) => r.ruleId);
+  const findings = pages.items;
 
   return (
     <div className="findings-page" data-testid="findings-page">
@@ -83,17 +85,12 @@ export function FindingsPage({ project }: { project: string }) {
         )}
       </div>
       <FindingsFiltersForm key={filtersKey} filters={filters} ruleIds={ruleIds} onApply={apply} />
-      {counts.status === 'ok' && (
-        <FindingsCounts
-          counts={counts.data.counts}
-          truncated={counts.data.truncated}
-          filters={filters}
-          onFilter={filterOn}
-        />
+      {counts !== undefined && (
+        <FindingsCounts counts={counts.counts} truncated={counts.truncated} filters={filters} onFilter={filterOn} />
       )}
       {pages.error !== null && <ErrorBanner error={pages.error} />}
       {pages.status === 'loading' && <div className="page-status">Loading findings…</div>}
-      {pages.status === 'ready' && pages.findings.length === 0 && (
+      {pages.status === 'ready' && findings.length === 0 && (
         <div className="page-status" data-testid="findings-empty">
           {hasFindingFilters(filters)
             ? 'No finding matches these filters.'
@@ -103,18 +100,16 @@ export function FindingsPage({ project }: { project: string }) {
       {triage && (
         <FindingsBulkBar
           project={project}
-          findings={pages.findings}
+          findings={findings}
           selected={selected}
-          onChange={onChange}
           onClear={() => setSelected(new Set())}
         />
       )}
-      {pages.findings.length > 0 && (
+      {findings.length > 0 && (
         <FindingsTable
           project={project}
-          findings={pages.findings}
+          findings={findings}
           isAdmin={user.role === 'admin'}
-          onChange={onChange}
           onFilter={filterOn}
           selectable={triage}
           selected={selected}

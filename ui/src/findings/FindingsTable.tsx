@@ -12,7 +12,6 @@ interface Props {
   findings: readonly FindingDto[];
   /** Admins get a "mute for this tool" link to the settings. */
   isAdmin: boolean;
-  onChange: (updated: FindingDto) => void;
   /** A click on a cell value narrows the list to it. */
   onFilter: (key: FindingFilterKey, value: string) => void;
   /** Tick boxes for bulk triage (investigators and admins). */
@@ -45,16 +44,7 @@ function FilterButton({
 }
 
 /** One row per finding: what, why, the evidence, where (link to the replay at that step), and triage. */
-export function FindingsTable({
-  project,
-  findings,
-  isAdmin,
-  onChange,
-  onFilter,
-  selectable,
-  selected,
-  onSelect,
-}: Props) {
+export function FindingsTable({ project, findings, isAdmin, onFilter, selectable, selected, onSelect }: Props) {
   const allTicked = findings.length > 0 && findings.every((f) => selected.has(f.id));
   return (
     <table className="grid findings-table" data-testid="findings-table">
@@ -150,7 +140,7 @@ export function FindingsTable({
               </td>
               <td className="finding-triage">
                 <StatusBadge status={f.status} />
-                <FindingStatusActions project={project} finding={f} onChange={onChange} />
+                <FindingStatusActions project={project} finding={f} />
                 {isAdmin && (
                   <Link
                     to={findingsSettingsHref(project, { rule: f.ruleId, tool: f.toolName, agent: '' })}

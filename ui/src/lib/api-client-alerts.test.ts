@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, createApiClient } from './api-client';
+import { createApiClient } from './api-client';
+import { ApiError } from './http';
 
 interface Call {
   url: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, UnauthorizedError } from './api-client';
 import { createFindingsApi } from './findings-api';
+import { ApiError, createHttp, type HttpOptions, UnauthorizedError } from './http';
 
 interface Call {
   url: string;
@@ -35,10 +35,12 @@ const finding = {
   createdNs: '1795290164691000000',
 };
 
+const findingsApi = (options: HttpOptions) => createFindingsApi(createHttp(options));
+
 describe('createFindingsApi', () => {
   it('lists findings with the given query and the bearer token', async () => {
     const calls: Call[] = [];
-    const api = createFindingsApi({
+    const api = findingsApi({
       token: 'tok',
       fetch: fakeFetch(200, { findings: [finding], nextCursor: 'n' }, calls),
     });
@@ -54,7 +56,7 @@ describe('createFindingsApi', () => {
 
   it('posts a status change as JSON to an escaped path and returns the updated finding', async () => {
     const calls: Call[] = [];
-    const api = createFindingsApi({
+    const api = findingsApi({
       token: 't',
       fetch: fakeFetch(200, { finding: { ...finding, status: 'expected' } }, calls),
     });
@@ -67,17 +69,17 @@ describe('createFindingsApi', () => {
   it('saves settings with PUT and reads rules and the audit log', async () => {
     const calls: Call[] = [];
     const settings = { mutes: [{ ruleId: 'outbound.sensitive_data', tool: 'send_email' }] };
-    const api = createFindingsApi({ token: 't', fetch: fakeFetch(200, { settings }, calls) });
+    const api = findingsApi({ token: 't', fetch: fakeFetch(200, { settings }, calls) });
     expect(await api.saveSettings('', settings)).toEqual(settings);
     expect(calls[0]).toMatchObject({ url: '/api/detection/settings', method: 'PUT' });
     expect(JSON.parse(calls[0]!.body!)).toEqual(settings);
 
-    const view = createFindingsApi({
+    const view = findingsApi({
       token: 't',
       fetch: fakeFetch(200, { settings: {}, rules: [{ id: 'approval.missing' }, { id: 'volume.outlier' }] }),
     });
     expect((await view.settings('p1')).ruleIds).toEqual(['approval.missing', 'volume.outlier']);
-    const audit = createFindingsApi({
+    const audit = findingsApi({
       token: 't',
       fetch: fakeFetch(200, {
         entries: [{ timeNs: '1', actor: 'admin', action: 'settings.update', target: 'settings', detail: '{}' }],
@@ -88,11 +90,11 @@ describe('createFindingsApi', () => {
 
   it("keeps the server's message for a refused document, and its status for a missing role", async () => {
     const message = 'invalid detection settings: thresholds.flows.minScore: Too small: expected number to be >=0';
-    const bad = createFindingsApi({ token: 't', fetch: fakeFetch(400, { error: 'bad_request', message }) });
+    const bad = findingsApi({ token: 't', fetch: fakeFetch(400, { error: 'bad_request', message }) });
     const refused = await bad.saveSettings('p1', {}).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).message).toBe(message);
-    const viewer = createFindingsApi({
+    const viewer = findingsApi({
       token: 't',
       fetch: fakeFetch(403, { error: 'forbidden', message: 'this action needs the admin role (token has viewer)' }),
     });
@@ -101,14 +103,14 @@ describe('createFindingsApi', () => {
 
   it('signals a rejected token and refuses a response that breaks the schema', async () => {
     let signalled = 0;
-    const expired = createFindingsApi({
+    const expired = findingsApi({
       token: 'x',
       fetch: fakeFetch(401, { error: 'unauthorized', message: 'no' }),
       onUnauthorized: () => signalled++,
     });
     await expect(expired.setStatus('p', finding.id, 'muted')).rejects.toBeInstanceOf(UnauthorizedError);
     expect(signalled).toBe(1);
-    const drifted = createFindingsApi({
+    const drifted = findingsApi({
       token: 't',
       fetch: fakeFetch(200, { findings: [{ ...finding, severity: 'urgent' }] }),
     });

@@ -1,7 +1,8 @@
 import type { WhoamiDto } from '@casefile/contract';
 import { type FormEvent, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
-import { createApiClient, UnauthorizedError } from '../lib/api-client';
+import { createApiClient } from '../lib/api-client';
+import { UnauthorizedError } from '../lib/http';
 
 interface Props {
   notice?: string | undefined;

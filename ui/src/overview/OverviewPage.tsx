@@ -1,11 +1,12 @@
 import type { OverviewDto } from '@casefile/contract';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { overviewQuery as overviewRead } from '../data/queries';
 import { overviewHref } from '../lib/routes';
 import { bucketRunsHref, type ChartRow, chartRows, overviewQuery, RANGES } from './overview-view';
 
@@ -46,7 +47,7 @@ export function OverviewPage({ project }: { project: string }) {
   const agent = params.get('agent') ?? '';
   // The range is resolved once per URL so a re-render does not refetch with a new "now".
   const query = useMemo(() => overviewQuery(new URLSearchParams(search), project, Date.now()), [search, project]);
-  const state = useAsync((signal) => api.overview(query, signal), [api, query.toString()]);
+  const state = useQuery(overviewRead(api, project, query));
 
   const setParam = (key: string, value: string) => {
     const next = new URLSearchParams(search);
@@ -76,9 +77,9 @@ export function OverviewPage({ project }: { project: string }) {
           </span>
         )}
       </div>
-      {state.status === 'loading' && <div className="page-status">Loading overview…</div>}
-      {state.status === 'error' && <ErrorBanner error={state.error} />}
-      {state.status === 'ok' && <Charts project={project} agent={agent} data={state.data} search={search} />}
+      {state.isPending && <div className="page-status">Loading overview…</div>}
+      {state.error !== null && <ErrorBanner error={state.error} />}
+      {state.data !== undefined && <Charts project={project} agent={agent} data={state.data} search={search} />}
     </div>
   );
 }

@@ -1,5 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { runsPageQuery } from '../data/queries';
 import type { UiRunSummary } from '../lib/model';
 import { usualVersions, versionDeviations } from './player';
 
@@ -10,17 +11,12 @@ export const USUAL_SAMPLE = 200;
 /** Badges for the versions of this run that differ from its agent's usual ones. */
 export function VersionBadges({ project, run }: { project: string; run: UiRunSummary }) {
   const { api } = useSession();
-  const state = useAsync(
-    (signal) => {
-      const query = new URLSearchParams({ limit: String(USUAL_SAMPLE) });
-      if (project !== '') query.set('project', project);
-      if (run.agentName !== '') query.set('agent', run.agentName);
-      return api.listRuns(query, signal);
-    },
-    [api, project, run.agentName],
-  );
-  if (state.status !== 'ok' || run.agentName === '') return null;
-  const usual = usualVersions(state.data.runs);
+  const query = new URLSearchParams({ limit: String(USUAL_SAMPLE) });
+  if (project !== '') query.set('project', project);
+  if (run.agentName !== '') query.set('agent', run.agentName);
+  const latest = useQuery(runsPageQuery(api, project, query));
+  if (latest.data === undefined || run.agentName === '') return null;
+  const usual = usualVersions(latest.data.runs);
   const deviations = versionDeviations(run, usual);
   if (deviations.length === 0) return null;
   return (

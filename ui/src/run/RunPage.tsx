@@ -1,13 +1,14 @@
 import type { FindingDto } from '@casefile/contract';
+import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
-import { useAsync } from '../app/use-async';
+import { runQuery } from '../data/queries';
 import { EvidenceContext } from '../findings/EvidenceMarks';
 import { evidenceNeedles } from '../findings/evidence-highlight';
-import { bySeverity, replaceFinding, worstPerStep } from '../findings/finding-summary';
+import { bySeverity, worstPerStep } from '../findings/finding-summary';
 import type { UiRunDetail } from '../lib/model';
 import { compareHref, runHref, runsHref } from '../lib/routes';
 import { DataFlowPanel } from '../replay/DataFlowPanel';
@@ -26,11 +27,11 @@ interface Props {
 
 export function RunPage({ project, traceId }: Props) {
   const { api } = useSession();
-  const state = useAsync((signal) => api.getRun(project, traceId, signal), [api, project, traceId]);
+  const state = useQuery(runQuery(api, project, traceId));
   const back = <Link to={runsHref(new URLSearchParams(project === '' ? {} : { project }))}>← Runs</Link>;
 
-  if (state.status === 'loading') return <div className="page-status">{back} Loading run…</div>;
-  if (state.status === 'error') {
+  if (state.isPending) return <div className="page-status">{back} Loading run…</div>;
+  if (state.data === undefined) {
     return (
       <div className="page-status">
         {back}
@@ -47,6 +48,8 @@ export function RunPage({ project, traceId }: Props) {
   }
   return <RunView project={project} detail={state.data} back={back} />;
 }
+
+const NO_FINDINGS: readonly FindingDto[] = [];
 
 function isTyping(target: EventTarget | null): boolean {
   return (
@@ -67,8 +70,8 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
   const selected = requestedStep ?? rows[0]?.step;
   const selectedId = selected?.spanId ?? null;
   const traceId = detail.run.traceId;
-  // Status changes made on this page (mark expected, mute, reopen) update the list in place.
-  const [findings, setFindings] = useState<FindingDto[]>(() => detail.findings ?? []);
+  // Status changes made on this page (mark expected, mute, reopen) update the cached run in place.
+  const findings = detail.findings ?? NO_FINDINGS;
   const findingSpans = useMemo(() => new Set(findings.map((f) => f.spanId)), [findings]);
   const findingSeverity = useMemo(() => worstPerStep(findings), [findings]);
   const stepFindings = useMemo(
@@ -76,7 +79,6 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
     [findings, selectedId],
   );
   const evidence = useMemo(() => evidenceNeedles(stepFindings), [stepFindings]);
-  const onFindingChange = useCallback((u: FindingDto) => setFindings((prev) => replaceFinding(prev, u)), []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -152,7 +154,6 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
                 runStartNs={bounds.startNs}
                 stepHref={stepHref}
                 findings={stepFindings}
-                onFindingChange={onFindingChange}
               />
             </EvidenceContext.Provider>
           ) : (

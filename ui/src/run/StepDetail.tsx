@@ -18,23 +18,13 @@ interface Props {
   stepHref: (spanId: string) => string;
   /** This step's findings, worst first. */
   findings?: readonly FindingDto[];
-  onFindingChange?: (updated: FindingDto) => void;
 }
 
 const NO_FINDINGS: readonly FindingDto[] = [];
-const ignore = () => {};
 
 const tokens = (n: number | null) => (n === null ? '' : n.toLocaleString('en-US'));
 
-export function StepDetail({
-  project,
-  step: s,
-  steps,
-  runStartNs,
-  stepHref,
-  findings = NO_FINDINGS,
-  onFindingChange = ignore,
-}: Props) {
+export function StepDetail({ project, step: s, steps, runStartNs, stepHref, findings = NO_FINDINGS }: Props) {
   const [showEmpty, setShowEmpty] = useState(false);
   const parentInRun = s.parentSpanId !== '' && steps.some((x) => x.spanId === s.parentSpanId);
   return (
@@ -52,13 +42,7 @@ export function StepDetail({
           </label>
         </header>
 
-        <StepFindings
-          project={project}
-          findings={findings}
-          steps={steps}
-          stepHref={stepHref}
-          onChange={onFindingChange}
-        />
+        <StepFindings project={project} findings={findings} steps={steps} stepHref={stepHref} />
 
         {(s.status === 'error' || s.errorType !== '' || s.statusMessage !== '') && (
           <Section title="Error" testId="step-error">

@@ -11,7 +11,6 @@ interface Props {
   findings: readonly FindingDto[];
   steps: readonly UiStep[];
   stepHref: (spanId: string) => string;
-  onChange: (updated: FindingDto) => void;
 }
 
 /** A finding's details: facts the rule recorded, with steps it names (`approvalSpanId`, …) as links. */
@@ -42,7 +41,7 @@ function Details({ details, steps, stepHref }: Pick<Props, 'steps' | 'stepHref'>
 }
 
 /** The selected step's findings, worst first: what was flagged, why, and the evidence. */
-export function StepFindings({ project, findings, steps, stepHref, onChange }: Props) {
+export function StepFindings({ project, findings, steps, stepHref }: Props) {
   if (findings.length === 0) return null;
   const listHref = (key: 'rule' | 'run', value: string) => {
     const params = new URLSearchParams();
@@ -72,7 +71,7 @@ export function StepFindings({ project, findings, steps, stepHref, onChange }: P
                 {f.ruleId}
               </Link>{' '}
               <StatusBadge status={f.status} />
-              <FindingStatusActions project={project} finding={f} onChange={onChange} />
+              <FindingStatusActions project={project} finding={f} />
             </div>
             <p className="finding-reason" data-testid="finding-reason">
               {f.reason}

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
-import { useSession } from '../app/session';
 import { hasFilters, type RunFilters } from '../lib/run-filters';
 import { CaseExportBar } from './CaseExportBar';
 import { RunsTable } from './RunsTable';
@@ -18,8 +17,7 @@ interface Props {
  * picked for a case file. Shared by the runs list and the search page.
  */
 export function RunResults({ project, filters, filtersKey }: Props) {
-  const { api } = useSession();
-  const pages = useRunPages(api, project, filters, filtersKey);
+  const pages = useRunPages(project, filters, filtersKey);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const select = (traceId: string, on: boolean) =>
     setSelected((prev) => {
@@ -29,8 +27,8 @@ export function RunResults({ project, filters, filtersKey }: Props) {
       return next;
     });
 
-  // The runs on screen answer the filters in the URL (not the previous query still being replaced).
-  const settled = pages.status === 'error' || (pages.status === 'ready' && pages.loadedKey === filtersKey);
+  // The runs on screen are the server's current answer to the filters in the URL.
+  const settled = pages.settled;
 
   return (
     <>

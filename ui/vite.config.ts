@@ -16,5 +16,12 @@ export default defineConfig({
     // as a script; small assets stay as files.
     assetsInlineLimit: 0,
     sourcemap: true,
+    rolldownOptions: {
+      output: {
+        // Pages are loaded on first visit (src/app/pages.ts). React itself is its own chunk: it changes
+        // far less often than the app, so a browser keeps it cached across releases of the app.
+        codeSplitting: { groups: [{ name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ }] },
+      },
+    },
   },
 });

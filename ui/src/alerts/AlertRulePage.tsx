@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
+import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { navigate } from '../app/router';
 import { useSession } from '../app/session';
 import { useCreateAlertRule, useDeleteAlertRule, useEvaluateAlertRule, useUpdateAlertRule } from '../data/mutations';
@@ -19,6 +20,7 @@ import './alerts.css';
 /** `/alerts/new`: the create form; after saving, the signing secret is shown once. */
 export function NewAlertRulePage({ project }: { project: string }) {
   const create = useCreateAlertRule(project);
+  useDocumentTitle('New alert rule');
   const [created, setCreated] = useState<CreatedRule | null>(null);
   if (created !== null) return <CreatedPanel project={project} created={created} />;
   return (
@@ -26,7 +28,7 @@ export function NewAlertRulePage({ project }: { project: string }) {
       <div className="crumbs">
         <Link to={alertsHref(project)}>Alert rules</Link> / new
       </div>
-      <h1>New alert rule</h1>
+      <PageHeading>New alert rule</PageHeading>
       <RuleFormView
         initial={emptyRuleForm()}
         submitLabel="Create rule"
@@ -65,7 +67,7 @@ function SecretOnce({ secret }: { secret: string }) {
 function CreatedPanel({ project, created }: { project: string; created: CreatedRule }) {
   return (
     <div className="alerts-page" data-testid="rule-created" data-rule-id={created.rule.id}>
-      <h1>Rule “{created.rule.name}” created</h1>
+      <PageHeading>Rule “{created.rule.name}” created</PageHeading>
       {created.secret !== undefined ? (
         <SecretOnce secret={created.secret} />
       ) : (
@@ -89,6 +91,7 @@ export function AlertRulePage({ project, id }: { project: string; id: string }) 
   const { api } = useSession();
   // Polled like the list; a failed poll shows its error above the last answer (the edit form stays).
   const rule = useQuery({ ...alertRuleQuery(api, project, id), refetchInterval: pollInterval });
+  useDocumentTitle(rule.data ? `Alert rule ${rule.data.name}` : 'Alert rule');
   if (rule.isPending) return <div className="page-status">Loading rule…</div>;
   if (rule.data === undefined) return <ErrorBanner error={rule.error} />;
   if (rule.data === null) {
@@ -131,7 +134,7 @@ function RuleView({ project, rule }: { project: string; rule: AlertRuleDto }) {
         <Link to={alertsHref(project)}>Alert rules</Link> / {rule.name}
       </div>
       <div className="page-head">
-        <h1>{rule.name}</h1>
+        <PageHeading>{rule.name}</PageHeading>
         <StateBadge state={rule.state} />
         <span className="muted">
           {ruleScope(rule)} · since {rule.stateSinceNs === '' ? '—' : formatTimestamp(parseNanos(rule.stateSinceNs))} ·

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
+import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { useSession } from '../app/session';
 import { alertRulesQuery, pollInterval } from '../data/queries';
 import { formatTimestamp, parseNanos } from '../lib/nanos';
@@ -16,10 +17,11 @@ import './alerts.css';
 export function AlertsPage({ project }: { project: string }) {
   const { api, user } = useSession();
   const rules = useQuery({ ...alertRulesQuery(api, project), refetchInterval: pollInterval });
+  useDocumentTitle('Alert rules');
   return (
     <div className="alerts-page" data-testid="alerts-page">
       <div className="page-head">
-        <h1>Alert rules</h1>
+        <PageHeading>Alert rules</PageHeading>
         {/* Rules send data to outside URLs, so only admins write them (the API enforces it too). */}
         {user.role === 'admin' && (
           <Link to={alertRuleHref(project, 'new')} className="button primary" data-testid="new-rule">

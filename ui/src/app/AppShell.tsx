@@ -1,18 +1,32 @@
 import { useEffect } from 'react';
-import { AlertRulePage, NewAlertRulePage } from '../alerts/AlertRulePage';
-import { AlertsPage } from '../alerts/AlertsPage';
-import { ComparePage } from '../compare/ComparePage';
-import { DriftPage } from '../drift/DriftPage';
-import { DetectionSettingsPage } from '../findings/DetectionSettingsPage';
-import { FindingsPage } from '../findings/FindingsPage';
 import { alertsHref, driftHref, findingsHref, matchRoute, overviewHref, runsHref, searchHref } from '../lib/routes';
-import { OverviewPage } from '../overview/OverviewPage';
-import { RunPage } from '../run/RunPage';
-import { RunsPage } from '../runs/RunsPage';
-import { SearchPage } from '../search/SearchPage';
 import { Link } from './Link';
+import { PageBoundary } from './PageBoundary';
+import { useDocumentTitle } from './PageHeading';
+import {
+  AlertRulePage,
+  AlertsPage,
+  ComparePage,
+  DetectionSettingsPage,
+  DriftPage,
+  FindingsPage,
+  NewAlertRulePage,
+  OverviewPage,
+  RunPage,
+  RunsPage,
+  SearchPage,
+} from './pages';
 import { navigate, useLocation } from './router';
 import { pickProject, useSession } from './session';
+
+function NotFound({ pathname, home }: { pathname: string; home: string }) {
+  useDocumentTitle('No such page');
+  return (
+    <div className="page-status" data-testid="not-found">
+      No page at <code>{pathname}</code>. <Link to={home}>Go to runs</Link>
+    </div>
+  );
+}
 
 export function AppShell() {
   const { user, logout } = useSession();
@@ -96,27 +110,25 @@ export function AppShell() {
         </button>
       </header>
       <main className="content">
-        {route.name === 'runs' && <RunsPage project={project} />}
-        {route.name === 'run' && <RunPage key={route.traceId} project={project} traceId={route.traceId} />}
-        {route.name === 'compare' && <ComparePage project={project} />}
-        {route.name === 'search' && <SearchPage project={project} />}
-        {route.name === 'overview' && <OverviewPage project={project} />}
-        {route.name === 'findings' && <FindingsPage project={project} />}
-        {route.name === 'findings-settings' && <DetectionSettingsPage project={project} />}
-        {route.name === 'drift' && <DriftPage project={project} />}
-        {route.name === 'alerts' && <AlertsPage project={project} />}
-        {route.name === 'alert' &&
-          (route.id === 'new' ? (
-            <NewAlertRulePage key="new" project={project} />
-          ) : (
-            <AlertRulePage key={route.id} project={project} id={route.id} />
-          ))}
-        {route.name === 'not-found' && (
-          <div className="page-status" data-testid="not-found">
-            No page at <code>{route.pathname}</code>. <Link to={projectHref}>Go to runs</Link>
-          </div>
-        )}
-        {route.name === 'home' && <div className="page-status">Loading…</div>}
+        <PageBoundary key={route.name}>
+          {route.name === 'runs' && <RunsPage project={project} />}
+          {route.name === 'run' && <RunPage key={route.traceId} project={project} traceId={route.traceId} />}
+          {route.name === 'compare' && <ComparePage project={project} />}
+          {route.name === 'search' && <SearchPage project={project} />}
+          {route.name === 'overview' && <OverviewPage project={project} />}
+          {route.name === 'findings' && <FindingsPage project={project} />}
+          {route.name === 'findings-settings' && <DetectionSettingsPage project={project} />}
+          {route.name === 'drift' && <DriftPage project={project} />}
+          {route.name === 'alerts' && <AlertsPage project={project} />}
+          {route.name === 'alert' &&
+            (route.id === 'new' ? (
+              <NewAlertRulePage key="new" project={project} />
+            ) : (
+              <AlertRulePage key={route.id} project={project} id={route.id} />
+            ))}
+          {route.name === 'not-found' && <NotFound pathname={route.pathname} home={projectHref} />}
+          {route.name === 'home' && <div className="page-status">Loading…</div>}
+        </PageBoundary>
       </main>
     </div>
   );

@@ -20,6 +20,30 @@ function subscribe(onChange: () => void): () => void {
   };
 }
 
+/**
+ * Focus follows navigation: after the path changes (a link, `navigate`, back/forward), the new page's
+ * main heading takes focus once it is shown (`PageHeading`), so a screen reader announces the page and
+ * Tab starts from its top. A change of the query alone (a filter, the selected step) moves nothing.
+ */
+let shownPath = typeof window === 'undefined' ? '' : window.location.pathname;
+let focusPath: string | null = null;
+
+/** `moveFocus` false for a redirect (`replace`), which is not a page the user went to. */
+function pathChanged(moveFocus: boolean): void {
+  const path = window.location.pathname;
+  if (path !== shownPath) focusPath = moveFocus ? path : null;
+  shownPath = path;
+}
+
+if (typeof window !== 'undefined') window.addEventListener('popstate', () => pathChanged(true));
+
+/** True once for the first heading shown after a navigation to `pathname`. */
+export function takeNavigationFocus(pathname: string): boolean {
+  if (focusPath !== pathname) return false;
+  focusPath = null;
+  return true;
+}
+
 // useSyncExternalStore compares snapshots with Object.is, so the snapshot is a string.
 const snapshot = (): string => `${window.location.pathname}${window.location.search}`;
 
@@ -39,5 +63,6 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   if (`${window.location.pathname}${window.location.search}` === to) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
+  pathChanged(options.replace !== true);
   window.dispatchEvent(new Event(CHANGE));
 }

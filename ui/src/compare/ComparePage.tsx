@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
+import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { runQuery, runsPageQuery } from '../data/queries';
@@ -19,6 +20,7 @@ export function ComparePage({ project }: { project: string }) {
   const a = params.get('a') ?? '';
   const b = params.get('b') ?? '';
   const { api } = useSession();
+  useDocumentTitle('Compare runs');
   // Both runs load side by side (the same cache entries as their run pages).
   const runA = useQuery({ ...runQuery(api, project, a), enabled: a !== '' });
   const runB = useQuery({ ...runQuery(api, project, b), enabled: b !== '' });
@@ -50,9 +52,9 @@ function PickOther({ project, run, missing }: { project: string; run: UiRunDetai
   return (
     <div className="compare-pick" data-testid="compare-pick">
       {missing !== undefined && <div className="notice">No run {missing} in this project.</div>}
-      <h2>
+      <PageHeading className="page-title">
         Compare {agent || 'run'} {run.run.traceId} with…
-      </h2>
+      </PageHeading>
       {state.data !== undefined ? (
         <ul>
           {state.data.runs
@@ -122,10 +124,10 @@ function CompareView({ project, a, b }: { project: string; a: UiRunDetail; b: Ui
   const differing = pairs.filter((p) => pairDifferences(p).length > 0).length;
   return (
     <div className="compare-page" data-testid="compare">
-      <h2>
+      <PageHeading className="page-title">
         Compare <Link to={runHref(project, a.run.traceId)}>{a.run.traceId}</Link> ·{' '}
         <Link to={runHref(project, b.run.traceId)}>{b.run.traceId}</Link>
-      </h2>
+      </PageHeading>
       <table className="facts-table" data-testid="compare-facts">
         <tbody>
           {facts.map((f) => (

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { formatMs } from '../alerts/alert-view';
 import { parseUtcInput, toUtcInput } from '../alerts/rule-form';
 import { ErrorBanner } from '../app/ErrorBanner';
+import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { alertEventsQuery, alertRulesQuery, driftCompareQuery, driftSeriesQuery, overviewQuery } from '../data/queries';
@@ -37,6 +38,7 @@ export function DriftPage({ project }: { project: string }) {
   // "now" is fixed per URL so a re-render does not move the window and refetch.
   const s = useMemo(() => parseDriftState(new URLSearchParams(search), Date.now()), [search]);
   const go = (next: DriftState) => navigate(driftStateHref(project, next));
+  useDocumentTitle(s.agent === '' ? `Drift · ${s.metric}` : `Drift · ${s.metric} · ${s.agent}`);
 
   // The agents seen in the chart's range, for the picker. Each read below loads on its own, so one
   // failing request leaves the others on screen.
@@ -80,6 +82,7 @@ export function DriftPage({ project }: { project: string }) {
 
   return (
     <div className="drift-page" data-testid="drift-page">
+      <PageHeading className="page-title">Drift</PageHeading>
       <div className="filters">
         <div className="filters-row">
           <label className="filter">

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
+import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { useSearchParams } from '../app/router';
 import { useSession } from '../app/session';
 import { useSaveDetectionSettings } from '../data/mutations';
@@ -29,6 +30,7 @@ export function DetectionSettingsPage({ project }: { project: string }) {
   const params = useSearchParams();
   const back = <Link to={findingsHref(new URLSearchParams(project === '' ? {} : { project }))}>← Findings</Link>;
   const isAdmin = user.role === 'admin';
+  useDocumentTitle('Detection settings');
   // Only admins may read either (the API answers 403 too); a save refetches the audit log.
   const loaded = useQuery({ ...detectionSettingsQuery(api, project), enabled: isAdmin });
   const audit = useQuery({ ...detectionAuditQuery(api, project), enabled: isAdmin });
@@ -49,7 +51,7 @@ export function DetectionSettingsPage({ project }: { project: string }) {
     <div className="settings-page" data-testid="detection-settings">
       <div className="page-head">
         {back}
-        <h1>Detection settings</h1>
+        <PageHeading>Detection settings</PageHeading>
         <span className="muted small">changes apply to runs detected after saving; every save is in the audit log</span>
       </div>
       {loaded.isPending && <div className="page-status">Loading settings…</div>}

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
+import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { navigate, useSearchParams } from '../app/router';
 import { useSession } from '../app/session';
 import { findingPagesQuery, findingSampleQuery } from '../data/queries';
@@ -67,13 +68,14 @@ export function FindingsPage({ project }: { project: string }) {
     });
   }, []);
   const triage = canTriage(user.role);
+  useDocumentTitle('Findings');
   const ruleIds = counts === undefined ? [] : counts.counts.byRule.map((r) => r.ruleId);
   const findings = pages.items;
 
   return (
     <div className="findings-page" data-testid="findings-page">
       <div className="page-head">
-        <h1>Findings</h1>
+        <PageHeading>Findings</PageHeading>
         <span className="muted small">
           what detection flagged at ingest; open a finding's step to see the evidence in the replay
         </span>

@@ -1,6 +1,7 @@
 import type { WhoamiDto } from '@casefile/contract';
 import { type FormEvent, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
+import { useDocumentTitle } from '../app/PageHeading';
 import { createApiClient } from '../lib/api-client';
 import { UnauthorizedError } from '../lib/http';
 
@@ -13,6 +14,7 @@ export function LoginPage({ notice, onSignedIn }: Props) {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
+  useDocumentTitle('Sign in');
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

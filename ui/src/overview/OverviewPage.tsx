@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
+import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { overviewQuery as overviewRead } from '../data/queries';
@@ -48,6 +49,7 @@ export function OverviewPage({ project }: { project: string }) {
   // The range is resolved once per URL so a re-render does not refetch with a new "now".
   const query = useMemo(() => overviewQuery(new URLSearchParams(search), project, Date.now()), [search, project]);
   const state = useQuery(overviewRead(api, project, query));
+  useDocumentTitle(agent === '' ? 'Overview' : `Overview · ${agent}`);
 
   const setParam = (key: string, value: string) => {
     const next = new URLSearchParams(search);
@@ -62,6 +64,7 @@ export function OverviewPage({ project }: { project: string }) {
 
   return (
     <div className="overview-page" data-testid="overview">
+      <PageHeading className="page-title">Overview</PageHeading>
       <div className="overview-controls">
         {Object.keys(RANGES).map((r) => (
           <button type="button" key={r} data-testid={`overview-range-${r}`} onClick={() => setParam('range', r)}>

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link } from '../app/Link';
+import { PageHeading } from '../app/PageHeading';
 import { useSearchParams } from '../app/router';
 import type { UiRunSummary, UiStep } from '../lib/model';
 import { durationNs, formatDuration, formatTimestampExact } from '../lib/nanos';
@@ -28,10 +29,10 @@ export function RunHeader({ run, steps }: Props) {
   return (
     <header className="run-header" data-testid="run-header">
       <div className="run-title">
-        <h1>
+        <PageHeading>
           {run.agentName || run.serviceName || '(unknown agent)'}
           {run.agentVersion !== '' && <span className="version mono"> {run.agentVersion}</span>}
-        </h1>
+        </PageHeading>
         <span className="run-name muted">{run.name}</span>
         <span className={`badge status-${run.status}`} data-testid="run-status">
           {run.status}

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
+import { useDocumentTitle } from '../app/PageHeading';
 import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { runQuery } from '../data/queries';
@@ -28,6 +29,8 @@ interface Props {
 export function RunPage({ project, traceId }: Props) {
   const { api } = useSession();
   const state = useQuery(runQuery(api, project, traceId));
+  const run = state.data?.run;
+  useDocumentTitle(`Run ${run === undefined ? traceId : `${run.agentName || run.serviceName} ${traceId.slice(0, 8)}`}`);
   const back = <Link to={runsHref(new URLSearchParams(project === '' ? {} : { project }))}>← Runs</Link>;
 
   if (state.isPending) return <div className="page-status">{back} Loading run…</div>;

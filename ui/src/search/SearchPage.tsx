@@ -1,3 +1,4 @@
+import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { navigate } from '../app/router';
 import { searchHref } from '../lib/routes';
 import { filtersToSearch, hasFilters, type RunFilters } from '../lib/run-filters';
@@ -14,9 +15,10 @@ const TEXT_HINT =
 export function SearchPage({ project }: { project: string }) {
   const { filters, filtersKey } = useUrlFilters(project);
   const apply = (next: RunFilters) => navigate(searchHref(filtersToSearch(project, next)));
+  useDocumentTitle(hasFilters(filters) ? 'Search results' : 'Search runs');
   return (
     <div className="search-page" data-testid="search-page">
-      <h1 className="page-title">Search runs</h1>
+      <PageHeading className="page-title">Search runs</PageHeading>
       <RunFiltersForm
         key={filtersKey}
         filters={filters}

@@ -1,15 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects. `unit` is every test under contract/src, sdk/src, collector/src and ui/src that
+ * Three projects. `unit` is every test under contract/src, sdk/src, collector/src and ui/src that
  * needs no server, store file or browser: pure modules and in-memory fakes, run in worker threads that share one
  * module graph (no per-file isolation), so a file costs its tests and not a fresh import of zod,
  * Hono and OpenTelemetry. `slow` is the rest: the store adapters against a real DuckDB file and a
  * real ClickHouse server, and everything under test/ (collector processes, Chromium, corpora), each
- * file in its own process as before.
+ * file in its own process as before. `unit-dom` is the UI's component tests (`*.test.tsx` under ui/src,
+ * Testing Library over happy-dom): fast like `unit`, but each file gets a fresh module graph and DOM,
+ * because React, Testing Library and the query cache bind to the `window` they were first loaded with.
  *
  * A new `*.test.ts` lands in `unit` unless it matches SLOW. A unit test must leave no global state
- * behind (environment, OpenTelemetry globals, timers); `npm run test:unit` runs only this project.
+ * behind (environment, OpenTelemetry globals, timers); `npm run test:unit` runs `unit` and `unit-dom`.
  */
 const SLOW = [
   'test/**/*.test.ts',
@@ -39,6 +41,17 @@ export default defineConfig({
           exclude: [...ALWAYS_EXCLUDED, ...SLOW],
           pool: 'threads',
           isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'unit-dom',
+          include: ['ui/src/**/*.test.tsx'],
+          exclude: ALWAYS_EXCLUDED,
+          environment: 'happy-dom',
+          setupFiles: ['ui/src/test/setup-dom.ts'],
+          pool: 'threads',
         },
       },
       {

@@ -1,0 +1,64 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { runSummary } from '../test/fixtures';
+import { type Call, fail, never, ok, renderPage } from '../test/render-page';
+import { RunsPage } from './RunsPage';
+
+const rows = () => screen.queryAllByTestId('run-row').map((r) => r.dataset.traceId);
+
+describe('runs list states', () => {
+  it('says it is loading until the first page arrives', async () => {
+    renderPage(<RunsPage project="acme" />, { path: '/runs?project=acme', routes: { 'GET /api/runs': never } });
+    const count = await screen.findByTestId('runs-count');
+    expect(count.textContent).toBe('Loading runs…');
+    expect(count.dataset.settled).toBe('false');
+    expect(screen.queryByTestId('runs-empty')).toBeNull();
+  });
+
+  it('says nothing matched, and that the filters are why', async () => {
+    renderPage(<RunsPage project="acme" />, {
+      path: '/runs?project=acme&agent=billing',
+      routes: { 'GET /api/runs': () => ok({ runs: [] }) },
+    });
+    expect((await screen.findByTestId('runs-empty')).textContent).toContain('No runs match');
+    expect(screen.getByTestId('runs-count').textContent).toContain('0 runs matching the filters');
+    expect(screen.queryByTestId('load-more')).toBeNull();
+  });
+
+  it("shows the server's message when it refuses the filters, and no table", async () => {
+    renderPage(<RunsPage project="acme" />, {
+      path: '/runs?project=acme&from=yesterday',
+      routes: { 'GET /api/runs': () => fail(400, 'bad_request', 'from is not ISO-8601: yesterday') },
+    });
+    const banner = await screen.findByTestId('error-banner');
+    expect(banner.textContent).toContain('400 bad_request');
+    expect(banner.textContent).toContain('from is not ISO-8601: yesterday');
+    expect(screen.queryByTestId('runs-table')).toBeNull();
+    expect(screen.getByTestId('runs-count').dataset.settled).toBe('true');
+  });
+
+  it('"Load more" follows the cursor, keeps a run already shown in its place, and ends with the last page', async () => {
+    const calls: Call[] = [];
+    const a = runSummary({ traceId: 'a'.repeat(32) });
+    const b = runSummary({ traceId: 'b'.repeat(32) });
+    const c = runSummary({ traceId: 'c'.repeat(32) });
+    renderPage(<RunsPage project="acme" />, {
+      path: '/runs?project=acme',
+      calls,
+      routes: {
+        'GET /api/runs': (url) =>
+          url.searchParams.get('cursor') === 'page-2'
+            ? ok({ runs: [b, c] })
+            : ok({ runs: [a, b], nextCursor: 'page-2' }),
+      },
+    });
+    await waitFor(() => expect(rows()).toEqual([a.traceId, b.traceId]));
+    expect(screen.getByTestId('runs-count').textContent).toMatch(/^2\+ runs/);
+    fireEvent.click(screen.getByTestId('load-more'));
+    await waitFor(() => expect(rows()).toEqual([a.traceId, b.traceId, c.traceId]));
+    expect(screen.queryByTestId('load-more')).toBeNull();
+    expect(screen.getByTestId('runs-count').textContent).toMatch(/^3 runs/);
+    expect(calls.map((c) => c.url.searchParams.get('cursor'))).toEqual([null, 'page-2']);
+    expect(calls[0]!.url.searchParams.get('project')).toBe('acme');
+  });
+});

@@ -132,7 +132,7 @@ describe('SDK redaction on the wire (real OTLP/HTTP exporter)', () => {
   it('keeps readable structure: what was redacted is a pseudonym token, the rest is intact', () => {
     const tool = spans.find((s) => s.name === 'execute_tool lookup_customer');
     const args = JSON.parse(String(tool?.attributes['gen_ai.tool.call.arguments'])) as Record<string, unknown>;
-    expect(args.email).toMatch(/^\[email:[0-9a-f]{8}\]$/);
+    expect(args.email).toMatch(/^\[email:[0-9a-f]{8}@gmail\.com\]$/);
     expect(args.note).toMatch(/^escalate with token \[github_token:[0-9a-f]{8}\]$/);
     const failed = spans.find((s) => s.name === 'execute_tool charge_card');
     const exception = failed?.events.find((e) => e.name === 'exception');
@@ -142,14 +142,14 @@ describe('SDK redaction on the wire (real OTLP/HTTP exporter)', () => {
 
   it('gives one datum the same token everywhere, keyed by the derived project key', () => {
     const text = capture.requests.map((r) => r.body.toString('utf8')).join('\n');
-    const emailTokens = new Set(text.match(/\[email:[0-9a-f]{8}\]/g));
+    const emailTokens = new Set(text.match(/\[email:[0-9a-f]{8}@[a-z0-9.-]+\]/g));
     const expected = createRedactor({ key: deriveRedactionKey(API_KEY) }).redactString(P.email).text;
     expect([...emailTokens]).toEqual([expected]);
     // The same address in the first run's input and the second run's input: two traces, one token.
     const inputs = spans.map((s) => s.attributes['casefile.run.input']).filter((v) => typeof v === 'string');
     expect(inputs).toHaveLength(2);
     for (const input of inputs) expect(input).toContain(expected);
-    const cardTokens = new Set(text.match(/\[card:[0-9a-f]{8}\]/g));
+    const cardTokens = new Set(text.match(/\[card:[0-9a-f]{8}·\d{4} [a-z]+\]/g));
     expect(cardTokens.size).toBe(1);
   });
 

@@ -77,7 +77,10 @@ export async function startCollector(
     store,
     writer,
     auth: createAuthenticator(store),
-    redactorFor: createRedactionPass(config.redactionKey),
+    redactorFor: createRedactionPass(config.redactionKey, {
+      tokens: config.redactionTokens,
+      strictProjects: config.redactionStrictProjects,
+    }),
     limits: { ...DEFAULT_DECODE_LIMITS, maxAttributeValueBytes: config.maxAttributeValueBytes },
     maxBodyBytes: config.maxBodyBytes,
     uiDir,

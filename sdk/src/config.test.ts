@@ -55,6 +55,25 @@ describe('resolveConfig', () => {
     expect(msg).toContain('http');
   });
 
+  it('reads the token policy from options or CASEFILE_REDACTION_TOKENS, and names a bad value', () => {
+    expect(resolveConfig({ agent, apiKey: 'cf_ingest_abc', env: {} }).redaction.tokenContext).toBe('keep');
+    expect(
+      resolveConfig({ agent, apiKey: 'cf_ingest_abc', env: { CASEFILE_REDACTION_TOKENS: 'strict' } }).redaction
+        .tokenContext,
+    ).toBe('strict');
+    expect(
+      resolveConfig({
+        agent,
+        apiKey: 'cf_ingest_abc',
+        redaction: { tokenContext: 'keep' },
+        env: { CASEFILE_REDACTION_TOKENS: 'strict' },
+      }).redaction.tokenContext,
+    ).toBe('keep');
+    expect(() => resolveConfig({ agent, apiKey: 'cf_ingest_abc', env: { CASEFILE_REDACTION_TOKENS: 'none' } })).toThrow(
+      /CASEFILE_REDACTION_TOKENS: must be context or strict/,
+    );
+  });
+
   it('names every bad option in one error, without echoing the key', () => {
     const msg = problemsOf(() =>
       resolveConfig({

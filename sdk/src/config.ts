@@ -22,6 +22,11 @@ export interface RedactionConfig {
   customPatterns?: CustomPattern[];
   /** `false` turns the SDK's redaction pass off (the collector still redacts). Default `true`. */
   enabled?: boolean;
+  /**
+   * `keep` (default): tokens keep context, never identity (`[email:7f3a9c12@globex.example]`,
+   * `[card:7f3a9c12·4242 visa]`). `strict`: kind and hash only.
+   */
+  tokenContext?: 'keep' | 'strict';
 }
 
 export interface CasefileOptions {
@@ -63,6 +68,7 @@ export interface ResolvedConfig {
     key: string | Uint8Array | undefined;
     sensitiveFields: string[];
     customPatterns: CustomPattern[];
+    tokenContext: 'keep' | 'strict';
   };
 }
 
@@ -98,6 +104,7 @@ const optionsSchema = z.object({
         .array(z.object({ kind: z.string().min(1), rule: z.string().min(1), pattern: z.instanceof(RegExp) }))
         .optional(),
       enabled: z.boolean().optional(),
+      tokenContext: z.enum(['keep', 'strict'], { error: 'must be keep or strict' }).optional(),
     })
     .optional(),
   headers: z.record(headerName, headerValue).optional(),
@@ -116,6 +123,7 @@ const envSchema = z.object({
   CASEFILE_API_KEY: apiKey.optional(),
   CASEFILE_SERVICE_NAME: z.string().min(1).optional(),
   CASEFILE_REDACTION_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  CASEFILE_REDACTION_TOKENS: z.enum(['context', 'keep', 'strict'], { error: 'must be context or strict' }).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
@@ -225,6 +233,7 @@ export function resolveConfig(options: CasefileOptions): ResolvedConfig {
       key: o.redaction?.key ?? e.CASEFILE_REDACTION_KEY,
       sensitiveFields: o.redaction?.sensitiveFields ?? [],
       customPatterns: o.redaction?.customPatterns ?? [],
+      tokenContext: o.redaction?.tokenContext ?? (e.CASEFILE_REDACTION_TOKENS === 'strict' ? 'strict' : 'keep'),
     },
   };
 }

@@ -117,5 +117,6 @@ function buildChain(
     key,
     sensitiveFields: config.redaction.sensitiveFields,
     customPatterns: config.redaction.customPatterns,
+    tokenContext: config.redaction.tokenContext,
   });
 }

@@ -45,7 +45,7 @@ describe('RedactingSpanProcessor', () => {
     for (const raw of ['bob@example.com', 'alice@example.org', 'Bearer abc', fakeGithub, '4111', '415 555']) {
       expect(all).not.toContain(raw);
     }
-    expect(out!.name).toMatch(/^POST \/users\/\[email:[0-9a-f]{8}\]$/);
+    expect(out!.name).toMatch(/^POST \/users\/\[email:[0-9a-f]{8}@example\.com\]$/);
     expect(JSON.parse(out!.attributes['gen_ai.tool.call.arguments'] as string).body).toBe('hi');
     expect(out!.attributes['gen_ai.usage.input_tokens']).toBe(120);
     expect(out!.attributes['casefile.redaction.count']).toBe(8); // the stack trace repeats the exception message

@@ -70,7 +70,7 @@ const redactor = createRedactor({ key: 'bench-key' });
 
 export function casefileOutcome(item: CorpusItem): ItemOutcome {
   const r = redactor.redactString(item.text);
-  const detected = item.planted.map((p) => !leaked(r.text, p.value));
+  const detected = item.planted.map((p) => !leaked(r.text, p.value, p.kind));
   const predictedKinds = r.redactions.filter((x) => x.kind !== 'truncated').map((x) => x.kind);
   return { detected, predictedKinds, truePositives: detected.filter(Boolean).length };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findingPageSchema, type RunPageDto } from '@casefile/contract';
+import { TOKEN_SOURCE } from '@casefile/sdk/redact';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
@@ -9,8 +10,8 @@ import { ARTIFACTS, launchBrowser, signIn } from '../lib/browser.js';
 import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, dropStore, E2E_STORES, firstMissing, skipTitle, storeEnv } from '../lib/requirements.js';
 
-/** A pseudonym token as the redactor writes it, e.g. `[email:7f3a9c12]`. */
-const TOKEN = /\[[a-z_]+:[0-9a-f]{6,}\]/;
+/** A pseudonym token as the redactor writes it, e.g. `[email:7f3a9c12@globex.example]`. */
+const TOKEN = new RegExp(TOKEN_SOURCE);
 
 const rowIds = async (tab: Page): Promise<string[]> =>
   tab.locator('[data-testid="run-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trace-id') ?? ''));

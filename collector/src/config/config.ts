@@ -28,6 +28,22 @@ export const configSchema = z
     bootstrapIngestKey: z.string().min(16, 'must be at least 16 characters').optional(),
     bootstrapAdminToken: z.string().min(16, 'must be at least 16 characters').optional(),
     redactionKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Tokens for every project: `context` keeps e-mail domains, card last four, IBAN countries; `strict` keeps nothing. */
+    redactionTokens: z.enum(['context', 'strict'], { error: 'must be context or strict' }).default('context'),
+    /** Projects whose tokens keep nothing, whatever the default (comma-separated project IDs). */
+    redactionStrictProjects: z
+      .string()
+      .regex(/^[\w.-]+(?:\s*,\s*[\w.-]+)*$/, 'must be project IDs separated by commas')
+      .optional()
+      .transform(
+        (v) =>
+          new Set(
+            (v ?? '')
+              .split(',')
+              .map((p) => p.trim())
+              .filter((p) => p.length > 0),
+          ),
+      ),
     uiDir: z.string().optional(),
     detectDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(1500),
     detectMaxQueuedRuns: positiveInt.default(10_000),
@@ -70,6 +86,8 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   bootstrapIngestKey: { env: 'CASEFILE_BOOTSTRAP_INGEST_KEY', flag: '--bootstrap-ingest-key' },
   bootstrapAdminToken: { env: 'CASEFILE_BOOTSTRAP_ADMIN_TOKEN', flag: '--bootstrap-admin-token' },
   redactionKey: { env: 'CASEFILE_REDACTION_KEY', flag: '--redaction-key' },
+  redactionTokens: { env: 'CASEFILE_REDACTION_TOKENS', flag: '--redaction-tokens' },
+  redactionStrictProjects: { env: 'CASEFILE_REDACTION_STRICT_PROJECTS', flag: '--redaction-strict-projects' },
   uiDir: { env: 'CASEFILE_UI_DIR', flag: '--ui-dir' },
   detectDelayMs: { env: 'CASEFILE_DETECT_DELAY_MS', flag: '--detect-delay-ms' },
   detectMaxQueuedRuns: { env: 'CASEFILE_DETECT_MAX_QUEUED_RUNS', flag: '--detect-max-queued-runs' },

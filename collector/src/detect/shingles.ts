@@ -1,3 +1,5 @@
+import { TOKEN_SOURCE } from '@casefile/sdk/redact';
+
 /**
  * Word shingles for text-overlap checks on redacted text. A pseudonym token (`[email:7f3a9c1b]`)
  * is one word, so the same redacted value in two places matches like any other word.
@@ -9,7 +11,8 @@ export interface Word {
   token: boolean;
 }
 
-const WORD_RE = /[\p{L}\p{N}]+|\[[a-z][a-z0-9_-]{0,31}:[0-9a-f]{4,64}…?\]/gu;
+// A token first (with its context, `[email:7f3a9c1b@globex.example]` is one word), then plain words.
+const WORD_RE = new RegExp(`${TOKEN_SOURCE}|[\\p{L}\\p{N}]+`, 'gu');
 const MAX_WORDS = 20_000;
 
 // Words too common to make a shared phrase evidence of copying.

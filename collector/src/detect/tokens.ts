@@ -1,20 +1,46 @@
+import { TOKEN_SOURCE } from '@casefile/sdk/redact';
+
 /**
- * Pseudonym tokens left by redaction: `[<kind>:<hex>]`, e.g. `[email:7f3a9c1b]`. The same value
- * always becomes the same token, so tokens can be compared across steps without seeing the value.
+ * Pseudonym tokens left by redaction: `[<kind>:<hex>]`, e.g. `[email:7f3a9c1b]`, with the context
+ * redaction keeps (`[email:7f3a9c1b@globex.example]`, `[card:7f3a9c1b·4242 visa]`,
+ * `[iban:7f3a9c1b·DE]`, `[slack_webhook:7f3a9c1b·hooks.slack.com]`) or as an encoded blob
+ * (`[base64:4.1kB sha256:7f3a9c1b aws_key,email]`). The same value always becomes the same token,
+ * so tokens can be compared across steps without seeing the value.
  */
 export interface TokenMatch {
   token: string;
+  /** The datum's kind; for a blob, the most sensitive kind found inside it (else its encoding). */
   kind: string;
   start: number;
   end: number;
+  /** The keyed hash (hex). */
+  hash?: string;
+  /** Context kept beside the hash: an e-mail domain, a card's last four and network, an IBAN country, a host. */
+  context?: string;
+  /** Set for an encoded blob redacted whole. */
+  blob?: { encoding: string; size: string; kinds: string[] };
 }
 
-const TOKEN_RE = /\[([a-z][a-z0-9_-]{0,31}):([0-9a-f]{4,64})…?\]/g;
+const TOKEN_RE = new RegExp(TOKEN_SOURCE, 'g');
 
 export function findTokens(text: string): TokenMatch[] {
   const out: TokenMatch[] = [];
+  if (!text.includes('[')) return out;
   for (const m of text.matchAll(TOKEN_RE)) {
-    out.push({ token: m[0], kind: m[1]!, start: m.index, end: m.index + m[0].length });
+    const [token, kind, hash, domain, context, size, blobHash, kinds] = m as unknown as (string | undefined)[];
+    const base = { token: token!, start: m.index, end: m.index + token!.length };
+    if (blobHash !== undefined) {
+      const inner = kinds === undefined ? [] : kinds.split(',');
+      out.push({
+        ...base,
+        kind: inner[0] ?? kind!,
+        hash: blobHash,
+        blob: { encoding: kind!, size: size!, kinds: inner },
+      });
+      continue;
+    }
+    const ctx = domain !== undefined ? domain : context;
+    out.push({ ...base, kind: kind!, hash: hash!, ...(ctx !== undefined ? { context: ctx } : {}) });
   }
   return out;
 }

@@ -109,19 +109,25 @@ function overlaps(found: readonly RawFinding[], start: number, end: number): boo
   return f !== undefined && f.start < end;
 }
 
-/** A blob whose decoded form holds a finding is redacted whole, tagged with the inner rule. */
-function wholeBlob(prefix: string, inner: RawFinding[], decoded: string, start: number, end: number): RawFinding {
+/**
+ * A blob whose decoded form holds a finding is redacted whole, tagged with the inner rule. Its token
+ * names the encoding, the decoded size, a keyed hash of the content and the kinds inside
+ * (`[base64:4.1kB sha256:… aws_key]`), not the token of one thing found in it. A percent-encoded
+ * URL component that is one datum (`q=bob%40example.com`) is that datum, with the same token.
+ */
+function wholeBlob(
+  encoding: 'base64' | 'urlencoded',
+  inner: RawFinding[],
+  decoded: string,
+  start: number,
+  end: number,
+): RawFinding {
   const best = inner.reduce((a, b) => (b.priority > a.priority ? b : a));
   const single = inner.length === 1 && best.start === 0 && best.end === decoded.length;
-  return {
-    kind: best.kind,
-    rule: `${prefix}:${best.rule}`,
-    start,
-    end,
-    priority: best.priority,
-    // One datum, encoded: same token as the plain datum so an investigator can still follow it.
-    hashValue: single ? (best.hashValue ?? decoded) : undefined,
-  };
+  const base = { kind: best.kind, rule: `${encoding}:${best.rule}`, start, end, priority: best.priority };
+  if (encoding === 'urlencoded' && single) return { ...base, hashValue: best.hashValue ?? decoded };
+  const kinds = [...new Set([...inner].sort((a, b) => b.priority - a.priority).map((f) => f.kind))];
+  return { ...base, hashValue: decoded, blob: { encoding, bytes: Buffer.byteLength(decoded), kinds } };
 }
 
 export function findEncoded(text: string, found: RawFinding[], depth: number, scanInner: InnerScan): RawFinding[] {

@@ -1,6 +1,7 @@
 export { cardBrandValid, ibanValid, luhnValid, shannonEntropy, ssnValid } from './checks.js';
 export { normalizeFieldName } from './field-names.js';
 export { createRedactor, REDACTION_ERROR_TOKEN, REDACTION_VERSION } from './redactor.js';
+export { type BlobInfo, stripTokenContext, TOKEN_SOURCE, type TokenContext, tokenContext } from './tokens.js';
 export type {
   CustomPattern,
   RedactAttributesResult,

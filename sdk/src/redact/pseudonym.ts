@@ -3,18 +3,22 @@ import { createHmac, createSecretKey } from 'node:crypto';
 export type Pseudonymizer = (kind: string, value: string) => string;
 
 /**
- * `[kind:8 hex]` from HMAC-SHA256(key, kind + value). Keyed so that a low-entropy datum (a phone number)
- * cannot be recovered by hashing candidates without the project key.
+ * The first 8 hex digits of HMAC-SHA256(key, kind + NUL + value). Keyed so that a low-entropy datum
+ * (a phone number) cannot be recovered by hashing candidates without the project key.
  */
-export function createPseudonymizer(key: string | Uint8Array): Pseudonymizer {
+export function createKeyedHash(key: string | Uint8Array): Pseudonymizer {
   const keyBytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
   if (keyBytes.length === 0) throw new Error('redaction key must not be empty');
   // A key object is prepared once; a raw key would be imported again for every token.
   const secret = createSecretKey(keyBytes);
-  return (kind, value) => {
-    const digest = createHmac('sha256', secret).update(kind).update('\u0000').update(value).digest('hex');
-    return `[${kind}:${digest.slice(0, 8)}]`;
-  };
+  return (kind, value) =>
+    createHmac('sha256', secret).update(kind).update('\u0000').update(value).digest('hex').slice(0, 8);
+}
+
+/** `[kind:8 hex]`, the token without context. */
+export function createPseudonymizer(key: string | Uint8Array): Pseudonymizer {
+  const hash = createKeyedHash(key);
+  return (kind, value) => `[${kind}:${hash(kind, value)}]`;
 }
 
 /** Same datum, same token: case and formatting that do not change identity are removed first. */

@@ -9,7 +9,7 @@ describe('createRedactor', () => {
 
   it('replaces secrets and PII with keyed pseudonym tokens', () => {
     const out = r.redactString(`user bob@example.com used ${fakeAws}`);
-    expect(out.text).toMatch(/^user \[email:[0-9a-f]{8}\] used \[aws_key:[0-9a-f]{8}\]$/);
+    expect(out.text).toMatch(/^user \[email:[0-9a-f]{8}@example\.com\] used \[aws_key:[0-9a-f]{8}\]$/);
     expect(out.count).toBe(2);
     expect(out.rules).toEqual(['aws-access-key-id', 'pii-email']);
   });
@@ -27,7 +27,7 @@ describe('createRedactor', () => {
     );
     const parsed = JSON.parse(out.text);
     expect(parsed.api_key).toEqual({ $secret: 'crm-api-key' });
-    expect(parsed.token.$secret).toMatch(/^\[email:[0-9a-f]{8}\]$/);
+    expect(parsed.token.$secret).toMatch(/^\[email:[0-9a-f]{8}@example\.com\]$/);
     const notARef = JSON.parse(r.redactString(JSON.stringify({ password: { $secret: 'a', extra: 1 } })).text);
     expect(notARef.password).toMatch(TOKEN);
   });
@@ -41,7 +41,7 @@ describe('createRedactor', () => {
     });
     const out = r.redactString(json);
     const parsed = JSON.parse(out.text);
-    expect(parsed.query).toMatch(/^mail \[email:[0-9a-f]{8}\]$/);
+    expect(parsed.query).toMatch(/^mail \[email:[0-9a-f]{8}@example\.com\]$/);
     expect(parsed.password).toMatch(TOKEN);
     expect(parsed.nested['X-Api-Key']).toMatch(TOKEN);
     expect(parsed.max_tokens).toBe(100);

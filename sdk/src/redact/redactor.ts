@@ -1,6 +1,7 @@
 import { createFieldClassifier } from './field-names.js';
-import { createPseudonymizer, normalizeForHash } from './pseudonym.js';
+import { createKeyedHash, normalizeForHash } from './pseudonym.js';
 import { createScanner, type RawFinding, RedactionTimeoutError } from './scanner.js';
+import { formatBlobToken, formatToken, stripTokenContext, tokenContext } from './tokens.js';
 import type { RedactAttributesResult, RedactionOptions, Redactor, RedactResult } from './types.js';
 import { type Holder, type Job, type JsonRedactContext, setOwn, walkInto } from './walk-json.js';
 
@@ -48,26 +49,35 @@ function summarize(text: string, acc: Acc): RedactResult {
 }
 
 export function createRedactor(options: RedactionOptions): Redactor {
-  const pseudo = createPseudonymizer(options.key);
+  const hash = createKeyedHash(options.key);
+  const strict = options.tokenContext === 'strict';
   const scanner = createScanner(options.customPatterns);
   const classifyField = createFieldClassifier(options.sensitiveFields);
   const maxLen = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
   const maxTime = options.maxTimeMsPerValue ?? DEFAULT_MAX_TIME_MS;
 
   function token(kind: string, value: string): string {
-    return pseudo(kind, normalizeForHash(kind, value));
+    const h = hash(kind, normalizeForHash(kind, value));
+    return formatToken(kind, h, strict ? '' : tokenContext(kind, value));
+  }
+
+  function tokenOf(f: RawFinding, matched: string): string {
+    if (f.blob === undefined) return token(f.kind, f.hashValue ?? matched);
+    return formatBlobToken(f.blob, hash('blob', f.hashValue ?? matched), strict ? 'strict' : 'keep');
   }
 
   function apply(text: string, findings: readonly RawFinding[], acc: Acc): string {
-    if (findings.length === 0) return text;
+    if (findings.length === 0) return strict ? stripTokenContext(text) : text;
     let out = '';
     let pos = 0;
     for (const f of findings) {
-      out += text.slice(pos, f.start) + token(f.kind, f.hashValue ?? text.slice(f.start, f.end));
+      out += text.slice(pos, f.start) + tokenOf(f, text.slice(f.start, f.end));
       acc.push({ kind: f.kind, rule: f.rule });
       pos = f.end;
     }
-    return out + text.slice(pos);
+    out += text.slice(pos);
+    // A strict project keeps no context, even in tokens an SDK made before the data got here.
+    return strict ? stripTokenContext(out) : out;
   }
 
   function redactPlain(value: string, acc: Acc, deadline: number): string {
@@ -77,7 +87,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
     // Keep whole any finding that starts before the cut, so no prefix of a secret survives truncation.
     const keptEnd = Math.max(maxLen, ...findings.map((f) => f.end));
     acc.push({ kind: 'truncated', rule: 'size-limit' });
-    const digest = pseudo('truncated', value).slice(1, -1).split(':')[1];
+    const digest = hash('truncated', value);
     return `${apply(window.slice(0, keptEnd), findings, acc)}…[truncated:len=${value.length}:${digest}]`;
   }
 
@@ -138,7 +148,10 @@ export function createRedactor(options: RedactionOptions): Redactor {
       // Each value is scanned on its own, so no match can run from one value into the next: an
       // unterminated key header in one attribute cannot hide what the others hold.
       const findings = scanner.scan(value, job.deadline);
-      if (findings.length > 0) return apply(value, findings, job.acc);
+      if (findings.length > 0 || (strict && value.includes('['))) {
+        const out = apply(value, findings, job.acc);
+        if (out !== value) return out;
+      }
       if (short) {
         if (cleanValues.size >= CLEAN_CACHE_SIZE) cleanValues.clear();
         cleanValues.add(value);

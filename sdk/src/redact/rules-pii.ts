@@ -39,7 +39,14 @@ export function findEmails(text: string, push: (start: number, end: number) => v
       const domain = text.slice(at + 1, e);
       const m = DOMAIN.exec(domain);
       const sshRemote = local === 'git' && text.charCodeAt(e) === 58;
-      if (m && !FILE_EXTENSION_TLD.test(m[1]!) && !sshRemote && !local.endsWith('.')) push(s, e);
+      // `[email:7f3a9c12@globex.example]` is a token already: its hash and domain are not an address.
+      const token = text.startsWith('[email:', s - 7) && /^[0-9a-f]{8}$/.test(local) && text.charCodeAt(e) === 93;
+      // `scheme://user:password@host`: the password and host, not an address (the URL rule has them).
+      const userinfo =
+        s > 0 &&
+        text.charCodeAt(s - 1) === 58 &&
+        /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/@]*$/.test(text.slice(Math.max(0, s - 300), s - 1));
+      if (m && !FILE_EXTENSION_TLD.test(m[1]!) && !sshRemote && !token && !userinfo && !local.endsWith('.')) push(s, e);
     }
     at = next;
   }

@@ -8,12 +8,15 @@ import { findEmails, findIbans, findIpv6, PII_DETECTORS } from './rules-pii.js';
 import { PREFIXED_PROVIDER_DETECTORS } from './rules-providers.js';
 import { PROVIDER_DETECTORS } from './rules-secrets.js';
 import { findCurlCredentials, findKubernetesSecretData } from './structured-secrets.js';
+import type { BlobInfo } from './tokens.js';
 import type { CustomPattern, Detector, RedactionFinding } from './types.js';
 
 export interface RawFinding extends RedactionFinding {
   priority: number;
   /** What the pseudonym hashes when it is not the matched text (a decoded datum). */
   hashValue?: string | undefined;
+  /** Set when the finding is an encoded blob redacted whole (its token names encoding, size and kinds). */
+  blob?: BlobInfo | undefined;
 }
 
 interface CompiledRule {
@@ -149,6 +152,8 @@ function resolveOverlaps(text: string, found: RawFinding[]): RawFinding[] {
       start,
       end,
       hashValue: exact ? best.hashValue : (best.hashValue ?? text.slice(best.start, best.end)),
+      // A blob token describes the blob's own span only.
+      blob: exact ? best.blob : undefined,
     };
   }
   return kept;

@@ -15,6 +15,12 @@ export interface RedactionOptions {
   customPatterns?: CustomPattern[];
   /** Budget for one value; past it the value is dropped (`[redaction_error]`). Default 250 ms. */
   maxTimeMsPerValue?: number;
+  /**
+   * `keep` (default): tokens keep investigative context, never identity (`[email:7f3a9c12@globex.example]`,
+   * `[card:7f3a9c12·4242 visa]`, `[iban:7f3a9c12·DE]`, `[base64:4.1kB sha256:… aws_key]`). `strict`: kind
+   * and hash only, and context is removed from tokens already in the text.
+   */
+  tokenContext?: 'keep' | 'strict';
 }
 
 export interface RedactionFinding {

@@ -36,3 +36,21 @@ describe('token policy configuration', () => {
     );
   });
 });
+
+describe('RedactionPass.keysFor', () => {
+  it('knows the configured key (scoped and as given) and the keys derived from ingest keys seen', () => {
+    expect(createRedactionPass('a-fixed-key-0123456789').keysFor('p1')).toEqual([
+      'p1:a-fixed-key-0123456789',
+      'a-fixed-key-0123456789',
+    ]);
+    const pass = createRedactionPass(undefined);
+    expect(pass.keysFor('p1')).toEqual([]);
+    pass('p1', INGEST);
+    pass('p1', 'cf_ingest_rotated_0123456789');
+    pass('p2', INGEST);
+    expect(pass.keysFor('p1')).toEqual([
+      deriveRedactionKey('cf_ingest_rotated_0123456789'),
+      deriveRedactionKey(INGEST),
+    ]);
+  });
+});

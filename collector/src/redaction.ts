@@ -10,6 +10,21 @@ export interface TokenPolicy {
   strictProjects?: ReadonlySet<string>;
 }
 
+/** The redaction pass of one project and ingest key, plus the pseudonym keys the collector knows. */
+export interface RedactionPass {
+  (projectId: string, ingestKey: string): AttributeRedactor;
+  /**
+   * Every pseudonym key a project's tokens may have been made with, as far as this collector knows:
+   * the configured key (scoped to the project, and as given, which an SDK configured with the same key
+   * uses), and the keys derived from the ingest keys that sent the project data since start. Ingest
+   * keys are stored only as hashes, so a derived key cannot be known before its key is used again.
+   */
+  keysFor(projectId: string): string[];
+}
+
+// Derived keys remembered per project (the newest first, a few per project: keys are rotated rarely).
+const KEYS_PER_PROJECT = 16;
+
 /**
  * The collector's second redaction pass (other SDKs do not redact). Pseudonym tokens are keyed per
  * project: by CASEFILE_REDACTION_KEY when set, else by a key derived from the ingest key that sent
@@ -20,20 +35,34 @@ export interface TokenPolicy {
 export function createRedactionPass(
   fixedKey: string | undefined,
   policy: TokenPolicy = { tokens: 'context' },
-): (projectId: string, ingestKey: string) => AttributeRedactor {
+): RedactionPass {
   const cache = new Map<string, AttributeRedactor>();
-  return (projectId, ingestKey) => {
+  const derived = new Map<string, string[]>();
+  const pass = (projectId: string, ingestKey: string): AttributeRedactor => {
     const key = redactionKeyFor(fixedKey, projectId, ingestKey);
+    if (!fixedKey) remember(projectId, key);
     const strict = policy.tokens === 'strict' || policy.strictProjects?.has(projectId) === true;
     const cacheKey = `${strict ? 's' : 'c'}:${key}`;
-    let pass = cache.get(cacheKey);
-    if (!pass) {
-      pass = toAttributeRedactor(createRedactor({ key, tokenContext: strict ? 'strict' : 'keep' }));
+    let redactor = cache.get(cacheKey);
+    if (!redactor) {
+      redactor = toAttributeRedactor(createRedactor({ key, tokenContext: strict ? 'strict' : 'keep' }));
       if (cache.size > 1000) cache.clear();
-      cache.set(cacheKey, pass);
+      cache.set(cacheKey, redactor);
     }
-    return pass;
+    return redactor;
   };
+  function remember(projectId: string, key: string): void {
+    const keys = derived.get(projectId) ?? [];
+    if (keys[0] === key) return;
+    derived.set(projectId, [key, ...keys.filter((k) => k !== key)].slice(0, KEYS_PER_PROJECT));
+    if (derived.size > 10_000) derived.delete(derived.keys().next().value as string);
+  }
+  return Object.assign(pass, {
+    keysFor(projectId: string): string[] {
+      const keys = fixedKey ? [`${projectId}:${fixedKey}`, fixedKey] : [];
+      return [...keys, ...(derived.get(projectId) ?? [])];
+    },
+  });
 }
 
 /** The pseudonym key of a project: the fixed key (scoped to the project) or one derived from the ingest key. */

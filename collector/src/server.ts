@@ -73,14 +73,16 @@ export async function startCollector(
     maxQueuedRows: config.maxQueuedRows,
   });
   const uiDir = config.uiDir ?? defaultUiDir();
+  const redaction = createRedactionPass(config.redactionKey, {
+    tokens: config.redactionTokens,
+    strictProjects: config.redactionStrictProjects,
+  });
   const app = createApp({
     store,
     writer,
     auth: createAuthenticator(store),
-    redactorFor: createRedactionPass(config.redactionKey, {
-      tokens: config.redactionTokens,
-      strictProjects: config.redactionStrictProjects,
-    }),
+    redactorFor: redaction,
+    pseudonymKeys: (projectId) => redaction.keysFor(projectId),
     limits: { ...DEFAULT_DECODE_LIMITS, maxAttributeValueBytes: config.maxAttributeValueBytes },
     maxBodyBytes: config.maxBodyBytes,
     uiDir,

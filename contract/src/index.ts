@@ -40,6 +40,8 @@ export {
 } from './alert-schemas.js';
 export type { ErrorDto, OverviewDto, WhoamiDto } from './api-schemas.js';
 export { errorSchema, overviewSchema, whoamiSchema } from './api-schemas.js';
+export type { FindByValueAnswerDto, FindByValueRequest } from './find-by-value.js';
+export { findByValueAnswerSchema, findByValueRequestSchema } from './find-by-value.js';
 export type {
   DetectionAuditDto,
   DetectionSettingsDto,

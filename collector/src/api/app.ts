@@ -8,6 +8,7 @@ import { alertRoutes } from './alert-routes.js';
 import { caseRoutes } from './case-routes.js';
 import { driftRoutes } from './drift-routes.js';
 import { type AppEnv, authenticate } from './env.js';
+import { findByValueRoutes } from './find-by-value-routes.js';
 import { findingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
 import { ingestRoutes, type StepWriter } from './ingest-routes.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   log: (line: string) => void;
   /** The detection worker's baselines and settings; a private one over `store` when absent. */
   detection?: DetectionState;
+  /** Pseudonym keys known for a project, for find-by-value (none when absent). */
+  pseudonymKeys?: (projectId: string) => string[];
 }
 
 /**
@@ -46,6 +49,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     findingsRoutes({ store: deps.store, detection: deps.detection ?? createDetectionState(deps.store) }),
   );
   app.route('/api', overviewRoutes(deps));
+  app.route('/api', findByValueRoutes({ store: deps.store, pseudonymKeys: deps.pseudonymKeys ?? (() => []) }));
   app.route('/api/cases', caseRoutes(deps));
   app.route('/api/alerts', alertRoutes(deps));
   app.route('/api/drift', driftRoutes(deps));

@@ -56,5 +56,8 @@ function explain(test: TestCase): { where: string; reason: string } {
   }
   const result = test.result();
   const note = result.state === 'skipped' ? result.note : undefined;
-  return { where: name, reason: note ? note : 'no reason given' };
+  if (note) return { where: name, reason: note };
+  // Meant to run, yet skipped: a hook before it failed (the failure is reported above).
+  if (test.options.mode === 'run') return { where: name, reason: 'not run: a hook of its suite failed' };
+  return { where: name, reason: 'no reason given' };
 }

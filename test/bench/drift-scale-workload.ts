@@ -1,7 +1,7 @@
 import type { Step } from '@casefile/collector';
+import { createRandom } from '@casefile/collector/random';
 import { BASE_PROFILE } from '../fixtures/drift/behaviour.js';
 import { generateScenario } from '../fixtures/drift/generate.js';
-import { createSeededRandom } from '../fixtures/scenarios/random.js';
 
 export const SCALE_AGENTS = Array.from({ length: 10 }, (_, i) => `agent-${String(i + 1).padStart(2, '0')}`);
 /** The stored period: a week of hourly windows, ending at `SCALE_END_MS`. */
@@ -52,7 +52,7 @@ export async function writeScaleSteps(
   batchSize: number,
   write: (batch: Step[]) => Promise<void>,
 ): Promise<{ runs: number; spans: number }> {
-  const random = createSeededRandom(99);
+  const random = createRandom(99, 'mulberry32');
   let batch: Step[] = [];
   let spans = 0;
   let runs = 0;

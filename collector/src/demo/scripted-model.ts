@@ -2,28 +2,7 @@
  * A stand-in for an LLM: canned but varied replies, token counts and latencies drawn from a seeded
  * generator, so every demo run is reproducible and no model or network is needed.
  */
-export interface Random {
-  next(): number;
-  int(min: number, max: number): number;
-  pick<T>(items: readonly T[]): T;
-}
-
-/** mulberry32: tiny, fast, and good enough to vary demo data. */
-export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (items) => items[Math.floor(next() * items.length)] as (typeof items)[number],
-  };
-}
+import { createRandom, type Random } from '../random/random.js';
 
 export const DEMO_PROVIDER = 'casefile.demo';
 export const DEMO_MODEL = 'support-sim-1';
@@ -52,7 +31,8 @@ export interface ScriptedModel {
 }
 
 export function createScriptedModel(seed: number, latencyScale: number): ScriptedModel {
-  const random = createRandom(seed);
+  // The demo is defined by mulberry32's stream (see RandomAlgorithm).
+  const random = createRandom(seed, 'mulberry32');
   const sleep = (ms: number) =>
     new Promise<void>((done) => setTimeout(done, Math.max(0, Math.round(ms * latencyScale))));
   return {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Step } from '../model/step.js';
+import { createRandom } from '../random/random.js';
 import { type Baseline, emptyBaseline, updateBaseline } from './baseline.js';
 import { resolveDetectionConfig } from './config.js';
 import { detectRun } from './detect-run.js';
@@ -9,13 +10,8 @@ import { approvalStep, llmStep, makeRun, makeStep, toolStep } from './test-steps
 
 /** A seeded corpus of support-agent runs: everyday runs and attack variants, for false-alarm and recall figures. */
 function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed, 'mulberry32');
+  return () => random.next();
 }
 const hex = (r: () => number, n = 8) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

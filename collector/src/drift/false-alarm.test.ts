@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom, type Random } from '../random/random.js';
 import { anyDrift } from './multiple-comparisons.js';
-import { createRandom, type Random } from './random.js';
 import { evaluateDrift } from './verdict.js';
 
 /**
@@ -26,8 +26,8 @@ function simulate() {
   const alarms = { latency: 0, tokens: 0, tools: 0, errors: 0, anyUncorrected: 0, bonferroni: 0 };
   for (let pair = 0; pair < PAIRS; pair++) {
     // Sizes vary around 200 so the exact KS path is exercised on unequal samples too.
-    const ref = window(rng, 180 + rng.int(41));
-    const cur = window(rng, 180 + rng.int(41));
+    const ref = window(rng, 180 + rng.int(0, 40));
+    const cur = window(rng, 180 + rng.int(0, 40));
     const verdicts = {
       latency: evaluateDrift({ kind: 'numeric', test: 'ks', reference: ref.latency, current: cur.latency }),
       tokens: evaluateDrift({ kind: 'numeric', test: 'ks', reference: ref.tokens, current: cur.tokens }),

@@ -1,4 +1,7 @@
 /** Public surface of the drift statistics, for the evaluator and the synthetic drift suite. */
+
+export type { Random, RandomAlgorithm } from '../random/random.js';
+export { createRandom } from '../random/random.js';
 export type { ChiSquareResult, JensenShannonResult, RateCounts, ZTestResult } from './categorical-tests.js';
 export { chiSquareHomogeneity, jensenShannon, twoProportionZTest } from './categorical-tests.js';
 export type { CorrectionMethod, CorrectionResult } from './multiple-comparisons.js';
@@ -12,8 +15,6 @@ export {
 export { NOISE_ALARM_MAX } from './noise-floor.js';
 export type { KsResult, PsiResult } from './numeric-tests.js';
 export { ksTwoSample, psi, wasserstein, wassersteinNormalized } from './numeric-tests.js';
-export type { Random } from './random.js';
-export { createRandom } from './random.js';
 export type { CategoricalSummary, CategoryShare, NumericSummary, RateSummary } from './summaries.js';
 export type {
   CategoricalSample,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom, type Random } from '../random/random.js';
 import { jensenShannon } from './categorical-tests.js';
 import { jsNullExceedance, psiNullExceedance, wassersteinNullExceedance } from './noise-floor.js';
 import { populationStd, psi, sortedCopy, wassersteinSorted } from './numeric-tests.js';
-import { createRandom, type Random } from './random.js';
 
 const TRIALS = 1500;
 // Binomial standard error of an estimated rate near 0.3 over TRIALS trials is ≈ 0.012; allow ~4 of them.

@@ -4,8 +4,9 @@
  * windows sampling noise alone crosses them (PSI > 0.1 fires 85% of the time at 100 samples and 10
  * bins). The verdict refuses to judge when this chance is above NOISE_ALARM_MAX and says so.
  */
+
+import { createRandom, type Random } from '../random/random.js';
 import { populationStd, WASSERSTEIN_MIN_STD, wassersteinSorted } from './numeric-tests.js';
-import { createRandom, type Random } from './random.js';
 import { regularizedGammaQ } from './special-functions.js';
 
 /** Largest tolerated chance that noise alone crosses a distance threshold. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../errors/errors.js';
-import { createRandom } from './random.js';
+import { createRandom } from '../random/random.js';
 import type { CategoricalSummary, NumericSummary, RateSummary } from './summaries.js';
 import { type DriftRequest, evaluateDrift } from './verdict.js';
 
@@ -231,8 +231,8 @@ describe('evaluateDrift: properties', () => {
           expect(evaluateDrift({ kind: 'categorical', test: 'chi2', reference: before, current: after }).state).toBe(
             'drift',
           );
-          const rate = { successes: rng.int(Math.ceil(n / 100)), trials: n };
-          const jumped = { successes: Math.ceil(m / 2) + rng.int(Math.floor(m / 2)), trials: m };
+          const rate = { successes: rng.int(0, Math.ceil(n / 100) - 1), trials: n };
+          const jumped = { successes: Math.ceil(m / 2) + rng.int(0, Math.floor(m / 2) - 1), trials: m };
           expect(evaluateDrift({ kind: 'rate', test: 'ztest', reference: rate, current: jumped }).state).toBe('drift');
         },
       ),

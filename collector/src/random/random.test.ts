@@ -64,4 +64,35 @@ describe('createRandom', () => {
     expect(shuffled).not.toEqual(items);
     expect([...shuffled].sort((a, b) => a - b)).toEqual(items);
   });
+
+  it("keeps each algorithm's stream: the noise floor, the demo and the test corpora are defined by them", () => {
+    const sfc = createRandom(42);
+    expect([sfc.next(), sfc.next(), sfc.next()]).toEqual([
+      0.23955312807799112, 0.09323416053257594, 0.4471016215948881,
+    ]);
+    const mulberry = createRandom(42, 'mulberry32');
+    expect([mulberry.next(), mulberry.next(), mulberry.next()]).toEqual([
+      0.6011037519201636, 0.44829055899754167, 0.8524657934904099,
+    ]);
+  });
+
+  it.each(['sfc32', 'mulberry32'] as const)(
+    'draws integers, picks, characters, bytes and hex in range (%s)',
+    (algorithm) => {
+      const rng = createRandom(9, algorithm);
+      const ints = Array.from({ length: 5000 }, () => rng.int(-2, 3));
+      expect(new Set(ints)).toEqual(new Set([-2, -1, 0, 1, 2, 3]));
+      expect(new Set(Array.from({ length: 500 }, () => rng.pick(['a', 'b', 'c'])))).toEqual(new Set(['a', 'b', 'c']));
+      expect(rng.chars('xyz', 40)).toMatch(/^[xyz]{40}$/);
+      const bytes = rng.bytes(4096);
+      expect(bytes).toHaveLength(4096);
+      expect(new Set(bytes).size).toBe(256);
+      expect(rng.hex(7)).toMatch(/^[0-9a-f]{7}$/);
+    },
+  );
+
+  it('refuses a seed that is not a finite number', () => {
+    expect(() => createRandom(Number.NaN)).toThrow(/seed must be a finite number/);
+    expect(() => createRandom(Number.POSITIVE_INFINITY, 'mulberry32')).toThrow(/seed must be a finite number/);
+  });
 });

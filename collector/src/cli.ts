@@ -1,6 +1,30 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
-import { CONFIG_SOURCES, ConfigError, loadConfig } from './config/config.js';
+import { CONFIG_FLAGS, CONFIG_SOURCES, type Config, ConfigError, configFromFlags } from './config/config.js';
+import { HELP_FLAG, parseFlags, UsageError } from './config/flags.js';
+
+const SERVE_HELP = `Usage: casefile serve [options]
+
+Runs the collector: OTLP/HTTP receiver, query API and UI. Each option is also an environment variable;
+a flag wins over its variable.
+
+Options:
+${Object.values(CONFIG_SOURCES)
+  .map((s) => `  ${`${s.flag} <value>`.padEnd(42)} ${s.env}`)
+  .join('\n')}
+  -h, --help                                 show this help
+`;
+
+const DEMO_HELP = `Usage: casefile demo [options]
+
+Sends demo agent runs (everyday support tasks and four incidents) to a running collector.
+
+Options:
+  --endpoint <url>   Collector URL (CASEFILE_ENDPOINT, default http://localhost:4318)
+  --api-key <key>    Ingest key (CASEFILE_API_KEY, default: <data dir>/initial-credentials.json)
+  --runs <n>         Number of normal runs to send besides the incidents (default 20)
+  -h, --help         show this help
+`;
 
 const USAGE = `Usage: casefile <command> [options]
 
@@ -8,17 +32,9 @@ Commands:
   serve              Run the collector (OTLP/HTTP receiver, query API and UI). Default command.
   demo               Send demo agent runs to a running collector.
   redact             Redact secrets and personal data from stdin to stdout (--json: findings).
-  help               Show this help.
+  help [command]     Show this help, or a command's.
 
-serve options (each also an environment variable):
-${Object.values(CONFIG_SOURCES)
-  .map((s) => `  ${s.flag.padEnd(26)} ${s.env}`)
-  .join('\n')}
-
-demo options:
-  --endpoint <url>           Collector URL (CASEFILE_ENDPOINT, default http://localhost:4318)
-  --api-key <key>            Ingest key (CASEFILE_API_KEY, default: <data dir>/initial-credentials.json)
-  --runs <n>                 Number of normal runs to send besides the incidents (default 20)
+\`casefile <command> --help\` lists the command's options.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -35,18 +51,47 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
-      return 0;
+      return helpCommand(rest);
     default:
       process.stderr.write(`casefile: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
 }
 
-async function serveCommand(args: string[]): Promise<number> {
-  let config: ReturnType<typeof loadConfig>;
+async function helpCommand(args: string[]): Promise<number> {
+  const [topic, ...extra] = args;
+  if (topic === undefined) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (extra.length === 0 && (topic === 'serve' || topic === 'demo' || topic === 'redact'))
+    return main([topic, '--help']);
+  process.stderr.write(`casefile help: unknown command "${args.join(' ')}"\n\n${USAGE}`);
+  return 2;
+}
+
+/** Flags through parseFlags; a usage error is printed with the command's name and help. */
+function flagsOr<T>(command: string, help: string, parse: () => T): T | number {
   try {
-    config = loadConfig(process.env, args);
+    return parse();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`casefile ${command}: ${err.message}\n\n${help}`);
+    return 2;
+  }
+}
+
+async function serveCommand(args: string[]): Promise<number> {
+  const flags = flagsOr('serve', SERVE_HELP, () => parseFlags(args, { ...CONFIG_FLAGS, help: HELP_FLAG }));
+  if (typeof flags === 'number') return flags;
+  if (flags.help) {
+    process.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  const { help: _, ...settings } = flags;
+  let config: Config;
+  try {
+    config = configFromFlags(process.env, settings as Record<string, string | undefined>);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`casefile serve: ${err.message}\n`);
@@ -71,33 +116,31 @@ async function serveCommand(args: string[]): Promise<number> {
 }
 
 async function demoCommand(args: string[]): Promise<number> {
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = (args[i] as string).split('=', 2) as [string, string | undefined];
-    if (!['--endpoint', '--api-key', '--runs'].includes(flag)) {
-      process.stderr.write(`casefile demo: unknown flag ${flag}\n`);
-      return 2;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) {
-      process.stderr.write(`casefile demo: flag ${flag} needs a value\n`);
-      return 2;
-    }
-    opts[flag] = value;
+  const opts = flagsOr('demo', DEMO_HELP, () =>
+    parseFlags(args, {
+      endpoint: { type: 'string' },
+      'api-key': { type: 'string' },
+      runs: { type: 'string' },
+      help: HELP_FLAG,
+    }),
+  );
+  if (typeof opts === 'number') return opts;
+  if (opts.help) {
+    process.stdout.write(DEMO_HELP);
+    return 0;
   }
-  const endpoint = opts['--endpoint'] ?? process.env.CASEFILE_ENDPOINT ?? 'http://localhost:4318';
+  const endpoint = opts.endpoint ?? process.env.CASEFILE_ENDPOINT ?? 'http://localhost:4318';
   const { readInitialCredentials } = await import('./demo/credentials.js');
   const dataDir = resolve(process.env.CASEFILE_DATA_DIR ?? './.casefile');
-  const apiKey =
-    opts['--api-key'] ?? process.env.CASEFILE_API_KEY ?? (await readInitialCredentials(dataDir))?.ingestKey;
+  const apiKey = opts['api-key'] ?? process.env.CASEFILE_API_KEY ?? (await readInitialCredentials(dataDir))?.ingestKey;
   if (!apiKey) {
     process.stderr.write(
       `casefile demo: no ingest key: pass --api-key or set CASEFILE_API_KEY (no ${dataDir}/initial-credentials.json found)\n`,
     );
     return 2;
   }
-  const runs = opts['--runs'] === undefined ? undefined : Number(opts['--runs']);
-  if (runs !== undefined && (!Number.isInteger(runs) || runs < 0 || runs > 10_000)) {
+  const runs = opts.runs === undefined ? undefined : Number(opts.runs);
+  if (runs !== undefined && (opts.runs === '' || !Number.isInteger(runs) || runs < 0 || runs > 10_000)) {
     process.stderr.write('casefile demo: --runs must be an integer from 0 to 10000\n');
     return 2;
   }

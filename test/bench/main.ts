@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
 import { runDetectionBench } from './detection-bench.js';
 import { runDriftBench } from './drift-bench.js';
@@ -18,9 +19,15 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<void> {
-  const onlyArg =
-    argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? argv[argv.indexOf('--only') + 1];
-  const only = argv.some((a) => a.startsWith('--only')) && onlyArg ? new Set(onlyArg.split(',')) : undefined;
+  const { values: flags } = parseArgs({
+    args: argv,
+    options: { only: { type: 'string' }, 'drift-spans': { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const only = flags.only ? new Set(flags.only.split(',')) : undefined;
+  const spans = flags['drift-spans'] === undefined ? 1_000_000 : Number(flags['drift-spans']);
+  if (!Number.isInteger(spans) || spans <= 0) throw new Error('--drift-spans must be a positive integer');
   const wants = (name: string) => !only || only.has(name);
 
   let clickhouseUrl = process.env.CLICKHOUSE_URL;
@@ -57,8 +64,6 @@ async function main(argv: string[]): Promise<void> {
       await runDriftBench({ clickhouseUrl, log });
     }
     if (wants('drift') || wants('drift-scale')) {
-      const spansArg = argv.find((a) => a.startsWith('--drift-spans='))?.slice('--drift-spans='.length);
-      const spans = spansArg ? Number(spansArg) : 1_000_000;
       log(`\n== Drift: 100 rules over ${spans.toLocaleString('en-US')} stored spans ==`);
       await runDriftScaleBench({ clickhouseUrl, log, spans });
     }

@@ -61,7 +61,7 @@ describe('casefile redact', () => {
     expect(help.stdout).toContain('CASEFILE_REDACTION_KEY');
     const bad = await run(['--bogus'], '');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown argument --bogus');
+    expect(bad.stderr).toContain('unknown flag --bogus');
     expect((await run(['--key'], '')).code).toBe(2);
   });
 });

@@ -1,8 +1,10 @@
 import { createRedactor } from '@casefile/sdk/redact';
+import { type FlagValues, HELP_FLAG, parseFlags, UsageError } from '../config/flags.js';
 
 /** Used when neither --key nor CASEFILE_REDACTION_KEY is given: tokens are then only locally stable. */
 export const DEFAULT_LOCAL_KEY = 'casefile-local-redaction-key';
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+const REDACT_FLAGS = { json: { type: 'boolean' }, key: { type: 'string' }, help: HELP_FLAG } as const;
 
 const HELP = `Usage: casefile redact [--json] [--key <key>]
 
@@ -40,26 +42,24 @@ export async function redactCommand(
   output: NodeJS.WritableStream,
   errors: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  let json = false;
-  let key = process.env.CASEFILE_REDACTION_KEY || DEFAULT_LOCAL_KEY;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-h' || a === '--help') {
-      await write(output, HELP);
-      return 0;
-    } else if (a === '--json') json = true;
-    else if (a === '--key' || a.startsWith('--key=')) {
-      const v = a === '--key' ? args[++i] : a.slice('--key='.length);
-      if (v === undefined || v === '') {
-        await write(errors, 'casefile redact: --key needs a value\n');
-        return 2;
-      }
-      key = v;
-    } else {
-      await write(errors, `casefile redact: unknown argument ${a}\n\n${HELP}`);
-      return 2;
-    }
+  let flags: FlagValues<typeof REDACT_FLAGS>;
+  try {
+    flags = parseFlags(args, REDACT_FLAGS);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    await write(errors, `casefile redact: ${err.message}\n\n${HELP}`);
+    return 2;
   }
+  if (flags.help) {
+    await write(output, HELP);
+    return 0;
+  }
+  if (flags.key === '') {
+    await write(errors, 'casefile redact: --key needs a value\n');
+    return 2;
+  }
+  const json = flags.json === true;
+  const key = flags.key ?? (process.env.CASEFILE_REDACTION_KEY || DEFAULT_LOCAL_KEY);
   try {
     const text = await readAll(input);
     // A file on the command line is redacted whole: no truncation, and a generous time budget.

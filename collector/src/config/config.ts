@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFlags, UsageError } from './flags.js';
 
 /**
  * The collector's whole configuration: one schema fed by environment variables and CLI flags
@@ -105,23 +106,29 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** parseArgs options for every setting's flag: each takes a value (`--port 9000`, `--port=9000`). */
+export const CONFIG_FLAGS = Object.fromEntries(
+  Object.values(CONFIG_SOURCES).map((s) => [s.flag.slice(2), { type: 'string' as const }]),
+) as Record<string, { type: 'string' }>;
+
 /** Build the config from env and `--flag value` / `--flag=value` arguments. */
 export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): Config {
+  try {
+    return configFromFlags(env, parseFlags(argv, CONFIG_FLAGS));
+  } catch (err) {
+    if (err instanceof UsageError) throw new ConfigError(`${err.message} (see --help)`);
+    throw err;
+  }
+}
+
+/** The config from env and flag values already parsed (keyed by flag name without `--`); flags win. */
+export function configFromFlags(env: NodeJS.ProcessEnv, flags: Readonly<Record<string, string | undefined>>): Config {
   const raw: Record<string, string> = {};
-  const byFlag = new Map(Object.entries(CONFIG_SOURCES).map(([key, s]) => [s.flag, key]));
   for (const [key, s] of Object.entries(CONFIG_SOURCES)) {
     const v = env[s.env];
     if (v !== undefined && v !== '') raw[key] = v;
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const key = byFlag.get(flag);
-    if (!key) throw new ConfigError(`unknown flag ${flag} (see --help)`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new ConfigError(`flag ${flag} needs a value`);
-    raw[key] = value;
+    const flag = flags[s.flag.slice(2)];
+    if (flag !== undefined) raw[key] = flag;
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

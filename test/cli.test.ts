@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { CLI } from './lib/collector-process.js';
+
+/** The built `casefile` command: every command explains itself, and a bad flag is named with exit code 2. */
+function casefile(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.concurrent('casefile CLI', () => {
+  it.each([
+    [['help'], /Usage: casefile <command>/],
+    [['--help'], /Usage: casefile <command>/],
+    [['serve', '--help'], /Usage: casefile serve[\s\S]*--port <value>\s+CASEFILE_PORT/],
+    [['serve', '-h'], /Usage: casefile serve/],
+    [['demo', '--help'], /Usage: casefile demo[\s\S]*--api-key <key>/],
+    [['redact', '--help'], /Usage: casefile redact[\s\S]*--key <key>/],
+    [['help', 'demo'], /Usage: casefile demo/],
+  ])('casefile %j prints its help and exits 0', async (args, help) => {
+    const { code, stdout } = await casefile(args);
+    expect(stdout).toMatch(help);
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    [['serve', '--prot', '1'], /casefile serve: unknown flag --prot/],
+    [['serve', '--port'], /casefile serve: flag --port needs a value/],
+    [['serve', 'now'], /casefile serve: unexpected argument now/],
+    [['serve', '--port', 'eighty'], /CASEFILE_PORT \(--port\)/],
+    [['demo', '--bogus'], /casefile demo: unknown flag --bogus/],
+    [['demo', '--runs', 'many', '--api-key', 'k'], /--runs must be an integer/],
+    [['redact', '--json=yes'], /casefile redact: flag --json takes no value/],
+    [['help', 'nothing'], /casefile help: unknown command "nothing"/],
+    [['nothing'], /casefile: unknown command "nothing"/],
+  ])('casefile %j names what is wrong and exits 2', async (args, message) => {
+    const { code, stdout, stderr } = await casefile(args);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+});

@@ -4,7 +4,7 @@ import { createMemoryStore } from '../testing/memory-store.js';
 import { toEventDto } from './alert-event.js';
 import { evaluateRule } from './evaluate-rule.js';
 import { type AlertRule, parseRuleInput } from './rule-model.js';
-import { spread } from './test-runs.js';
+import { spread } from './runs.fixtures.js';
 
 const P = 'proj-test';
 const HOUR = 3_600_000;

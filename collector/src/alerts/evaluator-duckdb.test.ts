@@ -10,8 +10,8 @@ import type { TraceStore } from '../store/port.js';
 import { createAlertEvaluator } from './evaluator.js';
 import { createNotifier } from './notifier.js';
 import { parseRuleInput, toStoredRule } from './rule-model.js';
+import { spread } from './runs.fixtures.js';
 import { verifySignature } from './signature.js';
-import { spread } from './test-runs.js';
 
 const P = 'proj-test';
 const H = 3_600_000;

@@ -7,9 +7,9 @@ import { createMemoryStore } from '../testing/memory-store.js';
 import { createAlertEvaluator } from './evaluator.js';
 import { createNotifier } from './notifier.js';
 import { parseRuleInput, toStoredRule } from './rule-model.js';
+import { spread } from './runs.fixtures.js';
 import { verifySignature } from './signature.js';
 import { parseStateDoc } from './state-machine.js';
-import { spread } from './test-runs.js';
 
 const P = 'proj-test';
 const HOUR = 3_600_000;

@@ -6,7 +6,7 @@ import {
   alertRuleListSchema,
 } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { spread } from '../alerts/test-runs.js';
+import { spread } from '../alerts/runs.fixtures.js';
 import { createTestApp, logins } from '../testing/test-app.js';
 
 const P = 'proj-test';

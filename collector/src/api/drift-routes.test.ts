@@ -1,6 +1,6 @@
 import { driftCompareSchema, metricSeriesSchema, versionListSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { spread } from '../alerts/test-runs.js';
+import { spread } from '../alerts/runs.fixtures.js';
 import { createTestApp } from '../testing/test-app.js';
 
 const P = 'proj-test';

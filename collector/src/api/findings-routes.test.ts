@@ -1,6 +1,6 @@
 import { detectionAuditSchema, detectionSettingsSchema, findingPageSchema, runDetailSchema } from '@casefile/contract';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { llmStep, makeRun, toolStep } from '../detect/test-steps.js';
+import { llmStep, makeRun, toolStep } from '../detect/steps.fixtures.js';
 import { createDetectionState } from '../ingest/detection-state.js';
 import { createDetectionWorker, type DetectionWorker } from '../ingest/detection-worker.js';
 import type { Step } from '../model/step.js';

@@ -1,6 +1,6 @@
 import { runPageSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { buildRun, DAY0 } from '../store/conformance-fixtures.js';
+import { buildRun, DAY0 } from '../store/conformance.fixtures.js';
 import { findingId } from '../store/findings.js';
 import { createTestApp } from '../testing/test-app.js';
 

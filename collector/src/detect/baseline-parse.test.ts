@@ -3,7 +3,7 @@ import { emptyBaseline, updateBaseline } from './baseline.js';
 import { parseBaseline } from './baseline-parse.js';
 import { resolveDetectionConfig } from './config.js';
 import { detectRun } from './detect-run.js';
-import { makeRun, toolStep, trainBaseline } from './test-steps.js';
+import { makeRun, toolStep, trainBaseline } from './steps.fixtures.js';
 
 describe('parseBaseline', () => {
   it('reads back what updateBaseline stored, so detection gives the same answer', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBaseline, markExpected, updateBaseline } from './baseline.js';
 import { resolveDetectionConfig } from './config.js';
-import { approvalStep, makeRun, toolStep, trainBaseline } from './test-steps.js';
+import { approvalStep, makeRun, toolStep, trainBaseline } from './steps.fixtures.js';
 
 const mail = (to: string, body = 'Hello') => toolStep('send_email', 'external', { to, body });
 

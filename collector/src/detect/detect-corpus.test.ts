@@ -6,7 +6,7 @@ import { type Baseline, emptyBaseline, updateBaseline } from './baseline.js';
 import { resolveDetectionConfig } from './config.js';
 import { detectRun } from './detect-run.js';
 import type { Finding } from './finding.js';
-import { approvalStep, llmStep, makeRun, makeStep, toolStep } from './test-steps.js';
+import { approvalStep, llmStep, makeRun, makeStep, toolStep } from './steps.fixtures.js';
 
 /** A seeded corpus of support-agent runs: everyday runs and attack variants, for false-alarm and recall figures. */
 function prng(seed: number): () => number {

@@ -3,7 +3,7 @@ import { emptyBaseline } from './baseline.js';
 import { resolveDetectionConfig } from './config.js';
 import type { Rule } from './context.js';
 import { detectRun, INTERNAL_ERROR_RULE } from './detect-run.js';
-import { approvalStep, llmStep, makeRun, makeStep, toolStep, trainBaseline } from './test-steps.js';
+import { approvalStep, llmStep, makeRun, makeStep, toolStep, trainBaseline } from './steps.fixtures.js';
 
 const H = 'ab'.repeat(32);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBaseline } from '../detect/index.js';
-import { llmStep, makeRun, toolStep } from '../detect/test-steps.js';
+import { llmStep, makeRun, toolStep } from '../detect/steps.fixtures.js';
 import type { Step } from '../model/step.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { createDetectionState } from './detection-state.js';

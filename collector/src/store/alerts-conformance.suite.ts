@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { AlertDelivery, AlertEvent, StoredAlertRule, StoredAlertState } from './alerts.js';
-import { DAY0 } from './conformance-fixtures.js';
+import { DAY0 } from './conformance.fixtures.js';
 import type { TraceStore } from './port.js';
-import type { StoreSuite } from './suite-harness.js';
+import type { StoreSuite } from './suite-harness.suite.js';
 
 const HOSTILE = [
   "it's \\' -- ; DROP TABLE alert_rules; --",

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { RunSummary, Step } from '../model/step.js';
 import { summarizeRun } from '../model/summarize-run.js';
-import { awkwardStep, buildRun, DAY0, NS_PER_DAY, newTraceId, summaryEdgeRuns } from './conformance-fixtures.js';
+import { awkwardStep, buildRun, DAY0, NS_PER_DAY, newTraceId, summaryEdgeRuns } from './conformance.fixtures.js';
 import type { Credential, RunQuery, TraceStore } from './port.js';
-import type { StoreSuite } from './suite-harness.js';
+import type { StoreSuite } from './suite-harness.suite.js';
 
 /**
  * The one battery every TraceStore adapter must pass. An adapter's test file only builds a fresh,

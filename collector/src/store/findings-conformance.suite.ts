@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect } from 'vitest';
-import { buildRun, DAY0, newTraceId } from './conformance-fixtures.js';
+import { buildRun, DAY0, newTraceId } from './conformance.fixtures.js';
 import { findingId, type StoredFinding } from './findings.js';
 import type { TraceStore } from './port.js';
-import type { StoreSuite } from './suite-harness.js';
+import type { StoreSuite } from './suite-harness.suite.js';
 
 /** Findings, baselines, detection settings and the detection audit log: every adapter passes these. */
 export const findingsSuite: StoreSuite = {

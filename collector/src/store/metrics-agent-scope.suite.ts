@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { METRIC_NAMES, type MetricSample, type MetricSampleQuery, TOOL_SCOPED_METRICS } from './metrics.js';
-import { AGENT_OUTPUTS, AGENT_WINDOW, agentScopeFixture, FIXTURE_AGENTS, MA } from './metrics-agent-fixtures.js';
-import { categorical, count, numeric, type Query, rate } from './metrics-expected.js';
+import { AGENT_OUTPUTS, AGENT_WINDOW, agentScopeFixture, FIXTURE_AGENTS, MA } from './metrics-agent.fixtures.js';
+import { categorical, count, numeric, type Query, rate } from './metrics-expected.fixtures.js';
 import type { TraceStore } from './port.js';
-import type { StoreSuite } from './suite-harness.js';
+import type { StoreSuite } from './suite-harness.suite.js';
 
 // A comparison with the reference makes a few hundred queries: 10–25 s on ClickHouse alone, far more on a busy machine.
 const REFERENCE_TIMEOUT_MS = 180_000;

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Step } from '../model/step.js';
 import { createMemoryStore } from '../testing/memory-store.js';
-import { METRIC_NAMES, type MetricPoint, type MetricSample, type MetricSampleQuery } from './metrics.js';
-import { categorical, count, EXPECTED, numeric, type Query, rate } from './metrics-expected.js';
 import {
   EVIL_AGENT,
   EVIL_MODEL,
@@ -18,9 +16,11 @@ import {
   T0,
   WINDOW,
   wellFormedText,
-} from './metrics-fixtures.js';
+} from './metrics.fixtures.js';
+import { METRIC_NAMES, type MetricPoint, type MetricSample, type MetricSampleQuery } from './metrics.js';
+import { categorical, count, EXPECTED, numeric, type Query, rate } from './metrics-expected.fixtures.js';
 import type { TraceStore } from './port.js';
-import type { StoreSuite } from './suite-harness.js';
+import type { StoreSuite } from './suite-harness.suite.js';
 
 // A comparison with the reference makes a few hundred queries: 10–25 s on ClickHouse alone, far more on a busy machine.
 const REFERENCE_TIMEOUT_MS = 180_000;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { Step } from '../model/step.js';
-import { buildRun, DAY0, spanIdOf } from './conformance-fixtures.js';
+import { buildRun, DAY0, spanIdOf } from './conformance.fixtures.js';
 import { findingId, type StoredFinding } from './findings.js';
 import type { RunQuery, TraceStore } from './port.js';
-import type { StoreSuite } from './suite-harness.js';
+import type { StoreSuite } from './suite-harness.suite.js';
 
 /**
  * Search across runs: the "has findings" filter and free text over every redacted payload, with

@@ -6,9 +6,9 @@ import { agentScopeSuite } from './metrics-agent-scope.suite.js';
 import { metricsSuite } from './metrics-conformance.suite.js';
 import type { TraceStore } from './port.js';
 import { runSearchSuite } from './run-search-conformance.suite.js';
-import type { StoreOptions, StoreSkip, StoreSuite } from './suite-harness.js';
+import type { StoreOptions, StoreSkip, StoreSuite } from './suite-harness.suite.js';
 
-export type { StoreOptions, StoreSkip, StoreSuite, SuiteHarness } from './suite-harness.js';
+export type { StoreOptions, StoreSkip, StoreSuite, SuiteHarness } from './suite-harness.suite.js';
 
 /** Every suite of the battery, in the order they run. A new suite is added here and every store runs it. */
 export const STORE_SUITES: readonly StoreSuite[] = [

@@ -82,6 +82,7 @@ export function isCheckedSource(path: string): boolean {
     !path.endsWith('.d.ts') &&
     !path.endsWith('.test.ts') &&
     !path.endsWith('.suite.ts') &&
+    !path.endsWith('.fixtures.ts') &&
     !path.startsWith('testing/')
   );
 }

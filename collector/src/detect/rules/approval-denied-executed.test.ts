@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline } from '../baseline.js';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { approvalStep, makeRun, toolStep } from '../test-steps.js';
+import { approvalStep, makeRun, toolStep } from '../steps.fixtures.js';
 import { approvalDeniedExecuted } from './approval-denied-executed.js';
 
 const H = 'd'.repeat(64);

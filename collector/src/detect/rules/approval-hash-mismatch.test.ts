@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline } from '../baseline.js';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { approvalStep, makeRun, toolStep } from '../test-steps.js';
+import { approvalStep, makeRun, toolStep } from '../steps.fixtures.js';
 import { approvalHashMismatch } from './approval-hash-mismatch.js';
 
 const APPROVED = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline } from '../baseline.js';
 import { resolveDetectionConfig } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { approvalStep, makeRun, makeStep, toolStep } from '../test-steps.js';
+import { approvalStep, makeRun, makeStep, toolStep } from '../steps.fixtures.js';
 import { approvalMissing } from './approval-missing.js';
 
 const H = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

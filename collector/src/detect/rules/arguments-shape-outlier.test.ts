@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { markExpected } from '../baseline.js';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { makeRun, toolStep, trainBaseline } from '../test-steps.js';
+import { makeRun, toolStep, trainBaseline } from '../steps.fixtures.js';
 import { argumentsShapeOutlier } from './arguments-shape-outlier.js';
 
 const note = (body: unknown, extra: Record<string, unknown> = {}) =>

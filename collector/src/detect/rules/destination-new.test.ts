@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveDetectionConfig } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { makeRun, toolStep, trainBaseline } from '../test-steps.js';
+import { makeRun, toolStep, trainBaseline } from '../steps.fixtures.js';
 import { destinationNew } from './destination-new.js';
 
 const mail = (to: string) => toolStep('send_email', 'external', { to, subject: 'Invoice', body: 'Attached.' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline } from '../baseline.js';
 import { resolveDetectionConfig } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { llmStep, makeRun, toolStep } from '../test-steps.js';
+import { llmStep, makeRun, toolStep } from '../steps.fixtures.js';
 import { outboundDataUrl } from './outbound-data-url.js';
 
 const say = (text: string) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline, updateBaseline } from '../baseline.js';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { makeRun, toolStep } from '../test-steps.js';
+import { makeRun, toolStep } from '../steps.fixtures.js';
 import { outboundEncodedBlob } from './outbound-encoded-blob.js';
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');

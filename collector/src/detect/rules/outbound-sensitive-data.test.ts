@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline } from '../baseline.js';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { makeRun, toolStep } from '../test-steps.js';
+import { makeRun, toolStep } from '../steps.fixtures.js';
 import { outboundSensitiveData } from './outbound-sensitive-data.js';
 
 const run = (steps: Parameters<typeof makeRun>[0], scan?: Parameters<typeof detectRun>[3]) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline } from '../baseline.js';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { makeRun, makeStep, toolStep } from '../test-steps.js';
+import { makeRun, makeStep, toolStep } from '../steps.fixtures.js';
 import { untrustedFlowsToAction } from './untrusted-flows-to-action.js';
 
 const detect = (steps: Parameters<typeof makeRun>[0]) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyBaseline, markExpected } from '../baseline.js';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { llmStep, makeRun, toolStep, trainBaseline } from '../test-steps.js';
+import { llmStep, makeRun, toolStep, trainBaseline } from '../steps.fixtures.js';
 import { versionMissing } from './version-missing.js';
 import { versionUnpinnedModel } from './version-unpinned-model.js';
 import { versionUnseen } from './version-unseen.js';

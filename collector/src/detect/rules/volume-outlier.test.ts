@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
-import { makeRun, toolStep, trainBaseline } from '../test-steps.js';
+import { makeRun, toolStep, trainBaseline } from '../steps.fixtures.js';
 import { volumeOutlier } from './volume-outlier.js';
 
 const reply = (len: number) => toolStep('send_email', 'external', { to: '[email:7f3a9c1b]', body: 'x'.repeat(len) });

@@ -1,5 +1,5 @@
 import { emptyStep, type Step } from '../model/step.js';
-import { SEC, T0 } from './metrics-fixtures.js';
+import { SEC, T0 } from './metrics.fixtures.js';
 
 /**
  * Runs for the agent scope of step metrics (`MetricScope.agentName`): agents named only on the root

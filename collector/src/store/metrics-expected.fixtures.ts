@@ -1,5 +1,5 @@
+import { EVIL_AGENT, EVIL_DOC, EVIL_MODEL, EVIL_PROMPT, EVIL_TOOL, SEC, T0 } from './metrics.fixtures.js';
 import type { MetricSample, MetricSampleQuery } from './metrics.js';
-import { EVIL_AGENT, EVIL_DOC, EVIL_MODEL, EVIL_PROMPT, EVIL_TOOL, SEC, T0 } from './metrics-fixtures.js';
 
 /** The values each metric must give on `metricsFixture()`, for `metrics-conformance.suite.ts`. */
 

@@ -1,5 +1,5 @@
 import { emptyStep, type Step } from '../model/step.js';
-import { DAY0 } from './conformance-fixtures.js';
+import { DAY0 } from './conformance.fixtures.js';
 import { findingId, type StoredFinding } from './findings.js';
 
 /**

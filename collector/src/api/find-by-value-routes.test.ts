@@ -3,7 +3,7 @@ import { createRedactor } from '@casefile/sdk/redact';
 import { deriveRedactionKey } from '@casefile/sdk/redaction-key';
 import { describe, expect, it } from 'vitest';
 import { createRedactionPass } from '../redaction.js';
-import { buildRun, DAY0 } from '../store/conformance-fixtures.js';
+import { buildRun, DAY0 } from '../store/conformance.fixtures.js';
 import { createTestApp, logins } from '../testing/test-app.js';
 
 const P = 'proj-v';

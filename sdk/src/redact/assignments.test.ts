@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findAssignments } from './assignments.js';
+import { findAssignments, findHighEntropyAssignments } from './assignments.js';
 
 function found(text: string): string[] {
   const out: string[] = [];
@@ -160,4 +160,40 @@ describe('findAssignments: names and values that are not secrets', () => {
       expect(found(text)).toEqual([]);
     });
   }
+});
+
+describe('findHighEntropyAssignments', () => {
+  function high(text: string): string[] {
+    const out: string[] = [];
+    findHighEntropyAssignments(text, (h) => out.push(text.slice(h.start, h.end)));
+    return out;
+  }
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let seed = 99;
+  const random = (n: number) =>
+    Array.from({ length: n }, () => {
+      seed = (seed * 48271) % 2147483647;
+      return B64[seed % 64];
+    }).join('');
+
+  it('takes a near-random base64 value under any name', () => {
+    const v = random(44);
+    expect(high(`mimi=${v}`)).toEqual([v]);
+    expect(high(`  ZETA_VALUE: "${v}"`)).toEqual([v]);
+  });
+
+  it('leaves values whose name says what they are, hex, digests and long data alone', () => {
+    const v = random(44);
+    for (const t of [
+      `public_key = "${v}"`,
+      `request_id: ${v}`,
+      `nonce="${v}"`,
+      `"integrity": "sha512-${v}"`,
+      `srcrev = "${'9f8e7d6c5b4a3f2e1d0c'.repeat(2)}"`,
+      `data: "${random(400)}"`,
+      `note = "${'aB3'.repeat(10)}"`,
+    ]) {
+      expect(high(t), t).toEqual([]);
+    }
+  });
 });

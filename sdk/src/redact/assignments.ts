@@ -1,5 +1,6 @@
-import { classifyName, type NameClass } from './secret-names.js';
-import { acceptsValue } from './value-shape.js';
+import { shannonEntropy } from './checks.js';
+import { classifyName, type NameClass, namesSomethingElse } from './secret-names.js';
+import { acceptsValue, looksRandom } from './value-shape.js';
 
 /**
  * `<name> <operator> <value>` in the syntaxes secrets are written in: `.env`/INI/properties
@@ -313,4 +314,30 @@ function readAfterName(text: string, ns: number, ne: number, flag: boolean, cls:
   if (isQuote(text.charCodeAt(q)) && cls.strength !== 'weak') return readQuoted(text, q, false);
   if (flag || /^[ \t]*ENV[ \t]+$/.test(text.slice(lineStart(text, ns), ns))) return readValue(text, q, ns, ' ');
   return undefined;
+}
+
+// `name = value` / `name: value` whose value is a long base64-like run, quoted or bare.
+const HIGH_ENTROPY_ASSIGNMENT =
+  /(?<![\w.$-])([A-Za-z_$][\w.$-]{0,60})["']?[ \t]{0,4}(?::=|=>|[:=])[ \t]{0,4}["'`]?([A-Za-z0-9+/_=-]{24,100})(?![A-Za-z0-9+/_=-])/g;
+const RUN_GATE = /[A-Za-z0-9+/_=-]{24}/;
+const DIGEST_PREFIX = /^(?:sha-?(?:1|224|256|384|512)|sha3-\d+|md5|blake2[bs]?)[-:_]/i;
+
+/**
+ * A value of near-maximal randomness (Shannon entropy ≥ 4.5 bits per character, the threshold public
+ * scanners use for base64 secrets) assigned to any name (`mimi=gX69YO4C…`), unless the name says it
+ * is something else (an ID, a hash, a nonce, image data, a public key). Hex values are not taken: hex
+ * is how digests and IDs are written.
+ */
+export function findHighEntropyAssignments(text: string, push: (hit: AssignmentHit) => void): void {
+  if (!RUN_GATE.test(text)) return;
+  HIGH_ENTROPY_ASSIGNMENT.lastIndex = 0;
+  for (let m = HIGH_ENTROPY_ASSIGNMENT.exec(text); m !== null; m = HIGH_ENTROPY_ASSIGNMENT.exec(text)) {
+    const name = m[1]!;
+    const value = m[2]!;
+    if (!/[a-z]/.test(value) || !/[A-Z]/.test(value) || !/\d/.test(value)) continue;
+    if (DIGEST_PREFIX.test(value) || shannonEntropy(value) < 4.5 || !looksRandom(value)) continue;
+    if (namesSomethingElse(name) || classifyName(name) !== undefined) continue;
+    const start = m.index + m[0].length - value.length;
+    push({ start, end: start + value.length, kind: 'generic_secret', rule: 'high-entropy-assignment' });
+  }
 }

@@ -13,7 +13,7 @@ const CANDIDATE = /(?:\+|\b00|\()?\d[\d ().\-/]{5,24}\d(?:[ \t]*(?:x|ext\.?|exte
 const EXTENSION = /[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d{1,6}$/i;
 // "number" alone is also an order or invoice number: only words that mean a telephone count.
 const PHONE_WORD =
-  /(?:phone|tel|telephone|mobile|mob|cell|cellphone|call|calling|sms|text|whatsapp|signal|fax|contact|reach|dial|ring|hotline|helpline|landline|tél|téléphone|telefon|telefono|teléfono|handy|móvil|portable|cellulare)\b[^\n\d+(]{0,16}$/i;
+  /(?:phone[sd]?|tel|telephone|mobile|mob|cell|cellphone|call(?:ed|ing|s)?|sms|text(?:ed)?|whatsapp|signal|fax|contact(?:ed)?|reach(?:ed|able)?|dial(?:ed)?|ring|hotline|helpline|landline|tél|téléphone|telefon|telefono|teléfono|handy|móvil|portable|cellulare)\b[^\n\d+(]{0,20}$/i;
 
 function digitCount(s: string): number {
   let n = 0;
@@ -48,6 +48,7 @@ const NATIONAL_TRUNK = [
   /^0\d(?:[ .-]\d{2}){4}$/, // 06 12 34 56 78
   /^0\d{1,4}[-/]\d{5,8}$/, // 06-12345678, 030/1234567
   /^0\d{3,4} \d{5,6}$/, // 07700 900123
+  /^8 ?\(?\d{3,4}\)? ?\d{2,3}-\d{2}-\d{2}$/, // 8 (495) 123-45-67
 ];
 const DATE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
 
@@ -67,9 +68,12 @@ function shaped(core: string, text: string, start: number): PhoneShape | undefin
     return rest >= 8 && rest <= 15 && INTERNATIONAL.test(core) ? 'pii-phone-international' : undefined;
   }
   if (NANP.test(core) || NANP_SPACED.test(core)) return 'pii-phone-nanp';
-  if (core.startsWith('0') || core.startsWith('(0')) {
-    if (n < 9 || n > 12) return undefined;
-    if (NATIONAL_TRUNK.some((re) => re.test(core))) return 'pii-phone-national';
+  if (core.startsWith('0') || core.startsWith('(0') || core.startsWith('8')) {
+    if (n >= 9 && n <= 12 && NATIONAL_TRUNK.some((re) => re.test(core))) return 'pii-phone-national';
+  }
+  // A seven-digit local number (`555-0123`) only after a phone word.
+  if (n === 7 && /^\d{3}[-.]\d{4}$/.test(core)) {
+    return PHONE_WORD.test(text.slice(Math.max(0, start - 32), start)) ? 'pii-phone-context' : undefined;
   }
   // Anything else needs a phone word before it: "mobile: 612 345 678", "call 7911 123456".
   if (n < 8 || n > 12 || /[()]/.test(core.replace(/^\(\d{2,5}\)/, ''))) return undefined;

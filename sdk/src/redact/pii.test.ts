@@ -39,6 +39,9 @@ describe('phone numbers', () => {
     expect(phones('mobile: 612 345 678')).toEqual(['612 345 678']);
     expect(phones('Phone 7911 123456, thanks')).toEqual(['7911 123456']);
     expect(phones('reach me on 5551234567')).toEqual(['5551234567']);
+    expect(phones('I can be reached at 555-0123 anytime')).toEqual(['555-0123']);
+    expect(phones('ticket 555-0123 closed')).toEqual([]);
+    expect(phones('call 8 (495) 123-45-67')).toEqual(['8 (495) 123-45-67']);
   });
 
   it('splits two numbers written side by side', () => {

@@ -1,3 +1,4 @@
+import { namesSomethingElse } from './secret-names.js';
 import { acceptsValue, looksLikeCredential, looksRandom } from './value-shape.js';
 
 /**
@@ -178,6 +179,11 @@ export function findDisclosed(text: string, push: (hit: ProseHit) => void): void
       .replace(/([a-z])([A-Z])/g, '$1 $2')
       .replace(/[_-]/g, ' ');
     if (ID_CLAUSE.test(clause)) continue;
+    // `nonce: …`, `public_key: …`: a label that names the value as something else.
+    const label = /([A-Za-z_$][\w.$-]{0,60})["']?\s*(?::|\bis|\bare)\s*["'`]?$/.exec(
+      text.slice(Math.max(0, start - 80), start),
+    )?.[1];
+    if (label !== undefined && namesSomethingElse(label)) continue;
     push({ start, end: start + value.length, kind: 'generic_secret', rule: 'secret-in-text' });
   }
 }

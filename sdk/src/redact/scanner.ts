@@ -1,4 +1,4 @@
-import { ASSIGNMENT_KEYWORDS, findAssignmentsAt } from './assignments.js';
+import { ASSIGNMENT_KEYWORDS, findAssignmentsAt, findHighEntropyAssignments } from './assignments.js';
 import { findEncoded } from './decode.js';
 import { findPhones } from './phones.js';
 import { type LiteralEntry, LiteralIndex } from './prefilter.js';
@@ -258,6 +258,7 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
   const prose = finderRule('secret-in-text', 'generic_secret', 0, findProseSecrets);
   const disclosed = finderRule('secret-in-text', 'generic_secret', 0, findDisclosed);
   const curl = finderRule('cli-user-password', 'password', 1, findCurlCredentials);
+  const highEntropy = finderRule('high-entropy-assignment', 'generic_secret', 0, findHighEntropyAssignments);
   const custom = customPatterns.map((p) => {
     try {
       return compileDetector({ rule: p.rule, kind: p.kind, priority: 2, pattern: p.pattern });
@@ -299,6 +300,7 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
       if (roles & ROLE_MANIFEST) runRule(kubernetes, text, found, long, deadline);
     }
     if (roles & ROLE_PROSE) runRule(prose, text, found, long, deadline);
+    if (digits > 0 && text.length >= 26) runRule(highEntropy, text, found, long, deadline);
     if (digits > 0 && text.length >= 18 && (text.includes(': ') || text.includes(' is ') || text.includes(' are ')))
       runRule(disclosed, text, found, long, deadline);
     if (roles & ROLE_URL && at) runRule(urlRule, text, found, long, deadline);

@@ -500,3 +500,69 @@ function providerPrefix(w: string): boolean {
   for (const p of PROVIDER_NAMES) if (w.startsWith(p) && w.length > p.length) return true;
   return false;
 }
+
+/**
+ * Whether a name says its value is something other than a secret (`request_id`, `sha256`, `nonce`,
+ * `public_key`, `image_data`): used where any name may carry a random-looking secret.
+ */
+export function namesSomethingElse(name: string): boolean {
+  const words = nameWords(name);
+  if (words.length === 0) return true;
+  const last = words[words.length - 1]!;
+  if (NOT_SECRET_LAST.has(last) && last !== 'key') return true;
+  if (words.length > 1 && NOT_SECRET_FIRST.has(words[0]!)) return true;
+  return words.some((w) => OTHER_VALUE_WORDS.has(w));
+}
+
+// Names of values that look random by nature.
+const OTHER_VALUE_WORDS = new Set([
+  'nonce',
+  'salt',
+  'iv',
+  'etag',
+  'uuid',
+  'guid',
+  'integrity',
+  'sri',
+  'checksum',
+  'digest',
+  'hash',
+  'sha',
+  'sha1',
+  'sha256',
+  'sha512',
+  'md5',
+  'commit',
+  'rev',
+  'revision',
+  'srcrev',
+  'image',
+  'img',
+  'data',
+  'content',
+  'body',
+  'payload',
+  'thumbnail',
+  'icon',
+  'logo',
+  'avatar',
+  'picture',
+  'photo',
+  'font',
+  'cursor',
+  'continuation',
+  'page',
+  'next',
+  'state',
+  'request',
+  'trace',
+  'span',
+  'correlation',
+  'etag',
+  'version',
+  'build',
+  'public',
+  'pub',
+  'csrf',
+  'xsrf',
+]);

@@ -104,3 +104,12 @@ export function useEvaluateAlertRule(project: string, id: string) {
   const { api } = useSession();
   return useMutation({ mutationFn: () => api.evaluateAlertRule(project, id) });
 }
+
+/**
+ * Find the runs that carried a value. A mutation, not a query: the value must not become a cache key
+ * that outlives the search (nothing about it is kept once the page lets go of the answer).
+ */
+export function useFindByValue(project: string) {
+  const { api } = useSession();
+  return useMutation({ mutationFn: (value: string) => api.findByValue(project, value), gcTime: 0 });
+}

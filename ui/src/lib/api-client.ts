@@ -13,6 +13,7 @@ import {
   alertRuleListSchema,
   type DriftCompareDto,
   driftCompareSchema,
+  findByValueAnswerSchema,
   type MetricSeriesDto,
   metricSeriesSchema,
   type OverviewDto,
@@ -39,6 +40,16 @@ export interface RunPage {
 
 export type LookupKind = 'document' | 'tool' | 'approval';
 
+/** What a find-by-value returned: the datum's kind, its tokens, and the runs that carried it. */
+export interface ValueSearch {
+  kind: string;
+  tokens: string[];
+  runs: UiRunSummary[];
+  textMatches: TextMatch[];
+  more: boolean;
+  note: string | undefined;
+}
+
 export interface ApiClient {
   whoami(signal?: AbortSignal): Promise<WhoamiDto>;
   /** `query` holds the API's filter parameters (already validated); `cursor` continues a page. */
@@ -46,6 +57,11 @@ export interface ApiClient {
   /** `null` when the run does not exist in this project. */
   getRun(project: string, traceId: string, signal?: AbortSignal): Promise<UiRunDetail | null>;
   lookup(project: string, kind: LookupKind, id: string, signal?: AbortSignal): Promise<UiRunSummary[]>;
+  /**
+   * Runs that carried a datum the investigator types (e-mail, IBAN, phone, card, key): the collector
+   * turns it into its pseudonym token. The value goes in the request body only, never in a URL.
+   */
+  findByValue(project: string, value: string): Promise<ValueSearch>;
   overview(query: URLSearchParams, signal?: AbortSignal): Promise<OverviewDto>;
   /** The selected runs as a case file (an attachment), with the file name the server chose. */
   exportCase(project: string, traceIds: readonly string[], format: 'html' | 'json'): Promise<CaseDownload>;
@@ -151,6 +167,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const path = `/api/runs/${encodeURIComponent(traceId)}${withProject(project)}`;
       const detail = await nullIfNotFound(get(path, runDetailSchema, signal));
       return detail === null ? null : toRunDetail(detail);
+    },
+    async findByValue(project, value) {
+      const answer = await http.request('POST', '/api/search/by-value', findByValueAnswerSchema, {
+        body: { project, value },
+      });
+      return {
+        kind: answer.kind,
+        tokens: answer.tokens,
+        runs: answer.runs.map(toRunSummary),
+        textMatches: answer.textMatches ?? [],
+        more: answer.more,
+        note: answer.note,
+      };
     },
     async lookup(project, kind, id, signal) {
       const path = `/api/lookup/${kind}/${encodeURIComponent(id)}${withProject(project)}`;

@@ -136,7 +136,7 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
     expect(leakRow).toContain("went out in the arguments of external tool 'send_email'");
     expect(leakRow).toContain('send_email');
     expect(await row(tab, leak).locator('[data-testid="finding-evidence"] mark').innerText()).toMatch(
-      /\[(email|phone):[0-9a-f]+\]/,
+      /\[(email|phone):[0-9a-f]+(@[a-z0-9.-]+)?\]/,
     );
     await tab.screenshot({ path: join(ARTIFACTS, 'findings-injection.png'), fullPage: true });
 
@@ -189,7 +189,7 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
     expect(await leakDetail.getByTestId('step-findings').innerText()).toContain('outbound.sensitive_data');
     const argMarks = await leakDetail.locator('[data-testid="tool-arguments"] mark').allInnerTexts();
     expect(argMarks.length).toBeGreaterThan(0);
-    expect(argMarks.join(' ')).toMatch(/\[(email|phone):[0-9a-f]+\]/);
+    expect(argMarks.join(' ')).toMatch(/\[(email|phone):[0-9a-f]+(@[a-z0-9.-]+)?\]/);
     // Marks are elements holding text, never markup taken from the trace.
     expect(await leakDetail.locator('[data-testid="tool-arguments"] mark *').count()).toBe(0);
     await tab.screenshot({ path: join(ARTIFACTS, 'findings-replay-leak.png'), fullPage: true });

@@ -12,6 +12,8 @@ export { createApp } from './api/app.js';
 export type { StepWriter } from './api/ingest-routes.js';
 export type { Config } from './config/config.js';
 export { ConfigError, loadConfig } from './config/config.js';
+export type { LogFields, LogFormat, Logger, LoggerOptions, LogLevel } from './log/logger.js';
+export { createLogger, silentLogger } from './log/logger.js';
 export type { RunSummary, Step, StepKind, ToolRisk } from './model/step.js';
 export type { RunningCollector } from './server.js';
 export { startCollector } from './server.js';

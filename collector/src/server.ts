@@ -12,6 +12,7 @@ import type { Config } from './config/config.js';
 import { createBatchingWriter } from './ingest/batching-writer.js';
 import { createDetectionState } from './ingest/detection-state.js';
 import { createDetectionWorker } from './ingest/detection-worker.js';
+import { createLogger, type Logger } from './log/logger.js';
 import { DEFAULT_DECODE_LIMITS } from './otlp/decoded.js';
 import { createRedactionPass } from './redaction.js';
 import { createStore } from './store/create-store.js';
@@ -33,7 +34,7 @@ export function defaultUiDir(): string | undefined {
 /** Open the store, migrate, bootstrap credentials, and listen. */
 export async function startCollector(
   config: Config,
-  log: (line: string) => void = console.log,
+  log: Logger = createLogger({ level: config.logLevel, format: config.logFormat }),
 ): Promise<RunningCollector> {
   const store = await createStore(
     config.store === 'clickhouse'
@@ -58,7 +59,7 @@ export async function startCollector(
   const detection = createDetectionWorker(store, detectionState, {
     delayMs: config.detectDelayMs,
     maxQueued: config.detectMaxQueuedRuns,
-    log,
+    log: lines(log.child({ module: 'detection' })),
   });
   // A batch's runs are queued for detection only once the batch is durable.
   const detectingStore: SpanWriter = {
@@ -108,13 +109,14 @@ export async function startCollector(
       timeoutMs: config.alertWebhookTimeoutMs,
       blockPrivate: config.alertBlockPrivateWebhooks,
       publicUrl: config.publicUrl ?? url,
-      log,
+      log: lines(log.child({ module: 'alerts' })),
     }),
-    log,
+    log: lines(log.child({ module: 'alerts' })),
   });
   alerts.start();
-  log(
+  log.info(
     `Casefile collector listening on ${url} (store: ${store.backend}${store.backend === 'duckdb' ? `, data dir ${resolve(config.dataDir)}` : ''}; UI: ${uiDir ? url : 'not built'})`,
+    { url, store: store.backend, ui: Boolean(uiDir) },
   );
   return {
     url,
@@ -131,4 +133,9 @@ export async function startCollector(
       await store.close();
     },
   };
+}
+
+/** For workers that report only failures as text lines: each line is a warning of their logger. */
+function lines(log: Logger): (line: string) => void {
+  return (line) => log.warn(line);
 }

@@ -80,7 +80,7 @@ async function throughCollector(
     { CASEFILE_BOOTSTRAP_INGEST_KEY: INGEST_KEY, CASEFILE_BOOTSTRAP_ADMIN_TOKEN: ADMIN, CASEFILE_UI_DIR: dataDir },
     args,
   );
-  const collector = await startCollector(config, () => {});
+  const collector = await startCollector({ ...config, logLevel: 'silent' });
   try {
     // Warm-up: JIT, schema, first parts.
     await sendAll(collector.url, INGEST_KEY, buildRequests(2, opts.runsPerRequest), opts.concurrency);

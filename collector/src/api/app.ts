@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import { createDetectionState, type DetectionState } from '../ingest/detection-state.js';
+import type { Logger } from '../log/logger.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import type { DecodeLimits } from '../otlp/decoded.js';
 import type { TraceStore } from '../store/port.js';
@@ -14,6 +15,7 @@ import { toHttpError } from './http-errors.js';
 import { ingestRoutes, type StepWriter } from './ingest-routes.js';
 import { overviewRoutes } from './overview-routes.js';
 import { queryRoutes } from './query-routes.js';
+import { requestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { staticUi } from './static-ui.js';
 
@@ -25,7 +27,7 @@ export interface AppDeps {
   limits: DecodeLimits;
   maxBodyBytes: number;
   uiDir?: string | undefined;
-  log: (line: string) => void;
+  log: Logger;
   /** The detection worker's baselines and settings; a private one over `store` when absent. */
   detection?: DetectionState;
   /** Pseudonym keys known for a project, for find-by-value (none when absent). */
@@ -39,6 +41,7 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', requestLog(deps.log));
   app.use('*', securityHeaders);
   app.get('/healthz', (c) => c.json({ status: 'ok', store: deps.store.backend }));
   app.route('/v1', ingestRoutes(deps));
@@ -63,7 +66,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('*', staticUi(deps.uiDir));
   app.onError((err, c) => {
     const http = toHttpError(err);
-    if (http.status === 500) deps.log(`request failed: ${err.stack ?? err.message}`);
+    if (http.status === 500) (c.get('log') ?? deps.log).error('request failed', { err });
     if (http.retryAfterSeconds !== undefined) c.header('retry-after', String(http.retryAfterSeconds));
     return c.json({ error: http.code, message: http.message }, http.status);
   });

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import { bearerToken } from '../auth/secrets.js';
 import { BadInputError, UnsupportedError } from '../errors/errors.js';
+import type { Logger } from '../log/logger.js';
 import type { Step } from '../model/step.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import { normalizeSpanSteps, type ResourceCache } from '../normalize/normalize-span.js';
@@ -9,6 +10,7 @@ import { decodeJsonTraces } from '../otlp/decode-json.js';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf.js';
 import type { DecodedRequest, DecodeLimits } from '../otlp/decoded.js';
 import { ExportTraceServiceResponse, RpcStatus } from '../otlp/otlp-proto.js';
+import type { AppEnv } from './env.js';
 import { toHttpError } from './http-errors.js';
 import { readBody } from './read-body.js';
 
@@ -24,14 +26,14 @@ export interface IngestDeps {
   redactorFor(projectId: string, ingestKey: string): AttributeRedactor;
   limits: DecodeLimits;
   maxBodyBytes: number;
-  log: (line: string) => void;
+  log: Logger;
 }
 
 type Encoding = 'protobuf' | 'json';
 
 /** OTLP/HTTP trace receiver, mounted at /v1: `POST /v1/traces`, protobuf or JSON, gzip, partial success. */
-export function ingestRoutes(deps: IngestDeps): Hono {
-  const app = new Hono();
+export function ingestRoutes(deps: IngestDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.post('/traces', async (c) => {
     const encoding = requestEncoding(c.req.header('content-type'));
     try {
@@ -51,9 +53,16 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       const resources: ResourceCache = new WeakMap();
       const steps = decoded.spans.flatMap((s) => normalizeSpanSteps(s, projectId, redactor, resources));
       if (steps.length > 0) await deps.writer.write(steps);
+      const log = c.get('log') ?? deps.log;
+      if (log.enabled('debug')) {
+        log.debug('spans stored', { projectId, encoding, spans: decoded.spans.length, steps: steps.length });
+      }
+      if (decoded.rejected > 0) {
+        log.warn('spans rejected', { projectId, rejected: decoded.rejected, reasons: decoded.reasons.slice(0, 5) });
+      }
       return success(c, encoding, decoded);
     } catch (err) {
-      return failure(c, encoding ?? 'json', err, deps.log);
+      return failure(c, encoding ?? 'json', err, c.get('log') ?? deps.log);
     }
   });
   return app;
@@ -66,7 +75,7 @@ function requestEncoding(contentType: string | undefined): Encoding | undefined 
   return undefined;
 }
 
-function success(c: Context, encoding: Encoding, decoded: DecodedRequest): Response {
+function success(c: Context<AppEnv>, encoding: Encoding, decoded: DecodedRequest): Response {
   const partial =
     decoded.rejected > 0
       ? {
@@ -83,9 +92,9 @@ function success(c: Context, encoding: Encoding, decoded: DecodedRequest): Respo
   return c.json(partial ? { partialSuccess: { ...partial, rejectedSpans: String(partial.rejectedSpans) } } : {}, 200);
 }
 
-function failure(c: Context, encoding: Encoding, err: unknown, log: (line: string) => void): Response {
+function failure(c: Context<AppEnv>, encoding: Encoding, err: unknown, log: Logger): Response {
   const http = toHttpError(err);
-  if (http.status >= 500 && http.status !== 503) log(`ingest failed: ${(err as Error)?.stack ?? String(err)}`);
+  if (http.status >= 500 && http.status !== 503) log.error('ingest failed', { err });
   const headers: Record<string, string> = {};
   if (http.retryAfterSeconds !== undefined) headers['retry-after'] = String(http.retryAfterSeconds);
   if (encoding === 'protobuf') {

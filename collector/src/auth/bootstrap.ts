@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '../log/logger.js';
 import type { Credential, CredentialStore, ProjectStore } from '../store/port.js';
 import { generateSecret, hashSecret } from './secrets.js';
 
@@ -9,7 +10,7 @@ export interface BootstrapOptions {
   dataDir: string;
   ingestKey?: string | undefined;
   adminToken?: string | undefined;
-  log: (line: string) => void;
+  log: Logger;
 }
 
 export const INITIAL_CREDENTIALS_FILE = 'initial-credentials.json';
@@ -52,12 +53,13 @@ export async function bootstrap(store: CredentialStore & ProjectStore, opts: Boo
   await mkdir(opts.dataDir, { recursive: true });
   const file = join(opts.dataDir, INITIAL_CREDENTIALS_FILE);
   await writeFile(file, `${JSON.stringify({ ingestKey, adminToken }, null, 2)}\n`, { mode: 0o600 });
-  opts.log(
+  opts.log.info(
     [
       'First start: created the default project and its credentials (shown once; only hashes are stored).',
       `  ingest key  (agents send it as Authorization: Bearer …): ${ingestKey}`,
       `  admin token (log in to the UI and API with it):          ${adminToken}`,
       `  A copy is in ${file} (mode 0600) for local tools; delete it once you have stored the keys.`,
     ].join('\n'),
+    { file },
   );
 }

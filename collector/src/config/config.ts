@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_FORMATS, LOG_LEVELS } from '../log/logger.js';
 import { parseFlags, UsageError } from './flags.js';
 
 /**
@@ -12,6 +13,9 @@ export const configSchema = z
   .object({
     port: portNumber.default(4318),
     host: z.string().min(1).default('0.0.0.0'),
+    logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** Default: pretty lines on a terminal, one JSON object per line otherwise. */
+    logFormat: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).optional(),
     dataDir: z.string().min(1).default('./.casefile'),
     store: z.enum(['duckdb', 'clickhouse']).optional(),
     clickhouseUrl: z.url().optional(),
@@ -73,6 +77,8 @@ export type Config = z.output<typeof configSchema>;
 export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: string; flag: string }> = {
   port: { env: 'CASEFILE_PORT', flag: '--port' },
   host: { env: 'CASEFILE_HOST', flag: '--host' },
+  logLevel: { env: 'CASEFILE_LOG_LEVEL', flag: '--log-level' },
+  logFormat: { env: 'CASEFILE_LOG_FORMAT', flag: '--log-format' },
   dataDir: { env: 'CASEFILE_DATA_DIR', flag: '--data-dir' },
   store: { env: 'CASEFILE_STORE', flag: '--store' },
   clickhouseUrl: { env: 'CASEFILE_CLICKHOUSE_URL', flag: '--clickhouse-url' },

@@ -7,6 +7,7 @@ import { type AppDeps, createApp } from '../api/app.js';
 import type { AppEnv } from '../api/env.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { hashSecret } from '../auth/secrets.js';
+import { silentLogger } from '../log/logger.js';
 import { NO_REDACTION } from '../normalize/normalize-span.js';
 import { DEFAULT_DECODE_LIMITS } from '../otlp/decoded.js';
 import type { Role } from '../store/port.js';
@@ -58,7 +59,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     redactorFor: () => NO_REDACTION,
     limits: DEFAULT_DECODE_LIMITS,
     maxBodyBytes: 1024 * 1024,
-    log: () => {},
+    log: silentLogger,
     ...deps,
     store,
     auth: createAuthenticator(store),

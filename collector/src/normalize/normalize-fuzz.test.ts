@@ -142,5 +142,15 @@ describe('normalisation of unknown or malformed dialect attributes', () => {
     expect(JSON.parse(lf?.attributes[NOTES_ATTR] ?? '[]')).toEqual([
       'langfuse.observation.usage_details is not a JSON object',
     ]);
+
+    const [oi] = normalizeSpanSteps(
+      span({ 'openinference.span.kind': 'CHAIN', metadata: '{"thread_id": "t-1"' }, { name: 'support-agent' }),
+      'p',
+      NO_REDACTION,
+    );
+    expect(oi?.conversationId).toBe('');
+    expect(JSON.parse(oi?.attributes[NOTES_ATTR] ?? '[]')).toEqual([
+      'metadata is not a JSON object; its session and thread IDs were not read',
+    ]);
   });
 });

@@ -17,10 +17,17 @@ const GENERIC_ROOT_NAMES = new Set([
 ]);
 const SESSION_KEYS = ['thread_id', 'session_id', 'sessionId', 'conversation_id', 'conversationId'];
 
-/** `metadata` is a JSON object on OpenInference spans (LangGraph puts `thread_id` there). */
-export function metadataOf(attrs: Record<string, string>): Obj {
-  const m = parseJson(attrs.metadata);
-  return isObj(m) ? m : {};
+/**
+ * `metadata` is a JSON object on OpenInference spans (LangGraph puts `thread_id` there). Anything else
+ * is read as no metadata, with a note saying so (the step's notes show why its session is missing).
+ */
+export function metadataOf(attrs: Record<string, string>, notes?: string[]): Obj {
+  const raw = attrs.metadata;
+  if (raw === undefined || raw === '') return {};
+  const m = parseJson(raw);
+  if (isObj(m)) return m;
+  notes?.push('metadata is not a JSON object; its session and thread IDs were not read');
+  return {};
 }
 
 /** The first generation's message in a LangChain LLM `output.value` (`{generations:[[{message}]]}`). */
@@ -75,12 +82,12 @@ function lastText(value: unknown, role: string): string {
 export const openInference: Dialect = {
   id: 'openinference',
   detect: (v: SpanView) => v.attrs['openinference.span.kind'] !== undefined,
-  apply(v: SpanView, step: Step) {
+  apply(v: SpanView, step: Step, notes: string[]) {
     const a = v.attrs;
     const oiKind = (a['openinference.span.kind'] ?? '').toUpperCase();
     const input = a['input.value'] ?? '';
     const output = a['output.value'] ?? '';
-    const meta = metadataOf(a);
+    const meta = metadataOf(a, notes);
     for (const k of SESSION_KEYS) step.conversationId ||= str(meta[k]);
     if ((v.isRoot && (oiKind === 'CHAIN' || oiKind === 'AGENT')) || oiKind === 'AGENT') {
       if (!GENERIC_ROOT_NAMES.has(v.name)) step.agentName ||= v.name;

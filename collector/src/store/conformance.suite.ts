@@ -180,6 +180,48 @@ export const coreSuite: StoreSuite = {
       expect(await list({ agentName: 'billing' }, Q)).toEqual([]);
     });
 
+    test('lists a run that arrived in pieces over several days at its first step, with every step counted', async () => {
+      // Later steps arrive first (an agent exports children before the root); the run spans three
+      // UTC days, so its first step lies two day boundaries before its last.
+      const long = buildRun({
+        projectId: P,
+        startNs: DAY0 + 2n * NS_PER_DAY - 3_600_000_000_000n,
+        toolName: 'archive',
+      });
+      const late = long.slice(1).map((s, i) => ({
+        ...s,
+        startNs: DAY0 + 4n * NS_PER_DAY + BigInt(i) * 1_000_000n,
+        endNs: DAY0 + 4n * NS_PER_DAY + BigInt(i + 1) * 1_000_000n,
+      }));
+      const root = { ...(long[0] as Step), endNs: DAY0 + 4n * NS_PER_DAY + 10_000_000n };
+      const others = Array.from({ length: 6 }, (_, i) =>
+        buildRun({ projectId: P, startNs: DAY0 + 2n * NS_PER_DAY + BigInt(i) * 3_600_000_000_000n }),
+      );
+      const newer = buildRun({ projectId: P, startNs: DAY0 + 5n * NS_PER_DAY });
+      for (const run of others) await store.writeSteps(run);
+      await store.writeSteps(late);
+      await store.writeSteps(newer);
+      await store.writeSteps([root]);
+
+      const expected = [newer, ...others.slice().reverse(), long].map((r) => (r[0] as Step).traceId);
+      expect(await list({})).toEqual(expected);
+      // One run per page: the cursor walks every window boundary.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listRuns(P, { limit: 1, ...(cursor ? { cursor } : {}) });
+        seen.push(...ids(page.runs));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(expected);
+      const [summary] = (await store.listRuns(P, { limit: 100, toolName: 'archive' })).runs;
+      expect(summary).toMatchObject({ traceId: root.traceId, startNs: root.startNs, stepCount: 5 });
+      // A range that holds only the long run's last steps does not list it; one holding its start does.
+      expect(await list({ fromNs: DAY0 + 4n * NS_PER_DAY, toNs: DAY0 + 5n * NS_PER_DAY })).toEqual([]);
+      expect(await list({ fromNs: root.startNs, toNs: root.startNs + 1n })).toEqual([root.traceId]);
+      expect(ids(await store.runsTouching(P, { toolName: 'archive' }, 10))).toEqual([root.traceId]);
+    });
+
     test('pages through runs without duplicates or gaps, ties broken by trace ID', async () => {
       const all: Step[] = [];
       for (let i = 0; i < 23; i++) {

@@ -25,11 +25,42 @@ function utcDate(ns: bigint): string {
   return new Date(partitionSeconds(ns) * 1000).toISOString().slice(0, 10);
 }
 
-export function listRunsSql(db: string, projectId: string, query: RunQuery): string {
+/**
+ * A slice of start times one listing probe covers: `run_index` rows from the hour of `fromNs` on are
+ * merged per trace, and runs whose start falls in `[fromNs, toNs)` are kept.
+ */
+export interface RunWindow {
+  fromNs: bigint;
+  toNs?: bigint;
+  /** Traces found to have steps before `fromNs`: their start lies in an older window. */
+  exclude?: readonly string[];
+}
+
+const hourOf = (ns: bigint) => {
+  const s = partitionSeconds(ns);
+  return s - (s % 3600);
+};
+
+export function listRunsSql(db: string, projectId: string, query: RunQuery, window?: RunWindow): string {
   const p = literal(projectId);
   const where = [`project_id = ${p}`];
   const having: string[] = [];
-  if (query.fromNs !== undefined) {
+  let prewhere = '';
+  if (window) {
+    // Every step of a run starts at or after the run, so all rows of a run that starts in the
+    // window lie in its hours or later ones; with an upper bound, only traces with a row in the
+    // window's hours are merged (PREWHERE: the states are read only for granules that hold them).
+    where.push(`hour >= toDateTime(${uint(hourOf(window.fromNs))})`);
+    if (window.toNs !== undefined) {
+      prewhere = `PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_index WHERE project_id = ${p} AND hour >= toDateTime(${uint(hourOf(window.fromNs))}) AND hour <= toDateTime(${uint(hourOf(window.toNs - 1n))}))\n`;
+    }
+    if (window.exclude && window.exclude.length > 0) {
+      where.push(`trace_id NOT IN (${window.exclude.map(literal).join(', ')})`);
+    }
+    having.push(`start_ns >= ${uint(window.fromNs)}`);
+    if (window.toNs !== undefined) having.push(`start_ns < ${uint(window.toNs)}`);
+  }
+  if (query.fromNs !== undefined && !window) {
     having.push(`start_ns >= ${uint(query.fromNs)}`);
     // A run that starts at or after fromNs has all its summary rows in days >= that day, so only
     // those traces are aggregated (over all their rows, so the aggregate stays exact).
@@ -69,7 +100,7 @@ export function listRunsSql(db: string, projectId: string, query: RunQuery): str
     having.push(`(start_ns < ${start} OR (start_ns = ${start} AND trace_id < ${literal(after.traceId)}))`);
   }
   return `SELECT ${SUMMARY_SELECT}
-FROM ${db}.runs WHERE ${where.join(' AND ')}
+FROM ${db}.${window ? 'run_index' : 'runs'} ${prewhere}WHERE ${where.join(' AND ')}
 GROUP BY trace_id${having.length > 0 ? `\nHAVING ${having.join(' AND ')}` : ''}
 ORDER BY start_ns DESC, trace_id DESC
 LIMIT ${uint(query.limit + 1)}`;
@@ -81,4 +112,30 @@ FROM ${db}.runs WHERE project_id = ${literal(projectId)} AND trace_id IN (${touc
 GROUP BY trace_id
 ORDER BY start_ns DESC, trace_id DESC
 LIMIT ${uint(limit)}`;
+}
+
+/** Of the newest `n` run-index rows in `[fromNs, toNs)`: how many, the oldest and newest hour (seconds). */
+export function newestHoursSql(
+  db: string,
+  projectId: string,
+  fromNs: bigint,
+  toNs: bigint | undefined,
+  n: number,
+): string {
+  const upper = toNs === undefined ? '' : ` AND hour <= toDateTime(${uint(hourOf(toNs - 1n))})`;
+  return `SELECT count() AS n, min(h) AS lo, max(h) AS hi FROM (
+SELECT toUInt32(hour) AS h FROM ${db}.run_index WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fromNs))})${upper}
+ORDER BY hour DESC LIMIT ${uint(n)})`;
+}
+
+/** Which of these traces have a step that starts before `beforeNs` (their run began earlier). */
+export function tracesStartedBeforeSql(
+  db: string,
+  projectId: string,
+  traceIds: readonly string[],
+  beforeNs: bigint,
+): string {
+  return `SELECT trace_id FROM ${db}.trace_times WHERE project_id = ${literal(projectId)}
+AND day <= toDate(${literal(utcDate(beforeNs))}) AND trace_id IN (${traceIds.map(literal).join(', ')})
+GROUP BY trace_id HAVING minMerge(min_start) < ${uint(beforeNs)}`;
 }

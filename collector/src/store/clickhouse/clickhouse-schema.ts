@@ -35,7 +35,15 @@ const spanColumnsDdl = STEP_COLUMNS.flatMap((col) =>
 ).join(',\n  ');
 
 /** Tables whose partitions are UTC days of a step's start; retention drops them together. */
-export const DAY_PARTITIONED_TABLES = ['spans', 'runs', 'trace_times', 'run_documents', 'run_tools', 'run_approvals'];
+export const DAY_PARTITIONED_TABLES = [
+  'spans',
+  'runs',
+  'trace_times',
+  'run_documents',
+  'run_tools',
+  'run_approvals',
+  'run_index',
+];
 
 // The root step wins, then an agent step, then the earliest; an empty value never beats a set one.
 const rankKey = (col: string) =>
@@ -51,6 +59,34 @@ const PICKED = [
   'policy_version',
   'run_input',
 ];
+
+/** The run summary as aggregate states, shared by `runs` and `run_index` (read with SUMMARY_SELECT). */
+const SUMMARY_STATES_DDL = `start_s AggregateFunction(min, UInt64),
+  end_s AggregateFunction(max, UInt64),
+  ${PICKED.map((col) => `${col}_s AggregateFunction(argMin, String, ${RANK_TYPE})`).join(',\n  ')},
+  error_s AggregateFunction(max, UInt8),
+  steps_s AggregateFunction(uniqExact, String),
+  errors_s AggregateFunction(uniqExactIf, String, UInt8),
+  tools_s AggregateFunction(groupUniqArray, String),
+  models_s AggregateFunction(groupUniqArrayArray, Array(String)),
+  tokens_s AggregateFunction(groupUniqArray, Tuple(String, Int64, Int64))`;
+
+// Every state is idempotent (min, max, distinct sets keyed by span ID), so a resent batch that a
+// view aggregates a second time changes no result.
+const SUMMARY_STATES_SELECT = `minState(start_ns) AS start_s, maxState(end_ns) AS end_s,
+  ${PICKED.map((col) => `argMinState(${col}, ${rankKey(col)}) AS ${col}_s`).join(',\n  ')},
+  maxState(toUInt8(status = 'error')) AS error_s,
+  uniqExactState(span_id) AS steps_s,
+  uniqExactIfState(span_id, toUInt8(status = 'error')) AS errors_s,
+  groupUniqArrayState(tool_name) AS tools_s,
+  groupUniqArrayArrayState([request_model, response_model]) AS models_s,
+  groupUniqArrayState((span_id, ifNull(input_tokens, toInt64(0)), ifNull(output_tokens, toInt64(0)))) AS tokens_s`;
+
+const RUN_INDEX_SELECT = (
+  db: string,
+) => `SELECT project_id, toStartOfHour(start_time) AS hour, trace_id, toDate(start_time) AS day,
+  ${SUMMARY_STATES_SELECT}
+FROM ${db}.spans GROUP BY project_id, trace_id, day, hour`;
 
 const lookup = (db: string, table: string, key: string, source: string, where: string): string[] => [
   `CREATE TABLE IF NOT EXISTS ${db}.${table} (project_id String, ${key} String, trace_id String, day Date)
@@ -75,28 +111,11 @@ ORDER BY (project_id, trace_id, span_id)`,
   project_id String,
   trace_id String,
   day Date,
-  start_s AggregateFunction(min, UInt64),
-  end_s AggregateFunction(max, UInt64),
-  ${PICKED.map((col) => `${col}_s AggregateFunction(argMin, String, ${RANK_TYPE})`).join(',\n  ')},
-  error_s AggregateFunction(max, UInt8),
-  steps_s AggregateFunction(uniqExact, String),
-  errors_s AggregateFunction(uniqExactIf, String, UInt8),
-  tools_s AggregateFunction(groupUniqArray, String),
-  models_s AggregateFunction(groupUniqArrayArray, Array(String)),
-  tokens_s AggregateFunction(groupUniqArray, Tuple(String, Int64, Int64))
+  ${SUMMARY_STATES_DDL}
 ) ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, trace_id)`,
-      // Every state is idempotent (min, max, distinct sets keyed by span ID), so a resent batch
-      // that the view aggregates a second time changes no result.
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.runs_mv TO ${db}.runs AS
 SELECT project_id, trace_id, toDate(start_time) AS day,
-  minState(start_ns) AS start_s, maxState(end_ns) AS end_s,
-  ${PICKED.map((col) => `argMinState(${col}, ${rankKey(col)}) AS ${col}_s`).join(',\n  ')},
-  maxState(toUInt8(status = 'error')) AS error_s,
-  uniqExactState(span_id) AS steps_s,
-  uniqExactIfState(span_id, toUInt8(status = 'error')) AS errors_s,
-  groupUniqArrayState(tool_name) AS tools_s,
-  groupUniqArrayArrayState([request_model, response_model]) AS models_s,
-  groupUniqArrayState((span_id, ifNull(input_tokens, toInt64(0)), ifNull(output_tokens, toInt64(0)))) AS tokens_s
+  ${SUMMARY_STATES_SELECT}
 FROM ${db}.spans GROUP BY project_id, trace_id, day`,
       `CREATE TABLE IF NOT EXISTS ${db}.trace_times (
   project_id String, trace_id String, day Date,
@@ -121,6 +140,28 @@ ENGINE = ReplacingMergeTree(version) ORDER BY id`,
   },
   FINDINGS_MIGRATION,
   ALERTS_MIGRATION,
+  {
+    version: 4,
+    name: 'run index: run summaries ordered by start hour',
+    // `runs` is ordered by trace, so a listing had to merge every run of the project (or of whole
+    // days). `run_index` holds the same summary states ordered by (project, start hour, trace): a
+    // page reads the hours it lists and merges only those rows. A run's rows sit in the hours its
+    // steps start in, the first of them holding its start. The view comes first, then the backfill
+    // from the spans already stored (a span caught by both is counted once: every state is
+    // idempotent). Partitioned by the same UTC day as `spans`, so retention drops it with them.
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.run_index (
+  project_id String,
+  hour DateTime('UTC'),
+  trace_id String,
+  day Date,
+  ${SUMMARY_STATES_DDL}
+) ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, hour, trace_id)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.run_index_mv TO ${db}.run_index AS
+${RUN_INDEX_SELECT(db)}`,
+      `INSERT INTO ${db}.run_index ${RUN_INDEX_SELECT(db)}`,
+    ],
+  },
 ];
 
 export function migrationsTableDdl(db: string): string {

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { describe, expect, it } from 'vitest';
+import type { Step } from '../../model/step.js';
+import { buildRun, DAY0, NS_PER_DAY } from '../conformance.fixtures.js';
 import type { TraceStore } from '../port.js';
 import { runStoreSuites } from '../store-battery.suite.js';
+import { MIGRATIONS, migrationsTableDdl } from './clickhouse-schema.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
 
 // A real server (CI starts one: .ci/clickhouse.sh); every store is a fresh database, dropped afterwards.
@@ -26,3 +31,49 @@ runStoreSuites(
       : [{ reason: 'CLICKHOUSE_URL is not set (bash .ci/clickhouse.sh start starts a server)', tests: ['*'] }],
   },
 );
+
+describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHOUSE_URL is not set)'}`, () => {
+  it('upgrades a database written before the run index, and lists every run it held', async () => {
+    const database = `casefile_test_${randomBytes(6).toString('hex')}`;
+    const old = await open(database);
+    try {
+      // The schema as it was before the run index: migrations 1-3 only.
+      const admin = createClient({ url: url as string, log: { level: ClickHouseLogLevel.OFF } });
+      try {
+        await admin.command({ query: `CREATE DATABASE ${database}` });
+        await admin.command({ query: migrationsTableDdl(database) });
+        for (const m of MIGRATIONS.filter((m) => m.version <= 3)) {
+          for (const sql of m.statements(database)) await admin.command({ query: sql });
+          await admin.command({
+            query: `INSERT INTO ${database}.schema_migrations VALUES (${m.version}, '${m.name}', now())`,
+          });
+        }
+      } finally {
+        await admin.close();
+      }
+      const runs = Array.from({ length: 30 }, (_, i) =>
+        buildRun({ projectId: 'p', startNs: DAY0 + BigInt(i) * (NS_PER_DAY / 3n), agentName: i % 2 ? 'a' : 'b' }),
+      );
+      await old.writeSteps(runs.flat());
+      const upgraded = await open(database);
+      try {
+        await upgraded.migrate();
+        const listed = await upgraded.listRuns('p', { limit: 100 });
+        const expected = runs.map((r) => (r[0] as Step).traceId).reverse();
+        expect(listed.runs.map((r) => r.traceId)).toEqual(expected);
+        expect(listed.runs.every((r) => r.stepCount === 5)).toBe(true);
+        const agentB = await upgraded.listRuns('p', { limit: 5, agentName: 'b' });
+        expect(agentB.runs.map((r) => r.traceId)).toEqual(expected.filter((_, i) => i % 2 === 1).slice(0, 5));
+        // Writes after the upgrade reach the index through its view.
+        const later = buildRun({ projectId: 'p', startNs: DAY0 + 20n * NS_PER_DAY });
+        await upgraded.writeSteps(later);
+        expect((await upgraded.listRuns('p', { limit: 1 })).runs[0]?.traceId).toBe((later[0] as Step).traceId);
+      } finally {
+        await upgraded.dropDatabase();
+        await upgraded.close();
+      }
+    } finally {
+      await old.close();
+    }
+  }, 120_000);
+});

@@ -1,5 +1,5 @@
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
+import { BadInputError, StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
 import type {
@@ -22,6 +22,7 @@ import type {
 import {
   type AccessEntry,
   type Credential,
+  decodeCursor,
   type Project,
   type RunPage,
   type RunQuery,
@@ -34,7 +35,13 @@ import { inPageOrder } from '../text-search.js';
 import * as alertsSql from './clickhouse-alerts.js';
 import * as findingsSql from './clickhouse-findings.js';
 import * as metricsSql from './clickhouse-metrics.js';
-import { listRunsSql, runsTouchingSql } from './clickhouse-queries.js';
+import {
+  listRunsSql,
+  newestHoursSql,
+  type RunWindow,
+  runsTouchingSql,
+  tracesStartedBeforeSql,
+} from './clickhouse-queries.js';
 import { purgeProjectBefore } from './clickhouse-retention.js';
 import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from './clickhouse-rows.js';
 import { textMatchesSql } from './clickhouse-run-search.js';
@@ -49,6 +56,9 @@ export interface ClickHouseStoreConfig {
   /** Settle delay of `claimEvaluation` (see `clickhouse-alert-claims.ts`); default 1,500 ms. */
   claimSettleMs?: number;
 }
+
+const NS_PER_S = 1_000_000_000n;
+const HOUR_NS = 3_600n * NS_PER_S;
 
 const INSERT_COLUMNS: [string, ...string[]] = ['start_time', 'version', ...SPAN_COLUMN_NAMES];
 
@@ -127,16 +137,67 @@ export class ClickHouseTraceStore implements TraceStore {
   }
 
   async listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
-    const runs = await this.withFindingCounts(
-      projectId,
-      (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary),
-    );
+    const listed =
+      query.approvalId !== undefined
+        ? (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary)
+        : await this.listRunsByWindows(projectId, query);
+    const runs = await this.withFindingCounts(projectId, listed);
     const page = runPageOf(runs, query.limit);
     if (query.text && page.runs.length > 0) {
       const sql = textMatchesSql(this.db, projectId, page.runs, query.text);
       page.textMatches = inPageOrder(page.runs, await this.select(sql));
     }
     return page;
+  }
+
+  /**
+   * Newest first without merging every run: probe windows of start time, newest first, each merged
+   * from `run_index` (summary states ordered by start hour) over its hours only. The first window
+   * holds the newest 2 × (limit + 1) index rows; each next one is 8 times wider, until the page is
+   * full or the lower bound is reached. A filter that matches almost nothing ends in one probe over
+   * all older runs.
+   */
+  private async listRunsByWindows(projectId: string, query: RunQuery): Promise<RunSummary[]> {
+    const want = query.limit + 1;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !after) throw new BadInputError('invalid cursor');
+    const lowest = query.fromNs ?? 0n;
+    let hi = after ? after.startNs + 1n : undefined;
+    if (query.toNs !== undefined && (hi === undefined || query.toNs < hi)) hi = query.toNs;
+    if (hi !== undefined && hi <= lowest) return [];
+    const [probe] = await this.select(newestHoursSql(this.db, projectId, lowest, hi, want * 2));
+    if (!probe || Number(probe.n) === 0) return [];
+    const newest = (BigInt(String(probe.hi)) + 3600n) * NS_PER_S;
+    let lo = Number(probe.n) < want * 2 ? lowest : BigInt(String(probe.lo)) * NS_PER_S;
+    if (lo < lowest) lo = lowest;
+    let width = (hi ?? newest) - lo;
+    if (width < HOUR_NS) width = HOUR_NS;
+    const out: RunSummary[] = [];
+    for (;;) {
+      const rest = { ...query, limit: want - out.length - 1 };
+      const rows =
+        lo <= lowest && query.fromNs === undefined
+          ? await this.select(listRunsSql(this.db, projectId, hi === undefined ? rest : { ...rest, toNs: hi }))
+          : await this.windowRows(projectId, rest, { fromNs: lo, ...(hi === undefined ? {} : { toNs: hi }) });
+      out.push(...rows.map(rowToSummary));
+      if (out.length >= want || lo <= lowest) return out.slice(0, want);
+      hi = lo;
+      width *= 8n;
+      lo = hi - width > lowest ? hi - width : lowest;
+    }
+  }
+
+  /** One probe: runs that start in the window, without those that began before it. */
+  private async windowRows(projectId: string, query: RunQuery, window: RunWindow): Promise<Row[]> {
+    const exclude: string[] = [];
+    for (;;) {
+      const rows = await this.select(listRunsSql(this.db, projectId, query, { ...window, exclude }));
+      if (rows.length === 0) return rows;
+      const ids = rows.map((r) => String(r.trace_id));
+      const older = await this.select(tracesStartedBeforeSql(this.db, projectId, ids, window.fromNs));
+      if (older.length === 0) return rows;
+      exclude.push(...older.map((r) => String(r.trace_id)));
+    }
   }
 
   async getRun(projectId: string, traceId: string): Promise<Step[]> {
@@ -157,7 +218,17 @@ ORDER BY start_ns, span_id`,
   }
 
   async runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {
-    const runs = (await this.select(runsTouchingSql(this.db, projectId, touch, limit))).map(rowToSummary);
+    // A tool or a document is touched by many runs: probe by start time as the runs list does. An
+    // approval ID names one or two runs, found straight from its lookup table.
+    const runs =
+      'approvalId' in touch
+        ? (await this.select(runsTouchingSql(this.db, projectId, touch, limit))).map(rowToSummary)
+        : (
+            await this.listRunsByWindows(
+              projectId,
+              'toolName' in touch ? { limit, toolName: touch.toolName } : { limit, documentId: touch.documentId },
+            )
+          ).slice(0, limit);
     return this.withFindingCounts(projectId, runs);
   }
 

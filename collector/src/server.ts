@@ -15,6 +15,13 @@ import { createDetectionWorker } from './ingest/detection-worker.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { DEFAULT_DECODE_LIMITS } from './otlp/decoded.js';
 import { createRedactionPass } from './redaction.js';
+import { removeCollectorFile, writeCollectorFile } from './startup/collector-file.js';
+import {
+  checkDataDir,
+  describeClickHouseError,
+  describeDuckDbOpenError,
+  describeListenError,
+} from './startup/startup-error.js';
 import { createStore } from './store/create-store.js';
 import type { SpanWriter, TraceStore } from './store/port.js';
 
@@ -31,30 +38,33 @@ export function defaultUiDir(): string | undefined {
   return existsSync(resolve(dir, 'index.html')) ? dir : undefined;
 }
 
-/** Open the store, migrate, bootstrap credentials, and listen. */
+/**
+ * Listen, open the store, migrate, bootstrap credentials, then serve. The port is bound first, so a
+ * port in use stops start-up before anything is created or printed; until the store is ready the
+ * server answers 503. Every start-up failure is a StartupError whose message names the cause.
+ */
 export async function startCollector(
   config: Config,
   log: Logger = createLogger({ level: config.logLevel, format: config.logFormat }),
 ): Promise<RunningCollector> {
-  const store = await createStore(
-    config.store === 'clickhouse'
-      ? {
-          kind: 'clickhouse',
-          url: config.clickhouseUrl as string,
-          database: config.clickhouseDatabase,
-          username: config.clickhouseUser,
-          password: config.clickhousePassword,
-          claimSettleMs: config.alertClaimSettleMs,
-        }
-      : { kind: 'duckdb', dataDir: resolve(config.dataDir) },
+  const dataDir = resolve(config.dataDir);
+  let ready: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
+  const server = await listen(config, dataDir, (req, env) =>
+    ready ? ready(req, env) : new Response('Casefile is starting\n', { status: 503, headers: { 'retry-after': '1' } }),
   );
-  await store.migrate();
-  await bootstrap(store, {
-    dataDir: resolve(config.dataDir),
-    ingestKey: config.bootstrapIngestKey,
-    adminToken: config.bootstrapAdminToken,
-    log,
-  });
+  let store: TraceStore;
+  try {
+    store = await openStore(config, dataDir);
+    await bootstrap(store, {
+      dataDir,
+      ingestKey: config.bootstrapIngestKey,
+      adminToken: config.bootstrapAdminToken,
+      log,
+    });
+  } catch (error) {
+    await new Promise((ok) => server.close(ok));
+    throw error;
+  }
   const detectionState = createDetectionState(store);
   const detection = createDetectionWorker(store, detectionState, {
     delayMs: config.detectDelayMs,
@@ -90,10 +100,7 @@ export async function startCollector(
     log,
     detection: detectionState,
   });
-  const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
-    s.once('error', fail);
-  });
+  ready = app.fetch;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -115,9 +122,10 @@ export async function startCollector(
   });
   alerts.start();
   log.info(
-    `Casefile collector listening on ${url} (store: ${store.backend}${store.backend === 'duckdb' ? `, data dir ${resolve(config.dataDir)}` : ''}; UI: ${uiDir ? url : 'not built'})`,
+    `Casefile collector listening on ${url} (store: ${store.backend}${store.backend === 'duckdb' ? `, data dir ${dataDir}` : ''}; UI: ${uiDir ? url : 'not built'})`,
     { url, store: store.backend, ui: Boolean(uiDir) },
   );
+  await writeCollectorFile(dataDir, { pid: process.pid, url, port, startedAt: new Date().toISOString() });
   return {
     url,
     port,
@@ -131,6 +139,7 @@ export async function startCollector(
       await writer.close();
       await detection.close();
       await store.close();
+      await removeCollectorFile(dataDir, process.pid);
     },
   };
 }
@@ -138,4 +147,55 @@ export async function startCollector(
 /** For workers that report only failures as text lines: each line is a warning of their logger. */
 function lines(log: Logger): (line: string) => void {
   return (line) => log.warn(line);
+}
+
+type Server = ReturnType<typeof serve>;
+
+function listen(
+  config: Config,
+  dataDir: string,
+  fetch: (req: Request, env: unknown) => Response | Promise<Response>,
+): Promise<Server> {
+  return new Promise<Server>((ok, fail) => {
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () => ok(s));
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      describeListenError(config.host, config.port, dataDir, error).then(fail, fail);
+    });
+  });
+}
+
+async function openStore(config: Config, dataDir: string): Promise<TraceStore> {
+  if (config.store === 'clickhouse') {
+    const url = config.clickhouseUrl as string;
+    let store: TraceStore | undefined;
+    try {
+      store = await createStore({
+        kind: 'clickhouse',
+        url,
+        database: config.clickhouseDatabase,
+        username: config.clickhouseUser,
+        password: config.clickhousePassword,
+        claimSettleMs: config.alertClaimSettleMs,
+      });
+      await store.migrate();
+      return store;
+    } catch (error) {
+      await store?.close().catch(() => {});
+      throw describeClickHouseError(url, error);
+    }
+  }
+  await checkDataDir(dataDir);
+  let store: TraceStore;
+  try {
+    store = await createStore({ kind: 'duckdb', dataDir });
+  } catch (error) {
+    throw await describeDuckDbOpenError(dataDir, error);
+  }
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+  return store;
 }

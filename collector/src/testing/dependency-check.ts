@@ -36,7 +36,7 @@ export interface Violation {
 export const COLLECTOR_LAYERS: readonly Layer[] = [
   {
     name: 'entry',
-    modules: ['cli.ts', 'cli/', 'server.ts', 'index.ts', 'demo/'],
+    modules: ['cli.ts', 'cli/', 'server.ts', 'index.ts', 'demo/', 'startup/'],
     mayImport: ['api', 'features', 'factory', 'port', 'model', 'base'],
     siblings: true,
   },

@@ -17,12 +17,17 @@ ${Object.values(CONFIG_SOURCES)
 
 const DEMO_HELP = `Usage: casefile demo [options]
 
-Sends demo agent runs (everyday support tasks and four incidents) to a running collector.
+Sends demo agent runs (everyday support tasks and four incidents) to a running collector, some of them
+backdated over the past days so that Overview and Drift have history.
 
 Options:
-  --endpoint <url>   Collector URL (CASEFILE_ENDPOINT, default http://localhost:4318)
+  --endpoint <url>   Collector URL (CASEFILE_ENDPOINT; else http://localhost:$CASEFILE_PORT; else the
+                     collector running on the data dir; else http://localhost:4318)
+  --data-dir <dir>   The collector's data dir (CASEFILE_DATA_DIR, default ./.casefile): where the demo
+                     finds the running collector and its ingest key
   --api-key <key>    Ingest key (CASEFILE_API_KEY, default: <data dir>/initial-credentials.json)
   --runs <n>         Number of normal runs to send besides the incidents (default 20)
+  --history-days <n> Days of backdated history to send before today's runs (default 3, 0 = none)
   -h, --help         show this help
 `;
 
@@ -100,7 +105,15 @@ async function serveCommand(args: string[]): Promise<number> {
     throw err;
   }
   const { startCollector } = await import('./server.js');
-  const collector = await startCollector(config);
+  const { StartupError } = await import('./startup/startup-error.js');
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  try {
+    collector = await startCollector(config);
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    process.stderr.write(`casefile serve: cannot start: ${err.message}\n`);
+    return 1;
+  }
   await new Promise<void>((done) => {
     const stop = () => {
       process.stdout.write('Shutting down: flushing buffered spans…\n');
@@ -120,7 +133,9 @@ async function demoCommand(args: string[]): Promise<number> {
     parseFlags(args, {
       endpoint: { type: 'string' },
       'api-key': { type: 'string' },
+      'data-dir': { type: 'string' },
       runs: { type: 'string' },
+      'history-days': { type: 'string' },
       help: HELP_FLAG,
     }),
   );
@@ -129,13 +144,15 @@ async function demoCommand(args: string[]): Promise<number> {
     process.stdout.write(DEMO_HELP);
     return 0;
   }
-  const endpoint = opts.endpoint ?? process.env.CASEFILE_ENDPOINT ?? 'http://localhost:4318';
   const { readInitialCredentials } = await import('./demo/credentials.js');
-  const dataDir = resolve(process.env.CASEFILE_DATA_DIR ?? './.casefile');
+  const { findCollector } = await import('./demo/find-collector.js');
+  const dataDir = resolve(opts['data-dir'] ?? process.env.CASEFILE_DATA_DIR ?? './.casefile');
+  const target = await findCollector(opts.endpoint, process.env, dataDir);
+  const endpoint = target.endpoint;
   const apiKey = opts['api-key'] ?? process.env.CASEFILE_API_KEY ?? (await readInitialCredentials(dataDir))?.ingestKey;
   if (!apiKey) {
     process.stderr.write(
-      `casefile demo: no ingest key: pass --api-key or set CASEFILE_API_KEY (no ${dataDir}/initial-credentials.json found)\n`,
+      `casefile demo: no ingest key: pass --api-key or set CASEFILE_API_KEY, or --data-dir for the collector's data dir (no ${dataDir}/initial-credentials.json found)\n`,
     );
     return 2;
   }
@@ -144,13 +161,34 @@ async function demoCommand(args: string[]): Promise<number> {
     process.stderr.write('casefile demo: --runs must be an integer from 0 to 10000\n');
     return 2;
   }
+  const historyDays = opts['history-days'] === undefined ? undefined : Number(opts['history-days']);
+  if (
+    historyDays !== undefined &&
+    (opts['history-days'] === '' || !Number.isInteger(historyDays) || historyDays < 0 || historyDays > 30)
+  ) {
+    process.stderr.write('casefile demo: --history-days must be an integer from 0 to 30\n');
+    return 2;
+  }
   const { runDemo } = await import('./demo/run-demo.js');
-  const result = await runDemo({
-    endpoint,
-    apiKey,
-    ...(runs === undefined ? {} : { runs }),
-    log: (line) => process.stdout.write(`${line}\n`),
-  });
+  const { CollectorUnreachableError } = await import('./demo/preflight.js');
+  let result: Awaited<ReturnType<typeof runDemo>>;
+  try {
+    result = await runDemo({
+      endpoint,
+      apiKey,
+      ...(runs === undefined ? {} : { runs }),
+      historyDays: historyDays ?? 3,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+  } catch (err) {
+    if (!(err instanceof CollectorUnreachableError)) throw err;
+    process.stderr.write(
+      `casefile demo: ${err.message} (the URL came from ${target.source}).\n` +
+        '  Start it with `npm start`, or tell the demo where it is: --endpoint http://localhost:<port>,\n' +
+        '  or run the demo with the same CASEFILE_PORT or --data-dir as the collector.\n',
+    );
+    return 1;
+  }
   process.stdout.write(
     `Sent ${result.traceIds.length} runs to ${endpoint}. Open ${endpoint} and log in to replay them.\n`,
   );

@@ -88,6 +88,10 @@ export const FAQ_QUESTIONS: readonly { question: string; topic: string }[] = [
   { question: 'I moved last week, can I change where my order goes?', topic: 'address' },
 ];
 
+/** The prompt the demo's history ran on before v12 (backdated runs). */
+export const SYSTEM_PROMPT_V11 =
+  'You are Acme support. Answer from the knowledge base. Use tools to look up orders and issue refunds.';
+
 export const SYSTEM_PROMPT_V12 =
   'You are Acme support. Answer from the knowledge base. Use tools to look up orders and issue refunds. ' +
   'Refunds above 100.00 USD need an approval. Never share other customers\u2019 data.';

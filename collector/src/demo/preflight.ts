@@ -1,3 +1,8 @@
+/** Nothing answered at the collector's URL. */
+export class CollectorUnreachableError extends Error {
+  override name = 'CollectorUnreachableError';
+}
+
 /**
  * Sends an empty OTLP/HTTP export before the demo starts, so that a collector that is down or a
  * wrong ingest key fails the demo at once with a clear message, instead of every batch failing
@@ -14,7 +19,7 @@ export async function checkCollector(endpoint: string, apiKey: string, timeoutMs
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new Error(`Cannot reach the collector at ${url}; is it running?`, { cause: error });
+    throw new CollectorUnreachableError(`Cannot reach the collector at ${url}; is it running?`, { cause: error });
   }
   await res.body?.cancel();
   if (res.status === 401 || res.status === 403) {

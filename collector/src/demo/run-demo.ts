@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ErrorHandler, initCasefile } from '@casefile/sdk';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { createBackdating } from './backdating-exporter.js';
 import { checkCollector } from './preflight.js';
 import { createScriptedModel } from './scripted-model.js';
 import { createSupportAgent, type ScenarioContext, type ScenarioName, type ScenarioOutcome } from './support-agent.js';
@@ -11,6 +13,13 @@ export interface RunDemoOptions {
   apiKey: string;
   /** Normal runs to send besides the four incidents. Default 20. */
   runs?: number;
+  /**
+   * Days of backdated history sent before the live runs (ten runs a day, the prompt moving from
+   * support-v11 to support-v12 halfway), so Overview and Drift have something to show. Default 0.
+   */
+  historyDays?: number;
+  /** The clock the history is placed against (ms). Default `Date.now`. */
+  now?: () => number;
   log?: (line: string) => void;
   /** Seed for replies, token counts and latencies. Default 7731. */
   seed?: number;
@@ -21,14 +30,40 @@ export interface RunDemoOptions {
 }
 
 export interface RunDemoResult {
-  /** One per run, in the order sent. */
+  /** One per run, in the order sent: the backdated history first. */
   traceIds: string[];
+  /** The backdated runs, oldest first, with the time each was placed at (ms). */
+  history: { traceId: string; atMs: number; promptVersion: string }[];
   runs: ScenarioOutcome[];
   /** The trace ID of each incident run. */
   incidents: Record<'promptInjection' | 'approvalMismatch' | 'toolError' | 'llmError', string>;
 }
 
 type Plan = { scenario: ScenarioName; ctx: ScenarioContext };
+
+const HOUR_MS = 3_600_000;
+export const HISTORY_RUNS_PER_DAY = 10;
+
+/**
+ * Backdated runs over the `days` before `nowMs`, oldest first, evenly spread with some jitter and
+ * ending an hour before now: everyday tasks with a failing tool once a day, on support-v11 for the
+ * older half and support-v12 (today's prompt) after that.
+ */
+export function planHistory(days: number, nowMs: number, jitter: () => number): (Plan & { atMs: number })[] {
+  const total = days * HISTORY_RUNS_PER_DAY;
+  const fromMs = nowMs - days * 24 * HOUR_MS;
+  const step = (days * 24 * HOUR_MS - HOUR_MS) / Math.max(1, total);
+  const everyday: ScenarioName[] = ['order-status', 'faq', 'refund', 'order-status', 'faq'];
+  const plan: (Plan & { atMs: number })[] = [];
+  for (let i = 0; i < total; i++) {
+    const atMs = Math.round(fromMs + (i + 0.2 + 0.6 * jitter()) * step);
+    const scenario: ScenarioName =
+      i % HISTORY_RUNS_PER_DAY === 6 ? 'tool-error' : (everyday[i % everyday.length] as ScenarioName);
+    const promptVersion = i < total / 2 ? 'support-v11' : 'support-v12';
+    plan.push({ scenario, ctx: { promptVersion }, atMs });
+  }
+  return plan;
+}
 
 /** Normal runs cycle through the everyday tasks; the incidents are spread among them. */
 export function planDemo(normalRuns: number): Plan[] {
@@ -55,12 +90,21 @@ export function planDemo(normalRuns: number): Plan[] {
  */
 export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
   const log = opts.log ?? (() => {});
+  const now = opts.now ?? Date.now;
   await checkCollector(opts.endpoint, opts.apiKey);
+  const backdating = createBackdating(
+    new OTLPTraceExporter({
+      url: `${opts.endpoint.replace(/\/+$/, '')}/v1/traces`,
+      headers: { Authorization: `Bearer ${opts.apiKey}` },
+    }),
+  );
   const casefile = initCasefile({
     endpoint: opts.endpoint,
     apiKey: opts.apiKey,
     agent: { ...DEMO_AGENT },
     serviceName: 'acme-support',
+    exporter: backdating.exporter,
+    spanProcessors: [backdating.processor],
     onError: opts.onError ?? onceLogger(log),
     // The agent's secret store: tools get the credential, spans only the reference.
     secrets: (id) => `demo-relay-${id}-${randomBytes(12).toString('hex')}`,
@@ -77,8 +121,20 @@ export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
     'llm-error': agent.llmError,
   };
   const plan = planDemo(opts.runs ?? 20);
+  const history = planHistory(opts.historyDays ?? 0, now(), () => model.random.next());
   const outcomes: ScenarioOutcome[] = [];
+  const sentHistory: RunDemoResult['history'] = [];
   try {
+    for (const [i, p] of history.entries()) {
+      backdating.setOffset(now() - p.atMs);
+      const outcome = await runners[p.scenario](p.ctx);
+      sentHistory.push({ traceId: outcome.traceId, atMs: p.atMs, promptVersion: p.ctx.promptVersion });
+      const when = new Date(p.atMs).toISOString().slice(0, 16).replace('T', ' ');
+      log(
+        `[history ${String(i + 1).padStart(2)}/${history.length}] ${when} UTC  ${p.scenario.padEnd(17)} ${p.ctx.promptVersion}  trace ${outcome.traceId}`,
+      );
+    }
+    backdating.setOffset(0);
     for (const [i, p] of plan.entries()) {
       const outcome = await runners[p.scenario](p.ctx);
       outcomes.push(outcome);
@@ -93,7 +149,8 @@ export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
   }
   const find = (s: ScenarioName) => outcomes.find((o) => o.scenario === s)?.traceId ?? '';
   return {
-    traceIds: outcomes.map((o) => o.traceId),
+    traceIds: [...sentHistory.map((h) => h.traceId), ...outcomes.map((o) => o.traceId)],
+    history: sentHistory,
     runs: outcomes,
     incidents: {
       promptInjection: find('prompt-injection'),

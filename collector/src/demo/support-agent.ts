@@ -8,6 +8,7 @@ import {
   KB,
   type KbDocument,
   POISONED_DOC,
+  SYSTEM_PROMPT_V11,
   SYSTEM_PROMPT_V12,
   SYSTEM_PROMPT_V13,
 } from './demo-data.js';
@@ -17,6 +18,11 @@ import { DEMO_MODEL, DEMO_PROVIDER, type ScriptedModel } from './scripted-model.
 export const POLICY_VERSION = 'refund-policy-2025-05';
 export const APPROVER = 'jane.lead@acme-support.example';
 const REFUND_LIMIT = 100;
+const SYSTEM_PROMPTS = {
+  'support-v11': SYSTEM_PROMPT_V11,
+  'support-v12': SYSTEM_PROMPT_V12,
+  'support-v13': SYSTEM_PROMPT_V13,
+} as const;
 
 export type ScenarioName =
   | 'order-status'
@@ -35,7 +41,7 @@ export interface ScenarioOutcome {
 }
 
 export interface ScenarioContext {
-  promptVersion: 'support-v12' | 'support-v13';
+  promptVersion: 'support-v11' | 'support-v12' | 'support-v13';
 }
 
 /** The scripted "Acme support" agent: each scenario is one instrumented run; returns its trace ID. */
@@ -46,7 +52,7 @@ export function createSupportAgent(model: ScriptedModel) {
   const orderId = () => `A-${random.int(1000, 9999)}`;
 
   function think(ctx: ScenarioContext, messages: ChatMessage[], reply: string, toolCalls?: ToolCallPart[]) {
-    const system = ctx.promptVersion === 'support-v13' ? SYSTEM_PROMPT_V13 : SYSTEM_PROMPT_V12;
+    const system = SYSTEM_PROMPTS[ctx.promptVersion];
     const promptChars = system.length + messages.reduce((n, m) => n + JSON.stringify(m).length, 0);
     return llmCall(
       {

@@ -73,7 +73,7 @@ describe.skipIf(chromiumMissing)(
     it('npm start prints the URL with the chosen port; npm run demo finds it with no flags; Overview and Drift have history', async () => {
       const url = `http://localhost:${port}`;
       expect(serverOutput).toContain(`listening on ${url}`);
-      const adminToken = /admin token[^:]*:\s+(\S+)/.exec(serverOutput)?.[1];
+      const adminToken = /admin token[^:]*:\s+(cf_login_[\w-]+)/.exec(serverOutput)?.[1];
       if (!adminToken) throw new Error(`no admin token printed:\n${serverOutput}`);
 
       const demo = await new Promise<{ code: number; output: string }>((ok) => {

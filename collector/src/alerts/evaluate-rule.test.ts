@@ -1,5 +1,7 @@
 import { alertEventSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
+import { findingId } from '../store/findings.js';
+import type { StoredFinding } from '../store/port.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { toEventDto } from './alert-event.js';
 import { evaluateRule } from './evaluate-rule.js';
@@ -151,6 +153,23 @@ describe('evaluateRule: drift', () => {
   });
 });
 
+function findingOf(traceId: string): StoredFinding {
+  const base = {
+    projectId: P,
+    traceId,
+    spanId: `${traceId.slice(0, 15)}2`,
+    ruleId: 'outbound.sensitive_data',
+    severity: 'high' as const,
+    reason: 'an e-mail address left in a tool call',
+    evidence: '[email:7f3a9c12@globex.example]',
+    agentName: 'support-bot',
+    toolName: 'send_email',
+    status: 'open' as const,
+    createdNs: END,
+  };
+  return { ...base, id: findingId(base) };
+}
+
 describe('evaluateRule: thresholds', () => {
   it('fires when the error rate crosses the limit and shows failed runs', async () => {
     const store = await storeWith(spread(50, ...CUR, (i) => ({ error: i % 10 === 0 })));
@@ -184,6 +203,34 @@ describe('evaluateRule: thresholds', () => {
     const empty = await evaluateRule(createMemoryStore(), P, quiet, END);
     expect(empty.outcome).toBe('breach');
     expect(empty.observed).toBe(0);
+  });
+
+  it('shows only runs with findings as examples of a finding-rate breach, never clean runs of the window', async () => {
+    const steps = spread(40, ...CUR, () => ({ tools: ['send_email'] }));
+    const store = await storeWith(steps);
+    const roots = steps.filter((s) => s.parentSpanId === '');
+    const flagged = roots.filter((_, i) => i % 8 === 0).map((s) => s.traceId);
+    for (const traceId of flagged) await store.replaceFindings(P, traceId, [findingOf(traceId)]);
+    const r = rule({ kind: 'threshold', metric: 'finding_rate', aggregate: 'rate', operator: '>', value: 0.05 });
+    const e = await evaluateRule(store, P, r, END);
+    expect(e.outcome).toBe('breach');
+    expect(e.exampleRuns.current.length).toBeGreaterThan(0);
+    for (const id of e.exampleRuns.current) expect(flagged).toContain(id);
+  });
+
+  it('shows runs with findings as the current examples when the finding rate drifted up', async () => {
+    const before = spread(150, ...PREV, () => ({ tools: ['send_email'] }));
+    const now = spread(150, ...CUR, () => ({ tools: ['send_email'] }));
+    const store = await storeWith(before, now);
+    const flagged = now
+      .filter((s) => s.parentSpanId === '')
+      .filter((_, i) => i % 3 === 0)
+      .map((s) => s.traceId);
+    for (const traceId of flagged) await store.replaceFindings(P, traceId, [findingOf(traceId)]);
+    const e = await evaluateRule(store, P, rule({ metrics: ['finding_rate'] }), END);
+    expect(e.outcome).toBe('breach');
+    expect(e.exampleRuns.current.length).toBeGreaterThan(0);
+    for (const id of e.exampleRuns.current) expect(flagged).toContain(id);
   });
 
   it('stays ok below the limit', async () => {

@@ -91,14 +91,21 @@ async function evaluateWithoutExamples(
   };
 }
 
-/** Runs that show a threshold breach: failed runs for an error rate. */
+/**
+ * Runs that made a threshold breach: failed runs when an error rate went over its limit, runs with
+ * findings when a finding rate did. Other metrics (counts, latencies) have no run filter: every run
+ * of the window counts towards them.
+ */
 function focus(rule: AlertRule): Partial<RunQuery> {
-  return rule.kind === 'threshold' && rule.metric === 'error_rate' && rule.toolName === '' ? { status: 'error' } : {};
+  if (rule.kind !== 'threshold' || (rule.operator !== '>' && rule.operator !== '>=')) return {};
+  if (rule.metric === 'error_rate' && rule.toolName === '') return { status: 'error' };
+  if (rule.metric === 'finding_rate') return { hasFindings: true };
+  return {};
 }
 
 /**
  * Current-window runs that show the change: those that called the tool (or read the document) whose
- * share grew most, or failed runs when the error rate rose.
+ * share grew most, failed runs when the error rate rose, runs with findings when the finding rate did.
  */
 function changedRunsFilter(metric: string, reference: WindowData, current: WindowData): Partial<RunQuery> {
   if (reference.kind === 'categorical' && current.kind === 'categorical') {
@@ -107,9 +114,11 @@ function changedRunsFilter(metric: string, reference: WindowData, current: Windo
     if (metric === 'tool_mix') return { toolName: shift.label };
     if (metric === 'document_mix') return { documentId: shift.label };
   }
-  if (metric === 'error_rate' && reference.kind === 'rate' && current.kind === 'rate') {
+  if (reference.kind === 'rate' && current.kind === 'rate') {
     const rate = (x: { successes: number; trials: number }) => (x.trials > 0 ? x.successes / x.trials : 0);
-    if (rate(current) > rate(reference)) return { status: 'error' };
+    if (rate(current) <= rate(reference)) return {};
+    if (metric === 'error_rate') return { status: 'error' };
+    if (metric === 'finding_rate') return { hasFindings: true };
   }
   return {};
 }
@@ -128,7 +137,6 @@ async function examples(
   if (window.version?.dimension === 'prompt') query.promptVersion = window.version.value;
   if (window.version?.dimension === 'policy') query.policyVersion = window.version.value;
   if (window.version?.dimension === 'model') query.model = window.version.value;
-  const focused = (await store.listRuns(projectId, { ...query, ...filter })).runs.map((r) => r.traceId);
-  if (focused.length > 0 || Object.keys(filter).length === 0) return focused;
-  return (await store.listRuns(projectId, query)).runs.map((r) => r.traceId);
+  // With a filter, only runs that contributed: none is an honest answer, other runs of the window are not.
+  return (await store.listRuns(projectId, { ...query, ...filter })).runs.map((r) => r.traceId);
 }

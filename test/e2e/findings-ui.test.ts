@@ -71,7 +71,15 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
   const row = (tab: Page, f: FindingDto) => tab.locator(`[data-testid="finding-row"][data-finding-id="${f.id}"]`);
 
   it('explains the incidents, opens the flagged step, keeps triage, and audits a mute', async () => {
-    const demo = await runCli(['demo', '--endpoint', collector.url, '--api-key', collector.ingestKey]);
+    const demo = await runCli([
+      'demo',
+      '--endpoint',
+      collector.url,
+      '--api-key',
+      collector.ingestKey,
+      '--history-days',
+      '0',
+    ]);
     expect(demo.code).toBe(0);
     const scenarioOf = new Map<string, string>();
     for (const m of demo.output.matchAll(/\]\s+([a-z-]+)\s+\S+\s+trace ([0-9a-f]{32})/g)) {

@@ -23,7 +23,15 @@ describe.skipIf(chromiumMissing)(
     });
 
     it('the demo sends runs that the API lists, and the incident run replays step by step', async () => {
-      const demo = await runCli(['demo', '--endpoint', collector.url, '--api-key', collector.ingestKey]);
+      const demo = await runCli([
+        'demo',
+        '--endpoint',
+        collector.url,
+        '--api-key',
+        collector.ingestKey,
+        '--history-days',
+        '0',
+      ]);
       expect(demo.output).toMatch(/Sent \d+ runs/);
       expect(demo.code).toBe(0);
 

@@ -82,7 +82,15 @@ describe.skipIf(chromiumMissing)(
     });
 
     it('replays the incident, shows the approval mismatch, compares, searches and exports a case', async () => {
-      const demo = await runCli(['demo', '--endpoint', collector.url, '--api-key', collector.ingestKey]);
+      const demo = await runCli([
+        'demo',
+        '--endpoint',
+        collector.url,
+        '--api-key',
+        collector.ingestKey,
+        '--history-days',
+        '0',
+      ]);
       expect(demo.code).toBe(0);
       const api = createApiClient(collector.url, collector.adminToken);
       const page = await api.waitForRuns(

@@ -37,7 +37,15 @@ for (const { store, missing: storeMissing } of E2E_STORES) {
     });
 
     it('finds runs by document ID, findings and a pasted pseudonym token; the URL keeps the query', async () => {
-      const demo = await runCli(['demo', '--endpoint', collector.url, '--api-key', collector.ingestKey]);
+      const demo = await runCli([
+        'demo',
+        '--endpoint',
+        collector.url,
+        '--api-key',
+        collector.ingestKey,
+        '--history-days',
+        '0',
+      ]);
       expect(demo.code).toBe(0);
       const scenarioOf = new Map<string, string>();
       for (const m of demo.output.matchAll(/\]\s+([a-z-]+)\s+\S+\s+trace ([0-9a-f]{32})/g)) {

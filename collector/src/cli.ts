@@ -117,7 +117,12 @@ async function serveCommand(args: string[]): Promise<number> {
   await new Promise<void>((done) => {
     const stop = () => {
       process.stdout.write('Shutting down: flushing buffered spans…\n');
-      collector.close().then(done, (err) => {
+      // Whatever happens inside, the process leaves within the budget (what was not detected stays pending).
+      setTimeout(() => {
+        process.stderr.write(`shutdown did not finish within ${config.shutdownTimeoutMs} ms; exiting\n`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+      collector.close(Math.max(1000, config.shutdownTimeoutMs - 1000)).then(done, (err) => {
         process.stderr.write(`error while shutting down: ${String(err)}\n`);
         done();
       });

@@ -29,7 +29,11 @@ export interface RunningCollector {
   url: string;
   port: number;
   store: TraceStore;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, flushes acknowledged writes, stops detection (what is left stays pending in
+   * the store) and closes the store, within `budgetMs` (default `CASEFILE_SHUTDOWN_TIMEOUT_MS`).
+   */
+  close(budgetMs?: number): Promise<void>;
 }
 
 /** The built UI shipped beside the collector in this repository, if it has been built. */
@@ -68,10 +72,10 @@ export async function startCollector(
   const detectionState = createDetectionState(store);
   const detection = createDetectionWorker(store, detectionState, {
     delayMs: config.detectDelayMs,
-    maxQueued: config.detectMaxQueuedRuns,
     log: lines(log.child({ module: 'detection' })),
   });
-  // A batch's runs are queued for detection only once the batch is durable.
+  // The one place detection learns of new work: a batch became durable. The work itself is read
+  // from the store (every durable write leaves its runs pending), so this is only a wake-up call.
   const detectingStore: SpanWriter = {
     async writeSteps(steps) {
       await store.writeSteps(steps);
@@ -130,15 +134,20 @@ export async function startCollector(
     url,
     port,
     store,
-    async close() {
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+    async close(budgetMs = config.shutdownTimeoutMs) {
+      const deadline = Date.now() + budgetMs;
+      const left = () => Math.max(0, deadline - Date.now());
+      // Stop accepting first: requests in flight finish (their writes are acknowledged), new ones are refused.
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await withDeadline(closed, left() / 4);
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      // Detection stops taking work at once; its backlog stays in the store for the next start.
+      const detectionClosed = detection.close(Math.max(0, left() / 2));
       await alerts.close();
       await writer.close();
-      await detection.close();
-      await store.close();
+      await detectionClosed;
+      await withDeadline(store.close(), left());
       await removeCollectorFile(dataDir, process.pid);
     },
   };
@@ -176,6 +185,7 @@ async function openStore(config: Config, dataDir: string): Promise<TraceStore> {
         username: config.clickhouseUser,
         password: config.clickhousePassword,
         claimSettleMs: config.alertClaimSettleMs,
+        timeoutMs: config.storeTimeoutMs,
       });
       await store.migrate();
       return store;
@@ -198,4 +208,14 @@ async function openStore(config: Config, dataDir: string): Promise<TraceStore> {
     throw error;
   }
   return store;
+}
+
+/** Waits for `work` at most `ms`; what is still running after that is abandoned. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((ok) => {
+    timer = setTimeout(ok, ms);
+  });
+  await Promise.race([work.catch(() => undefined), late]);
+  clearTimeout(timer);
 }

@@ -43,7 +43,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(deps.log));
   app.use('*', securityHeaders);
+  // Liveness: the process answers. Readiness: the store answers too (a load balancer stops sending).
   app.get('/healthz', (c) => c.json({ status: 'ok', store: deps.store.backend }));
+  app.get('/readyz', async (c) => {
+    await deps.store.ping(2000);
+    return c.json({ status: 'ready', store: deps.store.backend });
+  });
   app.route('/v1', ingestRoutes(deps));
   app.use('/api/*', authenticate(deps.auth));
   app.route('/api', queryRoutes(deps));

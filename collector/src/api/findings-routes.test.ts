@@ -55,6 +55,8 @@ describe('findings API', () => {
   beforeEach(async () => {
     ctx = await setup();
     await ctx.store.writeSteps(makeRun([llmStep()], { traceId: TRACE }).map((s) => ({ ...s, traceId: TRACE })));
+    // The fixture run keeps the findings below: it counts as detected already.
+    await ctx.store.markDetected(await ctx.store.pendingDetections({ sinceNs: 0n, untilNs: 2n ** 63n, limit: 10 }));
     await ctx.store.replaceFindings(
       P,
       TRACE,
@@ -164,6 +166,7 @@ describe('findings API', () => {
       body: 'Customers: [email:0a0b0c0d], [email:1a1b1c1d], [email:2a2b2c2d], [aws_key:9f8e7d6c]',
     });
     await ctx.writer.write(makeRun([llmStep(), send], { traceId }).map((s) => ({ ...s, traceId })));
+    await expect.poll(() => ctx.worker.detected, { timeout: 3000 }).toBe(1);
     await ctx.worker.close();
     const page = findingPageSchema.parse(await (await ctx.call('viewer', `/api/findings?traceId=${traceId}`)).json());
     expect(page.findings.length).toBeGreaterThan(0); // other rules still report (e.g. no approval)

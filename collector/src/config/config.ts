@@ -51,7 +51,10 @@ export const configSchema = z
       ),
     uiDir: z.string().optional(),
     detectDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(1500),
-    detectMaxQueuedRuns: positiveInt.default(10_000),
+    /** Graceful shutdown: stop accepting, flush acknowledged writes, leave the detection backlog pending, exit within this. */
+    shutdownTimeoutMs: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+    /** Longest one store operation may take before it fails with 503. */
+    storeTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(30_000),
     alertTickMs: z.coerce.number().int().min(0, 'must be 0 (off) or more').max(3_600_000).default(10_000),
     alertDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
     /** ClickHouse only: how long an evaluation claim waits before reading who won (see store/README.md). */
@@ -97,7 +100,8 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   redactionStrictProjects: { env: 'CASEFILE_REDACTION_STRICT_PROJECTS', flag: '--redaction-strict-projects' },
   uiDir: { env: 'CASEFILE_UI_DIR', flag: '--ui-dir' },
   detectDelayMs: { env: 'CASEFILE_DETECT_DELAY_MS', flag: '--detect-delay-ms' },
-  detectMaxQueuedRuns: { env: 'CASEFILE_DETECT_MAX_QUEUED_RUNS', flag: '--detect-max-queued-runs' },
+  shutdownTimeoutMs: { env: 'CASEFILE_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms' },
+  storeTimeoutMs: { env: 'CASEFILE_STORE_TIMEOUT_MS', flag: '--store-timeout-ms' },
   alertTickMs: { env: 'CASEFILE_ALERT_TICK_MS', flag: '--alert-tick-ms' },
   alertDelayMs: { env: 'CASEFILE_ALERT_DELAY_MS', flag: '--alert-delay-ms' },
   alertClaimSettleMs: { env: 'CASEFILE_ALERT_CLAIM_SETTLE_MS', flag: '--alert-claim-settle-ms' },

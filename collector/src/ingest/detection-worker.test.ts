@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { llmStep, makeRun, toolStep } from '../detect/steps.fixtures.js';
+import { StoreUnavailableError } from '../errors/errors.js';
 import type { Step } from '../model/step.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { createDetectionState } from './detection-state.js';
-import { createDetectionWorker } from './detection-worker.js';
+import { createDetectionWorker, type DetectionWorkerOptions } from './detection-worker.js';
 
 const P = 'proj-test';
 const trace = (n: number) => n.toString(16).padStart(32, 'a');
@@ -33,11 +34,15 @@ function everydayRun(traceId: string): Step[] {
   return inTrace(makeRun([llmStep(), toolStep('lookup_order', 'read', { orderId: '4411' })]), traceId);
 }
 
-async function setup(options: { delayMs?: number; maxQueued?: number } = {}) {
-  const store = createMemoryStore();
+async function setup(options: DetectionWorkerOptions = {}, store = createMemoryStore()) {
   const lines: string[] = [];
   const state = createDetectionState(store);
-  const worker = createDetectionWorker(store, state, { delayMs: 0, log: (l) => lines.push(l), ...options });
+  const worker = createDetectionWorker(store, state, {
+    delayMs: 0,
+    retryMs: 20,
+    log: (l) => lines.push(l),
+    ...options,
+  });
   const ingest = async (steps: Step[]) => {
     await store.writeSteps(steps);
     worker.notify(steps);
@@ -87,7 +92,7 @@ describe('detection worker', () => {
       await new Promise((r) => setTimeout(r, 30));
     }
     expect(worker.detected).toBe(0);
-    expect(worker.pending).toBe(1);
+    expect((await worker.backlog()).runs).toBe(1);
     await until(() => worker.detected === 1);
     await new Promise((r) => setTimeout(r, 200));
     expect(worker.detected).toBe(1);
@@ -158,14 +163,30 @@ describe('detection worker', () => {
     await worker.close();
   });
 
-  it('drops the oldest run when the queue is full, and says so', async () => {
-    const { worker, lines, ingest } = await setup({ delayMs: 60_000, maxQueued: 2 });
+  it('leaves what it did not detect pending in the store, and the next worker detects it', async () => {
+    const { store, state, worker, ingest } = await setup({ delayMs: 60_000 });
     for (let i = 10; i < 13; i++) await ingest(everydayRun(trace(i)));
-    expect(worker.pending).toBe(2);
-    expect(worker.dropped).toBe(1);
-    expect(lines.join('\n')).toMatch(/queue full \(2 runs\), dropped the oldest; 1 dropped/);
-    await worker.close(); // drains the two left without waiting for the delay
-    expect(worker.detected).toBe(2);
+    await ingest(attackRun(trace(13)));
+    await worker.close(); // shutdown does not wait for the quiet time; nothing is lost
+    expect(worker.detected).toBe(0);
+    expect((await worker.backlog()).runs).toBe(4);
+
+    const next = createDetectionWorker(store, state, { delayMs: 0, pollMs: 20 });
+    await until(() => next.detected === 4);
+    expect((await next.backlog()).runs).toBe(0);
+    expect((await store.listFindings(P, { traceId: trace(13), limit: 100 })).findings.length).toBeGreaterThan(0);
+    await next.close();
+  });
+
+  it('never drops a run: a backlog far larger than a page is detected in write order', async () => {
+    const { store, worker, ingest } = await setup({ pageSize: 7, delayMs: 0 });
+    for (let i = 100; i < 160; i++) await ingest(everydayRun(trace(i)));
+    await until(() => worker.detected === 60, 10_000);
+    expect((await worker.backlog()).runs).toBe(0);
+    expect(worker.stats().lagMs).toBe(0);
+    const runs = (await store.listRuns(P, { limit: 100 })).runs;
+    expect(runs).toHaveLength(60);
+    await worker.close();
   });
 
   it('detects several runs at once, but never the same run twice at once', async () => {
@@ -193,24 +214,43 @@ describe('detection worker', () => {
       await new Promise((r) => setTimeout(r, 10));
       await ingest(again);
     }
-    await until(() => worker.pending === 0 && worker.detected >= 9);
+    await until(async () => (await worker.backlog()).runs === 0 && worker.detected >= 9);
     await worker.close();
     expect(most).toBe(4);
     expect(overlapSameRun).toBe(false);
   });
 
-  it('logs a store failure and keeps going', async () => {
-    const { store, worker, lines, ingest } = await setup();
+  it('retries a run whose detection failed, with backoff, until it succeeds', async () => {
+    const { store, worker, lines, ingest } = await setup({ retryMs: 20 });
     const getRun = store.getRun;
+    let failures = 3;
     store.getRun = async (projectId, traceId) => {
-      if (traceId === trace(20)) throw new Error('disk on fire');
+      if (traceId === trace(20) && failures-- > 0) throw new Error('disk on fire');
       return getRun(projectId, traceId);
     };
     await ingest(everydayRun(trace(20)));
     await ingest(attackRun(trace(21)));
-    await until(() => worker.detected === 1);
-    expect(lines.join('\n')).toMatch(/run a+14 failed: Error: disk on fire/);
-    expect((await store.listFindings(P, { limit: 100 })).findings.length).toBeGreaterThan(0);
+    await until(() => worker.detected === 2);
+    expect(worker.stats()).toMatchObject({ failed: 3, retrying: 0 });
+    expect(lines.join('\n')).toMatch(/run a+14 failed \(1×\), retrying in 20 ms: Error: disk on fire/);
+    expect((await worker.backlog()).runs).toBe(0);
+    await worker.close();
+  });
+
+  it('rides out a store outage: backlog reads fail, then every run written before and during it is detected', async () => {
+    const { store, worker, lines, ingest } = await setup({ retryMs: 20, maxRetryMs: 50 });
+    const pendingDetections = store.pendingDetections;
+    let down = true;
+    store.pendingDetections = async (q) => {
+      if (down) throw new StoreUnavailableError('store is down');
+      return pendingDetections(q);
+    };
+    for (let i = 40; i < 45; i++) await ingest(everydayRun(trace(i)));
+    await until(() => worker.stats().backlogErrors >= 3);
+    expect(worker.detected).toBe(0);
+    down = false;
+    await until(() => worker.detected === 5);
+    expect(lines.join('\n')).toMatch(/reading the backlog failed \(1×\)/);
     await worker.close();
   });
 });

@@ -1,124 +1,245 @@
 import { detectRun, type Finding, severityRank } from '../detect/index.js';
+import { StoreUnavailableError } from '../errors/errors.js';
 import type { Step } from '../model/step.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
-import type { FindingsStore, RunReader } from '../store/port.js';
+import type { DetectionBacklog, FindingsStore, PendingDetection, RunReader } from '../store/port.js';
 import { withCarriedNovelty } from './carry-novelty.js';
 import type { DetectionState } from './detection-state.js';
 
 export interface DetectionWorkerOptions {
-  /** A run is detected once no step of it has arrived for this long. Default 1,500 ms. */
+  /** A run is detected once no step of it has been written for this long. Default 1,500 ms. */
   delayMs?: number;
-  /** Runs waiting at most; beyond it the oldest is dropped (counted and logged). Default 10,000. */
-  maxQueued?: number;
   /** Runs detected at the same time (store round trips overlap). Default 4. */
   concurrency?: number;
+  /** Pending runs read from the store at once. Default 200. */
+  pageSize?: number;
+  /** How often the store is asked for work without being notified (retries, other writers). Default 5,000 ms. */
+  pollMs?: number;
+  /** First retry of a failed run; doubles per failure up to `maxRetryMs`. Default 1,000 ms. */
+  retryMs?: number;
+  /** Longest wait between retries of a run, and after a failed backlog read. Default 60,000 ms. */
+  maxRetryMs?: number;
+  /**
+   * Each pass re-reads writes this far behind the oldest it still had to do, so a write stamped by
+   * a writer whose clock is behind (another collector) is not passed over. Default 30,000 ms.
+   */
+  skewAllowanceMs?: number;
   /** How often learned baselines are stored. Default 5,000 ms. */
   persistEveryMs?: number;
+  /**
+   * Asked before a run is detected; false leaves it to someone else (another collector). The hook
+   * for making detection exclusive across collectors; default: always true.
+   */
+  claim?: (run: PendingDetection) => Promise<boolean>;
   log?: (line: string) => void;
 }
 
-export interface DetectionWorker {
-  /** Called after steps are durable: queues their runs. Never throws, never waits. */
-  notify(steps: readonly Step[]): void;
-  /** Runs waiting to be detected. */
-  readonly pending: number;
-  /** Runs dropped because the queue was full. */
-  readonly dropped: number;
-  /** Runs detected so far. */
-  readonly detected: number;
-  /** Detects every waiting run now, stores the baselines, and stops. */
-  close(): Promise<void>;
+export interface DetectionStats {
+  /** Runs detected (and marked) since start. */
+  detected: number;
+  /** Detections that failed (each is retried with backoff). */
+  failed: number;
+  /** Runs waiting for a retry after a failure. */
+  retrying: number;
+  /** Age of the oldest due write not yet detected, ms (0 when caught up). */
+  lagMs: number;
+  /** Backlog reads that failed (the store was unavailable). */
+  backlogErrors: number;
 }
 
-interface Queued {
-  projectId: string;
-  traceId: string;
-  dueAt: number;
+export interface DetectionWorker {
+  /** Called after steps are durable: a hint that work is coming. Never throws, never waits. */
+  notify(steps: readonly Step[]): void;
+  /** Runs detected so far. */
+  readonly detected: number;
+  stats(): DetectionStats;
+  /** Runs the store still has to detect (any age), and the oldest write among them. */
+  backlog(): Promise<{ runs: number; oldestNs?: bigint }>;
+  /**
+   * Stops taking work, waits for detections in flight (at most `deadlineMs`), stores the baselines.
+   * Whatever was not detected stays pending in the store and is detected after the next start.
+   */
+  close(deadlineMs?: number): Promise<void>;
 }
 
 const HIGH = severityRank('high');
+const MS = 1_000_000n;
+const FAR_FUTURE = 2n ** 63n;
 
 /**
- * Detection after ingest, off the request path. Touched runs wait in a deduplicated queue until they
- * have been quiet for `delayMs` (agents send a run in several exports), then one at a time: load the
- * run, `detectRun` with the project's baseline and settings, replace its findings, and learn it into
- * the baseline only if it raised nothing high or critical (an attack must not become normal).
+ * Detection after ingest, off the request path, with its work derived from the store: every
+ * acknowledged write leaves its runs pending (`DetectionBacklog`) until they are detected and
+ * marked, so a crash, a restart, a store outage or a backlog larger than memory delays detection
+ * but never skips a run. The worker reads pending runs that have been quiet for `delayMs`, oldest
+ * write first, detects up to `concurrency` at once (never one run twice at once), marks them, and
+ * retries a failed run with backoff. For each run: load it, `detectRun` with the project's baseline
+ * and settings, replace its findings, and learn it into the baseline only if it raised nothing high
+ * or critical (an attack must not become normal).
  */
 export function createDetectionWorker(
-  store: RunReader & FindingsStore,
+  store: RunReader & FindingsStore & DetectionBacklog,
   state: DetectionState,
   options: DetectionWorkerOptions = {},
 ): DetectionWorker {
   const delayMs = Math.max(0, options.delayMs ?? 1500);
-  const maxQueued = Math.max(1, options.maxQueued ?? 10_000);
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const pageSize = Math.max(1, options.pageSize ?? 200);
+  const pollMs = Math.max(10, options.pollMs ?? 5000);
+  const retryMs = Math.max(1, options.retryMs ?? 1000);
+  const maxRetryMs = Math.max(retryMs, options.maxRetryMs ?? 60_000);
+  const skewNs = BigInt(Math.max(0, options.skewAllowanceMs ?? 30_000)) * MS;
+  const claim = options.claim ?? (async () => true);
   const log = options.log ?? (() => {});
-  // Insertion order is due order: a touched run is moved to the end with the latest due time.
-  const queue = new Map<string, Queued>();
+
   // A run re-detected because a late span arrived must not be learned twice.
   const learned = new Set<string>();
-  // A run is never detected twice at once, or an older result could overwrite a newer one.
-  const inFlight = new Set<string>();
-  let dropped = 0;
+  const retries = new Map<string, { attempts: number; nextAt: number }>();
+  // Every write before `floor` has been detected (or is in `retries`).
+  let floor = 0n;
+  let oldestDueNs: bigint | undefined;
   let detected = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
+  let failed = 0;
+  let backlogErrors = 0;
+  let backlogFailures = 0;
   let closing = false;
+  let wake: (() => void) | undefined;
+  let wakeAt = 0;
+  let wakeTimer: NodeJS.Timeout | undefined;
+  // When the runs of the latest durable write become due (its time + the quiet delay).
+  let hintAt: number | undefined;
 
   const persistTimer = setInterval(() => {
     state.flush().catch((e: unknown) => log(`detection: storing baselines failed: ${describe(e)}`));
   }, options.persistEveryMs ?? 5000);
   persistTimer.unref();
 
-  function schedule(): void {
-    // While closing, `close` drains the queue itself.
-    if (closing || running || timer || queue.size === 0) return;
-    const first = queue.values().next().value as Queued;
-    const wait = Math.max(0, first.dueAt - Date.now());
-    timer = setTimeout(() => {
-      timer = undefined;
-      running = drain().finally(() => {
-        running = undefined;
-        schedule();
-      });
-    }, wait);
-    timer.unref();
+  /** Sleeps until `ms` from now, or sooner when woken. */
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      wakeAt = Date.now() + ms;
+      wakeTimer = setTimeout(done, ms);
+      wakeTimer.unref();
+      function done() {
+        if (wakeTimer) clearTimeout(wakeTimer);
+        wakeTimer = undefined;
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
   }
 
-  /** The first due run that is not being detected already. */
-  function takeDue(): Queued | undefined {
-    const now = Date.now();
-    for (const [key, q] of queue) {
-      if (!closing && q.dueAt > now) return undefined;
-      if (inFlight.has(key)) continue;
-      queue.delete(key);
-      return q;
-    }
-    return undefined;
+  /** Wakes the loop at `at` if it would sleep longer. */
+  function wakeBy(at: number): void {
+    if (!wake || at >= wakeAt) return;
+    if (wakeTimer) clearTimeout(wakeTimer);
+    wakeAt = at;
+    const w = wake;
+    wakeTimer = setTimeout(w, Math.max(0, at - Date.now()));
+    wakeTimer.unref();
   }
 
-  async function lane(): Promise<void> {
-    for (let next = takeDue(); next; next = takeDue()) {
-      const key = `${next.projectId}\0${next.traceId}`;
-      inFlight.add(key);
+  async function loop(): Promise<void> {
+    while (!closing) {
+      let idleMs = pollMs;
+      const startedAt = Date.now();
       try {
-        await detectOne(next.projectId, next.traceId, key);
-        detected++;
+        await pass();
+        backlogFailures = 0;
+        if (hintAt !== undefined && hintAt <= startedAt) hintAt = undefined;
+        if (hintAt !== undefined) idleMs = Math.min(idleMs, Math.max(0, hintAt - Date.now()));
+        const nextRetry = Math.min(...[...retries.values()].map((r) => r.nextAt));
+        if (Number.isFinite(nextRetry)) idleMs = Math.min(idleMs, Math.max(10, nextRetry - Date.now()));
       } catch (error) {
-        log(`detection: run ${next.traceId.slice(0, 32)} failed: ${describe(error)}`);
-      } finally {
-        inFlight.delete(key);
+        backlogErrors++;
+        backlogFailures++;
+        idleMs = Math.min(maxRetryMs, retryMs * 2 ** Math.min(backlogFailures - 1, 16));
+        if (backlogFailures === 1 || backlogFailures % 10 === 0) {
+          log(
+            `detection: reading the backlog failed (${backlogFailures}×), retrying in ${idleMs} ms: ${describe(error)}`,
+          );
+        }
+      }
+      if (!closing) await sleep(idleMs);
+    }
+  }
+
+  /** Detects every pending run that is due, page by page, oldest write first. */
+  async function pass(): Promise<void> {
+    let cursor = floor > skewNs ? floor - skewNs : 0n;
+    let leftover: bigint | undefined; // the oldest write of a run that stays pending (retry)
+    let first = true;
+    while (!closing) {
+      const untilNs = BigInt(Date.now() - delayMs) * MS;
+      const page = await store.pendingDetections({ sinceNs: cursor, untilNs, limit: pageSize });
+      if (first) oldestDueNs = page[0]?.writtenNs;
+      first = false;
+      if (page.length === 0) break;
+      const now = Date.now();
+      const due: PendingDetection[] = [];
+      for (const p of page) {
+        const retry = retries.get(keyOf(p));
+        if (retry && retry.nextAt > now) leftover = min(leftover, p.writtenNs);
+        else due.push(p);
+      }
+      const { done, unavailable } = await detectAll(due);
+      for (const p of due) if (!done.includes(p)) leftover = min(leftover, p.writtenNs);
+      if (done.length > 0) await store.markDetected(done);
+      detected += done.length;
+      if (unavailable !== undefined) throw unavailable;
+      const last = (page[page.length - 1] as PendingDetection).writtenNs;
+      oldestDueNs = min(leftover, last);
+      // A page that made no progress moves past its last write; anything left there is in `leftover`.
+      cursor = done.length > 0 ? last : last + 1n;
+      if (page.length < pageSize) break;
+    }
+    if (closing) return;
+    floor = min(leftover, cursor) ?? cursor;
+    oldestDueNs = leftover;
+  }
+
+  /** Detects `runs` with `concurrency` lanes; answers those that succeeded, and a store outage that stopped it. */
+  async function detectAll(
+    runs: readonly PendingDetection[],
+  ): Promise<{ done: PendingDetection[]; unavailable: unknown }> {
+    const done: PendingDetection[] = [];
+    const inFlight = new Set<string>();
+    let next = 0;
+    let unavailable: unknown;
+    async function lane(): Promise<void> {
+      while (!closing && unavailable === undefined && next < runs.length) {
+        const run = runs[next++] as PendingDetection;
+        const key = keyOf(run);
+        if (inFlight.has(key)) continue; // a page holds a run once; kept for safety
+        inFlight.add(key);
+        try {
+          if (!(await claim(run))) continue;
+          await detectOne(run.projectId, run.traceId, key);
+          retries.delete(key);
+          done.push(run);
+        } catch (error) {
+          failed++;
+          if (error instanceof StoreUnavailableError) unavailable = error;
+          const attempts = (retries.get(key)?.attempts ?? 0) + 1;
+          const wait = Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16));
+          retries.set(key, { attempts, nextAt: Date.now() + wait });
+          if (attempts === 1 || attempts % 10 === 0) {
+            log(
+              `detection: run ${run.traceId.slice(0, 32)} failed (${attempts}×), retrying in ${wait} ms: ${describe(error)}`,
+            );
+          }
+        } finally {
+          inFlight.delete(key);
+        }
       }
     }
-  }
-
-  async function drain(): Promise<void> {
-    await Promise.all(Array.from({ length: concurrency }, lane));
+    await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, lane));
+    return { done, unavailable };
   }
 
   async function detectOne(projectId: string, traceId: string, key: string): Promise<void> {
     const steps = await store.getRun(projectId, traceId);
-    if (steps.length === 0) return;
+    if (steps.length === 0) return; // removed by retention since it was written
     const { baseline, config } = await state.load(projectId);
     const fresh = detectRun(steps, baseline, config);
     const previous = await store.listFindings(projectId, { traceId, limit: 100_000 });
@@ -135,43 +256,56 @@ export function createDetectionWorker(
     }
   }
 
+  const running = loop();
+
   return {
     notify(steps) {
-      if (closing) return;
-      const dueAt = Date.now() + delayMs;
-      for (const step of steps) {
-        const key = `${step.projectId}\0${step.traceId}`;
-        queue.delete(key);
-        queue.set(key, { projectId: step.projectId, traceId: step.traceId, dueAt });
-        if (queue.size > maxQueued) {
-          queue.delete(queue.keys().next().value as string);
-          dropped++;
-          if (dropped === 1 || dropped % 1000 === 0) {
-            log(`detection: queue full (${maxQueued} runs), dropped the oldest; ${dropped} dropped so far`);
-          }
-        }
-      }
-      schedule();
-    },
-    get pending() {
-      return queue.size;
-    },
-    get dropped() {
-      return dropped;
+      if (closing || steps.length === 0) return;
+      hintAt = Date.now() + delayMs + 2;
+      wakeBy(hintAt);
     },
     get detected() {
       return detected;
     },
-    async close() {
+    stats() {
+      return {
+        detected,
+        failed,
+        retrying: retries.size,
+        lagMs: oldestDueNs === undefined ? 0 : Math.max(0, Date.now() - Number(oldestDueNs / MS)),
+        backlogErrors,
+      };
+    },
+    backlog() {
+      return store.countPendingDetections({ sinceNs: 0n, untilNs: FAR_FUTURE });
+    },
+    async close(deadlineMs = 10_000) {
       closing = true;
       clearInterval(persistTimer);
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (running) await running;
-      await drain();
+      wake?.();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), deadlineMs);
+      });
+      if ((await Promise.race([running, late])) === 'late') {
+        log(`detection: runs in flight did not finish within ${deadlineMs} ms; they stay pending for the next start`);
+      }
+      clearTimeout(timer);
       await state.flush().catch((e: unknown) => log(`detection: storing baselines failed: ${describe(e)}`));
     },
   };
+}
+
+function keyOf(run: PendingDetection): string {
+  return `${run.projectId}\0${run.traceId}`;
+}
+
+function min(a: bigint | undefined, b: bigint): bigint;
+function min(a: bigint | undefined, b: bigint | undefined): bigint | undefined;
+function min(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a < b ? a : b;
 }
 
 function toStored(

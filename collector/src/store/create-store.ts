@@ -10,6 +10,8 @@ export type StoreConfig =
       password?: string;
       /** Settle delay of evaluation claims, ms (default 1,500; see store/README.md). */
       claimSettleMs?: number;
+      /** Longest one statement may take before it fails with StoreUnavailableError, ms (default 30,000). */
+      timeoutMs?: number;
     };
 
 /**

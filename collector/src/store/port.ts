@@ -48,6 +48,9 @@ export interface StoreLifecycle {
   /** Create or upgrade the schema (versioned migrations). Safe to call on every start. */
   migrate(): Promise<void>;
 
+  /** Resolves when the backend answers a trivial request within `timeoutMs`; throws `StoreUnavailableError` otherwise. */
+  ping(timeoutMs: number): Promise<void>;
+
   close(): Promise<void>;
 }
 
@@ -89,11 +92,50 @@ export interface ProjectStore {
   listProjects(): Promise<Project[]>;
 }
 
-/** Append-only log of who read which run. */
+/** Append-only log of who read which run, searched or exported what. */
 export interface AccessLog {
   recordAccess(entry: AccessEntry): Promise<void>;
-  /** Newest first. */
-  listAccess(projectId: string, limit: number): Promise<AccessEntry[]>;
+  /** Newest first; `filter` narrows to one actor and a `[fromNs, toNs)` time range. */
+  listAccess(projectId: string, limit: number, filter?: AccessFilter): Promise<AccessEntry[]>;
+}
+
+/**
+ * What detection still has to examine, derived from what was written: every acknowledged write
+ * stamps its runs with a write time (`writtenNs`, strictly increasing per writer), and a run is
+ * pending while it has no detection mark at its latest write time. A crash, a restart or an outage
+ * therefore loses no work: whatever was not marked is still pending, across every project.
+ */
+export interface DetectionBacklog {
+  /**
+   * Pending runs whose latest write is in `[sinceNs, untilNs]`, oldest write first (then project,
+   * trace), at most `limit`. A run whose latest write is after `untilNs` is not returned yet
+   * (it is still arriving); one written before `sinceNs` only if a later write moved it up.
+   */
+  pendingDetections(query: PendingDetectionQuery): Promise<PendingDetection[]>;
+  /**
+   * How many runs are pending with a latest write in `[sinceNs, untilNs]`, and the oldest write
+   * among them (undefined when none).
+   */
+  countPendingDetections(query: Omit<PendingDetectionQuery, 'limit'>): Promise<{ runs: number; oldestNs?: bigint }>;
+  /**
+   * Marks runs detected as of their write `writtenNs` (as `pendingDetections` returned it). A later
+   * write makes the run pending again; marking an older write than the run's latest changes nothing
+   * for that later write. Idempotent.
+   */
+  markDetected(marks: readonly PendingDetection[]): Promise<void>;
+}
+
+export interface PendingDetectionQuery {
+  sinceNs: bigint;
+  untilNs: bigint;
+  limit: number;
+}
+
+export interface PendingDetection {
+  projectId: string;
+  traceId: string;
+  /** The run's latest write time (ns, the writer's clock). */
+  writtenNs: bigint;
 }
 
 /** Retention. */
@@ -200,6 +242,7 @@ export interface TraceStore
     Retention,
     FindingsStore,
     DetectionStateStore,
+    DetectionBacklog,
     MetricsReader,
     AlertStore {}
 
@@ -257,6 +300,14 @@ export interface Project {
   id: string;
   name: string;
   createdNs: bigint;
+}
+
+export interface AccessFilter {
+  actor?: string;
+  /** Inclusive, ns. */
+  fromNs?: bigint;
+  /** Exclusive, ns. */
+  toNs?: bigint;
 }
 
 export interface AccessEntry {

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { alertsSuite } from './alerts-conformance.suite.js';
 import { coreSuite } from './conformance.suite.js';
+import { backlogSuite } from './detection-backlog.suite.js';
 import { findingsSuite } from './findings-conformance.suite.js';
 import { agentScopeSuite } from './metrics-agent-scope.suite.js';
 import { metricsSuite } from './metrics-conformance.suite.js';
@@ -14,6 +15,7 @@ export type { StoreOptions, StoreSkip, StoreSuite, SuiteHarness } from './suite-
 export const STORE_SUITES: readonly StoreSuite[] = [
   coreSuite,
   findingsSuite,
+  backlogSuite,
   runSearchSuite,
   metricsSuite,
   agentScopeSuite,

@@ -21,6 +21,7 @@ import {
   type TraceStore,
 } from '../store/port.js';
 import { runTextMatches, stepTextMatch } from '../store/text-search.js';
+import { comparePending, createWriteClock } from '../store/write-clock.js';
 import { createMemoryAlerts } from './memory-alerts.js';
 import { createMemoryMetrics } from './memory-metrics.js';
 
@@ -41,6 +42,16 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
   const baselines = new Map<string, string>();
   const settings = new Map<string, string>();
   const audit: DetectionAuditEntry[] = [];
+  const clock = createWriteClock();
+  const written = new Map<string, { projectId: string; traceId: string; writtenNs: bigint }>();
+  const marks = new Map<string, bigint>(); // project/trace → detected as of this write
+  const pending = (q: { sinceNs: bigint; untilNs: bigint }) =>
+    [...written.entries()]
+      .filter(
+        ([key, w]) => w.writtenNs >= q.sinceNs && w.writtenNs <= q.untilNs && (marks.get(key) ?? -1n) < w.writtenNs,
+      )
+      .map(([, w]) => ({ ...w }))
+      .sort(comparePending);
   const { purgeHistoryBefore: purgeAlertHistory, ...alerts } = createMemoryAlerts();
   const openCount = (projectId: string, traceId: string) =>
     (findings.get(`${projectId}/${traceId}`) ?? []).filter(countsTowardRun).length;
@@ -58,7 +69,28 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
     steps,
     async migrate() {},
     async writeSteps(batch) {
-      for (const s of batch) steps.set(`${s.projectId}/${s.traceId}/${s.spanId}`, s);
+      if (batch.length === 0) return;
+      const writtenNs = clock();
+      for (const s of batch) {
+        steps.set(`${s.projectId}/${s.traceId}/${s.spanId}`, s);
+        written.set(`${s.projectId}/${s.traceId}`, { projectId: s.projectId, traceId: s.traceId, writtenNs });
+      }
+    },
+    async ping() {},
+    async pendingDetections(q) {
+      return pending(q).slice(0, q.limit);
+    },
+    async countPendingDetections(q) {
+      const all = pending(q);
+      return all.length === 0
+        ? { runs: 0 }
+        : { runs: all.length, oldestNs: (all[0] as { writtenNs: bigint }).writtenNs };
+    },
+    async markDetected(list) {
+      for (const m of list) {
+        const key = `${m.projectId}/${m.traceId}`;
+        if ((marks.get(key) ?? -1n) < m.writtenNs) marks.set(key, m.writtenNs);
+      }
     },
     async listRuns(projectId, q: RunQuery): Promise<RunPage> {
       const matching = runs(projectId)
@@ -134,9 +166,16 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
     async recordAccess(e) {
       access.push(e);
     },
-    async listAccess(projectId, limit) {
+    async listAccess(projectId, limit, filter = {}) {
       return access
-        .filter((e) => e.projectId === projectId)
+        .filter(
+          (e) =>
+            e.projectId === projectId &&
+            (filter.actor === undefined || e.actor === filter.actor) &&
+            (filter.fromNs === undefined || e.timeNs >= filter.fromNs) &&
+            (filter.toNs === undefined || e.timeNs < filter.toNs),
+        )
+        .sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0))
         .slice(-limit)
         .reverse();
     },

@@ -1,5 +1,6 @@
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
 import { ALERTS_MIGRATION } from './clickhouse-alerts.js';
+import { BACKLOG_MIGRATION } from './clickhouse-backlog.js';
 import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
 import type { Migration } from './migration.js';
 import { ident } from './sql.js';
@@ -162,6 +163,7 @@ ${RUN_INDEX_SELECT(db)}`,
       `INSERT INTO ${db}.run_index ${RUN_INDEX_SELECT(db)}`,
     ],
   },
+  BACKLOG_MIGRATION,
 ];
 
 export function migrationsTableDdl(db: string): string {

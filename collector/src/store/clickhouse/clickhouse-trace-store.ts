@@ -10,6 +10,7 @@ import type {
   StoredAlertRule,
   StoredAlertState,
 } from '../alerts.js';
+import { createDeadlineGuard, type DeadlineGuard } from '../deadline-guard.js';
 import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from '../findings.js';
 import type {
   MetricPoint,
@@ -21,8 +22,11 @@ import type {
 } from '../metrics.js';
 import {
   type AccessEntry,
+  type AccessFilter,
   type Credential,
   decodeCursor,
+  type PendingDetection,
+  type PendingDetectionQuery,
   type Project,
   type RunPage,
   type RunQuery,
@@ -33,6 +37,7 @@ import {
 import { dedupeSteps } from '../step-columns.js';
 import { inPageOrder } from '../text-search.js';
 import * as alertsSql from './clickhouse-alerts.js';
+import { countPendingSql, markSql, pendingSql, toPending } from './clickhouse-backlog.js';
 import * as findingsSql from './clickhouse-findings.js';
 import * as metricsSql from './clickhouse-metrics.js';
 import {
@@ -55,6 +60,12 @@ export interface ClickHouseStoreConfig {
   password?: string;
   /** Settle delay of `claimEvaluation` (see `clickhouse-alert-claims.ts`); default 1,500 ms. */
   claimSettleMs?: number;
+  /** Longest one statement may take (→ StoreUnavailableError). Default 30,000 ms. */
+  timeoutMs?: number;
+  /** A statement outstanding this long makes the store ping the server (see `deadline-guard.ts`). Default 1,000 ms. */
+  stallMs?: number;
+  /** A ping unanswered this long marks the server hung: in-flight statements fail, new ones fail at once. Default 2,000 ms. */
+  pingTimeoutMs?: number;
 }
 
 const NS_PER_S = 1_000_000_000n;
@@ -75,13 +86,26 @@ export class ClickHouseTraceStore implements TraceStore {
   private readonly db: string;
   private lastVersion = 0n;
 
+  private readonly guard: DeadlineGuard;
+
   private constructor(
     private readonly client: ClickHouseClient,
     readonly database: string,
-    private readonly claimSettleMs?: number,
+    private readonly url: string,
+    config: ClickHouseStoreConfig,
   ) {
     this.db = ident(database);
+    this.claimSettleMs = config.claimSettleMs;
+    this.guard = createDeadlineGuard({
+      name: 'ClickHouse',
+      timeoutMs: config.timeoutMs ?? 30_000,
+      stallMs: config.stallMs ?? 1_000,
+      pingTimeoutMs: config.pingTimeoutMs ?? 2_000,
+      ping: (ms) => this.ping(ms),
+    });
   }
+
+  private readonly claimSettleMs: number | undefined;
 
   static async open(config: ClickHouseStoreConfig): Promise<ClickHouseTraceStore> {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.database)) {
@@ -91,11 +115,12 @@ export class ClickHouseTraceStore implements TraceStore {
       url: config.url,
       username: config.username ?? 'default',
       password: config.password ?? '',
-      request_timeout: 60_000,
+      // The deadline guard aborts sooner; this only backs it up.
+      request_timeout: (config.timeoutMs ?? 30_000) + 5_000,
       // Failures are rethrown as StoreUnavailableError/StoreQueryError; the caller decides what to log.
       log: { level: ClickHouseLogLevel.OFF },
     });
-    return new ClickHouseTraceStore(client, config.database, config.claimSettleMs);
+    return new ClickHouseTraceStore(client, config.database, config.url, config);
   }
 
   /** Server version, e.g. "18.16.1". */
@@ -125,12 +150,15 @@ export class ClickHouseTraceStore implements TraceStore {
     const rows = dedupeSteps(steps).map((step) => stepToRow(step, version));
     const table = `${this.db}.spans`;
     try {
-      await this.client.insert({
-        table,
-        values: rows,
-        format: 'JSONEachRow',
-        columns: INSERT_COLUMNS,
-      });
+      await this.guard.run((signal) =>
+        this.client.insert({
+          table,
+          values: rows,
+          format: 'JSONEachRow',
+          columns: INSERT_COLUMNS,
+          abort_signal: signal,
+        }),
+      );
     } catch (error) {
       throw mapError(error, `INSERT INTO ${table} FORMAT JSONEachRow (${rows.length} rows)`);
     }
@@ -280,10 +308,14 @@ ORDER BY start_ns, span_id`,
     await this.command(`INSERT INTO ${this.db}.access_log SELECT ${values.join(', ')}`);
   }
 
-  async listAccess(projectId: string, limit: number): Promise<AccessEntry[]> {
+  async listAccess(projectId: string, limit: number, filter: AccessFilter = {}): Promise<AccessEntry[]> {
+    const where = [`project_id = ${literal(projectId)}`];
+    if (filter.actor !== undefined) where.push(`actor = ${literal(filter.actor)}`);
+    if (filter.fromNs !== undefined) where.push(`time_ns >= ${uint(filter.fromNs)}`);
+    if (filter.toNs !== undefined) where.push(`time_ns < ${uint(filter.toNs)}`);
     const rows = await this.select(
       `SELECT project_id, time_ns, actor, action, target FROM ${this.db}.access_log
-WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)}`,
+WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)}`,
     );
     return rows.map((r) => ({
       projectId: String(r.project_id),
@@ -423,7 +455,9 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
   private async insertRows(table: string, rows: Row[]): Promise<void> {
     const name = `${this.db}.${table}`;
     try {
-      await this.client.insert({ table: name, values: rows, format: 'JSONEachRow' });
+      await this.guard.run((signal) =>
+        this.client.insert({ table: name, values: rows, format: 'JSONEachRow', abort_signal: signal }),
+      );
     } catch (error) {
       throw mapError(error, `INSERT INTO ${name} FORMAT JSONEachRow (${rows.length} rows)`);
     }
@@ -435,7 +469,35 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
   }
 
   async close(): Promise<void> {
+    this.guard.close();
     await this.client.close();
+  }
+
+  /** GET /ping on its own connection, so a pool full of hung requests cannot hold it up. */
+  async ping(timeoutMs: number): Promise<void> {
+    try {
+      const response = await fetch(new URL('/ping', this.url), { signal: AbortSignal.timeout(timeoutMs) });
+      await response.text();
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    } catch (error) {
+      throw new StoreUnavailableError(`ClickHouse did not answer a ping within ${timeoutMs} ms`, { cause: error });
+    }
+  }
+
+  async pendingDetections(query: PendingDetectionQuery): Promise<PendingDetection[]> {
+    return (await this.select(pendingSql(this.db, query))).map(toPending);
+  }
+
+  async countPendingDetections(
+    query: Omit<PendingDetectionQuery, 'limit'>,
+  ): Promise<{ runs: number; oldestNs?: bigint }> {
+    const [row] = await this.select(countPendingSql(this.db, query));
+    const runs = Number(row?.runs ?? 0);
+    return runs === 0 ? { runs } : { runs, oldestNs: BigInt(String(row?.oldest)) };
+  }
+
+  async markDetected(marks: readonly PendingDetection[]): Promise<void> {
+    for (let i = 0; i < marks.length; i += 1000) await this.command(markSql(this.db, marks.slice(i, i + 1000)));
   }
 
   /** A strictly increasing version: ReplacingMergeTree keeps the row with the highest one. */
@@ -447,8 +509,10 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
 
   private async select(sql: string): Promise<Row[]> {
     try {
-      const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
-      return await result.json<Row>();
+      return await this.guard.run(async (signal) => {
+        const result = await this.client.query({ query: sql, format: 'JSONEachRow', abort_signal: signal });
+        return await result.json<Row>();
+      });
     } catch (error) {
       throw mapError(error, sql);
     }
@@ -456,7 +520,7 @@ WHERE project_id = ${literal(projectId)} ORDER BY time_ns DESC, seq DESC LIMIT $
 
   private async command(sql: string): Promise<void> {
     try {
-      await this.client.command({ query: sql });
+      await this.guard.run((signal) => this.client.command({ query: sql, abort_signal: signal }));
     } catch (error) {
       throw mapError(error, sql);
     }

@@ -38,7 +38,10 @@ import type {
 } from '../metrics.js';
 import {
   type AccessEntry,
+  type AccessFilter,
   type Credential,
+  type PendingDetection,
+  type PendingDetectionQuery,
   type Project,
   type RunPage,
   type RunQuery,
@@ -48,7 +51,9 @@ import {
 } from '../port.js';
 import { dedupeSteps, eventsFromJson, eventsToJson, STEP_COLUMNS, type StepColumn } from '../step-columns.js';
 import { inPageOrder } from '../text-search.js';
+import { createWriteClock } from '../write-clock.js';
 import * as alerts from './duckdb-alerts.js';
+import { COUNT_PENDING, PURGE_BACKLOG, pendingSql, STAMP_WRITES, upsertMarks } from './duckdb-backlog.js';
 import { buildListRuns, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
 import {
   buildListFindings,
@@ -75,6 +80,7 @@ export class DuckDbTraceStore implements TraceStore {
   readonly backend = 'duckdb';
   private writeChain: Promise<unknown> = Promise.resolve();
   private readChain: Promise<unknown> = Promise.resolve();
+  private readonly clock = createWriteClock();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -120,6 +126,7 @@ export class DuckDbTraceStore implements TraceStore {
         await conn.run('INSERT OR REPLACE INTO spans SELECT * FROM staging');
         await conn.run('INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM staging');
         for (const statement of REFRESH_DERIVED) await exec(conn, statement);
+        await exec(conn, STAMP_WRITES, [this.clock()]);
         await conn.run('DELETE FROM staging');
         await conn.run('DELETE FROM affected');
         await conn.run('COMMIT');
@@ -208,10 +215,24 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
     return this.onWriter(async (conn) => void (await exec(conn, sql, params)));
   }
 
-  listAccess(projectId: string, limit: number): Promise<AccessEntry[]> {
-    const sql = 'SELECT * FROM access_log WHERE project_id = $1 ORDER BY time_ns DESC, seq DESC LIMIT $2';
+  listAccess(projectId: string, limit: number, filter: AccessFilter = {}): Promise<AccessEntry[]> {
+    const params: DuckDBValue[] = [projectId, limit];
+    const where = ['project_id = $1'];
+    if (filter.actor !== undefined) {
+      params.push(filter.actor);
+      where.push(`actor = $${params.length}`);
+    }
+    if (filter.fromNs !== undefined) {
+      params.push(filter.fromNs);
+      where.push(`time_ns >= $${params.length}::UBIGINT`);
+    }
+    if (filter.toNs !== undefined) {
+      params.push(filter.toNs);
+      where.push(`time_ns < $${params.length}::UBIGINT`);
+    }
+    const sql = `SELECT * FROM access_log WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT $2`;
     return this.onReader(async (conn) =>
-      (await readRows(conn, sql, [projectId, limit])).map((r) => ({
+      (await readRows(conn, sql, params)).map((r) => ({
         projectId: String(r.project_id),
         timeNs: BigInt(r.time_ns as bigint),
         actor: String(r.actor),
@@ -235,8 +256,61 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
         for (const statement of REFRESH_DERIVED) await exec(conn, statement);
         await exec(conn, 'DELETE FROM access_log WHERE project_id = $1 AND time_ns < $2::UBIGINT', params);
         await exec(conn, DELETE_ORPHAN_FINDINGS, [projectId]);
+        for (const statement of PURGE_BACKLOG) await exec(conn, statement, [projectId]);
         for (const statement of alerts.PURGE_ALERTS) await exec(conn, statement, params);
         await conn.run('DELETE FROM affected');
+        await conn.run('COMMIT');
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    // In-process: it answers unless the file could not be opened, which `open` already reported.
+    await this.onReader((conn) => conn.run('SELECT 1'));
+  }
+
+  pendingDetections(query: PendingDetectionQuery): Promise<PendingDetection[]> {
+    const { sql, params } = pendingSql(query);
+    return this.onReader(async (conn) =>
+      (await readRows(conn, sql, params)).map((r) => ({
+        projectId: String(r.project_id),
+        traceId: String(r.trace_id),
+        writtenNs: BigInt(r.written_ns as bigint),
+      })),
+    );
+  }
+
+  countPendingDetections(query: Omit<PendingDetectionQuery, 'limit'>): Promise<{ runs: number; oldestNs?: bigint }> {
+    return this.onReader(async (conn) => {
+      const [row] = await readRows(conn, COUNT_PENDING, [query.sinceNs, query.untilNs]);
+      const runs = Number(row?.runs ?? 0);
+      return runs === 0 ? { runs } : { runs, oldestNs: BigInt(row?.oldest as bigint) };
+    });
+  }
+
+  markDetected(marks: readonly PendingDetection[]): Promise<void> {
+    if (marks.length === 0) return Promise.resolve();
+    return this.onWriter(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const newest = new Map<string, PendingDetection>();
+        for (const m of marks) {
+          const key = `${m.projectId}\0${m.traceId}`;
+          const seen = newest.get(key);
+          if (!seen || seen.writtenNs < m.writtenNs) newest.set(key, m);
+        }
+        const unique = [...newest.values()];
+        for (let i = 0; i < unique.length; i += 500) {
+          const chunk = unique.slice(i, i + 500);
+          await exec(
+            conn,
+            upsertMarks(chunk.length),
+            chunk.flatMap((m) => [m.projectId, m.traceId, m.writtenNs]),
+          );
+        }
         await conn.run('COMMIT');
       } catch (error) {
         await conn.run('ROLLBACK').catch(() => undefined);

@@ -1,6 +1,13 @@
 import type { FindingDto, RunSummaryDto, StepDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { buildCaseFile, CASE_HTML_CSP, escapeHtml, renderCaseHtml } from './case-report.js';
+import {
+  buildCaseFile,
+  CASE_HTML_CSP,
+  escapeHtml,
+  markedEvidence,
+  renderCaseHtml,
+  retrievedDocuments,
+} from './case-report.js';
 
 const HOSTILE = [
   '<img src=x onerror=window.__pwned=1>',
@@ -113,7 +120,10 @@ describe('case report', () => {
 
   it('contains no markup from the trace: no script, no element or attribute an attacker planted', () => {
     expect(html).not.toMatch(/<script/i);
-    expect(html).not.toMatch(/<img|<svg|<a\s|<meta http-equiv="refresh"|<style>body\{display/i);
+    // The only links are the report's own, to steps inside it.
+    const ownLinks = /<a (?:class="anchor" )?href="#step-[0-9a-f]{32}-[0-9a-f]{16}">/g;
+    expect(html).not.toMatch(/<img|<svg|<meta http-equiv="refresh"|<style>body\{display/i);
+    expect(html.replace(ownLinks, '')).not.toMatch(/<a\s/i);
     // Planted event handlers survive only as escaped text, never inside a tag.
     expect(html).not.toMatch(/<[^>]*\son[a-z]+=/i);
     // Only our own meta tags and the one inline style block exist.
@@ -146,5 +156,61 @@ describe('case report', () => {
       policy: 'pol',
       models: [HOSTILE[4]],
     });
+  });
+
+  it('marks the flagged part of an evidence excerpt, escaped, and the whole excerpt without offsets', () => {
+    expect(
+      markedEvidence({ evidence: 'to: <[email:3f2a@globex.example]> ok', evidenceStart: 5, evidenceEnd: 32 }),
+    ).toBe('to: &lt;<mark>[email:3f2a@globex.example]</mark>&gt; ok');
+    expect(markedEvidence({ evidence: 'a<b', evidenceStart: 2, evidenceEnd: 99 })).toBe('<mark>a&lt;b</mark>');
+    expect(markedEvidence({ evidence: '' })).toBe('');
+  });
+
+  it('lists retrieved documents by ID with the text the run recorded, from any dialect', () => {
+    const s = {
+      documentIds: ['kb-1', 'kb-2'],
+      documents: JSON.stringify([
+        { id: 'kb-1', score: 0.9 },
+        { id: 'kb-3', score: 0.1, content: 'from documents' },
+      ]),
+      attributes: { 'casefile.retrieval.content': JSON.stringify([{ id: 'kb-1', content: 'Refunds need approval.' }]) },
+    };
+    expect(retrievedDocuments(s)).toEqual([
+      { id: 'kb-1', score: 0.9, text: 'Refunds need approval.' },
+      { id: 'kb-2' },
+      { id: 'kb-3', score: 0.1, text: 'from documents' },
+    ]);
+    expect(retrievedDocuments({ documentIds: [], documents: 'not json', attributes: {} })).toEqual([]);
+  });
+
+  it('names the run and its input, links findings and parents to steps, and says who approved', () => {
+    const root: StepDto = {
+      ...step(),
+      spanId: 'a'.repeat(16),
+      name: 'invoke_agent support',
+      kind: 'agent',
+      attributes: { 'casefile.run.name': 'refund-request' },
+      approvalId: '',
+    };
+    const child: StepDto = { ...step(), parentSpanId: root.spanId, approvalId: 'apr_1', approver: '' };
+    const f: FindingDto = {
+      ...finding,
+      spanId: child.spanId,
+      evidence: 'x [email:1@a.example] y',
+      evidenceStart: 2,
+      evidenceEnd: 21,
+    };
+    const doc = renderCaseHtml(
+      buildCaseFile('p', 'me', new Date(0), [
+        { run: run({ runInput: 'Please refund A-1' }), steps: [root, child], findings: [f] },
+      ]),
+    );
+    expect(doc).toContain('<h2>refund-request</h2>');
+    expect(doc).toContain('<tr><th>Input</th><td>Please refund A-1</td></tr>');
+    expect(doc).toContain(`id="step-${root.traceId}-${child.spanId}"`);
+    expect(doc).toContain(`<a href="#step-${root.traceId}-${root.spanId}">invoke_agent support</a>`);
+    expect(doc).toContain('x <mark>[email:1@a.example]</mark> y');
+    expect(doc).toContain('apr_1: approved (approver not recorded)');
+    expect(doc).not.toMatch(/ by <\/td>/);
   });
 });

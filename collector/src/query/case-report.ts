@@ -75,19 +75,91 @@ function row(label: string, value: string): string {
   return value === '' ? '' : `<tr><th>${e(label)}</th><td>${e(value)}</td></tr>`;
 }
 
-function renderStep(s: StepDto, findingsBySpan: Map<string, FindingDto[]>): string {
+/** The fragment ID of a step in the report: unique across runs, hex only (trace and span IDs are validated hex). */
+function anchor(traceId: string, spanId: string): string {
+  return `step-${traceId}-${spanId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** A link to a step of the same run, named by the step. */
+function stepLink(traceId: string, spanId: string, names: Map<string, string>): string {
+  const name = names.get(spanId);
+  if (name === undefined) return e(spanId);
+  return `<a href="#${anchor(traceId, spanId)}">${e(name)}</a>`;
+}
+
+/** A finding's evidence excerpt with the flagged part in <mark> (when the detector gave its offsets). */
+export function markedEvidence(f: Pick<FindingDto, 'evidence' | 'evidenceStart' | 'evidenceEnd'>): string {
+  const { evidence, evidenceStart: a, evidenceEnd: b } = f;
+  if (a === undefined || b === undefined || !(0 <= a && a < b && b <= evidence.length)) {
+    return evidence === '' ? '' : `<mark>${e(evidence)}</mark>`;
+  }
+  return `${e(evidence.slice(0, a))}<mark>${e(evidence.slice(a, b))}</mark>${e(evidence.slice(b))}`;
+}
+
+/** Retrieved documents: each ID with its score and, when the run recorded it, the text the agent read. */
+export function retrievedDocuments(s: Pick<StepDto, 'documentIds' | 'documents' | 'attributes'>): {
+  id: string;
+  score?: number;
+  text?: string;
+}[] {
+  const docs = new Map<string, { id: string; score?: number; text?: string }>();
+  const take = (id: unknown, score: unknown, text: unknown) => {
+    if (typeof id !== 'string' && typeof id !== 'number') return;
+    const key = String(id);
+    const doc = docs.get(key) ?? { id: key };
+    if (typeof score === 'number' && Number.isFinite(score)) doc.score = score;
+    if (typeof text === 'string' && text !== '') doc.text = text;
+    docs.set(key, doc);
+  };
+  for (const id of s.documentIds) take(id, undefined, undefined);
+  for (const json of [s.documents, s.attributes['casefile.retrieval.content'] ?? '']) {
+    const list = parseList(json);
+    for (const d of list) take(d.id, d.score, d.content ?? d.text ?? d.page_content);
+  }
+  return [...docs.values()];
+}
+
+function parseList(json: string): Record<string, unknown>[] {
+  if (json === '') return [];
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null) : [];
+  } catch {
+    return [];
+  }
+}
+
+function renderDocuments(s: StepDto): string {
+  const docs = retrievedDocuments(s);
+  if (docs.length === 0) return '';
+  const items = docs
+    .map(
+      (d) =>
+        `<li class="document"><strong>${e(d.id)}</strong>${d.score === undefined ? '' : ` <span class="kind">score ${e(String(d.score))}</span>`}${d.text === undefined ? ' <span class="kind">(text not recorded)</span>' : `<pre>${e(payload(d.text))}</pre>`}</li>`,
+    )
+    .join('');
+  return `<h5>Retrieved documents (${docs.length})</h5><ul class="documents">${items}</ul>`;
+}
+
+function approvalText(s: StepDto): string {
+  if (s.approvalId === '') return '';
+  const decision = s.approvalDecision === '' ? 'decision not recorded' : s.approvalDecision;
+  return `${s.approvalId}: ${decision}${s.approver === '' ? ' (approver not recorded)' : ` by ${s.approver}`}`;
+}
+
+function renderStep(s: StepDto, findingsBySpan: Map<string, FindingDto[]>, names: Map<string, string>): string {
   const findings = findingsBySpan.get(s.spanId) ?? [];
   const fields = [
     row('Span', s.spanId),
-    row('Parent', s.parentSpanId),
+    s.parentSpanId === '' ? '' : `<tr><th>Parent</th><td>${stepLink(s.traceId, s.parentSpanId, names)}</td></tr>`,
     row('Start', formatNs(s.startNs)),
     row('Duration', durationMs(s.startNs, s.endNs)),
     row('Status', s.status === 'error' ? `error: ${s.statusMessage}` : s.status),
     row('Model', s.requestModel || s.responseModel),
     row('Tool', s.toolName === '' ? '' : `${s.toolName} (${s.toolRisk || 'risk unknown'})`),
-    row('Documents', s.documentIds.join(', ')),
+    row('Document IDs', s.documentIds.join(', ')),
     row('Content trust', s.contentTrust),
-    row('Approval', s.approvalId === '' ? '' : `${s.approvalId} ${s.approvalDecision} by ${s.approver}`),
+    row('Approval', approvalText(s)),
     row('Approved action hash', s.approvalActionHash),
     row('Action hash', s.actionHash),
     row('Policy decision', s.policyDecision),
@@ -99,28 +171,44 @@ function renderStep(s: StepDto, findingsBySpan: Map<string, FindingDto[]>): stri
     ['Result', s.toolResult],
     ['Input messages', s.inputMessages],
     ['Output messages', s.outputMessages],
-    ['Retrieved documents', s.documents],
   ]
     .filter(([, v]) => v !== '')
     .map(([label, v]) => `<h5>${e(label!)}</h5><pre>${e(payload(v!))}</pre>`)
     .join('');
   const flagged = findings
-    .map((f) => `<li class="finding">${e(f.severity)} · ${e(f.ruleId)}: ${e(f.reason)}</li>`)
+    .map(
+      (f) =>
+        `<li class="finding">${e(f.severity)} · ${e(f.ruleId)}: ${e(f.reason)}${f.evidence === '' ? '' : `<pre class="evidence">${markedEvidence(f)}</pre>`}</li>`,
+    )
     .join('');
-  return `<section class="step${s.status === 'error' ? ' error' : ''}"><h4><span class="kind">${e(s.kind)}</span> ${e(s.name)}</h4>${flagged === '' ? '' : `<ul>${flagged}</ul>`}<table>${fields}</table>${blocks}</section>`;
+  const id = anchor(s.traceId, s.spanId);
+  return `<section class="step${s.status === 'error' ? ' error' : ''}" id="${e(id)}"><h4><a class="anchor" href="#${e(id)}"><span class="kind">${e(s.kind)}</span> ${e(s.name)}</a></h4>${flagged === '' ? '' : `<ul>${flagged}</ul>`}<table>${fields}</table>${blocks}${renderDocuments(s)}</section>`;
+}
+
+/** What the run is called: the name given to `run(name, …)`, else the root span's name. */
+export function runTitle(r: CaseRun): string {
+  const root = r.steps.find((s) => s.parentSpanId === '');
+  return root?.attributes['casefile.run.name'] || r.run.name || r.run.agentName || 'run';
 }
 
 function renderRun(r: CaseFile['runs'][number]): string {
   const bySpan = new Map<string, FindingDto[]>();
   for (const f of r.findings) bySpan.set(f.spanId, [...(bySpan.get(f.spanId) ?? []), f]);
   const steps = [...r.steps].sort((a, b) => (BigInt(a.startNs) < BigInt(b.startNs) ? -1 : 1));
+  const names = new Map(r.steps.map((s) => [s.spanId, s.name || s.kind]));
   const findings = r.findings
     .map(
       (f) =>
-        `<tr><td>${e(f.severity)}</td><td>${e(f.ruleId)}</td><td>${e(f.reason)}</td><td>${e(f.spanId)}</td><td>${e(f.status)}</td></tr>`,
+        `<tr><td>${e(f.severity)}</td><td>${e(f.ruleId)}</td><td>${e(f.reason)}${f.evidence === '' ? '' : `<pre class="evidence">${markedEvidence(f)}</pre>`}</td><td>${stepLink(r.run.traceId, f.spanId, names)}</td><td>${e(f.status)}</td></tr>`,
     )
     .join('');
-  return `<article class="run"><h2>${e(r.run.agentName || r.run.serviceName || 'unknown agent')} · ${e(r.run.traceId)}</h2><table>${[
+  const contents = steps
+    .map((s) => `<li>${stepLink(r.run.traceId, s.spanId, names)} <span class="kind">${e(s.kind)}</span></li>`)
+    .join('');
+  return `<article class="run"><h2>${e(runTitle(r))}</h2><table>${[
+    row('Input', r.run.runInput),
+    row('Agent', r.run.agentName || r.run.serviceName),
+    row('Trace', r.run.traceId),
     row('Outcome', r.run.status),
     row('Started', formatNs(r.run.startNs)),
     row('Duration', durationMs(r.run.startNs, r.run.endNs)),
@@ -133,10 +221,10 @@ function renderRun(r: CaseFile['runs'][number]): string {
     row('Tokens', `${r.run.inputTokens} in / ${r.run.outputTokens} out`),
   ].join(
     '',
-  )}</table>${findings === '' ? '' : `<h3>Findings</h3><table><tr><th>Severity</th><th>Rule</th><th>Reason</th><th>Step</th><th>Status</th></tr>${findings}</table>`}<h3>Steps in time order</h3>${steps.map((s) => renderStep(s, bySpan)).join('')}</article>`;
+  )}</table>${findings === '' ? '' : `<h3>Findings</h3><table><tr><th>Severity</th><th>Rule</th><th>Reason</th><th>Step</th><th>Status</th></tr>${findings}</table>`}<h3>Steps in time order</h3><ol class="contents">${contents}</ol>${steps.map((s) => renderStep(s, bySpan, names)).join('')}</article>`;
 }
 
-const STYLE = `body{font:13px/1.45 system-ui,sans-serif;margin:24px;color:#1b1f24}pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f7f9;padding:6px;font-size:12px}table{border-collapse:collapse;margin:4px 0}th,td{text-align:left;padding:2px 8px;border-bottom:1px solid #dfe3e8;vertical-align:top;overflow-wrap:anywhere}.step{border-left:3px solid #c5ccd4;padding-left:10px;margin:10px 0}.step.error{border-color:#b42318}.kind{font-family:monospace;color:#5f6b77}.finding{color:#9a6700}`;
+const STYLE = `body{font:13px/1.45 system-ui,sans-serif;margin:24px;color:#1b1f24}pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f7f9;padding:6px;font-size:12px}table{border-collapse:collapse;margin:4px 0}th,td{text-align:left;padding:2px 8px;border-bottom:1px solid #dfe3e8;vertical-align:top;overflow-wrap:anywhere}.step{border-left:3px solid #c5ccd4;padding-left:10px;margin:10px 0}.step.error{border-color:#b42318}.kind{font-family:monospace;color:#5f6b77}.finding{color:#9a6700}mark{background:#ffe08a;color:#1b1f24;font-weight:600}.evidence{color:#1b1f24}.anchor{color:inherit;text-decoration:none}.documents{padding-left:18px}.step:target{background:#fff8e1}`;
 
 /** The case file as one HTML document: no script, no external resource, every value escaped. */
 export function renderCaseHtml(file: CaseFile): string {

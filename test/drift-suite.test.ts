@@ -11,11 +11,12 @@ import { SUITE_RULES } from './fixtures/drift/rules.js';
 import { buildDriftSuite, TEST_SIZE } from './fixtures/drift/scenarios.js';
 
 /**
- * The drift targets on a real DuckDB file, at the suite's smallest size: every change is detected
- * within 2 windows by the rules meant to catch it, and the rules raise at most 1 false alarm per 100
- * evaluations of windows without a change. `npm run bench -- --only drift` runs the full-size suite.
+ * The default drift rules on a real DuckDB file, for a small agent (~40 runs an hour, SDK-recorded):
+ * the four changes are detected within 2 windows by the rules meant to catch them, and the rules fire
+ * on at most 1 in 100 evaluations of windows without a change. `npm run bench -- --only drift` runs
+ * five recordings of each change and a busy agent (300 runs an hour) too.
  */
-describe('drift suite on DuckDB', () => {
+describe('drift suite on DuckDB, ~40 runs per window, default rules', () => {
   const suite = buildDriftSuite(TEST_SIZE);
   // The rules meant to catch a change (the previous-window ones are only in the bench).
   const rules = SUITE_RULES.filter((d) => d.catches.length > 0);
@@ -31,7 +32,7 @@ describe('drift suite on DuckDB', () => {
       await generateScenario(s, `drift-${s.name}`, (steps) => store.writeSteps(steps));
       judgements.push(await judgeScenario(store, `drift-${s.name}`, s, evaluateRule as unknown as EvaluateRule, rules));
     }
-  }, 240_000);
+  }, 600_000);
 
   afterAll(async () => {
     await store?.close();
@@ -42,16 +43,16 @@ describe('drift suite on DuckDB', () => {
     const { detections } = summarize(judgements, rules);
     // Each change kind has its single-metric rule; all but the refusal change also a BH-combined rule.
     expect(new Set(detections.map((d) => d.scenario))).toEqual(
-      new Set(['new-tool', 'refusal-doubles', 'longer-outputs', 'prompt-version-tool-mix']),
+      new Set(['new-tool', 'more-refusals', 'longer-answers', 'prompt-version-tool-mix']),
     );
     expect(detections).toHaveLength(7);
     const late = detections.filter((d) => d.delay === undefined || d.delay > 2);
     expect(late).toEqual([]);
   });
 
-  it('raises at most 1 false alarm per 100 evaluations without a change', () => {
+  it('fires on at most 1 in 100 evaluations without a change', () => {
     const s = summarize(judgements, rules);
-    expect(s.totalQuietEvaluations).toBeGreaterThanOrEqual(100);
+    expect(s.totalQuietEvaluations).toBeGreaterThanOrEqual(400);
     const where = judgements.flatMap(({ scenario, rules }) =>
       rules
         .filter((r) => r.falseAlarms > 0)
@@ -62,7 +63,7 @@ describe('drift suite on DuckDB', () => {
 
   it('previous-version rules judge only once a second prompt version exists', () => {
     const noChange = judgements.find((j) => j.scenario.name === 'no-change-a');
-    const rule = noChange?.rules.find((r) => r.ruleId === 'tool-mix-prev-version');
+    const rule = noChange?.rules.find((r) => r.ruleId === 'tool-calls-prev-version');
     // support-v11 runs the first half of the stable period; before v12 ships there is nothing to compare.
     expect(rule?.insufficient).toBe(Math.floor(TEST_SIZE.stableWindows / 2));
     expect(rule?.quietEvaluations).toBe(TEST_SIZE.noChangeWindows - Math.floor(TEST_SIZE.stableWindows / 2));

@@ -75,6 +75,15 @@ const ruleCommon = {
   channel: channelSchema.default({ type: 'none' }),
 };
 
+/**
+ * When breaching windows make the rule fire: at least `breaches` of the last `of` windows (the current
+ * one included; windows a window length apart, so they do not overlap). Drift rules default to 2 of 3,
+ * threshold rules to 1 of 1 (every crossing fires).
+ */
+export const persistenceSchema = z
+  .strictObject({ breaches: z.number().int().min(1).max(12), of: z.number().int().min(1).max(12) })
+  .refine((p) => p.breaches <= p.of, { message: 'breaches cannot exceed of', path: ['breaches'] });
+
 /** A distribution test of one or more metrics; several metrics are decided together (Benjamini–Hochberg). */
 export const driftRuleSchema = z.strictObject({
   kind: z.literal('drift'),
@@ -82,8 +91,20 @@ export const driftRuleSchema = z.strictObject({
   metrics: z.array(metricNameSchema).min(1).max(12),
   /** Absent = the metric kind's default (numeric ks, categorical chi2, rate ztest). */
   test: driftTestSchema.optional(),
-  /** Absent = the test's default (p < 0.05, or the distance default). */
+  /** A window breaches past this. Absent = the test's default (p < 0.02, or the distance default). */
   threshold: z.number().positive().max(1_000).optional(),
+  persistence: persistenceSchema.default({ breaches: 2, of: 3 }),
+  /**
+   * One window this far past the threshold fires on its own, whatever the persistence. Absent =
+   * threshold / 10 for p-value tests (p < 0.002 by default), 2 × threshold for distance tests.
+   */
+  immediateThreshold: z.number().positive().max(1_000).optional(),
+  /**
+   * Hysteresis: a firing rule resolves only on a clear window, where every metric is this far from
+   * the threshold. Absent = p ≥ 10 × threshold (at most 0.5) for p-value tests, statistic below
+   * threshold / 2 for distance tests.
+   */
+  resolveThreshold: z.number().positive().max(1_000).optional(),
   reference: referenceSchema,
   minReference: z.number().int().min(1).max(1_000_000).default(100),
   minCurrent: z.number().int().min(1).max(1_000_000).default(30),
@@ -99,6 +120,12 @@ export const thresholdRuleSchema = z.strictObject({
   value: z.number().finite(),
   /** Fewer observations than this in the window → `insufficient_data`. */
   minCount: z.number().int().min(0).max(1_000_000).default(1),
+  persistence: persistenceSchema.default({ breaches: 1, of: 1 }),
+  /**
+   * Hysteresis: a firing rule resolves only once the aggregate is back past this value (e.g. fire
+   * above 5% errors, resolve below 3%). Absent = `value`.
+   */
+  resolveValue: z.number().finite().optional(),
 });
 
 /** The body of POST /api/alerts/rules and PUT /api/alerts/rules/:id. */

@@ -1,18 +1,24 @@
 /** The behaviour metrics drift and threshold rules measure (the stores compute them, see `collector/src/store/metrics.ts`). */
 
 /**
- * Each metric, what one observation is, and its kind:
- * - `tool_mix` (categorical): the tool name of each tool step.
+ * Each metric, what one observation is, and its kind. Metrics about answers and tools come in two
+ * grains: per run (what a user means by "refusals went up", "answers got longer", "a new tool in 25%
+ * of runs") and per call (every LLM or tool call, planning calls included).
+ * - `tool_mix` (categorical): each distinct tool a run called, once per run (its share = the runs that
+ *   used it).
+ * - `tool_call_mix` (categorical): the tool name of each tool call.
  * - `document_mix` (categorical): each retrieved document ID of each retrieval step.
  * - `steps_per_run` (numeric): steps of each run.
- * - `output_length` (numeric): characters of each LLM step's output messages; with a tool scope,
- *   characters of each call's result.
+ * - `output_length` (numeric): characters of each run's final answer (its last LLM step's output
+ *   messages); with a tool scope, characters of each call's result.
+ * - `llm_output_length` (numeric): characters of each LLM call's output messages.
  * - `latency_ms` (numeric): each run's duration; with a tool scope, each call's duration.
  * - `tokens_per_run` (numeric): input + output tokens of each run (runs without token counts excluded).
  * - `cost_per_run` (numeric): USD of each run, the sum of its steps' cost attributes (see
  *   `COST_ATTRIBUTES`); runs without any excluded.
- * - `refusal_rate` (rate): LLM steps that refused (finish reason `content_filter`/`refusal`, or an
- *   output matching `REFUSAL_PATTERN`) out of LLM steps.
+ * - `refusal_rate` (rate): runs whose final answer refused (finish reason `content_filter`/`refusal`,
+ *   or an output holding a `REFUSAL_PHRASES` entry) out of runs with an LLM step.
+ * - `llm_refusal_rate` (rate): LLM calls that refused out of LLM calls.
  * - `error_rate` (rate): runs with status error out of runs; with a tool scope, failed calls out of calls.
  * - `schema_conformance_rate` (rate): tool calls whose arguments are a JSON object and are not marked
  *   invalid (`casefile.tool.arguments_valid` = `false`) out of tool calls.
@@ -20,16 +26,22 @@
  * - `approval_denial_rate` (rate): approval steps whose decision is a denial (`DENIAL_DECISIONS`) out
  *   of approval steps.
  * - `run_count` (rate-less count, numeric series only): runs started; for threshold rules on volume.
+ *
+ * A run's final answer is its LLM step with the latest start (then the latest end, then the greatest
+ * span ID): the answer the user got, or the refusal that ended the run.
  */
 export const METRIC_NAMES = [
   'tool_mix',
+  'tool_call_mix',
   'document_mix',
   'steps_per_run',
   'output_length',
+  'llm_output_length',
   'latency_ms',
   'tokens_per_run',
   'cost_per_run',
   'refusal_rate',
+  'llm_refusal_rate',
   'error_rate',
   'schema_conformance_rate',
   'finding_rate',

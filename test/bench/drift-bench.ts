@@ -1,7 +1,7 @@
 import { evaluateRule } from '@casefile/collector/alerts';
 import { generateScenario } from '../fixtures/drift/generate.js';
 import { type EvaluateRule, judgeScenario, type ScenarioJudgement, summarize } from '../fixtures/drift/judge.js';
-import { SUITE_ALPHA, SUITE_RULES, type SuiteRuleDef } from '../fixtures/drift/rules.js';
+import { SUITE_RULES, type SuiteRuleDef } from '../fixtures/drift/rules.js';
 import { BENCH_SIZE, buildDriftSuite, type DriftScenario, type DriftSuiteSize } from '../fixtures/drift/scenarios.js';
 import { type BenchStore, disposeAll, openBenchStores } from './drift-stores.js';
 import { fmt, median, table } from './stats.js';
@@ -45,7 +45,7 @@ export async function runDriftBench(opts: DriftBenchOptions): Promise<void> {
       `drift suite: ${suite.length} scenarios, ${fmt(runs)} runs / ${fmt(steps)} spans recorded with the SDK and written to ${stores.map((s) => s.name).join(' and ')} in ${fmt((performance.now() - t0) / 1000, 1)} s`,
     );
     opts.log(
-      `  1 window = 1 h, ~${size.runsPerWindow} runs per window (±8%), baseline = first ${size.baselineWindows} windows, change after ${size.stableWindows} stable windows, p < ${SUITE_ALPHA} per rule`,
+      `  1 window = 1 h, ~${size.runsPerWindow} runs per window (±8%), baseline = first ${size.baselineWindows} windows, change after ${size.stableWindows} stable windows, default rules (p < 0.02 per window; fire on 2 of the last 3 windows or one at p < 0.002)`,
     );
     for (const s of suite) opts.log(`  ${s.name}: ${s.description}`);
     // The stores are judged at the same time (one is in-process, the other a server); reports in order.

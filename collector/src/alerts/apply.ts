@@ -8,7 +8,7 @@ import { eventId, toEventDto, toStoredEvent } from './alert-event.js';
 import type { RuleEvaluation } from './evaluation.js';
 import type { DeliveryOutcome, Notifier } from './notifier.js';
 import type { AlertRule } from './rule-model.js';
-import { advance, nextState, type RuleStateDoc, type Transition } from './state-machine.js';
+import { advance, nextState, type RuleStateDoc, statePolicy, type Transition } from './state-machine.js';
 
 export interface Applied {
   transition: Transition;
@@ -27,7 +27,7 @@ export async function applyEvaluation(
   evaluation: RuleEvaluation,
   nowNs: bigint,
 ): Promise<Applied> {
-  const transition = nextState(prev, evaluation.outcome, nowNs, rule.renotifyMs);
+  const transition = nextState(prev, evaluation.signal, evaluation.windowEndNs, nowNs, statePolicy(rule));
   const id = eventId(rule.id, evaluation.windowEndNs);
   let event: AlertEventDto | undefined;
   if (transition.record) {

@@ -24,18 +24,39 @@ describe('change descriptions', () => {
       ['search_kb', 82],
       ['send_email', 18],
     ]);
-    expect(describeChange('tool_mix', false, ref, cur)).toBe('send_email 0% → 18% of tool calls');
+    expect(describeChange('tool_call_mix', false, ref, cur)).toBe('send_email 0% → 18% of tool calls');
     expect(biggestShift(ref.counts, cur.counts)).toEqual({ label: 'send_email', from: 0, to: 0.18 });
+  });
+
+  it('gives per-run tool shares of runs, not of (run, tool) pairs', () => {
+    // 100 runs each; in the current window 25 of them also call translate_text.
+    const ref = { ...counts([['search_kb', 100]]), runs: 100 };
+    const cur = {
+      ...counts([
+        ['search_kb', 100],
+        ['translate_text', 25],
+      ]),
+      runs: 100,
+    };
+    expect(describeChange('tool_mix', false, ref, cur)).toBe('translate_text 0% → 25% of runs');
   });
 
   it('gives rates with their counts', () => {
     const text = describeChange(
-      'refusal_rate',
+      'llm_refusal_rate',
       false,
       { kind: 'rate', successes: 3, trials: 300 },
       { kind: 'rate', successes: 30, trials: 250 },
     );
     expect(text).toBe('1% → 12% of LLM calls refused (3/300 → 30/250)');
+    expect(
+      describeChange(
+        'refusal_rate',
+        false,
+        { kind: 'rate', successes: 3, trials: 100 },
+        { kind: 'rate', successes: 12, trials: 100 },
+      ),
+    ).toBe('3% → 12% of runs ended in a refusal (3/100 → 12/100)');
   });
 
   it('formats numbers, shares and p-values for people', () => {

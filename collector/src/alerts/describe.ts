@@ -8,7 +8,8 @@ import type { MetricName } from '../store/metrics.js';
 
 export type WindowData =
   | { kind: 'numeric'; values: number[] }
-  | { kind: 'categorical'; counts: Map<string, number> }
+  /** `runs`: per-run mixes count each label once per run; shares are then of these runs. */
+  | { kind: 'categorical'; counts: Map<string, number>; runs?: number }
   | { kind: 'rate'; successes: number; trials: number };
 
 export interface DescribedResult {
@@ -21,12 +22,14 @@ export interface DescribedResult {
 }
 
 const CATEGORY_NOUN: Partial<Record<MetricName, string>> = {
-  tool_mix: 'tool calls',
+  tool_mix: 'runs',
+  tool_call_mix: 'tool calls',
   document_mix: 'retrieved documents',
 };
 
 const RATE_NOUN: Partial<Record<MetricName, [perAgent: string, perTool: string]>> = {
-  refusal_rate: ['LLM calls refused', 'LLM calls refused'],
+  refusal_rate: ['runs ended in a refusal', 'runs ended in a refusal'],
+  llm_refusal_rate: ['LLM calls refused', 'LLM calls refused'],
   error_rate: ['runs failed', 'calls failed'],
   schema_conformance_rate: ['tool calls conformed to their schema', 'calls conformed to their schema'],
   finding_rate: ['runs had findings', 'runs had findings'],
@@ -37,7 +40,8 @@ const RATE_NOUN: Partial<Record<MetricName, [perAgent: string, perTool: string]>
 const NUMERIC_WORDS: Partial<
   Record<MetricName, [unit: string, say: (size: string, up: boolean, tool: boolean) => string]>
 > = {
-  output_length: ['chars', (x, up) => `outputs ${x} ${up ? 'longer' : 'shorter'}`],
+  output_length: ['chars', (x, up, tool) => `${tool ? 'results' : 'answers'} ${x} ${up ? 'longer' : 'shorter'}`],
+  llm_output_length: ['chars', (x, up) => `LLM outputs ${x} ${up ? 'longer' : 'shorter'}`],
   latency_ms: ['ms', (x, up, tool) => `${tool ? 'calls' : 'runs'} ${x} ${up ? 'slower' : 'faster'}`],
   tokens_per_run: ['tokens', (x, up) => `${x} ${up ? 'more' : 'fewer'} tokens per run`],
   steps_per_run: ['steps', (x, up) => `${x} ${up ? 'more' : 'fewer'} steps per run`],
@@ -103,9 +107,11 @@ function quantile(values: number[], q: number): number | undefined {
 export function biggestShift(
   reference: Map<string, number>,
   current: Map<string, number>,
+  /** Shares of these many runs (per-run mixes) instead of the total count. */
+  runs?: { reference: number; current: number },
 ): { label: string; from: number; to: number } | undefined {
   const total = (m: Map<string, number>) => [...m.values()].reduce((s, c) => s + c, 0);
-  const [nr, nc] = [total(reference), total(current)];
+  const [nr, nc] = runs ? [runs.reference, runs.current] : [total(reference), total(current)];
   if (nr === 0 || nc === 0) return undefined;
   let best: { label: string; from: number; to: number } | undefined;
   for (const label of new Set([...reference.keys(), ...current.keys()])) {
@@ -121,7 +127,9 @@ export function biggestShift(
 /** What moved in one metric, without the statistics: "send_email 0% → 18% of tool calls". */
 export function describeChange(metric: MetricName, toolScoped: boolean, ref: WindowData, cur: WindowData): string {
   if (ref.kind === 'categorical' && cur.kind === 'categorical') {
-    const shift = biggestShift(ref.counts, cur.counts);
+    const runs =
+      ref.runs !== undefined && cur.runs !== undefined ? { reference: ref.runs, current: cur.runs } : undefined;
+    const shift = biggestShift(ref.counts, cur.counts, runs);
     if (!shift) return 'no observations to compare';
     return `${shortLabel(shift.label)} ${formatPercent(shift.from)} → ${formatPercent(shift.to)} of ${CATEGORY_NOUN[metric] ?? 'observations'}`;
   }

@@ -37,7 +37,7 @@ function request(rule: DriftRule, metric: DriftRule['metrics'][number], ref: Win
 }
 
 export async function evaluateDriftRule(
-  store: MetricsReader,
+  store: Pick<MetricsReader, 'metricSample'>,
   projectId: string,
   rule: DriftRule,
   windows: WindowPair,

@@ -44,9 +44,7 @@ describe('evaluateRule: drift', () => {
     expect(e.outcome).toBe('breach');
     expect(e.results[0]).toMatchObject({ metric: 'tool_mix', test: 'chi2', state: 'drift' });
     expect(e.results[0]?.pValue).toBeLessThan(1e-6);
-    expect(e.summary).toMatch(
-      /^tool_mix drifted: send_email 0% → 17% of tool calls \(chi2 p=\de-\d+\) vs previous 1h$/,
-    );
+    expect(e.summary).toMatch(/^tool_mix drifted: send_email 0% → 20% of runs \(chi2 p=\de-\d+\) vs previous 1h$/);
     expect(e.exampleRuns.current).toHaveLength(3);
     for (const id of e.exampleRuns.current) {
       expect((await store.getRun(P, id)).some((s) => s.toolName === 'send_email')).toBe(true);
@@ -76,14 +74,14 @@ describe('evaluateRule: drift', () => {
     expect(lower.outcome).toBe('breach');
   });
 
-  it('describes a numeric shift by its median ("outputs 40% longer")', async () => {
+  it('describes a numeric shift by its median ("answers 40% longer")', async () => {
     const store = await storeWith(
       spread(150, ...PREV, (i) => ({ outputChars: 700 + (i % 50) * 4 })),
       spread(150, ...CUR, (i) => ({ outputChars: Math.round((700 + (i % 50) * 4) * 1.4) })),
     );
     const e = await evaluateRule(store, P, rule({ metrics: ['output_length'] }), END);
     expect(e.outcome).toBe('breach');
-    expect(e.summary).toMatch(/^output_length drifted: outputs 40% longer \(median 798 → 1,117 chars, p95/);
+    expect(e.summary).toMatch(/^output_length drifted: answers 40% longer \(median 798 → 1,117 chars, p95/);
   });
 
   it('compares with a fixed baseline period', async () => {
@@ -113,7 +111,7 @@ describe('evaluateRule: drift', () => {
     expect(e.results[0]?.referenceSummary).toMatchObject({ n: 300, successes: 15 });
     expect(e.results[0]?.currentSummary).toMatchObject({ n: 50 });
     expect(e.summary).toMatch(
-      /^error_rate drifted: 5% → 24% of runs failed \(15\/300 → 12\/50\) \(ztest p=3e-6\) vs prompt v12 \(previous version\)$/,
+      /^error_rate drifted: 5% → 24% of runs failed \(15\/300 → 12\/50\) \(ztest p=\de-\d+\) vs prompt v12 \(previous version\)$/,
     );
     for (const id of e.exampleRuns.current) {
       const steps = await store.getRun(P, id);
@@ -130,16 +128,16 @@ describe('evaluateRule: drift', () => {
     expect(e.summary).toMatch(/only one prompt version \(v1\)/);
   });
 
-  it('decides several metrics together (Benjamini–Hochberg): a lone p≈0.04 no longer fires among three', async () => {
-    // Error rate 5% → 10.5% on 200 runs each: z-test p ≈ 0.04; latency and tools identical (p = 1).
+  it('decides several metrics together (Benjamini–Hochberg): a lone p≈0.01 no longer breaches among three', async () => {
+    // Error rate 5% → 12% on 200 runs each: z-test p ≈ 0.01; latency and tools identical (p = 1).
     const store = await storeWith(
       spread(200, ...PREV, (i) => ({ ...steady(i), error: i < 10 })),
-      spread(200, ...CUR, (i) => ({ ...steady(i), error: i < 21 })),
+      spread(200, ...CUR, (i) => ({ ...steady(i), error: i < 24 })),
     );
     const alone = await evaluateRule(store, P, rule({ metrics: ['error_rate'] }), END);
     const p = alone.results[0]?.pValue as number;
-    expect(p).toBeGreaterThan(0.03);
-    expect(p).toBeLessThan(0.05);
+    expect(p).toBeGreaterThan(0.007);
+    expect(p).toBeLessThan(0.02);
     expect(alone.outcome).toBe('breach');
     expect(alone.results[0]?.adjustedPValue).toBeUndefined();
 

@@ -4,6 +4,7 @@
  * what it found; the state machine and the scheduler decide what to record and whom to notify.
  */
 import type { MetricsReader, RunQuery, RunReader } from '../store/port.js';
+import { driftSignal, thresholdSignal } from './alarm-policy.js';
 import { biggestShift, type WindowData } from './describe.js';
 import { evaluateDriftRule } from './evaluate-drift.js';
 import { evaluateThresholdRule } from './evaluate-threshold.js';
@@ -54,6 +55,7 @@ async function evaluateWithoutExamples(
       ...base,
       reference,
       outcome: t.outcome,
+      signal: thresholdSignal(rule, t.outcome, t.observed),
       results: [t.result],
       observed: t.observed,
       exampleRuns: { reference: [], current: [] },
@@ -84,6 +86,7 @@ async function evaluateWithoutExamples(
     ...base,
     reference: windows.reference,
     outcome: d.outcome,
+    signal: driftSignal(rule, d.results),
     results: d.results,
     exampleRuns: { reference: [], current: [] },
     findExamples,
@@ -109,9 +112,13 @@ function focus(rule: AlertRule): Partial<RunQuery> {
  */
 function changedRunsFilter(metric: string, reference: WindowData, current: WindowData): Partial<RunQuery> {
   if (reference.kind === 'categorical' && current.kind === 'categorical') {
-    const shift = biggestShift(reference.counts, current.counts);
+    const runs =
+      reference.runs !== undefined && current.runs !== undefined
+        ? { reference: reference.runs, current: current.runs }
+        : undefined;
+    const shift = biggestShift(reference.counts, current.counts, runs);
     if (!shift || shift.to <= shift.from) return {};
-    if (metric === 'tool_mix') return { toolName: shift.label };
+    if (metric === 'tool_mix' || metric === 'tool_call_mix') return { toolName: shift.label };
     if (metric === 'document_mix') return { documentId: shift.label };
   }
   if (reference.kind === 'rate' && current.kind === 'rate') {

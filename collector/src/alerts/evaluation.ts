@@ -1,5 +1,6 @@
 /** What one evaluation of one rule for one window found, before any state change. */
 import type { MetricName, MetricSample, MetricSampleQuery } from '../store/metrics.js';
+import type { WindowSignal } from './alarm-policy.js';
 import type { WindowData } from './describe.js';
 import type { ScopedWindow } from './windows.js';
 
@@ -25,6 +26,8 @@ export interface RuleEvaluation {
   ruleName: string;
   windowEndNs: bigint;
   outcome: Outcome;
+  /** What the window means for the state machine (breach strength, or how clearly fine it is). */
+  signal: WindowSignal;
   current: ScopedWindow;
   reference: ScopedWindow;
   results: MetricResult[];
@@ -51,7 +54,9 @@ export function toWindowData(sample: MetricSample): WindowData {
   if (sample.kind === 'categorical') {
     const counts = new Map<string, number>();
     for (const [label, count] of sample.counts) counts.set(label, (counts.get(label) ?? 0) + count);
-    return { kind: 'categorical', counts };
+    return sample.runs === undefined
+      ? { kind: 'categorical', counts }
+      : { kind: 'categorical', counts, runs: sample.runs };
   }
   if (sample.kind === 'rate') return { kind: 'rate', successes: sample.successes, trials: sample.trials };
   return { kind: 'rate', successes: sample.count, trials: sample.count };

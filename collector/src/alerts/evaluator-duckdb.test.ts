@@ -83,7 +83,7 @@ describe('alert evaluator on DuckDB (the default store)', () => {
     expect(events).toHaveLength(1);
     const detail = alertEventSchema.parse(JSON.parse(events[0]?.detail as string));
     expect(detail.summary).toMatch(
-      /^tool_mix drifted: send_email 0% → 17% of tool calls \(chi2 p=\de-\d+, adjusted \de-\d+\) vs previous 1h$/,
+      /^tool_mix drifted: send_email 0% → 20% of runs \(chi2 p=\de-\d+, adjusted \de-\d+\) vs previous 1h$/,
     );
     expect(detail.results.map((r) => [r.metric, r.state])).toEqual([
       ['tool_mix', 'drift'],

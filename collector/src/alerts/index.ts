@@ -1,5 +1,7 @@
 /** Public surface of the alert evaluator and notifier (the API routes, the server and benches use it). */
 export type { AlertEventDto, AlertRuleDto, AlertRuleInput, AlertRuleSpec } from '@casefile/contract';
+export type { MetricThresholds, WindowSignal } from './alarm-policy.js';
+export { driftSignal, thresholdSignal, thresholdsFor } from './alarm-policy.js';
 export { eventId, storedEventToDto, toEventDto } from './alert-event.js';
 export type { Applied } from './apply.js';
 export { applyEvaluation } from './apply.js';
@@ -13,10 +15,14 @@ export { createNotifier, redactTarget } from './notifier.js';
 export { alertLinks, casefileBody, slackBody } from './payload.js';
 export type { AlertRule, DriftRule, ThresholdRule } from './rule-model.js';
 export { parseRuleInput, parseStoredRule, ruleProblems, toStoredRule } from './rule-model.js';
+export type { SampleCache, SampleCacheOptions } from './sample-cache.js';
+export { createSampleCache } from './sample-cache.js';
 export type { VerifyResult } from './signature.js';
 export { EVENT_ID_HEADER, SIGNATURE_HEADER, signPayload, verifySignature } from './signature.js';
+export type { SimulationOptions, SimulationResult, WindowGenerator } from './simulate.js';
+export { answerLengths, detectedWithin, refusals, simulateRule, toolMix } from './simulate.js';
 export type { RuleStateDoc, Transition } from './state-machine.js';
-export { nextState, parseStateDoc } from './state-machine.js';
+export { nextState, parseStateDoc, statePolicy } from './state-machine.js';
 export { ALWAYS_BLOCKED, blockedAddressReason, PRIVATE_BLOCKED } from './url-guard.js';
 export type { ScopedWindow, TimeWindow } from './windows.js';
 export { currentWindow, resolveWindows, windowEndAt } from './windows.js';

@@ -11,6 +11,7 @@ import type { DriftTest } from '../drift/index.js';
 import { BadInputError } from '../errors/errors.js';
 import type { StoredAlertRule } from '../store/alerts.js';
 import { METRIC_KINDS, type MetricKind, type MetricName, TOOL_SCOPED_METRICS } from '../store/metrics.js';
+import { thresholdsFor } from './alarm-policy.js';
 import { literalAddressProblem } from './url-guard.js';
 
 const nanos = z.string().regex(/^\d{1,20}$/);
@@ -80,6 +81,39 @@ export function ruleProblems(rule: AlertRuleSpec): string[] {
     if (rule.threshold !== undefined && pTest && rule.threshold >= 1) {
       problems.push(`threshold: a p-value threshold must be below 1, got ${rule.threshold}`);
     }
+    // The effective values, as every metric of the rule would use them (the test is shared).
+    const tests = new Set(
+      rule.metrics
+        .map((m) => METRIC_KINDS[m])
+        .filter((k) => k !== 'count')
+        .map((k) => rule.test ?? DEFAULT_TEST[k as Exclude<MetricKind, 'count'>]),
+    );
+    for (const test of tests) {
+      const t = thresholdsFor(rule, test);
+      if (t.on === 'p-value') {
+        if (t.immediate >= t.threshold) {
+          problems.push(
+            `immediateThreshold: fires at once only below the threshold (p < ${t.threshold}), got ${t.immediate}`,
+          );
+        }
+        if (t.resolve <= t.threshold || t.resolve >= 1) {
+          problems.push(
+            `resolveThreshold: a clear window needs p above the threshold (${t.threshold}) and below 1, got ${t.resolve}`,
+          );
+        }
+      } else {
+        if (t.immediate < t.threshold) {
+          problems.push(
+            `immediateThreshold: fires at once only at or above the threshold (${t.threshold}), got ${t.immediate}`,
+          );
+        }
+        if (t.resolve > t.threshold) {
+          problems.push(
+            `resolveThreshold: a clear window needs a ${test} below the threshold (${t.threshold}), got ${t.resolve}`,
+          );
+        }
+      }
+    }
     if (rule.reference.type === 'baseline' && rule.reference.fromMs >= rule.reference.toMs) {
       problems.push('reference.toMs: must be after reference.fromMs');
     }
@@ -90,6 +124,14 @@ export function ruleProblems(rule: AlertRuleSpec): string[] {
       problems.push(
         `aggregate: ${rule.aggregate} does not apply to ${rule.metric} (${kind}; use ${allowed.join(', ')})`,
       );
+    }
+    if (rule.resolveValue !== undefined) {
+      const up = rule.operator === '>' || rule.operator === '>=';
+      if (up ? rule.resolveValue > rule.value : rule.resolveValue < rule.value) {
+        problems.push(
+          `resolveValue: resolving needs the aggregate back past the threshold, so it must be ${up ? 'at most' : 'at least'} ${rule.value}, got ${rule.resolveValue}`,
+        );
+      }
     }
   }
   if (rule.channel.type === 'webhook') {

@@ -147,7 +147,7 @@ describe('alert rules API', () => {
     const res = await call('investigator', 'POST', `/api/alerts/rules/${id}/evaluate`);
     const answer = alertEvaluateAnswerSchema.parse(res.json);
     expect(answer.evaluation).toMatchObject({ outcome: 'breach', wouldBe: 'firing' });
-    expect(answer.evaluation.summary).toMatch(/tool_mix drifted: send_email 0% → 33% of tool calls/);
+    expect(answer.evaluation.summary).toMatch(/tool_mix drifted: send_email 0% → 33% of runs/);
     expect(answer.evaluation.results.map((r) => r.adjustedPValue !== undefined)).toEqual([true, true]);
     expect(answer.rule.state).toBe('ok');
     expect(await store.listAlertStates(P)).toEqual([]);

@@ -9,6 +9,7 @@ import {
   parseStateDoc,
   parseStoredRule,
   redactTarget,
+  statePolicy,
   storedEventToDto,
   toStoredRule,
 } from '../alerts/index.js';
@@ -120,7 +121,7 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
     const { rule, state } = await load(project, c.req.param('id'));
     const at = nowNs();
     const evaluation = await evaluateRule(deps.store, project, rule, at);
-    const wouldBe = nextState(state, evaluation.outcome, at, rule.renotifyMs).to;
+    const wouldBe = nextState(state, evaluation.signal, evaluation.windowEndNs, at, statePolicy(rule)).to;
     const dto: AlertEvaluationDto = JSON.parse(
       JSON.stringify(
         {

@@ -28,11 +28,13 @@ function simulate() {
     // Sizes vary around 200 so the exact KS path is exercised on unequal samples too.
     const ref = window(rng, 180 + rng.int(0, 40));
     const cur = window(rng, 180 + rng.int(0, 40));
+    // The conventional α = 0.05 per test (the defaults are stricter; see alerts/false-alarm-simulation.test.ts).
+    const threshold = 0.05;
     const verdicts = {
-      latency: evaluateDrift({ kind: 'numeric', test: 'ks', reference: ref.latency, current: cur.latency }),
-      tokens: evaluateDrift({ kind: 'numeric', test: 'ks', reference: ref.tokens, current: cur.tokens }),
-      tools: evaluateDrift({ kind: 'categorical', test: 'chi2', reference: ref.tools, current: cur.tools }),
-      errors: evaluateDrift({ kind: 'rate', test: 'ztest', reference: ref.errors, current: cur.errors }),
+      latency: evaluateDrift({ kind: 'numeric', test: 'ks', reference: ref.latency, current: cur.latency, threshold }),
+      tokens: evaluateDrift({ kind: 'numeric', test: 'ks', reference: ref.tokens, current: cur.tokens, threshold }),
+      tools: evaluateDrift({ kind: 'categorical', test: 'chi2', reference: ref.tools, current: cur.tools, threshold }),
+      errors: evaluateDrift({ kind: 'rate', test: 'ztest', reference: ref.errors, current: cur.errors, threshold }),
     };
     for (const [metric, v] of Object.entries(verdicts)) {
       expect(v.state).not.toBe('insufficient_data');

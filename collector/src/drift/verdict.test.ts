@@ -46,7 +46,7 @@ describe('evaluateDrift: numeric', () => {
       reference: normals(3, 300, 200, 20),
       current: normals(4, 100, 230, 20),
     });
-    expect(v).toMatchObject({ state: 'drift', test: 'ks', threshold: 0.05, thresholdOn: 'p-value' });
+    expect(v).toMatchObject({ state: 'drift', test: 'ks', threshold: 0.02, thresholdOn: 'p-value' });
     expect(v.pValue).toBeLessThan(1e-6);
     const cur = v.currentSummary as NumericSummary;
     expect(cur.n).toBe(100);

@@ -10,6 +10,7 @@ import {
   poolRareCategories,
   twoProportionZTest,
 } from './categorical-tests.js';
+import { exactMidP, smallestExpectedCount } from './exact-tests.js';
 import { jsNullExceedance, NOISE_ALARM_MAX, psiNullExceedance, wassersteinNullExceedance } from './noise-floor.js';
 import { ksTwoSample, populationStd, psi, WASSERSTEIN_MIN_STD, wassersteinSorted } from './numeric-tests.js';
 import { type CategoricalSample, finiteSorted, type RateSample, toCounts, toRate } from './samples.js';
@@ -70,12 +71,12 @@ export interface DriftVerdict {
  * applied when the windows are large enough for noise to stay under it (see noise-floor.ts).
  */
 export const DEFAULT_THRESHOLDS: Readonly<Record<DriftTest, number>> = {
-  ks: 0.05,
+  ks: 0.02,
   wasserstein: 0.1,
   psi: 0.2,
   js: 0.1,
-  chi2: 0.05,
-  ztest: 0.05,
+  chi2: 0.02,
+  ztest: 0.02,
 };
 
 const P_VALUE_TESTS: ReadonlySet<DriftTest> = new Set(['ks', 'chi2', 'ztest']);
@@ -85,6 +86,8 @@ const TESTS_BY_KIND: Readonly<Record<DriftKind, readonly DriftTest[]>> = {
   rate: ['ztest', 'chi2'],
 };
 export const DEFAULT_MIN_REFERENCE = 100;
+/** Below this expected count in any cell of a rate's 2 × 2 table, `ztest` takes the exact mid-p. */
+export const MIN_EXPECTED_FOR_Z = 5;
 export const DEFAULT_MIN_CURRENT = 30;
 
 function checkRequest(request: DriftRequest, threshold: number, minReference: number, minCurrent: number): void {
@@ -184,6 +187,8 @@ function prepareRate(test: DriftTest, reference: RateSample, current: RateSample
       return { statistic, pValue };
     }
     const { statistic, pValue } = twoProportionZTest(r, c);
+    // Few expected successes (or failures): the normal approximation over-states significance.
+    if (smallestExpectedCount(r, c) < MIN_EXPECTED_FOR_Z) return { statistic, pValue: exactMidP(r, c) };
     return { statistic, pValue };
   };
   return { referenceSummary: summarizeRate(r), currentSummary: summarizeRate(c), run };

@@ -35,13 +35,24 @@ export function metricGrain(scope: Pick<MetricScope, 'metric' | 'toolName'>): Me
     case 'cost_per_run':
     case 'finding_rate':
     case 'run_count':
+    case 'tool_mix':
+    case 'refusal_rate':
       return 'run';
     case 'latency_ms':
     case 'error_rate':
+    case 'output_length':
       return tool ? 'step' : 'run';
     default:
       return 'step';
   }
+}
+
+/** Categorical run metrics whose labels are counted once per run: their samples also say how many runs. */
+export const countsRuns = (metric: MetricScope['metric']): boolean => metric === 'tool_mix';
+
+/** Run metrics over each run's final answer (its last LLM step). */
+export function isFinalAnswerMetric(scope: Pick<MetricScope, 'metric' | 'toolName'>): boolean {
+  return scope.metric === 'refusal_rate' || (scope.metric === 'output_length' && toolScope(scope) === '');
 }
 
 /**
@@ -49,7 +60,7 @@ export function metricGrain(scope: Pick<MetricScope, 'metric' | 'toolName'>): Me
  * other step metric (tool calls, retrievals, approvals) keeps the steps of runs that used the model.
  */
 export function isLlmStepMetric(scope: Pick<MetricScope, 'metric' | 'toolName'>): boolean {
-  return scope.metric === 'refusal_rate' || (scope.metric === 'output_length' && toolScope(scope) === '');
+  return scope.metric === 'llm_refusal_rate' || scope.metric === 'llm_output_length';
 }
 
 /**

@@ -14,7 +14,7 @@ const len = (text: string) => [...text].length;
 
 /** The agent scope of step metrics on `agentScopeFixture()`, worked out by hand. */
 const EXPECTED: Array<[string, Query, MetricSample]> = [
-  ['root-only agent: tools', { metric: 'tool_mix', agentName: 'otel' }, categorical([['lookup', 3]])],
+  ['root-only agent: tools', { metric: 'tool_call_mix', agentName: 'otel' }, categorical([['lookup', 3]])],
   [
     'root-only agent: documents',
     { metric: 'document_mix', agentName: 'otel' },
@@ -23,7 +23,11 @@ const EXPECTED: Array<[string, Query, MetricSample]> = [
       ['kb-2', 1],
     ]),
   ],
-  ['root-only agent: LLM output', { metric: 'output_length', agentName: 'otel' }, numeric([len(AGENT_OUTPUTS.otel)])],
+  [
+    'root-only agent: LLM output',
+    { metric: 'llm_output_length', agentName: 'otel' },
+    numeric([len(AGENT_OUTPUTS.otel)]),
+  ],
   [
     'root-only agent: tool results',
     { metric: 'output_length', agentName: 'otel', toolName: 'lookup' },
@@ -36,19 +40,23 @@ const EXPECTED: Array<[string, Query, MetricSample]> = [
   ],
   ['root-only agent: tool errors', { metric: 'error_rate', agentName: 'otel', toolName: 'lookup' }, rate(1, 3)],
   ['root-only agent: conformance', { metric: 'schema_conformance_rate', agentName: 'otel' }, rate(2, 3)],
-  ['root-only agent: refusals', { metric: 'refusal_rate', agentName: 'otel' }, rate(1, 1)],
+  ['root-only agent: refusals', { metric: 'llm_refusal_rate', agentName: 'otel' }, rate(1, 1)],
   ['root-only agent: denials', { metric: 'approval_denial_rate', agentName: 'otel' }, rate(1, 1)],
   ['root-only agent: runs (one began before the window)', { metric: 'run_count', agentName: 'otel' }, count(1)],
-  ['planner: its unnamed steps only', { metric: 'tool_mix', agentName: 'planner' }, categorical([['plan', 1]])],
-  ['planner: its LLM step', { metric: 'output_length', agentName: 'planner' }, numeric([len(AGENT_OUTPUTS.planner)])],
+  ['planner: its unnamed steps only', { metric: 'tool_call_mix', agentName: 'planner' }, categorical([['plan', 1]])],
+  [
+    'planner: its LLM step',
+    { metric: 'llm_output_length', agentName: 'planner' },
+    numeric([len(AGENT_OUTPUTS.planner)]),
+  ],
   ['planner: the run', { metric: 'run_count', agentName: 'planner' }, count(1)],
-  ['coder: its named steps', { metric: 'tool_mix', agentName: 'coder' }, categorical([['run_code', 1]])],
+  ['coder: its named steps', { metric: 'tool_call_mix', agentName: 'coder' }, categorical([['run_code', 1]])],
   ['coder: its call failed', { metric: 'error_rate', agentName: 'coder', toolName: 'run_code' }, rate(1, 1)],
   ['coder: no run of its own', { metric: 'run_count', agentName: 'coder' }, count(0)],
-  ['agent named on an LLM step', { metric: 'tool_mix', agentName: 'lonely' }, categorical([['lookup', 1]])],
+  ['agent named on an LLM step', { metric: 'tool_call_mix', agentName: 'lonely' }, categorical([['lookup', 1]])],
   [
     'every agent',
-    { metric: 'tool_mix' },
+    { metric: 'tool_call_mix' },
     categorical([
       ['lookup', 5],
       ['plan', 1],

@@ -6,6 +6,7 @@ import {
   EVIL_MODEL,
   EVIL_PROMPT,
   EVIL_TOOL,
+  finalAnswerFixture,
   HOSTILE,
   HOUR,
   hostileRun,
@@ -41,8 +42,8 @@ export function expectSample(actual: MetricSample, expected: MetricSample): void
 }
 
 function expectPoints(actual: MetricPoint[], expected: MetricPoint[]): void {
-  expect(actual.map((p) => [p.startNs, p.count, p.successes, p.top])).toEqual(
-    expected.map((p) => [p.startNs, p.count, p.successes, p.top]),
+  expect(actual.map((p) => [p.startNs, p.count, p.successes, p.top, p.runs])).toEqual(
+    expected.map((p) => [p.startNs, p.count, p.successes, p.top, p.runs]),
   );
   actual.forEach((p, i) => {
     const e = expected[i] as MetricPoint;
@@ -120,7 +121,8 @@ export const metricsSuite: StoreSuite = {
       expect(await store.metricSample(MQ, full({ metric: 'error_rate', toolName: 'search' }))).toEqual(rate(1, 1));
       expect(await store.metricSample('nobody', full({ metric: 'run_count' }))).toEqual(count(0));
       expect(await store.metricSample('nobody', full({ metric: 'latency_ms' }))).toEqual(numeric([]));
-      expect(await store.metricSample('nobody', full({ metric: 'tool_mix' }))).toEqual(categorical([]));
+      expect(await store.metricSample('nobody', full({ metric: 'tool_mix' }))).toEqual(categorical([], 0));
+      expect(await store.metricSample('nobody', full({ metric: 'tool_call_mix' }))).toEqual(categorical([]));
       expect(await store.metricSample('nobody', full({ metric: 'refusal_rate' }))).toEqual(rate(0, 0));
       expect(await store.metricSeries('nobody', { ...full({ metric: 'tool_mix' }), bucketNs: HOUR })).toEqual([]);
     });
@@ -161,7 +163,7 @@ export const metricsSuite: StoreSuite = {
         { startNs: T0, count: 5, value: 7600, p50: 5000, p95: 18_000 },
         { startNs: T0 + HOUR, count: 1, value: 30_000, p50: 30_000, p95: 30_000 },
       ]);
-      expectPoints(await series({ metric: 'tool_mix' }), [
+      expectPoints(await series({ metric: 'tool_call_mix' }), [
         {
           startNs: T0,
           count: 6,
@@ -289,8 +291,51 @@ export const metricsSuite: StoreSuite = {
       ];
       await store.writeSteps(steps);
       const at = { fromNs: T0, toNs: T0 + HOUR };
-      expect(await store.metricSample(F, { ...at, metric: 'refusal_rate' })).toEqual(rate(2, 4));
+      expect(await store.metricSample(F, { ...at, metric: 'llm_refusal_rate' })).toEqual(rate(2, 4));
+      // One run: its final answer is the call with the greatest span ID (same start, same end).
+      expect(await store.metricSample(F, { ...at, metric: 'refusal_rate' })).toEqual(rate(1, 1));
       expect(await store.metricSample(F, { ...at, metric: 'approval_denial_rate' })).toEqual(rate(2, 4));
+    });
+
+    test('judges each run by its final answer, and counts each tool once per run', async () => {
+      const X = 'metrics-final';
+      await store.writeSteps(finalAnswerFixture(X));
+      await reference.writeSteps(finalAnswerFixture(X));
+      const at = { fromNs: T0, toNs: T0 + HOUR };
+      // Runs F1–F5 and F7 started in the window; F5 has no answer. F1's plan refused but its answer
+      // did not; F2's answer refused; F3 (by end) and F4 (by span ID) end on a refusal; so does F7.
+      expect(await store.metricSample(X, { ...at, metric: 'refusal_rate' })).toEqual(rate(4, 5));
+      // Per call, by the call's start: F6's refusal (its run began before the window) counts too.
+      expect(await store.metricSample(X, { ...at, metric: 'llm_refusal_rate' })).toEqual(rate(7, 11));
+      expectSample(await store.metricSample(X, { ...at, metric: 'output_length' }), numeric([7, 11, 14, 14, 14]));
+      expect(await store.metricSample(X, { ...at, metric: 'tool_mix' })).toEqual(
+        categorical(
+          [
+            ['search', 3],
+            ['mail', 1],
+          ],
+          3,
+        ),
+      );
+      expect(await store.metricSample(X, { ...at, metric: 'tool_call_mix' })).toEqual(
+        categorical([
+          ['search', 4],
+          ['mail', 1],
+        ]),
+      );
+      // A model version keeps the runs whose final answer came from it, not every run that used it.
+      const big = { dimension: 'model', value: 'big' } as const;
+      const small = { dimension: 'model', value: 'small' } as const;
+      expect(await store.metricSample(X, { ...at, metric: 'refusal_rate', version: big })).toEqual(rate(1, 1));
+      expect(await store.metricSample(X, { ...at, metric: 'refusal_rate', version: small })).toEqual(rate(0, 0));
+      expect(await store.metricSample(X, { ...at, metric: 'llm_refusal_rate', version: small })).toEqual(rate(1, 1));
+      for (const metric of ['refusal_rate', 'output_length', 'tool_mix', 'llm_refusal_rate'] as const) {
+        for (const q of [{ metric }, { metric, version: big }, { metric, agentName: 'final' }]) {
+          expectSample(await store.metricSample(X, { ...at, ...q }), await reference.metricSample(X, { ...at, ...q }));
+          const series = { ...at, ...q, bucketNs: HOUR / 4n };
+          expectPoints(await store.metricSeries(X, series), await reference.metricSeries(X, series));
+        }
+      }
     });
 
     test('counts a resent batch once', async () => {

@@ -215,6 +215,65 @@ export function metricsFixture(): { steps: Step[]; findings: Array<[string, Stor
   return { steps, findings };
 }
 
+/**
+ * Runs with several LLM calls, for the final-answer metrics (all in [T0, T0 + 1 h) except F6):
+ * - F1: the plan refuses (a phrase), the answer does not; search twice, mail once.
+ * - F2: plan fine, the answer refuses by finish reason; search once.
+ * - F3: two calls start together; the one that ends later (a refusal) is final.
+ * - F4: two calls start and end together; the greater span ID (a refusal) is final.
+ * - F5: no LLM call at all: no answer to judge.
+ * - F6: started before the window (its answer is inside it): a run metric leaves it out.
+ * - F7: the plan comes from model `small`, the answer from model `big`; both refuse.
+ * Outputs are plain text, so the lengths are easy to count.
+ */
+export function finalAnswerFixture(projectId: string): Step[] {
+  return [
+    ...run(projectId, 21, T0, 'final', [
+      { at: 0, ms: 9_000, kind: 'agent' },
+      { at: 1, ms: 500, kind: 'llm', outputMessages: "I can't help with that" },
+      { at: 2, ms: 100, kind: 'tool', toolName: 'search' },
+      { at: 3, ms: 100, kind: 'tool', toolName: 'search' },
+      { at: 4, ms: 100, kind: 'tool', toolName: 'mail' },
+      { at: 5, ms: 500, kind: 'llm', outputMessages: 'Here it is.' },
+    ]),
+    ...run(projectId, 22, T0 + 60n * SEC, 'final', [
+      { at: 0, ms: 9_000, kind: 'agent' },
+      { at: 1, ms: 500, kind: 'llm', outputMessages: 'plan' },
+      { at: 2, ms: 100, kind: 'tool', toolName: 'search' },
+      {
+        at: 5,
+        ms: 500,
+        kind: 'llm',
+        outputMessages: 'blocked',
+        attributes: { 'gen_ai.response.finish_reasons': '["content_filter"]' },
+      },
+    ]),
+    ...run(projectId, 23, T0 + 120n * SEC, 'final', [
+      { at: 0, ms: 9_000, kind: 'agent' },
+      { at: 1, ms: 900, kind: 'llm', outputMessages: 'I must decline' },
+      { at: 1, ms: 500, kind: 'llm', outputMessages: 'fine' },
+    ]),
+    ...run(projectId, 24, T0 + 180n * SEC, 'final', [
+      { at: 0, ms: 9_000, kind: 'agent' },
+      { at: 1, ms: 500, kind: 'llm', outputMessages: 'okay', spanId: 'f4000000000000aa' },
+      { at: 1, ms: 500, kind: 'llm', outputMessages: 'I MUST DECLINE', spanId: 'f4000000000000bb' },
+    ]),
+    ...run(projectId, 25, T0 + 240n * SEC, 'final', [
+      { at: 0, ms: 9_000, kind: 'agent' },
+      { at: 1, ms: 100, kind: 'tool', toolName: 'search' },
+    ]),
+    ...run(projectId, 26, T0 - 5n * SEC, 'final', [
+      { at: 0, ms: 9_000, kind: 'agent' },
+      { at: 6, ms: 500, kind: 'llm', outputMessages: "I can't help with it" },
+    ]),
+    ...run(projectId, 27, T0 + 300n * SEC, 'final', [
+      { at: 0, ms: 9_000, kind: 'agent' },
+      { at: 1, ms: 500, kind: 'llm', requestModel: 'small', outputMessages: 'I must decline, small' },
+      { at: 2, ms: 500, kind: 'llm', requestModel: 'big', responseModel: 'big', outputMessages: 'I must decline' },
+    ]),
+  ];
+}
+
 /** Names an attacker controls, each one run's agent, tool, prompt, policy and model. */
 export const HOSTILE = [
   "'",

@@ -14,13 +14,16 @@ export type MetricKind = 'numeric' | 'categorical' | 'rate' | 'count';
 
 export const METRIC_KINDS: Readonly<Record<MetricName, MetricKind>> = {
   tool_mix: 'categorical',
+  tool_call_mix: 'categorical',
   document_mix: 'categorical',
   steps_per_run: 'numeric',
   output_length: 'numeric',
+  llm_output_length: 'numeric',
   latency_ms: 'numeric',
   tokens_per_run: 'numeric',
   cost_per_run: 'numeric',
   refusal_rate: 'rate',
+  llm_refusal_rate: 'rate',
   error_rate: 'rate',
   schema_conformance_rate: 'rate',
   finding_rate: 'rate',
@@ -79,7 +82,11 @@ export interface MetricScope {
   agentName?: string;
   /** Only for `TOOL_SCOPED_METRICS`; '' or absent = every tool. */
   toolName?: string;
-  /** Only runs of this prompt/policy version, or LLM steps (runs, for run metrics) of this model. */
+  /**
+   * Only runs of this prompt/policy version. For `model`: LLM calls of that model (`llm_*` metrics),
+   * runs whose final answer came from it (`refusal_rate`, `output_length`), runs that used it (other
+   * run metrics), or the steps of runs that used it (other step metrics).
+   */
   version?: { dimension: VersionDimension; value: string };
 }
 
@@ -98,7 +105,12 @@ export interface MetricSampleQuery extends MetricScope {
 
 export type MetricSample =
   | { kind: 'numeric'; values: number[]; total: number }
-  | { kind: 'categorical'; counts: Array<[label: string, count: number]> }
+  | {
+      kind: 'categorical';
+      counts: Array<[label: string, count: number]>;
+      /** `tool_mix` only: how many runs the counts come from (runs that called a tool); shares are of these. */
+      runs?: number;
+    }
   | { kind: 'rate'; successes: number; trials: number }
   | { kind: 'count'; count: number };
 
@@ -114,7 +126,7 @@ export interface MetricPoint {
   startNs: bigint;
   /** Observations in the bucket (values, labels, trials or runs). */
   count: number;
-  /** numeric: mean; rate: successes / trials; count: runs; categorical: share of the top label. */
+  /** numeric: mean; rate: successes / trials; count: runs; categorical: share of the top label (of `runs` when given). */
   value: number;
   /** numeric only. */
   p50?: number;
@@ -123,6 +135,8 @@ export interface MetricPoint {
   successes?: number;
   /** categorical only: the most frequent labels (at most 5) and their counts. */
   top?: Array<[label: string, count: number]>;
+  /** `tool_mix` only: runs in the bucket that called a tool; `value` is the top label's share of them. */
+  runs?: number;
 }
 
 /** One version of an agent's prompt/policy/model and when it was seen. */

@@ -7,6 +7,8 @@ import {
   checkBucket,
   checkWindow,
   compareLabelCounts,
+  countsRuns,
+  isFinalAnswerMetric,
   isLlmStepMetric,
   maxValuesOf,
   metricGrain,
@@ -23,7 +25,7 @@ import {
   type VersionSeen,
 } from '../store/metrics.js';
 import type { MetricsReader } from '../store/port.js';
-import { observeRun, observeStep, type RunFacts, type Verdict } from './memory-observe.js';
+import { finalAnswer, observeRun, observeStep, type RunFacts, type Verdict } from './memory-observe.js';
 
 /**
  * Behaviour metrics computed in JavaScript from the memory store's steps: the reference the
@@ -69,13 +71,16 @@ export function createMemoryMetrics(
     };
     const out: Observation[] = [];
     if (metricGrain(q) === 'run') {
+      const finalModel = version?.dimension === 'model' && isFinalAnswerMetric(q);
       for (const run of runsOf(projectId)) {
         const t = run.summary.startNs;
         if (t < q.fromNs || t >= q.toNs) continue;
         if (agent !== '' && run.summary.agentName !== agent) continue;
-        if (!runMatchesVersion(run)) continue;
-        const verdict = observeRun(q.metric, run);
-        if (verdict !== undefined) out.push({ timeNs: t, id: run.summary.traceId, verdict });
+        if (finalModel) {
+          const last = finalAnswer(run.steps);
+          if (!last || (last.requestModel !== version?.value && last.responseModel !== version?.value)) continue;
+        } else if (!runMatchesVersion(run)) continue;
+        for (const verdict of observeRun(q.metric, run)) out.push({ timeNs: t, id: run.summary.traceId, verdict });
       }
       return out;
     }
@@ -151,7 +156,9 @@ function summarize(metric: MetricScope['metric'], obs: readonly Observation[], m
       return { kind: 'numeric', values, total: obs.length };
     }
     case 'categorical':
-      return { kind: 'categorical', counts: labelCounts(obs) };
+      return countsRuns(metric)
+        ? { kind: 'categorical', counts: labelCounts(obs), runs: new Set(obs.map((o) => o.id)).size }
+        : { kind: 'categorical', counts: labelCounts(obs) };
     case 'rate':
       return { kind: 'rate', successes: obs.filter((o) => o.verdict === true).length, trials: obs.length };
     default:
@@ -169,7 +176,9 @@ function point(metric: MetricScope['metric'], startNs: bigint, obs: readonly Obs
     }
     case 'categorical': {
       const top = labelCounts(obs).slice(0, TOP_LABELS);
-      return { startNs, count, value: (top[0]?.[1] ?? 0) / count, top };
+      if (!countsRuns(metric)) return { startNs, count, value: (top[0]?.[1] ?? 0) / count, top };
+      const runs = new Set(obs.map((o) => o.id)).size;
+      return { startNs, count, value: (top[0]?.[1] ?? 0) / runs, top, runs };
     }
     case 'rate': {
       const successes = obs.filter((o) => o.verdict === true).length;

@@ -23,43 +23,75 @@ export interface RunFacts {
   findings: number;
 }
 
-/** The observation of a run metric for one run; undefined when the run has none (no tokens, no cost). */
-export function observeRun(metric: MetricName, run: RunFacts): Verdict | undefined {
+/**
+ * The observations of a run metric for one run: usually one, none when the run has none (no tokens,
+ * no cost, no LLM step), one per tool it used for `tool_mix`.
+ */
+export function observeRun(metric: MetricName, run: RunFacts): Verdict[] {
   switch (metric) {
     case 'steps_per_run':
-      return run.steps.length;
+      return [run.steps.length];
     case 'latency_ms':
-      return durationMs(run.summary.startNs, run.summary.endNs);
+      return [durationMs(run.summary.startNs, run.summary.endNs)];
     case 'tokens_per_run': {
       const counted = run.steps.filter((s) => s.inputTokens !== null || s.outputTokens !== null);
-      if (counted.length === 0) return undefined;
-      return counted.reduce((sum, s) => sum + (s.inputTokens ?? 0) + (s.outputTokens ?? 0), 0);
+      if (counted.length === 0) return [];
+      return [counted.reduce((sum, s) => sum + (s.inputTokens ?? 0) + (s.outputTokens ?? 0), 0)];
     }
     case 'cost_per_run': {
       const costs = run.steps.map(stepCost).filter((c): c is number => c !== undefined);
-      return costs.length === 0 ? undefined : costs.reduce((a, b) => a + b, 0);
+      return costs.length === 0 ? [] : [costs.reduce((a, b) => a + b, 0)];
     }
     case 'error_rate':
-      return run.summary.status === 'error';
+      return [run.summary.status === 'error'];
     case 'finding_rate':
-      return run.findings > 0;
+      return [run.findings > 0];
     case 'run_count':
-      return true;
+      return [true];
+    case 'tool_mix':
+      return [...new Set(run.steps.filter((s) => s.kind === 'tool' && s.toolName !== '').map((s) => s.toolName))];
+    case 'refusal_rate': {
+      const last = finalAnswer(run.steps);
+      return last ? [isRefusal(last)] : [];
+    }
+    case 'output_length': {
+      const last = finalAnswer(run.steps);
+      return last ? [codePoints(last.outputMessages)] : [];
+    }
     default:
       throw new Error(`${metric} is not a run metric`);
   }
+}
+
+/** A run's final answer: its LLM step with the latest start, then the latest end, then the greatest span ID. */
+export function finalAnswer(steps: readonly Step[]): Step | undefined {
+  let best: Step | undefined;
+  for (const s of steps) {
+    if (s.kind !== 'llm') continue;
+    if (
+      !best ||
+      s.startNs > best.startNs ||
+      (s.startNs === best.startNs &&
+        (s.endNs > best.endNs ||
+          (s.endNs === best.endNs && Buffer.compare(Buffer.from(s.spanId), Buffer.from(best.spanId)) > 0)))
+    ) {
+      best = s;
+    }
+  }
+  return best;
 }
 
 /** The observations of a step metric on one step (none, one, or one per retrieved document). */
 export function observeStep(metric: MetricName, tool: string, s: Step): Verdict[] {
   const call = s.kind === 'tool' && (tool === '' || s.toolName === tool);
   switch (metric) {
-    case 'tool_mix':
+    case 'tool_call_mix':
       return s.kind === 'tool' && s.toolName !== '' ? [s.toolName] : [];
     case 'document_mix':
       return s.kind === 'retrieval' ? s.documentIds.filter((id) => id !== '') : [];
+    case 'llm_output_length':
+      return s.kind === 'llm' ? [codePoints(s.outputMessages)] : [];
     case 'output_length':
-      if (tool === '') return s.kind === 'llm' ? [codePoints(s.outputMessages)] : [];
       return call ? [codePoints(s.toolResult)] : [];
     case 'latency_ms':
       return call ? [durationMs(s.startNs, s.endNs)] : [];
@@ -67,7 +99,7 @@ export function observeStep(metric: MetricName, tool: string, s: Step): Verdict[
       return call ? [s.status === 'error'] : [];
     case 'schema_conformance_rate':
       return call ? [conforms(s)] : [];
-    case 'refusal_rate':
+    case 'llm_refusal_rate':
       return s.kind === 'llm' ? [isRefusal(s)] : [];
     case 'approval_denial_rate':
       return s.kind === 'approval'

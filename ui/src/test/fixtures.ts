@@ -68,6 +68,7 @@ export function alertRule(fields: Partial<Extract<AlertRuleDto, { kind: 'drift' 
     channel: { type: 'webhook', url: 'http://127.0.0.1:1/h', format: 'casefile', secretSet: true },
     metrics: ['tool_mix'],
     reference: { type: 'previous-window' },
+    persistence: { breaches: 2, of: 3 },
     minReference: 100,
     minCurrent: 30,
     createdNs: '1',

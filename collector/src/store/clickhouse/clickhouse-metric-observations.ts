@@ -2,6 +2,7 @@ import {
   ARGUMENTS_VALID_ATTRIBUTE,
   COST_NUMBER_REGEX,
   FINISH_REASONS_ATTRIBUTE,
+  isFinalAnswerMetric,
   isLlmStepMetric,
   metricGrain,
   toolScope,
@@ -55,8 +56,24 @@ FROM ${db}.runs WHERE project_id = ${p} AND trace_id IN (${tracesOnDays})
 GROUP BY trace_id HAVING ${having.join(' AND ')}`;
   const attr = (key: string) => `attributes_values[indexOf(attributes_keys, ${literal(key)})]`;
 
+  // `lower` folds ASCII only, as the reference does; every phrase and reason is ASCII.
+  const refusal = (reasonsExpr: string, outputExpr: string): string => {
+    const reasons = `lower(${reasonsExpr})`;
+    const output = `lower(${outputExpr})`;
+    const tests = [
+      ...REFUSAL_FINISH_REASONS.flatMap((r) => [
+        `position(${reasons}, ${literal(r)}) > 0`,
+        `position(${output}, ${literal(`"finish_reason":"${r}"`)}) > 0`,
+      ]),
+      ...REFUSAL_PHRASES.map((phrase) => `position(${output}, ${literal(phrase)}) > 0`),
+    ];
+    return `(${tests.join(' OR ')})`;
+  };
+
   if (metricGrain(q) === 'run') {
-    const having = [`t >= ${from}`, `t < ${to}`, runVersion()];
+    const finalModel = version?.dimension === 'model' && isFinalAnswerMetric(q);
+    const having = [`t >= ${from}`, `t < ${to}`];
+    if (!finalModel) having.push(runVersion());
     if (agent !== '') having.push(`agent_name = ${literal(agent)}`);
     const inWindow = runs(having);
     const perRun = (expr: string, alias: string) => `SELECT t, k, ${expr} AS ${alias} FROM (${inWindow})`;
@@ -95,6 +112,30 @@ GROUP BY trace_id HAVING ${having.join(' AND ')}`;
         const value = `multiIf(${COST_ATTRIBUTES.map((key, i) => `${valid[i]}, toFloat64OrZero(${attr(key)})`).join(', ')}, 0)`;
         return perRunSum(`sum(${value})`, valid.join(' OR '));
       }
+      case 'tool_mix':
+        return `SELECT t, k, label FROM (${inWindow}) ALL INNER JOIN (
+  SELECT DISTINCT trace_id AS k, tool_name AS label FROM ${db}.spans FINAL
+  WHERE project_id = ${p} AND start_time >= toDateTime(${fromSec})
+    AND trace_id IN (${tracesOnDays}) AND kind = 'tool' AND tool_name != ''
+) USING k`;
+      case 'refusal_rate':
+      case 'output_length': {
+        // The final answer: the run's LLM step that started last (then ended last, then the greatest span ID).
+        const order = 'tuple(start_ns, end_ns, span_id)';
+        const model = finalModel ? literal(version.value) : '';
+        const last = `SELECT t, k, out, reasons FROM (${inWindow}) ALL INNER JOIN (
+  SELECT trace_id AS k, argMax(output_messages, ${order}) AS out,
+    argMax(${attr(FINISH_REASONS_ATTRIBUTE)}, ${order}) AS reasons,
+    argMax(request_model, ${order}) AS request, argMax(response_model, ${order}) AS response
+  FROM ${db}.spans FINAL
+  WHERE project_id = ${p} AND start_time >= toDateTime(${fromSec})
+    AND trace_id IN (${tracesOnDays}) AND kind = 'llm'
+  GROUP BY trace_id
+) USING k${finalModel ? ` WHERE request = ${model} OR response = ${model}` : ''}`;
+        return q.metric === 'output_length'
+          ? `SELECT t, k, toFloat64(lengthUTF8(out)) AS v FROM (${last})`
+          : `SELECT t, k, ${refusal('reasons', 'out')} AS ok FROM (${last})`;
+      }
       default:
         throw new Error(`${q.metric} is not a run metric`);
     }
@@ -128,14 +169,14 @@ GROUP BY trace_id HAVING ${having.join(' AND ')}`;
     `SELECT start_ns AS t, concat(trace_id, span_id) AS k, ${expr} AS ${alias} FROM ${db}.spans FINAL${arrayJoin}
 WHERE ${[...where, cond].join(' AND ')}`;
   switch (q.metric) {
-    case 'tool_mix':
+    case 'tool_call_mix':
       return perStep('tool_name', 'label', "kind = 'tool' AND tool_name != ''");
     case 'document_mix':
       return perStep('doc', 'label', "kind = 'retrieval' AND doc != ''", ' ARRAY JOIN document_ids AS doc');
+    case 'llm_output_length':
+      return perStep('toFloat64(lengthUTF8(output_messages))', 'v', "kind = 'llm'");
     case 'output_length':
-      return tool === ''
-        ? perStep('toFloat64(lengthUTF8(output_messages))', 'v', "kind = 'llm'")
-        : perStep('toFloat64(lengthUTF8(tool_result))', 'v', call);
+      return perStep('toFloat64(lengthUTF8(tool_result))', 'v', call);
     case 'latency_ms':
       return perStep(durationMs('start_ns', 'end_ns'), 'v', call);
     case 'error_rate':
@@ -145,19 +186,8 @@ WHERE ${[...where, cond].join(' AND ')}`;
       const object = `match(tool_arguments, ${literal('(?s)^[ \\t\\n\\r]*\\{.*\\}[ \\t\\n\\r]*$')})`;
       return perStep(`(${valid} AND ${object})`, 'ok', call);
     }
-    case 'refusal_rate': {
-      // `lower` folds ASCII only, as the reference does; every phrase and reason is ASCII.
-      const reasons = `lower(${attr(FINISH_REASONS_ATTRIBUTE)})`;
-      const output = 'lower(output_messages)';
-      const tests = [
-        ...REFUSAL_FINISH_REASONS.flatMap((r) => [
-          `position(${reasons}, ${literal(r)}) > 0`,
-          `position(${output}, ${literal(`"finish_reason":"${r}"`)}) > 0`,
-        ]),
-        ...REFUSAL_PHRASES.map((phrase) => `position(${output}, ${literal(phrase)}) > 0`),
-      ];
-      return perStep(`(${tests.join(' OR ')})`, 'ok', "kind = 'llm'");
-    }
+    case 'llm_refusal_rate':
+      return perStep(refusal(attr(FINISH_REASONS_ATTRIBUTE), 'output_messages'), 'ok', "kind = 'llm'");
     case 'approval_denial_rate': {
       const denials = DENIAL_DECISIONS.map((d) => literal(d)).join(', ');
       return perStep(`lower(approval_decision) IN (${denials})`, 'ok', "kind = 'approval'");

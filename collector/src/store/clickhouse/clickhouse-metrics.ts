@@ -1,4 +1,4 @@
-import { checkBucket, maxValuesOf, TOP_LABELS } from '../metric-rules.js';
+import { checkBucket, countsRuns, maxValuesOf, TOP_LABELS } from '../metric-rules.js';
 import {
   METRIC_KINDS,
   type MetricPoint,
@@ -44,8 +44,15 @@ export async function metricSample(
       };
     }
     case 'categorical': {
-      const rows = await ctx.select(`SELECT label, count() AS c FROM (${obs}) GROUP BY label ORDER BY c DESC, label`);
-      return { kind: 'categorical', counts: rows.map((r) => [String(r.label), Number(r.c)]) };
+      const perRun = countsRuns(query.metric);
+      const [rows, runs] = await Promise.all([
+        ctx.select(`SELECT label, count() AS c FROM (${obs}) GROUP BY label ORDER BY c DESC, label`),
+        perRun ? ctx.select(`SELECT uniqExact(k) AS runs FROM (${obs})`) : Promise.resolve([]),
+      ]);
+      const counts = rows.map((r) => [String(r.label), Number(r.c)] as [string, number]);
+      return perRun
+        ? { kind: 'categorical', counts, runs: Number(runs[0]?.runs ?? 0) }
+        : { kind: 'categorical', counts };
     }
     case 'rate': {
       const [row] = await ctx.select(`SELECT countIf(ok = 1) AS successes, count() AS trials FROM (${obs})`);
@@ -77,8 +84,11 @@ FROM (${bucketed}) GROUP BY b ORDER BY b`);
       });
     }
     case 'categorical': {
+      const perRun = countsRuns(query.metric);
       const [totals, top] = await Promise.all([
-        ctx.select(`SELECT b, count() AS n FROM (${bucketed}) GROUP BY b ORDER BY b`),
+        ctx.select(
+          `SELECT b, count() AS n${perRun ? ', uniqExact(k) AS runs' : ''} FROM (${bucketed}) GROUP BY b ORDER BY b`,
+        ),
         ctx.select(`SELECT b, label, count() AS c FROM (${bucketed}) GROUP BY b, label
 ORDER BY b, c DESC, label LIMIT ${uint(TOP_LABELS)} BY b`),
       ]);
@@ -92,7 +102,14 @@ ORDER BY b, c DESC, label LIMIT ${uint(TOP_LABELS)} BY b`),
       return totals.map((r) => {
         const list = labels.get(String(r.b)) ?? [];
         const count = Number(r.n);
-        return { startNs: startOf(r), count, value: (list[0]?.[1] ?? 0) / count, top: list };
+        const of = perRun ? Number(r.runs) : count;
+        return {
+          startNs: startOf(r),
+          count,
+          value: (list[0]?.[1] ?? 0) / of,
+          top: list,
+          ...(perRun ? { runs: of } : {}),
+        };
       });
     }
     case 'rate': {

@@ -3,6 +3,7 @@ import {
   ARGUMENTS_VALID_ATTRIBUTE,
   COST_NUMBER_REGEX,
   FINISH_REASONS_ATTRIBUTE,
+  isFinalAnswerMetric,
   isLlmStepMetric,
   metricGrain,
   toolScope,
@@ -52,8 +53,19 @@ export function observationsSql(
   };
   const attr = (alias: string, key: string) => `json_extract_string(${alias}.attributes, ${bind(`$."${key}"`)})`;
 
+  // Each text is case-folded once, then searched for every needle.
+  const refusal = (reasonsCol: string, outputCol: string): string => {
+    const anyIn = (column: string, needles: readonly string[]) =>
+      `len(list_filter([${needles.map((n) => bind(n)).join(', ')}], x -> contains(${column}, x))) > 0`;
+    const outputNeedles = [...REFUSAL_FINISH_REASONS.map((r) => `"finish_reason":"${r}"`), ...REFUSAL_PHRASES];
+    return `${anyIn(reasonsCol, REFUSAL_FINISH_REASONS)} OR ${anyIn(outputCol, outputNeedles)}`;
+  };
+  const loweredReasons = (alias: string) => asciiLower(`coalesce(${attr(alias, FINISH_REASONS_ATTRIBUTE)}, '')`);
+
   if (metricGrain(q) === 'run') {
-    const where = [`r.project_id = ${project}`, `r.start_ns >= ${from}`, `r.start_ns < ${to}`, runVersion()];
+    const finalModel = version?.dimension === 'model' && isFinalAnswerMetric(q);
+    const where = [`r.project_id = ${project}`, `r.start_ns >= ${from}`, `r.start_ns < ${to}`];
+    if (!finalModel) where.push(runVersion());
     if (agent !== '') where.push(`r.agent_name = ${bind(agent)}`);
     const runs = `SELECT r.* FROM runs r WHERE ${where.join(' AND ')}`;
     const perRun = (expr: string, alias: string) =>
@@ -97,6 +109,28 @@ WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
 ) WHERE c IS NOT NULL GROUP BY t, k`;
         return { sql, params, bind };
       }
+      case 'tool_mix': {
+        const sql = `SELECT DISTINCT r.start_ns AS t, r.trace_id AS k, s.tool_name AS label
+FROM (${runs}) r JOIN spans s ON s.project_id = r.project_id AND s.trace_id = r.trace_id
+WHERE s.kind = 'tool' AND s.tool_name <> ''`;
+        return { sql, params, bind };
+      }
+      case 'refusal_rate':
+      case 'output_length': {
+        // The final answer: the run's LLM step that started last (then ended last, then the greatest span ID).
+        const model = finalModel ? bind(version.value) : '';
+        const last = `SELECT * FROM (
+  SELECT r.start_ns AS t, r.trace_id AS k, s.output_messages, s.attributes, s.request_model, s.response_model,
+    row_number() OVER (PARTITION BY r.trace_id ORDER BY s.start_ns DESC, s.end_ns DESC, s.span_id DESC) AS rn
+  FROM (${runs}) r JOIN spans s ON s.project_id = r.project_id AND s.trace_id = r.trace_id
+  WHERE s.kind = 'llm'
+) f WHERE f.rn = 1${finalModel ? ` AND (f.request_model = ${model} OR f.response_model = ${model})` : ''}`;
+        if (q.metric === 'output_length') {
+          return { sql: `SELECT t, k, length(f.output_messages)::DOUBLE AS v FROM (${last}) f`, params, bind };
+        }
+        const lowered = `SELECT t, k, ${loweredReasons('f')} AS reasons, ${asciiLower('f.output_messages')} AS output FROM (${last}) f`;
+        return { sql: `SELECT t, k, (${refusal('reasons', 'output')}) AS ok FROM (${lowered})`, params, bind };
+      }
       default:
         throw new Error(`${q.metric} is not a run metric`);
     }
@@ -121,16 +155,16 @@ WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
   const perStep = (expr: string, alias: string, cond: string) =>
     `SELECT s.start_ns AS t, s.trace_id || s.span_id AS k, ${expr} AS ${alias} FROM spans s WHERE ${[...where, cond].join(' AND ')}`;
   switch (q.metric) {
-    case 'tool_mix':
+    case 'tool_call_mix':
       return { sql: perStep('s.tool_name', 'label', "s.kind = 'tool' AND s.tool_name <> ''"), params, bind };
     case 'document_mix': {
       const inner = perStep('unnest(s.document_ids)', 'label', "s.kind = 'retrieval'");
       return { sql: `SELECT * FROM (${inner}) WHERE label <> ''`, params, bind };
     }
+    case 'llm_output_length':
+      return { sql: perStep('length(s.output_messages)::DOUBLE', 'v', "s.kind = 'llm'"), params, bind };
     case 'output_length':
-      return tool === ''
-        ? { sql: perStep('length(s.output_messages)::DOUBLE', 'v', "s.kind = 'llm'"), params, bind }
-        : { sql: perStep('length(s.tool_result)::DOUBLE', 'v', call), params, bind };
+      return { sql: perStep('length(s.tool_result)::DOUBLE', 'v', call), params, bind };
     case 'latency_ms':
       return { sql: perStep(durationMs('s'), 'v', call), params, bind };
     case 'error_rate':
@@ -140,18 +174,13 @@ WHERE ${counted} GROUP BY r.start_ns, r.trace_id`;
       const object = `regexp_full_match(s.tool_arguments, ${bind('[ \\t\\n\\r]*\\{.*\\}[ \\t\\n\\r]*')}, 's')`;
       return { sql: perStep(`(${valid} AND ${object})`, 'ok', call), params, bind };
     }
-    case 'refusal_rate': {
-      // Each text is case-folded once, then searched for every needle.
-      const anyIn = (column: string, needles: readonly string[]) =>
-        `len(list_filter([${needles.map((n) => bind(n)).join(', ')}], x -> contains(${column}, x))) > 0`;
+    case 'llm_refusal_rate': {
       const inner = perStep(
-        `${asciiLower(`coalesce(${attr('s', FINISH_REASONS_ATTRIBUTE)}, '')`)} AS reasons, ${asciiLower('s.output_messages')}`,
+        `${loweredReasons('s')} AS reasons, ${asciiLower('s.output_messages')}`,
         'output',
         "s.kind = 'llm'",
       );
-      const outputNeedles = [...REFUSAL_FINISH_REASONS.map((r) => `"finish_reason":"${r}"`), ...REFUSAL_PHRASES];
-      const ok = `${anyIn('reasons', REFUSAL_FINISH_REASONS)} OR ${anyIn('output', outputNeedles)}`;
-      return { sql: `SELECT t, k, (${ok}) AS ok FROM (${inner})`, params, bind };
+      return { sql: `SELECT t, k, (${refusal('reasons', 'output')}) AS ok FROM (${inner})`, params, bind };
     }
     case 'approval_denial_rate': {
       const denials = DENIAL_DECISIONS.map((d) => bind(d)).join(', ');

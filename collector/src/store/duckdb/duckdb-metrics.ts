@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { StoreQueryError } from '../../errors/errors.js';
-import { checkBucket, maxValuesOf, TOP_LABELS } from '../metric-rules.js';
+import { checkBucket, countsRuns, maxValuesOf, TOP_LABELS } from '../metric-rules.js';
 import {
   METRIC_KINDS,
   type MetricPoint,
@@ -49,7 +49,9 @@ SELECT (SELECT count(*) FROM obs) AS total,
     case 'categorical': {
       const sql = `SELECT label, count(*) AS c FROM (${obs.sql}) GROUP BY label ORDER BY c DESC, label`;
       const counts = (await rows(conn, sql, obs.params)).map((r) => [String(r.label), Number(r.c)] as [string, number]);
-      return { kind: 'categorical', counts };
+      if (!countsRuns(query.metric)) return { kind: 'categorical', counts };
+      const [row] = await rows(conn, `SELECT count(DISTINCT k) AS runs FROM (${obs.sql})`, obs.params);
+      return { kind: 'categorical', counts, runs: Number(row?.runs ?? 0) };
     }
     case 'rate': {
       const sql = `SELECT count(*) FILTER (WHERE ok) AS successes, count(*) AS trials FROM (${obs.sql})`;
@@ -85,16 +87,25 @@ FROM (${bucketed}) GROUP BY b ORDER BY b`;
       }));
     }
     case 'categorical': {
-      const sql = `SELECT b, label, c, total FROM (
+      const perRun = countsRuns(query.metric);
+      const sql = `SELECT t.b, label, c, total${perRun ? ', u.runs' : ''} FROM (
   SELECT b, label, c, sum(c) OVER (PARTITION BY b) AS total, row_number() OVER (PARTITION BY b ORDER BY c DESC, label) AS rn
   FROM (SELECT b, label, count(*) AS c FROM (${bucketed}) GROUP BY b, label)
-) WHERE rn <= ${TOP_LABELS} ORDER BY b, rn`;
+) t${perRun ? ` JOIN (SELECT b, count(DISTINCT k) AS runs FROM (${bucketed}) GROUP BY b) u ON u.b = t.b` : ''}
+WHERE rn <= ${TOP_LABELS} ORDER BY t.b, rn`;
       const points: MetricPoint[] = [];
       for (const r of await rows(conn, sql, obs.params)) {
         const startNs = BigInt(r.b as bigint);
         let point = points[points.length - 1];
         if (point?.startNs !== startNs) {
-          point = { startNs, count: Number(r.total), value: Number(r.c) / Number(r.total), top: [] };
+          const of = perRun ? Number(r.runs) : Number(r.total);
+          point = {
+            startNs,
+            count: Number(r.total),
+            value: Number(r.c) / of,
+            top: [],
+            ...(perRun ? { runs: of } : {}),
+          };
           points.push(point);
         }
         point.top?.push([String(r.label), Number(r.c)]);

@@ -114,6 +114,8 @@ export async function startCollector(
     owner: config.collectorId ?? `${hostname()}:${process.pid}`,
     tickMs: config.alertTickMs,
     delayMs: config.alertDelayMs,
+    retryMs: config.alertRetryMs,
+    catchUpMs: config.alertCatchUpMs,
     notifier: createNotifier({
       store,
       maxAttempts: config.alertWebhookMaxAttempts,

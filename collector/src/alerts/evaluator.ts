@@ -1,10 +1,17 @@
 /**
- * The alert scheduler. Every tick it lists each project's enabled rules, and for each rule whose
- * latest window end (a multiple of its interval) has not been evaluated yet, claims that rule-window
- * in the store (`claimEvaluation`: of several collectors sharing the store exactly one wins), then
- * evaluates, records the transition, stores the state and sends notifications. A failing rule is
- * logged and left in its state; the others go on. Missed windows (collector down) are not replayed:
- * only the latest window end is evaluated, as a sliding window already covers recent history.
+ * The alert scheduler. Every tick it lists each project's enabled rules and, for each rule with window
+ * ends (multiples of its interval) not evaluated yet, claims the rule's next window in the store
+ * (`claimEvaluation`: of several collectors sharing the store exactly one wins), then evaluates the
+ * rule's pending windows oldest first — the persistence and hysteresis need them in order — recording
+ * transitions, storing the state and sending notifications.
+ *
+ * - Catch-up: windows missed while no collector ran are evaluated when one returns, at most
+ *   `catchUpWindows` of them and none older than `catchUpMs` (older ones are skipped and logged), at
+ *   most `windowsPerTick` per rule per tick.
+ * - Retries: a claim is keyed by the window and a retry slot (`retryMs` since the window was due), so
+ *   a window whose evaluation failed — or whose collector died after claiming it — is claimed again
+ *   in the next slot. After `maxAttempts` recorded failures the window is skipped (its state stays).
+ * - A failing rule is logged and keeps its state; the others go on.
  */
 import type { AlertStore, ProjectStore } from '../store/port.js';
 import { applyEvaluation } from './apply.js';
@@ -12,7 +19,7 @@ import { type EvaluationStore, evaluateRule } from './evaluate-rule.js';
 import type { Notifier } from './notifier.js';
 import { type AlertRule, parseStoredRule } from './rule-model.js';
 import { createSampleCache } from './sample-cache.js';
-import { parseStateDoc, type RuleStateDoc } from './state-machine.js';
+import { failed, parseStateDoc, type RuleStateDoc } from './state-machine.js';
 import { MS, windowEndAt } from './windows.js';
 
 export interface AlertEvaluatorOptions {
@@ -32,14 +39,28 @@ export interface AlertEvaluatorOptions {
    * (OpenTelemetry's batch processor waits 5 s) land before the verdict.
    */
   delayMs?: number;
+  /** A claimed window not evaluated after this long is claimed again (default 2 minutes). */
+  retryMs?: number;
+  /** Failed evaluations of one window before it is skipped (default 5). */
+  maxAttempts?: number;
+  /** Missed windows are caught up only this far back (default 24 hours)… */
+  catchUpMs?: number;
+  /** …and at most this many of them (default 48). */
+  catchUpWindows?: number;
+  /** Windows one rule evaluates per tick (default 12); the rest wait for the next tick. */
+  windowsPerTick?: number;
 }
 
 export interface TickReport {
   /** Rule-windows this collector evaluated. */
   evaluated: number;
-  /** Rule-windows another collector (or an earlier tick) had claimed. */
+  /** Among them, windows older than the latest due one (missed while no collector ran, or retried). */
+  caughtUp: number;
+  /** Rules whose next window another collector (or an earlier tick) had claimed. */
   claimedElsewhere: number;
   failed: number;
+  /** Windows given up on: older than the catch-up bound, or failed `maxAttempts` times. */
+  skipped: number;
   transitions: Array<{ projectId: string; ruleId: string; from: string; to: string }>;
 }
 
@@ -71,7 +92,20 @@ interface Due {
   projectId: string;
   rule: AlertRule;
   state: RuleStateDoc;
-  windowEndNs: bigint;
+  /** Window ends to evaluate this tick, oldest first. */
+  ends: bigint[];
+  /** The latest due window end (the last of `ends` unless the catch-up spans several ticks). */
+  latestNs: bigint;
+  /** Claim key of the first one: the rule ID, plus the retry slot after the first. */
+  claimKey: string;
+}
+
+/**
+ * The claim key of a rule's window in a retry slot: slot 0 (the first `retryMs` after the window was
+ * due) is the rule ID itself, later slots append `~retry<n>`, which no rule ID contains.
+ */
+export function claimKey(ruleId: string, slot: bigint): string {
+  return slot <= 0n ? ruleId : `${ruleId}~retry${slot}`;
 }
 
 export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvaluator {
@@ -82,13 +116,51 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
   const evaluationStore = samples.wrap(store);
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const delayNs = BigInt(Math.max(0, Math.floor(options.delayMs ?? 0))) * MS;
+  const retryNs = BigInt(Math.max(1, Math.floor(options.retryMs ?? 120_000))) * MS;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+  const catchUpNs = BigInt(Math.max(0, Math.floor(options.catchUpMs ?? 86_400_000))) * MS;
+  const catchUpWindows = Math.max(1, options.catchUpWindows ?? 48);
+  const windowsPerTick = Math.max(1, options.windowsPerTick ?? 12);
   const pending = new Set<Promise<unknown>>();
   const reportedInvalid = new Set<string>();
+  const reportedSkips = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<TickReport> | undefined;
   let closed = false;
 
-  async function dueRules(nowNs: bigint): Promise<Due[]> {
+  /** The rule's windows still to evaluate, oldest first, within the catch-up bounds. */
+  function pendingEnds(
+    d: { projectId: string; rule: AlertRule; state: RuleStateDoc },
+    nowNs: bigint,
+    report: TickReport,
+  ) {
+    const interval = BigInt(d.rule.intervalMs) * MS;
+    const latest = windowEndAt(nowNs - delayNs, d.rule.intervalMs);
+    // A rule never evaluated starts at its latest window: there is no history of it to catch up on.
+    if (d.state.lastWindowEndNs === '') return [latest];
+    const last = BigInt(d.state.lastWindowEndNs);
+    if (last >= latest) return [];
+    const first = last + interval;
+    const byCount = latest - BigInt(catchUpWindows - 1) * interval;
+    const byAge = windowEndAt(nowNs - catchUpNs, d.rule.intervalMs);
+    const oldest = [first, byCount, byAge].reduce((a, b) => (a > b ? a : b));
+    if (oldest > first) {
+      const missed = (oldest - first) / interval;
+      report.skipped += Number(missed);
+      const key = `${d.projectId}/${d.rule.id}/${d.state.lastWindowEndNs}`;
+      if (!reportedSkips.has(key)) {
+        log(
+          `alerts: rule ${d.rule.id} of ${d.projectId} missed ${missed} window(s) beyond the catch-up bound; evaluating from ${new Date(Number(oldest / MS)).toISOString()}`,
+        );
+        reportedSkips.add(key);
+      }
+    }
+    const ends: bigint[] = [];
+    for (let end = oldest; end <= latest && ends.length < windowsPerTick; end += interval) ends.push(end);
+    return ends;
+  }
+
+  async function dueRules(nowNs: bigint, report: TickReport): Promise<Due[]> {
     const due: Due[] = [];
     for (const project of await store.listProjects()) {
       const [rules, states] = await Promise.all([store.listAlertRules(project.id), store.listAlertStates(project.id)]);
@@ -103,18 +175,25 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         }
         if (!rule.enabled) continue;
         const state = parseStateDoc(stateOf.get(rule.id));
-        const windowEndNs = windowEndAt(nowNs - delayNs, rule.intervalMs);
-        if (state.lastWindowEndNs !== '' && BigInt(state.lastWindowEndNs) >= windowEndNs) continue;
-        due.push({ projectId: project.id, rule, state, windowEndNs });
+        const ends = pendingEnds({ projectId: project.id, rule, state }, nowNs, report);
+        const first = ends[0];
+        if (first === undefined) continue;
+        const slot = (nowNs - (first + delayNs)) / retryNs;
+        const latestNs = windowEndAt(nowNs - delayNs, rule.intervalMs);
+        due.push({ projectId: project.id, rule, state, ends, latestNs, claimKey: claimKey(rule.id, slot) });
       }
     }
     return due;
   }
 
-  /** Claims first, many at once: a claim may wait on the store (ClickHouse settles claims for 1.5 s). */
+  /**
+   * Claims first, many at once: a claim may wait on the store (ClickHouse settles claims for 1.5 s).
+   * One claim per rule and tick, on its oldest pending window: the winner evaluates the rule's pending
+   * windows in order, so two collectors never interleave one rule's windows.
+   */
   async function claim(d: Due, report: TickReport): Promise<boolean> {
     try {
-      if (await store.claimEvaluation(d.projectId, d.rule.id, d.windowEndNs, owner)) return true;
+      if (await store.claimEvaluation(d.projectId, d.claimKey, d.ends[0] as bigint, owner)) return true;
       report.claimedElsewhere++;
     } catch (err) {
       report.failed++;
@@ -123,20 +202,49 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     return false;
   }
 
-  async function evaluateOne(d: Due, report: TickReport, notifications: Array<Promise<unknown>>): Promise<void> {
-    try {
-      const evaluation = await evaluateRule(evaluationStore, d.projectId, d.rule, d.windowEndNs, { examples: 'lazy' });
-      const nowNs = BigInt(Math.floor(now())) * MS;
-      const applied = await applyEvaluation({ store, notifier }, d.projectId, d.rule, d.state, evaluation, nowNs);
-      report.evaluated++;
-      if (applied.transition.to !== applied.transition.from) {
-        const { from, to } = applied.transition;
-        report.transitions.push({ projectId: d.projectId, ruleId: d.rule.id, from, to });
+  async function evaluateRuleWindows(d: Due, report: TickReport, notifications: Array<Promise<unknown>>) {
+    let state = d.state;
+    for (const end of d.ends) {
+      try {
+        const evaluation = await evaluateRule(evaluationStore, d.projectId, d.rule, end, { examples: 'lazy' });
+        const nowNs = BigInt(Math.floor(now())) * MS;
+        const applied = await applyEvaluation({ store, notifier }, d.projectId, d.rule, state, evaluation, nowNs);
+        state = applied.state;
+        report.evaluated++;
+        if (end < d.latestNs) report.caughtUp++;
+        if (applied.transition.to !== applied.transition.from) {
+          const { from, to } = applied.transition;
+          report.transitions.push({ projectId: d.projectId, ruleId: d.rule.id, from, to });
+        }
+        if (applied.delivery) notifications.push(track(applied.delivery));
+      } catch (err) {
+        report.failed++;
+        log(`alerts: evaluating rule ${d.rule.id} of ${d.projectId} at ${end} failed: ${(err as Error).stack ?? err}`);
+        await recordFailure(d, state, end, err as Error, report);
+        return;
       }
-      if (applied.delivery) notifications.push(track(applied.delivery));
-    } catch (err) {
-      report.failed++;
-      log(`alerts: evaluating rule ${d.rule.id} of ${d.projectId} failed: ${(err as Error).stack ?? err}`);
+    }
+  }
+
+  /** Counts the failure in the rule's state; after `maxAttempts` the window is skipped. */
+  async function recordFailure(d: Due, state: RuleStateDoc, end: bigint, err: Error, report: TickReport) {
+    const nowNs = BigInt(Math.floor(now())) * MS;
+    const next = failed(state, end, String(err.message ?? err).slice(0, 300), maxAttempts);
+    if (next.lastWindowEndNs === String(end)) {
+      report.skipped++;
+      log(
+        `alerts: rule ${d.rule.id} of ${d.projectId}: window ending ${end} skipped after ${maxAttempts} failed attempts`,
+      );
+    }
+    try {
+      await store.putAlertState({
+        projectId: d.projectId,
+        ruleId: d.rule.id,
+        json: JSON.stringify(next),
+        updatedNs: nowNs,
+      });
+    } catch (e) {
+      log(`alerts: recording the failure of rule ${d.rule.id} of ${d.projectId} failed: ${(e as Error).message}`);
     }
   }
 
@@ -147,11 +255,18 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
   }
 
   async function runTick(waitForNotifications: boolean): Promise<TickReport> {
-    const report: TickReport = { evaluated: 0, claimedElsewhere: 0, failed: 0, transitions: [] };
+    const report: TickReport = {
+      evaluated: 0,
+      caughtUp: 0,
+      claimedElsewhere: 0,
+      failed: 0,
+      skipped: 0,
+      transitions: [],
+    };
     const nowNs = BigInt(Math.floor(now())) * MS;
     let due: Due[];
     try {
-      due = await dueRules(nowNs);
+      due = await dueRules(nowNs, report);
     } catch (err) {
       log(`alerts: listing rules failed: ${(err as Error).message}`);
       return report;
@@ -159,7 +274,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     const notifications: Array<Promise<unknown>> = [];
     const won = await pool(due, CLAIM_CONCURRENCY, (d) => claim(d, report));
     const mine = due.filter((_, i) => won[i]);
-    await pool(mine, concurrency, (d) => evaluateOne(d, report, notifications));
+    await pool(mine, concurrency, (d) => evaluateRuleWindows(d, report, notifications));
     if (waitForNotifications) await Promise.allSettled(notifications);
     return report;
   }

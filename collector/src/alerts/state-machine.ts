@@ -39,6 +39,10 @@ export const ruleStateDocSchema = z.object({
   breachEnds: z.array(nanos).max(MAX_BREACH_ENDS).default([]),
   /** Breaching windows among the last `of` at the last evaluation (the UI shows "1 of 2"). */
   recentBreaches: z.number().int().min(0).default(0),
+  /** Failed attempts at the next window (`failedWindowEndNs`), and the last error; 0 after a success. */
+  failures: z.number().int().min(0).default(0),
+  failedWindowEndNs: nanos.default(''),
+  lastError: z.string().default(''),
 });
 export type RuleStateDoc = z.infer<typeof ruleStateDocSchema>;
 
@@ -52,6 +56,9 @@ export const INITIAL_STATE: RuleStateDoc = {
   lastSummary: '',
   breachEnds: [],
   recentBreaches: 0,
+  failures: 0,
+  failedWindowEndNs: '',
+  lastError: '',
 };
 
 export function parseStateDoc(stored: StoredAlertState | undefined): RuleStateDoc {
@@ -160,5 +167,22 @@ export function advance(
     lastSummary: ctx.summary,
     breachEnds: t.breachEnds,
     recentBreaches: t.recentBreaches,
+    failures: 0,
+    failedWindowEndNs: '',
+    lastError: '',
   };
+}
+
+/**
+ * The state after a failed evaluation of `windowEndNs`: one more failure counted. At `maxAttempts`
+ * the window is given up (the next evaluation moves on to the window after it) and the state itself
+ * stays as it was: a window nobody could judge says nothing about the agent.
+ */
+export function failed(prev: RuleStateDoc, windowEndNs: bigint, error: string, maxAttempts: number): RuleStateDoc {
+  const same = prev.failedWindowEndNs === String(windowEndNs);
+  const failures = (same ? prev.failures : 0) + 1;
+  if (failures >= maxAttempts) {
+    return { ...prev, lastWindowEndNs: String(windowEndNs), failures: 0, failedWindowEndNs: '', lastError: error };
+  }
+  return { ...prev, failures, failedWindowEndNs: String(windowEndNs), lastError: error };
 }

@@ -57,6 +57,15 @@ export const configSchema = z
     storeTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(30_000),
     alertTickMs: z.coerce.number().int().min(0, 'must be 0 (off) or more').max(3_600_000).default(10_000),
     alertDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+    /** A claimed window not evaluated after this long (failure, or a collector that died) is claimed again. */
+    alertRetryMs: z.coerce.number().int().min(1_000).max(86_400_000).default(120_000),
+    /** Windows missed while no collector ran are evaluated this far back (0 = never catch up). */
+    alertCatchUpMs: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400_000)
+      .default(86_400_000),
     /** ClickHouse only: how long an evaluation claim waits before reading who won (see store/README.md). */
     alertClaimSettleMs: z.coerce.number().int().min(0).max(60_000).default(1_500),
     collectorId: z
@@ -104,6 +113,8 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   storeTimeoutMs: { env: 'CASEFILE_STORE_TIMEOUT_MS', flag: '--store-timeout-ms' },
   alertTickMs: { env: 'CASEFILE_ALERT_TICK_MS', flag: '--alert-tick-ms' },
   alertDelayMs: { env: 'CASEFILE_ALERT_DELAY_MS', flag: '--alert-delay-ms' },
+  alertRetryMs: { env: 'CASEFILE_ALERT_RETRY_MS', flag: '--alert-retry-ms' },
+  alertCatchUpMs: { env: 'CASEFILE_ALERT_CATCH_UP_MS', flag: '--alert-catch-up-ms' },
   alertClaimSettleMs: { env: 'CASEFILE_ALERT_CLAIM_SETTLE_MS', flag: '--alert-claim-settle-ms' },
   collectorId: { env: 'CASEFILE_COLLECTOR_ID', flag: '--collector-id' },
   alertWebhookMaxAttempts: { env: 'CASEFILE_ALERT_WEBHOOK_MAX_ATTEMPTS', flag: '--alert-webhook-max-attempts' },

@@ -14,8 +14,11 @@ export interface DeadlineGuardOptions {
 }
 
 export interface DeadlineGuard {
-  /** Runs `op` with a signal that aborts at the deadline or when the backend is found hung. */
-  run<T>(op: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Runs `op` with a signal that aborts at the deadline (`timeoutMs`, default the guard's) or when
+   * the backend is found hung.
+   */
+  run<T>(op: (signal: AbortSignal) => Promise<T>, timeoutMs?: number): Promise<T>;
   /** False while the backend failed its last health check (operations fail at once). */
   readonly healthy: boolean;
   close(): void;
@@ -76,13 +79,13 @@ export function createDeadlineGuard(options: DeadlineGuardOptions): DeadlineGuar
   }
 
   return {
-    async run(op) {
+    async run(op, timeoutMs = options.timeoutMs) {
       if (!healthy) {
         watch();
         throw new StoreUnavailableError(`${options.name} is not answering (health check failed); retry later`);
       }
       const id = nextId++;
-      const signal = AbortSignal.any([generation.signal, AbortSignal.timeout(options.timeoutMs)]);
+      const signal = AbortSignal.any([generation.signal, AbortSignal.timeout(timeoutMs)]);
       inFlight.set(id, Date.now());
       watch();
       try {
@@ -91,7 +94,7 @@ export function createDeadlineGuard(options: DeadlineGuardOptions): DeadlineGuar
         if (!signal.aborted) throw error;
         const reason = signal.reason;
         if (reason instanceof StoreUnavailableError) throw new StoreUnavailableError(reason.message, { cause: error });
-        throw new StoreUnavailableError(`${options.name} did not answer within ${options.timeoutMs} ms`, {
+        throw new StoreUnavailableError(`${options.name} did not answer within ${timeoutMs} ms`, {
           cause: error,
         });
       } finally {

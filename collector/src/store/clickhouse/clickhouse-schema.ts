@@ -4,6 +4,7 @@ import { BACKLOG_MIGRATION } from './clickhouse-backlog.js';
 import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
 import type { Migration } from './migration.js';
 import { ident } from './sql.js';
+import { SINGLE_NODE, type TableLayout } from './table-layout.js';
 
 /**
  * The ClickHouse schema, restricted to SQL that runs on 18.16 and on current servers: no
@@ -89,10 +90,17 @@ const RUN_INDEX_SELECT = (
   ${SUMMARY_STATES_SELECT}
 FROM ${db}.spans GROUP BY project_id, trace_id, day, hour`;
 
-const lookup = (db: string, table: string, key: string, source: string, where: string): string[] => [
-  `CREATE TABLE IF NOT EXISTS ${db}.${table} (project_id String, ${key} String, trace_id String, day Date)
-ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, ${key}, trace_id)`,
-  `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${table}_mv TO ${db}.${table} AS
+const lookup = (
+  db: string,
+  layout: TableLayout,
+  table: string,
+  key: string,
+  source: string,
+  where: string,
+): string[] => [
+  `CREATE TABLE IF NOT EXISTS ${db}.${table}${layout.onCluster} (project_id String, ${key} String, trace_id String, day Date)
+${layout.engine(db, table, 'ReplacingMergeTree')} PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, ${key}, trace_id)`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${table}_mv${layout.onCluster} TO ${db}.${table} AS
 SELECT project_id, ${key}, trace_id, toDate(start_time) AS day FROM ${db}.spans ${source} WHERE ${where}`,
 ];
 
@@ -100,43 +108,50 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'spans, runs summary, lookups, credentials, projects, access log',
-    statements: (db) => [
-      `CREATE TABLE IF NOT EXISTS ${db}.spans (
+    statements: (db, layout) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.spans${layout.onCluster} (
   ${spanColumnsDdl},
   start_time DateTime('UTC'),
   version UInt64
-) ENGINE = ReplacingMergeTree(version)
+) ${layout.engine(db, 'spans', 'ReplacingMergeTree', 'version')}
 PARTITION BY toYYYYMMDD(start_time)
 ORDER BY (project_id, trace_id, span_id)`,
-      `CREATE TABLE IF NOT EXISTS ${db}.runs (
+      `CREATE TABLE IF NOT EXISTS ${db}.runs${layout.onCluster} (
   project_id String,
   trace_id String,
   day Date,
   ${SUMMARY_STATES_DDL}
-) ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, trace_id)`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.runs_mv TO ${db}.runs AS
+) ${layout.engine(db, 'runs', 'AggregatingMergeTree')} PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, trace_id)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.runs_mv${layout.onCluster} TO ${db}.runs AS
 SELECT project_id, trace_id, toDate(start_time) AS day,
   ${SUMMARY_STATES_SELECT}
 FROM ${db}.spans GROUP BY project_id, trace_id, day`,
-      `CREATE TABLE IF NOT EXISTS ${db}.trace_times (
+      `CREATE TABLE IF NOT EXISTS ${db}.trace_times${layout.onCluster} (
   project_id String, trace_id String, day Date,
   min_start AggregateFunction(min, UInt64), max_start AggregateFunction(max, UInt64)
-) ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, trace_id)`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_times_mv TO ${db}.trace_times AS
+) ${layout.engine(db, 'trace_times', 'AggregatingMergeTree')} PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, trace_id)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_times_mv${layout.onCluster} TO ${db}.trace_times AS
 SELECT project_id, trace_id, toDate(start_time) AS day, minState(start_ns) AS min_start, maxState(start_ns) AS max_start
 FROM ${db}.spans GROUP BY project_id, trace_id, day`,
-      ...lookup(db, 'run_documents', 'document_id', 'ARRAY JOIN document_ids AS document_id', "document_id != ''"),
-      ...lookup(db, 'run_tools', 'tool_name', '', "tool_name != ''"),
-      ...lookup(db, 'run_approvals', 'approval_id', '', "approval_id != ''"),
-      `CREATE TABLE IF NOT EXISTS ${db}.credentials (
+      ...lookup(
+        db,
+        layout,
+        'run_documents',
+        'document_id',
+        'ARRAY JOIN document_ids AS document_id',
+        "document_id != ''",
+      ),
+      ...lookup(db, layout, 'run_tools', 'tool_name', '', "tool_name != ''"),
+      ...lookup(db, layout, 'run_approvals', 'approval_id', '', "approval_id != ''"),
+      `CREATE TABLE IF NOT EXISTS ${db}.credentials${layout.onCluster} (
   hash String, kind String, project_ids Array(String), role String, name String,
   created_ns UInt64, revoked UInt8, version UInt64
-) ENGINE = ReplacingMergeTree(version) ORDER BY hash`,
-      `CREATE TABLE IF NOT EXISTS ${db}.projects (id String, name String, created_ns UInt64, version UInt64)
-ENGINE = ReplacingMergeTree(version) ORDER BY id`,
-      `CREATE TABLE IF NOT EXISTS ${db}.access_log (
+) ${layout.engine(db, 'credentials', 'ReplacingMergeTree', 'version')} ORDER BY hash`,
+      `CREATE TABLE IF NOT EXISTS ${db}.projects${layout.onCluster} (id String, name String, created_ns UInt64, version UInt64)
+${layout.engine(db, 'projects', 'ReplacingMergeTree', 'version')} ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS ${db}.access_log${layout.onCluster} (
   project_id String, time_ns UInt64, day Date, seq UInt64, actor String, action String, target String
-) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, time_ns, seq)`,
+) ${layout.engine(db, 'access_log', 'MergeTree')} PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, time_ns, seq)`,
     ],
   },
   FINDINGS_MIGRATION,
@@ -150,15 +165,15 @@ ENGINE = ReplacingMergeTree(version) ORDER BY id`,
     // steps start in, the first of them holding its start. The view comes first, then the backfill
     // from the spans already stored (a span caught by both is counted once: every state is
     // idempotent). Partitioned by the same UTC day as `spans`, so retention drops it with them.
-    statements: (db) => [
-      `CREATE TABLE IF NOT EXISTS ${db}.run_index (
+    statements: (db, layout) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.run_index${layout.onCluster} (
   project_id String,
   hour DateTime('UTC'),
   trace_id String,
   day Date,
   ${SUMMARY_STATES_DDL}
-) ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, hour, trace_id)`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.run_index_mv TO ${db}.run_index AS
+) ${layout.engine(db, 'run_index', 'AggregatingMergeTree')} PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, hour, trace_id)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.run_index_mv${layout.onCluster} TO ${db}.run_index AS
 ${RUN_INDEX_SELECT(db)}`,
       `INSERT INTO ${db}.run_index ${RUN_INDEX_SELECT(db)}`,
     ],
@@ -166,9 +181,9 @@ ${RUN_INDEX_SELECT(db)}`,
   BACKLOG_MIGRATION,
 ];
 
-export function migrationsTableDdl(db: string): string {
-  return `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, applied_at DateTime)
-ENGINE = ReplacingMergeTree() ORDER BY version`;
+export function migrationsTableDdl(db: string, layout: TableLayout = SINGLE_NODE): string {
+  return `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations${layout.onCluster} (version UInt32, name String, applied_at DateTime)
+${layout.engine(db, 'schema_migrations', 'ReplacingMergeTree')} ORDER BY version`;
 }
 
 export function quotedDb(database: string): string {

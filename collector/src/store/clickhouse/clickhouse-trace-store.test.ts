@@ -7,6 +7,7 @@ import type { TraceStore } from '../port.js';
 import { runStoreSuites } from '../store-battery.suite.js';
 import { MIGRATIONS, migrationsTableDdl } from './clickhouse-schema.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
+import { SINGLE_NODE } from './table-layout.js';
 
 // A real server (CI starts one: .ci/clickhouse.sh); every store is a fresh database, dropped afterwards.
 const url = process.env.CLICKHOUSE_URL;
@@ -43,7 +44,7 @@ describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHO
         await admin.command({ query: `CREATE DATABASE ${database}` });
         await admin.command({ query: migrationsTableDdl(database) });
         for (const m of MIGRATIONS.filter((m) => m.version <= 3)) {
-          for (const sql of m.statements(database)) await admin.command({ query: sql });
+          for (const sql of m.statements(database, SINGLE_NODE)) await admin.command({ query: sql });
           await admin.command({
             query: `INSERT INTO ${database}.schema_migrations VALUES (${m.version}, '${m.name}', now())`,
           });

@@ -52,6 +52,7 @@ import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from '
 import { textMatchesSql } from './clickhouse-run-search.js';
 import { MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
 import { ident, literal, uint, wellFormed } from './sql.js';
+import { SINGLE_NODE, type TableLayout } from './table-layout.js';
 
 export interface ClickHouseStoreConfig {
   url: string;
@@ -66,6 +67,13 @@ export interface ClickHouseStoreConfig {
   stallMs?: number;
   /** A ping unanswered this long marks the server hung: in-flight statements fail, new ones fail at once. Default 2,000 ms. */
   pingTimeoutMs?: number;
+  /** Engines and ON CLUSTER clause of the schema's tables (`table-layout.ts`); default SINGLE_NODE. */
+  layout?: TableLayout;
+  /**
+   * Longest one migration statement may take: a migration that adds a derived table backfills it
+   * from every stored span (minutes on a store of millions). Default 3,600,000 ms.
+   */
+  migrateTimeoutMs?: number;
 }
 
 const NS_PER_S = 1_000_000_000n;
@@ -92,10 +100,11 @@ export class ClickHouseTraceStore implements TraceStore {
     private readonly client: ClickHouseClient,
     readonly database: string,
     private readonly url: string,
-    config: ClickHouseStoreConfig,
+    private readonly config: ClickHouseStoreConfig,
   ) {
     this.db = ident(database);
     this.claimSettleMs = config.claimSettleMs;
+    this.layout = config.layout ?? SINGLE_NODE;
     this.guard = createDeadlineGuard({
       name: 'ClickHouse',
       timeoutMs: config.timeoutMs ?? 30_000,
@@ -106,6 +115,7 @@ export class ClickHouseTraceStore implements TraceStore {
   }
 
   private readonly claimSettleMs: number | undefined;
+  private readonly layout: TableLayout;
 
   static async open(config: ClickHouseStoreConfig): Promise<ClickHouseTraceStore> {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.database)) {
@@ -130,17 +140,39 @@ export class ClickHouseTraceStore implements TraceStore {
   }
 
   async migrate(): Promise<void> {
-    await this.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
-    await this.command(migrationsTableDdl(this.db));
+    await this.command(`CREATE DATABASE IF NOT EXISTS ${this.db}${this.layout.onCluster}`);
+    await this.command(migrationsTableDdl(this.db, this.layout));
     const applied = new Set(
       (await this.select(`SELECT version FROM ${this.db}.schema_migrations`)).map((r) => Number(r.version)),
     );
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      for (const statement of migration.statements(this.db)) await this.command(statement);
-      await this.command(
-        `INSERT INTO ${this.db}.schema_migrations VALUES (${uint(migration.version)}, ${literal(migration.name)}, now())`,
-      );
+    const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+    if (pending.length === 0) return;
+    // Backfills outlast the per-statement deadline of ordinary calls: a client of their own whose
+    // requests may take up to migrateTimeoutMs (the guard still fails them at once on a hung server).
+    const timeoutMs = this.config.migrateTimeoutMs ?? 3_600_000;
+    const client = createClient({
+      url: this.url,
+      username: this.config.username ?? 'default',
+      password: this.config.password ?? '',
+      request_timeout: timeoutMs + 5_000,
+      log: { level: ClickHouseLogLevel.OFF },
+    });
+    const run = async (sql: string) => {
+      try {
+        await this.guard.run((signal) => client.command({ query: sql, abort_signal: signal }), timeoutMs);
+      } catch (error) {
+        throw mapError(error, sql);
+      }
+    };
+    try {
+      for (const migration of pending) {
+        for (const statement of migration.statements(this.db, this.layout)) await run(statement);
+        await run(
+          `INSERT INTO ${this.db}.schema_migrations VALUES (${uint(migration.version)}, ${literal(migration.name)}, now())`,
+        );
+      }
+    } finally {
+      await client.close();
     }
   }
 

@@ -47,7 +47,9 @@ export function createAuthenticator(store: CredentialStore, ttlMs = 10_000): Aut
     if (!c || c.revoked) throw new UnauthorizedError('unknown or revoked token');
     if (c.kind !== kind) {
       throw new UnauthorizedError(
-        kind === 'ingest' ? 'this is a login token, not an ingest key' : 'ingest keys cannot read',
+        kind === 'ingest'
+          ? 'this is a login token, not an ingest key'
+          : 'that is an ingest key, for agents to send traces with; sign in with a login token (the admin token printed at first start, or one an admin gave you)',
       );
     }
     return c;

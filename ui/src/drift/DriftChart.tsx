@@ -112,7 +112,7 @@ export function DriftChart({
             labels.map((label, i) => (
               <Line
                 key={label}
-                type="monotone"
+                type="linear"
                 dataKey={(r: SeriesRow) => r.shares?.[i]}
                 name={label}
                 stroke={LABEL_COLOURS[i % LABEL_COLOURS.length]}
@@ -123,7 +123,7 @@ export function DriftChart({
             ))
           ) : (
             <Line
-              type="monotone"
+              type="linear"
               dataKey="value"
               name={VALUE_NAME[kind]}
               stroke="#1f5fbf"
@@ -132,10 +132,10 @@ export function DriftChart({
             />
           )}
           {kind === 'numeric' && (
-            <Line type="monotone" dataKey="p50" name="p50" stroke="#0f8a8a" dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="p50" name="p50" stroke="#0f8a8a" dot={false} isAnimationActive={false} />
           )}
           {kind === 'numeric' && (
-            <Line type="monotone" dataKey="p95" name="p95" stroke="#c2570c" dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="p95" name="p95" stroke="#c2570c" dot={false} isAnimationActive={false} />
           )}
         </ComposedChart>
       </ResponsiveContainer>

@@ -21,9 +21,12 @@ export class ApiError extends Error {
 
 /** The token is missing, expired or revoked; the app returns to the login screen. */
 export class UnauthorizedError extends ApiError {
-  constructor(message: string) {
+  /** The collector's own words for the refusal (e.g. that the token is an ingest key), when it gave any. */
+  readonly reason: string | undefined;
+  constructor(message: string, reason?: string) {
     super(401, 'unauthorized', message);
     this.name = 'UnauthorizedError';
+    this.reason = reason;
   }
 }
 
@@ -69,7 +72,11 @@ export function createHttp(options: HttpOptions): Http {
     });
     if (res.status === 401) {
       options.onUnauthorized?.();
-      throw new UnauthorizedError('The session token was rejected; sign in again.');
+      const body = errorSchema.safeParse(await res.json().catch(() => undefined));
+      throw new UnauthorizedError(
+        'The session token was rejected; sign in again.',
+        body.success ? body.data.message : undefined,
+      );
     }
     if (!res.ok) {
       const err = errorSchema.safeParse(await res.json().catch(() => undefined));

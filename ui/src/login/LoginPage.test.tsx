@@ -7,6 +7,26 @@ afterEach(() => {
 });
 
 describe('login page', () => {
+  it('says an ingest key pasted at sign-in is an ingest key, and which token to use', async () => {
+    vi.stubGlobal(
+      'fetch',
+      async () =>
+        new Response(
+          JSON.stringify({
+            error: 'unauthorized',
+            message: 'that is an ingest key, for agents to send traces with; sign in with a login token',
+          }),
+          { status: 401 },
+        ),
+    );
+    render(<LoginPage onSignedIn={vi.fn()} />);
+    fireEvent.change(screen.getByTestId('token-input'), { target: { value: 'cf_ingest_x' } });
+    fireEvent.submit(screen.getByTestId('login-form'));
+    expect((await screen.findByTestId('error-banner')).textContent).toMatch(
+      /that is an ingest key.*sign in with a login token/,
+    );
+  });
+
   it('says a refused token was not accepted, and signs in with an accepted one', async () => {
     const tokens: string[] = [];
     vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {

@@ -28,7 +28,12 @@ export function LoginPage({ notice, onSignedIn }: Props) {
     } catch (err) {
       setError(
         err instanceof UnauthorizedError
-          ? new Error('This token was not accepted.')
+          ? new Error(
+              // The collector says why when it knows the token (an ingest key pasted here); otherwise it stays vague.
+              err.reason !== undefined && /ingest key/.test(err.reason)
+                ? `This token was not accepted: ${err.reason}.`
+                : 'This token was not accepted.',
+            )
           : err instanceof Error
             ? err
             : new Error(String(err)),

@@ -123,7 +123,8 @@ function Charts({ project, agent, data, search }: ChartsProps) {
                 {c.series.map((s) => (
                   <Line
                     key={s.key}
-                    type="monotone"
+                    // Straight segments: a smoothed curve between buckets draws runs that never happened.
+                    type="linear"
                     dataKey={s.key}
                     name={s.name}
                     stroke={s.colour}

@@ -33,9 +33,12 @@ export function StepDetail({ project, step: s, steps, runStartNs, stepHref, find
         <header className="step-title">
           <span className={`kind kind-${s.kind}`}>{s.kind}</span>
           <h2 data-testid="step-name">{s.name || '(unnamed)'}</h2>
-          <span className={`badge status-${s.status}`} data-testid="step-status">
-            {s.status}
-          </span>
+          {/* "unset" is OpenTelemetry's default, not something that happened: only ok and error are shown. */}
+          {s.status !== 'unset' && (
+            <span className={`badge status-${s.status}`} data-testid="step-status">
+              {s.status}
+            </span>
+          )}
           <label className="show-empty small muted">
             <input type="checkbox" checked={showEmpty} onChange={(e) => setShowEmpty(e.target.checked)} /> show empty
             fields
@@ -171,9 +174,12 @@ export function StepDetail({ project, step: s, steps, runStartNs, stepHref, find
             )}
           </Field>
           <Payload label="Documents" attr="gen_ai.retrieval.documents" text={s.documents} />
-          <Field label="Content trust" attr="casefile.content.trust">
-            {s.contentTrust === '' ? '' : <span className={`badge trust-${s.contentTrust}`}>{s.contentTrust}</span>}
-          </Field>
+          {/* A tool's output trust belongs to the tool, not to a retrieval section of its own. */}
+          {s.kind !== 'tool' && (
+            <Field label="Content trust" attr="casefile.content.trust">
+              {s.contentTrust === '' ? '' : <span className={`badge trust-${s.contentTrust}`}>{s.contentTrust}</span>}
+            </Field>
+          )}
         </Section>
 
         <ToolSection project={project} step={s} />

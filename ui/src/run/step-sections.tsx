@@ -30,6 +30,9 @@ export function ToolSection({ project, step: s }: { project: string; step: UiSte
       </Field>
       <Payload label="Arguments" attr="gen_ai.tool.call.arguments" text={s.toolArguments} testId="tool-arguments" />
       <Payload label="Result" attr="gen_ai.tool.call.result" text={s.toolResult} testId="tool-result" />
+      <Field label="Output trust" attr="casefile.content.trust" testId="tool-output-trust">
+        {s.contentTrust === '' ? '' : <span className={`badge trust-${s.contentTrust}`}>{s.contentTrust}</span>}
+      </Field>
     </Section>
   );
 }

@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient } from '../lib/api-client.js';
+import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
+import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { chromiumMissing, skipTitle } from '../lib/requirements.js';
+
+/**
+ * Small things a new user trips over on a first visit, in Chromium against a real collector: the ingest key pasted
+ * at sign-in, overview lines that must not invent runs between points, and a tool step's detail that shows only
+ * what a tool step has (no retrieval section for its output trust, no "unset" badge).
+ */
+describe.skipIf(chromiumMissing)(skipTitle('a first visit in the browser', chromiumMissing), () => {
+  let collector: CollectorProcess;
+  beforeAll(async () => {
+    collector = await startCollectorProcess();
+    const demo = await runCli([
+      'demo',
+      '--endpoint',
+      collector.url,
+      '--api-key',
+      collector.ingestKey,
+      '--runs',
+      '6',
+      '--history-days',
+      '1',
+    ]);
+    expect(demo.code, demo.output).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    await collector?.stop();
+  });
+
+  it('names a pasted ingest key, draws overview lines straight, and shows a tool step without retrieval or unset', async () => {
+    const api = createApiClient(collector.url, collector.adminToken);
+    const page = await api.waitForRuns((p) => p.runs.length >= 10);
+    const withTool = page.runs.find((r) => r.toolNames.includes('lookup_order')) ?? page.runs[0];
+    const detail = await api.run(withTool?.traceId as string);
+    const tool = detail.steps.find((s) => s.kind === 'tool' && s.status === 'unset' && s.contentTrust !== '');
+    if (!tool) throw new Error('no unset tool step with a content trust in the demo run');
+
+    const browser = await launchBrowser();
+    try {
+      const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      const errors: string[] = [];
+      tab.on('pageerror', (e) => errors.push(e.message));
+      await mkdir(ARTIFACTS, { recursive: true });
+
+      // The ingest key pasted where a login token goes: the page says what it is and what to use.
+      await tab.goto(collector.url);
+      await tab.getByTestId('token-input').fill(collector.ingestKey);
+      await tab.getByTestId('token-input').press('Enter');
+      const banner = tab.getByTestId('error-banner');
+      await banner.waitFor();
+      expect(await banner.innerText()).toMatch(/ingest key.*sign in with a login token/);
+      await tab.screenshot({ path: join(ARTIFACTS, 'login-ingest-key.png') });
+      await tab.getByTestId('token-input').fill(collector.adminToken);
+      await tab.getByTestId('token-input').press('Enter');
+      await tab.getByTestId('run-row').first().waitFor();
+
+      // Overview: straight segments between buckets (an SVG path of M/L commands, no Bézier curves).
+      await tab.goto(`${collector.url}/overview?range=7d`);
+      await tab.locator('.recharts-line-curve').first().waitFor();
+      expect(await tab.title()).toMatch(/^Overview/);
+      const paths = await tab.locator('.recharts-line-curve').evaluateAll((els) => els.map((e) => e.getAttribute('d')));
+      expect(paths.length).toBeGreaterThan(0);
+      for (const d of paths) expect(d).not.toMatch(/[CcSsQq]/);
+      await tab.screenshot({ path: join(ARTIFACTS, 'overview-straight-lines.png'), fullPage: true });
+
+      // A tool step: its output trust in the tool section, no retrieval section, no "unset" badge.
+      await tab.goto(`${collector.url}/runs/${detail.run.traceId}?step=${tool.spanId}`);
+      const step = tab.locator(`[data-testid="step-detail"][data-span-id="${tool.spanId}"]`);
+      await step.waitFor();
+      expect(await tab.getByTestId('tool-output-trust').innerText()).toBe(tool.contentTrust);
+      expect(await tab.getByTestId('step-retrieval').isVisible()).toBe(false);
+      expect(await tab.getByTestId('step-status').count()).toBe(0);
+      await tab.screenshot({ path: join(ARTIFACTS, 'tool-step-detail.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});

@@ -75,6 +75,17 @@ export {
   runQueryParamsSchema,
   timeParam,
 } from './queries.js';
+export {
+  alertDeliveryParamsSchema,
+  alertEventParamsSchema,
+  caseExportParamsSchema,
+  driftCompareParamsSchema,
+  driftSeriesParamsSchema,
+  driftVersionsParamsSchema,
+  lookupParamsSchema,
+  MAX_CASE_RUNS,
+  overviewParamsSchema,
+} from './route-params.js';
 export type { RunDetailDto, RunPageDto, RunSummary, RunSummaryDto, TextMatchDto } from './run.js';
 export { runDetailSchema, runPageSchema, runSummarySchema, runToDto, textMatchSchema } from './run.js';
 export type {

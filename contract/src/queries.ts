@@ -9,13 +9,17 @@ import { FINDING_STATUSES, SEVERITIES } from './findings.js';
 export const MAX_PAGE_LIMIT = 500;
 const MAX_TEXT = 512;
 
-const limit = z
-  .string()
-  .default('50')
-  .refine((v) => /^\d{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_PAGE_LIMIT, {
-    error: `limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`,
-  })
-  .transform(Number);
+/** A page size: an integer from 1 to `max` as decimal digits (no sign, point or exponent). */
+export const limitParam = (fallback: number, max = MAX_PAGE_LIMIT) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((v) => /^\d{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= max, {
+      error: `limit must be an integer from 1 to ${max}`,
+    })
+    .transform(Number);
+
+const limit = limitParam(50);
 
 /** A time bound: ISO-8601, or Unix epoch milliseconds → ns. Absent or '' → undefined. */
 export const timeParam = (name: string) =>
@@ -32,7 +36,7 @@ export const timeParam = (name: string) =>
     });
 
 /** Free text up to `max` characters; absent or '' → undefined. */
-const textParam = (name: string, max = MAX_TEXT) =>
+export const textParam = (name: string, max = MAX_TEXT) =>
   z
     .string()
     .optional()
@@ -40,7 +44,7 @@ const textParam = (name: string, max = MAX_TEXT) =>
     .refine((v) => v === undefined || v.length <= max, { error: `${name} is longer than ${max} characters` });
 
 /** One of a closed set; absent or '' → undefined. */
-const oneOfParam = <const V extends readonly [string, ...string[]]>(values: V, message: string) =>
+export const oneOfParam = <const V extends readonly [string, ...string[]]>(values: V, message: string) =>
   z
     .string()
     .optional()
@@ -54,7 +58,7 @@ const traceIdParam = z
   .refine((v) => v === undefined || /^[0-9a-f]{32}$/.test(v), { error: 'traceId must be 32 hex characters' });
 
 /** Drops the keys whose value is undefined, so a query object has only what was asked. */
-function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+export function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
     [K in keyof T]?: Exclude<T[K], undefined>;
   };

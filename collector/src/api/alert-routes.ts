@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { AlertEvaluationDto, AlertRuleDto, AlertRuleSpec } from '@casefile/contract';
+import {
+  type AlertEvaluationDto,
+  type AlertRuleDto,
+  type AlertRuleSpec,
+  alertDeliveryParamsSchema,
+  alertEventParamsSchema,
+} from '@casefile/contract';
 import { Hono } from 'hono';
 import {
   type AlertRule,
@@ -19,6 +25,7 @@ import { BadInputError, NotFoundError } from '../errors/errors.js';
 import type { TraceStore } from '../store/port.js';
 import type { AppEnv } from './env.js';
 import { readBody } from './read-body.js';
+import { validQuery } from './validate.js';
 
 export interface AlertRouteDeps {
   store: TraceStore;
@@ -26,7 +33,6 @@ export interface AlertRouteDeps {
 }
 
 const MAX_RULE_BYTES = 64 * 1024;
-const MAX_LIMIT = 500;
 const RULE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Every rule is evaluated every interval; a bound keeps one project from saturating the evaluator. */
 export const MAX_RULES_PER_PROJECT = 500;
@@ -142,19 +148,11 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
     return c.json({ rule: toRuleDto(rule, state, principal), evaluation: dto });
   });
 
-  api.get('/events', async (c) => {
+  api.get('/events', validQuery(alertEventParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
-    const limit = parseLimit(c.req.query('limit'));
-    const ruleId = optionalRuleId(c.req.query('rule'));
-    const before = c.req.query('before');
-    if (before !== undefined && before !== '' && !/^\d{1,20}$/.test(before)) {
-      throw new BadInputError("before must be nanoseconds as a decimal string (the previous page's nextBeforeNs)");
-    }
-    const events = await deps.store.listAlertEvents(project, {
-      limit,
-      ...(ruleId ? { ruleId } : {}),
-      ...(before ? { beforeNs: BigInt(before) } : {}),
-    });
+    const query = c.req.valid('query');
+    const { limit } = query;
+    const events = await deps.store.listAlertEvents(project, query);
     const last = events[events.length - 1];
     return c.json({
       events: events.map(storedEventToDto),
@@ -162,17 +160,9 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
     });
   });
 
-  api.get('/deliveries', async (c) => {
+  api.get('/deliveries', validQuery(alertDeliveryParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
-    const limit = parseLimit(c.req.query('limit'));
-    const ruleId = optionalRuleId(c.req.query('rule'));
-    const eventId = c.req.query('event');
-    if (eventId !== undefined && eventId.length > 200) throw new BadInputError('event is longer than 200 characters');
-    const deliveries = await deps.store.listAlertDeliveries(project, {
-      limit,
-      ...(ruleId ? { ruleId } : {}),
-      ...(eventId ? { eventId } : {}),
-    });
+    const deliveries = await deps.store.listAlertDeliveries(project, c.req.valid('query'));
     return c.json({
       deliveries: deliveries.map(({ projectId: _p, timeNs, ...rest }) => ({ ...rest, timeNs: String(timeNs) })),
     });
@@ -210,20 +200,6 @@ export function toRuleDto(rule: AlertRule, state: RuleStateDoc, principal: Princ
     stateSinceNs: state.sinceNs,
     lastEvaluatedNs: state.lastEvaluatedNs,
   } as AlertRuleDto;
-}
-
-function parseLimit(raw: string | undefined): number {
-  const value = raw ?? '50';
-  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
-    throw new BadInputError(`limit must be an integer from 1 to ${MAX_LIMIT}`);
-  }
-  return Number(value);
-}
-
-function optionalRuleId(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (!RULE_ID.test(raw)) throw new BadInputError('rule must be a rule ID (1–64 letters, digits, "_" or "-")');
-  return raw;
 }
 
 async function readJson(req: Request): Promise<unknown> {

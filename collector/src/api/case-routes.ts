@@ -1,16 +1,16 @@
-import { findingToDto, runToDto, stepToDto } from '@casefile/contract';
+import { caseExportParamsSchema, findingToDto, MAX_CASE_RUNS, runToDto, stepToDto } from '@casefile/contract';
 import { Hono } from 'hono';
 import { resolveProject } from '../auth/authenticator.js';
-import { BadInputError, NotFoundError } from '../errors/errors.js';
+import { NotFoundError } from '../errors/errors.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { buildCaseFile, type CaseRun, renderCaseHtml } from '../query/case-report.js';
 import { countsTowardRun } from '../store/findings.js';
 import type { TraceStore } from '../store/port.js';
 import type { AppEnv } from './env.js';
-import { parseTraceId } from './query-params.js';
+import { validQuery } from './validate.js';
 
 /** One case file bundles at most this many runs (each can hold thousands of steps). */
-export const MAX_CASE_RUNS = 50;
+export { MAX_CASE_RUNS };
 
 /**
  * `GET /api/cases/export?traceIds=a,b&format=html|json&project=`: the selected runs as a
@@ -18,15 +18,10 @@ export const MAX_CASE_RUNS = 50;
  */
 export function caseRoutes(deps: { store: TraceStore }): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.get('/export', async (c) => {
+  api.get('/export', validQuery(caseExportParamsSchema), async (c) => {
     const principal = c.get('principal');
     const project = resolveProject(principal, c.req.query('project'));
-    const format = c.req.query('format') ?? 'json';
-    if (format !== 'json' && format !== 'html') throw new BadInputError('format must be "json" or "html"');
-    const raw = (c.req.query('traceIds') ?? '').split(',').filter((t) => t !== '');
-    if (raw.length === 0) throw new BadInputError('traceIds must list at least one trace ID');
-    if (raw.length > MAX_CASE_RUNS) throw new BadInputError(`a case file holds at most ${MAX_CASE_RUNS} runs`);
-    const traceIds = [...new Set(raw.map(parseTraceId))];
+    const { format, traceIds } = c.req.valid('query');
 
     const runs: CaseRun[] = [];
     for (const traceId of traceIds) {

@@ -1,4 +1,10 @@
-import type { DriftCompareDto, MetricSeriesDto } from '@casefile/contract';
+import {
+  type DriftCompareDto,
+  driftCompareParamsSchema,
+  driftSeriesParamsSchema,
+  driftVersionsParamsSchema,
+  type MetricSeriesDto,
+} from '@casefile/contract';
 import { Hono } from 'hono';
 import type { WindowData } from '../alerts/describe.js';
 import { evaluateDriftRule } from '../alerts/evaluate-drift.js';
@@ -10,6 +16,7 @@ import { isMetricName, METRIC_KINDS, type MetricName, TOOL_SCOPED_METRICS } from
 import type { TraceStore } from '../store/port.js';
 import type { AppEnv } from './env.js';
 import { parseTime } from './query-params.js';
+import { validQuery } from './validate.js';
 
 export interface DriftRouteDeps {
   store: TraceStore;
@@ -58,13 +65,14 @@ export function driftRoutes(deps: DriftRouteDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   const now = deps.now ?? Date.now;
 
-  api.get('/series', async (c) => {
+  api.get('/series', validQuery(driftSeriesParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const q = c.req.query();
     const metric = parseMetric(q.metric);
     const scope = parseScope(q, metric);
     const toNs = parseTime(q.to, 'to') ?? BigInt(Math.floor(now())) * MS;
-    const fromNs = parseTime(q.from, 'from') ?? toNs - 24n * BigInt(HOUR) * MS;
+    const dayBefore = toNs - 24n * BigInt(HOUR) * MS;
+    const fromNs = parseTime(q.from, 'from') ?? (dayBefore > 0n ? dayBefore : 0n);
     if (fromNs >= toNs) throw new BadInputError('from must be before to');
     const bucketMs = parseDuration(q.bucket, 'bucket', HOUR);
     const bucketNs = BigInt(bucketMs) * MS;
@@ -95,7 +103,7 @@ export function driftRoutes(deps: DriftRouteDeps): Hono<AppEnv> {
     return c.json(dto);
   });
 
-  api.get('/compare', async (c) => {
+  api.get('/compare', validQuery(driftCompareParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const q = c.req.query();
     const metric = parseMetric(q.metric);
@@ -140,14 +148,9 @@ export function driftRoutes(deps: DriftRouteDeps): Hono<AppEnv> {
     return c.json(dto);
   });
 
-  api.get('/versions', async (c) => {
+  api.get('/versions', validQuery(driftVersionsParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
-    const dimension = c.req.query('dimension') ?? 'prompt';
-    if (dimension !== 'prompt' && dimension !== 'policy' && dimension !== 'model') {
-      throw new BadInputError('dimension must be prompt, policy or model');
-    }
-    const agentName = c.req.query('agent') ?? '';
-    if (agentName.length > 200) throw new BadInputError('agent is longer than 200 characters');
+    const { dimension, agent: agentName } = c.req.valid('query');
     const versions = await deps.store.listVersions(project, { agentName }, dimension);
     return c.json({
       versions: versions.map((v) => ({

@@ -1,3 +1,4 @@
+import { overviewParamsSchema } from '@casefile/contract';
 import { Hono } from 'hono';
 import { resolveProject } from '../auth/authenticator.js';
 import { BadInputError } from '../errors/errors.js';
@@ -5,7 +6,7 @@ import type { RunSummary } from '../model/step.js';
 import { aggregateOverview, pickBucketMs } from '../query/overview.js';
 import type { RunQuery, TraceStore } from '../store/port.js';
 import type { AppEnv } from './env.js';
-import { parseTime } from './query-params.js';
+import { validQuery } from './validate.js';
 
 /** The overview reads at most this many runs; beyond it the figures cover the newest ones only. */
 export const OVERVIEW_MAX_RUNS = 20_000;
@@ -17,18 +18,15 @@ const PAGE = 500;
  */
 export function overviewRoutes(deps: { store: TraceStore }): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.get('/overview', async (c) => {
+  api.get('/overview', validQuery(overviewParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
-    const now = Date.now();
-    const toNs = parseTime(c.req.query('to'), 'to') ?? BigInt(now) * 1_000_000n;
-    const fromNs = parseTime(c.req.query('from'), 'from') ?? toNs - 86_400_000n * 1_000_000n;
+    const params = c.req.valid('query');
+    const toNs = params.toNs ?? BigInt(Date.now()) * 1_000_000n;
+    // The default window starts a day before `to`, never before the epoch.
+    const dayBefore = toNs - 86_400_000n * 1_000_000n;
+    const fromNs = params.fromNs ?? (dayBefore > 0n ? dayBefore : 0n);
     if (fromNs >= toNs) throw new BadInputError('from must be before to');
-    const bucket = c.req.query('bucket');
-    if (bucket !== undefined && bucket !== '' && !['minute', 'hour', 'day'].includes(bucket)) {
-      throw new BadInputError('bucket must be minute, hour or day');
-    }
-    const agent = c.req.query('agent');
-    if (agent !== undefined && agent.length > 512) throw new BadInputError('agent is longer than 512 characters');
+    const { bucket, agentName: agent } = params;
 
     const runs: RunSummary[] = [];
     let cursor: string | undefined;
@@ -48,7 +46,7 @@ export function overviewRoutes(deps: { store: TraceStore }): Hono<AppEnv> {
     }
     const fromMs = Number(fromNs / 1_000_000n);
     const toMs = Number(toNs / 1_000_000n);
-    const overview = aggregateOverview(runs, fromMs, toMs, pickBucketMs(fromMs, toMs, bucket || undefined));
+    const overview = aggregateOverview(runs, fromMs, toMs, pickBucketMs(fromMs, toMs, bucket));
     return c.json({ ...overview, scannedRuns: runs.length, maxRuns: OVERVIEW_MAX_RUNS, truncated });
   });
   return api;

@@ -1,4 +1,11 @@
-import { findingToDto, keyRequestSchema, runQueryParamsSchema, runToDto, stepToDto } from '@casefile/contract';
+import {
+  findingToDto,
+  keyRequestSchema,
+  lookupParamsSchema,
+  runQueryParamsSchema,
+  runToDto,
+  stepToDto,
+} from '@casefile/contract';
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import { requireRole, resolveProject } from '../auth/authenticator.js';
@@ -56,7 +63,7 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
     return c.json({ run: runToDto(run), steps: steps.map(stepToDto), findings: findings.map(findingToDto) });
   });
 
-  api.get('/lookup/:what/:id', async (c) => {
+  api.get('/lookup/:what/:id', validQuery(lookupParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const id = c.req.param('id');
     if (id.length === 0 || id.length > 512) throw new BadInputError('lookup value must be 1 to 512 characters');
@@ -70,7 +77,7 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
             ? { approvalId: id }
             : undefined;
     if (!touch) throw new BadInputError('lookup must be one of document, tool, approval');
-    const limit = Math.min(Number(c.req.query('limit') ?? 100) || 100, 500);
+    const { limit } = c.req.valid('query');
     const runs = await deps.store.runsTouching(project, touch, limit);
     return c.json({ runs: runs.map(runToDto) });
   });

@@ -32,7 +32,7 @@ describe.skipIf(chromiumMissing)(skipTitle('a first visit in the browser', chrom
     await collector?.stop();
   });
 
-  it('names a pasted ingest key, draws overview lines straight, and shows a tool step without retrieval or unset', async () => {
+  it('names a pasted ingest key, draws overview lines straight, shows a tool step without retrieval or unset, and words alert-rule errors and secrets truthfully', async () => {
     const api = createApiClient(collector.url, collector.adminToken);
     const page = await api.waitForRuns((p) => p.runs.length >= 10);
     const withTool = page.runs.find((r) => r.toolNames.includes('lookup_order')) ?? page.runs[0];
@@ -76,6 +76,26 @@ describe.skipIf(chromiumMissing)(skipTitle('a first visit in the browser', chrom
       expect(await tab.getByTestId('step-retrieval').isVisible()).toBe(false);
       expect(await tab.getByTestId('step-status').count()).toBe(0);
       await tab.screenshot({ path: join(ARTIFACTS, 'tool-step-detail.png'), fullPage: true });
+
+      // A new alert rule: what is missing is said in words; a webhook with the user's own secret is not called
+      // "no webhook" once the rule is created.
+      await tab.goto(`${collector.url}/alerts/new`);
+      await tab.getByTestId('rule-save').click();
+      const nameError = tab.locator('[data-testid="field-error"][data-field="name"]');
+      await nameError.waitFor();
+      expect(await nameError.innerText()).toBe('enter a name (up to 200 characters)');
+      await tab.screenshot({ path: join(ARTIFACTS, 'alert-rule-validation.png'), fullPage: true });
+      await tab.getByTestId('rule-name').fill('tool mix of the support agent');
+      await tab.getByTestId('rule-channel').selectOption('webhook');
+      await tab.getByTestId('rule-webhook-url').fill('http://127.0.0.1:9/casefile-hook');
+      await tab.getByTestId('rule-webhook-secret').fill('my-own-signing-secret-0001');
+      await tab.getByTestId('rule-save').click();
+      await tab.getByTestId('rule-created').waitFor();
+      expect(await tab.getByTestId('rule-secret-given').innerText()).toMatch(
+        /signs its deliveries with the secret you entered/,
+      );
+      expect(await tab.getByTestId('rule-created').innerText()).not.toMatch(/no webhook/);
+      await tab.screenshot({ path: join(ARTIFACTS, 'alert-rule-created-own-secret.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

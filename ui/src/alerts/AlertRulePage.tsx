@@ -70,6 +70,10 @@ function CreatedPanel({ project, created }: { project: string; created: CreatedR
       <PageHeading>Rule “{created.rule.name}” created</PageHeading>
       {created.secret !== undefined ? (
         <SecretOnce secret={created.secret} />
+      ) : created.rule.channel.type === 'webhook' ? (
+        <p className="muted" data-testid="rule-secret-given">
+          The webhook signs its deliveries with the secret you entered; Casefile does not show it again.
+        </p>
       ) : (
         <p className="muted">This rule has no webhook, so there is no signing secret.</p>
       )}

@@ -83,6 +83,12 @@ describe('rule form → API input', () => {
     );
     expect(r.errors.windowMin).toBe('must be a number');
     expect(r.errors.baselineTo).toBe('must be after the start');
+    // What the schema refused is said in words and in the form's units, never in the schema's wording.
+    expect(r.errors.name).toBe('enter a name (up to 200 characters)');
+    expect(r.errors.metrics).toBe('choose at least one metric');
+    expect(r.errors.webhookUrl).toBe('enter an http:// or https:// URL');
+    expect(r.errors.webhookSecret).toMatch(/^enter a secret of 16 to 200 characters/);
+    expect(Object.values(r.errors).join(' ')).not.toMatch(/expected|Too small|Invalid|>=/);
   });
 
   it('requires a window and rejects a window under a minute (the server limit)', () => {

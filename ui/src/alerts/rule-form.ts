@@ -224,12 +224,36 @@ export function formToInput(f: RuleForm): Result {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = fieldOf(issue.path);
-      errors[field] ??= issue.message;
+      errors[field] ??= field === 'form' ? issue.message : (FIELD_WORDS[field] ?? issue.message);
     }
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, input: candidate as AlertRuleInput };
 }
+
+/**
+ * What to do about a field the schema refused, in the form's own units and words: the schema speaks of
+ * milliseconds and string lengths ("Too small: expected number to be >=60000"), the user typed minutes.
+ */
+const FIELD_WORDS: Partial<Record<keyof RuleForm, string>> = {
+  name: 'enter a name (up to 200 characters)',
+  agentName: 'enter an agent name of up to 200 characters, or leave it blank for every agent',
+  toolName: 'enter a tool name of up to 200 characters, or leave it blank for every tool',
+  windowMin: 'enter a window from 1 minute to 30 days (43200 minutes)',
+  intervalSec: 'enter an interval from 1 second to 1 day (86400 seconds)',
+  renotifyMin: 'enter 0 (only on changes) or a number of minutes up to 30 days',
+  metrics: 'choose at least one metric',
+  threshold: 'enter a threshold above 0',
+  minReference: 'enter a whole number of at least 1',
+  minCurrent: 'enter a whole number of at least 1',
+  minCount: 'enter a whole number of at least 1',
+  value: 'enter a number',
+  previousWindowMin: 'enter a window from 1 minute to 30 days',
+  baselineFrom: 'enter the start of the baseline',
+  baselineTo: 'enter the end of the baseline, after its start',
+  webhookUrl: 'enter an http:// or https:// URL',
+  webhookSecret: 'enter a secret of 16 to 200 characters, or leave it blank for one to be generated',
+};
 
 const PATH_FIELDS: Record<string, keyof RuleForm> = {
   name: 'name',

@@ -48,6 +48,8 @@ export const ATTR = {
   TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
   TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
   TOOL_RISK: 'casefile.tool.risk',
+  /** string[]: the argument names (or dotted paths) that say where the call goes. */
+  TOOL_DESTINATIONS: 'casefile.tool.destinations',
   CONTENT_TRUST: 'casefile.content.trust',
 
   // Approvals and actions

@@ -205,6 +205,35 @@ describe('run and steps', () => {
     expect(s.attributes[ATTR.TOOL_CALL_ARGUMENTS]).toBe('{"auth":{"$secret":"smtp-password"},"to":"a@b.c"}');
   });
 
+  it('records the destination arguments and trust a tool call declares, and extra attributes', async () => {
+    await toolCall(
+      {
+        name: 'crm_lookup',
+        arguments: { account: 'A-7' },
+        risk: 'read',
+        trust: 'trusted',
+        attributes: { 'casefile.action.result': 'denied' },
+      },
+      async () => ({ billing_contact: 'ap@acme.example' }),
+    );
+    await toolCall(
+      {
+        name: 'send_invoice',
+        arguments: { billing_contact: 'ap@acme.example' },
+        risk: 'external',
+        destinations: ['billing_contact'],
+      },
+      async () => 'sent',
+    );
+    const lookup = byName('execute_tool crm_lookup').attributes;
+    expect(lookup[ATTR.CONTENT_TRUST]).toBe('trusted');
+    expect(lookup[ATTR.ACTION_RESULT]).toBe('denied');
+    expect(lookup[ATTR.TOOL_DESTINATIONS]).toBeUndefined();
+    const send = byName('execute_tool send_invoice').attributes;
+    expect(send[ATTR.TOOL_DESTINATIONS]).toEqual(['billing_contact']);
+    expect(send[ATTR.CONTENT_TRUST]).toBe('untrusted');
+  });
+
   it('records a policy decision with the run policy version', async () => {
     await run('p', { policyVersion: 'refund-policy-7' }, async () =>
       policyCheck({ policy: 'refund-limit', input: { amount: 2000 } }, async () => ({

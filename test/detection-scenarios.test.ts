@@ -61,5 +61,7 @@ describe('detection scenarios: SDK → collector → findings API', () => {
       expect(r.hit / r.runs, `${family}: ${r.missed.join(' | ')}`).toBeGreaterThanOrEqual(0.9);
     }
     expect(score.precision, score.falsePositives.join(' | ')).toBeGreaterThanOrEqual(0.9);
-  }, 90_000);
+    // 230 runs, each exported whole through the SDK: 5 min measured on a heavily loaded two-core
+    // machine. A wall-clock budget, not a speed requirement.
+  }, 600_000);
 });

@@ -114,6 +114,8 @@ export const detectionSettingsSchema = z.strictObject({
       destination: z
         .strictObject({
           allow: z.record(name, z.array(name).max(1_000)).optional(),
+          arguments: z.record(name, z.array(name).max(100)).optional(),
+          minToolRuns: count.optional(),
           recipientTokens: z.boolean().optional(),
         })
         .optional(),
@@ -122,7 +124,9 @@ export const detectionSettingsSchema = z.strictObject({
       volume: z
         .strictObject({ zThreshold: ratio.optional(), minRatio: ratio.optional(), minBytesDelta: count.optional() })
         .optional(),
-      approval: z.strictObject({ requireFor: z.array(toolRisk).max(4).optional() }).optional(),
+      approval: z
+        .strictObject({ requireFor: z.array(toolRisk).max(4).optional(), gapFor: z.array(toolRisk).max(4).optional() })
+        .optional(),
     })
     .optional(),
 });

@@ -104,7 +104,7 @@ describe('findings API', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { finding: { status: string } }).finding.status).toBe('expected');
     const baseline = JSON.parse((await ctx.store.getBaseline(P)) as string);
-    expect(baseline.tools.send_email.destinations).toContain('partner-2.example');
+    expect(baseline.agents['support-bot'].tools.send_email.destinations).toContain('partner-2.example');
     const run = runDetailSchema.parse(await (await ctx.call('viewer', `/api/runs/${TRACE}`)).json());
     expect(run.run.findingCount).toBe(1);
 

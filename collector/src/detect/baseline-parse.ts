@@ -1,6 +1,6 @@
 import type { ArgType } from './arg-shape.js';
-import type { AgentBaseline, ArgPathStats, Baseline, ToolBaseline } from './baseline.js';
-import { emptyBaseline } from './baseline.js';
+import type { AgentBaseline, ArgPathStats, Baseline, PolicyGapTally, ToolBaseline } from './baseline-model.js';
+import { emptyBaseline } from './baseline-model.js';
 import { setOwn } from './own-record.js';
 
 /**
@@ -45,15 +45,31 @@ function parseTool(v: unknown): ToolBaseline {
   };
 }
 
+function parseGap(v: unknown): PolicyGapTally {
+  const g = obj(v);
+  return { day: typeof g.day === 'string' ? g.day : '', count: count(g.count), traceIds: strings(g.traceIds) };
+}
+
 function parseAgent(v: unknown): AgentBaseline {
   const a = obj(v);
-  return { runs: count(a.runs), outboundBytes: numbers(a.outboundBytes), toolCalls: numbers(a.toolCalls) };
+  const agent: AgentBaseline = {
+    runs: count(a.runs),
+    outboundBytes: numbers(a.outboundBytes),
+    toolCalls: numbers(a.toolCalls),
+    tools: {},
+    versionsJudged: strings(a.versionsJudged),
+    policyGaps: {},
+  };
+  for (const [name, tool] of Object.entries(obj(a.tools))) setOwn(agent.tools, name, parseTool(tool));
+  for (const [name, gap] of Object.entries(obj(a.policyGaps))) setOwn(agent.policyGaps, name, parseGap(gap));
+  return agent;
 }
 
 export function parseBaseline(value: unknown): Baseline {
   const b = emptyBaseline();
   const raw = obj(value);
-  if (raw.schemaVersion !== 1) return b;
+  // Version 1 learned tools project-wide; they stay readable as the fallback history.
+  if (raw.schemaVersion !== 1 && raw.schemaVersion !== 2) return b;
   b.runs = count(raw.runs);
   for (const [name, tool] of Object.entries(obj(raw.tools))) setOwn(b.tools, name, parseTool(tool));
   for (const [name, agent] of Object.entries(obj(raw.agents))) setOwn(b.agents, name, parseAgent(agent));

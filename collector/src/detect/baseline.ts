@@ -1,81 +1,54 @@
 import type { Step } from '../model/step.js';
+import { policyGaps } from './approval-gaps.js';
 import { type ArgType, argumentShape } from './arg-shape.js';
+import {
+  type AgentBaseline,
+  type Baseline,
+  emptyAgent,
+  emptyTool,
+  MAX_GAP_EXAMPLES,
+  type ToolBaseline,
+} from './baseline-model.js';
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from './config.js';
-import { extractDestinations } from './destinations.js';
+import { type Destination, extractDestinations } from './destinations.js';
 import { encodedPayloads } from './encoding.js';
-import type { Finding } from './finding.js';
+import { type Finding, severityRank } from './finding.js';
 import { getOwn, setOwn } from './own-record.js';
+import { runProvenance, type ValueFlow } from './provenance.js';
 import { runFacts } from './run-facts.js';
 import { pushBounded } from './stats.js';
+import { stepAgent } from './tool-baseline.js';
 import { isToolStep } from './tool-risk.js';
+import { issueKey, versionIssues } from './version-judged.js';
 
-/**
- * What a project usually looks like, learned from past runs. Plain JSON (no Map, Set or bigint) so
- * that it can be stored as one document per project. Samples are bounded and keep the most recent
- * values; every collection has a cap, because tool and agent names come from traces.
- */
-export interface ArgPathStats {
-  count: number;
-  types: ArgType[];
-  lengths: number[];
-}
-
-export interface ToolBaseline {
-  /** Runs in which the tool was called. */
-  runs: number;
-  calls: number;
-  destinations: string[];
-  args: Record<string, ArgPathStats>;
-  /** The tool has been seen sending an image payload (base64 image arguments are normal for it). */
-  sawImage: boolean;
-  /** Argument paths that normally carry encoded text (e.g. a file-upload API's base64 `content`). */
-  encodedPaths: string[];
-}
-
-export interface AgentBaseline {
-  runs: number;
-  outboundBytes: number[];
-  toolCalls: number[];
-}
-
-export interface Baseline {
-  schemaVersion: 1;
-  runs: number;
-  tools: Record<string, ToolBaseline>;
-  agents: Record<string, AgentBaseline>;
-  versions: { prompt: string[]; policy: string[]; model: string[] };
-  /** Approval IDs already used, with the run that used them (oldest first). */
-  approvals: { id: string; traceId: string }[];
-}
-
-export function emptyBaseline(): Baseline {
-  return {
-    schemaVersion: 1,
-    runs: 0,
-    tools: {},
-    agents: {},
-    versions: { prompt: [], policy: [], model: [] },
-    approvals: [],
-  };
-}
+export type { AgentBaseline, ArgPathStats, Baseline, PolicyGapTally, ToolBaseline } from './baseline-model.js';
+export { emptyAgent, emptyBaseline, emptyTool, MAX_GAP_EXAMPLES } from './baseline-model.js';
 
 function addBounded(list: string[], value: string, max: number): void {
   if (value !== '' && !list.includes(value) && list.length < max) list.push(value);
 }
 
-function toolEntry(b: Baseline, name: string, cfg: DetectionConfig['baseline']): ToolBaseline | undefined {
-  const existing = getOwn(b.tools, name);
-  if (existing || Object.keys(b.tools).length >= cfg.maxTools) return existing;
-  const created: ToolBaseline = { runs: 0, calls: 0, destinations: [], args: {}, sawImage: false, encodedPaths: [] };
-  setOwn(b.tools, name, created);
+export function agentEntry(b: Baseline, name: string, cfg: DetectionConfig['baseline']): AgentBaseline | undefined {
+  const existing = getOwn(b.agents, name);
+  if (existing || Object.keys(b.agents).length >= cfg.maxAgents) return existing;
+  const created = emptyAgent();
+  setOwn(b.agents, name, created);
   return created;
 }
 
-function agentEntry(b: Baseline, name: string, cfg: DetectionConfig['baseline']): AgentBaseline | undefined {
-  const existing = getOwn(b.agents, name);
-  if (existing || Object.keys(b.agents).length >= cfg.maxAgents) return existing;
-  const created: AgentBaseline = { runs: 0, outboundBytes: [], toolCalls: [] };
-  setOwn(b.agents, name, created);
+function toolEntry(
+  b: Baseline,
+  agent: string,
+  name: string,
+  cfg: DetectionConfig['baseline'],
+): ToolBaseline | undefined {
+  const owner = agentEntry(b, agent, cfg);
+  if (!owner) return undefined;
+  const existing = getOwn(owner.tools, name);
+  if (existing || Object.keys(owner.tools).length >= cfg.maxTools) return existing;
+  // The first entry of a tool for an agent starts from the project-wide history, if there is one.
+  const created = structuredClone(getOwn(b.tools, name)) ?? emptyTool();
+  setOwn(owner.tools, name, created);
   return created;
 }
 
@@ -97,26 +70,64 @@ function learnArgument(
   pushBounded(stats.lengths, length, cfg.maxSamples);
 }
 
-/** Learns one run. Returns a new baseline; the input is not modified. */
-export function updateBaseline(
+/** A destination whose value entered the run through untrusted content: never learned as normal. */
+function tainted(d: Destination, flows: readonly ValueFlow[]): boolean {
+  return flows.some(
+    (f) =>
+      (f.provenance === 'injected' || f.provenance === 'untrusted') &&
+      f.path === d.path &&
+      f.leaf === d.leaf &&
+      f.start < d.end &&
+      f.end > d.start,
+  );
+}
+
+const HIGH = severityRank('high');
+const MEDIUM = severityRank('medium');
+/** Findings that say something is *new* (once): the item is learned even when they were medium. */
+const NOVELTY = new Set(['destination.new', 'arguments.shape_outlier', 'version.unseen', 'volume.outlier']);
+
+/** A finding that keeps its step out of the baseline: high or worse, or a medium verdict on the content. */
+function taints(f: Finding): boolean {
+  const rank = severityRank(f.severity);
+  return rank >= HIGH || (rank >= MEDIUM && !NOVELTY.has(f.ruleId) && !f.ruleId.startsWith('version.'));
+}
+
+/**
+ * Learns one run and returns a new baseline (the input is not modified). Taint-aware: destinations
+ * that came from untrusted content are never learned, and neither is anything of a step that raised
+ * a high finding, or a medium one about its content (an encoded blob, a flow from untrusted content;
+ * a medium *novelty* finding is learned, novelty is said once). The rest of the run is learned: one
+ * flagged call does not hide the run's other behaviour. A high volume outlier keeps the run's volume out.
+ */
+export function learnRun(
   baseline: Baseline,
   steps: readonly Step[],
+  findings: readonly Finding[] = [],
   config = DEFAULT_DETECTION_CONFIG,
 ): Baseline {
   const b = structuredClone(baseline);
   const cfg = config.baseline;
   if (steps.length === 0) return b;
   b.runs++;
+  const facts = runFacts(steps, config);
+  const flagged = new Set(findings.filter(taints).map((f) => f.spanId));
+  const prov = runProvenance(steps, baseline, config);
   const toolsInRun = new Set<string>();
   for (const s of steps) {
     if (isToolStep(s)) {
-      const tool = toolEntry(b, s.toolName, cfg);
+      const agent = stepAgent(s, facts.agentName);
+      const tool = toolEntry(b, agent, s.toolName, cfg);
       if (!tool) continue;
       tool.calls++;
-      if (!toolsInRun.has(s.toolName)) tool.runs++;
-      toolsInRun.add(s.toolName);
-      for (const d of extractDestinations(s.toolArguments))
-        addBounded(tool.destinations, d.value, cfg.maxDestinationsPerTool);
+      const key = `${agent}\u0000${s.toolName}`;
+      if (!toolsInRun.has(key)) tool.runs++;
+      toolsInRun.add(key);
+      if (flagged.has(s.spanId)) continue;
+      const flows = prov.argumentFlows(s);
+      for (const d of extractDestinations(s, config)) {
+        if (!tainted(d, flows)) addBounded(tool.destinations, d.value, cfg.maxDestinationsPerTool);
+      }
       for (const f of argumentShape(s.toolArguments)) learnArgument(tool, f.path, f.type, f.length, cfg);
       const encoded = encodedPayloads(s.toolArguments);
       if (encoded.image) tool.sawImage = true;
@@ -127,12 +138,29 @@ export function updateBaseline(
       if (b.approvals.length > cfg.maxApprovalIds) b.approvals.splice(0, b.approvals.length - cfg.maxApprovalIds);
     }
   }
-  const facts = runFacts(steps, config);
   const agent = agentEntry(b, facts.agentName, cfg);
   if (agent) {
     agent.runs++;
-    pushBounded(agent.outboundBytes, facts.outboundBytes, cfg.maxSamples);
-    pushBounded(agent.toolCalls, facts.toolCalls, cfg.maxSamples);
+    if (!findings.some((f) => f.ruleId === 'volume.outlier' && severityRank(f.severity) >= HIGH)) {
+      pushBounded(agent.outboundBytes, facts.outboundBytes, cfg.maxSamples);
+      pushBounded(agent.toolCalls, facts.toolCalls, cfg.maxSamples);
+    }
+    for (const issue of versionIssues(steps, config))
+      addBounded(agent.versionsJudged, issueKey(steps, issue), cfg.maxVersions);
+  }
+  const traceId = steps[0]!.traceId;
+  for (const gap of policyGaps(steps, config)) {
+    const owner = agentEntry(b, gap.agent, cfg);
+    if (!owner) continue;
+    const prev = getOwn(owner.policyGaps, gap.tool);
+    if (prev && prev.day === gap.day) {
+      if (prev.traceIds.includes(traceId)) continue;
+      prev.count++;
+      if (prev.traceIds.length < MAX_GAP_EXAMPLES) prev.traceIds.push(traceId);
+    } else if ((!prev && Object.keys(owner.policyGaps).length < cfg.maxTools) || (prev && prev.day < gap.day)) {
+      // A new day starts a new tally; a late run of an earlier day is not counted again.
+      setOwn(owner.policyGaps, gap.tool, { day: gap.day, count: 1, traceIds: [traceId] });
+    }
   }
   for (const v of facts.promptVersions) addBounded(b.versions.prompt, v, cfg.maxVersions);
   for (const v of facts.policyVersions) addBounded(b.versions.policy, v, cfg.maxVersions);
@@ -140,17 +168,32 @@ export function updateBaseline(
   return b;
 }
 
+/** Learns one run as if it raised nothing (the whole run becomes normal). */
+export function updateBaseline(
+  baseline: Baseline,
+  steps: readonly Step[],
+  config = DEFAULT_DETECTION_CONFIG,
+): Baseline {
+  return learnRun(baseline, steps, [], config);
+}
+
 /**
  * "Mark as expected": teaches the baseline the one thing a finding reported as new (a destination,
  * a version, an argument shape, an image-carrying tool, a volume), so the same finding stops firing.
+ * The finding's agent (`agentName` of a stored finding, else `details.agent`) scopes tool items.
  */
-export function markExpected(baseline: Baseline, finding: Finding, config = DEFAULT_DETECTION_CONFIG): Baseline {
+export function markExpected(
+  baseline: Baseline,
+  finding: Finding & { agentName?: string },
+  config = DEFAULT_DETECTION_CONFIG,
+): Baseline {
   const b = structuredClone(baseline);
   const cfg = config.baseline;
   const d = finding.details ?? {};
   const str = (k: string): string => (typeof d[k] === 'string' ? (d[k] as string) : '');
   const num = (k: string): number => (typeof d[k] === 'number' ? (d[k] as number) : 0);
-  const tool = str('tool') !== '' ? toolEntry(b, str('tool'), cfg) : undefined;
+  const agentName = finding.agentName ?? str('agent');
+  const tool = str('tool') !== '' ? toolEntry(b, agentName, str('tool'), cfg) : undefined;
   switch (finding.ruleId) {
     case 'destination.new':
       if (tool) addBounded(tool.destinations, str('destination'), cfg.maxDestinationsPerTool);

@@ -63,6 +63,14 @@ export interface DetectionConfig {
     /** Per tool name, destinations that are always expected (`*.example.com` allowed). */
     allow: Record<string, string[]>;
     /**
+     * Per tool name, the arguments that name where a call goes (`{ send_invoice: ['billing_contact'] }`),
+     * in addition to what the tool's spans declare (`casefile.tool.destinations`) and to common names
+     * (`to`, `recipient`, `channel`, `url`, …) recognised without declaration.
+     */
+    arguments: Record<string, string[]>;
+    /** Runs of a tool's history (for this agent) before its destinations are judged. */
+    minToolRuns: number;
+    /**
      * Also judge pseudonymised recipients (`[email:7f3a9c1b]`). Off by default: an agent that writes
      * to customers meets a new one in most runs. Turn on for agents with a fixed set of recipients.
      */
@@ -76,7 +84,13 @@ export interface DetectionConfig {
     minScore: number;
   };
   approval: {
+    /** Risks whose calls need an approval on every run: a call without one is a finding on that run. */
     requireFor: ToolRisk[];
+    /**
+     * Risks whose calls should have an approval by policy, reported as a gap once per agent, tool and
+     * day (with the day's count and example runs) rather than on every run.
+     */
+    gapFor: ToolRisk[];
     /**
      * A policy step's decision that authorises the next high-risk call on its own (auto-approval
      * under a limit), and decisions that forbid it. Compared case-insensitively.
@@ -149,11 +163,18 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
     minBinaryChars: 512,
   },
   dataUrl: { minValueChars: 16, minEntropy: 3.5, minSubdomainLabelChars: 20, trustedHosts: [] },
-  destination: { risks: ['write', 'external', 'irreversible'], allow: {}, recipientTokens: false },
+  destination: {
+    risks: ['write', 'external', 'irreversible'],
+    allow: {},
+    arguments: {},
+    minToolRuns: 5,
+    recipientTokens: false,
+  },
   shapeOutlier: { zThreshold: 6, minLengthDelta: 200 },
   flows: { sinkRisks: ['write', 'external', 'irreversible'], shingleSize: 5, minScore: 3 },
   approval: {
-    requireFor: ['external', 'irreversible'],
+    requireFor: ['irreversible'],
+    gapFor: ['external'],
     policyAllows: ['allow', 'allowed', 'approve', 'approved', 'pass', 'permit'],
     policyDenies: ['deny', 'denied', 'block', 'blocked', 'reject', 'rejected'],
   },

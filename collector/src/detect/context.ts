@@ -1,5 +1,5 @@
 import type { Step, ToolRisk } from '../model/step.js';
-import type { Baseline } from './baseline.js';
+import type { Baseline } from './baseline-model.js';
 import type { DetectionConfig } from './config.js';
 import type { Finding, Severity } from './finding.js';
 import { isToolStep, riskOf } from './tool-risk.js';

@@ -1,5 +1,8 @@
-import { jsonLeaves, lastKey, normaliseHost } from './text.js';
-import { findTokens } from './tokens.js';
+import type { Step } from '../model/step.js';
+import { argRole } from './arg-roles.js';
+import type { DetectionConfig } from './config.js';
+import { jsonLeaves, normaliseHost } from './text.js';
+import { findTokens, tokenDomain } from './tokens.js';
 
 /** Where a tool call sends something: a host, a mail domain, a pseudonymised recipient, a channel. */
 export interface Destination {
@@ -14,9 +17,6 @@ export interface Destination {
   token: boolean;
 }
 
-export const DESTINATION_KEY =
-  /^(to|cc|bcc|recipients?|emails?|email_address|address(es)?|channel|channel_id|chat_id|webhook(_url)?|url|uri|endpoint|host|hostname|domain|server|target|destination|dest|phone|phone_number|bucket|repo|repository)$/;
-
 const WHOLE_URL = /^\s*[a-z][a-z0-9+.-]{1,15}:\/\/[^\s]+\s*$/i;
 const EMAIL = /^[^\s@]{1,64}@([a-z0-9.-]{1,253}\.[a-z]{2,63})$/i;
 const MAX_DESTINATIONS = 50;
@@ -29,8 +29,14 @@ function urlHost(text: string): string {
   }
 }
 
-/** Destinations named in tool-call arguments: destination-like keys, and any value that is a whole URL. */
-export function extractDestinations(argsText: string): Destination[] {
+/**
+ * Destinations named in a tool call's arguments: every value that is a whole URL, and the values
+ * of destination arguments (declared for the tool, or recognised by name: `to`, `recipient`,
+ * `user_email`, `participants`, `channel`, `url`, …). A mail address counts by its domain, also
+ * when redaction kept the domain in its token (`[email:7f3a9c12@globex.example]`); a token
+ * without kept context counts as a pseudonymised recipient.
+ */
+export function extractDestinations(step: Step, config: DetectionConfig): Destination[] {
   const out: Destination[] = [];
   const seen = new Set<string>();
   const add = (value: string, path: string, leaf: string, start: number, end: number, token = false): void => {
@@ -38,25 +44,38 @@ export function extractDestinations(argsText: string): Destination[] {
     seen.add(value);
     out.push({ value, path, leaf, start, end, token });
   };
-  for (const { path, value } of jsonLeaves(argsText)) {
-    const isKey = DESTINATION_KEY.test(lastKey(path));
+  for (const { path, value } of jsonLeaves(step.toolArguments)) {
     if (WHOLE_URL.test(value)) {
       const host = urlHost(value);
       const at = value.toLowerCase().indexOf(host);
       add(host, path, value, Math.max(0, at), Math.max(0, at) + host.length);
       continue;
     }
-    if (!isKey) continue;
+    if (argRole(step, path, config) !== 'destination') continue;
     let rest = value;
     for (const t of findTokens(value)) {
-      add(t.token, path, value, t.start, t.end, true);
+      const domain = tokenDomain(t);
+      if (domain !== '') add(normaliseHost(domain), path, value, t.start, t.end);
+      else add(t.token, path, value, t.start, t.end, true);
       rest = rest.slice(0, t.start) + ' '.repeat(t.end - t.start) + rest.slice(t.end);
     }
-    for (const m of rest.matchAll(/[^,;\s]+/g)) {
-      const part = m[0];
-      const mail = EMAIL.exec(part);
-      if (mail) add(normaliseHost(mail[1]!), path, value, m.index, m.index + part.length);
-      else if (part.length <= 100) add(part.toLowerCase(), path, value, m.index, m.index + part.length);
+    // A list of addresses splits at commas, semicolons (or spaces between addresses); free text
+    // ("Emma's friend") is one value.
+    for (const m of rest.matchAll(/[^,;]+/g)) {
+      const pieces = [...m[0].matchAll(/\S+/g)];
+      const addresses = pieces.length > 1 && pieces.every((p) => /[@.:/#]/.test(p[0]));
+      const parts = addresses
+        ? pieces
+        : pieces.length > 0
+          ? [{ 0: m[0].trim(), index: m[0].indexOf(pieces[0]![0]) }]
+          : [];
+      for (const p of parts) {
+        const part = p[0];
+        const at = m.index + (p.index ?? 0);
+        const mail = EMAIL.exec(part);
+        if (mail) add(normaliseHost(mail[1]!), path, value, at, at + part.length);
+        else if (part.length <= 100) add(part.toLowerCase(), path, value, at, at + part.length);
+      }
     }
   }
   return out;

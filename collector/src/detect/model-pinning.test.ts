@@ -18,6 +18,20 @@ describe('isPinnedModel', () => {
     }
   });
 
+  it('recognises hub IDs of published open-weights checkpoints (org/name with size or revision) as pinned', () => {
+    for (const m of [
+      'meta-llama/Llama-3.3-70B-Instruct',
+      'mistralai/Mixtral-8x7B-Instruct-v0.1',
+      'Qwen/Qwen2.5-72B-Instruct',
+      'org/in-house-model@3f2a1b0',
+    ]) {
+      expect(isPinnedModel(m), m).toBe(true);
+    }
+    for (const m of ['openai/gpt-4o', 'anthropic/claude-sonnet-4', 'org/model:latest', 'org/assistant']) {
+      expect(isPinnedModel(m), m).toBe(false);
+    }
+  });
+
   it('treats aliases and -latest as unpinned, unless the config pins them', () => {
     for (const m of [
       'gpt-4o',

@@ -45,3 +45,9 @@ export function runFacts(steps: readonly Step[], config: DetectionConfig): RunFa
     models: distinct(steps.filter((s) => s.kind === 'llm').map(stepModel)),
   };
 }
+
+/** The run's agent version (root first), `(none)` when no step names one: the unit version hygiene is judged in. */
+export function runAgentVersion(steps: readonly Step[]): string {
+  const root = steps.find((s) => s.parentSpanId === '' && s.agentVersion !== '');
+  return root?.agentVersion ?? steps.find((s) => s.agentVersion !== '')?.agentVersion ?? '(none)';
+}

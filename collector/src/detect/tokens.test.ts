@@ -1,7 +1,7 @@
 import { createRedactor } from '@casefile/sdk/redact';
 import { describe, expect, it } from 'vitest';
 import { words } from './shingles.js';
-import { classifyKind, findTokens } from './tokens.js';
+import { blobToken, classifyKind, findTokens, isToken, tokenDomain } from './tokens.js';
 
 describe('findTokens', () => {
   it('reads tokens with and without context, and blob tokens', () => {
@@ -38,5 +38,23 @@ describe('findTokens', () => {
         .filter((w) => w.token)
         .map((w) => w.w),
     ).toEqual(tokens.map((t) => t.token.toLowerCase()));
+  });
+
+  it('gives rules the domain or host a token kept, a blob’s size, and whole-token tests', () => {
+    const [mail, plain, hook, card, blob] = findTokens(
+      '[email:7f3a9c1b@globex.example] [email:7f3a9c1b] [slack_webhook:99aa88bb·hooks.slack.com] [card:0a1b2c3d·4242 visa] [base64:4.1kB sha256:abcdef01 email]',
+    );
+    expect([mail, plain, hook, card, blob].map((t) => tokenDomain(t!))).toEqual([
+      'globex.example',
+      '',
+      'hooks.slack.com',
+      '',
+      '',
+    ]);
+    expect(blobToken(blob!)).toEqual({ encoding: 'base64', bytes: 4100 });
+    expect(blobToken(mail!)).toBeUndefined();
+    expect(isToken('[iban:11223344·DE]')).toBe(true);
+    expect(isToken('IBAN [iban:11223344·DE]')).toBe(false);
+    expect(findTokens('see [note: call back] and [1] and [x:zz]')).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { TOKEN_SOURCE } from '@casefile/sdk/redact';
 
 /**
- * Pseudonym tokens left by redaction: `[<kind>:<hex>]`, e.g. `[email:7f3a9c1b]`, with the context
+ * The one reader of pseudonym tokens in detection (every rule goes through it, so a token format
+ * change is made here). Pseudonym tokens left by redaction: `[<kind>:<hex>]`, e.g. `[email:7f3a9c1b]`, with the context
  * redaction keeps (`[email:7f3a9c1b@globex.example]`, `[card:7f3a9c1b·4242 visa]`,
  * `[iban:7f3a9c1b·DE]`, `[slack_webhook:7f3a9c1b·hooks.slack.com]`) or as an encoded blob
  * (`[base64:4.1kB sha256:7f3a9c1b aws_key,email]`). The same value always becomes the same token,
@@ -22,6 +23,9 @@ export interface TokenMatch {
 }
 
 const TOKEN_RE = new RegExp(TOKEN_SOURCE, 'g');
+const WHOLE_TOKEN = new RegExp(`^${TOKEN_SOURCE}$`);
+const HOST = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+$/i;
+const SIZE = /^(\d+(?:\.\d+)?)([kMG]?)B$/;
 
 export function findTokens(text: string): TokenMatch[] {
   const out: TokenMatch[] = [];
@@ -43,6 +47,25 @@ export function findTokens(text: string): TokenMatch[] {
     out.push({ ...base, kind: kind!, hash: hash!, ...(ctx !== undefined ? { context: ctx } : {}) });
   }
   return out;
+}
+
+/** Whether the whole text is one token. */
+export function isToken(text: string): boolean {
+  return WHOLE_TOKEN.test(text);
+}
+
+/** The domain or host a token kept (`[email:7f3a9c12@globex.example]` → `globex.example`), else ''. */
+export function tokenDomain(t: Pick<TokenMatch, 'context' | 'blob'>): string {
+  if (t.blob || t.context === undefined || !HOST.test(t.context)) return '';
+  return t.context.toLowerCase();
+}
+
+/** A redacted blob's encoding and decoded size in bytes (`4.1kB` → 4100), else undefined. */
+export function blobToken(t: Pick<TokenMatch, 'blob'>): { encoding: string; bytes: number } | undefined {
+  const m = t.blob ? SIZE.exec(t.blob.size) : null;
+  if (!t.blob || !m) return undefined;
+  const unit = m[2] === 'k' ? 1e3 : m[2] === 'M' ? 1e6 : m[2] === 'G' ? 1e9 : 1;
+  return { encoding: t.blob.encoding, bytes: Math.round(Number(m[1]) * unit) };
 }
 
 export type TokenClass = 'secret' | 'pii' | 'other';

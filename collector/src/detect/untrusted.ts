@@ -21,9 +21,10 @@ type TextField = 'documents' | 'toolResult' | 'outputMessages' | 'inputMessages'
 /**
  * Untrusted content of a step: retrieved documents, tool results (untrusted unless the step says
  * `trusted`), and every content field of a step marked `untrusted`. LLM input messages count only
- * when explicitly marked: they mostly repeat tool results already counted.
+ * when explicitly marked: they mostly repeat tool results already counted. Leaves shorter than
+ * `minLength` are left out (too short to carry text; provenance wants them all).
  */
-export function untrustedTexts(step: Step): UntrustedText[] {
+export function untrustedTexts(step: Step, minLength = 8): UntrustedText[] {
   const explicit = step.contentTrust === 'untrusted';
   const trusted = step.contentTrust === 'trusted';
   const fields: TextField[] = [];
@@ -37,7 +38,7 @@ export function untrustedTexts(step: Step): UntrustedText[] {
     for (const leaf of jsonLeaves(text)) {
       const sep = leaf.path === '' || leaf.path.startsWith('[') ? '' : '.';
       const path = prefix === '' ? leaf.path : `${prefix}${sep}${leaf.path}`;
-      if (leaf.value.length >= 8) out.push({ step, field, path, text: leaf.value });
+      if (leaf.value.length >= minLength) out.push({ step, field, path, text: leaf.value });
     }
   };
   for (const field of fields) add(field, step[field], '');

@@ -5,11 +5,14 @@ import type { StoredFinding } from '../store/findings.js';
 
 /**
  * Rules that flag what the project's learned baseline has not seen yet. Once a run is learned, its
- * own versions, destinations, argument shapes and volumes are in the baseline, so detecting the same
- * run again (a late span arrived) no longer raises them.
+ * own versions, destinations, argument shapes and volumes are in the baseline (and version hygiene
+ * is judged once per agent version), so detecting the same run again (a late span arrived) no
+ * longer raises them.
  */
 export const NOVELTY_RULES: ReadonlySet<string> = new Set([
   'version.unseen',
+  'version.missing',
+  'version.unpinned_model',
   'destination.new',
   'arguments.shape_outlier',
   'volume.outlier',

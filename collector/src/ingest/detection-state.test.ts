@@ -27,7 +27,7 @@ describe('detection state', () => {
     const stored = parseBaseline(JSON.parse((await store.getBaseline(P)) as string));
     expect(stored.runs).toBe(5);
     expect(stored.versions.prompt).toEqual(expect.arrayContaining(['prompt-a', 'prompt-b']));
-    expect(Object.keys(stored.tools).sort()).toEqual(['lookup_order', 'refund']);
+    expect(Object.keys(stored.agents['support-bot']?.tools ?? {}).sort()).toEqual(['lookup_order', 'refund']);
     // b's cache now holds a's learning too; a sees b's after its next flush.
     expect((await b.load(P)).baseline.runs).toBe(5);
     await a.learn(P, run(9, 'prompt-a', 'lookup_order'));

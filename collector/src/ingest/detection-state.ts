@@ -3,9 +3,9 @@ import {
   type DetectionConfig,
   emptyBaseline,
   type Finding,
+  learnRun,
   markExpected,
   parseBaseline,
-  updateBaseline,
 } from '../detect/index.js';
 import type { Step } from '../model/step.js';
 import type { DetectionStateStore } from '../store/port.js';
@@ -37,8 +37,11 @@ const MAX_PENDING = 1_000;
  */
 export interface DetectionState {
   load(projectId: string): Promise<{ baseline: Baseline; config: DetectionConfig }>;
-  /** Fold a run into the cached baseline. */
-  learn(projectId: string, steps: readonly Step[]): Promise<void>;
+  /**
+   * Fold a run into the cached baseline, given what detection found in it: what came from untrusted
+   * content and the steps of high findings are not learned (see `learnRun`).
+   */
+  learn(projectId: string, steps: readonly Step[], findings?: readonly Finding[]): Promise<void>;
   /** Teach the baseline the item a finding reported, and store the baseline now. */
   markExpected(projectId: string, finding: Finding): Promise<void>;
   /** Forget the cached config so the next detection reads the stored settings. */
@@ -109,10 +112,10 @@ export function createDetectionState(store: DetectionStateStore): DetectionState
       const state = await entry(projectId);
       return { baseline: state.baseline, config: await configOf(projectId, state) };
     },
-    async learn(projectId, steps) {
+    async learn(projectId, steps, findings = []) {
       const state = await entry(projectId);
       const config = await configOf(projectId, state);
-      change(state, (b) => updateBaseline(b, steps, config));
+      change(state, (b) => learnRun(b, steps, findings, config));
       if (state.pending.length >= MAX_PENDING) await persist(projectId, state);
     },
     async markExpected(projectId, finding) {

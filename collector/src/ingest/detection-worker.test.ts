@@ -59,7 +59,7 @@ const until = async (check: () => boolean | Promise<boolean>, ms = 3000) => {
 };
 
 describe('detection worker', () => {
-  it('stores the findings of an attack run and learns only the clean run', async () => {
+  it('stores the findings of an attack run, and learns nothing from it that came from the attack', async () => {
     const { store, worker, ingest } = await setup();
     await ingest(attackRun(trace(1)));
     await ingest(everydayRun(trace(2)));
@@ -80,8 +80,39 @@ describe('detection worker', () => {
     expect(await store.getBaseline(P)).toBeUndefined(); // persisted periodically, not per run
     await worker.close();
     const baseline = JSON.parse((await store.getBaseline(P)) as string);
-    expect(baseline.runs).toBe(1);
-    expect(Object.keys(baseline.tools)).toEqual(['lookup_order']);
+    expect(baseline.runs).toBe(2);
+    const tools = baseline.agents['support-bot'].tools;
+    expect(Object.keys(tools).sort()).toEqual(['lookup_order', 'read_inbox', 'send_email']);
+    expect(tools.send_email).toMatchObject({ runs: 1, destinations: [], args: {} });
+  });
+
+  it('reports an external call without approval once a day per agent and tool, keeping its count and examples', async () => {
+    const { store, worker, ingest } = await setup();
+    const day = 1_763_740_800_000_000_000n; // 2025-11-21T16:00Z
+    const mailRun = (n: number) =>
+      inTrace(
+        makeRun([
+          llmStep(),
+          toolStep('send_email', 'external', { to: '[email:7f3a9c1b]', body: `Order ${n} ships.` }),
+        ]).map((s, i) => ({
+          ...s,
+          startNs: day + BigInt(n * 60 + i) * 1_000_000_000n,
+          endNs: day + BigInt(n * 60 + i + 1) * 1_000_000_000n,
+        })),
+        trace(100 + n),
+      );
+    for (let n = 0; n < 4; n++) {
+      await ingest(mailRun(n));
+      await until(() => worker.detected === n + 1);
+    }
+    const gaps = (await store.listFindings(P, { ruleId: 'approval.missing', limit: 100 })).findings;
+    expect(gaps.map((f) => [f.traceId, f.severity])).toEqual([[trace(100), 'medium']]);
+    expect(gaps[0]?.details).toMatchObject({ gap: 1, count: 4, day: '2025-11-21', tool: 'send_email' });
+    expect(String(gaps[0]?.details?.exampleTraceIds).split(',')).toEqual([0, 1, 2, 3].map((n) => trace(100 + n)));
+    expect(gaps[0]?.reason).toBe(
+      "Policy gap: the external tool 'send_email' ran without an approval in 4 runs of 'support-bot' on 2025-11-21.",
+    );
+    await worker.close();
   });
 
   it('waits until a run has been quiet, then detects it once', async () => {

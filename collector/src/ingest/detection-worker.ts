@@ -1,10 +1,11 @@
-import { detectRun, type Finding, severityRank } from '../detect/index.js';
+import { detectRun, type Finding } from '../detect/index.js';
 import { StoreUnavailableError } from '../errors/errors.js';
 import type { Step } from '../model/step.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
 import type { DetectionBacklog, FindingsStore, PendingDetection, RunReader } from '../store/port.js';
 import { withCarriedNovelty } from './carry-novelty.js';
 import type { DetectionState } from './detection-state.js';
+import { refreshPolicyGapFindings } from './policy-gap-findings.js';
 
 export interface DetectionWorkerOptions {
   /** A run is detected once no step of it has been written for this long. Default 1,500 ms. */
@@ -62,7 +63,6 @@ export interface DetectionWorker {
   close(deadlineMs?: number): Promise<void>;
 }
 
-const HIGH = severityRank('high');
 const MS = 1_000_000n;
 const FAR_FUTURE = 2n ** 63n;
 
@@ -73,8 +73,9 @@ const FAR_FUTURE = 2n ** 63n;
  * but never skips a run. The worker reads pending runs that have been quiet for `delayMs`, oldest
  * write first, detects up to `concurrency` at once (never one run twice at once), marks them, and
  * retries a failed run with backoff. For each run: load it, `detectRun` with the project's baseline
- * and settings, replace its findings, and learn it into the baseline only if it raised nothing high
- * or critical (an attack must not become normal).
+ * and settings, replace its findings, and learn it into the baseline taint-aware (`learnRun`: nothing
+ * that came from untrusted content, nothing of a step with a high finding, so an attack never
+ * becomes normal while the rest of the run is learned).
  */
 export function createDetectionWorker(
   store: RunReader & FindingsStore & DetectionBacklog,
@@ -249,10 +250,12 @@ export function createDetectionWorker(
     if (findings.length > 0 || kept.size > 0) {
       await store.replaceFindings(projectId, traceId, toStored(projectId, steps, findings, kept));
     }
-    if (!learned.has(key) && fresh.every((f) => severityRank(f.severity) < HIGH)) {
-      await state.learn(projectId, steps);
+    if (!learned.has(key)) {
+      await state.learn(projectId, steps, fresh);
       learned.add(key);
       if (learned.size > 100_000) learned.delete(learned.values().next().value as string);
+      const learnedBaseline = (await state.load(projectId)).baseline;
+      await refreshPolicyGapFindings(store, projectId, traceId, steps, learnedBaseline, config);
     }
   }
 

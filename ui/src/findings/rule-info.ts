@@ -9,9 +9,12 @@ const RULE_INFO: Record<string, string> = {
   'outbound.data_url': 'URLs that carry data out: long query values, data in subdomains, images to outside hosts.',
   'destination.new': 'A host, mail domain, recipient or channel never seen before for this tool.',
   'arguments.shape_outlier': "Tool arguments outside the tool's learned shape: new keys, type changes, odd lengths.",
-  'untrusted.flows_to_action': 'Untrusted text (documents, tool results, mail) reappearing in a later high-risk call.',
+  'untrusted.flows_to_action':
+    'A value (recipient, link, account, amount) or text that only untrusted content supplied, used in a later high-risk call.',
+  'untrusted.flows_to_output': "A link, address or instruction from untrusted content reaching the run's answer.",
   'untrusted.instructions': 'Instruction-like text inside untrusted content: overrides, role changes, hidden text.',
-  'approval.missing': 'A high-risk tool ran with no approval bound to it.',
+  'approval.missing':
+    'An irreversible tool ran with no approval bound to it, or (once a day per tool) external calls ran without one.',
   'approval.hash_mismatch': "The approval's action hash differs from the action that ran.",
   'approval.reused': 'One approval ID behind several actions, or one an earlier run already used.',
   'approval.after_execution': 'The approval came after the tool had started.',

@@ -3,6 +3,7 @@ import type { Rule, RuleContext } from '../context.js';
 import { label } from '../context.js';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
+import { notExecuted } from '../not-executed.js';
 
 const NS_PER_MS = 1_000_000n;
 // OpenTelemetry JS stamps span starts from Date.now() (whole milliseconds) but ends to the
@@ -19,7 +20,7 @@ export const approvalAfterExecution: Rule = {
     const findings: Finding[] = [];
     for (const { tool, approvals } of linkApprovals(ctx.steps)) {
       const timed = approvals.filter((a) => a.endNs > 0n);
-      if (tool.startNs === 0n || timed.length === 0) continue;
+      if (tool.startNs === 0n || timed.length === 0 || notExecuted(tool)) continue;
       if (timed.some((a) => a.endNs <= tool.startNs + CLOCK_GRAIN_NS)) continue;
       const first = timed.reduce((m, a) => (a.endNs < m.endNs ? a : m));
       const lateMs = Number((first.endNs - tool.startNs) / NS_PER_MS);

@@ -21,6 +21,11 @@ describe('approval.denied_executed', () => {
     );
   });
 
+  it('honours a tool step that records it was refused: denied, not executed', () => {
+    expect(detect([approvalStep('apr-7', 'denied', H), send({ actionResult: 'denied', status: 'ok' })])).toEqual([]);
+    expect(detect([approvalStep('apr-7', 'denied', H), send({ actionResult: 'Blocked' })])).toEqual([]);
+  });
+
   it('is cleared by a later approval of the same action', () => {
     expect(
       detect([

@@ -3,10 +3,12 @@ import type { Rule, RuleContext } from '../context.js';
 import { label } from '../context.js';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
+import { notExecuted } from '../not-executed.js';
 
 /**
  * A denied or expired approval, and the action it was about ran anyway (linked by approval ID or
- * action hash). A later approval that approved the same action clears it.
+ * action hash). A later approval that approved the same action clears it, and so does a tool step
+ * that records it was not executed (`casefile.action.result` = denied, blocked, …).
  */
 export const approvalDeniedExecuted: Rule = {
   id: 'approval.denied_executed',
@@ -17,6 +19,8 @@ export const approvalDeniedExecuted: Rule = {
     for (const { tool, approvals } of linkApprovals(ctx.steps)) {
       const refused = approvals.find((a) => ['denied', 'expired'].includes(decisionOf(a)));
       if (!refused || approvals.some((a) => decisionOf(a) === 'approved')) continue;
+      // The tool span recorded that it was refused: the gate worked, nothing ran.
+      if (notExecuted(tool)) continue;
       const decision = decisionOf(refused);
       findings.push(
         makeFinding({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBaseline } from '../baseline.js';
+import { emptyBaseline, learnRun } from '../baseline.js';
 import { resolveDetectionConfig } from '../config.js';
 import { detectRun } from '../detect-run.js';
 import { approvalStep, makeRun, makeStep, toolStep } from '../steps.fixtures.js';
@@ -67,6 +67,29 @@ describe('approval.missing', () => {
     const [f] = detect([deny, toolStep('issue_refund', 'irreversible', { amount: '5000.00' })]);
     expect(f?.severity).toBe('critical');
     expect(f?.details?.policyDecision).toBe('deny');
+  });
+
+  it('reports an external call without approval as a medium policy gap, once per agent, tool and day', () => {
+    const day = 1_763_740_800_000_000_000n;
+    const mail = (n: number) =>
+      toolStep('send_email', 'external', { to: '[email:7f3a9c1b]', n }, { startNs: day + BigInt(n) * 1_000_000_000n });
+    const run = makeRun([mail(1), mail(2), toolStep('post_chat', 'external', { text: 'hi' })]);
+    const found = detectRun(run, emptyBaseline(), resolveDetectionConfig(), { rules: [approvalMissing] });
+    expect(found.map((f) => [f.severity, f.details?.tool, f.details?.gap, f.details?.count]).sort()).toEqual([
+      ['medium', 'post_chat', 1, 1],
+      ['medium', 'send_email', 1, 1],
+    ]);
+    const learned = learnRun(emptyBaseline(), run, found);
+    const later = makeRun([mail(30)]).map((s) => ({ ...s, traceId: 'b'.repeat(32) }));
+    expect(detectRun(later, learned, resolveDetectionConfig(), { rules: [approvalMissing] })).toEqual([]);
+    const nextDay = makeRun([mail(90_000)]).map((s) => ({ ...s, traceId: 'c'.repeat(32) }));
+    expect(detectRun(nextDay, learned, resolveDetectionConfig(), { rules: [approvalMissing] })).toHaveLength(1);
+    const perRun = resolveDetectionConfig({ approval: { requireFor: ['external', 'irreversible'] } });
+    expect(detectRun(later, learned, perRun, { rules: [approvalMissing] }).map((f) => f.severity)).toEqual(['high']);
+  });
+
+  it('does not count a call the gateway refused as having run without approval', () => {
+    expect(detect([toolStep('pay_invoice', 'irreversible', { id: 'INV-7' }, { actionResult: 'denied' })])).toEqual([]);
   });
 
   it('uses the configured risk of a tool over the declared one', () => {

@@ -1,62 +1,91 @@
-import type { Step } from '../../model/step.js';
-import { linkApprovals } from '../approval-links.js';
+import { gapTally, unapprovedCalls, utcDay } from '../approval-gaps.js';
+import { MAX_GAP_EXAMPLES } from '../baseline.js';
 import type { Rule, RuleContext } from '../context.js';
-import { label, riskOf } from '../context.js';
+import { label } from '../context.js';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
+import { stepAgent } from '../tool-baseline.js';
 
 /**
- * The policy decision governing a tool call: the latest policy step that started before it, with no
- * other high-risk call in between (one "allow" does not cover a series of actions).
- */
-function governingPolicy(tool: Step, ctx: RuleContext): Step | undefined {
-  const at = ctx.steps.indexOf(tool);
-  for (let i = at - 1; i >= 0; i--) {
-    const s = ctx.steps[i]!;
-    if (s.kind === 'policy' && s.policyDecision !== '') return s;
-    const risk = s.kind === 'tool' ? riskOf(s, ctx.config) : '';
-    if (risk !== '' && ctx.config.approval.requireFor.includes(risk)) return undefined;
-  }
-  return undefined;
-}
-
-/**
- * A high-risk tool call with no approval: no approval ID on the step, no approval step bound to its
- * action hash, and no policy decision allowing it. A call that carries an approval ID recorded
- * elsewhere (another trace) is not reported here. A call right after a policy said "deny" is critical.
+ * A call that needed an approval by its risk and had none: no approval ID on the step, no approval
+ * step bound to its action hash, no policy decision allowing it.
+ *   - `approval.requireFor` (default: irreversible): high on the run, critical when the policy before
+ *     the call denied it;
+ *   - `approval.gapFor` (default: external — an e-mail, a post): a policy gap, not an incident. It is
+ *     reported once per agent, tool and day (medium, on the day's first such run); the baseline
+ *     counts the rest of the day and the collector keeps the finding's count and example runs current.
+ * A call that carries an approval ID recorded elsewhere (another trace) is not reported here.
  */
 export const approvalMissing: Rule = {
   id: 'approval.missing',
   severity: 'high',
-  description: 'An external or irreversible (or configured) tool ran without any approval.',
+  description:
+    'A call ran without the approval its risk requires (irreversible per run; external as a daily policy gap).',
   detect(ctx: RuleContext): Finding[] {
-    const cfg = ctx.config.approval;
     const findings: Finding[] = [];
-    for (const { tool, approvals } of linkApprovals(ctx.steps)) {
-      const risk = riskOf(tool, ctx.config);
-      if (risk === '' || !cfg.requireFor.includes(risk)) continue;
-      if (tool.approvalId !== '' || approvals.length > 0) continue;
-      const policy = governingPolicy(tool, ctx);
-      const decision = policy?.policyDecision.toLowerCase() ?? '';
-      if (cfg.policyAllows.includes(decision)) continue;
-      const denied = cfg.policyDenies.includes(decision);
-      findings.push(
-        makeFinding({
-          ruleId: this.id,
-          severity: denied ? 'critical' : 'high',
-          step: tool,
-          reason: denied
-            ? `The ${risk} tool ${label(tool.toolName)} ran without an approval although the policy check before it decided '${decision.slice(0, 32)}'.`
-            : `The ${risk} tool ${label(tool.toolName)} ran without an approval.`,
-          text: tool.toolArguments,
-          details: {
-            tool: tool.toolName,
-            risk,
-            ...(policy ? { policyDecision: decision, policySpanId: policy.spanId } : {}),
-          },
-        }),
-      );
+    const gaps = new Set<string>();
+    for (const c of unapprovedCalls(ctx.steps, ctx.config)) {
+      const { tool, risk, policy, decision } = c;
+      const details = {
+        tool: tool.toolName,
+        risk,
+        ...(policy ? { policyDecision: decision, policySpanId: policy.spanId } : {}),
+      };
+      if (c.scope === 'run') {
+        findings.push(
+          makeFinding({
+            ruleId: this.id,
+            severity: c.denied ? 'critical' : 'high',
+            step: tool,
+            reason: c.denied
+              ? `The ${risk} tool ${label(tool.toolName)} ran without an approval although the policy check before it decided '${decision.slice(0, 32)}'.`
+              : `The ${risk} tool ${label(tool.toolName)} ran without an approval.`,
+            text: tool.toolArguments,
+            details,
+          }),
+        );
+        continue;
+      }
+      const gap = { agent: stepAgent(tool, ctx.agentName), tool: tool.toolName, day: utcDay(tool.startNs) };
+      const key = `${gap.agent}\u0000${gap.tool}\u0000${gap.day}`;
+      const tally = gapTally(ctx.baseline, gap);
+      // Reported once per agent, tool and day: on the run that opened the day's tally.
+      if (gaps.has(key) || (tally && tally.traceIds[0] !== ctx.traceId)) continue;
+      gaps.add(key);
+      findings.push(gapFinding(tool, risk, gap, tally?.count ?? 1, tally?.traceIds ?? [ctx.traceId], details));
     }
     return findings;
   },
 };
+
+export function gapReason(risk: string, gap: { agent: string; tool: string; day: string }, count: number): string {
+  const agent = label(gap.agent === '' ? '(no agent)' : gap.agent);
+  return `Policy gap: the ${risk} tool ${label(gap.tool)} ran without an approval in ${count} run${count === 1 ? '' : 's'} of ${agent} on ${gap.day}.`;
+}
+
+export function gapFinding(
+  tool: RuleContext['steps'][number],
+  risk: string,
+  gap: { agent: string; tool: string; day: string },
+  count: number,
+  traceIds: readonly string[],
+  details: Record<string, string | number> = {},
+): Finding {
+  return makeFinding({
+    ruleId: 'approval.missing',
+    severity: 'medium',
+    step: tool,
+    reason: gapReason(risk, gap, count),
+    text: tool.toolArguments,
+    details: {
+      ...details,
+      tool: gap.tool,
+      risk,
+      gap: 1,
+      agent: gap.agent,
+      day: gap.day,
+      count,
+      exampleTraceIds: traceIds.slice(0, MAX_GAP_EXAMPLES).join(','),
+    },
+  });
+}

@@ -4,6 +4,7 @@ import type { Rule, RuleContext } from '../context.js';
 import { label } from '../context.js';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
+import { notExecuted } from '../not-executed.js';
 
 /**
  * One approval authorises one action. Reported: one approval ID behind several successful tool
@@ -19,7 +20,7 @@ export const approvalReused: Rule = {
     const byId = new Map<string, Step[]>();
     for (const link of linkApprovals(ctx.steps)) {
       const id = approvalIdOf(link);
-      if (id === '' || link.tool.status === 'error') continue;
+      if (id === '' || link.tool.status === 'error' || notExecuted(link.tool)) continue;
       byId.set(id, [...(byId.get(id) ?? []), link.tool]);
     }
     for (const [id, tools] of byId) {

@@ -14,12 +14,17 @@ const detect = (steps: Parameters<typeof makeRun>[0], b = baseline) =>
   detectRun(makeRun(steps), b, DEFAULT_DETECTION_CONFIG, { rules: [argumentsShapeOutlier] });
 
 describe('arguments.shape_outlier', () => {
-  it('flags a body many times longer than usual, with its robust z', () => {
-    const [f] = detect([note('x'.repeat(6000))]);
+  it('flags a body many times longer than usual with a second signal, with its robust z', () => {
+    const [f] = detect([note('x'.repeat(6000), { bcc: 'archive' })]);
     expect(f?.severity).toBe('high');
     expect(f?.details?.deviation).toBe('outlier length');
     expect(Number(f?.details?.z)).toBeGreaterThan(24);
     expect(f?.evidence.slice(f.evidenceStart, f.evidenceEnd)).toBe('"body"');
+  });
+
+  it('keeps a long legitimate body alone at low: one long summary is not an alarm', () => {
+    const [f] = detect([note('The customer walked me through the whole history of the account. '.repeat(40))]);
+    expect([f?.severity, f?.details?.deviation]).toEqual(['low', 'outlier length']);
   });
 
   it('flags new keys and type changes', () => {

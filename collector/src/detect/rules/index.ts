@@ -10,6 +10,7 @@ import { outboundDataUrl } from './outbound-data-url.js';
 import { outboundEncodedBlob } from './outbound-encoded-blob.js';
 import { outboundSensitiveData } from './outbound-sensitive-data.js';
 import { untrustedFlowsToAction } from './untrusted-flows-to-action.js';
+import { untrustedFlowsToOutput } from './untrusted-flows-to-output.js';
 import { untrustedInstructions } from './untrusted-instructions.js';
 import { versionMissing } from './version-missing.js';
 import { versionUnpinnedModel } from './version-unpinned-model.js';
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   destinationNew,
   argumentsShapeOutlier,
   untrustedFlowsToAction,
+  untrustedFlowsToOutput,
   untrustedInstructions,
   approvalMissing,
   approvalHashMismatch,
@@ -48,6 +50,7 @@ export {
   outboundEncodedBlob,
   outboundSensitiveData,
   untrustedFlowsToAction,
+  untrustedFlowsToOutput,
   untrustedInstructions,
   versionMissing,
   versionUnpinnedModel,

@@ -8,6 +8,7 @@ import { getOwn } from '../own-record.js';
 import { scanSensitive } from '../sensitive.js';
 import { shannonEntropy } from '../stats.js';
 import { jsonLeaves, matchesHostPattern } from '../text.js';
+import { stepAgent, toolBaseline } from '../tool-baseline.js';
 import { type FoundUrl, findUrls, hostsIn, subdomainLabels, urlValues } from '../urls.js';
 
 const MAX_FINDINGS_PER_STEP = 5;
@@ -91,7 +92,9 @@ export const outboundDataUrl: Rule = {
           ? step.outputMessages
           : '';
       if (source === '' || !source.includes('://')) continue;
-      const known = tool ? (getOwn(ctx.baseline.tools, step.toolName)?.destinations ?? []) : [];
+      const known = tool
+        ? (toolBaseline(ctx.baseline, stepAgent(step, ctx.agentName), step.toolName)?.destinations ?? [])
+        : [];
       const allow = tool ? (getOwn(ctx.config.destination.allow, step.toolName) ?? []) : [];
       const isTrusted = (host: string): boolean =>
         userHosts.has(host) ||

@@ -16,6 +16,18 @@ const PNG = Buffer.concat([
 ]);
 
 describe('outbound.encoded_blob', () => {
+  it('sees a payload that redaction replaced by a blob token: its size went out, medium on an outbound call', () => {
+    const token = '[base64:4.1kB sha256:9f2c41aa]';
+    const [f] = detect([
+      toolStep('send_email', 'external', { to: '[email:11aa22bb@acme.example]', attachment: token }),
+    ]);
+    expect(f?.severity).toBe('medium');
+    expect(f?.reason).toContain('redacted base64 blob of 4100 bytes');
+    expect(f?.evidence.slice(f.evidenceStart, f.evidenceEnd)).toBe(token);
+    expect(detect([toolStep('save_draft', 'write', { attachment: token })])[0]?.severity).toBe('low');
+    expect(detect([toolStep('send_email', 'external', { attachment: '[base64:120B sha256:1a2b3c4d]' })])).toEqual([]);
+  });
+
   it('rates base64 that decodes to customer records with e-mail addresses as high', () => {
     const dump = JSON.stringify([
       { name: 'Ana Diaz', email: 'ana.diaz@example.org' },

@@ -1,13 +1,14 @@
 import type { Step } from '../../model/step.js';
 import type { ToolBaseline } from '../baseline.js';
 import type { Rule, RuleContext } from '../context.js';
-import { isToolStep, label } from '../context.js';
+import { isToolStep, label, riskOf } from '../context.js';
 import { type EncodedRun, findEncodedRuns } from '../encoding.js';
 import { type Finding, type Severity, severityRank } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
-import { getOwn } from '../own-record.js';
 import { type SensitiveSummary, scanSensitive } from '../sensitive.js';
 import { jsonLeaves } from '../text.js';
+import { blobToken, findTokens } from '../tokens.js';
+import { stepAgent, toolBaseline } from '../tool-baseline.js';
 
 interface Verdict {
   severity: Severity;
@@ -117,10 +118,36 @@ export const outboundEncodedBlob: Rule = {
     const thresholds = { ...cfg, minBase64Chars: Math.min(cfg.minBase64Chars, cfg.minHighEntropyChars) };
     const findings: Finding[] = [];
     for (const step of ctx.steps.filter(isToolStep)) {
-      const tool = getOwn(ctx.baseline.tools, step.toolName);
+      const tool = toolBaseline(ctx.baseline, stepAgent(step, ctx.agentName), step.toolName);
       let worst: { v: Verdict; run: EncodedRun; leaf: string; path: string; count: number } | null = null;
       let count = 0;
+      const outbound = ['external', 'irreversible'].includes(riskOf(step, ctx.config));
       for (const { path, value } of jsonLeaves(step.toolArguments)) {
+        // A payload redaction replaced by a blob token: its content is gone, its size is not.
+        for (const t of findTokens(value)) {
+          const blob = blobToken(t);
+          if (!blob || blob.bytes < cfg.minBinaryChars) continue;
+          const usual = tool?.encodedPaths.includes(path) ?? false;
+          const v: Verdict = {
+            severity: outbound && !usual ? 'medium' : 'low',
+            why: `is a redacted ${blob.encoding} blob of ${blob.bytes} bytes (its content was withheld by redaction)`,
+            encoding: blob.encoding,
+            kinds: 'redacted',
+          };
+          const run: EncodedRun = {
+            encoding: 'base64',
+            start: t.start,
+            end: t.end,
+            declaredMime: '',
+            decodedClass: 'invalid',
+            imageType: '',
+            decodedText: '',
+            entropy: 0,
+          };
+          count++;
+          if (!worst || severityRank(v.severity) > severityRank(worst.v.severity))
+            worst = { v, run, leaf: value, path, count };
+        }
         for (const run of findEncodedRuns(value, thresholds)) {
           if (run.encoding === 'base64' && run.decodedClass !== 'invalid' && run.end - run.start < cfg.minBase64Chars) {
             run.decodedClass = 'binary';
@@ -132,7 +159,7 @@ export const outboundEncodedBlob: Rule = {
             worst = { v, run, leaf: value, path, count };
         }
       }
-      if (worst) findings.push(blobFinding(step, worst, count));
+      if (worst) findings.push(blobFinding(step, worst, count, stepAgent(step, ctx.agentName)));
     }
     return findings;
   },
@@ -142,6 +169,7 @@ function blobFinding(
   step: Step,
   w: { v: Verdict; run: EncodedRun; leaf: string; path: string },
   count: number,
+  agent: string,
 ): Finding {
   return makeFinding({
     ruleId: 'outbound.encoded_blob',
@@ -153,6 +181,7 @@ function blobFinding(
     end: w.run.end,
     details: {
       tool: step.toolName,
+      agent,
       path: w.path,
       encoding: w.v.encoding,
       length: w.run.end - w.run.start,

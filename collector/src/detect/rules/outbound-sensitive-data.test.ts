@@ -21,6 +21,22 @@ describe('outbound.sensitive_data', () => {
     expect(f?.details?.kinds).toBe('aws_key');
   });
 
+  it('leaves out values the user typed into the request, and a credential the request asks to set', () => {
+    const steps = [
+      toolStep('send_money', 'irreversible', { recipient: '[iban:5cca46b5]', subject: 'Refund [iban:5cca46b5]' }),
+      toolStep('update_password', 'irreversible', { password: '[password:3fbef972]' }),
+    ];
+    const asked = detectRun(
+      makeRun(steps, { runInput: "Refund [iban:5cca46b5], then update the password to '1j1l-2k3j'." }),
+      emptyBaseline(),
+      DEFAULT_DETECTION_CONFIG,
+      { rules: [outboundSensitiveData] },
+    );
+    expect(asked).toEqual([]);
+    // The same calls nobody asked for: a secret going out is critical.
+    expect(run(steps).map((f) => [f.severity, f.details?.tool])).toEqual([['critical', 'update_password']]);
+  });
+
   it('grades bulk personal data by the number of distinct values', () => {
     const rows = Array.from(
       { length: 12 },

@@ -1,8 +1,9 @@
+import { argRole } from '../arg-roles.js';
 import type { Rule, RuleContext } from '../context.js';
 import { label, riskOf, toolStepsWithRisk } from '../context.js';
-import { DESTINATION_KEY } from '../destinations.js';
 import type { Finding, Severity } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
+import { runProvenance } from '../provenance.js';
 import { maskMatches } from '../sensitive.js';
 import { jsonLeaves, lastKey } from '../text.js';
 import { classifyKind, findTokens } from '../tokens.js';
@@ -21,7 +22,8 @@ interface Hit {
 /**
  * Secrets or PII in the arguments of a tool that sends data out. A recipient field holding only
  * the recipient (`to: [email:…]`) is the destination, not a leak, and neither is that same person's
- * token repeated in the body; those are left out.
+ * token repeated in the body; values the user typed into the request are theirs to send, and so is
+ * a credential argument the request asks to set ("update the password to …"). Those are left out.
  */
 export const outboundSensitiveData: Rule = {
   id: 'outbound.sensitive_data',
@@ -30,18 +32,22 @@ export const outboundSensitiveData: Rule = {
   detect(ctx: RuleContext): Finding[] {
     const cfg = ctx.config.sensitiveData;
     const findings: Finding[] = [];
+    const prov = runProvenance(ctx.steps, ctx.baseline, ctx.config);
     for (const step of toolStepsWithRisk(ctx, cfg.risks)) {
+      const at = prov.order.get(step.spanId) ?? ctx.steps.length;
       const leaves = jsonLeaves(step.toolArguments);
       const recipients = new Set<string>();
       for (const { path, value } of leaves) {
         const tokens = findTokens(value);
         const onlyTokens = value.replace(/\[[^[\]]{1,100}\]/g, '').replace(/[\s,;]/g, '') === '';
-        if (DESTINATION_KEY.test(lastKey(path)) && tokens.length > 0 && onlyTokens) {
+        if (argRole(step, path, ctx.config) === 'destination' && tokens.length > 0 && onlyTokens) {
           for (const t of tokens) recipients.add(t.token);
         }
       }
       const hits: Hit[] = [];
       for (const leaf of leaves) {
+        // A credential the user asked to set ("update the password to …") goes where it belongs.
+        const asked = argRole(step, leaf.path, ctx.config) === 'credential' && prov.userSays(lastKey(leaf.path));
         const masked = maskMatches(leaf.value, ctx.scan?.(leaf.value) ?? []);
         for (const m of masked.spans) {
           const cls = classifyKind(m.kind, cfg.secretKinds, cfg.piiKinds);
@@ -58,7 +64,9 @@ export const outboundSensitiveData: Rule = {
         }
         for (const t of findTokens(masked.text)) {
           const cls = classifyKind(t.kind, cfg.secretKinds, cfg.piiKinds);
-          if (cls === 'other' || (cls === 'pii' && recipients.has(t.token))) continue;
+          if (cls === 'other' || (cls === 'pii' && recipients.has(t.token)) || (cls === 'secret' && asked)) continue;
+          // A value the user typed into the request (a new password, a refund IBAN) is theirs to send.
+          if (prov.trace(t.token, 'token', at).provenance === 'user') continue;
           hits.push({ id: t.token, kind: t.kind, cls, leaf: masked.text, start: t.start, end: t.end, masked: false });
         }
       }

@@ -1,152 +1,171 @@
-import type { Step } from '../../model/step.js';
+import type { Step, ToolRisk } from '../../model/step.js';
+import { redirects } from '../arg-roles.js';
 import type { Rule, RuleContext } from '../context.js';
 import { label, riskOf } from '../context.js';
-import { DESTINATION_KEY } from '../destinations.js';
-import type { Finding, Severity } from '../finding.js';
-import { INSTRUCTION_PATTERNS } from '../instruction-patterns.js';
+import { argName, quoteValue, sourceName } from '../explain.js';
+import { type Finding, type Severity, severityRank, shiftSeverity } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
-import { shingles, words } from '../shingles.js';
-import { jsonLeaves, lastKey } from '../text.js';
-import { untrustedTexts } from '../untrusted.js';
+import { notExecuted } from '../not-executed.js';
+import { runProvenance, type SourceMeta, type ValueFlow } from '../provenance.js';
+import { jsonLeaves } from '../text.js';
+import { copiedText, type TextFlow, untrustedShingles } from '../text-flows.js';
+import type { Occurrence } from '../value-index.js';
+import { isAddressKind } from '../values.js';
+import { nameWords } from '../vocabulary.js';
 
-// Where a correspondent's own address sits in inbound content: replying to it is normal.
-const SENDER_KEY = /^(from|sender|reply_?to|author|owner|user|email|from_address)$/;
-
-interface Sources {
-  shingles: Map<string, Step>;
-  /** Tokens seen in untrusted content, and whether one appeared outside a sender field. */
-  tokens: Map<string, { step: Step; inContent: boolean }>;
-  /** Source steps whose content also reads like instructions. */
-  instructive: Set<string>;
-}
-
-function learnSource(step: Step, k: number, src: Sources): void {
-  for (const u of untrustedTexts(step)) {
-    if (INSTRUCTION_PATTERNS.some((p) => p.severity !== 'low' && p.re.test(u.text))) src.instructive.add(step.spanId);
-    const ws = words(u.text);
-    for (const s of shingles(ws, k)) if (s !== null && !src.shingles.has(s)) src.shingles.set(s, step);
-    const inContent = !SENDER_KEY.test(lastKey(u.path));
-    for (const w of ws) {
-      if (!w.token) continue;
-      const prev = src.tokens.get(w.w);
-      src.tokens.set(w.w, { step: prev?.step ?? step, inContent: (prev?.inContent ?? false) || inContent });
-    }
-  }
-}
-
-interface Flow {
+interface Candidate {
+  severity: Severity;
+  /** Orders candidates of equal severity: a planted value beats copied text, a role that redirects beats content. */
+  weight: number;
+  reason: string;
   leaf: string;
   start: number;
   end: number;
-  matched: number;
-  longest: number;
-  shared: number;
-  injectedRecipient: boolean;
-  source: Step;
+  details: Record<string, string | number>;
 }
 
-function compare(sink: Step, k: number, src: Sources): Flow | null {
-  let best: Flow | null = null;
-  let matched = 0;
-  const shared = new Set<string>();
-  for (const { path, value } of jsonLeaves(sink.toolArguments)) {
-    const ws = words(value);
-    const covered = new Array<boolean>(ws.length).fill(false);
-    let source: Step | undefined;
-    shingles(ws, k).forEach((s, i) => {
-      const from = s === null ? undefined : src.shingles.get(s);
-      if (!from) return;
-      matched++;
-      source ??= from;
-      for (let j = i; j < i + k; j++) covered[j] = true;
-    });
-    let injectedRecipient = false;
-    let tokenAt: { start: number; end: number } | null = null;
-    for (const w of ws) {
-      const t = w.token ? src.tokens.get(w.w) : undefined;
-      if (!t) continue;
-      shared.add(w.w);
-      source ??= t.step;
-      if (DESTINATION_KEY.test(lastKey(path)) && t.inContent) {
-        injectedRecipient = true;
-        tokenAt ??= { start: w.start, end: w.end };
-      }
-    }
-    let longest = 0;
-    let span = tokenAt ?? { start: 0, end: 0 };
-    for (let i = 0; i < ws.length; i++) {
-      if (!covered[i]) continue;
-      let j = i;
-      while (j + 1 < ws.length && covered[j + 1]) j++;
-      if (j - i + 1 > longest) {
-        longest = j - i + 1;
-        span = { start: ws[i]!.start, end: ws[j]!.end };
-      }
-      i = j;
-    }
-    if (!source || (longest === 0 && !injectedRecipient)) continue;
-    if (!best || injectedRecipient || longest > best.longest) {
-      best = { leaf: value, ...span, matched: 0, longest, shared: 0, injectedRecipient, source };
-    }
+function valueSeverity(f: ValueFlow, risk: ToolRisk, instructed: boolean): Severity {
+  const redirecting = redirects(f.role) || isAddressKind(f.kind);
+  if (instructed) return redirecting ? 'medium' : 'low';
+  if (f.provenance === 'injected') {
+    if (!redirecting) return 'medium';
+    return risk === 'irreversible' ? 'critical' : 'high';
   }
-  if (best) Object.assign(best, { matched, shared: shared.size });
-  return best;
+  return 'low';
+}
+
+function valueCandidate(step: Step, risk: ToolRisk, f: ValueFlow): Candidate | null {
+  if (!f.source || (f.provenance !== 'injected' && f.provenance !== 'untrusted')) return null;
+  if (f.provenance === 'untrusted' && (f.correspondent || !(redirects(f.role) || isAddressKind(f.kind)))) return null;
+  // A value found elsewhere too, but inside an instruction that also names this very action.
+  const instructed =
+    f.provenance === 'untrusted' && f.inRegion !== undefined && regionNamesTool(f.inRegion, step.toolName);
+  const meta = (instructed ? f.inRegion! : f.source).entry.meta;
+  const where =
+    f.provenance === 'injected'
+      ? `entered the run only inside instruction-like text in ${sourceName(meta)}`
+      : instructed
+        ? `an instruction-like text in ${sourceName(meta)} names together with this action`
+        : `came from untrusted content (${sourceName(meta)}), not from the user or a trusted result`;
+  return {
+    severity: valueSeverity(f, risk, instructed),
+    weight:
+      (f.provenance === 'injected' ? 4 : instructed ? 3 : 0) +
+      (redirects(f.role) ? 2 : 0) +
+      (isAddressKind(f.kind) ? 1 : 0),
+    reason: `Argument ${argName(f.path)} of ${label(step.toolName)} carries ${quoteValue(f.value)}, which ${where}.`,
+    leaf: f.leaf,
+    start: f.start,
+    end: f.end,
+    details: {
+      tool: step.toolName,
+      path: f.path,
+      role: f.role,
+      value: f.value.slice(0, 200),
+      valueKind: f.kind,
+      provenance: instructed ? 'instructed' : f.provenance,
+      sourceSpanId: meta.step.spanId,
+      sourceField: meta.field,
+    },
+  };
+}
+
+/** Whether the instruction region holding a value also names the tool (a word of its name, or a close form). */
+function regionNamesTool(o: Occurrence<SourceMeta>, toolName: string): boolean {
+  const region = o.entry.regions.find((r) => o.start >= r.start && o.end <= r.end);
+  if (!region) return false;
+  const toolWords = nameWords(toolName).filter(
+    (w) => w.length >= 3 && !/^(?:get|set|list|the|and|for|from|with|into|new)$/.test(w),
+  );
+  const regionWords = new Set(
+    o.entry.words.filter((w) => w.start >= region.start && w.end <= region.end).map((w) => w.w),
+  );
+  return toolWords.some(
+    (t) =>
+      regionWords.has(t) ||
+      [...regionWords].some((r) => r.length >= 5 && t.length >= 5 && r.slice(0, 5) === t.slice(0, 5)),
+  );
+}
+
+function textCandidate(step: Step, risk: ToolRisk, path: string, leaf: string, t: TextFlow): Candidate {
+  const outbound = risk === 'external' || risk === 'irreversible';
+  const severity: Severity = t.fromRegion ? (outbound ? 'high' : 'medium') : 'low';
+  const meta = t.source.meta;
+  return {
+    severity,
+    weight: t.fromRegion ? 3 : 0,
+    reason: `Argument ${argName(path)} of ${label(step.toolName)} repeats ${t.longest} consecutive words of ${t.fromRegion ? 'instruction-like text in ' : ''}${sourceName(meta)}.`,
+    leaf,
+    start: t.start,
+    end: t.end,
+    details: {
+      tool: step.toolName,
+      path,
+      provenance: t.fromRegion ? 'injected' : 'untrusted',
+      sourceSpanId: meta.step.spanId,
+      sourceField: meta.field,
+      matchedShingles: t.matched,
+      longestRunWords: t.longest,
+    },
+  };
+}
+
+function better(a: Candidate | null, b: Candidate | null): Candidate | null {
+  if (!a) return b;
+  if (!b) return a;
+  const d = severityRank(b.severity) - severityRank(a.severity);
+  return d > 0 || (d === 0 && b.weight > a.weight) ? b : a;
 }
 
 /**
- * Untrusted content (retrieved documents, tool results, inbound mail) that reappears in a later
- * write/external/irreversible tool call of the same run: shared word 5-grams, shared pseudonym
- * tokens, and a recipient taken from the body of untrusted content.
+ * Untrusted content steering a later write/external/irreversible call of the same run. Two kinds
+ * of evidence, one finding per call (the strongest):
+ *   - a **value** of the call (recipient, URL, account, amount, file ID, a token) that came from
+ *     untrusted content and from nowhere the user or a trusted result supplied: high (critical on an
+ *     irreversible tool) when only an instruction in that content introduced it and it redirects the
+ *     action; low when it is merely untrusted (looked up in a page, a list, an inbound message);
+ *   - **copied text**: a run of words from untrusted content; high when copied from instruction-like
+ *     text into an outbound call, low otherwise (summaries and quotes are normal).
+ * Every argument is judged on its own, so their order never changes the verdict.
  */
 export const untrustedFlowsToAction: Rule = {
   id: 'untrusted.flows_to_action',
-  severity: 'medium',
-  description: 'Text from untrusted content reappears in a later high-risk tool call.',
+  severity: 'high',
+  description: 'A value or text from untrusted content reaches a later high-risk tool call.',
   detect(ctx: RuleContext): Finding[] {
     const cfg = ctx.config.flows;
-    const src: Sources = { shingles: new Map(), tokens: new Map(), instructive: new Set() };
+    const prov = runProvenance(ctx.steps, ctx.baseline, ctx.config);
+    if (prov.untrusted.length === 0) return [];
+    const shingleSources = untrustedShingles(prov, cfg.shingleSize);
     const findings: Finding[] = [];
     for (const step of ctx.steps) {
       const risk = riskOf(step, ctx.config);
-      if (
-        step.kind === 'tool' &&
-        risk !== '' &&
-        cfg.sinkRisks.includes(risk) &&
-        (src.shingles.size > 0 || src.tokens.size > 0)
-      ) {
-        const flow = compare(step, cfg.shingleSize, src);
-        const score = (flow?.matched ?? 0) + (flow?.shared ?? 0);
-        if (flow && (flow.injectedRecipient || (flow.matched > 0 && score >= cfg.minScore))) {
-          findings.push(flowFinding(step, risk, flow, src.instructive.has(flow.source.spanId)));
-        }
+      if (step.kind !== 'tool' || risk === '' || !cfg.sinkRisks.includes(risk)) continue;
+      const at = prov.order.get(step.spanId) ?? 0;
+      let best: Candidate | null = null;
+      const flows = prov.argumentFlows(step);
+      for (const f of flows) best = better(best, valueCandidate(step, risk, f));
+      for (const { path, value } of jsonLeaves(step.toolArguments)) {
+        const t = copiedText(value, shingleSources, cfg.shingleSize, at);
+        if (t && (t.fromRegion || t.matched >= cfg.minScore))
+          best = better(best, textCandidate(step, risk, path, value, t));
       }
-      learnSource(step, cfg.shingleSize, src);
+      if (!best) continue;
+      const attempted = notExecuted(step);
+      const planted = flows.filter((f) => f.provenance === 'injected').length;
+      findings.push(
+        makeFinding({
+          ruleId: this.id,
+          severity: attempted ? shiftSeverity(best.severity, -1) : best.severity,
+          step,
+          reason: attempted ? `${best.reason.slice(0, -1)} (the call was refused, not executed).` : best.reason,
+          text: best.leaf,
+          start: best.start,
+          end: best.end,
+          details: { ...best.details, injectedValues: planted, ...(attempted ? { executed: 0 } : {}) },
+        }),
+      );
     }
     return findings;
   },
 };
-
-function flowFinding(step: Step, risk: string, flow: Flow, instructive: boolean): Finding {
-  const outbound = risk === 'external' || risk === 'irreversible';
-  let severity: Severity = outbound ? 'medium' : 'low';
-  if (flow.injectedRecipient || instructive || (outbound && flow.longest >= 20)) severity = 'high';
-  return makeFinding({
-    ruleId: 'untrusted.flows_to_action',
-    severity,
-    step,
-    reason: flow.injectedRecipient
-      ? `Tool ${label(step.toolName)} sends to a recipient that appeared in the body of untrusted content.`
-      : `Tool ${label(step.toolName)} repeats ${flow.longest} consecutive words of untrusted content${instructive ? ' that also contained instruction-like text' : ''}.`,
-    text: flow.leaf,
-    start: flow.start,
-    end: flow.end,
-    details: {
-      tool: step.toolName,
-      sourceSpanId: flow.source.spanId,
-      matchedShingles: flow.matched,
-      sharedTokens: flow.shared,
-      longestRunWords: flow.longest,
-      injectedRecipient: flow.injectedRecipient ? 1 : 0,
-    },
-  });
-}

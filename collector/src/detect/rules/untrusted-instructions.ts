@@ -1,84 +1,70 @@
 import type { Rule, RuleContext } from '../context.js';
+import { sourceName } from '../explain.js';
 import type { Finding, Severity } from '../finding.js';
-import { maxSeverity, shiftSeverity } from '../finding.js';
-import { decodeTagCharacters, INSTRUCTION_PATTERNS, INVISIBLE_FORMAT } from '../instruction-patterns.js';
+import { type InstructionAnalysis, REGION_SCORE, type Signal } from '../instruction-signals.js';
 import { makeFinding } from '../make-finding.js';
-import { type UntrustedText, untrustedTexts } from '../untrusted.js';
+import { runProvenance } from '../provenance.js';
 
 const TAG_RUN = /[\u{E0000}-\u{E007F}]+/gu;
-const HIDDEN_MARK = /⟨\d+ hidden characters⟩/;
 
 /** Tag characters are invisible in evidence: show a visible marker of the same place instead. */
 function visible(text: string): string {
   return text.replace(TAG_RUN, (run) => `⟨${[...run].length} hidden characters⟩`);
 }
 
-interface Hit {
-  ids: string[];
-  severity: Severity;
-  start: number;
-  end: number;
-}
-
-function scanText(u: UntrustedText): Hit | null {
-  const shown = visible(u.text);
-  const ids: string[] = [];
-  let severity: Severity | null = null;
-  let first: { start: number; end: number } | null = null;
-  const hidden = decodeTagCharacters(u.text);
-  const despaced = u.text.replace(INVISIBLE_FORMAT, '');
-  for (const p of INSTRUCTION_PATTERNS) {
-    let m: RegExpExecArray | null;
-    let found: boolean;
-    if (p.id === 'hidden-unicode-tags') {
-      m = HIDDEN_MARK.exec(shown);
-      found = p.re.test(u.text);
-    } else {
-      m = p.re.exec(shown);
-      // Also look through the smuggled text and through zero-width characters splitting words.
-      found = m !== null || p.re.test(hidden) || (despaced !== u.text && p.re.test(despaced));
-    }
-    if (!found) continue;
-    ids.push(p.id);
-    severity = severity ? maxSeverity(severity, p.severity) : p.severity;
-    if (!first && m) first = { start: m.index, end: m.index + m[0].length };
-  }
-  if (!severity) return null;
-  if (ids.length >= 2) severity = shiftSeverity(severity, 1);
-  return { ids, severity, start: first?.start ?? 0, end: first?.end ?? Math.min(shown.length, 80) };
+function severityOf(a: InstructionAnalysis): Severity | null {
+  if (a.hidden) return 'high';
+  if (a.score >= REGION_SCORE) return 'medium';
+  if (a.score >= 1) return 'low';
+  return null;
 }
 
 /**
- * Instruction-like text inside untrusted content: override phrases, role changes, secrecy demands,
- * tool-call syntax, chat-template markup, and text hidden in Unicode tag characters. Several
- * different markers in one text raise the severity by one step. One finding per step.
+ * Instruction-like text inside untrusted content (prompt injection), scored from generic cues (see
+ * `instruction-signals.ts`); the finding lists the cues that fired. Reading an injection is not yet
+ * harm: the finding is medium (low for a single weak cue), high only for text hidden in Unicode tag
+ * characters. When the agent acts on it, `untrusted.flows_to_action` and `untrusted.flows_to_output`
+ * report the action. One finding per step.
  */
 export const untrustedInstructions: Rule = {
   id: 'untrusted.instructions',
-  severity: 'high',
+  severity: 'medium',
   description: 'Instruction-like text (prompt injection) inside retrieved documents, tool results or inbound content.',
   detect(ctx: RuleContext): Finding[] {
-    const findings: Finding[] = [];
-    for (const step of ctx.steps) {
-      let best: { u: UntrustedText; hit: Hit } | null = null;
-      const markers = new Set<string>();
-      for (const u of untrustedTexts(step)) {
-        const hit = scanText(u);
-        if (!hit) continue;
-        for (const id of hit.ids) markers.add(id);
-        if (!best || maxSeverity(best.hit.severity, hit.severity) !== best.hit.severity) best = { u, hit };
+    const prov = runProvenance(ctx.steps, ctx.baseline, ctx.config);
+    const byStep = new Map<string, (typeof prov.untrusted)[number]>();
+    for (const item of prov.untrusted) {
+      const prev = byStep.get(item.u.step.spanId);
+      if (!prev || item.analysis.score > prev.analysis.score || (item.analysis.hidden && !prev.analysis.hidden)) {
+        byStep.set(item.u.step.spanId, item);
       }
-      if (!best) continue;
+    }
+    const findings: Finding[] = [];
+    for (const item of byStep.values()) {
+      const { analysis, u } = item;
+      const severity = severityOf(analysis);
+      if (!severity) continue;
+      const region = analysis.regions[0];
+      const cues = [...new Set(analysis.signals.map((s: Signal) => s.id))];
+      const strongest = [...analysis.signals].sort((a, b) => b.weight - a.weight)[0]!;
+      const shown = visible(u.text);
+      const shift = shown.length - u.text.length;
       findings.push(
         makeFinding({
           ruleId: this.id,
-          severity: best.hit.severity,
-          step,
-          reason: `Untrusted ${best.u.field === 'documents' || best.u.field === 'attributes' ? 'document content' : 'content'} in this step contains instruction-like text (${[...markers].join(', ')}).`,
-          text: visible(best.u.text),
-          start: best.hit.start,
-          end: best.hit.end,
-          details: { markers: [...markers].join(','), field: best.u.field, path: best.u.path },
+          severity,
+          step: u.step,
+          reason: `${sourceName({ step: u.step, field: u.field })[0]!.toUpperCase()}${sourceName({ step: u.step, field: u.field }).slice(1)} contains instruction-like text (${cues.join(', ')}).`,
+          text: shown,
+          start: analysis.hidden ? 0 : strongest.start,
+          end: analysis.hidden ? Math.min(shown.length, 80) : strongest.end + (shift > 0 ? 0 : 0),
+          details: {
+            markers: cues.join(','),
+            score: Math.round(analysis.score * 100) / 100,
+            field: u.field,
+            path: u.path,
+            ...(region ? { regionStart: region.start, regionEnd: region.end } : {}),
+          },
         }),
       );
     }

@@ -3,10 +3,11 @@ import { label } from '../context.js';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
 import { isPinnedModel } from '../model-pinning.js';
+import { alreadyJudged } from '../version-judged.js';
 
 /**
- * An LLM call by model alias: the provider may swap the model behind it. Low when the provider
- * reported a pinned snapshot back (the run is still reconstructible), medium otherwise.
+ * An LLM call by model alias: the provider may swap the model behind it. Hygiene, not an attack:
+ * low, and once per agent version (the details say whether the provider reported the snapshot back).
  */
 export const versionUnpinnedModel: Rule = {
   id: 'version.unpinned_model',
@@ -20,12 +21,13 @@ export const versionUnpinnedModel: Rule = {
       if (step.kind !== 'llm') continue;
       const model = step.requestModel || step.responseModel;
       if (model === '' || reported.has(model) || isPinnedModel(model, pinned)) continue;
+      if (alreadyJudged(ctx.baseline, ctx.steps, `model:${model}`)) continue;
       reported.add(model);
       const resolved = step.responseModel !== '' && isPinnedModel(step.responseModel, pinned);
       findings.push(
         makeFinding({
           ruleId: this.id,
-          severity: resolved ? 'low' : 'medium',
+          severity: 'low',
           step,
           reason: `Model ${label(model)} is an alias, not a pinned snapshot${resolved ? ' (the provider reported the snapshot it used)' : ''}.`,
           text: model,

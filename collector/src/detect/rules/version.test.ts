@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBaseline, markExpected } from '../baseline.js';
+import { emptyBaseline, markExpected, updateBaseline } from '../baseline.js';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { detectRun } from '../detect-run.js';
 import { llmStep, makeRun, toolStep, trainBaseline } from '../steps.fixtures.js';
@@ -12,16 +12,14 @@ const detect = (steps: ReturnType<typeof makeRun>, baseline = emptyBaseline()) =
   detectRun(steps, baseline, DEFAULT_DETECTION_CONFIG, { rules });
 
 describe('version rules', () => {
-  it('reports a run without prompt and policy versions once, on the root step', () => {
+  it('reports a run without prompt and policy versions once, on the root step, as low', () => {
     const steps = makeRun([llmStep()], { promptVersion: '', policyVersion: '' });
     const found = detect(steps);
-    expect(found.map((f) => [f.ruleId, f.severity, f.spanId])).toEqual([
-      ['version.missing', 'medium', steps[0]?.spanId],
-    ]);
+    expect(found.map((f) => [f.ruleId, f.severity, f.spanId])).toEqual([['version.missing', 'low', steps[0]?.spanId]]);
     expect(detect(makeRun([llmStep()], { policyVersion: '' }))[0]?.details?.missing).toBe('policy');
   });
 
-  it('reports each unpinned model once, lower when the provider reported a snapshot', () => {
+  it('reports each unpinned model once, as low, with the snapshot the provider reported', () => {
     const found = detect(
       makeRun([
         llmStep({ requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06' }),
@@ -29,10 +27,22 @@ describe('version rules', () => {
         llmStep({ requestModel: 'claude-sonnet-4', responseModel: '' }),
       ]),
     );
-    expect(found.map((f) => [f.details?.model, f.severity])).toEqual([
-      ['claude-sonnet-4', 'medium'],
-      ['gpt-4o', 'low'],
+    expect(found.map((f) => [f.details?.model, f.severity, f.details?.responseModel])).toEqual([
+      ['gpt-4o', 'low', 'gpt-4o-2024-08-06'],
+      ['claude-sonnet-4', 'low', ''],
     ]);
+  });
+
+  it('judges version hygiene once per agent version, not on every run', () => {
+    const run = (version: string) =>
+      makeRun([llmStep({ requestModel: 'gpt-4o' })], { promptVersion: '', agentVersion: version });
+    const seen = updateBaseline(emptyBaseline(), run('1.4.0'));
+    expect(detect(run('1.4.0'), seen)).toEqual([]);
+    expect(
+      detect(run('1.5.0'), seen)
+        .map((f) => f.ruleId)
+        .sort(),
+    ).toEqual(['version.missing', 'version.unpinned_model']);
   });
 
   it('reports versions never seen once the project has history, and forgets them when marked as expected', () => {

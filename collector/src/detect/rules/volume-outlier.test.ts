@@ -12,12 +12,18 @@ const detect = (steps: ReturnType<typeof makeRun>) =>
   detectRun(steps, baseline, DEFAULT_DETECTION_CONFIG, { rules: [volumeOutlier] });
 
 describe('volume.outlier', () => {
-  it('flags a run sending far more bytes than the agent usually does', () => {
-    const steps = makeRun([reply(60_000)]);
+  it('flags a run sending far more bytes than the agent usually does, high with personal data in it', () => {
+    const rows = Array.from({ length: 900 }, (_, i) => `[email:${(0x10000 + i).toString(16)}aa] row ${i}`).join('\n');
+    const steps = makeRun([toolStep('send_email', 'external', { to: '[email:7f3a9c1b]', body: rows })]);
     const [f] = detect(steps);
     expect(f?.details?.metric).toBe('outboundBytes');
     expect(f?.severity).toBe('high');
     expect(f?.spanId).toBe(steps[0]?.spanId);
+  });
+
+  it('keeps many bytes alone at low: a long legitimate answer or quote is not exfiltration', () => {
+    const [f] = detect(makeRun([reply(60_000)]));
+    expect([f?.details?.metric, f?.severity]).toEqual(['outboundBytes', 'low']);
   });
 
   it('flags a burst of tool calls', () => {

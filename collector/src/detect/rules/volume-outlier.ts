@@ -1,17 +1,33 @@
+import { argRole } from '../arg-roles.js';
 import type { Rule, RuleContext } from '../context.js';
-import { label } from '../context.js';
+import { label, toolStepsWithRisk } from '../context.js';
 import type { Finding, Severity } from '../finding.js';
 import { makeFinding } from '../make-finding.js';
 import { getOwn } from '../own-record.js';
 import { runFacts } from '../run-facts.js';
 import { median, robustZ } from '../stats.js';
+import { jsonLeaves } from '../text.js';
+import { classifyKind, findTokens } from '../tokens.js';
 
 const MIN_CALLS_DELTA = 10;
+
+/** Personal data or secrets in the outbound arguments of the run, besides whom they were sent to. */
+function sendsSensitive(ctx: RuleContext): boolean {
+  const { secretKinds, piiKinds } = ctx.config.sensitiveData;
+  for (const step of toolStepsWithRisk(ctx, ctx.config.volume.outboundRisks)) {
+    for (const { path, value } of jsonLeaves(step.toolArguments)) {
+      if (argRole(step, path, ctx.config) === 'destination') continue;
+      if (findTokens(value).some((t) => classifyKind(t.kind, secretKinds, piiKinds) !== 'other')) return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Outbound bytes or tool calls of a run far above the agent's norm. Three gates: robust z (median
  * and MAD of the agent's recent runs), a ratio to the median, and an absolute excess, so that a
- * quiet agent going from 2 to 5 calls is not an alarm.
+ * quiet agent going from 2 to 5 calls is not an alarm. Outlier bytes alone are low: they need a
+ * second signal (outlier calls too, or personal data or secrets going out) to reach medium.
  */
 export const volumeOutlier: Rule = {
   id: 'volume.outlier',
@@ -33,12 +49,20 @@ export const volumeOutlier: Rule = {
       },
       { metric: 'toolCalls' as const, value: facts.toolCalls, minDelta: MIN_CALLS_DELTA, noun: 'tool calls' },
     ];
-    for (const m of metrics) {
+    const outliers = metrics.filter((m) => {
       const sample = agent[m.metric];
       const med = median(sample);
       const z = robustZ(m.value, sample);
-      if (z < cfg.zThreshold || m.value < cfg.minRatio * Math.max(med, 1) || m.value - med < m.minDelta) continue;
-      const severity: Severity = z >= cfg.zThreshold * 3 ? 'high' : 'medium';
+      return !(z < cfg.zThreshold || m.value < cfg.minRatio * Math.max(med, 1) || m.value - med < m.minDelta);
+    });
+    for (const m of outliers) {
+      const sample = agent[m.metric];
+      const med = median(sample);
+      const z = robustZ(m.value, sample);
+      let severity: Severity = z >= cfg.zThreshold * 3 ? 'high' : 'medium';
+      // Many bytes alone are a long answer or a long quote; they need a second signal (also many
+      // calls, or personal data or secrets in what went out) before they reach medium.
+      if (m.metric === 'outboundBytes' && outliers.length === 1 && !sendsSensitive(ctx)) severity = 'low';
       findings.push(
         makeFinding({
           ruleId: this.id,

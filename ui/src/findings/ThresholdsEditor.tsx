@@ -53,7 +53,9 @@ export function ThresholdsEditor({ settings, onThreshold, onTrustedHosts, onAppr
         />
       </label>
       <fieldset className="threshold wide" data-testid="approval-required">
-        <legend>Tool risks that need a bound approval</legend>
+        <legend>
+          Tool risks that need a bound approval on every run (external calls without one are a daily policy gap)
+        </legend>
         {TOOL_RISKS.map((r) => (
           <label key={r} className="small">
             <input type="checkbox" checked={required.includes(r)} onChange={(e) => onApproval(r, e.target.checked)} />{' '}

@@ -58,9 +58,11 @@ describe('settings edits', () => {
   });
 
   it('changes which tool risks need an approval, starting from the default', () => {
-    expect(approvalRequired({})).toEqual(['external', 'irreversible']);
+    expect(approvalRequired({})).toEqual(['irreversible']);
     const s = setApprovalRequired({}, 'write', true);
-    expect(approvalRequired(s)).toEqual(['write', 'external', 'irreversible']);
-    expect(approvalRequired(setApprovalRequired(s, 'external', false))).toEqual(['write', 'irreversible']);
+    expect(approvalRequired(s)).toEqual(['write', 'irreversible']);
+    expect(approvalRequired(setApprovalRequired(s, 'external', true))).toEqual(['write', 'external', 'irreversible']);
+    const gaps = setApprovalRequired({ thresholds: { approval: { gapFor: ['external'] } } }, 'write', true);
+    expect(gaps.thresholds?.approval).toEqual({ gapFor: ['external'], requireFor: ['write', 'irreversible'] });
   });
 });

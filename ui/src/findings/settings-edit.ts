@@ -158,14 +158,20 @@ export function setTrustedHosts(s: Settings, raw: string): Settings {
   return tidy({ ...s, thresholds: { ...thresholds, dataUrl } });
 }
 
-/** Which tool risks need a bound approval; all four unchecked is a valid choice (none). */
+/**
+ * The detector's default (collector/src/detect/config.ts): irreversible calls need a bound approval
+ * on every run; external ones without approval are reported as a daily policy gap (`gapFor`).
+ */
+const DEFAULT_REQUIRE_FOR = ['irreversible'];
+
+/** Which tool risks need a bound approval on every run; all four unchecked is a valid choice (none). */
 export function setApprovalRequired(s: Settings, risk: (typeof TOOL_RISKS)[number], required: boolean): Settings {
   const thresholds = { ...(s.thresholds ?? {}) };
-  const current = thresholds.approval?.requireFor ?? ['external', 'irreversible'];
+  const current = thresholds.approval?.requireFor ?? DEFAULT_REQUIRE_FOR;
   const next = TOOL_RISKS.filter((r) => (r === risk ? required : current.includes(r)));
-  return { ...s, thresholds: { ...thresholds, approval: { requireFor: next } } };
+  return { ...s, thresholds: { ...thresholds, approval: { ...thresholds.approval, requireFor: next } } };
 }
 
 export function approvalRequired(s: Settings): readonly string[] {
-  return s.thresholds?.approval?.requireFor ?? ['external', 'irreversible'];
+  return s.thresholds?.approval?.requireFor ?? DEFAULT_REQUIRE_FOR;
 }

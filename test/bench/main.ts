@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
+import { runAgentDojoBench } from './agentdojo-bench.js';
 import { runDetectionBench } from './detection-bench.js';
 import { runDriftBench } from './drift-bench.js';
 import { runDriftScaleBench } from './drift-scale-bench.js';
@@ -58,6 +59,10 @@ async function main(argv: string[]): Promise<void> {
     if (wants('detection')) {
       log('\n== Detection: scenario precision/recall and ingest cost ==');
       await runDetectionBench(log);
+    }
+    if (wants('agentdojo')) {
+      log('\n== Detection on recorded AgentDojo agent runs ==');
+      await runAgentDojoBench(log);
     }
     if (wants('drift') || wants('drift-suite')) {
       log('\n== Drift: detection delay and false alarms on the synthetic suite ==');

@@ -19,6 +19,21 @@ describe('version rules', () => {
     expect(detect(makeRun([llmStep()], { policyVersion: '' }))[0]?.details?.missing).toBe('policy');
   });
 
+  it('explains a version the sending SDK has no attribute for, and names the attribute to set', () => {
+    const fromSdk = (dialect: string) =>
+      makeRun([llmStep()], { promptVersion: '', policyVersion: '' }).map((s) => ({
+        ...s,
+        attributes: { ...s.attributes, 'casefile.normalize.dialect': dialect },
+      }));
+    const [langfuse] = detect(fromSdk('langfuse'));
+    expect(langfuse?.reason).toContain('Spans from the Langfuse SDK have no attribute for a policy version');
+    expect(langfuse?.reason).toContain('casefile.policy.version');
+    expect(langfuse?.reason).not.toContain('casefile.prompt.version');
+    expect(langfuse?.details?.dialect).toBe('langfuse');
+    expect(detect(fromSdk('vercel-ai'))[0]?.reason).toContain('no attribute for a prompt or policy version');
+    expect(detect(fromSdk('casefile'))[0]?.reason).not.toContain('have no attribute');
+  });
+
   it('reports each unpinned model once, as low, with the snapshot the provider reported', () => {
     const found = detect(
       makeRun([

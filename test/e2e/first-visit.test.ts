@@ -35,7 +35,7 @@ describe.skipIf(chromiumMissing)(skipTitle('a first visit in the browser', chrom
   it('names a pasted ingest key, draws overview lines straight, shows a tool step without retrieval or unset, and words alert-rule errors and secrets truthfully', async () => {
     const api = createApiClient(collector.url, collector.adminToken);
     const page = await api.waitForRuns((p) => p.runs.length >= 10);
-    const withTool = page.runs.find((r) => r.toolNames.includes('lookup_order')) ?? page.runs[0];
+    const withTool = page.runs.find((r) => r.toolNames.includes('lookup_order') && r.errorCount === 0) ?? page.runs[0];
     const detail = await api.run(withTool?.traceId as string);
     const tool = detail.steps.find((s) => s.kind === 'tool' && s.status === 'unset' && s.contentTrust !== '');
     if (!tool) throw new Error('no unset tool step with a content trust in the demo run');
@@ -76,6 +76,13 @@ describe.skipIf(chromiumMissing)(skipTitle('a first visit in the browser', chrom
       expect(await tab.getByTestId('step-retrieval').isVisible()).toBe(false);
       expect(await tab.getByTestId('step-status').count()).toBe(0);
       await tab.screenshot({ path: join(ARTIFACTS, 'tool-step-detail.png'), fullPage: true });
+
+      // The player's "no next error" notice belongs to the step it was given at: a move clears it.
+      await tab.keyboard.press('e');
+      expect(await tab.getByTestId('player-notice').innerText()).toBe('No next error step');
+      await tab.keyboard.press('ArrowRight');
+      await tab.waitForURL((u) => !u.search.includes(tool.spanId));
+      expect(await tab.getByTestId('player-notice').count()).toBe(0);
 
       // A new alert rule: what is missing is said in words; a webhook with the user's own secret is not called
       // "no webhook" once the rule is created.

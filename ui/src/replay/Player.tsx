@@ -26,7 +26,8 @@ export function Player({ steps, selectedId, findingSpans, hasFindings, stepHref 
   const order = useMemo(() => timeOrder(steps), [steps]);
   const [playing, setPlaying] = useState(false);
   const [help, setHelp] = useState(false);
-  const [notice, setNotice] = useState('');
+  // A notice belongs to the step it was given at: any move (keys, buttons, a click in the tree) clears it.
+  const [notice, setNotice] = useState<{ text: string; at: string | null }>({ text: '', at: null });
   const go = (spanId: string | null) => {
     if (spanId !== null) navigate(stepHref(spanId), { replace: true });
   };
@@ -37,7 +38,7 @@ export function Player({ steps, selectedId, findingSpans, hasFindings, stepHref 
   const doJump = (target: JumpTarget, direction: 1 | -1) => {
     const { order: o, selectedId: cur, findingSpans: f } = latest.current;
     const next = jump(o, cur, target, f, direction);
-    setNotice(next === null ? `No ${direction === 1 ? 'next' : 'previous'} ${target} step` : '');
+    setNotice({ text: next === null ? `No ${direction === 1 ? 'next' : 'previous'} ${target} step` : '', at: cur });
     go(next);
   };
   const doStep = (delta: 1 | -1) => go(stepBy(latest.current.order, latest.current.selectedId, delta));
@@ -123,9 +124,9 @@ export function Player({ steps, selectedId, findingSpans, hasFindings, stepHref 
           </dl>
         )}
       </span>
-      {notice !== '' && (
+      {notice.text !== '' && notice.at === selectedId && (
         <span className="muted small" data-testid="player-notice">
-          {notice}
+          {notice.text}
         </span>
       )}
     </div>

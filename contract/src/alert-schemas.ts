@@ -277,3 +277,67 @@ export const alertEvaluationSchema = z.object({
 });
 export type AlertEvaluationDto = z.infer<typeof alertEvaluationSchema>;
 export const alertEvaluateAnswerSchema = z.object({ rule: alertRuleSchema, evaluation: alertEvaluationSchema });
+
+/** A typed instant: ISO 8601, "now", a relative time ("7d ago", "last 7 days"), or epoch ms (see time-input.ts). */
+export const timeInputSchema = z.union([z.string().max(100), z.number()]);
+
+/**
+ * The body of POST /api/alerts/rules/:id/backtest: the range whose windows are judged (at most 90
+ * days; `to` defaults to now). POST /api/alerts/backtest takes an unsaved rule as `rule` beside them.
+ */
+export const backtestRequestSchema = z.strictObject({ from: timeInputSchema, to: timeInputSchema.default('now') });
+export const backtestDraftRequestSchema = backtestRequestSchema.extend({
+  rule: z.custom<unknown>((v) => v !== undefined, {
+    message: 'missing: the rule to test, as POST /api/alerts/rules takes it',
+  }),
+});
+
+const windowDto = z.object({ fromNs: nanos, toNs: nanos, label: z.string() });
+
+/** One window of a back-test: the verdict, and the rule's state after it (persistence and hysteresis applied). */
+export const backtestWindowSchema = z.object({
+  windowEndNs: nanos,
+  window: windowDto,
+  reference: windowDto,
+  outcome: z.enum(['ok', 'breach', 'insufficient_data']),
+  /** The rule's state after this window. */
+  state: alertStateSchema,
+  /** The rule would have started firing here (and notified). */
+  fired: z.boolean(),
+  resolved: z.boolean(),
+  /** Breaching windows among the last `persistence.of`, this one included. */
+  recentBreaches: z.number(),
+  results: z.array(
+    metricResultSchema.pick({
+      metric: true,
+      test: true,
+      state: true,
+      statistic: true,
+      pValue: true,
+      adjustedPValue: true,
+      threshold: true,
+    }),
+  ),
+  observed: z.number().nullable().optional(),
+  summary: z.string(),
+});
+export type BacktestWindowDto = z.infer<typeof backtestWindowSchema>;
+
+/** What a back-test found, and what it left out (`complete`, `notes`) to stay within its bounds. */
+export const backtestAnswerSchema = z.object({
+  ruleId: z.string(),
+  fromNs: nanos,
+  toNs: nanos,
+  /** Window ends on the rule's interval grid inside the range. */
+  windowsInRange: z.number(),
+  /** Distance between the windows judged: the interval, or the window length when a range is thinned. */
+  stepMs: z.number(),
+  windows: z.array(backtestWindowSchema),
+  /** Times the rule would have started firing. */
+  firings: z.number(),
+  complete: z.boolean(),
+  notes: z.array(z.string()),
+  elapsedMs: z.number(),
+  limits: z.object({ maxRangeMs: z.number(), maxWindows: z.number(), timeBudgetMs: z.number() }),
+});
+export type BacktestAnswerDto = z.infer<typeof backtestAnswerSchema>;

@@ -9,6 +9,8 @@ export type {
   AlertRuleDto,
   AlertRuleInput,
   AlertRuleSpec,
+  BacktestAnswerDto,
+  BacktestWindowDto,
   DriftCompareDto,
   MetricSeriesDto,
 } from './alert-schemas.js';
@@ -25,6 +27,10 @@ export {
   alertRuleSchema,
   alertSeveritySchema,
   alertStateSchema,
+  backtestAnswerSchema,
+  backtestDraftRequestSchema,
+  backtestRequestSchema,
+  backtestWindowSchema,
   channelSchema,
   distributionSchema,
   driftCompareSchema,
@@ -35,6 +41,7 @@ export {
   metricSeriesSchema,
   referenceSchema,
   thresholdRuleSchema,
+  timeInputSchema,
   versionListSchema,
   windowSummarySchema,
 } from './alert-schemas.js';
@@ -64,7 +71,7 @@ export {
   severitySchema,
 } from './findings.js';
 export type { MetricName } from './metrics.js';
-export { METRIC_NAMES } from './metrics.js';
+export { METRIC_MEANINGS, METRIC_NAMES } from './metrics.js';
 export { nanosSchema } from './nanos.js';
 export type { FindingQueryParams, KeyRequest, RunQueryParams } from './queries.js';
 export {
@@ -112,3 +119,4 @@ export {
   stepToDto,
   TOOL_RISKS,
 } from './step.js';
+export { parseTimeInput } from './time-input.js';

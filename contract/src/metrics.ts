@@ -49,3 +49,23 @@ export const METRIC_NAMES = [
   'run_count',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** What one observation of each metric is, in a user's words (the UI shows it next to the metric). */
+export const METRIC_MEANINGS: Record<MetricName, string> = {
+  tool_mix: 'share of runs that used each tool (a tool counts once per run)',
+  tool_call_mix: 'share of tool calls per tool (every call, planning included)',
+  document_mix: 'share of retrievals per document',
+  steps_per_run: 'steps in each run',
+  output_length: "characters of each run's final answer (per tool scope: of each tool result)",
+  llm_output_length: 'characters of every LLM call, planning calls included',
+  latency_ms: 'duration of each run (per tool scope: of each tool call)',
+  tokens_per_run: 'input + output tokens of each run',
+  cost_per_run: 'USD of each run',
+  refusal_rate: 'runs whose final answer is a refusal, out of runs',
+  llm_refusal_rate: 'LLM calls that refused, out of all LLM calls',
+  error_rate: 'runs that failed, out of runs (per tool scope: failed calls)',
+  schema_conformance_rate: 'tool calls with valid JSON-object arguments, out of tool calls',
+  finding_rate: 'runs with at least one open medium+ finding, out of runs',
+  approval_denial_rate: 'approvals denied, out of approvals',
+  run_count: 'runs started',
+};

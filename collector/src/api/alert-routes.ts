@@ -5,8 +5,19 @@ import {
   type AlertRuleSpec,
   alertDeliveryParamsSchema,
   alertEventParamsSchema,
+  type BacktestAnswerDto,
+  backtestDraftRequestSchema,
+  backtestRequestSchema,
+  parseTimeInput,
 } from '@casefile/contract';
 import { Hono } from 'hono';
+import {
+  type BacktestResult,
+  backtestRule,
+  DEFAULT_BACKTEST_TIME_BUDGET_MS,
+  MAX_BACKTEST_RANGE_MS,
+  MAX_BACKTEST_WINDOWS,
+} from '../alerts/backtest.js';
 import {
   type AlertRule,
   evaluateRule,
@@ -21,7 +32,7 @@ import {
 } from '../alerts/index.js';
 import type { RuleStateDoc } from '../alerts/state-machine.js';
 import { type Principal, requireRole, resolveProject } from '../auth/authenticator.js';
-import { BadInputError, NotFoundError } from '../errors/errors.js';
+import { BadInputError, NotFoundError, OverloadedError } from '../errors/errors.js';
 import type { TraceStore } from '../store/port.js';
 import type { AppEnv } from './env.js';
 import { readBody } from './read-body.js';
@@ -30,10 +41,14 @@ import { validQuery } from './validate.js';
 export interface AlertRouteDeps {
   store: TraceStore;
   now?: () => number;
+  /** Wall-clock budget of one back-test (default 20 s); it answers with what it judged in time. */
+  backtestTimeBudgetMs?: number;
 }
 
 const MAX_RULE_BYTES = 64 * 1024;
 const RULE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Back-tests running at once on one collector; more get a 429. */
+export const MAX_CONCURRENT_BACKTESTS = 2;
 /** Every rule is evaluated every interval; a bound keeps one project from saturating the evaluator. */
 export const MAX_RULES_PER_PROJECT = 500;
 
@@ -148,6 +163,57 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
     return c.json({ rule: toRuleDto(rule, state, principal), evaluation: dto });
   });
 
+  let backtests = 0;
+  /** A saved or unsaved rule over every past window of a range (nothing recorded or notified). */
+  async function backtest(project: string, rule: AlertRule, body: { from: unknown; to: unknown }) {
+    const nowMs = now();
+    const instant = (field: 'from' | 'to') => {
+      const t = parseTimeInput(body[field], nowMs);
+      if (!t.ok) throw new BadInputError(`${field}: ${t.message}`);
+      return BigInt(Math.floor(t.ms)) * 1_000_000n;
+    };
+    const fromNs = instant('from');
+    const toNs = instant('to');
+    if (backtests >= MAX_CONCURRENT_BACKTESTS) {
+      throw new OverloadedError(`${MAX_CONCURRENT_BACKTESTS} back-tests are already running; try again shortly`, 5);
+    }
+    backtests++;
+    try {
+      const timeBudgetMs = deps.backtestTimeBudgetMs ?? DEFAULT_BACKTEST_TIME_BUDGET_MS;
+      return backtestDto(
+        await backtestRule(deps.store, project, rule, { fromNs, toNs, now, timeBudgetMs }),
+        timeBudgetMs,
+      );
+    } finally {
+      backtests--;
+    }
+  }
+
+  api.post('/rules/:id/backtest', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'investigator');
+    const project = resolveProject(principal, c.req.query('project'));
+    const { rule } = await load(project, c.req.param('id'));
+    const body = backtestRequestSchema.safeParse(await readJson(c.req.raw, 'a JSON object {"from", "to"}'));
+    if (!body.success) throw new BadInputError(`back-test: ${zodMessage(body.error)}`);
+    return c.json(await backtest(project, rule, body.data));
+  });
+
+  /** The rule form's "Back-test": the rule as typed, not saved. */
+  api.post('/backtest', async (c) => {
+    const principal = c.get('principal');
+    requireRole(principal, 'investigator');
+    const project = resolveProject(principal, c.req.query('project'));
+    const body = backtestDraftRequestSchema.safeParse(
+      await readJson(c.req.raw, 'a JSON object {"rule", "from", "to"}'),
+    );
+    if (!body.success) throw new BadInputError(`back-test: ${zodMessage(body.error)}`);
+    const spec = parseRuleInput(body.data.rule);
+    const ts = String(nowNs());
+    const rule = { ...spec, id: 'unsaved', createdNs: ts, updatedNs: ts } as AlertRule;
+    return c.json(await backtest(project, rule, body.data));
+  });
+
   api.get('/events', validQuery(alertEventParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const query = c.req.valid('query');
@@ -168,6 +234,42 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
     });
   });
   return api;
+}
+
+function backtestDto(r: BacktestResult, timeBudgetMs: number): BacktestAnswerDto {
+  const dto: BacktestAnswerDto = {
+    ruleId: r.ruleId,
+    fromNs: String(r.fromNs),
+    toNs: String(r.toNs),
+    windowsInRange: r.windowsInRange,
+    stepMs: r.stepMs,
+    windows: r.windows.map((w) => ({
+      windowEndNs: String(w.windowEndNs),
+      window: windowDto(w.current),
+      reference: windowDto(w.reference),
+      outcome: w.outcome,
+      state: w.state,
+      fired: w.fired,
+      resolved: w.resolved,
+      recentBreaches: w.recentBreaches,
+      results: w.results,
+      ...(w.observed !== undefined ? { observed: w.observed } : {}),
+      summary: w.summary,
+    })),
+    firings: r.firings,
+    complete: r.complete,
+    notes: r.notes,
+    elapsedMs: r.elapsedMs,
+    limits: { maxRangeMs: MAX_BACKTEST_RANGE_MS, maxWindows: MAX_BACKTEST_WINDOWS, timeBudgetMs },
+  };
+  // JSON has no Infinity or NaN (a KS statistic of an empty side, an observed rate of nothing).
+  return JSON.parse(JSON.stringify(dto, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+}
+
+function zodMessage(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
+  return error.issues
+    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
 }
 
 function windowDto(w: { fromNs: bigint; toNs: bigint; label: string }) {
@@ -202,11 +304,11 @@ export function toRuleDto(rule: AlertRule, state: RuleStateDoc, principal: Princ
   } as AlertRuleDto;
 }
 
-async function readJson(req: Request): Promise<unknown> {
+async function readJson(req: Request, what = 'a JSON alert rule'): Promise<unknown> {
   const text = (await readBody(req, MAX_RULE_BYTES)).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new BadInputError('body must be a JSON alert rule', { cause: error });
+    throw new BadInputError(`body must be ${what}`, { cause: error });
   }
 }

@@ -32,6 +32,8 @@ export interface AppDeps {
   detection?: DetectionState;
   /** Pseudonym keys known for a project, for find-by-value (none when absent). */
   pseudonymKeys?: (projectId: string) => string[];
+  /** Wall-clock budget of one alert back-test (default 20 s). */
+  backtestTimeBudgetMs?: number;
 }
 
 /**

@@ -33,6 +33,7 @@ export function NewAlertRulePage({ project }: { project: string }) {
         initial={emptyRuleForm()}
         submitLabel="Create rule"
         editing={false}
+        backtestProject={project}
         onSubmit={async (input) => setCreated(await create.mutateAsync(input))}
       />
     </div>
@@ -186,6 +187,7 @@ function RuleView({ project, rule }: { project: string; rule: AlertRuleDto }) {
             initial={ruleToForm(rule)}
             submitLabel="Save changes"
             editing
+            backtestProject={project}
             onSubmit={async (input) => {
               const answer = await update.mutateAsync(input);
               setNewSecret(answer.secret);

@@ -1,6 +1,7 @@
-import type { AlertRuleInput } from '@casefile/contract';
+import { type AlertRuleInput, METRIC_MEANINGS } from '@casefile/contract';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { METRICS } from '../drift/drift-url';
+import { BacktestPanel } from './BacktestPanel';
 import { type FormErrors, formToInput, type RuleForm } from './rule-form';
 
 const TESTS = ['', 'ks', 'wasserstein', 'psi', 'js', 'chi2', 'ztest'] as const;
@@ -13,10 +14,12 @@ interface Props {
   /** Resolves when saved; a rejection's message (the server's validation text) is shown by the form. */
   onSubmit: (input: AlertRuleInput) => Promise<void>;
   editing: boolean;
+  /** Shows the back-test panel (the form's rule over past windows) for this project. */
+  backtestProject?: string | undefined;
 }
 
 /** Create or edit a drift or threshold rule; every error is text next to its field. */
-export function RuleFormView({ initial, submitLabel, onSubmit, editing }: Props) {
+export function RuleFormView({ initial, submitLabel, onSubmit, editing, backtestProject }: Props) {
   const [form, setForm] = useState<RuleForm>(initial);
   const [errors, setErrors] = useState<FormErrors>({});
   const [apiError, setApiError] = useState('');
@@ -36,6 +39,13 @@ export function RuleFormView({ initial, submitLabel, onSubmit, editing }: Props)
     onSubmit(r.input)
       .catch((err: unknown) => setApiError(err instanceof Error ? err.message : String(err)))
       .finally(() => setBusy(false));
+  };
+
+  /** The rule as typed, for the back-test; the field errors show when it does not validate. */
+  const currentInput = () => {
+    const r = formToInput(form);
+    setErrors(r.ok ? {} : r.errors);
+    return r.ok ? r.input : undefined;
   };
 
   const text = (
@@ -102,7 +112,7 @@ export function RuleFormView({ initial, submitLabel, onSubmit, editing }: Props)
           <Field label="Metrics" error={errors.metrics} name="metrics" group>
             <div className="metric-checks" data-testid="rule-metrics">
               {METRICS.filter((m) => m !== 'run_count').map((m) => (
-                <label key={m} className="metric-check">
+                <label key={m} className="metric-check" title={METRIC_MEANINGS[m]}>
                   <input
                     type="checkbox"
                     data-testid={`rule-metric-${m}`}
@@ -118,10 +128,26 @@ export function RuleFormView({ initial, submitLabel, onSubmit, editing }: Props)
           </Field>
           <div className="filters-row">
             {select('test', 'Test', 'rule-test', TESTS)}
-            {text('threshold', 'Threshold (blank = default)', 'rule-threshold', { placeholder: 'p < 0.05' })}
+            {text('threshold', 'Threshold (blank = default)', 'rule-threshold', { placeholder: 'p < 0.02' })}
             {text('minReference', 'Min reference size', 'rule-min-reference')}
             {text('minCurrent', 'Min current size', 'rule-min-current')}
           </div>
+          {form.metrics.length > 0 && (
+            <ul className="metric-meanings muted small" data-testid="rule-metric-meanings">
+              {form.metrics.map((m) => (
+                <li key={m}>
+                  <code>{m}</code>: {METRIC_MEANINGS[m]}
+                </li>
+              ))}
+            </ul>
+          )}
+          <p className="muted small" data-testid="rule-alarm-policy">
+            By default a window breaches at p &lt; 0.02; the rule fires when 2 of the last 3 windows breach (or one at p
+            &lt; 0.002) and resolves only on a clear window (p ≥ 0.2). On steady traffic that is about 0.2 false alarms
+            per 100 evaluations, where firing on every breach at p &lt; 0.05 gave about 5; the price is a window of
+            delay for small changes (a new tool or answers 40% longer are caught in the first window or two, refusals 3%
+            → 12% at ~40 runs a window in 2–4).
+          </p>
           <div className="filters-row">
             {select('referenceType', 'Reference', 'rule-reference', [
               'previous-window',
@@ -181,6 +207,7 @@ export function RuleFormView({ initial, submitLabel, onSubmit, editing }: Props)
           </span>
         )}
       </div>
+      {backtestProject !== undefined && <BacktestPanel project={backtestProject} currentInput={currentInput} />}
     </form>
   );
 }

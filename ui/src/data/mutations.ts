@@ -105,6 +105,15 @@ export function useEvaluateAlertRule(project: string, id: string) {
   return useMutation({ mutationFn: () => api.evaluateAlertRule(project, id) });
 }
 
+/** Back-test the rule as typed in the form over a range of past windows (a dry run). */
+export function useBacktestAlertRule(project: string) {
+  const { api } = useSession();
+  return useMutation({
+    mutationFn: (v: { input: AlertRuleInput; from: string; to: string }) =>
+      api.backtestAlertRule(project, v.input, { from: v.from, to: v.to }),
+  });
+}
+
 /**
  * Find the runs that carried a value. A mutation, not a query: the value must not become a cache key
  * that outlives the search (nothing about it is kept once the page lets go of the answer).

@@ -11,6 +11,8 @@ import {
   alertEventListSchema,
   alertRuleAnswerSchema,
   alertRuleListSchema,
+  type BacktestAnswerDto,
+  backtestAnswerSchema,
   type DriftCompareDto,
   driftCompareSchema,
   findByValueAnswerSchema,
@@ -77,6 +79,15 @@ export interface ApiClient {
   deleteAlertRule(project: string, id: string): Promise<void>;
   /** A dry run with the window ending now: what the rule would find; nothing is recorded or sent. */
   evaluateAlertRule(project: string, id: string): Promise<RuleEvaluation>;
+  /**
+   * A rule as typed in the form (saved or not) judged over every past window of a range; `from`/`to`
+   * are dates as typed (ISO, "now", "7d ago", "last 7 days"). Nothing is recorded or sent.
+   */
+  backtestAlertRule(
+    project: string,
+    input: AlertRuleInput,
+    range: { from: string; to: string },
+  ): Promise<BacktestAnswerDto>;
   /** `query`: `rule`, `before` (ns), `limit`. */
   listAlertEvents(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<AlertEventListDto>;
   listAlertDeliveries(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<AlertDeliveryDto[]>;
@@ -149,6 +160,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const path = `/api/alerts/rules/${encodeURIComponent(id)}/evaluate${withProject(project)}`;
       return http.request('POST', path, evaluateAnswerSchema);
     },
+    backtestAlertRule: (project, input, range) =>
+      http.request('POST', `/api/alerts/backtest${withProject(project)}`, backtestAnswerSchema, {
+        body: { rule: input, ...range },
+      }),
     listAlertEvents: (project, query, signal) =>
       get(`/api/alerts/events?${withProjectParam(project, query)}`, alertEventListSchema, signal),
     async listAlertDeliveries(project, query, signal) {

@@ -26,6 +26,8 @@ export interface CollectorProcess {
   adminToken: string;
   dataDir: string;
   output(): string;
+  /** Sends `signal` and resolves with the exit code (or the signal's name) once the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<number | string>;
   /** Stops the process; the data dir is deleted unless `keepData` (then the caller deletes it). */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -76,8 +78,14 @@ export async function startCollectorProcess(env: Record<string, string> = {}): P
     adminToken,
     dataDir,
     output: () => out,
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode ?? '';
+      const exited = new Promise<number | string>((ok) => child.once('exit', (code, sig) => ok(code ?? sig ?? '')));
+      child.kill(signal);
+      return exited;
+    },
     async stop(options = {}) {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((ok) => child.once('exit', ok));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10_000))]);

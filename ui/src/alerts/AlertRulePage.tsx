@@ -19,10 +19,22 @@ import './alerts.css';
 
 /** `/alerts/new`: the create form; after saving, the signing secret is shown once. */
 export function NewAlertRulePage({ project }: { project: string }) {
+  const { user } = useSession();
   const create = useCreateAlertRule(project);
   useDocumentTitle('New alert rule');
   const [created, setCreated] = useState<CreatedRule | null>(null);
   if (created !== null) return <CreatedPanel project={project} created={created} />;
+  // Only admins create rules: anyone else gets no form they could not submit.
+  if (user.role !== 'admin') {
+    return (
+      <div className="alerts-page" data-testid="alert-rule-new-refused">
+        <PageHeading>New alert rule</PageHeading>
+        <p className="muted">
+          Only an admin can create alert rules. <Link to={alertsHref(project)}>See the existing rules</Link>.
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="alerts-page" data-testid="alert-rule-new">
       <div className="crumbs">

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POLL_MS } from '../data/queries';
 import { alertRule } from '../test/fixtures';
 import { type Call, fail, never, ok, renderPage, user } from '../test/render-page';
-import { AlertRulePage } from './AlertRulePage';
+import { AlertRulePage, NewAlertRulePage } from './AlertRulePage';
 import { AlertsPage } from './AlertsPage';
 
 afterEach(() => {
@@ -78,6 +78,18 @@ describe('alert rule page', () => {
       routes: { 'GET /api/alerts/rules/gone': () => fail(404, 'not_found', 'no such rule') },
     });
     expect((await screen.findByTestId('rule-not-found')).textContent).toContain('No alert rule gone in this project.');
+  });
+
+  it('gives a viewer who opens /alerts/new no form, only who can create rules', async () => {
+    renderPage(<NewAlertRulePage project="acme" />, {
+      path: '/alerts/new?project=acme',
+      user: user('viewer'),
+      routes: {},
+    });
+    expect((await screen.findByTestId('alert-rule-new-refused')).textContent).toContain(
+      'Only an admin can create alert rules',
+    );
+    expect(screen.queryByTestId('rule-form')).toBeNull();
   });
 
   it('lets a viewer read the rule, with neither "Evaluate now" nor edit and delete', async () => {

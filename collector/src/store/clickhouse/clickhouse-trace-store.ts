@@ -582,6 +582,8 @@ function isNetworkError(error: unknown): boolean {
 }
 
 function mapError(error: unknown, sql: string): Error {
+  // The deadline guard's verdict (a deadline passed, the server is hung) is already the answer.
+  if (error instanceof StoreUnavailableError) return error;
   if (error instanceof ClickHouseError && RETRYABLE_CODES.has(String(error.code))) {
     return new StoreUnavailableError(`ClickHouse is overloaded (code ${error.code})`, { cause: error });
   }

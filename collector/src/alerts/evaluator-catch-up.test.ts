@@ -92,6 +92,29 @@ describe('alert evaluator: catch-up', () => {
     await ev.close();
   });
 
+  it('a sliding window that fell behind catches up on windows a window length apart, not on every end', async () => {
+    const store = await setup();
+    // The rule: a 1-hour window evaluated every 10 minutes.
+    const stored = (await store.listAlertRules(P))[0];
+    const rule = { ...JSON.parse(stored?.json ?? '{}'), intervalMs: 600_000 };
+    await store.putAlertRule({ ...(stored as NonNullable<typeof stored>), json: JSON.stringify(rule) });
+    for (let h = 9; h < 16; h++) await store.writeSteps(hour(h));
+    let t = 10 * HOUR + 1_000;
+    const ev = createAlertEvaluator({
+      store,
+      owner: 'a',
+      tickMs: 0,
+      notifier: createNotifier({ store }),
+      now: () => t,
+    });
+    await ev.tick();
+    // Down for three hours: 18 window ends passed; the three hourly ones are judged, ending at the latest.
+    t = 13 * HOUR + 1_000;
+    expect(await ev.tick()).toMatchObject({ evaluated: 3, caughtUp: 2, skipped: 0 });
+    expect((await state(store)).lastWindowEndNs).toBe(String(H(13)));
+    await ev.close();
+  });
+
   it('a second collector does not interleave with a rule another one is catching up', async () => {
     const store = await setup();
     for (let h = 9; h < 16; h++) await store.writeSteps(hour(h));

@@ -155,9 +155,15 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         reportedSkips.add(key);
       }
     }
+    // Windows a window length apart, ending at the latest: a sliding window (1 h every 2 s) is not
+    // replayed end by end — the windows in between overlap the ones judged, and the persistence counts
+    // windows a window length apart anyway — so a rule that fell behind is back at the latest window
+    // within a tick or two.
+    const step = BigInt(Math.max(1, Math.ceil(d.rule.windowMs / d.rule.intervalMs))) * interval;
     const ends: bigint[] = [];
-    for (let end = oldest; end <= latest && ends.length < windowsPerTick; end += interval) ends.push(end);
-    return ends;
+    for (let end = latest; end >= oldest; end -= step) ends.push(end);
+    ends.reverse();
+    return ends.slice(0, windowsPerTick);
   }
 
   async function dueRules(nowNs: bigint, report: TickReport): Promise<Due[]> {

@@ -1,7 +1,9 @@
 import type { RunSummary, Step } from '../model/step.js';
+import type { EvidenceStore } from './evidence.js';
 import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
 import type { TextMatch } from './text-search.js';
 
+export type { CaseStore, ChainStore, EvidenceStore } from './evidence.js';
 export type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
 
 import type {
@@ -146,8 +148,14 @@ export interface Retention {
    * events and deliveries before it and claims of windows that ended before it (rules and states stay).
    * Backends that drop whole daily partitions (ClickHouse) round `beforeNs` down to a UTC day boundary
    * for steps and access-log entries, i.e. may keep up to one day more than asked, never less.
+   * The chain's leaves of the removed steps go with them (entries stay: they are the tombstones).
+   * `keepTraceIds` (runs under legal hold) keep all their steps and leaves, whatever their age.
    */
-  purgeBefore(projectId: string, beforeNs: bigint): Promise<void>;
+  purgeBefore(projectId: string, beforeNs: bigint, options?: PurgeOptions): Promise<void>;
+}
+
+export interface PurgeOptions {
+  keepTraceIds?: ReadonlySet<string>;
 }
 
 /** Findings of the detection worker, and the statuses investigators give them. */
@@ -244,7 +252,8 @@ export interface TraceStore
     DetectionStateStore,
     DetectionBacklog,
     MetricsReader,
-    AlertStore {}
+    AlertStore,
+    EvidenceStore {}
 
 export type Touch = { documentId: string } | { toolName: string } | { approvalId: string };
 

@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import { alertsSuite } from './alerts-conformance.suite.js';
 import { coreSuite } from './conformance.suite.js';
 import { backlogSuite } from './detection-backlog.suite.js';
+import { evidenceSuite } from './evidence-conformance.suite.js';
 import { findingsSuite } from './findings-conformance.suite.js';
 import { agentScopeSuite } from './metrics-agent-scope.suite.js';
 import { metricsSuite } from './metrics-conformance.suite.js';
@@ -9,7 +10,7 @@ import type { TraceStore } from './port.js';
 import { runSearchSuite } from './run-search-conformance.suite.js';
 import type { StoreOptions, StoreSkip, StoreSuite } from './suite-harness.suite.js';
 
-export type { StoreOptions, StoreSkip, StoreSuite, SuiteHarness } from './suite-harness.suite.js';
+export type { StoreOptions, StoreSkip, StoreSuite, SuiteHarness, TamperTarget } from './suite-harness.suite.js';
 
 /** Every suite of the battery, in the order they run. A new suite is added here and every store runs it. */
 export const STORE_SUITES: readonly StoreSuite[] = [
@@ -20,6 +21,7 @@ export const STORE_SUITES: readonly StoreSuite[] = [
   metricsSuite,
   agentScopeSuite,
   alertsSuite,
+  evidenceSuite,
 ];
 
 export interface BatteryOptions extends StoreOptions {

@@ -33,6 +33,20 @@ export interface StoreOptions {
    */
   openPeer?: (store: TraceStore) => Promise<TraceStore>;
   closePeer?: (peer: TraceStore) => Promise<void>;
+  /**
+   * Sets one attribute of one stored span to `value` behind the store's back, with the backend's own
+   * tools (raw SQL on its database), as someone editing the data would. Returns the store to go on
+   * with (DuckDB closes and reopens its file around the edit).
+   */
+  tamperSpan?: (store: TraceStore, span: TamperTarget) => Promise<TraceStore>;
+}
+
+export interface TamperTarget {
+  projectId: string;
+  traceId: string;
+  spanId: string;
+  key: string;
+  value: string;
 }
 
 /**

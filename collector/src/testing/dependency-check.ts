@@ -49,6 +49,7 @@ export const COLLECTOR_LAYERS: readonly Layer[] = [
       'config/',
       'detect/',
       'drift/',
+      'evidence/',
       'ingest/',
       'normalize/',
       'otlp/',

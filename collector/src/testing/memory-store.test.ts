@@ -6,4 +6,11 @@ runStoreSuites(
   'in-memory store',
   async () => createMemoryStore(),
   async () => {},
+  {
+    async tamperSpan(store, t) {
+      const step = (store as ReturnType<typeof createMemoryStore>).steps.get(`${t.projectId}/${t.traceId}/${t.spanId}`);
+      if (step) step.attributes = { ...step.attributes, [t.key]: t.value };
+      return store;
+    },
+  },
 );

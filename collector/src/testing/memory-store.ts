@@ -23,6 +23,7 @@ import {
 import { runTextMatches, stepTextMatch } from '../store/text-search.js';
 import { comparePending, createWriteClock } from '../store/write-clock.js';
 import { createMemoryAlerts } from './memory-alerts.js';
+import { createMemoryEvidence } from './memory-evidence.js';
 import { createMemoryMetrics } from './memory-metrics.js';
 
 const newestFirst = (a: RunSummary, b: RunSummary): number =>
@@ -64,18 +65,21 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
       steps: runSteps(projectId, id),
     }));
   };
+  const writeSteps = async (batch: readonly Step[]) => {
+    if (batch.length === 0) return;
+    const writtenNs = clock();
+    for (const s of batch) {
+      steps.set(`${s.projectId}/${s.traceId}/${s.spanId}`, s);
+      written.set(`${s.projectId}/${s.traceId}`, { projectId: s.projectId, traceId: s.traceId, writtenNs });
+    }
+  };
+  const { purgeLeavesBefore, ...evidence } = createMemoryEvidence(steps, writeSteps);
   return {
     backend: 'memory',
     steps,
+    ...evidence,
     async migrate() {},
-    async writeSteps(batch) {
-      if (batch.length === 0) return;
-      const writtenNs = clock();
-      for (const s of batch) {
-        steps.set(`${s.projectId}/${s.traceId}/${s.spanId}`, s);
-        written.set(`${s.projectId}/${s.traceId}`, { projectId: s.projectId, traceId: s.traceId, writtenNs });
-      }
-    },
+    writeSteps,
     async ping() {},
     async pendingDetections(q) {
       return pending(q).slice(0, q.limit);
@@ -179,8 +183,12 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
         .slice(-limit)
         .reverse();
     },
-    async purgeBefore(projectId, beforeNs) {
-      for (const [k, s] of steps) if (s.projectId === projectId && s.startNs < beforeNs) steps.delete(k);
+    async purgeBefore(projectId, beforeNs, options = {}) {
+      const keep = options.keepTraceIds ?? new Set<string>();
+      for (const [k, s] of steps) {
+        if (s.projectId === projectId && s.startNs < beforeNs && !keep.has(s.traceId)) steps.delete(k);
+      }
+      purgeLeavesBefore(projectId, beforeNs, keep);
       access.splice(0, access.length, ...access.filter((e) => e.projectId !== projectId || e.timeNs >= beforeNs));
       purgeAlertHistory(projectId, beforeNs);
       for (const key of findings.keys()) {

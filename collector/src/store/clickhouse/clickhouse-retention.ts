@@ -26,13 +26,23 @@ export function dayPartition(ns: bigint): number {
  * with other projects is cleared with an `ALTER ... DELETE` mutation, awaited so that the purge
  * has happened when this resolves.
  */
-export async function purgeProjectBefore(deps: RetentionDeps, projectId: string, beforeNs: bigint): Promise<void> {
+export async function purgeProjectBefore(
+  deps: RetentionDeps,
+  projectId: string,
+  beforeNs: bigint,
+  keepTraceIds: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const cutoff = dayPartition(beforeNs);
   const project = literal(projectId);
-  await purgeTables(deps, DAY_PARTITIONED_TABLES, 'spans', 'toYYYYMMDD(start_time)', cutoff, project);
-  await purgeTables(deps, ['access_log'], 'access_log', 'toYYYYMMDD(day)', cutoff, project);
+  const tables = [...DAY_PARTITIONED_TABLES, 'chain_leaves'];
+  await purgeTables(deps, tables, 'spans', 'toYYYYMMDD(start_time)', cutoff, project, [...keepTraceIds]);
+  await purgeTables(deps, ['access_log'], 'access_log', 'toYYYYMMDD(day)', cutoff, project, []);
 }
 
+/**
+ * A day is dropped as a partition only when it holds nothing of another project and no held run of
+ * this one; otherwise the project's other rows of that day are deleted with a mutation.
+ */
 async function purgeTables(
   deps: RetentionDeps,
   tables: readonly string[],
@@ -40,7 +50,9 @@ async function purgeTables(
   probeDay: string,
   cutoff: number,
   project: string,
+  keep: readonly string[],
 ): Promise<void> {
+  const kept = keep.length === 0 ? '' : ` AND trace_id NOT IN (${keep.map(literal).join(', ')})`;
   const parts = await deps.select(
     `SELECT DISTINCT partition FROM system.parts
 WHERE database = ${literal(deps.database)} AND table = ${literal(probeTable)} AND active`,
@@ -48,8 +60,10 @@ WHERE database = ${literal(deps.database)} AND table = ${literal(probeTable)} AN
   const days = parts.map((r) => Number(String(r.partition).replace(/'/g, ''))).filter((d) => d > 0 && d < cutoff);
   const shared: number[] = [];
   for (const day of days) {
+    const held =
+      keep.length === 0 ? '' : ` OR (project_id = ${project} AND trace_id IN (${keep.map(literal).join(', ')}))`;
     const [row] = await deps.select(
-      `SELECT count() AS n FROM ${deps.db}.${probeTable} WHERE ${probeDay} = ${uint(day)} AND project_id != ${project}`,
+      `SELECT count() AS n FROM ${deps.db}.${probeTable} WHERE ${probeDay} = ${uint(day)} AND (project_id != ${project}${held})`,
     );
     if (Number(row?.n ?? 0) > 0) {
       shared.push(day);
@@ -62,13 +76,13 @@ WHERE database = ${literal(deps.database)} AND table = ${literal(probeTable)} AN
   for (const table of tables) {
     const dayExpr = table === 'spans' ? 'toYYYYMMDD(start_time)' : 'toYYYYMMDD(day)';
     await deps.command(
-      `ALTER TABLE ${deps.db}.${table} DELETE WHERE project_id = ${project} AND ${dayExpr} IN (${inDays})`,
+      `ALTER TABLE ${deps.db}.${table} DELETE WHERE project_id = ${project} AND ${dayExpr} IN (${inDays})${kept}`,
     );
   }
   await waitForMutations(deps, tables);
 }
 
-async function waitForMutations(deps: RetentionDeps, tables: readonly string[]): Promise<void> {
+export async function waitForMutations(deps: RetentionDeps, tables: readonly string[]): Promise<void> {
   const names = tables.map(literal).join(', ');
   const deadline = Date.now() + MUTATION_WAIT_MS;
   while (Date.now() < deadline) {

@@ -1,6 +1,7 @@
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
 import { ALERTS_MIGRATION } from './clickhouse-alerts.js';
 import { BACKLOG_MIGRATION } from './clickhouse-backlog.js';
+import { EVIDENCE_MIGRATION } from './clickhouse-evidence.js';
 import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
 import type { Migration } from './migration.js';
 import { ident } from './sql.js';
@@ -179,6 +180,7 @@ ${RUN_INDEX_SELECT(db)}`,
     ],
   },
   BACKLOG_MIGRATION,
+  EVIDENCE_MIGRATION,
 ];
 
 export function migrationsTableDdl(db: string, layout: TableLayout = SINGLE_NODE): string {

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { Step } from '../../model/step.js';
 import { buildRun, DAY0, NS_PER_DAY } from '../conformance.fixtures.js';
 import type { TraceStore } from '../port.js';
-import { runStoreSuites } from '../store-battery.suite.js';
+import { runStoreSuites, type TamperTarget } from '../store-battery.suite.js';
 import { MIGRATIONS, migrationsTableDdl } from './clickhouse-schema.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
+import { ident, literal } from './sql.js';
 import { SINGLE_NODE } from './table-layout.js';
 
 // A real server (CI starts one: .ci/clickhouse.sh); every store is a fresh database, dropped afterwards.
@@ -16,6 +17,33 @@ const open = (database: string) => {
   if (!url) throw new Error('CLICKHOUSE_URL is not set');
   return ClickHouseTraceStore.open({ url, database });
 };
+
+/** Rewrites one attribute with an `ALTER TABLE … UPDATE` from a client of its own, as an operator could. */
+async function tamperSpan(store: TraceStore, t: TamperTarget): Promise<TraceStore> {
+  const db = (store as ClickHouseTraceStore).database;
+  const client = createClient({ url, log: { level: ClickHouseLogLevel.OFF } });
+  try {
+    const k = literal(t.key);
+    await client.command({
+      query: `ALTER TABLE ${ident(db)}.spans UPDATE
+  attributes_keys = arrayConcat(arrayFilter(x -> x != ${k}, attributes_keys), [${k}]),
+  attributes_values = arrayConcat(arrayFilter((v, x) -> x != ${k}, attributes_values, attributes_keys), [${literal(t.value)}])
+WHERE project_id = ${literal(t.projectId)} AND trace_id = ${literal(t.traceId)} AND span_id = ${literal(t.spanId)}`,
+    });
+    for (let i = 0; i < 300; i++) {
+      const rows = await client.query({
+        query: `SELECT count() AS n FROM system.mutations WHERE database = ${literal(db)} AND is_done = 0`,
+        format: 'JSONEachRow',
+      });
+      const [row] = await rows.json<{ n: string }>();
+      if (Number(row?.n) === 0) return store;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the tampering mutation did not finish');
+  } finally {
+    await client.close();
+  }
+}
 
 runStoreSuites(
   'ClickHouse store',
@@ -27,6 +55,7 @@ runStoreSuites(
   {
     // Claim races run between separate clients of one database, as separate collectors would.
     openPeer: (store: TraceStore) => open((store as ClickHouseTraceStore).database),
+    tamperSpan,
     skip: url
       ? []
       : [{ reason: 'CLICKHOUSE_URL is not set (bash .ci/clickhouse.sh start starts a server)', tests: ['*'] }],

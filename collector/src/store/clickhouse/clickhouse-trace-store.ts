@@ -11,6 +11,17 @@ import type {
   StoredAlertState,
 } from '../alerts.js';
 import { createDeadlineGuard, type DeadlineGuard } from '../deadline-guard.js';
+import type {
+  ChainEntry,
+  ChainEntryKey,
+  ChainEntryQuery,
+  ChainLeaf,
+  EvidenceAuditEntry,
+  EvidenceAuditQuery,
+  IntegrityTraceQuery,
+  RetentionPolicy,
+  StoredCase,
+} from '../evidence.js';
 import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from '../findings.js';
 import type {
   MetricPoint,
@@ -28,6 +39,7 @@ import {
   type PendingDetection,
   type PendingDetectionQuery,
   type Project,
+  type PurgeOptions,
   type RunPage,
   type RunQuery,
   runPageOf,
@@ -38,6 +50,7 @@ import { dedupeSteps } from '../step-columns.js';
 import { inPageOrder } from '../text-search.js';
 import * as alertsSql from './clickhouse-alerts.js';
 import { countPendingSql, markSql, pendingSql, toPending } from './clickhouse-backlog.js';
+import * as evidenceSql from './clickhouse-evidence.js';
 import * as findingsSql from './clickhouse-findings.js';
 import * as metricsSql from './clickhouse-metrics.js';
 import {
@@ -47,10 +60,10 @@ import {
   runsTouchingSql,
   tracesStartedBeforeSql,
 } from './clickhouse-queries.js';
-import { purgeProjectBefore } from './clickhouse-retention.js';
+import { purgeProjectBefore, waitForMutations } from './clickhouse-retention.js';
 import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from './clickhouse-rows.js';
 import { textMatchesSql } from './clickhouse-run-search.js';
-import { MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
+import { DAY_PARTITIONED_TABLES, MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
 import { ident, literal, uint, wellFormed } from './sql.js';
 import { SINGLE_NODE, type TableLayout } from './table-layout.js';
 
@@ -358,12 +371,8 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
     }));
   }
 
-  async purgeBefore(projectId: string, beforeNs: bigint): Promise<void> {
-    await purgeProjectBefore(
-      { db: this.db, database: this.database, select: (sql) => this.select(sql), command: (sql) => this.command(sql) },
-      projectId,
-      beforeNs,
-    );
+  async purgeBefore(projectId: string, beforeNs: bigint, options: PurgeOptions = {}): Promise<void> {
+    await purgeProjectBefore(this.retention, projectId, beforeNs, options.keepTraceIds);
     await findingsSql.clearOrphanFindings(this.findings, projectId);
     await alertsSql.purgeAlertsBefore(this.alerts, projectId, beforeNs);
   }
@@ -454,6 +463,98 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
 
   claimEvaluation(projectId: string, ruleId: string, windowEndNs: bigint, owner: string): Promise<boolean> {
     return alertsSql.claimEvaluation(this.alerts, projectId, ruleId, windowEndNs, owner);
+  }
+
+  appendChain(entries: readonly ChainEntry[], leaves: readonly ChainLeaf[]): Promise<void> {
+    return evidenceSql.appendChain(this.evidence, entries, leaves);
+  }
+
+  listChainEntries(projectId: string, query: ChainEntryQuery): Promise<ChainEntry[]> {
+    return evidenceSql.listChainEntries(this.evidence, projectId, query);
+  }
+
+  getChainEntries(projectId: string, keys: readonly ChainEntryKey[]): Promise<ChainEntry[]> {
+    return evidenceSql.getChainEntries(this.evidence, projectId, keys);
+  }
+
+  chainHeads(projectId: string): Promise<ChainEntry[]> {
+    return evidenceSql.chainHeads(this.evidence, projectId);
+  }
+
+  chainLeaves(projectId: string, traceIds: readonly string[]): Promise<ChainLeaf[]> {
+    return evidenceSql.chainLeaves(this.evidence, projectId, traceIds);
+  }
+
+  integrityTraceIds(projectId: string, query: IntegrityTraceQuery): Promise<string[]> {
+    return evidenceSql.integrityTraceIds(this.evidence, projectId, query);
+  }
+
+  async readSpans(projectId: string, traceIds: readonly string[]): Promise<Step[]> {
+    if (traceIds.length === 0) return [];
+    const rows = await this.select(evidenceSql.readSpansSql(this.db, projectId, traceIds, SPAN_COLUMN_NAMES));
+    return rows.map(rowToStep);
+  }
+
+  rewriteSpans(projectId: string, steps: readonly Step[]): Promise<void> {
+    return evidenceSql.rewriteSpans(
+      {
+        ...this.evidence,
+        database: this.database,
+        readSpans: (p, t) => this.readSpans(p, t),
+        writeSteps: (s) => this.writeSteps(s),
+        derivedTables: DAY_PARTITIONED_TABLES.filter((t) => t !== 'spans'),
+        waitForMutations: (tables) => waitForMutations(this.retention, tables),
+      },
+      projectId,
+      steps,
+    );
+  }
+
+  putCase(c: StoredCase): Promise<void> {
+    return evidenceSql.putCase(this.evidence, c);
+  }
+
+  getCase(projectId: string, id: string): Promise<StoredCase | undefined> {
+    return evidenceSql.getCase(this.evidence, projectId, id);
+  }
+
+  listCases(projectId: string): Promise<StoredCase[]> {
+    return evidenceSql.listCases(this.evidence, projectId);
+  }
+
+  recordEvidenceAudit(entry: EvidenceAuditEntry): Promise<void> {
+    return evidenceSql.recordEvidenceAudit(this.evidence, entry);
+  }
+
+  listEvidenceAudit(projectId: string, query: EvidenceAuditQuery): Promise<EvidenceAuditEntry[]> {
+    return evidenceSql.listEvidenceAudit(this.evidence, projectId, query);
+  }
+
+  getRetentionPolicy(projectId: string): Promise<RetentionPolicy | undefined> {
+    return evidenceSql.getRetentionPolicy(this.evidence, projectId);
+  }
+
+  putRetentionPolicy(policy: RetentionPolicy): Promise<void> {
+    return evidenceSql.putRetentionPolicy(this.evidence, policy);
+  }
+
+  private get retention() {
+    return {
+      db: this.db,
+      database: this.database,
+      select: (sql: string) => this.select(sql),
+      command: (sql: string) => this.command(sql),
+    };
+  }
+
+  private get evidence(): evidenceSql.EvidenceContext {
+    return {
+      db: this.db,
+      select: (sql) => this.select(sql),
+      command: (sql) => this.command(sql),
+      insert: (table, rows) => this.insertRows(table, rows),
+      nextVersion: () => this.nextVersion(),
+    };
   }
 
   private get findings(): findingsSql.FindingsContext {

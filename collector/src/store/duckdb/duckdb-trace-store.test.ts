@@ -1,12 +1,38 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { TraceStore } from '../port.js';
-import { runStoreSuites } from '../store-battery.suite.js';
+import { runStoreSuites, type TamperTarget } from '../store-battery.suite.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
 
 // A real database file in a fresh directory under the OS temp dir (TMPDIR) for every store.
 const dirs = new WeakMap<TraceStore, string>();
+
+/** Edits the file with DuckDB itself while the store is closed, as someone with the file would. */
+async function tamperSpan(store: TraceStore, t: TamperTarget): Promise<TraceStore> {
+  const dir = dirs.get(store) as string;
+  await store.close();
+  const instance = await DuckDBInstance.create(join(dir, 'casefile.duckdb'));
+  const conn = await instance.connect();
+  const key = [t.projectId, t.traceId, t.spanId];
+  const read = await conn.runAndReadAll(
+    'SELECT attributes FROM spans WHERE project_id = $1 AND trace_id = $2 AND span_id = $3',
+    key,
+  );
+  const attributes = JSON.parse(String(read.getRowsJS()[0]?.[0] ?? '{}')) as Record<string, string>;
+  attributes[t.key] = t.value;
+  await conn.run('UPDATE spans SET attributes = $4 WHERE project_id = $1 AND trace_id = $2 AND span_id = $3', [
+    ...key,
+    JSON.stringify(attributes),
+  ]);
+  conn.closeSync();
+  instance.closeSync();
+  const reopened = await DuckDbTraceStore.open(dir);
+  await reopened.migrate();
+  dirs.set(reopened, dir);
+  return reopened;
+}
 
 runStoreSuites(
   'DuckDB store',
@@ -21,4 +47,5 @@ runStoreSuites(
     const dir = dirs.get(store);
     if (dir) await rm(dir, { recursive: true, force: true });
   },
+  { tamperSpan },
 );

@@ -20,6 +20,17 @@ import type {
   StoredAlertRule,
   StoredAlertState,
 } from '../alerts.js';
+import type {
+  ChainEntry,
+  ChainEntryKey,
+  ChainEntryQuery,
+  ChainLeaf,
+  EvidenceAuditEntry,
+  EvidenceAuditQuery,
+  IntegrityTraceQuery,
+  RetentionPolicy,
+  StoredCase,
+} from '../evidence.js';
 import {
   type DetectionAuditEntry,
   encodeFindingCursor,
@@ -43,6 +54,7 @@ import {
   type PendingDetection,
   type PendingDetectionQuery,
   type Project,
+  type PurgeOptions,
   type RunPage,
   type RunQuery,
   runPageOf,
@@ -55,6 +67,7 @@ import { createWriteClock } from '../write-clock.js';
 import * as alerts from './duckdb-alerts.js';
 import { COUNT_PENDING, PURGE_BACKLOG, pendingSql, STAMP_WRITES, upsertMarks } from './duckdb-backlog.js';
 import { buildListRuns, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
+import * as evidence from './duckdb-evidence.js';
 import {
   buildListFindings,
   DELETE_ORPHAN_FINDINGS,
@@ -242,18 +255,22 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
     );
   }
 
-  purgeBefore(projectId: string, beforeNs: bigint): Promise<void> {
+  purgeBefore(projectId: string, beforeNs: bigint, options: PurgeOptions = {}): Promise<void> {
     const params = [projectId, beforeNs];
+    const keep = [...(options.keepTraceIds ?? [])];
+    const spanParams = [projectId, beforeNs, evidence.textList(keep)];
+    const spansBefore = `project_id = $1 AND start_ns < $2::UBIGINT AND NOT list_contains(${evidence.asTextList('$3')}, trace_id)`;
     return this.onWriter(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
       try {
         await exec(
           conn,
-          'INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM spans WHERE project_id = $1 AND start_ns < $2::UBIGINT',
-          params,
+          `INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM spans WHERE ${spansBefore}`,
+          spanParams,
         );
-        await exec(conn, 'DELETE FROM spans WHERE project_id = $1 AND start_ns < $2::UBIGINT', params);
+        await exec(conn, `DELETE FROM spans WHERE ${spansBefore}`, spanParams);
         for (const statement of REFRESH_DERIVED) await exec(conn, statement);
+        await evidence.purgeLeaves(conn, projectId, beforeNs, keep);
         await exec(conn, 'DELETE FROM access_log WHERE project_id = $1 AND time_ns < $2::UBIGINT', params);
         await exec(conn, DELETE_ORPHAN_FINDINGS, [projectId]);
         for (const statement of PURGE_BACKLOG) await exec(conn, statement, [projectId]);
@@ -440,6 +457,92 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
 
   claimEvaluation(projectId: string, ruleId: string, windowEndNs: bigint, owner: string): Promise<boolean> {
     return this.onWriter((conn) => alerts.claimEvaluation(conn, projectId, ruleId, windowEndNs, owner));
+  }
+
+  appendChain(entries: readonly ChainEntry[], leaves: readonly ChainLeaf[]): Promise<void> {
+    if (entries.length === 0 && leaves.length === 0) return Promise.resolve();
+    return this.onWriter(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await evidence.appendChain(conn, entries, leaves);
+        await conn.run('COMMIT');
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw error instanceof StoreQueryError ? error : new Error('DuckDB chain append failed', { cause: error });
+      }
+    });
+  }
+
+  listChainEntries(projectId: string, query: ChainEntryQuery): Promise<ChainEntry[]> {
+    return this.onReader((conn) => evidence.listChainEntries(conn, projectId, query));
+  }
+
+  getChainEntries(projectId: string, keys: readonly ChainEntryKey[]): Promise<ChainEntry[]> {
+    return this.onReader((conn) => evidence.getChainEntries(conn, projectId, keys));
+  }
+
+  chainHeads(projectId: string): Promise<ChainEntry[]> {
+    return this.onReader((conn) => evidence.chainHeads(conn, projectId));
+  }
+
+  chainLeaves(projectId: string, traceIds: readonly string[]): Promise<ChainLeaf[]> {
+    return this.onReader((conn) => evidence.chainLeaves(conn, projectId, traceIds));
+  }
+
+  integrityTraceIds(projectId: string, query: IntegrityTraceQuery): Promise<string[]> {
+    return this.onReader((conn) => evidence.integrityTraceIds(conn, projectId, query));
+  }
+
+  readSpans(projectId: string, traceIds: readonly string[]): Promise<Step[]> {
+    if (traceIds.length === 0) return Promise.resolve([]);
+    const sql = 'SELECT * FROM spans WHERE project_id = $1 AND list_contains($2, trace_id)';
+    return this.onReader(async (conn) =>
+      (await readRows(conn, sql, [projectId, listValue([...traceIds])])).map(toStep),
+    );
+  }
+
+  async rewriteSpans(projectId: string, steps: readonly Step[]): Promise<void> {
+    await this.writeSteps(steps.filter((s) => s.projectId === projectId));
+    // The old values stay in the write-ahead log until a checkpoint rewrites the file without them.
+    // A checkpoint waits for no reader: it is tried again while reads are in flight.
+    await this.onWriter(async (conn) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await exec(conn, 'CHECKPOINT');
+        } catch (error) {
+          if (attempt >= 50) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    });
+  }
+
+  putCase(c: StoredCase): Promise<void> {
+    return this.onWriter((conn) => evidence.putCase(conn, c));
+  }
+
+  getCase(projectId: string, id: string): Promise<StoredCase | undefined> {
+    return this.onReader((conn) => evidence.getCase(conn, projectId, id));
+  }
+
+  listCases(projectId: string): Promise<StoredCase[]> {
+    return this.onReader((conn) => evidence.listCases(conn, projectId));
+  }
+
+  recordEvidenceAudit(entry: EvidenceAuditEntry): Promise<void> {
+    return this.onWriter((conn) => evidence.recordEvidenceAudit(conn, entry));
+  }
+
+  listEvidenceAudit(projectId: string, query: EvidenceAuditQuery): Promise<EvidenceAuditEntry[]> {
+    return this.onReader((conn) => evidence.listEvidenceAudit(conn, projectId, query));
+  }
+
+  getRetentionPolicy(projectId: string): Promise<RetentionPolicy | undefined> {
+    return this.onReader((conn) => evidence.getRetentionPolicy(conn, projectId));
+  }
+
+  putRetentionPolicy(policy: RetentionPolicy): Promise<void> {
+    return this.onWriter((conn) => evidence.putRetentionPolicy(conn, policy));
   }
 
   async close(): Promise<void> {

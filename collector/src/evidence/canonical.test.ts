@@ -1,0 +1,37 @@
+import { stepToDto } from '@casefile/contract';
+import { describe, expect, it } from 'vitest';
+import { emptyStep } from '../model/step.js';
+import { awkwardStep, buildRun, DAY0 } from '../store/conformance.fixtures.js';
+import { canonicalJson, canonicalSpanRecord } from './canonical.js';
+
+describe('canonical span records', () => {
+  it('is the same for a stored step and for the step as the API sends it', () => {
+    for (const step of [awkwardStep('p', 'a'.repeat(32)), ...buildRun({ projectId: 'p', startNs: DAY0 })]) {
+      expect(canonicalSpanRecord(stepToDto(step))).toBe(canonicalSpanRecord(step));
+    }
+  });
+
+  it('sorts keys, leaves empty fields and the project out, and writes nanoseconds as decimal strings', () => {
+    const step = { ...emptyStep('project-x', 'a'.repeat(32), 'b'.repeat(16)), startNs: 18_446_744_073_709_551_615n };
+    step.attributes = { z: '1', a: '2' };
+    expect(canonicalSpanRecord(step)).toBe(
+      `{"attributes":{"a":"2","z":"1"},"kind":"other","spanId":"${'b'.repeat(16)}","startNs":"18446744073709551615","status":"unset","traceId":"${'a'.repeat(32)}"}`,
+    );
+  });
+
+  it('changes with any field, and hashes a lone surrogate as the stores keep it (U+FFFD)', () => {
+    const step = emptyStep('p', 'a'.repeat(32), 'b'.repeat(16));
+    const base = canonicalSpanRecord(step);
+    expect(canonicalSpanRecord({ ...step, toolArguments: '{}' })).not.toBe(base);
+    expect(canonicalSpanRecord({ ...step, inputTokens: 0 })).not.toBe(base);
+    expect(canonicalSpanRecord({ ...step, events: [{ timeNs: 1n, name: '', attributes: {} }] })).not.toBe(base);
+    expect(canonicalSpanRecord({ ...step, name: 'a\uD800b' })).toBe(canonicalSpanRecord({ ...step, name: 'a\uFFFDb' }));
+  });
+
+  it('writes any JSON value with sorted keys and no whitespace', () => {
+    expect(canonicalJson({ b: [1, 'x', null, { d: true, c: 2n }], a: undefined, é: 'é' })).toBe(
+      '{"b":[1,"x",null,{"c":"2","d":true}],"é":"é"}',
+    );
+    expect(() => canonicalJson({ x: Number.NaN })).toThrow();
+  });
+});

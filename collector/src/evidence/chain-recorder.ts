@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import type { Step } from '../model/step.js';
+import type { ChainEntry, ChainEntryKind, ChainLeaf, ChainStore } from '../store/evidence.js';
+import { buildEntry, genesisHash, type PendingLeaf, pendingLeaf } from './chain.js';
+import { headMessage, type Signer } from './signing.js';
+
+export interface ChainRecorderOptions {
+  store: Pick<ChainStore, 'appendChain'>;
+  /** This collector's name (`CASEFILE_COLLECTOR_ID`); the chain ID adds a start-up nonce to it. */
+  collectorId: string;
+  signer?: Signer | undefined;
+  log?: (line: string) => void;
+  /** Spans waiting for the chain beyond which the oldest batch is dropped (and logged). Default 1,000,000. */
+  maxPendingSpans?: number;
+  /** First retry delay after a failed append; doubles up to 30 s. Default 1,000 ms. */
+  retryMs?: number;
+  now?: () => bigint;
+}
+
+export interface ChainRecorder {
+  /** This process's chain ID (the same in every project). */
+  readonly chainId: string;
+  /** A batch is durable: queue its spans for the chain. Never waits, never throws. */
+  record(steps: readonly Step[]): void;
+  /**
+   * Append a retention or erasure entry (with the leaves of the spans an erasure rewrote) after
+   * everything recorded before it; resolves with the entry once it is durable.
+   */
+  appendEvent(
+    projectId: string,
+    kind: Exclude<ChainEntryKind, 'batch'>,
+    detail: unknown,
+    steps?: readonly Step[],
+  ): Promise<ChainEntry>;
+  /** Resolves once everything recorded before the call is in the store (or could not be). */
+  flush(): Promise<void>;
+  /** Spans recorded but not yet in the store. */
+  readonly pendingSpans: number;
+  /** Flushes (one attempt if the store is failing), then refuses further work. */
+  close(): Promise<void>;
+}
+
+type Item =
+  | { type: 'spans'; steps: readonly Step[] }
+  | {
+      type: 'event';
+      projectId: string;
+      kind: Exclude<ChainEntryKind, 'batch'>;
+      detail: string;
+      steps: readonly Step[];
+      resolve: (e: ChainEntry) => void;
+      reject: (error: unknown) => void;
+    }
+  | { type: 'mark'; resolve: () => void };
+
+interface Head {
+  seq: bigint;
+  hash: string;
+}
+
+const HASH_SLICE = 1000;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Appends the per-project hash chain as batches become durable, off the request path: `record` only
+ * queues; one append is in flight at a time and everything that became durable meanwhile goes into
+ * the next entry (one per project), so the chain costs one small write per store write at most and
+ * fewer under load. Hashing runs in slices between I/O callbacks.
+ *
+ * Guarantees: each chain is written by this process alone, in order, each entry naming its
+ * predecessor's hash; an entry is appended only after its spans are durable. A crash between a
+ * batch becoming durable and its entry being stored leaves those spans unrecorded: verification
+ * reports them as such (it cannot tell them from spans inserted behind the collector's back).
+ */
+export function createChainRecorder(options: ChainRecorderOptions): ChainRecorder {
+  const log = options.log ?? (() => {});
+  const maxPending = options.maxPendingSpans ?? 1_000_000;
+  const retryBase = options.retryMs ?? 1000;
+  const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+  const chainId = `${options.collectorId}~${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const sign = options.signer ? (hash: string) => (options.signer as Signer).sign(headMessage(hash)) : undefined;
+  const heads = new Map<string, Head>();
+  const queue: Item[] = [];
+  let pending = 0;
+  let running: Promise<void> | undefined;
+  let closed = false;
+  let failures = 0;
+  let dropped = 0;
+  /** Items at the front of the queue that the running step has taken; drops never touch them. */
+  let taken = 0;
+
+  const stepsOf = (item: Item) => (item.type === 'mark' ? 0 : item.steps.length);
+
+  function nextEntry(
+    projectId: string,
+    kind: ChainEntryKind,
+    detail: string,
+    leaves: readonly PendingLeaf[],
+  ): { entry: ChainEntry; leaves: ChainLeaf[] } {
+    const head = heads.get(projectId);
+    return buildEntry(
+      {
+        projectId,
+        chainId,
+        seq: head ? head.seq + 1n : 0n,
+        kind,
+        timeNs: now(),
+        collectorId: options.collectorId,
+        prevHash: head ? head.hash : genesisHash(projectId, chainId),
+        detail,
+        leaves,
+      },
+      sign,
+    );
+  }
+
+  async function leavesOf(steps: readonly Step[], into: Map<string, PendingLeaf[]>): Promise<void> {
+    for (let i = 0; i < steps.length; i += HASH_SLICE) {
+      if (i > 0) await yieldToIo();
+      for (const step of steps.slice(i, i + HASH_SLICE)) {
+        const list = into.get(step.projectId);
+        if (list) list.push(pendingLeaf(step));
+        else into.set(step.projectId, [pendingLeaf(step)]);
+      }
+    }
+  }
+
+  async function append(entries: ChainEntry[], leaves: ChainLeaf[], retry: boolean): Promise<void> {
+    for (;;) {
+      try {
+        await options.store.appendChain(entries, leaves);
+        if (failures > 0) log(`integrity: chain appends work again after ${failures} failed attempts`);
+        failures = 0;
+        for (const e of entries) heads.set(e.projectId, { seq: e.seq, hash: e.hash });
+        return;
+      } catch (error) {
+        failures += 1;
+        if (failures === 1 || failures % 20 === 0) {
+          log(
+            `integrity: appending to the chain failed (${failures}×, ${pending} spans waiting): ${(error as Error).message}`,
+          );
+        }
+        if (!retry || closed) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(30_000, retryBase * 2 ** Math.min(failures - 1, 5))));
+      }
+    }
+  }
+
+  async function step(): Promise<void> {
+    const first = queue[0] as Item;
+    taken = 1;
+    if (first.type === 'mark') {
+      queue.shift();
+      first.resolve();
+      return;
+    }
+    if (first.type === 'event') {
+      const leaves = new Map<string, PendingLeaf[]>();
+      await leavesOf(first.steps, leaves);
+      const built = nextEntry(first.projectId, first.kind, first.detail, leaves.get(first.projectId) ?? []);
+      try {
+        await append([built.entry], built.leaves, false);
+        first.resolve(built.entry);
+      } catch (error) {
+        first.reject(error);
+      } finally {
+        queue.shift();
+        pending -= first.steps.length;
+      }
+      return;
+    }
+    // Every span batch up to the next event or mark becomes one entry per project.
+    let n = 0;
+    while (n < queue.length && (queue[n] as Item).type === 'spans') n++;
+    taken = n;
+    const batch = queue.slice(0, n) as Extract<Item, { type: 'spans' }>[];
+    const byProject = new Map<string, PendingLeaf[]>();
+    for (const item of batch) await leavesOf(item.steps, byProject);
+    const entries: ChainEntry[] = [];
+    const leaves: ChainLeaf[] = [];
+    for (const [projectId, list] of byProject) {
+      const built = nextEntry(projectId, 'batch', '', list);
+      entries.push(built.entry);
+      for (const l of built.leaves) leaves.push(l);
+    }
+    try {
+      await append(entries, leaves, true);
+    } catch {
+      log(`integrity: ${leaves.length} spans were not recorded in the chain (the collector is closing)`);
+    }
+    queue.splice(0, n);
+    for (const item of batch) pending -= item.steps.length;
+  }
+
+  function pump(): void {
+    if (running || queue.length === 0) return;
+    running = (async () => {
+      while (queue.length > 0) {
+        await step();
+        taken = 0;
+      }
+    })().finally(() => {
+      running = undefined;
+      pump();
+    });
+  }
+
+  return {
+    chainId,
+    record(steps) {
+      if (closed || steps.length === 0) return;
+      queue.push({ type: 'spans', steps });
+      pending += steps.length;
+      // Bounded: beyond the limit the oldest batch not yet taken is dropped, loudly.
+      while (pending > maxPending) {
+        const index = queue.findIndex((item, i) => i >= taken && item.type === 'spans');
+        if (index < 0) break;
+        const [gone] = queue.splice(index, 1) as [Item];
+        pending -= stepsOf(gone);
+        dropped += stepsOf(gone);
+        log(
+          `integrity: chain queue full, ${dropped} spans dropped so far; verification will report them as unrecorded`,
+        );
+      }
+      pump();
+    },
+    appendEvent(projectId, kind, detail, steps = []) {
+      if (closed) return Promise.reject(new Error('the chain recorder is closed'));
+      return new Promise<ChainEntry>((resolve, reject) => {
+        queue.push({ type: 'event', projectId, kind, detail: JSON.stringify(detail), steps, resolve, reject });
+        pending += steps.length;
+        pump();
+      });
+    },
+    flush() {
+      return new Promise<void>((resolve) => {
+        queue.push({ type: 'mark', resolve });
+        pump();
+      });
+    },
+    get pendingSpans() {
+      return pending;
+    },
+    async close() {
+      const flushed = this.flush();
+      closed = true;
+      await flushed;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import type { Step } from '../model/step.js';
+import type { ChainEntry, ChainEntryKind, ChainGroup, ChainLeaf } from '../store/evidence.js';
+import { utcDay } from '../store/evidence.js';
+import { canonicalJson, canonicalSpanRecord } from './canonical.js';
+import { leafHash, merkleRoot, sha256Hex } from './merkle.js';
+
+/**
+ * The hash chain's definitions. An entry records a set of spans of one project as groups (one run's
+ * spans of one UTC day, Merkle root over their leaves ordered by span ID); the entry's root is the
+ * Merkle root over the groups' hashes ordered by (day, trace ID); the entry's hash covers its header,
+ * root and previous hash. Every function here is pure and shared by recording, verification and the
+ * offline check of an export.
+ */
+
+export const CHAIN_FORMAT = 'casefile.chain/v1';
+
+/** The hash a chain's first entry names as its previous one. */
+export function genesisHash(projectId: string, chainId: string): string {
+  return sha256Hex(Buffer.from([4]), canonicalJson({ chainId, format: CHAIN_FORMAT, projectId }));
+}
+
+/** The leaf of a group in its entry's tree. */
+export function groupHash(group: ChainGroup): string {
+  return sha256Hex(
+    Buffer.from([2]),
+    `${group.day}\n${group.traceId}\n${group.count}\n`,
+    Buffer.from(group.root, 'hex'),
+  );
+}
+
+export function compareGroups(a: Pick<ChainGroup, 'day' | 'traceId'>, b: Pick<ChainGroup, 'day' | 'traceId'>): number {
+  if (a.day !== b.day) return a.day - b.day;
+  return a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0;
+}
+
+export function entryRoot(groups: readonly ChainGroup[]): string {
+  return merkleRoot(groups.map(groupHash));
+}
+
+export type EntryHeader = Omit<ChainEntry, 'groups' | 'hash' | 'signature'>;
+
+/** The hash of an entry: every header field, its root and the previous entry's hash. */
+export function entryHash(e: EntryHeader): string {
+  return sha256Hex(
+    Buffer.from([3]),
+    canonicalJson({
+      chainId: e.chainId,
+      collectorId: e.collectorId,
+      detail: e.detail,
+      format: CHAIN_FORMAT,
+      kind: e.kind,
+      prevHash: e.prevHash,
+      projectId: e.projectId,
+      root: e.root,
+      seq: e.seq,
+      spanCount: e.spanCount,
+      timeNs: e.timeNs,
+    }),
+  );
+}
+
+export function spanLeaf(step: Step): string {
+  return leafHash(canonicalSpanRecord(step));
+}
+
+/** A span leaf before it is given its entry. */
+export interface PendingLeaf {
+  traceId: string;
+  spanId: string;
+  day: number;
+  leaf: string;
+}
+
+export function pendingLeaf(step: Step): PendingLeaf {
+  return { traceId: step.traceId, spanId: step.spanId, day: utcDay(step.startNs), leaf: spanLeaf(step) };
+}
+
+const byKey = (a: PendingLeaf, b: PendingLeaf): number =>
+  a.day !== b.day
+    ? a.day - b.day
+    : a.traceId !== b.traceId
+      ? a.traceId < b.traceId
+        ? -1
+        : 1
+      : a.spanId < b.spanId
+        ? -1
+        : a.spanId > b.spanId
+          ? 1
+          : 0;
+
+/** Groups leaves by (day, trace), each group's leaves by span ID; a span twice keeps its last leaf. */
+export function groupLeaves(leaves: readonly PendingLeaf[]): { groups: ChainGroup[]; leaves: PendingLeaf[] } {
+  const unique = new Map<string, PendingLeaf>();
+  for (const l of leaves) unique.set(`${l.traceId}\0${l.spanId}`, l);
+  const sorted = [...unique.values()].sort(byKey);
+  const groups: ChainGroup[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const first = sorted[i] as PendingLeaf;
+    let j = i;
+    while (
+      j < sorted.length &&
+      (sorted[j] as PendingLeaf).day === first.day &&
+      (sorted[j] as PendingLeaf).traceId === first.traceId
+    )
+      j++;
+    const members = sorted.slice(i, j);
+    groups.push({
+      day: first.day,
+      traceId: first.traceId,
+      root: merkleRoot(members.map((m) => m.leaf)),
+      count: members.length,
+    });
+    i = j;
+  }
+  return { groups, leaves: sorted };
+}
+
+export interface NewEntry {
+  projectId: string;
+  chainId: string;
+  seq: bigint;
+  kind: ChainEntryKind;
+  timeNs: bigint;
+  collectorId: string;
+  prevHash: string;
+  detail: string;
+  leaves: readonly PendingLeaf[];
+}
+
+/** Builds an entry and its leaf rows; `sign` (when the collector has a key) signs the entry hash. */
+export function buildEntry(
+  input: NewEntry,
+  sign?: (hash: string) => string,
+): { entry: ChainEntry; leaves: ChainLeaf[] } {
+  const { groups, leaves } = groupLeaves(input.leaves);
+  const header: EntryHeader = {
+    projectId: input.projectId,
+    chainId: input.chainId,
+    seq: input.seq,
+    kind: input.kind,
+    timeNs: input.timeNs,
+    collectorId: input.collectorId,
+    prevHash: input.prevHash,
+    root: entryRoot(groups),
+    spanCount: leaves.length,
+    detail: input.detail,
+  };
+  const hash = entryHash(header);
+  const entry: ChainEntry = { ...header, groups, hash, signature: sign ? sign(hash) : '' };
+  return {
+    entry,
+    leaves: leaves.map((l) => ({
+      projectId: input.projectId,
+      traceId: l.traceId,
+      spanId: l.spanId,
+      chainId: input.chainId,
+      seq: input.seq,
+      day: l.day,
+      leaf: l.leaf,
+    })),
+  };
+}

@@ -9,6 +9,9 @@ import { createApp } from './api/app.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { bootstrap } from './auth/bootstrap.js';
 import type { Config } from './config/config.js';
+import { createChainRecorder } from './evidence/chain-recorder.js';
+import type { Signer } from './evidence/signing.js';
+import { loadSigner } from './evidence/signing-config.js';
 import { createBatchingWriter } from './ingest/batching-writer.js';
 import { createDetectionState } from './ingest/detection-state.js';
 import { createDetectionWorker } from './ingest/detection-worker.js';
@@ -57,7 +60,9 @@ export async function startCollector(
     ready ? ready(req, env) : new Response('Casefile is starting\n', { status: 503, headers: { 'retry-after': '1' } }),
   );
   let store: TraceStore;
+  let signer: Signer | undefined;
   try {
+    signer = await loadSigner(config.signingKey);
     store = await openStore(config, dataDir);
     await bootstrap(store, {
       dataDir,
@@ -69,6 +74,8 @@ export async function startCollector(
     await new Promise((ok) => server.close(ok));
     throw error;
   }
+  const collectorId = config.collectorId ?? `${hostname()}:${process.pid}`;
+  const chain = createChainRecorder({ store, collectorId, signer, log: lines(log.child({ module: 'integrity' })) });
   const detectionState = createDetectionState(store);
   const detection = createDetectionWorker(store, detectionState, {
     delayMs: config.detectDelayMs,
@@ -76,9 +83,11 @@ export async function startCollector(
   });
   // The one place detection learns of new work: a batch became durable. The work itself is read
   // from the store (every durable write leaves its runs pending), so this is only a wake-up call.
+  // The same point queues the batch's spans for the hash chain (off the request path).
   const detectingStore: SpanWriter = {
     async writeSteps(steps) {
       await store.writeSteps(steps);
+      chain.record(steps);
       detection.notify(steps);
     },
   };
@@ -103,6 +112,8 @@ export async function startCollector(
     uiDir,
     log,
     detection: detectionState,
+    chain,
+    ...(signer ? { signer } : {}),
   });
   ready = app.fetch;
   const address = server.address();
@@ -111,7 +122,7 @@ export async function startCollector(
   const url = `http://${host}:${port}`;
   const alerts = createAlertEvaluator({
     store,
-    owner: config.collectorId ?? `${hostname()}:${process.pid}`,
+    owner: collectorId,
     tickMs: config.alertTickMs,
     delayMs: config.alertDelayMs,
     retryMs: config.alertRetryMs,
@@ -148,6 +159,8 @@ export async function startCollector(
       const detectionClosed = detection.close(Math.max(0, left() / 2));
       await alerts.close();
       await writer.close();
+      // The chain records what the writer made durable (its appends retry until then).
+      await withDeadline(chain.close(), left() / 2);
       await detectionClosed;
       await withDeadline(store.close(), left());
       await removeCollectorFile(dataDir, process.pid);

@@ -47,6 +47,14 @@ export {
 } from './alert-schemas.js';
 export type { ErrorDto, OverviewDto, WhoamiDto } from './api-schemas.js';
 export { errorSchema, overviewSchema, whoamiSchema } from './api-schemas.js';
+export type { ChainHeadsAnswerDto, IntegrityReportDto } from './evidence.js';
+export {
+  chainHeadSchema,
+  chainHeadsAnswerSchema,
+  integrityProblemSchema,
+  integrityQueryParamsSchema,
+  integrityReportSchema,
+} from './evidence.js';
 export type { FindByValueAnswerDto, FindByValueRequest } from './find-by-value.js';
 export { findByValueAnswerSchema, findByValueRequestSchema } from './find-by-value.js';
 export type {

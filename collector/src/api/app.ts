@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { ChainRecorder } from '../evidence/chain-recorder.js';
+import type { Signer } from '../evidence/signing.js';
 import { createDetectionState, type DetectionState } from '../ingest/detection-state.js';
 import type { Logger } from '../log/logger.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
@@ -13,6 +15,7 @@ import { findByValueRoutes } from './find-by-value-routes.js';
 import { findingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
 import { ingestRoutes, type StepWriter } from './ingest-routes.js';
+import { integrityRoutes } from './integrity-routes.js';
 import { overviewRoutes } from './overview-routes.js';
 import { queryRoutes } from './query-routes.js';
 import { requestLog } from './request-log.js';
@@ -34,6 +37,10 @@ export interface AppDeps {
   pseudonymKeys?: (projectId: string) => string[];
   /** Wall-clock budget of one alert back-test (default 20 s). */
   backtestTimeBudgetMs?: number;
+  /** This collector's hash chain recorder (integrity checks flush it first; retention and erasure append to it). */
+  chain?: ChainRecorder;
+  /** The key that signs chain heads and exports, when one is configured. */
+  signer?: Signer;
 }
 
 /**
@@ -61,6 +68,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', overviewRoutes(deps));
   app.route('/api', findByValueRoutes({ store: deps.store, pseudonymKeys: deps.pseudonymKeys ?? (() => []) }));
   app.route('/api/cases', caseRoutes(deps));
+  app.route('/api/integrity', integrityRoutes(deps));
   app.route('/api/alerts', alertRoutes(deps));
   app.route('/api/drift', driftRoutes(deps));
   app.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));

@@ -76,6 +76,8 @@ export const configSchema = z
     alertWebhookTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
     alertBlockPrivateWebhooks: z.stringbool().default(false),
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** An Ed25519 private key (PKCS#8 PEM), or the path of a file holding one: signs chain heads and exports. */
+    signingKey: z.string().min(1).optional(),
   })
   .transform((c) => ({ ...c, store: c.store ?? (c.clickhouseUrl ? ('clickhouse' as const) : ('duckdb' as const)) }))
   .refine((c) => c.store !== 'clickhouse' || c.clickhouseUrl, {
@@ -121,6 +123,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   alertWebhookTimeoutMs: { env: 'CASEFILE_ALERT_WEBHOOK_TIMEOUT_MS', flag: '--alert-webhook-timeout-ms' },
   alertBlockPrivateWebhooks: { env: 'CASEFILE_ALERT_BLOCK_PRIVATE_WEBHOOKS', flag: '--alert-block-private-webhooks' },
   publicUrl: { env: 'CASEFILE_PUBLIC_URL', flag: '--public-url' },
+  signingKey: { env: 'CASEFILE_SIGNING_KEY', flag: '--signing-key' },
 };
 
 export class ConfigError extends Error {

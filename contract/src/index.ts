@@ -91,6 +91,7 @@ export {
   timeParam,
 } from './queries.js';
 export {
+  accessLogParamsSchema,
   alertDeliveryParamsSchema,
   alertEventParamsSchema,
   caseExportParamsSchema,

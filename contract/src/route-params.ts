@@ -115,3 +115,8 @@ export const driftVersionsParamsSchema = z.object({
     .default('')
     .refine((v) => v.length <= 200, { error: 'agent is longer than 200 characters' }),
 });
+
+/** `GET /api/access-log` (admin): newest first, narrowed to one actor and a `[from, to)` range. */
+export const accessLogParamsSchema = z
+  .object({ limit: limitParam(500), actor: textParam('actor', 200), from: timeParam('from'), to: timeParam('to') })
+  .transform((p) => ({ limit: p.limit, filter: defined({ actor: p.actor, fromNs: p.from, toNs: p.to }) }));

@@ -1,4 +1,5 @@
 import {
+  accessLogParamsSchema,
   findingToDto,
   keyRequestSchema,
   lookupParamsSchema,
@@ -13,7 +14,7 @@ import { generateSecret, hashSecret } from '../auth/secrets.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { countsTowardRun } from '../store/findings.js';
-import type { Touch, TraceStore } from '../store/port.js';
+import type { RunQuery, Touch, TraceStore } from '../store/port.js';
 import { type AppEnv, needs } from './env.js';
 import { parseTraceId } from './query-params.js';
 import { validJson, validQuery } from './validate.js';
@@ -37,7 +38,11 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
 
   api.get('/runs', validQuery(runQueryParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
-    const page = await deps.store.listRuns(project, c.req.valid('query'));
+    const query = c.req.valid('query');
+    // A search by content or by what a run touched reveals which runs carried it: logged like a read.
+    const searched = searchedFor(query);
+    if (searched) await record(deps.store, project, c.get('principal').name, 'search_runs', searched);
+    const page = await deps.store.listRuns(project, query);
     return c.json({
       runs: page.runs.map(runToDto),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
@@ -78,6 +83,7 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
             : undefined;
     if (!touch) throw new BadInputError('lookup must be one of document, tool, approval');
     const { limit } = c.req.valid('query');
+    await record(deps.store, project, c.get('principal').name, 'lookup', `${what}:${id}`);
     const runs = await deps.store.runsTouching(project, touch, limit);
     return c.json({ runs: runs.map(runToDto) });
   });
@@ -103,12 +109,28 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
     return c.json({ secret, kind, project, role, name }, 201);
   });
 
-  api.get('/access-log', async (c) => {
+  api.get('/access-log', validQuery(accessLogParamsSchema), async (c) => {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
-    const entries = await deps.store.listAccess(project, 500);
+    const { limit, filter } = c.req.valid('query');
+    const entries = await deps.store.listAccess(project, limit, filter);
     return c.json({ entries: entries.map((e) => ({ ...e, timeNs: e.timeNs.toString() })) });
   });
   return api;
+}
+
+function record(store: TraceStore, projectId: string, actor: string, action: string, target: string): Promise<void> {
+  return store.recordAccess({ projectId, timeNs: BigInt(Date.now()) * 1_000_000n, actor, action, target });
+}
+
+/** The content filters of a runs search, as the access log records them; undefined for a plain listing. */
+function searchedFor(q: RunQuery): string | undefined {
+  const parts = [
+    q.text !== undefined ? `q=${q.text}` : '',
+    q.documentId !== undefined ? `documentId=${q.documentId}` : '',
+    q.approvalId !== undefined ? `approvalId=${q.approvalId}` : '',
+    q.toolName !== undefined ? `tool=${q.toolName}` : '',
+  ].filter((p) => p !== '');
+  return parts.length === 0 ? undefined : parts.join(' ').slice(0, 1024);
 }

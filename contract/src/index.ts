@@ -104,6 +104,8 @@ export {
 } from './route-params.js';
 export type { RunDetailDto, RunPageDto, RunSummary, RunSummaryDto, TextMatchDto } from './run.js';
 export { runDetailSchema, runPageSchema, runSummarySchema, runToDto, textMatchSchema } from './run.js';
+export type { TitledRun } from './run-title.js';
+export { firstWords, RUN_NAME_ATTRIBUTE, runTitle, worstSeverity } from './run-title.js';
 export type {
   ContentTrust,
   Step,
@@ -129,3 +131,5 @@ export {
   TOOL_RISKS,
 } from './step.js';
 export { parseTimeInput } from './time-input.js';
+export type { OrderableStep } from './step-order.js';
+export { ancestryOf, compareSteps, orderSteps, STEP_SEQ_ATTRIBUTE, stepSeq } from './step-order.js';

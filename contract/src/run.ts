@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findingSchema } from './findings.js';
+import { findingSchema, SEVERITIES } from './findings.js';
 import { nanosSchema } from './nanos.js';
 import { stepSchema } from './step.js';
 
@@ -23,6 +23,10 @@ export const runSummarySchema = z.object({
   outputTokens: z.number(),
   runInput: z.string(),
   findingCount: z.number(),
+  /** `casefile.run.name` of the run (the SDK's `run(name, …)`), '' when it has none; see `runTitle`. */
+  runName: z.string().default(''),
+  /** The worst severity among the run's open findings (low included), '' when it has none. */
+  worstSeverity: z.enum([...SEVERITIES, '']).default(''),
 });
 export type RunSummaryDto = z.infer<typeof runSummarySchema>;
 
@@ -34,7 +38,16 @@ export function runToDto(run: RunSummary): RunSummaryDto {
 }
 
 /** Where a run matched the free-text query `q`: its first matching step and that step's field (Step field name, or `events`). */
-export const textMatchSchema = z.object({ traceId: z.string(), spanId: z.string(), field: z.string() });
+export const textMatchSchema = z.object({
+  traceId: z.string(),
+  spanId: z.string(),
+  field: z.string(),
+  /** The matching step's name and tool ('' when none), so the UI can say "tool arguments of send_email". */
+  stepName: z.string().default(''),
+  toolName: z.string().default(''),
+  /** For a match in `attributes` / `resourceAttributes`: the key whose value matched. */
+  attribute: z.string().optional(),
+});
 export type TextMatchDto = z.infer<typeof textMatchSchema>;
 
 export const runPageSchema = z.object({

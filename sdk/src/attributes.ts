@@ -6,6 +6,8 @@
 export const ATTR = {
   // Step kind (every span the SDK creates carries it)
   STEP_KIND: 'casefile.step.kind',
+  /** A per-process counter stamped at span start: the start order when millisecond clocks tie. */
+  STEP_SEQ: 'casefile.step.seq',
 
   // GenAI: operation, agent, conversation
   OPERATION_NAME: 'gen_ai.operation.name',

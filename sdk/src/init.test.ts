@@ -40,6 +40,21 @@ describe('initCasefile', () => {
     expect(resource['process.command_args']).toBeUndefined();
   });
 
+  it('stamps casefile.step.seq in start order, so steps that share a millisecond keep their order', async () => {
+    const exporter = new InMemorySpanExporter();
+    handle = initCasefile({ agent, exporter, env: {} });
+    await run('refund', {}, async () => {
+      await toolCall({ name: 'check', arguments: {} }, async () => 'allow');
+      await toolCall({ name: 'refund', arguments: { amount: 20 } }, async () => 'ok');
+    });
+    await handle.forceFlush();
+    const seq = (name: string) =>
+      Number(exporter.getFinishedSpans().find((s) => s.name === name)!.attributes[ATTR.STEP_SEQ]);
+    expect(seq('invoke_agent support-agent')).toBeGreaterThan(0);
+    expect(seq('execute_tool check')).toBeGreaterThan(seq('invoke_agent support-agent'));
+    expect(seq('execute_tool refund')).toBeGreaterThan(seq('execute_tool check'));
+  });
+
   it('redacts before anything downstream sees the span, extra processors included', async () => {
     const exporter = new InMemorySpanExporter();
     const seenByExtra: ReadableSpan[] = [];

@@ -8,7 +8,12 @@ import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@open
 import { ATTR } from './attributes.js';
 import { type CasefileOptions, type ResolvedConfig, resolveConfig } from './config.js';
 import { CasefileConfigError, createLogOnceHandler, type ErrorHandler, guardHandler } from './errors.js';
-import { createFanOutProcessor, createGuardedProcessor, createSafeExporter } from './processors.js';
+import {
+  createFanOutProcessor,
+  createGuardedProcessor,
+  createSafeExporter,
+  createSequenceProcessor,
+} from './processors.js';
 import { RedactingSpanProcessor } from './redacting-span-processor.js';
 import { deriveRedactionKey } from './redaction-key.js';
 import { resetState, setState } from './state.js';
@@ -39,7 +44,10 @@ export function initCasefile(options: CasefileOptions): CasefileHandle {
     options.exporter ??
       new OTLPTraceExporter({ url: config.tracesUrl, headers: config.headers, timeoutMillis: config.exportTimeoutMs }),
   );
-  const chain = createGuardedProcessor(buildChain(config, exporter, options.spanProcessors ?? [], onError), onError);
+  const chain = createGuardedProcessor(
+    createSequenceProcessor(buildChain(config, exporter, options.spanProcessors ?? [], onError)),
+    onError,
+  );
 
   const sdk = new NodeSDK({
     serviceName: config.serviceName,

@@ -1,7 +1,32 @@
 import type { Context } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR } from './attributes.js';
 import type { ErrorHandler } from './errors.js';
+
+const STEP_SEQ = ATTR.STEP_SEQ;
+
+let lastSeq = 0;
+
+/**
+ * Stamps `casefile.step.seq` on every span as it starts (ours and other instrumentations'): a counter
+ * that only grows within the process. Span start times are often whole milliseconds, so a parent and
+ * its child, or a check and the call it allowed, tie; the sequence tells Casefile which came first.
+ */
+export function createSequenceProcessor(inner: SpanProcessor): SpanProcessor {
+  return {
+    onStart(span: Span, parentContext: Context) {
+      lastSeq += 1;
+      span.setAttribute(STEP_SEQ, lastSeq);
+      inner.onStart(span, parentContext);
+    },
+    onEnd(span: ReadableSpan) {
+      inner.onEnd(span);
+    },
+    forceFlush: () => inner.forceFlush(),
+    shutdown: () => inner.shutdown(),
+  };
+}
 
 /** Hands every span to each processor in turn; used behind the redactor so all of them see redacted spans. */
 export function createFanOutProcessor(processors: readonly SpanProcessor[]): SpanProcessor {

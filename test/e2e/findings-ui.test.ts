@@ -69,6 +69,11 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
   const rowCount = (tab: Page, n: number) =>
     tab.waitForFunction((want) => document.querySelectorAll('[data-testid="finding-row"]').length === want, n);
   const row = (tab: Page, f: FindingDto) => tab.locator(`[data-testid="finding-row"][data-finding-id="${f.id}"]`);
+  /** Low findings are folded behind "N low · show"; unfold them where a test counts every row. */
+  const unfoldLow = async (tab: Page) => {
+    await tab.getByTestId('finding-row').first().waitFor();
+    if ((await tab.getByTestId('show-low').count()) > 0) await tab.getByTestId('show-low').click();
+  };
 
   it('explains the incidents, opens the flagged step, keeps triage, and audits a mute', async () => {
     // An operator who wants a bound approval on every external call too (by default those are one
@@ -123,6 +128,7 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
 
     // The list: from the nav, newest first, counts per severity and rule on top, cursor paging.
     await tab.getByTestId('findings-link').click();
+    await unfoldLow(tab);
     await rowCount(tab, Math.min(50, findings.length));
     expect(findings.length).toBeGreaterThan(10);
     await tab.getByTestId('ffilter-limit').selectOption('10');
@@ -140,6 +146,7 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
     // The prompt-injection run: the untrusted → action and sensitive-outbound rules, with reasons.
     await tab.goto(`${collector.url}/findings?run=${injection}`);
     await row(tab, leak).waitFor();
+    await unfoldLow(tab);
     const shownRules = await tab
       .getByTestId('finding-row')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-rule')));
@@ -149,7 +156,9 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
     const leakRow = await row(tab, leak).innerText();
     expect(leakRow).toContain("went out in the arguments of external tool 'send_email'");
     expect(leakRow).toContain('send_email');
-    expect(await row(tab, leak).locator('[data-testid="finding-evidence"] mark').innerText()).toMatch(
+    // Every value the rule counted is marked in the excerpt, not only the first.
+    expect(await row(tab, leak).locator('[data-testid="finding-evidence"] mark').count()).toBeGreaterThan(1);
+    expect(await row(tab, leak).locator('[data-testid="finding-evidence"] mark').first().innerText()).toMatch(
       /\[(email|phone):[0-9a-f]+(@[a-z0-9.-]+)?\]/,
     );
     await tab.screenshot({ path: join(ARTIFACTS, 'findings-injection.png'), fullPage: true });
@@ -261,10 +270,14 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
     // Bulk triage: mute every finding of the injection run at once; it holds after a reload.
     await tab.goto(`${collector.url}/findings?run=${injection}`);
     await row(tab, leak).waitFor();
+    await unfoldLow(tab);
     await tab.getByTestId('finding-select-all').check();
     const injectionCount = findings.filter((f) => f.traceId === injection).length;
     expect(await tab.getByTestId('bulk-bar').innerText()).toContain(`${injectionCount} selected`);
     await tab.getByTestId('bulk-mute').click();
+    // Nothing is sent before the user has seen what will change.
+    expect(await tab.getByTestId('bulk-plan-text').innerText()).toMatch(/^Mute \d+ findings? \(\d+ open → muted\)/);
+    await tab.getByTestId('bulk-confirm').click();
     await tab.getByTestId('bulk-bar').waitFor({ state: 'detached' });
     await tab.reload();
     await row(tab, leak).waitFor();

@@ -4,7 +4,7 @@ import { resolveProject } from '../auth/authenticator.js';
 import { NotFoundError } from '../errors/errors.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { buildCaseFile, type CaseRun, renderCaseHtml } from '../query/case-report.js';
-import { countsTowardRun } from '../store/findings.js';
+import { runFindingFacts } from '../store/findings.js';
 import type { TraceStore } from '../store/port.js';
 import type { AppEnv } from './env.js';
 import { validQuery } from './validate.js';
@@ -28,7 +28,7 @@ export function caseRoutes(deps: { store: TraceStore }): Hono<AppEnv> {
       const steps = await deps.store.getRun(project, traceId);
       if (steps.length === 0) throw new NotFoundError(`run ${traceId} not found`);
       const { findings } = await deps.store.listFindings(project, { traceId, limit: 1000 });
-      const run = { ...summarizeRun(steps), findingCount: findings.filter(countsTowardRun).length };
+      const run = { ...summarizeRun(steps), ...runFindingFacts(findings) };
       runs.push({ run: runToDto(run), steps: steps.map(stepToDto), findings: findings.map(findingToDto) });
       await deps.store.recordAccess({
         projectId: project,

@@ -13,7 +13,7 @@ import { requireRole, resolveProject } from '../auth/authenticator.js';
 import { generateSecret, hashSecret } from '../auth/secrets.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { summarizeRun } from '../model/summarize-run.js';
-import { countsTowardRun } from '../store/findings.js';
+import { runFindingFacts } from '../store/findings.js';
 import type { RunQuery, Touch, TraceStore } from '../store/port.js';
 import { type AppEnv, needs } from './env.js';
 import { parseTraceId } from './query-params.js';
@@ -64,7 +64,7 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
       target: traceId,
     });
     const { findings } = await deps.store.listFindings(project, { traceId, limit: 1000 });
-    const run = { ...summarizeRun(steps), findingCount: findings.filter(countsTowardRun).length };
+    const run = { ...summarizeRun(steps), ...runFindingFacts(findings) };
     return c.json({ run: runToDto(run), steps: steps.map(stepToDto), findings: findings.map(findingToDto) });
   });
 

@@ -1,3 +1,4 @@
+import { RUN_NAME_ATTRIBUTE } from '@casefile/contract';
 import type { RunSummary, Step } from './step.js';
 
 type PickedField =
@@ -16,7 +17,8 @@ type PickedField =
  * - a text field is the first non-empty value of the root step, then an `agent` step, then the earliest
  *   step (ties by span ID), each field picked on its own;
  * - `models` holds request and response models; tool names and models are distinct, in byte order;
- * - tokens are summed with a missing count as 0; `findingCount` is left to the caller.
+ * - `runName` is the `casefile.run.name` attribute picked by the same rank (`pickRunName`);
+ * - tokens are summed with a missing count as 0; `findingCount` and `worstSeverity` are left to the caller.
  */
 export function summarizeRun(steps: readonly Step[]): RunSummary {
   let startNs: bigint | undefined;
@@ -58,13 +60,31 @@ export function summarizeRun(steps: readonly Step[]): RunSummary {
     outputTokens,
     runInput: pick('runInput'),
     findingCount: 0,
+    runName: pickRunName(ranked),
+    worstSeverity: '',
   };
 }
 
-// The adapters' rank: a root step (0) before an agent step (1) before the rest, then the earliest, then span ID.
-const rank = (s: Step): number => (s.parentSpanId === '' ? 0 : 2) + (s.kind === 'agent' ? 0 : 1);
+type RankedStep = Pick<Step, 'parentSpanId' | 'kind' | 'startNs' | 'spanId' | 'attributes'>;
 
-function byRank(a: Step, b: Step): number {
+/**
+ * The run's `casefile.run.name`: the first non-empty value by rank (root, then agent step, then the
+ * earliest, then span ID). Stores that read it after listing call this over the steps that carry it.
+ */
+export function pickRunName(steps: readonly RankedStep[]): string {
+  let best: RankedStep | undefined;
+  for (const s of steps) {
+    if ((s.attributes[RUN_NAME_ATTRIBUTE] ?? '') === '') continue;
+    if (best === undefined || byRank(s, best) < 0) best = s;
+  }
+  return best?.attributes[RUN_NAME_ATTRIBUTE] ?? '';
+}
+
+// The adapters' rank: a root step (0) before an agent step (1) before the rest, then the earliest, then span ID.
+const rank = (s: Pick<Step, 'parentSpanId' | 'kind'>): number =>
+  (s.parentSpanId === '' ? 0 : 2) + (s.kind === 'agent' ? 0 : 1);
+
+function byRank(a: RankedStep, b: RankedStep): number {
   return rank(a) - rank(b) || (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : byteOrder(a.spanId, b.spanId));
 }
 

@@ -85,7 +85,23 @@ export const coreSuite: StoreSuite = {
         outputTokens: 23,
         runInput: 'Where is my order #4411?',
         findingCount: 0,
+        runName: '',
+        worstSeverity: '',
       } satisfies RunSummary);
+    });
+
+    test('names a run by the casefile.run.name its root carries, in the list, the lookups and the run page', async () => {
+      const steps = buildRun({ projectId: P, startNs: DAY0, toolName: 'issue_refund' });
+      const [root, second] = [steps[0] as Step, steps[1] as Step];
+      steps[0] = { ...root, attributes: { ...root.attributes, 'casefile.run.name': 'refund for order #4411' } };
+      steps[1] = { ...second, attributes: { ...second.attributes, 'casefile.run.name': 'a sub-agent' } };
+      const unnamed = buildRun({ projectId: P, startNs: DAY0 + 10n });
+      await store.writeSteps([...steps, ...unnamed]);
+      const names = (await store.listRuns(P, { limit: 10 })).runs.map((r) => r.runName);
+      expect(names).toEqual(['', 'refund for order #4411']);
+      const [touched] = await store.runsTouching(P, { toolName: 'issue_refund' }, 10);
+      expect(touched?.runName).toBe('refund for order #4411');
+      expect(summarizeRun(await store.getRun(P, root.traceId)).runName).toBe('refund for order #4411');
     });
 
     test('lists each run with the summary of its steps, so the runs list and the run page agree', async () => {

@@ -67,6 +67,18 @@ export const findingsSuite: StoreSuite = {
       ]);
       const [touched] = await store.runsTouching(P, { toolName: 'send_email' }, 10);
       expect(touched?.findingCount).toBe(2);
+      // The worst open severity, low included, stands beside the count.
+      const worst = (await store.listRuns(P, { limit: 10 })).runs.map((r) => [r.traceId, r.worstSeverity]);
+      expect(worst).toEqual([
+        [other[0]?.traceId, ''],
+        [traceId, 'critical'],
+      ]);
+      expect(touched?.worstSeverity).toBe('critical');
+      await store.replaceFindings(P, traceId, [finding(traceId, 6, { severity: 'low' })]);
+      expect((await store.listRuns(P, { limit: 10 })).runs.map((r) => [r.findingCount, r.worstSeverity])).toEqual([
+        [0, ''],
+        [0, 'low'],
+      ]);
 
       await store.replaceFindings(P, traceId, []);
       expect((await store.listFindings(P, { limit: 10 })).findings).toEqual([]);
@@ -122,6 +134,11 @@ export const findingsSuite: StoreSuite = {
       expect(await store.setFindingStatus(P, 'f'.repeat(32), 'muted')).toBeUndefined();
       expect((await store.listFindings(P, { limit: 10, status: 'open' })).findings.map((f) => f.id)).toEqual([f2.id]);
       expect((await store.listRuns(P, { limit: 1 })).runs[0]?.findingCount).toBe(1);
+      // f2 (critical) is muted: the worst open one left is f1's medium… which is expected, so none.
+      await store.setFindingStatus(P, f2.id, 'muted');
+      expect((await store.listRuns(P, { limit: 1 })).runs[0]?.worstSeverity).toBe('');
+      await store.setFindingStatus(P, f1.id, 'open');
+      expect((await store.listRuns(P, { limit: 1 })).runs[0]?.worstSeverity).toBe('medium');
     });
 
     test('drops the findings of runs removed by retention', async () => {

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Finding, FindingStatus, StoredFinding } from '@casefile/contract';
+import {
+  type Finding,
+  type FindingStatus,
+  type RunSummary,
+  type StoredFinding,
+  worstSeverity,
+} from '@casefile/contract';
 import { BadInputError } from '../errors/errors.js';
 
 /**
@@ -50,6 +56,16 @@ export interface DetectionAuditEntry {
  */
 export function countsTowardRun(f: Pick<StoredFinding, 'status' | 'severity'>): boolean {
   return f.status === 'open' && f.severity !== 'low';
+}
+
+/** What a run summary says about its findings: how many count towards it, the worst open severity. */
+export function runFindingFacts(
+  findings: readonly Pick<StoredFinding, 'status' | 'severity'>[],
+): Pick<RunSummary, 'findingCount' | 'worstSeverity'> {
+  return {
+    findingCount: findings.filter(countsTowardRun).length,
+    worstSeverity: worstSeverity(findings.filter((f) => f.status === 'open').map((f) => f.severity)),
+  };
 }
 
 /** Hash of the fields that make a finding the same finding: trace, span, rule and evidence. */

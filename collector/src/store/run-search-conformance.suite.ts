@@ -173,8 +173,18 @@ export const runSearchSuite: StoreSuite = {
       for (const [run, text, step, field] of where) {
         const page = await store.listRuns(P, { limit: 100, text });
         const spanId = spanIdOf(traces.get(run) as string, step + 1);
-        expect(page.textMatches, text).toEqual([{ traceId: traces.get(run), spanId, field }]);
+        expect(page.textMatches, text).toEqual([
+          expect.objectContaining({ traceId: traces.get(run), spanId, field, stepName: expect.any(String) }),
+        ]);
       }
+      // A match in an attribute map names the key; every match names its step and tool.
+      const attr = await store.listRuns(P, { limit: 100, text: 'NEEDLE-ATTR' });
+      expect(attr.textMatches?.[0]?.attribute).toBe('input.value');
+      const rsrc = await store.listRuns(P, { limit: 100, text: 'needle-rsrc' });
+      expect(rsrc.textMatches?.[0]?.attribute).toBe('host.name');
+      const args = await store.listRuns(P, { limit: 100, text: 'needle-args' });
+      expect(args.textMatches?.[0]).toMatchObject({ field: 'toolArguments', toolName: expect.any(String) });
+      expect(args.textMatches?.[0]?.attribute).toBeUndefined();
       // Several steps match 'order': the root's input comes first; in the tool step the name wins over the tool name.
       const order = await store.listRuns(P, { limit: 3, text: 'ORDER' });
       expect(order.runs).toHaveLength(3);

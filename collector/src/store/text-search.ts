@@ -58,11 +58,44 @@ export function jsonEscapedNeedle(text: string): string | undefined {
 /** A field of one step that matched a free-text search, named as in the Step model. */
 export type TextMatchField = keyof Step | 'events';
 
-/** Where a run matched a free-text search: its first matching step (start order) and that step's first matching field. */
+/**
+ * Where a run matched a free-text search: its first matching step (start order) and that step's first
+ * matching field, with the step's name and tool so a reader can say "tool arguments of send_email",
+ * and for a match in an attribute map the attribute's key.
+ */
 export interface TextMatch {
   traceId: string;
   spanId: string;
   field: TextMatchField;
+  stepName: string;
+  toolName: string;
+  /** For `attributes` / `resourceAttributes`: the first key whose value matched. */
+  attribute?: string;
+}
+
+/** The first key (in key order) of a string map whose value contains `text`, case-insensitively. */
+export function matchedKey(map: Readonly<Record<string, string>>, text: string): string | undefined {
+  const needle = text.toLowerCase();
+  return Object.keys(map)
+    .sort()
+    .find((k) => (map[k] ?? '').toLowerCase().includes(needle));
+}
+
+function describeMatch(
+  step: Pick<Step, 'traceId' | 'spanId' | 'name' | 'toolName'>,
+  field: TextMatchField,
+  text: string,
+  map: Readonly<Record<string, string>> | undefined,
+): TextMatch {
+  const attribute = map === undefined ? undefined : matchedKey(map, text);
+  return {
+    traceId: step.traceId,
+    spanId: step.spanId,
+    field,
+    stepName: step.name,
+    toolName: step.toolName,
+    ...(attribute === undefined ? {} : { attribute }),
+  };
 }
 
 export type TextColumnKind = 'plain' | 'json' | 'list' | 'map' | 'events';
@@ -116,7 +149,8 @@ export function runTextMatches(runs: Iterable<readonly Step[]>, text: string): T
     for (const step of ordered) {
       const field = stepTextMatch(step, text);
       if (field !== undefined) {
-        out.push({ traceId: step.traceId, spanId: step.spanId, field });
+        const map = field === 'attributes' || field === 'resourceAttributes' ? step[field] : undefined;
+        out.push(describeMatch(step, field, text, map));
         break;
       }
     }
@@ -124,13 +158,28 @@ export function runTextMatches(runs: Iterable<readonly Step[]>, text: string): T
   return out;
 }
 
-/** Match rows (`trace_id`, `span_id`, `field`) from an adapter, in the order of the page's runs. */
-export function inPageOrder(runs: readonly { traceId: string }[], rows: Record<string, unknown>[]): TextMatch[] {
+/**
+ * Match rows (`trace_id`, `span_id`, `field`, `step_name`, `tool_name`) from an adapter, in the order
+ * of the page's runs; `mapOf` reads the matched attribute map of a row (adapters store maps differently).
+ */
+export function inPageOrder(
+  runs: readonly { traceId: string }[],
+  rows: Record<string, unknown>[],
+  text: string,
+  mapOf: (row: Record<string, unknown>, field: 'attributes' | 'resourceAttributes') => Record<string, string>,
+): TextMatch[] {
   const byTrace = new Map(rows.map((r) => [String(r.trace_id), r]));
   return runs.flatMap((run) => {
     const row = byTrace.get(run.traceId);
-    return row
-      ? [{ traceId: run.traceId, spanId: String(row.span_id), field: String(row.field) as TextMatchField }]
-      : [];
+    if (row === undefined) return [];
+    const field = String(row.field) as TextMatchField;
+    const step = {
+      traceId: run.traceId,
+      spanId: String(row.span_id),
+      name: String(row.step_name ?? ''),
+      toolName: String(row.tool_name ?? ''),
+    };
+    const map = field === 'attributes' || field === 'resourceAttributes' ? mapOf(row, field) : undefined;
+    return [describeMatch(step, field, text, map)];
   });
 }

@@ -7,6 +7,7 @@ import {
   type DetectionAuditEntry,
   encodeFindingCursor,
   matchesFindingQuery,
+  runFindingFacts,
   type StoredFinding,
 } from '../store/findings.js';
 import {
@@ -61,7 +62,10 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
   const runs = (projectId: string) => {
     const ids = new Set([...steps.values()].filter((s) => s.projectId === projectId).map((s) => s.traceId));
     return [...ids].map((id) => ({
-      summary: { ...summarizeRun(runSteps(projectId, id)), findingCount: openCount(projectId, id) },
+      summary: {
+        ...summarizeRun(runSteps(projectId, id)),
+        ...runFindingFacts(findings.get(`${projectId}/${id}`) ?? []),
+      },
       steps: runSteps(projectId, id),
     }));
   };

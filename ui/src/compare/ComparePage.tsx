@@ -1,5 +1,6 @@
+import { runTitle, worstSeverity } from '@casefile/contract';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { Link } from '../app/Link';
 import { PageHeading, useDocumentTitle } from '../app/PageHeading';
@@ -10,8 +11,9 @@ import type { UiRunDetail, UiStep } from '../lib/model';
 import { formatTimestampExact } from '../lib/nanos';
 import { compareHref, runHref } from '../lib/routes';
 import { timeOrder } from '../replay/player';
+import '../findings/findings.css';
 import { type AlignedPair, alignSteps, jsonDiff, pairDifferences } from './align';
-import { factRows, runFacts } from './run-diff';
+import { factRows, matchesRunText, runFacts } from './run-diff';
 
 /** `/compare?a=&b=`: two runs side by side, steps aligned, differences highlighted. */
 export function ComparePage({ project }: { project: string }) {
@@ -45,37 +47,107 @@ export function ComparePage({ project }: { project: string }) {
 function PickOther({ project, run, missing }: { project: string; run: UiRunDetail; missing: string | undefined }) {
   const { api } = useSession();
   const agent = run.run.agentName;
-  const q = new URLSearchParams({ limit: '50' });
+  const [anyAgent, setAnyAgent] = useState(false);
+  const [text, setText] = useState('');
+  const q = new URLSearchParams({ limit: '100' });
   if (project !== '') q.set('project', project);
-  if (agent !== '') q.set('agent', agent);
+  if (agent !== '' && !anyAgent) q.set('agent', agent);
   const state = useQuery(runsPageQuery(api, project, q));
+  const candidates = (state.data?.runs ?? [])
+    .filter((r) => r.traceId !== run.run.traceId)
+    .filter((r) => matchesRunText(r, text));
   return (
     <div className="compare-pick" data-testid="compare-pick">
       {missing !== undefined && <div className="notice">No run {missing} in this project.</div>}
-      <PageHeading className="page-title">
-        Compare {agent || 'run'} {run.run.traceId} with…
-      </PageHeading>
+      <PageHeading className="page-title">Compare “{runTitle(run.run)}” with…</PageHeading>
+      <SideCard side="A" project={project} detail={run} />
+      <div className="compare-pick-filters">
+        <label>
+          Find by name or input{' '}
+          <input
+            type="search"
+            data-testid="compare-filter"
+            value={text}
+            placeholder="e.g. refund, order 1234"
+            onChange={(e) => setText(e.target.value)}
+          />
+        </label>
+        {agent !== '' && (
+          <label>
+            <input type="checkbox" checked={anyAgent} onChange={(e) => setAnyAgent(e.target.checked)} /> runs of every
+            agent, not only {agent}
+          </label>
+        )}
+      </div>
       {state.data !== undefined ? (
-        <ul>
-          {state.data.runs
-            .filter((r) => r.traceId !== run.run.traceId)
-            .map((r) => (
+        candidates.length === 0 ? (
+          <div className="muted" data-testid="compare-none">
+            No other run {text.trim() !== '' ? `matches “${text.trim()}”` : 'to compare with'} among the latest{' '}
+            {state.data.runs.length}.
+          </div>
+        ) : (
+          <ul className="compare-candidates">
+            {candidates.map((r) => (
               <li key={r.traceId}>
                 <Link
                   to={compareHref(project, run.run.traceId, r.traceId)}
                   data-testid="compare-candidate"
                   data-trace-id={r.traceId}
                 >
-                  {formatTimestampExact(r.startNs)} · {r.status} · {r.toolNames.join(', ') || 'no tools'}
-                </Link>
+                  <span className="strong">{runTitle(r)}</span>
+                </Link>{' '}
+                <span className={`badge status-${r.status}`}>{r.status}</span>
+                {r.worstSeverity !== '' && (
+                  <span className={`badge sev sev-${r.worstSeverity}`}>{r.worstSeverity}</span>
+                )}
+                <div className="muted small">
+                  {formatTimestampExact(r.startNs)} · {r.agentName || r.serviceName} ·{' '}
+                  <span className="mono">{r.runInput || r.traceId}</span> · {r.toolNames.join(', ') || 'no tools'}
+                </div>
               </li>
             ))}
-        </ul>
+          </ul>
+        )
       ) : state.error !== null ? (
         <ErrorBanner error={state.error} />
       ) : (
-        <div className="muted">Loading runs of the same agent…</div>
+        <div className="muted">Loading runs…</div>
       )}
+    </div>
+  );
+}
+
+/** One side of a comparison: which run it is (name, input, status, findings), not just its trace ID. */
+function SideCard({ side, project, detail }: { side: 'A' | 'B'; project: string; detail: UiRunDetail }) {
+  const r = detail.run;
+  const findings = detail.findings ?? [];
+  const worst = worstSeverity(findings.map((f) => f.severity));
+  return (
+    <div className="compare-side" data-testid={`compare-side-${side.toLowerCase()}`}>
+      <div className="compare-side-title">
+        <span className="side-tag">{side}</span>
+        <Link to={runHref(project, r.traceId)} className="strong" data-testid="compare-side-title">
+          {runTitle(r)}
+        </Link>
+        <span className={`badge status-${r.status}`}>{r.status}</span>
+        {findings.length > 0 ? (
+          <span className={`badge sev sev-${worst}`} data-testid="compare-side-findings">
+            {findings.length} finding{findings.length === 1 ? '' : 's'} · worst {worst}
+          </span>
+        ) : (
+          <span className="muted small" data-testid="compare-side-findings">
+            no findings
+          </span>
+        )}
+      </div>
+      <div className="muted small">
+        {r.agentName || r.serviceName}
+        {r.agentVersion !== '' && ` ${r.agentVersion}`} · {formatTimestampExact(r.startNs)} ·{' '}
+        <span className="mono">{r.traceId}</span>
+      </div>
+      <pre className="payload small-payload" data-testid="compare-side-input">
+        {r.runInput === '' ? '—' : r.runInput}
+      </pre>
     </div>
   );
 }
@@ -125,9 +197,12 @@ function CompareView({ project, a, b }: { project: string; a: UiRunDetail; b: Ui
   return (
     <div className="compare-page" data-testid="compare">
       <PageHeading className="page-title">
-        Compare <Link to={runHref(project, a.run.traceId)}>{a.run.traceId}</Link> ·{' '}
-        <Link to={runHref(project, b.run.traceId)}>{b.run.traceId}</Link>
+        Compare “{runTitle(a.run)}” with “{runTitle(b.run)}”
       </PageHeading>
+      <div className="compare-sides">
+        <SideCard side="A" project={project} detail={a} />
+        <SideCard side="B" project={project} detail={b} />
+      </div>
       <table className="facts-table" data-testid="compare-facts">
         <tbody>
           {facts.map((f) => (

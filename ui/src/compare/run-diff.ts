@@ -1,4 +1,5 @@
 /** Run-level differences for the compare page: versions, tools, documents, approvals, outcome. */
+import { runTitle } from '@casefile/contract';
 import type { UiRunSummary, UiStep } from '../lib/model';
 
 export interface RunFacts {
@@ -49,4 +50,15 @@ export function factRows(a: RunFacts, b: RunFacts): FactRow[] {
     list('Documents retrieved', a.documents, b.documents),
     list('Approvals', a.approvals, b.approvals),
   ];
+}
+
+/** Whether a run's name, input, agent or trace ID contains every word typed (any case). */
+export function matchesRunText(run: UiRunSummary, text: string): boolean {
+  const words = text
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  if (words.length === 0) return true;
+  const hay = `${runTitle(run)}\n${run.runInput}\n${run.agentName}\n${run.traceId}`.toLowerCase();
+  return words.every((w) => hay.includes(w));
 }

@@ -1,6 +1,6 @@
 /** Small views of one finding, shared by the findings list and the run page. Text only. */
 import type { FindingDto } from '@casefile/contract';
-import { evidenceParts } from './evidence-highlight';
+import { evidenceSegments } from './evidence-highlight';
 import './findings.css';
 
 export function SeverityBadge({ severity }: { severity: FindingDto['severity'] }) {
@@ -21,7 +21,7 @@ export function StatusBadge({ status }: { status: FindingDto['status'] }) {
 
 /** The redacted excerpt the detector kept, with the offending part marked. */
 export function EvidenceExcerpt({ finding }: { finding: FindingDto }) {
-  const parts = evidenceParts(finding);
+  const parts = evidenceSegments(finding);
   if (parts.length === 0) return <span className="muted small">no excerpt</span>;
   return (
     <code className="evidence" data-testid="finding-evidence">

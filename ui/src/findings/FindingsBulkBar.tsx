@@ -5,7 +5,7 @@ import { ErrorBanner } from '../app/ErrorBanner';
 import { useSession } from '../app/session';
 import { findingChanged } from '../data/mutations';
 import type { FindingStatus } from '../lib/findings-api';
-import { bulkTargets } from './finding-summary';
+import { type BulkPlan, bulkPlan, describePlan } from './findings-order';
 
 interface Props {
   project: string;
@@ -14,16 +14,27 @@ interface Props {
   onClear: () => void;
 }
 
-/** Triage of the ticked findings: one request per finding, in order, stopping at the first refusal. */
+/**
+ * Triage of the ticked findings. A click first shows what will change (open findings change; one the
+ * user already marked expected or muted is left alone unless they tick "also change"), then one
+ * request per finding, in order, stopping at the first refusal.
+ */
 export function FindingsBulkBar({ project, findings, selected, onClear }: Props) {
   const { api } = useSession();
   const client = useQueryClient();
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<Error | null>(null);
+  const [pending, setPending] = useState<{ plan: BulkPlan; overwrite: boolean } | null>(null);
   if (selected.size === 0 && error === null) return null;
 
-  const run = async (status: FindingStatus) => {
-    const targets = bulkTargets(findings, selected, status);
+  const propose = (status: FindingStatus) => {
+    setError(null);
+    setPending({ plan: bulkPlan(findings, selected, status), overwrite: false });
+  };
+  const run = async ({ plan, overwrite }: { plan: BulkPlan; overwrite: boolean }) => {
+    const status = plan.status;
+    const targets = overwrite ? [...plan.change, ...plan.overwrite] : plan.change;
+    setPending(null);
     setError(null);
     setProgress({ done: 0, total: targets.length });
     for (const [i, f] of targets.entries()) {
@@ -43,18 +54,53 @@ export function FindingsBulkBar({ project, findings, selected, onClear }: Props)
   return (
     <div className="bulk-bar" data-testid="bulk-bar">
       <span className="strong">{selected.size} selected</span>
-      <button type="button" disabled={busy} onClick={() => run('expected')} data-testid="bulk-expected">
-        Mark expected
+      <button type="button" disabled={busy} onClick={() => propose('expected')} data-testid="bulk-expected">
+        Mark expected…
       </button>
-      <button type="button" disabled={busy} onClick={() => run('muted')} data-testid="bulk-mute">
-        Mute
+      <button type="button" disabled={busy} onClick={() => propose('muted')} data-testid="bulk-mute">
+        Mute…
       </button>
-      <button type="button" disabled={busy} onClick={() => run('open')} data-testid="bulk-reopen">
-        Reopen
+      <button type="button" disabled={busy} onClick={() => propose('open')} data-testid="bulk-reopen">
+        Reopen…
       </button>
-      <button type="button" className="link-button" disabled={busy} onClick={onClear}>
+      <button
+        type="button"
+        className="link-button"
+        disabled={busy}
+        onClick={() => {
+          setPending(null);
+          onClear();
+        }}
+      >
         clear selection
       </button>
+      {pending !== null && (
+        <fieldset className="bulk-plan" data-testid="bulk-plan" aria-label="What will change">
+          <span data-testid="bulk-plan-text">{describePlan(pending.plan, pending.overwrite)}.</span>
+          {pending.plan.overwrite.length > 0 && (
+            <label className="small">
+              <input
+                type="checkbox"
+                data-testid="bulk-overwrite"
+                checked={pending.overwrite}
+                onChange={(e) => setPending({ ...pending, overwrite: e.target.checked })}
+              />{' '}
+              also change the {pending.plan.overwrite.length} already set
+            </label>
+          )}
+          <button
+            type="button"
+            data-testid="bulk-confirm"
+            disabled={pending.plan.change.length + (pending.overwrite ? pending.plan.overwrite.length : 0) === 0}
+            onClick={() => run(pending)}
+          >
+            Confirm
+          </button>
+          <button type="button" className="link-button" onClick={() => setPending(null)}>
+            cancel
+          </button>
+        </fieldset>
+      )}
       {progress !== null && (
         <span className="muted small">
           {progress.done}/{progress.total}…

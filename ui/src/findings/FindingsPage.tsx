@@ -24,13 +24,17 @@ import {
   pageSize,
   withFilter,
 } from './findings-filters';
+import { parseOrder, triageView } from './findings-order';
 
 /** How many of the newest matching findings the counts cover (the API's largest page). */
 const COUNT_SAMPLE = 500;
 
 export function FindingsPage({ project }: { project: string }) {
   const { api, user } = useSession();
-  const filters = findingFiltersFromSearch(useSearchParams());
+  const params = useSearchParams();
+  const filters = findingFiltersFromSearch(params);
+  const order = parseOrder(params.get('order'));
+  const [showLow, setShowLow] = useState(false);
   const filtersKey = findingFiltersToSearch(project, filters).toString();
   const pages = useCursorList(
     findingPagesQuery(api, project, filtersKey, (cursor) =>
@@ -51,7 +55,11 @@ export function FindingsPage({ project }: { project: string }) {
     [sample.data],
   );
 
-  const apply = (next: FindingFilters) => navigate(findingsHref(findingFiltersToSearch(project, next)));
+  const apply = (next: FindingFilters) => {
+    const q = findingFiltersToSearch(project, next);
+    if (order === 'time') q.set('order', 'time');
+    navigate(findingsHref(q));
+  };
   const filterOn = (key: FindingFilterKey, value: string) => apply(withFilter(filters, key, value));
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // A new filter set is a new list: a selection made on the old one does not carry over.
@@ -70,7 +78,17 @@ export function FindingsPage({ project }: { project: string }) {
   const triage = canTriage(user.role);
   useDocumentTitle('Findings');
   const ruleIds = counts === undefined ? [] : counts.counts.byRule.map((r) => r.ruleId);
-  const findings = pages.items;
+  const loaded = pages.items;
+  const view = useMemo(
+    () => triageView(loaded, order, showLow, filters.severity),
+    [loaded, order, showLow, filters.severity],
+  );
+  const findings = view.shown;
+  const setOrder = (next: 'severity' | 'time') => {
+    const q = findingFiltersToSearch(project, filters);
+    if (next === 'time') q.set('order', 'time');
+    navigate(findingsHref(q), { replace: true });
+  };
 
   return (
     <div className="findings-page" data-testid="findings-page">
@@ -92,7 +110,32 @@ export function FindingsPage({ project }: { project: string }) {
       )}
       {pages.error !== null && <ErrorBanner error={pages.error} />}
       {pages.status === 'loading' && <div className="page-status">Loading findings…</div>}
-      {pages.status === 'ready' && findings.length === 0 && (
+      {loaded.length > 0 && (
+        <div className="findings-order small" data-testid="findings-order">
+          <span className="muted">Order:</span>{' '}
+          <button
+            type="button"
+            className={`link-button${order === 'severity' ? ' strong' : ''}`}
+            aria-pressed={order === 'severity'}
+            data-testid="order-severity"
+            onClick={() => setOrder('severity')}
+          >
+            worst first
+          </button>{' '}
+          ·{' '}
+          <button
+            type="button"
+            className={`link-button${order === 'time' ? ' strong' : ''}`}
+            aria-pressed={order === 'time'}
+            data-testid="order-time"
+            onClick={() => setOrder('time')}
+          >
+            newest first
+          </button>
+          {pages.hasMore && <span className="muted"> · among the {loaded.length} loaded</span>}
+        </div>
+      )}
+      {pages.status === 'ready' && loaded.length === 0 && (
         <div className="page-status" data-testid="findings-empty">
           {hasFindingFilters(filters)
             ? 'No finding matches these filters.'
@@ -117,6 +160,21 @@ export function FindingsPage({ project }: { project: string }) {
           selected={selected}
           onSelect={select}
         />
+      )}
+      {view.foldedLow > 0 && (
+        <div className="folded-low">
+          <button type="button" className="link-button" data-testid="show-low" onClick={() => setShowLow(true)}>
+            {view.foldedLow} low · show
+          </button>{' '}
+          <span className="muted small">hygiene notes (a model alias, a first-seen version), folded</span>
+        </div>
+      )}
+      {showLow && view.foldedLow === 0 && loaded.some((f) => f.severity === 'low') && filters.severity !== 'low' && (
+        <div className="folded-low">
+          <button type="button" className="link-button" data-testid="hide-low" onClick={() => setShowLow(false)}>
+            fold low findings
+          </button>
+        </div>
       )}
       {pages.hasMore && (
         <div className="load-more">

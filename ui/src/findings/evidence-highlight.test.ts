@@ -1,6 +1,13 @@
 import type { FindingDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { evidenceNeedles, evidenceParts, findRanges, markSegments } from './evidence-highlight';
+import {
+  countedValues,
+  evidenceNeedles,
+  evidenceParts,
+  evidenceSegments,
+  findRanges,
+  markSegments,
+} from './evidence-highlight';
 
 const marked = (text: string, needles: string[]) =>
   markSegments(text, needles)
@@ -125,5 +132,35 @@ describe('evidenceNeedles', () => {
 
   it('does not mark an excerpt without offsets (it is context, shown in the finding only)', () => {
     expect(evidenceNeedles([finding({ evidence: '{"body":"Maria Gonzalez' })])).toEqual([]);
+  });
+});
+
+describe('counted values', () => {
+  const leak = {
+    evidence: 'to [email:aa11@x.example] and [phone:bb22] cc [email:cc33@y.example]',
+    evidenceStart: 3,
+    evidenceEnd: 25,
+    details: { values: '["[email:aa11@x.example]","[phone:bb22]","[email:cc33@y.example]"]', pii: 3 },
+  };
+
+  it('marks every value the rule counted in the excerpt, not only the one it was cut around', () => {
+    const marked = evidenceSegments(leak)
+      .filter((s) => s.marked)
+      .map((s) => s.text);
+    expect(marked).toEqual(['[email:aa11@x.example]', '[phone:bb22]', '[email:cc33@y.example]']);
+    expect(
+      evidenceSegments(leak)
+        .map((s) => s.text)
+        .join(''),
+    ).toBe(leak.evidence);
+  });
+
+  it('looks for every counted value in the step fields too, and ignores details that are not a list of strings', () => {
+    expect(evidenceNeedles([finding(leak)])).toEqual(
+      expect.arrayContaining(['[phone:bb22]', '[email:cc33@y.example]']),
+    );
+    expect(countedValues({ details: { values: 'not json [' } })).toEqual([]);
+    expect(countedValues({ details: { values: '[1, {"a":2}, "ok"]' } })).toEqual(['ok']);
+    expect(countedValues({ details: { values: 3 } })).toEqual([]);
   });
 });

@@ -91,6 +91,36 @@ export function evidenceParts(f: Pick<FindingDto, 'evidence' | 'evidenceStart' |
   ].filter((s) => s.text !== '');
 }
 
+/**
+ * The values a rule says it counted (`details.values`, a JSON array of strings as they appear in the
+ * redacted payload, e.g. every e-mail and phone token `outbound.sensitive_data` counted). Anything
+ * else there (not JSON, not strings) is ignored: details come from the server.
+ */
+export function countedValues(f: Pick<FindingDto, 'details'>): string[] {
+  const raw = f.details?.values;
+  if (typeof raw !== 'string' || !raw.startsWith('[')) return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The excerpt with the detector's range marked and every counted value inside it marked too. */
+export function evidenceSegments(
+  f: Pick<FindingDto, 'evidence' | 'evidenceStart' | 'evidenceEnd' | 'details'>,
+): Segment[] {
+  const values = countedValues(f);
+  if (values.length === 0) return evidenceParts(f);
+  const out: Segment[] = [];
+  for (const part of evidenceParts(f)) {
+    if (part.marked) out.push(part);
+    else out.push(...markSegments(part.text, values));
+  }
+  return out;
+}
+
 function jsonEscaped(s: string): string {
   return JSON.stringify(s).slice(1, -1);
 }
@@ -108,8 +138,9 @@ function jsonUnescaped(s: string): string | null {
 }
 
 /**
- * The strings to look for in a step's fields for these findings: the marked part of each evidence
- * and hash-like identifiers in the details (an approval's and an action's hashes), each also
+ * The strings to look for in a step's fields for these findings: the marked part of each evidence,
+ * every value the rule counted (`details.values`), and hash-like identifiers in the details (an
+ * approval's and an action's hashes), each also
  * JSON-escaped and unescaped. An excerpt without offsets is context (e.g. the start of the
  * arguments of a call that lacked an approval), not a pointer, so it is shown in the finding only.
  */
@@ -121,6 +152,7 @@ export function evidenceNeedles(findings: readonly FindingDto[]): string[] {
     for (const v of Object.values(f.details ?? {})) {
       if (typeof v === 'string' && /^[0-9a-f]{16,128}$/i.test(v)) base.push(v);
     }
+    base.push(...countedValues(f));
   }
   const out = new Set<string>();
   for (const b of base) {

@@ -1,6 +1,6 @@
 import type { FindingDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { bulkTargets, bySeverity, countFindings, replaceFinding, worstPerStep } from './finding-summary';
+import { bySeverity, countFindings, replaceFinding, worstPerStep } from './finding-summary';
 
 let n = 0;
 const f = (
@@ -58,13 +58,5 @@ describe('finding summary', () => {
     const list = [f('a.rule', 'low'), f('b.rule', 'low')];
     const updated = { ...list[1]!, status: 'expected' as const };
     expect(replaceFinding(list, updated).map((x) => x.status)).toEqual(['open', 'expected']);
-  });
-
-  it('applies a bulk action only to selected findings not already in that status', () => {
-    const list = [f('a.rule', 'low'), f('b.rule', 'low', 's1', 'expected'), f('c.rule', 'high')];
-    const selected = new Set([list[0]!.id, list[1]!.id]);
-    expect(bulkTargets(list, selected, 'expected').map((x) => x.ruleId)).toEqual(['a.rule']);
-    expect(bulkTargets(list, selected, 'open').map((x) => x.ruleId)).toEqual(['b.rule']);
-    expect(bulkTargets(list, new Set(), 'muted')).toEqual([]);
   });
 });

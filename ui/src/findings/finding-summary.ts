@@ -55,12 +55,3 @@ export function worstPerStep(findings: readonly FindingDto[]): Map<string, Findi
 export function replaceFinding(list: readonly FindingDto[], updated: FindingDto): FindingDto[] {
   return list.map((f) => (f.id === updated.id ? updated : f));
 }
-
-/** The selected findings a bulk action would change (those already in `status` are left alone). */
-export function bulkTargets(
-  list: readonly FindingDto[],
-  selected: ReadonlySet<string>,
-  status: FindingDto['status'],
-): FindingDto[] {
-  return list.filter((f) => selected.has(f.id) && f.status !== status);
-}

@@ -2,16 +2,17 @@
  * The replay player's logic: steps in the order they happened, and the jumps an investigator makes
  * through them (next tool call, approval, error, finding).
  */
+import { orderSteps } from '@casefile/contract';
 import type { UiStep } from '../lib/model';
 
 export type JumpTarget = 'tool' | 'approval' | 'error' | 'finding';
 
-/** Steps by start time (ties by span ID), the order the player walks. */
+/**
+ * Steps in the order they happened, the order the player walks and compare aligns: start time; a tie
+ * (whole-millisecond clocks) goes to the parent, then the recorded sequence, the end time, the span ID.
+ */
 export function timeOrder(steps: readonly UiStep[]): UiStep[] {
-  return [...steps].sort((a, b) => {
-    if (a.startNs !== b.startNs) return a.startNs < b.startNs ? -1 : 1;
-    return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
-  });
+  return orderSteps(steps);
 }
 
 export function matchesJump(step: UiStep, target: JumpTarget, findingSpans: ReadonlySet<string>): boolean {

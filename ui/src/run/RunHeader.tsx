@@ -1,3 +1,4 @@
+import { type FindingDto, runTitle } from '@casefile/contract';
 import type { ReactNode } from 'react';
 import { Link } from '../app/Link';
 import { PageHeading } from '../app/PageHeading';
@@ -10,6 +11,8 @@ import { runModels } from './run-facts';
 interface Props {
   run: UiRunSummary;
   steps: readonly UiStep[];
+  /** Every finding of the run, the ones the waterfall flags. */
+  findings?: readonly FindingDto[];
 }
 
 function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
@@ -23,30 +26,44 @@ function Fact({ label, children, testId }: { label: string; children: ReactNode;
 
 const dash = (v: string) => (v === '' ? <span className="muted">—</span> : v);
 
-export function RunHeader({ run, steps }: Props) {
+export function RunHeader({ run, steps, findings = [] }: Props) {
+  const flaggedSteps = new Set(findings.map((f) => f.spanId)).size;
   const models = runModels(run, steps);
   const project = useSearchParams().get('project') ?? '';
   return (
     <header className="run-header" data-testid="run-header">
       <div className="run-title">
         <PageHeading>
+          <span data-testid="run-title">{runTitle(run)}</span>
+        </PageHeading>
+        <span className="run-agent muted" data-testid="run-agent" title={`root step: ${run.name}`}>
           {run.agentName || run.serviceName || '(unknown agent)'}
           {run.agentVersion !== '' && <span className="version mono"> {run.agentVersion}</span>}
-        </PageHeading>
-        <span className="run-name muted">{run.name}</span>
+        </span>
+        {run.worstSeverity !== '' && (
+          <span
+            className={`badge sev sev-${run.worstSeverity}`}
+            data-testid="run-severity"
+            title={`Worst open finding: ${run.worstSeverity}`}
+          >
+            {run.worstSeverity}
+          </span>
+        )}
         <span className={`badge status-${run.status}`} data-testid="run-status">
           {run.status}
         </span>
-        {run.findingCount > 0 && (
+        {findings.length > 0 && (
           <Link
             to={findingsHref(
               new URLSearchParams(project === '' ? { run: run.traceId } : { project, run: run.traceId }),
             )}
             className="badge findings"
             data-testid="run-findings"
-            title="This run's findings"
+            data-count={findings.length}
+            title={`${run.findingCount} open of medium severity or above; the waterfall flags every finding`}
           >
-            {run.findingCount} finding{run.findingCount === 1 ? '' : 's'}
+            {findings.length} finding{findings.length === 1 ? '' : 's'} on {flaggedSteps} step
+            {flaggedSteps === 1 ? '' : 's'}
           </Link>
         )}
       </div>

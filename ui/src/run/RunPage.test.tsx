@@ -59,6 +59,6 @@ describe('run page states', () => {
     expect(flagged.dataset.rule).toBe('approval.hash_mismatch');
     expect(within(flagged).queryByTestId('mark-expected')).toBeNull();
     expect(within(flagged).queryByTestId('mute-finding')).toBeNull();
-    expect(document.title).toBe(`Run billing ${TRACE.slice(0, 8)} · Casefile`);
+    expect(document.title).toBe(`Run billing: refund order 42 ${TRACE.slice(0, 8)} · Casefile`);
   });
 });

@@ -1,4 +1,5 @@
 import type { FindingDto } from '@casefile/contract';
+import { runTitle } from '@casefile/contract';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
@@ -30,7 +31,7 @@ export function RunPage({ project, traceId }: Props) {
   const { api } = useSession();
   const state = useQuery(runQuery(api, project, traceId));
   const run = state.data?.run;
-  useDocumentTitle(`Run ${run === undefined ? traceId : `${run.agentName || run.serviceName} ${traceId.slice(0, 8)}`}`);
+  useDocumentTitle(`Run ${run === undefined ? traceId : `${runTitle(run)} ${traceId.slice(0, 8)}`}`);
   const back = <Link to={runsHref(new URLSearchParams(project === '' ? {} : { project }))}>← Runs</Link>;
 
   if (state.isPending) return <div className="page-status">{back} Loading run…</div>;
@@ -116,7 +117,7 @@ function RunView({ project, detail, back }: { project: string; detail: UiRunDeta
           Compare with…
         </Link>
       </div>
-      <RunHeader run={detail.run} steps={detail.steps} />
+      <RunHeader run={detail.run} steps={detail.steps} findings={findings} />
       <VersionBadges project={project} run={detail.run} />
       <Player
         steps={detail.steps}

@@ -1,5 +1,6 @@
 import type { FindingDto } from '@casefile/contract';
 import { Link } from '../app/Link';
+import { countedValues } from '../findings/evidence-highlight';
 import { EvidenceExcerpt, SeverityBadge, StatusBadge } from '../findings/FindingParts';
 import { FindingStatusActions } from '../findings/FindingStatusActions';
 import { ruleInfo } from '../findings/rule-info';
@@ -26,7 +27,11 @@ function Details({ details, steps, stepHref }: Pick<Props, 'steps' | 'stepHref'>
             <dt>{linked === undefined ? key : `${key.replace(/SpanId$/, '')} step`}</dt>
             <dd className="mono">
               {linked === undefined ? (
-                String(value)
+                key === 'values' ? (
+                  countedValues({ details: { values: value } }).join(' · ') || String(value)
+                ) : (
+                  String(value)
+                )
               ) : (
                 <Link to={stepHref(linked.spanId)} replace data-testid="finding-related-step">
                   {linked.name || linked.spanId}

@@ -3,7 +3,7 @@ import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import { formatDuration, formatOffset } from '../lib/nanos';
 import { scrollToReveal, windowRange } from '../replay/windowing';
-import type { StepRow } from './step-tree';
+import { isWidened, type StepRow } from './step-tree';
 import { barGeometry, labelPlacement, type RunBounds, ticks } from './waterfall';
 
 interface Props {
@@ -132,6 +132,8 @@ const WaterfallRow = memo(function WaterfallRow({
 }: RowProps) {
   const s = row.step;
   const g = barGeometry(s, bounds);
+  const widened = isWidened(row);
+  const bar = widened ? barGeometry({ ...s, startNs: row.barStartNs, endNs: row.barEndNs }, bounds) : g;
   const select = () => navigate(stepHref(s.spanId), { replace: true });
   return (
     <div
@@ -193,11 +195,15 @@ const WaterfallRow = memo(function WaterfallRow({
       </div>
       <div className="wf-track">
         <div
-          className={`wf-bar kind-${s.kind}`}
-          style={{ left: `${g.leftPct}%`, width: `${g.widthPct}%` }}
-          title={`${formatOffset(g.offsetNs)} · ${formatDuration(g.durationNs)}`}
+          className={`wf-bar kind-${s.kind}${widened ? ' widened' : ''}`}
+          data-widened={widened ? 'true' : undefined}
+          style={{ left: `${bar.leftPct}%`, width: `${bar.widthPct}%` }}
+          title={
+            `${formatOffset(g.offsetNs)} · ${formatDuration(g.durationNs)}` +
+            (widened ? ' · bar widened to cover its children (the clock rounds to whole milliseconds)' : '')
+          }
         />
-        <DurationLabel leftPct={g.leftPct} widthPct={g.widthPct}>
+        <DurationLabel leftPct={bar.leftPct} widthPct={bar.widthPct}>
           {formatDuration(g.durationNs)}
         </DurationLabel>
       </div>

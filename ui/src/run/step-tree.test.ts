@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeStep } from '../lib/step-fixture';
-import { buildStepRows, neighbourSpanId, visibleRows } from './step-tree';
+import { buildStepRows, isWidened, neighbourSpanId, visibleRows } from './step-tree';
 
 const T0 = 1763743387000000000n;
 
@@ -89,5 +89,50 @@ describe('neighbourSpanId', () => {
     expect(neighbourSpanId(rows, null, 1)).toBe('a');
     expect(neighbourSpanId(rows, 'gone', -1)).toBe('a');
     expect(neighbourSpanId([], null, 1)).toBeNull();
+  });
+});
+
+describe('buildStepRows with whole-millisecond clocks', () => {
+  const MS = 1_000_000n;
+  const seq = (n: number) => ({ 'casefile.step.seq': String(n) });
+
+  it('lists a policy check before the refund it guarded when both start in the same millisecond', () => {
+    const rows = buildStepRows([
+      makeStep({
+        spanId: '0000000000000004',
+        parentSpanId: 'r',
+        name: 'execute_tool issue_refund',
+        startNs: T0 + 3n * MS,
+        endNs: T0 + 3n * MS,
+        attributes: seq(4),
+      }),
+      makeStep({
+        spanId: 'dddd000000000003',
+        parentSpanId: 'r',
+        name: 'policy refund-limits',
+        startNs: T0 + 3n * MS,
+        endNs: T0 + 3n * MS,
+        attributes: seq(3),
+      }),
+      makeStep({ spanId: 'r', startNs: T0, endNs: T0 + 9n * MS, attributes: seq(1) }),
+    ]);
+    expect(rows.map((r) => r.step.name)).toEqual(['r', 'policy refund-limits', 'execute_tool issue_refund']);
+  });
+
+  it('widens a parent bar over a child that ends within clock rounding, never over a real overshoot', () => {
+    const rows = buildStepRows([
+      makeStep({ spanId: 'root', startNs: T0, endNs: T0 + 10n * MS }),
+      makeStep({ spanId: 'tool', parentSpanId: 'root', startNs: T0 + 2n * MS, endNs: T0 + 11n * MS }),
+      makeStep({ spanId: 'late', parentSpanId: 'tool', startNs: T0 + 3n * MS, endNs: T0 + 11n * MS + 500_000n }),
+      makeStep({ spanId: 'root2', startNs: T0, endNs: T0 + MS }),
+      makeStep({ spanId: 'async', parentSpanId: 'root2', startNs: T0, endNs: T0 + 50n * MS }),
+    ]);
+    const row = (id: string) => rows.find((r) => r.step.spanId === id)!;
+    expect(row('tool').barEndNs).toBe(T0 + 11n * MS + 500_000n);
+    expect(isWidened(row('tool'))).toBe(true);
+    // Within rounding of its own recorded end only: root ends 1 ms before tool, but tool's widened bar ends 1.5 ms after.
+    expect(row('root').barEndNs).toBe(T0 + 11n * MS);
+    expect(row('root2').barEndNs).toBe(T0 + MS);
+    expect(isWidened(row('root2'))).toBe(false);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Turns the flat step list of a run into the rows of the timeline: depth-first by parent, siblings
- * in start order. Trace data is untrusted, so parent links may point nowhere, at the step itself,
+ * in the order they happened. Trace data is untrusted, so parent links may point nowhere, at the step itself,
  * or form a cycle; every step still appears exactly once.
  */
+import { ancestryOf, compareSteps } from '@casefile/contract';
 import type { UiStep } from '../lib/model';
 
 export interface StepRow {
@@ -14,14 +15,26 @@ export interface StepRow {
   orphan: boolean;
   /** Index of the parent's row in the same list, -1 for a root; used to hide rows under a collapsed step. */
   parentIndex: number;
+  /**
+   * The interval the bar covers: the step's own, widened to cover its children when they overshoot it
+   * by no more than clock rounding (`CLOCK_ROUNDING_NS`). A larger overshoot is real (a child that
+   * outlived its parent) and is shown as recorded.
+   */
+  barStartNs: bigint;
+  barEndNs: bigint;
 }
 
-function byStart(a: UiStep, b: UiStep): number {
-  if (a.startNs !== b.startNs) return a.startNs < b.startNs ? -1 : 1;
-  return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
-}
+/**
+ * How far a child may start before or end after its parent and still be taken as the same instant:
+ * SDKs that stamp whole milliseconds (OpenTelemetry JS) round a parent's end and its child's
+ * independently, so a parent can appear to end up to a millisecond before the child it waited for.
+ */
+export const CLOCK_ROUNDING_NS = 1_000_000n;
 
 export function buildStepRows(steps: readonly UiStep[]): StepRow[] {
+  // Siblings in the order they happened: start, then recorded sequence, end time, span ID (contract).
+  const isAncestor = ancestryOf(steps);
+  const byStart = (a: UiStep, b: UiStep): number => compareSteps(a, b, isAncestor);
   // A duplicate span ID (a resent span that escaped de-duplication) keeps its first occurrence only
   // as a parent target; both copies are still listed.
   const bySpan = new Map<string, UiStep>();
@@ -61,6 +74,8 @@ export function buildStepRows(steps: readonly UiStep[]): StepRow[] {
         childCount: kids.length,
         orphan: item.orphan,
         parentIndex: item.parentIndex,
+        barStartNs: item.step.startNs,
+        barEndNs: item.step.endNs,
       });
       for (let i = kids.length - 1; i >= 0; i--) {
         stack.push({ step: kids[i]!, depth: item.depth + 1, parentIndex: index, orphan: false });
@@ -70,8 +85,27 @@ export function buildStepRows(steps: readonly UiStep[]): StepRow[] {
   for (const r of roots) visit(r, r.parentSpanId !== '');
   // Steps only reachable through a parent cycle.
   for (const s of [...steps].sort(byStart)) if (!placed.has(s)) visit(s, true);
+  widenParents(rows);
   return rows;
 }
+
+/** Children come after their parent (depth-first), so one backward pass carries widened bars upwards. */
+function widenParents(rows: StepRow[]): void {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i]!;
+    const parent = row.parentIndex >= 0 ? rows[row.parentIndex] : undefined;
+    if (parent === undefined) continue;
+    // The child's widened bar when it is within rounding of the parent, else its recorded interval.
+    const end = row.barEndNs - parent.step.endNs <= CLOCK_ROUNDING_NS ? row.barEndNs : row.step.endNs;
+    if (end > parent.barEndNs && end - parent.step.endNs <= CLOCK_ROUNDING_NS) parent.barEndNs = end;
+    const start = parent.step.startNs - row.barStartNs <= CLOCK_ROUNDING_NS ? row.barStartNs : row.step.startNs;
+    if (start < parent.barStartNs && parent.step.startNs - start <= CLOCK_ROUNDING_NS) parent.barStartNs = start;
+  }
+}
+
+/** Whether the row's bar was widened beyond the step's recorded interval. */
+export const isWidened = (row: StepRow): boolean =>
+  row.barStartNs !== row.step.startNs || row.barEndNs !== row.step.endNs;
 
 /** Rows not hidden under a collapsed ancestor. */
 export function visibleRows(rows: readonly StepRow[], collapsed: ReadonlySet<string>): StepRow[] {

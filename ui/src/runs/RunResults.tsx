@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
+import { navigate, useLocation, useSearchParams } from '../app/router';
 import { hasFilters, type RunFilters } from '../lib/run-filters';
 import { CaseExportBar } from './CaseExportBar';
 import { RunsTable } from './RunsTable';
+import { formatSort, nextSort, parseSort, type SortKey } from './run-sort';
 import { useRunPages } from './use-run-pages';
 
 interface Props {
@@ -29,14 +31,29 @@ export function RunResults({ project, filters, filtersKey }: Props) {
 
   // The runs on screen are the server's current answer to the filters in the URL.
   const settled = pages.settled;
+  const params = useSearchParams();
+  const location = useLocation();
+  const sort = parseSort(params.get('sort'));
+  const onSort = (key: SortKey) => {
+    const next = new URLSearchParams(params);
+    const value = formatSort(nextSort(sort, key));
+    if (value === null) next.delete('sort');
+    else next.set('sort', value);
+    const query = next.toString();
+    navigate(`${location.pathname}${query === '' ? '' : `?${query}`}`, { replace: true });
+  };
+  const n = pages.runs.length;
+  const countText = !settled
+    ? 'Loading runs…'
+    : `${pages.hasMore ? `First ${n}` : n} run${n === 1 ? '' : 's'}${hasFilters(filters) ? ' matching the filters' : ''}${
+        pages.hasMore ? ' · more match: "Load more" below' : ''
+      }${formatSort(sort) !== null ? ' · sorted among those loaded' : ''} · times in UTC`;
 
   return (
     <>
       {pages.error !== null && <ErrorBanner error={pages.error} />}
       <div className="table-meta muted" data-testid="runs-count" data-settled={settled}>
-        {!settled
-          ? 'Loading runs…'
-          : `${pages.runs.length}${pages.hasMore ? '+' : ''} run${pages.runs.length === 1 ? '' : 's'}${hasFilters(filters) ? ' matching the filters' : ''} · times in UTC`}
+        {countText}
       </div>
       <CaseExportBar project={project} traceIds={[...selected]} onClear={() => setSelected(new Set())} />
       {pages.status !== 'error' && (
@@ -47,6 +64,8 @@ export function RunResults({ project, filters, filtersKey }: Props) {
           selected={selected}
           onSelect={select}
           matches={pages.matches}
+          sort={sort}
+          onSort={onSort}
         />
       )}
       {pages.hasMore && (

@@ -1,9 +1,12 @@
+import { runTitle } from '@casefile/contract';
 import { Link } from '../app/Link';
 import { navigate } from '../app/router';
 import type { UiRunSummary } from '../lib/model';
 import { durationNs, formatDuration, formatTimestampParts } from '../lib/nanos';
 import { findingsHref, runHref } from '../lib/routes';
-import { matchLabel, type TextMatch } from '../lib/text-match';
+import { matchPlace, type TextMatch } from '../lib/text-match';
+import '../findings/findings.css';
+import { type RunSort, type SortKey, sortRuns } from './run-sort';
 
 interface Props {
   project: string;
@@ -14,6 +17,9 @@ interface Props {
   onSelect?: (traceId: string, on: boolean) => void;
   /** With a free-text filter: where each run matched; shown under the run with a link to that step. */
   matches?: ReadonlyMap<string, TextMatch>;
+  /** The column order; absent: the server's (newest first), no sortable headers. */
+  sort?: RunSort;
+  onSort?: (key: SortKey) => void;
 }
 
 function List({ items, max = 2 }: { items: string[]; max?: number }) {
@@ -33,37 +39,96 @@ function List({ items, max = 2 }: { items: string[]; max?: number }) {
   );
 }
 
-export function RunsTable({ project, runs, loading, selected, onSelect, matches }: Props) {
+function SortHeader({
+  label,
+  sortKey,
+  sort,
+  onSort,
+  className,
+  title,
+}: {
+  label: string;
+  sortKey: SortKey;
+  sort: RunSort | undefined;
+  onSort: ((key: SortKey) => void) | undefined;
+  className?: string;
+  title: string;
+}) {
+  if (sort === undefined || onSort === undefined) return <th className={className}>{label}</th>;
+  const active = sort.key === sortKey;
+  return (
+    <th className={className} aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+      <button
+        type="button"
+        className={`sort-button${active ? ' active' : ''}`}
+        data-testid={`sort-${sortKey}`}
+        title={title}
+        onClick={() => onSort(sortKey)}
+      >
+        {label}
+        <span className="sort-arrow" aria-hidden="true">
+          {active ? (sort.descending ? ' ▼' : ' ▲') : ' ↕'}
+        </span>
+      </button>
+    </th>
+  );
+}
+
+export function RunsTable({ project, runs, loading, selected, onSelect, matches, sort, onSort }: Props) {
   const selectable = selected !== undefined && onSelect !== undefined;
+  const shown = sort === undefined ? runs : sortRuns(runs, sort);
+  const columns = selectable ? 10 : 9;
   return (
     <div className="table-wrap">
       <table className="grid runs-table" data-testid="runs-table">
         <thead>
           <tr>
             {selectable && <th aria-label="Select" />}
-            <th>Start (UTC)</th>
-            <th>Agent</th>
+            <SortHeader label="Start (UTC)" sortKey="start" sort={sort} onSort={onSort} title="Sort by start time" />
             <th>Run</th>
             <th>Status</th>
             <th className="num">Steps</th>
             <th>Tools</th>
-            <th>Prompt / policy</th>
-            <th>Models</th>
-            <th className="num">Tokens in / out</th>
-            <th className="num">Duration</th>
-            <th className="num">Findings</th>
+            <th>Prompt · policy · model</th>
+            <SortHeader
+              label="Tokens"
+              sortKey="tokens"
+              sort={sort}
+              onSort={onSort}
+              className="num"
+              title="Sort by tokens (in + out)"
+            />
+            <SortHeader
+              label="Duration"
+              sortKey="duration"
+              sort={sort}
+              onSort={onSort}
+              className="num"
+              title="Sort by duration"
+            />
+            <SortHeader
+              label="Findings"
+              sortKey="severity"
+              sort={sort}
+              onSort={onSort}
+              className="num"
+              title="Sort by worst open finding, then count"
+            />
           </tr>
         </thead>
         <tbody>
-          {runs.map((r) => {
+          {shown.map((r) => {
             const href = runHref(project, r.traceId);
             const match = matches?.get(r.traceId);
+            const title = runTitle(r);
+            const agent = r.agentName || r.serviceName;
             return (
               <tr
                 key={r.traceId}
                 data-testid="run-row"
                 data-trace-id={r.traceId}
-                className={`clickable${r.status === 'error' ? ' row-error' : ''}`}
+                data-severity={r.worstSeverity || undefined}
+                className={`clickable${r.status === 'error' ? ' row-error' : ''}${r.worstSeverity !== '' ? ` row-sev sev-${r.worstSeverity}` : ''}`}
                 onClick={(e) => {
                   // Let the inner link handle its own (possibly modified) clicks.
                   if ((e.target as HTMLElement).closest('a,input,label') === null) navigate(href);
@@ -74,7 +139,7 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches 
                     <input
                       type="checkbox"
                       data-testid="run-select"
-                      aria-label={`Select run ${r.traceId}`}
+                      aria-label={`Select run ${title}`}
                       checked={selected.has(r.traceId)}
                       onChange={(e) => onSelect(r.traceId, e.target.checked)}
                     />
@@ -84,18 +149,26 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches 
                   <div>{formatTimestampParts(r.startNs).time}</div>
                   <div className="muted small">{formatTimestampParts(r.startNs).date}</div>
                 </td>
-                <td>
-                  <div className="strong truncate narrow" title={r.agentName || r.serviceName}>
-                    {r.agentName || r.serviceName || '—'}
-                  </div>
-                  {r.agentVersion !== '' && <div className="muted mono small">{r.agentVersion}</div>}
-                </td>
                 <td className="run-name">
-                  <Link to={href} className="row-link truncate block" title={r.name}>
-                    {r.name || '(unnamed)'}
-                  </Link>
-                  <div className="muted mono small truncate" title={r.runInput}>
-                    {r.runInput !== '' ? r.runInput : r.traceId}
+                  <div className="run-title-line">
+                    <Link to={href} className="row-link truncate" title={title} data-testid="run-title">
+                      {title}
+                    </Link>
+                    {r.worstSeverity !== '' && (
+                      <span
+                        className={`badge sev sev-${r.worstSeverity}`}
+                        data-testid="run-severity"
+                        title={`Worst open finding: ${r.worstSeverity}`}
+                      >
+                        {r.worstSeverity}
+                      </span>
+                    )}
+                  </div>
+                  <div className="muted small truncate" title={r.runInput || r.traceId}>
+                    <span className="strong">{agent || '—'}</span>
+                    {r.agentVersion !== '' && <span className="mono"> {r.agentVersion}</span>}
+                    {' · '}
+                    <span className="mono">{r.runInput !== '' ? r.runInput : r.traceId}</span>
                   </div>
                   {match !== undefined && (
                     <Link
@@ -104,7 +177,7 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches 
                       data-testid="text-match"
                       data-field={match.field}
                     >
-                      matched in {matchLabel(match.field)}
+                      matched in {matchPlace(match)}
                     </Link>
                   )}
                 </td>
@@ -113,24 +186,27 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches 
                 </td>
                 <td className="num mono">
                   {r.stepCount}
-                  {r.errorCount > 0 && <span className="err-count"> ({r.errorCount} err)</span>}
+                  {r.errorCount > 0 && <div className="err-count small">{r.errorCount} err</div>}
                 </td>
                 <td>
                   <List items={r.toolNames} />
                 </td>
-                <td className="mono small">
-                  <div className="truncate narrow" title={`prompt version ${r.promptVersion}`}>
-                    {r.promptVersion || '—'}
+                <td className="mono small versions">
+                  <div
+                    className="truncate narrow"
+                    title={`prompt version ${r.promptVersion} · policy version ${r.policyVersion}`}
+                  >
+                    {r.promptVersion || '—'} · <span className="muted">{r.policyVersion || '—'}</span>
                   </div>
-                  <div className="muted truncate narrow" title={`policy version ${r.policyVersion}`}>
-                    {r.policyVersion || '—'}
+                  <div className="muted truncate narrow" title={r.models.join(', ')}>
+                    {r.models.length === 0 ? '—' : r.models.join(', ')}
                   </div>
                 </td>
-                <td className="models">
-                  <List items={r.models} max={1} />
-                </td>
-                <td className="num mono nowrap">
-                  {r.inputTokens.toLocaleString('en-US')} / {r.outputTokens.toLocaleString('en-US')}
+                <td className="num mono nowrap" title="tokens in / out">
+                  <div>{(r.inputTokens + r.outputTokens).toLocaleString('en-US')}</div>
+                  <div className="muted small">
+                    {r.inputTokens.toLocaleString('en-US')} / {r.outputTokens.toLocaleString('en-US')}
+                  </div>
                 </td>
                 <td className="num mono nowrap">{formatDuration(durationNs(r.startNs, r.endNs))}</td>
                 <td className="num">
@@ -139,9 +215,9 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches 
                       to={findingsHref(
                         new URLSearchParams(project === '' ? { run: r.traceId } : { project, run: r.traceId }),
                       )}
-                      className="badge findings"
+                      className={`badge findings sev sev-${r.worstSeverity || 'medium'}`}
                       data-testid="run-findings-count"
-                      title="This run's findings"
+                      title="Open findings of medium severity or above; click for this run's findings"
                     >
                       {r.findingCount}
                     </Link>
@@ -154,7 +230,7 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches 
           })}
           {!loading && runs.length === 0 && (
             <tr>
-              <td colSpan={selectable ? 12 : 11} className="empty" data-testid="runs-empty">
+              <td colSpan={columns} className="empty" data-testid="runs-empty">
                 No runs match. Widen the time range or clear a filter.
               </td>
             </tr>

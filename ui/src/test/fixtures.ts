@@ -25,6 +25,8 @@ export function runSummary(fields: Partial<RunSummaryDto> = {}): RunSummaryDto {
     outputTokens: 30,
     runInput: 'refund order 42',
     findingCount: 0,
+    runName: '',
+    worstSeverity: '',
     ...fields,
   };
 }

@@ -45,6 +45,12 @@ describe('outbound.sensitive_data', () => {
     const [f] = run([toolStep('send_email', 'external', { to: '[email:11112222]', body: rows.join('\n') })]);
     expect(f?.severity).toBe('high');
     expect(f?.details?.pii).toBe(24);
+    // Every counted value is listed for the UI to mark, not only the one the excerpt is cut around.
+    const values = JSON.parse(String(f?.details?.values)) as string[];
+    expect(values).toHaveLength(24);
+    expect(values).toContain('[email:a000aa]');
+    expect(values).toContain('[phone:b00bbb]');
+    expect(values).not.toContain('[email:11112222]');
   });
 
   it('does not treat the recipient field, or the recipient named again in the body, as a leak', () => {
@@ -73,5 +79,7 @@ describe('outbound.sensitive_data', () => {
     expect(f?.evidence).not.toContain(raw);
     expect(f?.evidence.slice(f.evidenceStart, f.evidenceEnd)).toBe('[aws_key:unredacted]');
     expect(f?.details?.unredacted).toBe(1);
+    expect(f?.details?.values).toBe('["[aws_key:unredacted]"]');
+    expect(String(f?.details?.values)).not.toContain(raw);
   });
 });

@@ -19,6 +19,24 @@ interface Hit {
   masked: boolean;
 }
 
+/** At most this many counted values are listed for the UI to mark (each as it appears in the redacted text). */
+const MAX_VALUES = 50;
+const MAX_VALUE_CHARS = 200;
+
+/**
+ * Every value the finding counted, as it appears in the (redacted, masked) arguments, distinct and in
+ * order, as a JSON array: the UI marks each of them, not only the one the excerpt is cut around.
+ */
+function countedValues(hits: readonly Hit[]): string {
+  const seen = new Set<string>();
+  for (const h of hits) {
+    const text = h.leaf.slice(h.start, h.end);
+    if (text !== '' && text.length <= MAX_VALUE_CHARS) seen.add(text);
+    if (seen.size >= MAX_VALUES) break;
+  }
+  return JSON.stringify([...seen]);
+}
+
 /**
  * Secrets or PII in the arguments of a tool that sends data out. A recipient field holding only
  * the recipient (`to: [email:…]`) is the destination, not a leak, and neither is that same person's
@@ -94,6 +112,7 @@ export const outboundSensitiveData: Rule = {
             pii: pii.size,
             kinds: [...new Set(hits.map((h) => h.kind))].sort().join(','),
             unredacted: unredacted ? 1 : 0,
+            values: countedValues(hits),
           },
         }),
       );

@@ -1,4 +1,4 @@
-import type { Severity } from '@casefile/contract';
+import { type Severity, worstSeverity } from '@casefile/contract';
 import {
   countsTowardRun,
   type DetectionAuditEntry,
@@ -155,17 +155,24 @@ AND trace_id NOT IN (SELECT trace_id FROM ${ctx.db}.runs WHERE project_id = ${p}
 }
 
 /** Counted findings (`countsTowardRun`) per run, for the summaries of one page of runs (a primary-key read). */
+/** Per run: its findings that count towards it, and the worst severity among its open findings. */
 export async function openCounts(
   ctx: FindingsContext,
   projectId: string,
   traceIds: readonly string[],
-): Promise<Map<string, number>> {
+): Promise<Map<string, { count: number; worst: Severity | '' }>> {
   if (traceIds.length === 0) return new Map();
   const rows = await ctx.select(
-    `SELECT trace_id, open_count FROM ${ctx.db}.findings FINAL
+    `SELECT trace_id, open_count, arrayFilter((s, st) -> st = 'open', severities, statuses) AS open_severities
+FROM ${ctx.db}.findings FINAL
 WHERE project_id = ${literal(projectId)} AND trace_id IN (${literalArray(traceIds).slice(1, -1)})`,
   );
-  return new Map(rows.map((r) => [String(r.trace_id), Number(r.open_count)]));
+  return new Map(
+    rows.map((r) => [
+      String(r.trace_id),
+      { count: Number(r.open_count), worst: worstSeverity((r.open_severities as unknown[]).map(String)) },
+    ]),
+  );
 }
 
 export async function getState(ctx: FindingsContext, projectId: string, kind: string): Promise<string | undefined> {

@@ -121,5 +121,7 @@ export function rowToSummary(r: Row): RunSummary {
     outputTokens: Number(r.output_tokens),
     runInput: String(r.run_input),
     findingCount: 0,
+    runName: '',
+    worstSeverity: '',
   };
 }

@@ -47,8 +47,11 @@ export function textMatchesSql(
   const cases = spanTextConditions(text)
     .map((c) => `${c.sql}, ${literal(c.field)}`)
     .join(', ');
-  return `SELECT trace_id, span_id, field FROM (
-  SELECT trace_id, span_id, start_ns, multiIf(${cases}, '') AS field FROM ${db}.spans
+  return `SELECT trace_id, span_id, field, step_name, tool_name,
+  attributes_keys, attributes_values, resource_attributes_keys, resource_attributes_values FROM (
+  SELECT trace_id, span_id, start_ns, name AS step_name, tool_name,
+    attributes_keys, attributes_values, resource_attributes_keys, resource_attributes_values,
+    multiIf(${cases}, '') AS field FROM ${db}.spans
   WHERE project_id = ${literal(projectId)} AND trace_id IN (${literalArray(runs.map((r) => r.traceId)).slice(1, -1)})
 ) WHERE field != ''
 ORDER BY trace_id, start_ns, span_id

@@ -1,7 +1,9 @@
+import { RUN_NAME_ATTRIBUTE } from '@casefile/contract';
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { BadInputError, StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
+import { pickRunName } from '../../model/summarize-run.js';
 import type {
   AlertDelivery,
   AlertDeliveryQuery,
@@ -64,7 +66,7 @@ import { purgeProjectBefore, waitForMutations } from './clickhouse-retention.js'
 import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from './clickhouse-rows.js';
 import { textMatchesSql } from './clickhouse-run-search.js';
 import { DAY_PARTITIONED_TABLES, MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
-import { ident, literal, uint, wellFormed } from './sql.js';
+import { ident, literal, literalArray, uint, wellFormed } from './sql.js';
 import { SINGLE_NODE, type TableLayout } from './table-layout.js';
 
 export interface ClickHouseStoreConfig {
@@ -218,7 +220,12 @@ export class ClickHouseTraceStore implements TraceStore {
     const page = runPageOf(runs, query.limit);
     if (query.text && page.runs.length > 0) {
       const sql = textMatchesSql(this.db, projectId, page.runs, query.text);
-      page.textMatches = inPageOrder(page.runs, await this.select(sql));
+      page.textMatches = inPageOrder(page.runs, await this.select(sql), query.text, (row, field) => {
+        const prefix = field === 'attributes' ? 'attributes' : 'resource_attributes';
+        const keys = (row[`${prefix}_keys`] as unknown[]).map(String);
+        const values = (row[`${prefix}_values`] as unknown[]).map(String);
+        return Object.fromEntries(keys.map((k, i) => [k, values[i] ?? '']));
+      });
     }
     return page;
   }
@@ -576,13 +583,43 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
   }
 
   private async withFindingCounts(projectId: string, runs: RunSummary[]): Promise<RunSummary[]> {
-    const counts = await findingsSql.openCounts(
-      this.findings,
-      projectId,
-      runs.map((r) => r.traceId),
-    );
-    for (const run of runs) run.findingCount = counts.get(run.traceId) ?? 0;
+    const ids = runs.map((r) => r.traceId);
+    const [counts, names] = await Promise.all([
+      findingsSql.openCounts(this.findings, projectId, ids),
+      this.runNames(projectId, ids),
+    ]);
+    for (const run of runs) {
+      const c = counts.get(run.traceId);
+      run.findingCount = c?.count ?? 0;
+      run.worstSeverity = c?.worst ?? '';
+      run.runName = names.get(run.traceId) ?? '';
+    }
     return runs;
+  }
+
+  /** `casefile.run.name` of the listed traces, picked as `summarizeRun` does; read by primary key, not kept in `runs`. */
+  private async runNames(projectId: string, traceIds: readonly string[]): Promise<Map<string, string>> {
+    if (traceIds.length === 0) return new Map();
+    const key = literal(RUN_NAME_ATTRIBUTE);
+    const rows = await this.select(
+      `SELECT trace_id, span_id, parent_span_id, kind, toString(start_ns) AS start_ns,
+  attributes_values[indexOf(attributes_keys, ${key})] AS run_name
+FROM ${this.db}.spans FINAL
+WHERE project_id = ${literal(projectId)} AND trace_id IN (${literalArray(traceIds).slice(1, -1)}) AND has(attributes_keys, ${key})`,
+    );
+    const byTrace = new Map<string, Parameters<typeof pickRunName>[0][number][]>();
+    for (const r of rows) {
+      const list = byTrace.get(String(r.trace_id)) ?? [];
+      list.push({
+        spanId: String(r.span_id),
+        parentSpanId: String(r.parent_span_id),
+        kind: String(r.kind) as Step['kind'],
+        startNs: BigInt(String(r.start_ns)),
+        attributes: { [RUN_NAME_ATTRIBUTE]: String(r.run_name) },
+      });
+      byTrace.set(String(r.trace_id), list);
+    }
+    return new Map([...byTrace].map(([id, steps]) => [id, pickRunName(steps)]));
   }
 
   private async insertRows(table: string, rows: Row[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RUN_NAME_ATTRIBUTE, worstSeverity } from '@casefile/contract';
 import {
   type DuckDBAppender,
   type DuckDBConnection,
@@ -12,6 +13,7 @@ import {
 import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
+import { pickRunName } from '../../model/summarize-run.js';
 import type {
   AlertDelivery,
   AlertDeliveryQuery,
@@ -154,9 +156,12 @@ export class DuckDbTraceStore implements TraceStore {
     const { sql, params } = buildListRuns(projectId, query);
     return this.onReader(async (conn) => {
       const page = runPageOf((await readRows(conn, sql, params)).map(toRunSummary), query.limit);
+      await withRunFacts(conn, projectId, page.runs);
       if (query.text && page.runs.length > 0) {
         const m = buildTextMatches(projectId, page.runs, query.text);
-        page.textMatches = inPageOrder(page.runs, await readRows(conn, m.sql, m.params));
+        page.textMatches = inPageOrder(page.runs, await readRows(conn, m.sql, m.params), query.text, (row, field) =>
+          JSON.parse(String(field === 'attributes' ? row.attributes : row.resource_attributes)),
+        );
       }
       return page;
     });
@@ -176,7 +181,9 @@ export class DuckDbTraceStore implements TraceStore {
           : ['run_approvals', 'approval_id', touch.approvalId];
     const sql = `SELECT ${RUN_COLUMNS} FROM ${table} l JOIN runs r ON r.project_id = l.project_id AND r.trace_id = l.trace_id
 WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_id DESC LIMIT $3`;
-    return this.onReader(async (conn) => (await readRows(conn, sql, [projectId, value, limit])).map(toRunSummary));
+    return this.onReader(async (conn) =>
+      withRunFacts(conn, projectId, (await readRows(conn, sql, [projectId, value, limit])).map(toRunSummary)),
+    );
   }
 
   putCredential(credential: Credential): Promise<void> {
@@ -665,7 +672,44 @@ function toRunSummary(r: Row): RunSummary {
     outputTokens: Number(r.output_tokens),
     runInput: String(r.run_input),
     findingCount: Number(r.finding_count),
+    runName: '',
+    worstSeverity: '',
   };
+}
+
+/**
+ * Fills `runName` from the steps that carry `casefile.run.name` (picked as `summarizeRun` does) and
+ * `worstSeverity` from the open findings. Read after listing, over the listed traces only, so the
+ * runs table needs no column for either.
+ */
+async function withRunFacts(conn: DuckDBConnection, projectId: string, runs: RunSummary[]): Promise<RunSummary[]> {
+  if (runs.length === 0) return runs;
+  const ids = runs.map((r) => r.traceId);
+  const inList = ids.map((_, i) => `$${i + 2}`).join(', ');
+  const severities = new Map<string, string[]>();
+  const open = `SELECT trace_id, severity FROM findings WHERE project_id = $1 AND trace_id IN (${inList}) AND status = 'open'`;
+  for (const r of await readRows(conn, open, [projectId, ...ids])) {
+    const list = severities.get(String(r.trace_id)) ?? [];
+    list.push(String(r.severity));
+    severities.set(String(r.trace_id), list);
+  }
+  for (const run of runs) run.worstSeverity = worstSeverity(severities.get(run.traceId) ?? []);
+  const sql = `SELECT trace_id, span_id, parent_span_id, kind, start_ns, attributes FROM spans
+WHERE project_id = $1 AND trace_id IN (${inList}) AND attributes LIKE '%"${RUN_NAME_ATTRIBUTE}"%'`;
+  const byTrace = new Map<string, Parameters<typeof pickRunName>[0][number][]>();
+  for (const r of await readRows(conn, sql, [projectId, ...ids])) {
+    const list = byTrace.get(String(r.trace_id)) ?? [];
+    list.push({
+      spanId: String(r.span_id),
+      parentSpanId: String(r.parent_span_id),
+      kind: r.kind as Step['kind'],
+      startNs: BigInt(r.start_ns as bigint),
+      attributes: JSON.parse(String(r.attributes)) as Record<string, string>,
+    });
+    byTrace.set(String(r.trace_id), list);
+  }
+  for (const run of runs) run.runName = pickRunName(byTrace.get(run.traceId) ?? []);
+  return runs;
 }
 
 function toCredential(r: Row): Credential {

@@ -130,6 +130,6 @@ export {
   stepToDto,
   TOOL_RISKS,
 } from './step.js';
-export { parseTimeInput } from './time-input.js';
 export type { OrderableStep } from './step-order.js';
 export { ancestryOf, compareSteps, orderSteps, STEP_SEQ_ATTRIBUTE, stepSeq } from './step-order.js';
+export { parseTimeInput } from './time-input.js';

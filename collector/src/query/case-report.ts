@@ -3,7 +3,13 @@
  * or as one self-contained HTML page readable offline. Every value comes from a trace and is
  * attacker-controlled, so the HTML has no script at all, forbids it by CSP, and escapes every value.
  */
-import type { FindingDto, RunSummaryDto, StepDto } from '@casefile/contract';
+import {
+  type FindingDto,
+  RUN_NAME_ATTRIBUTE,
+  type RunSummaryDto,
+  type StepDto,
+  runTitle as titleOfRun,
+} from '@casefile/contract';
 
 export interface CaseRun {
   run: RunSummaryDto;
@@ -185,10 +191,14 @@ function renderStep(s: StepDto, findingsBySpan: Map<string, FindingDto[]>, names
   return `<section class="step${s.status === 'error' ? ' error' : ''}" id="${e(id)}"><h4><a class="anchor" href="#${e(id)}"><span class="kind">${e(s.kind)}</span> ${e(s.name)}</a></h4>${flagged === '' ? '' : `<ul>${flagged}</ul>`}<table>${fields}</table>${blocks}${renderDocuments(s)}</section>`;
 }
 
-/** What the run is called: the name given to `run(name, …)`, else the root span's name. */
+/**
+ * What the run is called, as everywhere else (`runTitle` of the contract): the name given to
+ * `run(name, …)`, else the agent and the first words of the input. A summary from before `runName`
+ * existed falls back to the root step's `casefile.run.name`.
+ */
 export function runTitle(r: CaseRun): string {
   const root = r.steps.find((s) => s.parentSpanId === '');
-  return root?.attributes['casefile.run.name'] || r.run.name || r.run.agentName || 'run';
+  return titleOfRun({ ...r.run, runName: r.run.runName || root?.attributes[RUN_NAME_ATTRIBUTE] || '' });
 }
 
 function renderRun(r: CaseFile['runs'][number]): string {

@@ -234,6 +234,12 @@ describe.skipIf(chromiumMissing)(skipTitle('the investigator’s first hour in t
     );
     expect(['critical', 'high']).toContain((await badge.innerText()).toLowerCase());
     expect(injection.worstSeverity).toBe((await badge.innerText()).toLowerCase());
+    // A run whose only findings are low hygiene notes gets no badge: the bad runs stand out.
+    const lowOnly = runs.find((r) => r.worstSeverity === 'low');
+    if (lowOnly !== undefined) {
+      const row = tab.locator(`[data-testid="run-row"][data-trace-id="${lowOnly.traceId}"]`);
+      expect(await row.getByTestId('run-severity').count()).toBe(0);
+    }
     await tab.screenshot({ path: join(ARTIFACTS, 'first-hour-runs-table.png') });
 
     // Sort by worst finding: the critical runs come first; by duration: longest first.

@@ -154,7 +154,8 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches,
                     <Link to={href} className="row-link truncate" title={title} data-testid="run-title">
                       {title}
                     </Link>
-                    {r.worstSeverity !== '' && (
+                    {/* Low findings are hygiene notes nearly every run has; a badge for them would hide the bad run. */}
+                    {r.worstSeverity !== '' && r.worstSeverity !== 'low' && (
                       <span
                         className={`badge sev sev-${r.worstSeverity}`}
                         data-testid="run-severity"

@@ -42,6 +42,20 @@ describe.skipIf(!url)(`ClickHouse store on a real server${skipped}`, () => {
     }
   });
 
+  it('answers a statement that outlives its deadline with StoreUnavailableError (→ 503), not a query error', async () => {
+    const store = await ClickHouseTraceStore.open({ url, database: 'default', timeoutMs: 50 });
+    try {
+      // A statement that takes a second on any server: the 50 ms deadline passes first.
+      const error = await (store as unknown as { select(sql: string): Promise<unknown> })
+        .select('SELECT sleep(1) AS s')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/did not answer within 50 ms/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('waits the configured settle delay before granting a claim, and refuses a claimed key at once', async () => {
     const store = await fresh();
     const slow = await ClickHouseTraceStore.open({ url, database: store.database, claimSettleMs: 2_500 });

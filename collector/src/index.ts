@@ -30,6 +30,7 @@ export type {
   RunQuery,
   RunReader,
   SpanWriter,
+  StoredFinding,
   StoreLifecycle,
   Touch,
   TraceStore,

@@ -8,6 +8,8 @@ import { runDriftScaleBench } from './drift-scale-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runRedactionBench } from './redaction-bench.js';
 import { runReplayBench } from './replay-bench.js';
+import { runScaleIngestBench } from './scale-ingest-bench.js';
+import { runScaleQueryBench } from './scale-query-bench.js';
 import { runSdkOverheadBench } from './sdk-overhead-bench.js';
 
 /**
@@ -16,13 +18,24 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  *   --only ingest,redaction   run a subset
  *   --only drift              the drift suite and the drift scale bench (drift-suite, drift-scale: one of them)
  *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
+ *   --only scale              ingest ratios, collector memory and queries on the kept 10M-span store
+ *                             (scale-profile, scale-ingest, scale-rss, scale-queries: one of them)
+ *   --scale-no-build          query the kept store as far as it is built (it is resumable)
+ *   --scale-stores=a,b        duckdb, clickhouse (default both)
+ *   --scale-reps=N            calls per query in the scale query bench (default 20)
  */
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<void> {
   const { values: flags } = parseArgs({
     args: argv,
-    options: { only: { type: 'string' }, 'drift-spans': { type: 'string' } },
+    options: {
+      only: { type: 'string' },
+      'drift-spans': { type: 'string' },
+      'scale-stores': { type: 'string' },
+      'scale-no-build': { type: 'boolean' },
+      'scale-reps': { type: 'string' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -35,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
   let stopClickHouse: (() => Promise<void>) | undefined;
   if (
     !clickhouseUrl &&
-    wants('ingest') &&
+    (wants('ingest') || wants('scale') || wants('scale-ingest') || wants('scale-profile')) &&
     ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server'].some(existsSync)
   ) {
     const server = await startClickHouseServer();
@@ -72,6 +85,35 @@ async function main(argv: string[]): Promise<void> {
       log(`\n== Drift: 100 rules over ${spans.toLocaleString('en-US')} stored spans ==`);
       await runDriftScaleBench({ clickhouseUrl, log, spans });
     }
+    const scaleStores = (flags['scale-stores'] ?? 'duckdb,clickhouse').split(',').map((k) => {
+      if (k !== 'duckdb' && k !== 'clickhouse')
+        throw new Error(`--scale-stores: unknown store "${k}" (duckdb, clickhouse)`);
+      return k;
+    });
+    if (wants('scale') || wants('scale-ingest') || wants('scale-rss') || wants('scale-profile')) {
+      log("\n== Scale: ingest through the collector vs the store's own bulk insert ==");
+      await runScaleIngestBench({
+        clickhouseUrl,
+        stores: scaleStores,
+        reps: 5,
+        ingest: wants('scale') || wants('scale-ingest'),
+        rss: wants('scale') || wants('scale-rss'),
+        profile: wants('scale') || wants('scale-profile'),
+        log,
+      });
+    }
+    const scaleReps = flags['scale-reps'] === undefined ? 20 : Number(flags['scale-reps']);
+    if (!Number.isInteger(scaleReps) || scaleReps <= 0) throw new Error('--scale-reps must be a positive integer');
+    if (wants('scale') || wants('scale-queries')) {
+      log('\n== Scale: every page on the kept 10M-span store ==');
+      await runScaleQueryBench({
+        clickhouseUrl,
+        stores: scaleStores,
+        noBuild: flags['scale-no-build'] === true,
+        reps: scaleReps,
+        log,
+      });
+    }
     if (wants('replay')) {
       log('\n== Replay page: time to first render ==');
       await runReplayBench(log);
@@ -83,5 +125,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  if (err instanceof Error && err.cause)
+    process.stderr.write(`cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
   process.exitCode = 1;
 });

@@ -147,12 +147,18 @@ export async function sendAll(url: string, key: string, bodies: Uint8Array[], co
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++] as Uint8Array;
-      for (;;) {
+      for (let attempt = 1; ; attempt++) {
+        // A kept-alive connection the server closed while idle fails once; resending is safe
+        // (ingest is idempotent), as an OTLP exporter's retry would.
         const res = await fetch(`${url}/v1/traces`, {
           method: 'POST',
           body,
           headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${key}` },
+        }).catch((error: Error) => {
+          if (attempt >= 3) throw error;
+          return undefined;
         });
+        if (!res) continue;
         await res.arrayBuffer();
         if (res.status === 200) break;
         if (res.status !== 429 && res.status !== 503) throw new Error(`ingest answered ${res.status}`);

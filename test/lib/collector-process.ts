@@ -22,6 +22,7 @@ export const CLI = join(REPO_ROOT, 'collector/dist/cli.js');
 
 export interface CollectorProcess {
   url: string;
+  pid: number;
   ingestKey: string;
   adminToken: string;
   dataDir: string;
@@ -36,11 +37,25 @@ export interface CollectorProcess {
  * Start the built collector (`node collector/dist/cli.js serve`) as a real child process on a free
  * port with a fresh data dir and bootstrap credentials; resolves once it is listening.
  */
-export async function startCollectorProcess(env: Record<string, string> = {}): Promise<CollectorProcess> {
+export async function startCollectorProcess(
+  env: Record<string, string> = {},
+  options: { nodeArgs?: string[]; args?: string[]; startTimeoutMs?: number } = {},
+): Promise<CollectorProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'casefile-e2e-'));
   const ingestKey = `cf_ingest_${randomBytes(16).toString('hex')}`;
   const adminToken = `cf_login_${randomBytes(16).toString('hex')}`;
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+  const argv = [
+    ...(options.nodeArgs ?? []),
+    CLI,
+    'serve',
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    ...(options.args ?? []),
+  ];
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const child: ChildProcess = spawn(process.execPath, argv, {
     env: {
       ...process.env,
       CASEFILE_DATA_DIR: dataDir,
@@ -58,7 +73,10 @@ export async function startCollectorProcess(env: Record<string, string> = {}): P
     out += d.toString();
   });
   const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`collector did not start within 30 s:\n${out}`)), 30_000);
+    const timer = setTimeout(
+      () => fail(new Error(`collector did not start within ${startTimeoutMs / 1000} s:\n${out}`)),
+      startTimeoutMs,
+    );
     const check = () => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);
       if (m) {
@@ -74,6 +92,7 @@ export async function startCollectorProcess(env: Record<string, string> = {}): P
   });
   return {
     url,
+    pid: child.pid as number,
     ingestKey,
     adminToken,
     dataDir,
@@ -88,7 +107,7 @@ export async function startCollectorProcess(env: Record<string, string> = {}): P
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((ok) => child.once('exit', ok));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10_000))]);
+        await Promise.race([exited, new Promise((ok) => setTimeout(ok, Math.max(10_000, startTimeoutMs / 3)))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       if (!options.keepData) await rm(dataDir, { recursive: true, force: true });

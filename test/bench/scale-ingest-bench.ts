@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Step } from '@casefile/collector';
+import { createStore } from '@casefile/collector/store';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
+import { splitProfile } from './cpu-profile-split.js';
+import { fmt, median, table } from './stats.js';
+import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
+
+export interface ScaleIngestOptions {
+  clickhouseUrl: string | undefined;
+  stores: Array<'duckdb' | 'clickhouse'>;
+  reps: number;
+  ingest: boolean;
+  rss: boolean;
+  /** A CPU profile of the collector under 4 × 500-span requests in flight, split by part of the path. */
+  profile?: boolean;
+  /** Spans per repetition (default 10,000). */
+  spansPerRep?: number;
+  /** Length of the memory soak (default 10 minutes). */
+  soakMs?: number;
+  log: (line: string) => void;
+}
+
+const CONCURRENCY = [1, 4, 16];
+const SPANS_PER_REQUEST = [50, 500];
+const BULK_BATCH = 5_000;
+
+/**
+ * Durable ingest through a real collector process (OTLP/protobuf → decode → normalise → redaction
+ * pass → group commit → store; detection on), against the store's own bulk insert of the same rows in
+ * 5,000-row batches, measured alternately in the same run: ClickHouse a plain `INSERT` into a copy of
+ * `spans` without views, DuckDB the adapter's `writeSteps` (its own bulk path). 1, 4 and 16 requests
+ * in flight, 50- and 500-span requests. Every acknowledged span must be stored (checked per store).
+ */
+export async function runScaleIngestBench(opts: ScaleIngestOptions): Promise<void> {
+  for (const kind of opts.stores) {
+    if (kind === 'clickhouse' && !opts.clickhouseUrl) {
+      opts.log('scale-ingest: ClickHouse skipped (set CLICKHOUSE_URL)');
+      continue;
+    }
+    if (opts.profile) await profileRun(kind, opts);
+    if (opts.ingest) await ingestRatios(kind, opts);
+    if (opts.rss) await memorySoak(kind, opts);
+  }
+}
+
+interface Target {
+  collector: CollectorProcess;
+  /** The newest `spans` rows the collector stored, as the store holds them: the bulk insert's input. */
+  sample(spans: number): Promise<unknown[]>;
+  /** The store's bulk insert of these rows (fresh trace IDs each call); resolves to ms. */
+  bulk(rows: unknown[]): Promise<number>;
+  /** Spans stored for the collector (distinct project/trace/span). */
+  storedSpans(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function openTarget(
+  kind: 'duckdb' | 'clickhouse',
+  opts: ScaleIngestOptions,
+  profileDir?: string,
+): Promise<Target> {
+  const database = `casefile_ingest_${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> =
+    kind === 'clickhouse'
+      ? { CASEFILE_CLICKHOUSE_URL: opts.clickhouseUrl as string, CASEFILE_CLICKHOUSE_DATABASE: database }
+      : {};
+  const collector = await startCollectorProcess(
+    { CASEFILE_ALERT_TICK_MS: '0', ...env },
+    {
+      startTimeoutMs: 180_000,
+      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    },
+  );
+  if (kind === 'clickhouse') {
+    const client = createClient({
+      url: opts.clickhouseUrl as string,
+      request_timeout: 300_000,
+      // No idle sockets to be closed under a loaded server between repetitions (EPIPE on reuse).
+      keep_alive: { enabled: false },
+      log: { level: ClickHouseLogLevel.OFF },
+    });
+    await client.command({ query: `CREATE TABLE ${database}.spans_raw AS ${database}.spans` });
+    return {
+      collector,
+      async sample(spans) {
+        const r = await client.query({
+          query: `SELECT * FROM ${database}.spans ORDER BY start_ns DESC LIMIT ${Math.trunc(spans)}`,
+          format: 'JSONEachRow',
+        });
+        return (await r.json()) as unknown[];
+      },
+      async bulk(rows) {
+        const tag = randomBytes(4).toString('hex');
+        const values = (rows as Array<Record<string, unknown>>).map((r) => ({
+          ...r,
+          trace_id: tag + String(r.trace_id).slice(8),
+        }));
+        const t = performance.now();
+        for (let k = 0; k < values.length; k += BULK_BATCH) {
+          await client.insert({
+            table: `${database}.spans_raw`,
+            values: values.slice(k, k + BULK_BATCH),
+            format: 'JSONEachRow',
+          });
+        }
+        return performance.now() - t;
+      },
+      async storedSpans() {
+        const r = await client.query({
+          query: `SELECT uniqExact(project_id, trace_id, span_id) AS n FROM ${database}.spans`,
+          format: 'JSONEachRow',
+        });
+        const [row] = (await r.json()) as Array<{ n: string }>;
+        return Number(row?.n ?? 0);
+      },
+      async close() {
+        await collector.stop();
+        await client.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => {});
+        await client.close();
+      },
+    };
+  }
+  const bulkStore = await createStore({ kind: 'duckdb', dataDir: `${collector.dataDir}-bulk` });
+  await bulkStore.migrate();
+  return {
+    collector,
+    sample: (spans) => sampleSteps(collector, spans),
+    async bulk(rows) {
+      const tag = randomBytes(4).toString('hex');
+      const steps = (rows as Step[]).map((s) => ({ ...s, traceId: tag + s.traceId.slice(8) }));
+      const t = performance.now();
+      for (let k = 0; k < steps.length; k += BULK_BATCH) await bulkStore.writeSteps(steps.slice(k, k + BULK_BATCH));
+      return performance.now() - t;
+    },
+    async storedSpans() {
+      // The collector owns its DuckDB file: count through its API (every run's step count).
+      let cursor: string | undefined;
+      let n = 0;
+      do {
+        const res = await fetch(
+          `${collector.url}/api/runs?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          { headers: { authorization: `Bearer ${collector.adminToken}` } },
+        );
+        const page = (await res.json()) as { runs: Array<{ stepCount: number }>; nextCursor?: string };
+        for (const r of page.runs) n += r.stepCount;
+        cursor = page.nextCursor;
+      } while (cursor);
+      return n;
+    },
+    async close() {
+      await collector.stop();
+      await bulkStore.close();
+    },
+  };
+}
+
+/** The API's JSON step back into a Step (times are decimal strings there). */
+function fromJson(s: Record<string, unknown>): Step {
+  const ns = (v: unknown) => BigInt(String(v));
+  return {
+    ...(s as unknown as Step),
+    projectId: 'default',
+    startNs: ns(s.startNs),
+    endNs: ns(s.endNs),
+    events: ((s.events as Array<Record<string, unknown>>) ?? []).map((e) => ({
+      ...(e as object),
+      timeNs: ns(e.timeNs),
+    })) as Step['events'],
+  };
+}
+
+async function ingestRatios(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOptions): Promise<void> {
+  const spansPerRep = opts.spansPerRep ?? 5_000;
+  const target = await openTarget(kind, opts);
+  const results: (string | number)[][] = [
+    ['requests in flight', 'spans/request', 'collector spans/s', 'bulk rows/s', 'ratio (median of reps)'],
+  ];
+  let acknowledged = 0;
+  try {
+    opts.log(
+      `scale-ingest ${kind}: ${fmt(spansPerRep)} spans per repetition, ${opts.reps} repetitions per cell, ` +
+        'collector and bulk insert alternating',
+    );
+    // Warm-up: JIT, schema, first parts.
+    const warm = buildRequests(4, 5);
+    await sendAll(target.collector.url, target.collector.ingestKey, warm, 2);
+    acknowledged += 4 * 5 * SPANS_PER_RUN;
+    for (const perRequest of SPANS_PER_REQUEST) {
+      const runsPerRequest = perRequest / SPANS_PER_RUN;
+      const requests = Math.max(1, Math.round(spansPerRep / perRequest));
+      let sample: unknown[] | undefined;
+      for (const concurrency of CONCURRENCY) {
+        const rates: number[] = [];
+        const bulkRates: number[] = [];
+        const ratios: number[] = [];
+        for (let rep = 0; rep < opts.reps; rep++) {
+          const bodies = buildRequests(requests, runsPerRequest);
+          const ms = await sendAll(target.collector.url, target.collector.ingestKey, bodies, concurrency);
+          acknowledged += requests * perRequest;
+          if (!sample) sample = await target.sample(requests * perRequest);
+          const bulkMs = await target.bulk(sample);
+          const rate = (requests * perRequest) / (ms / 1000);
+          const bulkRate = sample.length / (bulkMs / 1000);
+          rates.push(rate);
+          bulkRates.push(bulkRate);
+          ratios.push(rate / bulkRate);
+        }
+        const row = [concurrency, perRequest, fmt(median(rates)), fmt(median(bulkRates)), fmt(median(ratios), 2)];
+        opts.log(`  ${kind}: ${row.join(' | ')}`);
+        results.push(row);
+      }
+    }
+    // Every acknowledged span is stored (the collector flushes on close; count while it runs).
+    await new Promise((r) => setTimeout(r, 2_000));
+    const stored = await target.storedSpans();
+    opts.log(table(results));
+    opts.log(
+      `scale-ingest ${kind}: acknowledged ${fmt(acknowledged)} spans, stored ${fmt(stored)} ` +
+        `${stored === acknowledged ? '(every acknowledged span landed)' : '(MISMATCH)'}`,
+    );
+  } catch (error) {
+    opts.log(`scale-ingest ${kind}: failed; collector output:\n${target.collector.output().slice(-3000)}`);
+    throw error;
+  } finally {
+    await target.close();
+  }
+}
+
+/** The steps of the newest runs, read back through the collector's API (it owns its DuckDB file). */
+async function sampleSteps(collector: CollectorProcess, spans: number): Promise<Step[]> {
+  const auth = { authorization: `Bearer ${collector.adminToken}` };
+  const res = await fetch(`${collector.url}/api/runs?limit=${Math.min(500, Math.ceil(spans / SPANS_PER_RUN))}`, {
+    headers: auth,
+  });
+  const page = (await res.json()) as { runs: Array<{ traceId: string }> };
+  const out: Step[] = [];
+  for (const { traceId } of page.runs) {
+    const run = await fetch(`${collector.url}/api/runs/${traceId}`, { headers: auth });
+    const body = (await run.json()) as { steps: Array<Record<string, unknown>> };
+    out.push(...body.steps.map(fromJson));
+  }
+  return out;
+}
+
+/** A steady ingest for `soakMs` with the collector's RSS sampled every 10 s (from /proc). */
+async function memorySoak(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOptions): Promise<void> {
+  const soakMs = opts.soakMs ?? 600_000;
+  const target = await openTarget(kind, opts);
+  try {
+    const samples: Array<[number, number]> = [];
+    const started = Date.now();
+    const rss = async () => {
+      const status = await readFile(`/proc/${target.collector.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      samples.push([Math.round((Date.now() - started) / 1000), kb / 1024]);
+    };
+    await rss();
+    const timer = setInterval(() => void rss(), 10_000);
+    let sent = 0;
+    try {
+      while (Date.now() - started < soakMs) {
+        const bodies = buildRequests(8, 50);
+        await sendAll(target.collector.url, target.collector.ingestKey, bodies, 4);
+        sent += 8 * 500;
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    await rss();
+    const mb = samples.map(([, m]) => m);
+    const firstHalf = mb.slice(1, Math.ceil(mb.length / 2));
+    const secondHalf = mb.slice(Math.ceil(mb.length / 2));
+    opts.log(
+      `scale-rss ${kind}: ${fmt(sent)} spans in ${fmt(soakMs / 60_000, 1)} min (${fmt(sent / (soakMs / 1000))} spans/s); ` +
+        `RSS MiB every 10 s: ${samples.map(([t, m]) => `${t}s=${fmt(m)}`).join(' ')}`,
+    );
+    opts.log(
+      `scale-rss ${kind}: median RSS first half ${fmt(median(firstHalf))} MiB, second half ${fmt(median(secondHalf))} MiB, max ${fmt(Math.max(...mb))} MiB`,
+    );
+  } finally {
+    await target.close();
+  }
+}
+
+/** `node --cpu-prof` of the collector while 4 requests of 500 spans are in flight, split by part. */
+async function profileRun(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOptions): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'casefile-prof-'));
+  const target = await openTarget(kind, opts, dir);
+  const requests = 60;
+  let ms = 0;
+  try {
+    await sendAll(target.collector.url, target.collector.ingestKey, buildRequests(4, 5), 2);
+    ms = await sendAll(target.collector.url, target.collector.ingestKey, buildRequests(requests, 50), 4);
+    // Let detection of the last runs happen inside the profile, as it would under steady load.
+    await new Promise((r) => setTimeout(r, 3_000));
+  } finally {
+    await target.close();
+  }
+  const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) {
+    opts.log(`scale-profile ${kind}: no profile was written`);
+    return;
+  }
+  const split = await splitProfile(join(dir, file));
+  const spans = requests * 500;
+  const busy = split.parts.filter((p) => !p.part.startsWith('idle')).reduce((n, p) => n + p.ms, 0);
+  opts.log(
+    `scale-profile ${kind}: ${fmt(spans)} spans in ${fmt(ms / 1000, 1)} s (${fmt(spans / (ms / 1000))} spans/s), ` +
+      `profile ${fmt(split.totalMs / 1000, 1)} s, busy ${fmt(busy)} ms = ${fmt((busy * 1000) / spans)} µs CPU per span (profile kept at ${join(dir, file)})`,
+  );
+  opts.log(
+    table([
+      ['part', 'ms', 'share', 'µs per span'],
+      ...split.parts.map((p) => [p.part, fmt(p.ms), `${fmt(p.share * 100, 1)}%`, fmt((p.ms * 1000) / spans, 1)]),
+    ]),
+  );
+}

@@ -201,6 +201,8 @@ async function openStore(config: Config, dataDir: string): Promise<TraceStore> {
         password: config.clickhousePassword,
         claimSettleMs: config.alertClaimSettleMs,
         timeoutMs: config.storeTimeoutMs,
+        cluster: config.clickhouseCluster,
+        insertQuorum: config.clickhouseInsertQuorum,
       });
       await store.migrate();
       return store;

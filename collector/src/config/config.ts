@@ -25,6 +25,13 @@ export const configSchema = z
       .default('casefile'),
     clickhouseUser: z.string().optional(),
     clickhousePassword: z.string().optional(),
+    /** A cluster of the servers' remote_servers: tables ON CLUSTER, replicated, behind Distributed tables. */
+    clickhouseCluster: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/, 'must be a cluster name from remote_servers (letters, digits, _ . -)')
+      .optional(),
+    /** On a cluster: replicas of a shard that must hold a span insert before it is acknowledged. */
+    clickhouseInsertQuorum: z.coerce.number().int().min(1).max(16).default(1),
     maxBodyBytes: positiveInt.default(64 * 1024 * 1024),
     maxAttributeValueBytes: positiveInt.default(1024 * 1024),
     batchMaxRows: positiveInt.default(5000),
@@ -99,6 +106,8 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   clickhouseDatabase: { env: 'CASEFILE_CLICKHOUSE_DATABASE', flag: '--clickhouse-database' },
   clickhouseUser: { env: 'CASEFILE_CLICKHOUSE_USER', flag: '--clickhouse-user' },
   clickhousePassword: { env: 'CASEFILE_CLICKHOUSE_PASSWORD', flag: '--clickhouse-password' },
+  clickhouseCluster: { env: 'CASEFILE_CLICKHOUSE_CLUSTER', flag: '--clickhouse-cluster' },
+  clickhouseInsertQuorum: { env: 'CASEFILE_CLICKHOUSE_INSERT_QUORUM', flag: '--clickhouse-insert-quorum' },
   maxBodyBytes: { env: 'CASEFILE_MAX_BODY_BYTES', flag: '--max-body-bytes' },
   maxAttributeValueBytes: { env: 'CASEFILE_MAX_ATTRIBUTE_BYTES', flag: '--max-attribute-bytes' },
   batchMaxRows: { env: 'CASEFILE_BATCH_ROWS', flag: '--batch-rows' },

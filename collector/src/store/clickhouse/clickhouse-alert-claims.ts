@@ -9,6 +9,8 @@ export interface AlertsContext extends FindingsContext {
   command(sql: string): Promise<void>;
   /** How long a claimer waits between its insert and its verdict; default `DEFAULT_CLAIM_SETTLE_MS`. */
   claimSettleMs?: number;
+  /** The cluster the tables live on, if any (see `clickhouse-cluster.ts`). */
+  cluster?: string;
 }
 
 /**

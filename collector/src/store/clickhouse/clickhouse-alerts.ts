@@ -8,6 +8,7 @@ import type {
   StoredAlertState,
 } from '../alerts.js';
 import { type AlertsContext, CLAIMS_TABLE_DDL } from './clickhouse-alert-claims.js';
+import { alterTarget, storedName, systemTable } from './clickhouse-cluster.js';
 import type { Row } from './clickhouse-findings.js';
 import type { Migration } from './migration.js';
 import { literal, uint, wellFormed } from './sql.js';
@@ -211,15 +212,16 @@ export async function purgeAlertsBefore(ctx: AlertsContext, projectId: string, b
     const where = `project_id = ${literal(projectId)} AND ${column} < ${uint(beforeNs)}`;
     const [row] = await ctx.select(`SELECT count() AS n FROM ${ctx.db}.${table} WHERE ${where}`);
     if (Number(row?.n ?? 0) === 0) continue;
-    await ctx.command(`ALTER TABLE ${ctx.db}.${table} DELETE WHERE ${where}`);
+    await ctx.command(`ALTER TABLE ${alterTarget(ctx.db, table, ctx.cluster)} DELETE WHERE ${where}`);
     mutated.push(table);
   }
   if (mutated.length === 0) return;
   const deadline = Date.now() + MUTATION_WAIT_MS;
   while (Date.now() < deadline) {
     const [row] = await ctx.select(
-      `SELECT count() AS n FROM system.mutations
-WHERE database = ${literal(ctx.database)} AND table IN (${mutated.map(literal).join(', ')}) AND is_done = 0`,
+      `SELECT count() AS n FROM ${systemTable('mutations', ctx.cluster)}
+WHERE database = ${literal(ctx.database)} AND table IN (${mutated.map((t) => literal(storedName(t, ctx.cluster))).join(', ')})
+AND is_done = 0`,
     );
     if (Number(row?.n ?? 0) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));

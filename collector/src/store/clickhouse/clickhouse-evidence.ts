@@ -11,6 +11,7 @@ import type {
   StoredCase,
 } from '../evidence.js';
 import { lastDayBefore, utcDay } from '../evidence.js';
+import { alterTarget } from './clickhouse-cluster.js';
 import type { Row } from './clickhouse-rows.js';
 import type { Migration } from './migration.js';
 import { literal, uint, wellFormed as wf } from './sql.js';
@@ -320,6 +321,8 @@ export interface RewriteContext extends EvidenceContext {
   /** Tables the views fill from `spans`, to be rebuilt for the rewritten runs. */
   derivedTables: readonly string[];
   waitForMutations(tables: readonly string[]): Promise<void>;
+  /** The cluster the tables live on, if any: mutations and merges then go to the local tables ON CLUSTER. */
+  cluster?: string;
 }
 
 /**
@@ -337,16 +340,19 @@ export async function rewriteSpans(ctx: RewriteContext, projectId: string, steps
   const current = await ctx.readSpans(projectId, traceIds);
   const all = current.map((s) => replaced.get(`${s.traceId}\0${s.spanId}`) ?? s);
   const inTraces = `project_id = ${literal(projectId)} AND trace_id IN (${traceIds.map(literal).join(', ')})`;
-  for (const table of ctx.derivedTables) await ctx.command(`ALTER TABLE ${ctx.db}.${table} DELETE WHERE ${inTraces}`);
+  for (const table of ctx.derivedTables)
+    await ctx.command(`ALTER TABLE ${alterTarget(ctx.db, table, ctx.cluster)} DELETE WHERE ${inTraces}`);
   await ctx.waitForMutations(ctx.derivedTables);
   await ctx.writeSteps(all);
   const partitions = await ctx.select(
     `SELECT DISTINCT toYYYYMMDD(start_time) AS p FROM ${ctx.db}.spans WHERE ${inTraces}`,
   );
   for (const r of partitions) {
-    await ctx.command(`OPTIMIZE TABLE ${ctx.db}.spans PARTITION ${uint(Number(r.p))} FINAL`);
+    await ctx.command(
+      `OPTIMIZE TABLE ${alterTarget(ctx.db, 'spans', ctx.cluster)} PARTITION ${uint(Number(r.p))} FINAL`,
+    );
   }
-  await ctx.command(`OPTIMIZE TABLE ${ctx.db}.findings FINAL`);
+  await ctx.command(`OPTIMIZE TABLE ${alterTarget(ctx.db, 'findings', ctx.cluster)} FINAL`);
 }
 
 function toEntry(r: Row): ChainEntry {

@@ -1,3 +1,4 @@
+import { alterTarget, storedName, systemTable } from './clickhouse-cluster.js';
 import type { Row } from './clickhouse-rows.js';
 import { DAY_PARTITIONED_TABLES } from './clickhouse-schema.js';
 import { literal, uint } from './sql.js';
@@ -9,6 +10,8 @@ export interface RetentionDeps {
   database: string;
   select(sql: string): Promise<Row[]>;
   command(sql: string): Promise<void>;
+  /** On a cluster: commands go to every shard's local tables, system tables are read cluster-wide. */
+  cluster?: string;
 }
 
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -54,8 +57,8 @@ async function purgeTables(
 ): Promise<void> {
   const kept = keep.length === 0 ? '' : ` AND trace_id NOT IN (${keep.map(literal).join(', ')})`;
   const parts = await deps.select(
-    `SELECT DISTINCT partition FROM system.parts
-WHERE database = ${literal(deps.database)} AND table = ${literal(probeTable)} AND active`,
+    `SELECT DISTINCT partition FROM ${systemTable('parts', deps.cluster)}
+WHERE database = ${literal(deps.database)} AND table = ${literal(storedName(probeTable, deps.cluster))} AND active`,
   );
   const days = parts.map((r) => Number(String(r.partition).replace(/'/g, ''))).filter((d) => d > 0 && d < cutoff);
   const shared: number[] = [];
@@ -69,25 +72,26 @@ WHERE database = ${literal(deps.database)} AND table = ${literal(probeTable)} AN
       shared.push(day);
       continue;
     }
-    for (const table of tables) await deps.command(`ALTER TABLE ${deps.db}.${table} DROP PARTITION ${uint(day)}`);
+    for (const table of tables)
+      await deps.command(`ALTER TABLE ${alterTarget(deps.db, table, deps.cluster)} DROP PARTITION ${uint(day)}`);
   }
   if (shared.length === 0) return;
   const inDays = shared.map((d) => uint(d)).join(', ');
   for (const table of tables) {
     const dayExpr = table === 'spans' ? 'toYYYYMMDD(start_time)' : 'toYYYYMMDD(day)';
     await deps.command(
-      `ALTER TABLE ${deps.db}.${table} DELETE WHERE project_id = ${project} AND ${dayExpr} IN (${inDays})${kept}`,
+      `ALTER TABLE ${alterTarget(deps.db, table, deps.cluster)} DELETE WHERE project_id = ${project} AND ${dayExpr} IN (${inDays})${kept}`,
     );
   }
   await waitForMutations(deps, tables);
 }
 
 export async function waitForMutations(deps: RetentionDeps, tables: readonly string[]): Promise<void> {
-  const names = tables.map(literal).join(', ');
+  const names = tables.map((t) => literal(storedName(t, deps.cluster))).join(', ');
   const deadline = Date.now() + MUTATION_WAIT_MS;
   while (Date.now() < deadline) {
     const [row] = await deps.select(
-      `SELECT count() AS n FROM system.mutations WHERE database = ${literal(deps.database)} AND table IN (${names}) AND is_done = 0`,
+      `SELECT count() AS n FROM ${systemTable('mutations', deps.cluster)} WHERE database = ${literal(deps.database)} AND table IN (${names}) AND is_done = 0`,
     );
     if (Number(row?.n ?? 0) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));

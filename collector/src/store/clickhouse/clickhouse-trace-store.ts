@@ -1,5 +1,11 @@
 import { RUN_NAME_ATTRIBUTE } from '@casefile/contract';
-import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import {
+  type ClickHouseClient,
+  ClickHouseError,
+  ClickHouseLogLevel,
+  type ClickHouseSettings,
+  createClient,
+} from '@clickhouse/client';
 import { BadInputError, StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
@@ -52,6 +58,7 @@ import { dedupeSteps } from '../step-columns.js';
 import { inPageOrder } from '../text-search.js';
 import * as alertsSql from './clickhouse-alerts.js';
 import { countPendingSql, markSql, pendingSql, toPending } from './clickhouse-backlog.js';
+import { clusterWaves, createDatabaseSql } from './clickhouse-cluster.js';
 import * as evidenceSql from './clickhouse-evidence.js';
 import * as findingsSql from './clickhouse-findings.js';
 import * as metricsSql from './clickhouse-metrics.js';
@@ -66,6 +73,7 @@ import { purgeProjectBefore, waitForMutations } from './clickhouse-retention.js'
 import { partitionSeconds, type Row, rowToStep, rowToSummary, stepToRow } from './clickhouse-rows.js';
 import { textMatchesSql } from './clickhouse-run-search.js';
 import { DAY_PARTITIONED_TABLES, MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
+import type { Migration } from './migration.js';
 import { ident, literal, literalArray, uint, wellFormed } from './sql.js';
 import { SINGLE_NODE, type TableLayout } from './table-layout.js';
 
@@ -89,6 +97,19 @@ export interface ClickHouseStoreConfig {
    * from every stored span (minutes on a store of millions). Default 3,600,000 ms.
    */
   migrateTimeoutMs?: number;
+  /**
+   * A cluster name from the servers' `remote_servers`: the schema is created `ON CLUSTER` as
+   * replicated local tables behind Distributed ones (see `clickhouse-cluster.ts`).
+   */
+  cluster?: string;
+  /**
+   * On a cluster, how many replicas of a shard must hold a span insert before it is acknowledged
+   * (`insert_quorum`). Default 1: on disk on one replica, replicated after. 2: an acknowledged span is
+   * on two replicas, so losing a machine loses none; inserts stop while a shard has fewer live
+   * replicas, and on 18.16 the last quorum part of a day cannot be mutated, so retention's row deletes
+   * of a day shared with another project wait for the next insert into that day.
+   */
+  insertQuorum?: number;
 }
 
 const NS_PER_S = 1_000_000_000n;
@@ -97,7 +118,8 @@ const HOUR_NS = 3_600n * NS_PER_S;
 const INSERT_COLUMNS: [string, ...string[]] = ['start_time', 'version', ...SPAN_COLUMN_NAMES];
 
 // Server-side conditions that clear up by themselves: the caller should retry (503), not fail.
-const RETRYABLE_CODES = new Set(['159', '202', '203', '209', '210', '242', '252']);
+// 285/286/319: too few live replicas for the quorum, a quorum insert still under way, a quorum insert's fate unknown.
+const RETRYABLE_CODES = new Set(['159', '202', '203', '209', '210', '242', '252', '285', '286', '319']);
 
 /**
  * The scale-out store. Talks to ClickHouse over HTTP with the official client and only the SQL
@@ -120,6 +142,8 @@ export class ClickHouseTraceStore implements TraceStore {
     this.db = ident(database);
     this.claimSettleMs = config.claimSettleMs;
     this.layout = config.layout ?? SINGLE_NODE;
+    this.cluster = config.cluster;
+    this.insertQuorum = config.cluster === undefined ? 1 : (config.insertQuorum ?? 1);
     this.guard = createDeadlineGuard({
       name: 'ClickHouse',
       timeoutMs: config.timeoutMs ?? 30_000,
@@ -131,11 +155,22 @@ export class ClickHouseTraceStore implements TraceStore {
 
   private readonly claimSettleMs: number | undefined;
   private readonly layout: TableLayout;
+  /** The cluster the schema lives on, if any. */
+  readonly cluster: string | undefined;
+  private readonly insertQuorum: number;
 
   static async open(config: ClickHouseStoreConfig): Promise<ClickHouseTraceStore> {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.database)) {
       throw new Error(`ClickHouse database name must match [A-Za-z_][A-Za-z0-9_]*: ${JSON.stringify(config.database)}`);
     }
+    if (config.cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(config.cluster)) {
+      throw new Error(`ClickHouse cluster name must be a plain name: ${JSON.stringify(config.cluster)}`);
+    }
+    if (config.cluster !== undefined && config.layout !== undefined && config.layout !== SINGLE_NODE) {
+      throw new Error('give a ClickHouse cluster or a table layout, not both: a cluster rewrites the single-node DDL');
+    }
+    const quorum = config.insertQuorum ?? 1;
+    if (!Number.isInteger(quorum) || quorum < 1) throw new Error(`insert quorum must be 1 or more: ${quorum}`);
     const client = createClient({
       url: config.url,
       username: config.username ?? 'default',
@@ -144,6 +179,7 @@ export class ClickHouseTraceStore implements TraceStore {
       request_timeout: (config.timeoutMs ?? 30_000) + 5_000,
       // Failures are rethrown as StoreUnavailableError/StoreQueryError; the caller decides what to log.
       log: { level: ClickHouseLogLevel.OFF },
+      ...(config.cluster === undefined ? {} : { clickhouse_settings: CLUSTER_SETTINGS }),
     });
     return new ClickHouseTraceStore(client, config.database, config.url, config);
   }
@@ -155,8 +191,21 @@ export class ClickHouseTraceStore implements TraceStore {
   }
 
   async migrate(): Promise<void> {
-    await this.command(`CREATE DATABASE IF NOT EXISTS ${this.db}${this.layout.onCluster}`);
-    await this.command(migrationsTableDdl(this.db, this.layout));
+    const cluster = this.cluster;
+    // On a cluster the single-node DDL is rewritten (clickhouse-cluster.ts) and sent in waves: each
+    // wave's statements are independent of each other. One server: each statement in order.
+    const waves =
+      cluster === undefined
+        ? (statements: string[]) => statements.map((s) => [s])
+        : (statements: string[]) => clusterWaves(statements, { cluster, database: this.database });
+    await this.command(
+      cluster === undefined
+        ? `CREATE DATABASE IF NOT EXISTS ${this.db}${this.layout.onCluster}`
+        : createDatabaseSql(this.db, cluster),
+    );
+    for (const wave of waves([migrationsTableDdl(this.db, this.layout)])) {
+      await Promise.all(wave.map((s) => this.command(s)));
+    }
     const applied = new Set(
       (await this.select(`SELECT version FROM ${this.db}.schema_migrations`)).map((r) => Number(r.version)),
     );
@@ -171,6 +220,7 @@ export class ClickHouseTraceStore implements TraceStore {
       password: this.config.password ?? '',
       request_timeout: timeoutMs + 5_000,
       log: { level: ClickHouseLogLevel.OFF },
+      ...(cluster === undefined ? {} : { clickhouse_settings: CLUSTER_SETTINGS }),
     });
     const run = async (sql: string) => {
       try {
@@ -179,12 +229,22 @@ export class ClickHouseTraceStore implements TraceStore {
         throw mapError(error, sql);
       }
     };
+    const apply = async (statements: string[]) => {
+      for (const wave of waves(statements)) await Promise.all(wave.map(run));
+    };
+    const record = (m: Migration) =>
+      run(`INSERT INTO ${this.db}.schema_migrations VALUES (${uint(m.version)}, ${literal(m.name)}, now())`);
+    const statementsOf = (m: Migration) => m.statements(this.db, this.layout);
     try {
+      if (cluster !== undefined && pending.every((m) => statementsOf(m).every(isCreate))) {
+        // Only creates and backfills: the pending migrations go together, in waves.
+        await apply(pending.flatMap(statementsOf));
+        for (const migration of pending) await record(migration);
+        return;
+      }
       for (const migration of pending) {
-        for (const statement of migration.statements(this.db, this.layout)) await run(statement);
-        await run(
-          `INSERT INTO ${this.db}.schema_migrations VALUES (${uint(migration.version)}, ${literal(migration.name)}, now())`,
-        );
+        await apply(statementsOf(migration));
+        await record(migration);
       }
     } finally {
       await client.close();
@@ -196,18 +256,30 @@ export class ClickHouseTraceStore implements TraceStore {
     const version = this.nextVersion();
     const rows = dedupeSteps(steps).map((step) => stepToRow(step, version));
     const table = `${this.db}.spans`;
-    try {
-      await this.guard.run((signal) =>
-        this.client.insert({
-          table,
-          values: rows,
-          format: 'JSONEachRow',
-          columns: INSERT_COLUMNS,
-          abort_signal: signal,
-        }),
-      );
-    } catch (error) {
-      throw mapError(error, `INSERT INTO ${table} FORMAT JSONEachRow (${rows.length} rows)`);
+    const settings = this.insertQuorum > 1 ? { insert_quorum: String(this.insertQuorum) } : undefined;
+    const deadline = Date.now() + QUORUM_WAIT_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.guard.run((signal) =>
+          this.client.insert({
+            table,
+            values: rows,
+            format: 'JSONEachRow',
+            columns: INSERT_COLUMNS,
+            abort_signal: signal,
+            ...(settings ? { clickhouse_settings: settings as ClickHouseSettings } : {}),
+          }),
+        );
+        return;
+      } catch (error) {
+        // 18.16 takes one quorum insert per table and shard at a time; a second one is refused (286) and
+        // tried again here. A resent batch is harmless: rows collapse by key, every summary is idempotent.
+        if (settings && isCode(error, QUORUM_BUSY) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(500, 10 * attempt) + Math.random() * 20));
+          continue;
+        }
+        throw mapError(error, `INSERT INTO ${table} FORMAT JSONEachRow (${rows.length} rows)`);
+      }
     }
   }
 
@@ -511,6 +583,7 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
         writeSteps: (s) => this.writeSteps(s),
         derivedTables: DAY_PARTITIONED_TABLES.filter((t) => t !== 'spans'),
         waitForMutations: (tables) => waitForMutations(this.retention, tables),
+        ...(this.cluster === undefined ? {} : { cluster: this.cluster }),
       },
       projectId,
       steps,
@@ -551,6 +624,7 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
       database: this.database,
       select: (sql: string) => this.select(sql),
       command: (sql: string) => this.command(sql),
+      ...(this.cluster === undefined ? {} : { cluster: this.cluster }),
     };
   }
 
@@ -579,6 +653,7 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
       database: this.database,
       command: (sql) => this.command(sql),
       ...(this.claimSettleMs === undefined ? {} : { claimSettleMs: this.claimSettleMs }),
+      ...(this.cluster === undefined ? {} : { cluster: this.cluster }),
     };
   }
 
@@ -635,7 +710,8 @@ WHERE project_id = ${literal(projectId)} AND trace_id IN (${literalArray(traceId
 
   /** Drops the whole database. For tests and `casefile reset`; never called by the collector itself. */
   async dropDatabase(): Promise<void> {
-    await this.command(`DROP DATABASE IF EXISTS ${this.db}`);
+    const on = this.cluster === undefined ? '' : ` ON CLUSTER ${ident(this.cluster)}`;
+    await this.command(`DROP DATABASE IF EXISTS ${this.db}${on}`);
   }
 
   async close(): Promise<void> {
@@ -696,6 +772,35 @@ WHERE project_id = ${literal(projectId)} AND trace_id IN (${literalArray(traceId
     }
   }
 }
+
+/**
+ * Session settings of a collector on a cluster. An insert into a Distributed table returns once every
+ * shard has it (`insert_distributed_sync`); span inserts also wait for `insertQuorum` replicas of their
+ * shard (`insert_quorum`, set per insert: 18.16 refuses concurrent quorum inserts into one table, and the
+ * small tables need no such wait). Reads and writes go to the first live replica of each shard
+ * (`load_balancing = in_order`), so every collector reads what any collector wrote, and the second
+ * replica takes over when the first is down. An IN or JOIN subquery over a Distributed table reads the
+ * local table of the same shard, which is right because every table such subqueries read is sharded by
+ * trace ID.
+ */
+const CLUSTER_SETTINGS = {
+  insert_distributed_sync: 1,
+  load_balancing: 'in_order',
+  distributed_product_mode: 'local',
+  insert_quorum_timeout: '30000',
+} as unknown as ClickHouseSettings;
+
+/** UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE: another quorum insert into the same table and shard is under way. */
+const QUORUM_BUSY = '286';
+/** How long a span insert keeps trying while other quorum inserts go first; then 503, and the exporter retries. */
+const QUORUM_WAIT_MS = 30_000;
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof ClickHouseError && String(error.code) === code;
+}
+
+const isCreate = (statement: string) =>
+  /^\s*(CREATE (TABLE|MATERIALIZED VIEW) IF NOT EXISTS|INSERT INTO) /.test(statement);
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
 import { runAgentDojoBench } from './agentdojo-bench.js';
+import { runClusterBench } from './cluster-bench.js';
 import { runDetectionBench } from './detection-bench.js';
 import { runDriftBench } from './drift-bench.js';
 import { runDriftScaleBench } from './drift-scale-bench.js';
@@ -16,6 +17,7 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
  * measured in the same run (these machines are noisy; absolute numbers mean little).
  *   --only ingest,redaction   run a subset
+ *   --only cluster            2 collectors into a 2 × 2 ClickHouse cluster vs 1 into one server (needs zookeeper)
  *   --only drift              the drift suite and the drift scale bench (drift-suite, drift-scale: one of them)
  *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
  *   --only scale              ingest ratios, collector memory and queries on the kept 10M-span store
@@ -113,6 +115,10 @@ async function main(argv: string[]): Promise<void> {
         reps: scaleReps,
         log,
       });
+    }
+    if (wants('cluster')) {
+      log('\n== Cluster: 2 collectors into 2 shards × 2 replicas vs 1 collector into one server ==');
+      await runClusterBench({ reps: 5, requests: 10, runsPerRequest: 20, log });
     }
     if (wants('replay')) {
       log('\n== Replay page: time to first render ==');

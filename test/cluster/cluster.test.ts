@@ -64,8 +64,15 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/default/formed', '{repl
   },
 );
 
+// Generous deadlines: ON CLUSTER statements wait for four servers, and this machine is shared.
 const openOnCluster = (database: string, via = 0) =>
-  ClickHouseTraceStore.open({ url: node(via).url, database, cluster: cluster?.cluster as string });
+  ClickHouseTraceStore.open({
+    url: node(via).url,
+    database,
+    cluster: cluster?.cluster as string,
+    timeoutMs: 120_000,
+    pingTimeoutMs: 10_000,
+  });
 
 // Each store is a fresh database created ON CLUSTER; a peer (a second collector) talks to a node of the other shard.
 runStoreSuites(

@@ -84,7 +84,23 @@ runStoreSuites(
   },
   {
     openPeer: (store: TraceStore) => openOnCluster((store as ClickHouseTraceStore).database, 3),
-    skip: missing ? [{ reason: missing, tests: ['*'] }] : [],
+    skip: missing
+      ? [{ reason: missing, tests: ['*'] }]
+      : [
+          {
+            reason: 'no tamperSpan for the cluster store yet (an edit behind the store must reach every replica)',
+            tests: [
+              'evidence > an untouched store verifies; one attribute edited in the database fails verification naming that span',
+            ],
+          },
+          {
+            reason:
+              'a rewrite ends with OPTIMIZE … ON CLUSTER of a replicated table, which 18.16 refuses (Unknown log entry type: 0)',
+            tests: [
+              'evidence > a rewrite replaces the old content in the run, its summary and search, and verifies as erased',
+            ],
+          },
+        ],
   },
 );
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { runPageSchema } from '@casefile/contract';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listAllFindings } from '../fixtures/scenarios/collect-findings.js';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
 import { dropStore, E2E_STORES, skipTitle, storeEnv } from '../lib/requirements.js';
 
@@ -11,7 +12,11 @@ const SHUTDOWN_BUDGET_MS = 5_000;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
-/** One OTLP/JSON request of runs, each an agent step and an LLM call by a model alias (one finding each). */
+/**
+ * One OTLP/JSON request of runs, each an agent step, an LLM call and an irreversible tool call without
+ * an approval: `approval.missing` (high) on every run, so each detected run shows exactly one open
+ * medium-or-worse finding (version hygiene is reported once per agent version, and low).
+ */
 function batch(traceIds: string[]): string {
   const now = BigInt(Date.now()) * 1_000_000n;
   const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -40,6 +45,20 @@ function batch(traceIds: string[]): string {
                   startTimeUnixNano: String(now + 1_000_000n),
                   endTimeUnixNano: String(now + 4_000_000n),
                   attributes: [attr('gen_ai.operation.name', 'chat'), attr('gen_ai.request.model', 'gpt-4o')],
+                },
+                {
+                  traceId,
+                  spanId: hex(8),
+                  parentSpanId: root,
+                  name: 'execute_tool close_account',
+                  startTimeUnixNano: String(now + 4_000_000n),
+                  endTimeUnixNano: String(now + 4_500_000n),
+                  attributes: [
+                    attr('gen_ai.operation.name', 'execute_tool'),
+                    attr('gen_ai.tool.name', 'close_account'),
+                    attr('gen_ai.tool.call.arguments', JSON.stringify({ account: traceId.slice(0, 8) })),
+                    attr('casefile.tool.risk', 'irreversible'),
+                  ],
                 },
               ];
             }),
@@ -74,7 +93,11 @@ async function sendUntil(collector: CollectorProcess, lanes: number, stop: () =>
   return acknowledged;
 }
 
-/** Every run of the project with its finding count. */
+/**
+ * Every stored run of the project, with how many `approval.missing` findings it has: each run holds
+ * one irreversible call without approval, so a detected run has exactly one, and a run whose
+ * findings were written twice over would have two.
+ */
 async function findingCounts(collector: CollectorProcess): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   let cursor: string | undefined;
@@ -85,17 +108,16 @@ async function findingCounts(collector: CollectorProcess): Promise<Map<string, n
     });
     if (!res.ok) throw new Error(`GET /api/runs → ${res.status}: ${await res.text()}`);
     const page = runPageSchema.parse(await res.json());
-    for (const r of page.runs) out.set(r.traceId, r.findingCount);
+    for (const r of page.runs) out.set(r.traceId, 0);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+  for (const f of await listAllFindings(collector.url, collector.adminToken)) {
+    if (f.ruleId === 'approval.missing') out.set(f.traceId, (out.get(f.traceId) ?? 0) + 1);
+  }
   return out;
 }
 
-/**
- * Waits until every acknowledged run is stored and detected; answers what is missing, and the runs
- * whose finding count differs from the others' (every run has the same shape, so a run detected
- * twice over would count its findings twice).
- */
+/** Waits until every acknowledged run is stored and detected; answers what is missing and what is counted twice. */
 async function waitDetected(collector: CollectorProcess, acknowledged: Set<string>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -103,11 +125,8 @@ async function waitDetected(collector: CollectorProcess, acknowledged: Set<strin
     const missing = [...acknowledged].filter((id) => !counts.has(id));
     const undetected = [...acknowledged].filter((id) => counts.get(id) === 0);
     if ((missing.length === 0 && undetected.length === 0) || Date.now() > deadline) {
-      const tally = new Map<number, number>();
-      for (const n of counts.values()) tally.set(n, (tally.get(n) ?? 0) + 1);
-      const usual = [...tally].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
-      const odd = [...counts].filter(([, n]) => n !== usual && n !== 0).map(([id, n]) => `${id}: ${n}`);
-      return { missing, undetected, odd, usual, stored: counts.size };
+      const twice = [...counts].filter(([, n]) => n > 1).map(([id, n]) => `${id}: ${n}`);
+      return { missing, undetected, twice, stored: counts.size };
     }
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -156,12 +175,11 @@ for (const { store, missing } of E2E_STORES) {
       const second = await start(first.dataDir);
       const result = await waitDetected(second, acknowledged, 90_000);
       console.log(
-        `SIGKILL (${store}): ${acknowledged.size} runs acknowledged, ${result.stored} stored; missing ${result.missing.length}, undetected ${result.undetected.length}, findings per run ${result.usual}, runs with another count ${result.odd.length}`,
+        `SIGKILL (${store}): ${acknowledged.size} runs acknowledged, ${result.stored} stored; missing ${result.missing.length}, undetected ${result.undetected.length}, detected twice ${result.twice.length}`,
       );
       expect(result.missing).toEqual([]);
       expect(result.undetected).toEqual([]);
-      expect(result.usual).toBeGreaterThan(0);
-      expect(result.odd).toEqual([]);
+      expect(result.twice).toEqual([]);
       await second.stop({ keepData: true });
     }, 240_000);
 
@@ -182,12 +200,11 @@ for (const { store, missing } of E2E_STORES) {
       const second = await start(first.dataDir);
       const result = await waitDetected(second, acknowledged, 120_000);
       console.log(
-        `SIGTERM (${store}) after restart: ${result.stored} stored; missing ${result.missing.length}, undetected ${result.undetected.length}, findings per run ${result.usual}, runs with another count ${result.odd.length}`,
+        `SIGTERM (${store}) after restart: ${result.stored} stored; missing ${result.missing.length}, undetected ${result.undetected.length}, detected twice ${result.twice.length}`,
       );
       expect(result.missing).toEqual([]);
       expect(result.undetected).toEqual([]);
-      expect(result.usual).toBeGreaterThan(0);
-      expect(result.odd).toEqual([]);
+      expect(result.twice).toEqual([]);
       await second.stop({ keepData: true });
     }, 300_000);
   });

@@ -88,7 +88,7 @@ export interface ClickHouseStoreConfig {
   timeoutMs?: number;
   /** A statement outstanding this long makes the store ping the server (see `deadline-guard.ts`). Default 1,000 ms. */
   stallMs?: number;
-  /** A ping unanswered this long marks the server hung: in-flight statements fail, new ones fail at once. Default 2,000 ms. */
+  /** A ping unanswered this long marks the server hung: in-flight statements fail, new ones fail at once. Default 3,000 ms (a busy server on a loaded machine took over 2 s to answer one). */
   pingTimeoutMs?: number;
   /** Engines and ON CLUSTER clause of the schema's tables (`table-layout.ts`); default SINGLE_NODE. */
   layout?: TableLayout;
@@ -148,7 +148,7 @@ export class ClickHouseTraceStore implements TraceStore {
       name: 'ClickHouse',
       timeoutMs: config.timeoutMs ?? 30_000,
       stallMs: config.stallMs ?? 1_000,
-      pingTimeoutMs: config.pingTimeoutMs ?? 2_000,
+      pingTimeoutMs: config.pingTimeoutMs ?? 3_000,
       ping: (ms) => this.ping(ms),
     });
   }

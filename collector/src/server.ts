@@ -10,6 +10,7 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { bootstrap } from './auth/bootstrap.js';
 import type { Config } from './config/config.js';
 import { createChainRecorder } from './evidence/chain-recorder.js';
+import { createRetentionJob } from './evidence/retention-job.js';
 import type { Signer } from './evidence/signing.js';
 import { loadSigner } from './evidence/signing-config.js';
 import { createBatchingWriter } from './ingest/batching-writer.js';
@@ -76,6 +77,13 @@ export async function startCollector(
   }
   const collectorId = config.collectorId ?? `${hostname()}:${process.pid}`;
   const chain = createChainRecorder({ store, collectorId, signer, log: lines(log.child({ module: 'integrity' })) });
+  const retention = createRetentionJob({
+    store,
+    chain,
+    defaultDays: config.retentionDays,
+    intervalMs: config.retentionIntervalMs,
+    log: lines(log.child({ module: 'retention' })),
+  });
   const detectionState = createDetectionState(store);
   const detection = createDetectionWorker(store, detectionState, {
     delayMs: config.detectDelayMs,
@@ -113,6 +121,8 @@ export async function startCollector(
     log,
     detection: detectionState,
     chain,
+    retention,
+    ...(config.retentionDays === undefined ? {} : { retentionDefaultDays: config.retentionDays }),
     ...(signer ? { signer } : {}),
   });
   ready = app.fetch;
@@ -160,6 +170,7 @@ export async function startCollector(
       await alerts.close();
       await writer.close();
       // The chain records what the writer made durable (its appends retry until then).
+      await withDeadline(retention.close(), left() / 4);
       await withDeadline(chain.close(), left() / 2);
       await detectionClosed;
       await withDeadline(store.close(), left());

@@ -47,13 +47,27 @@ export {
 } from './alert-schemas.js';
 export type { ErrorDto, OverviewDto, WhoamiDto } from './api-schemas.js';
 export { errorSchema, overviewSchema, whoamiSchema } from './api-schemas.js';
-export type { ChainHeadsAnswerDto, IntegrityReportDto } from './evidence.js';
+export type {
+  CaseCreateRequest,
+  CaseDto,
+  ChainHeadsAnswerDto,
+  ErasureAnswerDto,
+  EvidenceAuditEntryDto,
+  IntegrityReportDto,
+} from './evidence.js';
 export {
+  caseCreateSchema,
+  caseHoldSchema,
+  caseSchema,
   chainHeadSchema,
   chainHeadsAnswerSchema,
+  erasureAnswerSchema,
+  erasureRequestSchema,
+  evidenceAuditEntrySchema,
   integrityProblemSchema,
   integrityQueryParamsSchema,
   integrityReportSchema,
+  retentionPutSchema,
 } from './evidence.js';
 export type { FindByValueAnswerDto, FindByValueRequest } from './find-by-value.js';
 export { findByValueAnswerSchema, findByValueRequestSchema } from './find-by-value.js';

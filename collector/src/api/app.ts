@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ChainRecorder } from '../evidence/chain-recorder.js';
+import type { RetentionJob } from '../evidence/retention-job.js';
 import type { Signer } from '../evidence/signing.js';
 import { createDetectionState, type DetectionState } from '../ingest/detection-state.js';
 import type { Logger } from '../log/logger.js';
@@ -11,6 +12,7 @@ import { alertRoutes } from './alert-routes.js';
 import { caseRoutes } from './case-routes.js';
 import { driftRoutes } from './drift-routes.js';
 import { type AppEnv, authenticate } from './env.js';
+import { evidenceRoutes } from './evidence-routes.js';
 import { findByValueRoutes } from './find-by-value-routes.js';
 import { findingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
@@ -41,6 +43,9 @@ export interface AppDeps {
   chain?: ChainRecorder;
   /** The key that signs chain heads and exports, when one is configured. */
   signer?: Signer;
+  /** Retention on request (`POST /api/retention/run`) and its default days. */
+  retention?: RetentionJob;
+  retentionDefaultDays?: number;
 }
 
 /**
@@ -69,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', findByValueRoutes({ store: deps.store, pseudonymKeys: deps.pseudonymKeys ?? (() => []) }));
   app.route('/api/cases', caseRoutes(deps));
   app.route('/api/integrity', integrityRoutes(deps));
+  app.route('/api', evidenceRoutes(deps));
   app.route('/api/alerts', alertRoutes(deps));
   app.route('/api/drift', driftRoutes(deps));
   app.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));

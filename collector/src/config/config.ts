@@ -85,6 +85,15 @@ export const configSchema = z
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** An Ed25519 private key (PKCS#8 PEM), or the path of a file holding one: signs chain heads and exports. */
     signingKey: z.string().min(1).optional(),
+    /** Days of data kept in projects without a retention policy of their own; absent = kept until deleted. */
+    retentionDays: z.coerce
+      .number()
+      .int()
+      .min(1, 'must be at least 1 (or unset: keep everything)')
+      .max(36_500)
+      .optional(),
+    /** How often retention runs over every project; 0 = only on request. */
+    retentionIntervalMs: z.coerce.number().int().min(0).max(604_800_000).default(3_600_000),
   })
   .transform((c) => ({ ...c, store: c.store ?? (c.clickhouseUrl ? ('clickhouse' as const) : ('duckdb' as const)) }))
   .refine((c) => c.store !== 'clickhouse' || c.clickhouseUrl, {
@@ -133,6 +142,8 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   alertBlockPrivateWebhooks: { env: 'CASEFILE_ALERT_BLOCK_PRIVATE_WEBHOOKS', flag: '--alert-block-private-webhooks' },
   publicUrl: { env: 'CASEFILE_PUBLIC_URL', flag: '--public-url' },
   signingKey: { env: 'CASEFILE_SIGNING_KEY', flag: '--signing-key' },
+  retentionDays: { env: 'CASEFILE_RETENTION_DAYS', flag: '--retention-days' },
+  retentionIntervalMs: { env: 'CASEFILE_RETENTION_INTERVAL_MS', flag: '--retention-interval-ms' },
 };
 
 export class ConfigError extends Error {

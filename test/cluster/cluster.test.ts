@@ -104,6 +104,40 @@ runStoreSuites(
   },
 );
 
+describe.skipIf(missing !== undefined)(skipTitle('ClickHouse cluster: reads with FINAL', missing), () => {
+  it('a project saved in several unmerged parts lists once, with its last name, through every node', async () => {
+    const database = `casefile_final_${randomBytes(4).toString('hex')}`;
+    const store = await openOnCluster(database);
+    await store.migrate();
+    try {
+      // Every version stays in its own part, as right after two collectors start and both save the same project.
+      await clickhouseQuery(
+        node(0).url,
+        `SYSTEM STOP MERGES ON CLUSTER ${cluster?.cluster} ${database}.projects_local`,
+      ).catch(async () => {
+        for (const n of cluster?.nodes ?? [])
+          await clickhouseQuery(n.url, `SYSTEM STOP MERGES ${database}.projects_local`);
+      });
+      for (const name of ['first', 'second', 'third']) await store.putProject({ id: 'acme', name, createdNs: 1n });
+      for (let via = 0; via < 4; via++) {
+        const peer = via === 0 ? store : await openOnCluster(database, via);
+        try {
+          const acme = (await peer.listProjects()).filter((p) => p.id === 'acme');
+          expect(
+            acme.map((p) => p.name),
+            `through node ${via}`,
+          ).toEqual(['third']);
+        } finally {
+          if (peer !== store) await peer.close();
+        }
+      }
+    } finally {
+      await store.dropDatabase();
+      await store.close();
+    }
+  });
+});
+
 /** One OTLP/JSON request of `runs` runs of 3 spans each; returns the body and its trace IDs. */
 function otlpRequest(runs: number): { body: string; traceIds: string[] } {
   const now = BigInt(Date.now()) * 1_000_000n;

@@ -415,7 +415,10 @@ ORDER BY start_ns, span_id`,
   }
 
   async listProjects(): Promise<Project[]> {
-    const rows = await this.select(`SELECT id, name, created_ns FROM ${this.db}.projects FINAL ORDER BY id`);
+    // The version column is selected although unused: through a Distributed table, 18.16 fails a FINAL read
+    // with ORDER BY and no WHERE that leaves out the version or sorting key ("Cannot find column version in
+    // source stream") on the replica that holds more than one part locally.
+    const rows = await this.select(`SELECT id, name, created_ns, version FROM ${this.db}.projects FINAL ORDER BY id`);
     return rows.map((r) => ({ id: String(r.id), name: String(r.name), createdNs: BigInt(String(r.created_ns)) }));
   }
 

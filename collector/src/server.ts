@@ -15,8 +15,9 @@ import type { Signer } from './evidence/signing.js';
 import { loadSigner } from './evidence/signing-config.js';
 import { createBatchingWriter } from './ingest/batching-writer.js';
 import { createDetectionState } from './ingest/detection-state.js';
-import { createDetectionWorker } from './ingest/detection-worker.js';
+import { createDetectionWorker, type DetectionWorker } from './ingest/detection-worker.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { type CollectorMetrics, createCollectorMetrics, instrumentStore } from './metrics/collector-metrics.js';
 import { DEFAULT_DECODE_LIMITS } from './otlp/decoded.js';
 import { createRedactionPass } from './redaction.js';
 import { removeCollectorFile, writeCollectorFile } from './startup/collector-file.js';
@@ -33,6 +34,8 @@ export interface RunningCollector {
   url: string;
   port: number;
   store: TraceStore;
+  /** What `GET /metrics` serves. */
+  metrics: CollectorMetrics;
   /**
    * Stops accepting, flushes acknowledged writes, stops detection (what is left stays pending in
    * the store) and closes the store, within `budgetMs` (default `CASEFILE_SHUTDOWN_TIMEOUT_MS`).
@@ -62,9 +65,10 @@ export async function startCollector(
   );
   let store: TraceStore;
   let signer: Signer | undefined;
+  const metrics = createCollectorMetrics();
   try {
     signer = await loadSigner(config.signingKey);
-    store = await openStore(config, dataDir);
+    store = instrumentStore(await openStore(config, dataDir), metrics);
     await bootstrap(store, {
       dataDir,
       ingestKey: config.bootstrapIngestKey,
@@ -92,6 +96,7 @@ export async function startCollector(
   // The one place detection learns of new work: a batch became durable. The work itself is read
   // from the store (every durable write leaves its runs pending), so this is only a wake-up call.
   // The same point queues the batch's spans for the hash chain (off the request path).
+  watchDetection(metrics, detection);
   const detectingStore: SpanWriter = {
     async writeSteps(steps) {
       await store.writeSteps(steps);
@@ -104,6 +109,7 @@ export async function startCollector(
     maxDelayMs: config.batchMaxDelayMs,
     maxQueuedRows: config.maxQueuedRows,
   });
+  metrics.registry.beforeRender(() => metrics.ingestQueueRows.set(writer.pendingRows));
   const uiDir = config.uiDir ?? defaultUiDir();
   const redaction = createRedactionPass(config.redactionKey, {
     tokens: config.redactionTokens,
@@ -124,6 +130,8 @@ export async function startCollector(
     retention,
     ...(config.retentionDays === undefined ? {} : { retentionDefaultDays: config.retentionDays }),
     ...(signer ? { signer } : {}),
+    metrics,
+    metricsToken: config.metricsToken,
   });
   ready = app.fetch;
   const address = server.address();
@@ -144,8 +152,19 @@ export async function startCollector(
       blockPrivate: config.alertBlockPrivateWebhooks,
       publicUrl: config.publicUrl ?? url,
       log: lines(log.child({ module: 'alerts' })),
+      onDelivery(outcome) {
+        metrics.webhookDeliveries.inc({ outcome: outcome.delivered ? 'delivered' : 'failed' });
+        if (outcome.delivered) metrics.webhookAttempts.inc({ result: 'ok' });
+        const failures = outcome.attempts - (outcome.delivered ? 1 : 0);
+        if (failures > 0) metrics.webhookAttempts.inc({ result: 'error' }, failures);
+      },
     }),
     log: lines(log.child({ module: 'alerts' })),
+    onTick(report) {
+      metrics.alertEvaluations.inc({ outcome: 'evaluated' }, report.evaluated);
+      metrics.alertEvaluations.inc({ outcome: 'failed' }, report.failed);
+      metrics.alertEvaluations.inc({ outcome: 'skipped' }, report.skipped);
+    },
   });
   alerts.start();
   log.info(
@@ -157,6 +176,7 @@ export async function startCollector(
     url,
     port,
     store,
+    metrics,
     async close(budgetMs = config.shutdownTimeoutMs) {
       const deadline = Date.now() + budgetMs;
       const left = () => Math.max(0, deadline - Date.now());
@@ -177,6 +197,34 @@ export async function startCollector(
       await removeCollectorFile(dataDir, process.pid);
     },
   };
+}
+
+/**
+ * Detection's figures at each scrape: its own counts and lag, and the store's backlog (asked with a
+ * short deadline; left out of the scrape when the store does not answer, rather than shown stale).
+ */
+function watchDetection(metrics: CollectorMetrics, detection: DetectionWorker): void {
+  metrics.registry.beforeRender(async () => {
+    const stats = detection.stats();
+    metrics.detectionRuns.sync(stats.detected, { outcome: 'detected' });
+    metrics.detectionRuns.sync(stats.failed, { outcome: 'failed' });
+    metrics.detectionRetrying.set(stats.retrying);
+    metrics.detectionLag.set(stats.lagMs / 1000);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((ok) => {
+      timer = setTimeout(() => ok(undefined), 2000);
+    });
+    const backlog = await Promise.race([detection.backlog().catch(() => undefined), late]);
+    clearTimeout(timer);
+    if (!backlog) {
+      metrics.detectionBacklogRuns.clear();
+      metrics.detectionBacklogAge.clear();
+      return;
+    }
+    metrics.detectionBacklogRuns.set(backlog.runs);
+    const oldestMs = backlog.oldestNs === undefined ? Date.now() : Number(backlog.oldestNs / 1_000_000n);
+    metrics.detectionBacklogAge.set(Math.max(0, Date.now() - oldestMs) / 1000);
+  });
 }
 
 /** For workers that report only failures as text lines: each line is a warning of their logger. */

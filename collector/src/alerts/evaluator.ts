@@ -49,6 +49,8 @@ export interface AlertEvaluatorOptions {
   catchUpWindows?: number;
   /** Windows one rule evaluates per tick (default 12); the rest wait for the next tick. */
   windowsPerTick?: number;
+  /** Told each tick's report (metrics). */
+  onTick?: (report: TickReport) => void;
 }
 
 export interface TickReport {
@@ -287,9 +289,14 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
 
   function tickOnce(wait: boolean): Promise<TickReport> {
     if (running) return running;
-    const p = runTick(wait).finally(() => {
-      running = undefined;
-    });
+    const p = runTick(wait)
+      .then((report) => {
+        options.onTick?.(report);
+        return report;
+      })
+      .finally(() => {
+        running = undefined;
+      });
     running = p;
     return p;
   }

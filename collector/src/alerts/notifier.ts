@@ -31,6 +31,8 @@ export interface NotifierOptions {
   publicUrl?: string | undefined;
   log?: (line: string) => void;
   random?: () => number;
+  /** Told the outcome of every webhook notification (metrics). */
+  onDelivery?: (outcome: DeliveryOutcome) => void;
 }
 
 export interface Notification {
@@ -203,45 +205,51 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   return {
     async notify(n) {
-      const channel = n.rule.channel;
-      if (channel.type !== 'webhook') return { delivered: false, attempts: 0 };
-      const url = new URL(channel.url);
-      const target = redactTarget(channel.url);
-      const body = Buffer.from(
-        webhookBody(channel.format, {
-          projectId: n.projectId,
-          rule: n.rule,
-          event: n.event,
-          publicUrl: options.publicUrl,
-          renotification: n.renotification,
-        }),
-        'utf8',
-      );
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          'user-agent': 'casefile-alerts/1',
-          [EVENT_ID_HEADER]: n.event.id,
-          'casefile-delivery-attempt': String(attempt),
-        };
-        // Signed per attempt, so a retry minutes later is not refused as stale.
-        if (channel.secret) headers[SIGNATURE_HEADER] = signPayload(channel.secret, body, Date.now() / 1000);
-        const started = performance.now();
-        const result = await post(url, body, headers, { timeoutMs, blockPrivate });
-        await record(n, attempt, target, result, Math.round(performance.now() - started));
-        if (result.error === '') return { delivered: true, attempts: attempt };
-        if (result.permanent || attempt === maxAttempts) {
-          log(`alerts: webhook for ${n.event.id} to ${target} failed after ${attempt} attempt(s): ${result.error}`);
-          return { delivered: false, attempts: attempt };
-        }
-        const backoff = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-        const wait = Math.min(maxDelayMs, Math.max(backoff, result.retryAfterMs ?? 0));
-        if (!(await sleep(wait, closing.signal))) return { delivered: false, attempts: attempt };
-      }
-      return { delivered: false, attempts: maxAttempts };
+      const outcome = await deliver(n);
+      if (outcome.attempts > 0) options.onDelivery?.(outcome);
+      return outcome;
     },
     close() {
       closing.abort();
     },
   };
+
+  async function deliver(n: Notification): Promise<DeliveryOutcome> {
+    const channel = n.rule.channel;
+    if (channel.type !== 'webhook') return { delivered: false, attempts: 0 };
+    const url = new URL(channel.url);
+    const target = redactTarget(channel.url);
+    const body = Buffer.from(
+      webhookBody(channel.format, {
+        projectId: n.projectId,
+        rule: n.rule,
+        event: n.event,
+        publicUrl: options.publicUrl,
+        renotification: n.renotification,
+      }),
+      'utf8',
+    );
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'casefile-alerts/1',
+        [EVENT_ID_HEADER]: n.event.id,
+        'casefile-delivery-attempt': String(attempt),
+      };
+      // Signed per attempt, so a retry minutes later is not refused as stale.
+      if (channel.secret) headers[SIGNATURE_HEADER] = signPayload(channel.secret, body, Date.now() / 1000);
+      const started = performance.now();
+      const result = await post(url, body, headers, { timeoutMs, blockPrivate });
+      await record(n, attempt, target, result, Math.round(performance.now() - started));
+      if (result.error === '') return { delivered: true, attempts: attempt };
+      if (result.permanent || attempt === maxAttempts) {
+        log(`alerts: webhook for ${n.event.id} to ${target} failed after ${attempt} attempt(s): ${result.error}`);
+        return { delivered: false, attempts: attempt };
+      }
+      const backoff = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+      const wait = Math.min(maxDelayMs, Math.max(backoff, result.retryAfterMs ?? 0));
+      if (!(await sleep(wait, closing.signal))) return { delivered: false, attempts: attempt };
+    }
+    return { delivered: false, attempts: maxAttempts };
+  }
 }

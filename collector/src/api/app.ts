@@ -5,6 +5,7 @@ import type { RetentionJob } from '../evidence/retention-job.js';
 import type { Signer } from '../evidence/signing.js';
 import { createDetectionState, type DetectionState } from '../ingest/detection-state.js';
 import type { Logger } from '../log/logger.js';
+import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import type { DecodeLimits } from '../otlp/decoded.js';
 import type { TraceStore } from '../store/port.js';
@@ -18,6 +19,7 @@ import { findingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
 import { ingestRoutes, type StepWriter } from './ingest-routes.js';
 import { integrityRoutes } from './integrity-routes.js';
+import { countRequests, metricsRoutes } from './metrics-routes.js';
 import { overviewRoutes } from './overview-routes.js';
 import { queryRoutes } from './query-routes.js';
 import { requestLog } from './request-log.js';
@@ -46,6 +48,10 @@ export interface AppDeps {
   /** Retention on request (`POST /api/retention/run`) and its default days. */
   retention?: RetentionJob;
   retentionDefaultDays?: number;
+  /** The collector's metrics; `GET /metrics` serves them (404 when absent). */
+  metrics?: CollectorMetrics;
+  /** A bearer token that may read `/metrics` besides admin login tokens (CASEFILE_METRICS_TOKEN). */
+  metricsToken?: string | undefined;
 }
 
 /**
@@ -57,6 +63,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(deps.log));
   app.use('*', securityHeaders);
+  if (deps.metrics) {
+    app.use('*', countRequests(deps.metrics));
+    app.route('/', metricsRoutes({ metrics: deps.metrics, auth: deps.auth, metricsToken: deps.metricsToken }));
+  }
   // Liveness: the process answers. Readiness: the store answers too (a load balancer stops sending).
   app.get('/healthz', (c) => c.json({ status: 'ok', store: deps.store.backend }));
   app.get('/readyz', async (c) => {

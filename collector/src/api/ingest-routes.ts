@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { bearerToken } from '../auth/secrets.js';
 import { BadInputError, UnsupportedError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
+import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import type { Step } from '../model/step.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import { normalizeSpanSteps, type ResourceCache } from '../normalize/normalize-span.js';
@@ -27,6 +28,7 @@ export interface IngestDeps {
   limits: DecodeLimits;
   maxBodyBytes: number;
   log: Logger;
+  metrics?: CollectorMetrics | undefined;
 }
 
 type Encoding = 'protobuf' | 'json';
@@ -35,7 +37,19 @@ type Encoding = 'protobuf' | 'json';
 export function ingestRoutes(deps: IngestDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/traces', async (c) => {
+    const started = performance.now();
+    const response = await receive(c);
+    const metrics = deps.metrics;
+    if (metrics) {
+      metrics.ingestRequests.inc({ status: String(response.status) });
+      metrics.ingestDuration.observe((performance.now() - started) / 1000);
+    }
+    return response;
+  });
+
+  async function receive(c: Context<AppEnv>): Promise<Response> {
     const encoding = requestEncoding(c.req.header('content-type'));
+    let received = 0;
     try {
       if (!encoding) {
         throw new UnsupportedError('Content-Type must be application/x-protobuf or application/json', 415);
@@ -46,6 +60,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<AppEnv> {
         encoding === 'protobuf'
           ? decodeProtobufTraces(body, deps.limits)
           : decodeJsonTraces(body.toString('utf8'), deps.limits);
+      received = decoded.spans.length + decoded.rejected;
       if (decoded.spans.length === 0 && decoded.rejected > 0) {
         throw new BadInputError(`all ${decoded.rejected} spans were rejected: ${decoded.reasons.join('; ')}`);
       }
@@ -60,11 +75,14 @@ export function ingestRoutes(deps: IngestDeps): Hono<AppEnv> {
       if (decoded.rejected > 0) {
         log.warn('spans rejected', { projectId, rejected: decoded.rejected, reasons: decoded.reasons.slice(0, 5) });
       }
+      deps.metrics?.ingestSpans.inc({ outcome: 'accepted' }, decoded.spans.length);
+      if (decoded.rejected > 0) deps.metrics?.ingestSpans.inc({ outcome: 'rejected' }, decoded.rejected);
       return success(c, encoding, decoded);
     } catch (err) {
+      if (received > 0) deps.metrics?.ingestSpans.inc({ outcome: 'rejected' }, received);
       return failure(c, encoding ?? 'json', err, c.get('log') ?? deps.log);
     }
-  });
+  }
   return app;
 }
 

@@ -40,6 +40,8 @@ export const configSchema = z
     bootstrapIngestKey: z.string().min(16, 'must be at least 16 characters').optional(),
     bootstrapAdminToken: z.string().min(16, 'must be at least 16 characters').optional(),
     redactionKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** A bearer token for Prometheus scrapers of /metrics (admin login tokens are accepted too). */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Tokens for every project: `context` keeps e-mail domains, card last four, IBAN countries; `strict` keeps nothing. */
     redactionTokens: z.enum(['context', 'strict'], { error: 'must be context or strict' }).default('context'),
     /** Projects whose tokens keep nothing, whatever the default (comma-separated project IDs). */
@@ -125,6 +127,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   bootstrapIngestKey: { env: 'CASEFILE_BOOTSTRAP_INGEST_KEY', flag: '--bootstrap-ingest-key' },
   bootstrapAdminToken: { env: 'CASEFILE_BOOTSTRAP_ADMIN_TOKEN', flag: '--bootstrap-admin-token' },
   redactionKey: { env: 'CASEFILE_REDACTION_KEY', flag: '--redaction-key' },
+  metricsToken: { env: 'CASEFILE_METRICS_TOKEN', flag: '--metrics-token' },
   redactionTokens: { env: 'CASEFILE_REDACTION_TOKENS', flag: '--redaction-tokens' },
   redactionStrictProjects: { env: 'CASEFILE_REDACTION_STRICT_PROJECTS', flag: '--redaction-strict-projects' },
   uiDir: { env: 'CASEFILE_UI_DIR', flag: '--ui-dir' },

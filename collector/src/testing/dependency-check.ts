@@ -51,6 +51,7 @@ export const COLLECTOR_LAYERS: readonly Layer[] = [
       'drift/',
       'evidence/',
       'ingest/',
+      'metrics/',
       'normalize/',
       'otlp/',
       'query/',

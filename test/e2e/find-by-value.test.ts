@@ -115,6 +115,12 @@ for (const { store, missing: storeMissing } of E2E_STORES) {
         await browser.close();
       }
 
+      // A runs search with the address typed as free text is logged with its token too.
+      const typed = await fetch(`${collector.url}/api/runs?q=${encodeURIComponent(EMAIL)}`, {
+        headers: { authorization: `Bearer ${collector.adminToken}` },
+      });
+      expect(typed.status).toBe(200);
+
       // The access log has the search with the token looked for, never the value.
       const res = await fetch(`${collector.url}/api/access-log`, {
         headers: { authorization: `Bearer ${collector.adminToken}` },
@@ -125,6 +131,9 @@ for (const { store, missing: storeMissing } of E2E_STORES) {
         expect.stringMatching(/^\[iban:[0-9a-f]{8}\]$/),
         expect.stringMatching(/^\[email:[0-9a-f]{8}\]$/),
       ]);
+      expect(log.entries.find((e) => e.action === 'search_runs')?.target).toMatch(
+        /^q=\[email:[0-9a-f]{8}@globex\.example\]$/,
+      );
       expect(JSON.stringify(log.entries).toLowerCase()).not.toContain('kowalska');
 
       // The case export keeps the same tokens.

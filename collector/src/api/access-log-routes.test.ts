@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tokensForValue } from '../query/value-tokens.js';
 import { createTestApp } from '../testing/test-app.js';
 
 const ADMIN = 'cf_login_admin_token_0123456789';
@@ -25,10 +26,31 @@ describe('access log', () => {
     expect((await t.request(VIEWER, '/api/runs?q=maria%40globex.example&documentId=doc-7')).status).toBe(200);
     expect((await t.request(VIEWER, '/api/lookup/document/doc-9')).status).toBe(200);
     const log = await entries(t);
-    expect(log.map((e) => [e.actor, e.action, e.target])).toEqual([
-      ['vic', 'lookup', 'document:doc-9'],
-      ['vic', 'search_runs', 'q=maria@globex.example documentId=doc-7'],
+    expect(log.map((e) => [e.actor, e.action])).toEqual([
+      ['vic', 'lookup'],
+      ['vic', 'search_runs'],
     ]);
+    expect(log[0]?.target).toBe('document:doc-9');
+    expect(log[1]?.target).toMatch(/^q=\[email:[0-9a-f]{8,}[^\]]*\] documentId=doc-7$/);
+  });
+
+  it('keeps a typed e-mail address or card number out of the log: the search text is logged with them as tokens', async () => {
+    const KEY = 'project-pseudonym-key-0123456789';
+    const t = await createTestApp({
+      credentials: [{ token: ADMIN, role: 'admin', name: 'ada' }],
+      pseudonymKeys: () => [KEY],
+    });
+    const typed = 'refund for Maria.Kowalska84@globex.example card 4111 1111 1111 1111';
+    expect((await t.request(ADMIN, `/api/runs?q=${encodeURIComponent(typed)}`)).status).toBe(200);
+    const [entry] = await entries(t);
+    const target = entry?.target ?? '';
+    expect(target).not.toMatch(/kowalska/i);
+    expect(target).not.toContain('4111 1111');
+    expect(target).not.toContain('1111111111111111');
+    expect(target).toMatch(/^q=refund for \[email:[0-9a-f]{8,}[^\]]*\] card \[card:[^\]]+\]$/);
+    // The same token find-by-value and ingest give that address, so the entry links to the runs.
+    const email = tokensForValue('Maria.Kowalska84@globex.example', [KEY])?.tokens[0]?.token ?? '?';
+    expect(target).toContain(email);
   });
 
   it('filters by actor and time range, and answers 400 naming a bad parameter', async () => {

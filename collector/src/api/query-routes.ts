@@ -13,6 +13,7 @@ import { requireRole, resolveProject } from '../auth/authenticator.js';
 import { generateSecret, hashSecret } from '../auth/secrets.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { summarizeRun } from '../model/summarize-run.js';
+import { redactSearchText } from '../query/value-tokens.js';
 import { runFindingFacts } from '../store/findings.js';
 import type { RunQuery, Touch, TraceStore } from '../store/port.js';
 import { type AppEnv, needs } from './env.js';
@@ -22,6 +23,8 @@ import { validJson, validQuery } from './validate.js';
 export interface QueryDeps {
   store: TraceStore;
   auth: Authenticator;
+  /** The pseudonym keys known for a project: search text is logged with its data as tokens. */
+  pseudonymKeys?: ((projectId: string) => string[]) | undefined;
 }
 
 /** The read API, mounted at /api: every route is scoped to one project (authentication is the app's). */
@@ -40,7 +43,7 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const query = c.req.valid('query');
     // A search by content or by what a run touched reveals which runs carried it: logged like a read.
-    const searched = searchedFor(query);
+    const searched = searchedFor(query, (text) => redactSearchText(text, deps.pseudonymKeys?.(project) ?? []));
     if (searched) await record(deps.store, project, c.get('principal').name, 'search_runs', searched);
     const page = await deps.store.listRuns(project, query);
     return c.json({
@@ -124,10 +127,13 @@ function record(store: TraceStore, projectId: string, actor: string, action: str
   return store.recordAccess({ projectId, timeNs: BigInt(Date.now()) * 1_000_000n, actor, action, target });
 }
 
-/** The content filters of a runs search, as the access log records them; undefined for a plain listing. */
-function searchedFor(q: RunQuery): string | undefined {
+/**
+ * The content filters of a runs search, as the access log records them (the free text through
+ * `redact`, so a typed e-mail address is logged as its token); undefined for a plain listing.
+ */
+function searchedFor(q: RunQuery, redact: (text: string) => string): string | undefined {
   const parts = [
-    q.text !== undefined ? `q=${q.text}` : '',
+    q.text !== undefined ? `q=${redact(q.text)}` : '',
     q.documentId !== undefined ? `documentId=${q.documentId}` : '',
     q.approvalId !== undefined ? `approvalId=${q.approvalId}` : '',
     q.toolName !== undefined ? `tool=${q.toolName}` : '',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createRedactor, type Redactor, TOKEN_SOURCE } from '@casefile/sdk/redact';
 
 /** What a typed value becomes in a project's data: its kind, and its token under each key. */
@@ -40,4 +41,18 @@ export function tokensForValue(value: string, keys: readonly string[]): ValueTok
     if (!tokens.some((t) => t.prefix === prefix)) tokens.push({ token: out.text, prefix });
   }
   return kind === undefined ? undefined : { kind, tokens };
+}
+
+/** Stands in for a project whose pseudonym key this collector does not know yet (per process). */
+const PROCESS_KEY = randomBytes(32).toString('hex');
+
+/**
+ * Free search text as the access log keeps it: every datum the redactor recognises (an e-mail
+ * address, IBAN, phone or card number, a key) becomes its pseudonym token under the project's first
+ * key, so the log says that someone searched for that address and links to the runs that carried it,
+ * without holding the address. Without a known key a key of this process is used: the value is still
+ * hidden, but its token matches no data.
+ */
+export function redactSearchText(text: string, keys: readonly string[]): string {
+  return redactorFor(keys[0] ?? PROCESS_KEY).redactString(text).text;
 }

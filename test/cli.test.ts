@@ -28,6 +28,11 @@ describe.concurrent('casefile CLI', () => {
     [['demo', '--help'], /Usage: casefile demo[\s\S]*--api-key <key>/],
     [['redact', '--help'], /Usage: casefile redact[\s\S]*--key <key>/],
     [['help', 'demo'], /Usage: casefile demo/],
+    [
+      ['verify', '--help'],
+      /Usage: casefile verify[\s\S]*--public-key <file>[\s\S]*--data-dir <value>\s+CASEFILE_DATA_DIR/,
+    ],
+    [['help', 'verify'], /Usage: casefile verify/],
   ])('casefile %j prints its help and exits 0', async (args, help) => {
     const { code, stdout } = await casefile(args);
     expect(stdout).toMatch(help);

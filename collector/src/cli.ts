@@ -37,6 +37,7 @@ Commands:
   serve              Run the collector (OTLP/HTTP receiver, query API and UI). Default command.
   demo               Send demo agent runs to a running collector.
   redact             Redact secrets and personal data from stdin to stdout (--json: findings).
+  verify [file]      Verify an exported case file offline, or the store against its hash chain.
   help [command]     Show this help, or a command's.
 
 \`casefile <command> --help\` lists the command's options.
@@ -52,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
     case 'redact': {
       const { redactCommand } = await import('./cli/redact-command.js');
       return redactCommand(rest, process.stdin, process.stdout);
+    }
+    case 'verify': {
+      const { verifyCommand } = await import('./cli/verify-command.js');
+      return verifyCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     }
     case 'help':
     case '--help':
@@ -69,7 +74,7 @@ async function helpCommand(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (extra.length === 0 && (topic === 'serve' || topic === 'demo' || topic === 'redact'))
+  if (extra.length === 0 && (topic === 'serve' || topic === 'demo' || topic === 'redact' || topic === 'verify'))
     return main([topic, '--help']);
   process.stderr.write(`casefile help: unknown command "${args.join(' ')}"\n\n${USAGE}`);
   return 2;

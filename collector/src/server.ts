@@ -21,13 +21,8 @@ import { type CollectorMetrics, createCollectorMetrics, instrumentStore } from '
 import { DEFAULT_DECODE_LIMITS } from './otlp/decoded.js';
 import { createRedactionPass } from './redaction.js';
 import { removeCollectorFile, writeCollectorFile } from './startup/collector-file.js';
-import {
-  checkDataDir,
-  describeClickHouseError,
-  describeDuckDbOpenError,
-  describeListenError,
-} from './startup/startup-error.js';
-import { createStore } from './store/create-store.js';
+import { openStore } from './startup/open-store.js';
+import { describeListenError } from './startup/startup-error.js';
 import type { SpanWriter, TraceStore } from './store/port.js';
 
 export interface RunningCollector {
@@ -245,45 +240,6 @@ function listen(
       describeListenError(config.host, config.port, dataDir, error).then(fail, fail);
     });
   });
-}
-
-async function openStore(config: Config, dataDir: string): Promise<TraceStore> {
-  if (config.store === 'clickhouse') {
-    const url = config.clickhouseUrl as string;
-    let store: TraceStore | undefined;
-    try {
-      store = await createStore({
-        kind: 'clickhouse',
-        url,
-        database: config.clickhouseDatabase,
-        username: config.clickhouseUser,
-        password: config.clickhousePassword,
-        claimSettleMs: config.alertClaimSettleMs,
-        timeoutMs: config.storeTimeoutMs,
-        cluster: config.clickhouseCluster,
-        insertQuorum: config.clickhouseInsertQuorum,
-      });
-      await store.migrate();
-      return store;
-    } catch (error) {
-      await store?.close().catch(() => {});
-      throw describeClickHouseError(url, error);
-    }
-  }
-  await checkDataDir(dataDir);
-  let store: TraceStore;
-  try {
-    store = await createStore({ kind: 'duckdb', dataDir });
-  } catch (error) {
-    throw await describeDuckDbOpenError(dataDir, error);
-  }
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close().catch(() => {});
-    throw error;
-  }
-  return store;
 }
 
 /** Waits for `work` at most `ms`; what is still running after that is abandoned. */

@@ -18,7 +18,7 @@ import { findByValueRoutes } from './find-by-value-routes.js';
 import { findingsRoutes } from './findings-routes.js';
 import { toHttpError } from './http-errors.js';
 import { ingestRoutes, type StepWriter } from './ingest-routes.js';
-import { integrityRoutes } from './integrity-routes.js';
+import { integrityRoutes, publicKeyAnswer } from './integrity-routes.js';
 import { countRequests, metricsRoutes } from './metrics-routes.js';
 import { overviewRoutes } from './overview-routes.js';
 import { queryRoutes } from './query-routes.js';
@@ -74,6 +74,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return c.json({ status: 'ready', store: deps.store.backend });
   });
   app.route('/v1', ingestRoutes(deps));
+  // The key that signs chain entries and exports is public: an auditor fetches it without a login.
+  app.get('/api/integrity/public-key', (c) => publicKeyAnswer(c, deps.signer));
   app.use('/api/*', authenticate(deps.auth));
   app.route('/api', queryRoutes(deps));
   app.route(

@@ -2,6 +2,10 @@ import { caseExportParamsSchema, findingToDto, MAX_CASE_RUNS, runToDto, stepToDt
 import { Hono } from 'hono';
 import { resolveProject } from '../auth/authenticator.js';
 import { NotFoundError } from '../errors/errors.js';
+import { proveRuns } from '../evidence/case-proof.js';
+import type { ChainRecorder } from '../evidence/chain-recorder.js';
+import { sealCaseFile } from '../evidence/seal-case-file.js';
+import type { Signer } from '../evidence/signing.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import { buildCaseFile, type CaseRun, renderCaseHtml } from '../query/case-report.js';
 import { runFindingFacts } from '../store/findings.js';
@@ -12,11 +16,21 @@ import { validQuery } from './validate.js';
 /** One case file bundles at most this many runs (each can hold thousands of steps). */
 export { MAX_CASE_RUNS };
 
+export interface CaseExportDeps {
+  store: TraceStore;
+  /** Flushed first, so every span the collector acknowledged has its record in the chain. */
+  chain?: Pick<ChainRecorder, 'flush'> | undefined;
+  /** Signs the JSON export's digest when a signing key is configured. */
+  signer?: Signer | undefined;
+}
+
 /**
  * `GET /api/cases/export?traceIds=a,b&format=html|json&project=`: the selected runs as a
- * downloadable case file. Mounted at /api/cases, behind the app's login authentication.
+ * downloadable case file. The JSON form (`casefile.case/v2`, canonical JSON) carries every step's
+ * inclusion proof and, with a signing key, the collector's signature: `casefile verify <file>` checks
+ * it offline. Mounted at /api/cases, behind the app's login authentication.
  */
-export function caseRoutes(deps: { store: TraceStore }): Hono<AppEnv> {
+export function caseRoutes(deps: CaseExportDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.get('/export', validQuery(caseExportParamsSchema), async (c) => {
     const principal = c.get('principal');
@@ -42,8 +56,15 @@ export function caseRoutes(deps: { store: TraceStore }): Hono<AppEnv> {
     const stamp = file.generatedAt.replace(/[:.]/g, '-');
     c.header('cache-control', 'no-store');
     if (format === 'json') {
+      await deps.chain?.flush();
+      const proved = await proveRuns(
+        deps.store,
+        project,
+        runs.map((r) => ({ traceId: r.run.traceId, steps: r.steps })),
+      );
       c.header('content-disposition', `attachment; filename="casefile-case-${stamp}.json"`);
-      return c.json(file);
+      c.header('content-type', 'application/json; charset=utf-8');
+      return c.body(sealCaseFile(file, proved, deps.signer));
     }
     c.header('content-disposition', `attachment; filename="casefile-case-${stamp}.html"`);
     return c.html(renderCaseHtml(file));

@@ -1,5 +1,5 @@
 import { integrityQueryParamsSchema } from '@casefile/contract';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { resolveProject } from '../auth/authenticator.js';
 import { NotFoundError } from '../errors/errors.js';
@@ -96,6 +96,22 @@ export function integrityRoutes(deps: IntegrityDeps): Hono<AppEnv> {
     });
   });
   return api;
+}
+
+/**
+ * `GET /api/integrity/public-key` (no login): the collector's Ed25519 public key as PEM (SPKI), its ID
+ * in `casefile-key-id`; 404 when no signing key is configured. `casefile verify --endpoint` reads it.
+ */
+export function publicKeyAnswer(c: Context<AppEnv>, signer: Signer | undefined): Response {
+  if (!signer) {
+    return c.json(
+      { error: 'not_found', message: 'this collector has no signing key (CASEFILE_SIGNING_KEY is not set)' },
+      404,
+    );
+  }
+  c.header('casefile-key-id', signer.keyId);
+  c.header('content-type', 'application/x-pem-file; charset=utf-8');
+  return c.body(signer.publicKeyPem);
 }
 
 function describeRange(scope: IntegrityScope): string {

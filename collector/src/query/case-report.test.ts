@@ -147,7 +147,7 @@ describe('case report', () => {
 
   it('exports runs, steps, findings and versions as JSON', () => {
     const json = JSON.parse(JSON.stringify(file));
-    expect(json.format).toBe('casefile.case/v1');
+    expect(json.format).toBe('casefile.case/v2');
     expect(json.runs[0].steps[0].toolName).toBe('send_email');
     expect(json.runs[0].findings[0].id).toBe('f1');
     expect(json.runs[0].versions).toEqual({

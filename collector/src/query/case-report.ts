@@ -10,6 +10,7 @@ import {
   type StepDto,
   runTitle as titleOfRun,
 } from '@casefile/contract';
+import type { CaseEvidence, SpanProof } from '../evidence/case-proof.js';
 
 export interface CaseRun {
   run: RunSummaryDto;
@@ -17,19 +18,37 @@ export interface CaseRun {
   findings: FindingDto[];
 }
 
+/** An exported step with its inclusion proof (null: no record of the chain matches its content). */
+export type ProvedStep = StepDto & { proof?: SpanProof | null };
+
+/** The Ed25519 signature over the file's digest (`evidence/verify-case-file.ts` defines the digest). */
+export interface CaseSignature {
+  algorithm: 'ed25519';
+  keyId: string;
+  publicKeyPem: string;
+  digest: string;
+  value: string;
+}
+
 export interface CaseFile {
-  format: 'casefile.case/v1';
+  format: 'casefile.case/v2';
   generatedAt: string;
   generatedBy: string;
   project: string;
-  runs: (CaseRun & { versions: { agent: string; prompt: string; policy: string; models: string[] } })[];
+  runs: (Omit<CaseRun, 'steps'> & {
+    steps: ProvedStep[];
+    versions: { agent: string; prompt: string; policy: string; models: string[] };
+  })[];
+  /** Inclusion proofs of every step and the chain entries they lead to. */
+  evidence?: CaseEvidence;
+  signature?: CaseSignature;
 }
 
 export const CASE_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
 export function buildCaseFile(project: string, generatedBy: string, now: Date, runs: readonly CaseRun[]): CaseFile {
   return {
-    format: 'casefile.case/v1',
+    format: 'casefile.case/v2',
     generatedAt: now.toISOString(),
     generatedBy,
     project,

@@ -210,6 +210,7 @@ describe('casefile verify <case file>', () => {
     expect(edited.code).toBe(1);
     expect(edited.out).toMatch(/DOES NOT VERIFY/);
     expect(edited.out).toMatch(/digest_mismatch/);
+    expect(edited.out).toMatch(/signature INVALID/);
     expect(edited.out).toContain(`span_altered: span ${victim.spanId} of run ${victim.traceId}`);
 
     await writeFile(join(dir, 'other.pem'), generateSigningKey().publicKeyPem);

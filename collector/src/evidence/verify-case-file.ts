@@ -166,7 +166,8 @@ export function verifyCaseFile(text: string, options: ExportVerifyOptions = {}):
   let keyId: string | undefined;
   if (file.signature) {
     const digest = caseFileDigest(raw as Record<string, unknown>);
-    if (digest !== file.signature.digest) {
+    const digestOk = digest === file.signature.digest;
+    if (!digestOk) {
       report({
         kind: 'digest_mismatch',
         message: `the file's content does not match the digest it was signed over (${file.signature.digest.slice(0, 16)}…, now ${digest.slice(0, 16)}…)`,
@@ -185,7 +186,8 @@ export function verifyCaseFile(text: string, options: ExportVerifyOptions = {}):
         message: `the export's signature does not verify with key ${keyId}${options.publicKey ? '' : ' (the key the file carries)'}`,
       });
     } else {
-      signature = options.publicKey ? 'valid' : 'self_asserted';
+      // A valid signature over a digest the content no longer has signs something else.
+      signature = !digestOk ? 'invalid' : options.publicKey ? 'valid' : 'self_asserted';
     }
   } else if (options.publicKey) {
     signature = 'unsigned';

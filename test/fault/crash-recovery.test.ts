@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { runPageSchema } from '@casefile/contract';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listAllFindings } from '../fixtures/scenarios/collect-findings.js';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
+import { faultBatch, waitDetected as waitForDetection } from '../lib/fault-load.js';
 import { dropStore, E2E_STORES, skipTitle, storeEnv } from '../lib/requirements.js';
 
 const RUNS_PER_REQUEST = 10;
@@ -11,63 +10,6 @@ const LOAD_MS = Number(process.env.FAULT_LOAD_MS ?? 8_000);
 const SHUTDOWN_BUDGET_MS = 5_000;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-
-/**
- * One OTLP/JSON request of runs, each an agent step, an LLM call and an irreversible tool call without
- * an approval: `approval.missing` (high) on every run, so each detected run shows exactly one open
- * medium-or-worse finding (version hygiene is reported once per agent version, and low).
- */
-function batch(traceIds: string[]): string {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [attr('service.name', 'fault-agent')] },
-        scopeSpans: [
-          {
-            spans: traceIds.flatMap((traceId) => {
-              const root = hex(8);
-              return [
-                {
-                  traceId,
-                  spanId: root,
-                  name: 'invoke_agent support',
-                  startTimeUnixNano: String(now),
-                  endTimeUnixNano: String(now + 5_000_000n),
-                  attributes: [attr('gen_ai.operation.name', 'invoke_agent'), attr('gen_ai.agent.name', 'support')],
-                },
-                {
-                  traceId,
-                  spanId: hex(8),
-                  parentSpanId: root,
-                  name: 'chat gpt-4o',
-                  startTimeUnixNano: String(now + 1_000_000n),
-                  endTimeUnixNano: String(now + 4_000_000n),
-                  attributes: [attr('gen_ai.operation.name', 'chat'), attr('gen_ai.request.model', 'gpt-4o')],
-                },
-                {
-                  traceId,
-                  spanId: hex(8),
-                  parentSpanId: root,
-                  name: 'execute_tool close_account',
-                  startTimeUnixNano: String(now + 4_000_000n),
-                  endTimeUnixNano: String(now + 4_500_000n),
-                  attributes: [
-                    attr('gen_ai.operation.name', 'execute_tool'),
-                    attr('gen_ai.tool.name', 'close_account'),
-                    attr('gen_ai.tool.call.arguments', JSON.stringify({ account: traceId.slice(0, 8) })),
-                    attr('casefile.tool.risk', 'irreversible'),
-                  ],
-                },
-              ];
-            }),
-          },
-        ],
-      },
-    ],
-  });
-}
 
 /** Sends batches from `lanes` senders until `stop()` is true; answers the runs the collector acknowledged. */
 async function sendUntil(collector: CollectorProcess, lanes: number, stop: () => boolean): Promise<Set<string>> {
@@ -78,7 +20,7 @@ async function sendUntil(collector: CollectorProcess, lanes: number, stop: () =>
       try {
         const res = await fetch(`${collector.url}/v1/traces`, {
           method: 'POST',
-          body: batch(ids),
+          body: faultBatch(ids),
           headers: { 'content-type': 'application/json', authorization: `Bearer ${collector.ingestKey}` },
         });
         await res.arrayBuffer();
@@ -93,44 +35,8 @@ async function sendUntil(collector: CollectorProcess, lanes: number, stop: () =>
   return acknowledged;
 }
 
-/**
- * Every stored run of the project, with how many `approval.missing` findings it has: each run holds
- * one irreversible call without approval, so a detected run has exactly one, and a run whose
- * findings were written twice over would have two.
- */
-async function findingCounts(collector: CollectorProcess): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  let cursor: string | undefined;
-  do {
-    const q = new URLSearchParams({ limit: '500', ...(cursor ? { cursor } : {}) });
-    const res = await fetch(`${collector.url}/api/runs?${q}`, {
-      headers: { authorization: `Bearer ${collector.adminToken}` },
-    });
-    if (!res.ok) throw new Error(`GET /api/runs → ${res.status}: ${await res.text()}`);
-    const page = runPageSchema.parse(await res.json());
-    for (const r of page.runs) out.set(r.traceId, 0);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  for (const f of await listAllFindings(collector.url, collector.adminToken)) {
-    if (f.ruleId === 'approval.missing') out.set(f.traceId, (out.get(f.traceId) ?? 0) + 1);
-  }
-  return out;
-}
-
-/** Waits until every acknowledged run is stored and detected; answers what is missing and what is counted twice. */
-async function waitDetected(collector: CollectorProcess, acknowledged: Set<string>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await findingCounts(collector);
-    const missing = [...acknowledged].filter((id) => !counts.has(id));
-    const undetected = [...acknowledged].filter((id) => counts.get(id) === 0);
-    if ((missing.length === 0 && undetected.length === 0) || Date.now() > deadline) {
-      const twice = [...counts].filter(([, n]) => n > 1).map(([id, n]) => `${id}: ${n}`);
-      return { missing, undetected, twice, stored: counts.size };
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const waitDetected = (collector: CollectorProcess, acknowledged: Set<string>, timeoutMs: number) =>
+  waitForDetection(collector.url, collector.adminToken, acknowledged, timeoutMs);
 
 /**
  * Faults with real processes on each store: a collector killed with SIGKILL in the middle of ingest

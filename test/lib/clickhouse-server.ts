@@ -20,9 +20,14 @@ export interface ClickHouseServerOptions {
 
 export interface ClickHouseServer {
   url: string;
-  pid: number;
+  /** The running server's PID (a new one after `restart`). */
+  readonly pid: number;
   /** Stops the server (by its PID) and deletes its data directory. */
   stop(): Promise<void>;
+  /** Stops the server (SIGTERM, by its PID) and keeps its data: an outage, until `restart`. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same ports and data; resolves once /ping answers. */
+  restart(): Promise<void>;
 }
 
 /** Finds the server binary: Debian's 18.16 ships /usr/sbin/clickhouse-server, newer ones `clickhouse server`. */
@@ -93,34 +98,61 @@ async function startOn(
   await copyFile(join(configDir, 'users.xml'), join(dir, 'users.xml'));
 
   const [command, args] = serverCommand();
-  const child: ChildProcess = spawn(command, [...args, `--config-file=${join(dir, 'config.xml')}`], {
-    cwd: dir,
-    stdio: 'ignore',
-    detached: false,
-  });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${command}`);
+  let child: ChildProcess;
   let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
+  const launch = () => {
+    child = spawn(command, [...args, `--config-file=${join(dir, 'config.xml')}`], {
+      cwd: dir,
+      stdio: 'ignore',
+      detached: false,
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
+  };
+  launch();
 
+  const halt = async () => {
+    if (exited) return;
+    const pid = child.pid as number;
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (!exited) process.kill(pid, 'SIGKILL');
+    while (!exited) await new Promise((r) => setTimeout(r, 50));
+  };
   const stop = async () => {
-    if (!exited) {
-      process.kill(pid, 'SIGTERM');
-      const deadline = Date.now() + 10_000;
-      while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (!exited) process.kill(pid, 'SIGKILL');
-    }
+    await halt();
     await rm(dir, { recursive: true, force: true });
   };
+  const awaitPing = async (timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await ping(url)) return true;
+      if (exited) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  };
+  const server: ClickHouseServer = {
+    url,
+    get pid() {
+      return child.pid as number;
+    },
+    stop,
+    halt,
+    async restart() {
+      if (!exited) throw new Error('restart: the server is still running; halt it first');
+      launch();
+      if (!(await awaitPing(options.startTimeoutMs ?? 30_000))) {
+        throw new Error(`ClickHouse did not answer on ${url}/ping after a restart`);
+      }
+    },
+  };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  while (Date.now() < deadline) {
-    if (await ping(url)) return { url, pid, stop };
-    if (exited) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (await awaitPing(options.startTimeoutMs ?? 30_000)) return server;
   const log = await readFile(join(dir, 'log', 'clickhouse-server.err.log'), 'utf8').catch(() => '');
   await stop();
   throw new Error(`ClickHouse did not answer on ${url}/ping${log ? `:\n${log.slice(-2000)}` : ''}`);

@@ -284,4 +284,22 @@ describe('detection worker', () => {
     expect(lines.join('\n')).toMatch(/reading the backlog failed \(1×\)/);
     await worker.close();
   });
+
+  it('retries runs that failed in an outage as soon as a write succeeds again, not after their backoff', async () => {
+    const { store, worker, ingest } = await setup({ retryMs: 60_000, maxRetryMs: 60_000 });
+    const getRun = store.getRun;
+    let down = true;
+    store.getRun = async (projectId, traceId) => {
+      if (down) throw new StoreUnavailableError('store is down');
+      return getRun(projectId, traceId);
+    };
+    for (let i = 50; i < 53; i++) await ingest(everydayRun(trace(i)));
+    await until(() => worker.stats().retrying === 3);
+    down = false;
+    // The next acknowledged write: the three waiting a minute are detected with it, within the test's 3 s.
+    await ingest(everydayRun(trace(53)));
+    await until(() => worker.detected === 4);
+    expect(worker.stats()).toMatchObject({ retrying: 0, lagMs: 0 });
+    await worker.close();
+  });
 });

@@ -94,7 +94,8 @@ export function createDetectionWorker(
 
   // A run re-detected because a late span arrived must not be learned twice.
   const learned = new Set<string>();
-  const retries = new Map<string, { attempts: number; nextAt: number }>();
+  // `outage`: the run failed because the store was unavailable, not because of the run itself.
+  const retries = new Map<string, { attempts: number; nextAt: number; outage: boolean }>();
   // Every write before `floor` has been detected (or is in `retries`).
   let floor = 0n;
   let oldestDueNs: bigint | undefined;
@@ -220,10 +221,11 @@ export function createDetectionWorker(
           done.push(run);
         } catch (error) {
           failed++;
-          if (error instanceof StoreUnavailableError) unavailable = error;
+          const outage = error instanceof StoreUnavailableError;
+          if (outage) unavailable = error;
           const attempts = (retries.get(key)?.attempts ?? 0) + 1;
           const wait = Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16));
-          retries.set(key, { attempts, nextAt: Date.now() + wait });
+          retries.set(key, { attempts, nextAt: Date.now() + wait, outage });
           if (attempts === 1 || attempts % 10 === 0) {
             log(
               `detection: run ${run.traceId.slice(0, 32)} failed (${attempts}×), retrying in ${wait} ms: ${describe(error)}`,
@@ -265,6 +267,9 @@ export function createDetectionWorker(
     notify(steps) {
       if (closing || steps.length === 0) return;
       hintAt = Date.now() + delayMs + 2;
+      // A durable write says the store is back: runs that failed only because it was away are due
+      // now, not after their backoff (which grows to a minute during a long outage).
+      for (const retry of retries.values()) if (retry.outage) retry.nextAt = Math.min(retry.nextAt, Date.now());
       wakeBy(hintAt);
     },
     get detected() {

@@ -59,6 +59,9 @@ export const ATTR = {
   APPROVAL_DECISION: 'casefile.approval.decision',
   APPROVAL_APPROVER: 'casefile.approval.approver',
   APPROVAL_ACTION_HASH: 'casefile.approval.action_hash',
+  /** The approved action itself: the tool's name and its arguments as canonical JSON (redacted like any payload). */
+  APPROVAL_ACTION_TOOL: 'casefile.approval.action.tool',
+  APPROVAL_ACTION_ARGUMENTS: 'casefile.approval.action.arguments',
   ACTION_HASH: 'casefile.action.hash',
   ACTION_RESULT: 'casefile.action.result',
 

@@ -171,6 +171,9 @@ describe('run and steps', () => {
     expect(ap[ATTR.APPROVAL_DECISION]).toBe('approved');
     expect(ap[ATTR.APPROVAL_APPROVER]).toBe('lead@example.com');
     expect(ap[ATTR.APPROVAL_ACTION_HASH]).toBe(tool[ATTR.ACTION_HASH]);
+    // What was approved is recorded itself, in the form the tool call records what ran.
+    expect(ap[ATTR.APPROVAL_ACTION_TOOL]).toBe('refund');
+    expect(ap[ATTR.APPROVAL_ACTION_ARGUMENTS]).toBe(tool[ATTR.TOOL_CALL_ARGUMENTS]);
     expect(tool[ATTR.ACTION_HASH]).toBe(actionHash('refund', args));
     expect(tool).toMatchObject({
       [ATTR.STEP_KIND]: 'tool',

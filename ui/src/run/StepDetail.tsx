@@ -4,6 +4,7 @@ import { Link } from '../app/Link';
 import type { UiStep } from '../lib/model';
 import { durationNs, formatDuration, formatOffset, formatTimestampExact } from '../lib/nanos';
 import { runsFilteredHref } from '../lib/routes';
+import { ApprovedActionSection } from './ApprovedAction';
 import { Field, Payload, Section, ShowEmptyContext } from './detail-parts';
 import { MessagesView } from './MessagesView';
 import { spanKindName } from './run-facts';
@@ -183,6 +184,7 @@ export function StepDetail({ project, step: s, steps, runStartNs, stepHref, find
         </Section>
 
         <ToolSection project={project} step={s} />
+        <ApprovedActionSection step={s} steps={steps} stepHref={stepHref} />
         <ApprovalSection project={project} step={s} steps={steps} stepHref={stepHref} />
         <ActionSection step={s} steps={steps} stepHref={stepHref} />
         <RawSections step={s} />

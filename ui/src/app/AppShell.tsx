@@ -1,11 +1,22 @@
 import { useEffect } from 'react';
-import { alertsHref, driftHref, findingsHref, matchRoute, overviewHref, runsHref, searchHref } from '../lib/routes';
+import {
+  alertsHref,
+  casesHref,
+  driftHref,
+  findingsHref,
+  matchRoute,
+  overviewHref,
+  runsHref,
+  searchHref,
+} from '../lib/routes';
 import { Link } from './Link';
 import { PageBoundary } from './PageBoundary';
 import { useDocumentTitle } from './PageHeading';
 import {
   AlertRulePage,
   AlertsPage,
+  CasePage,
+  CasesPage,
   ComparePage,
   DetectionSettingsPage,
   DriftPage,
@@ -85,6 +96,13 @@ export function AppShell() {
           >
             Alerts
           </Link>
+          <Link
+            to={casesHref(project)}
+            className={route.name === 'cases' || route.name === 'case' ? 'active' : ''}
+            data-testid="cases-link"
+          >
+            Cases
+          </Link>
         </nav>
         <div className="spacer" />
         <label className="project-picker">
@@ -126,6 +144,8 @@ export function AppShell() {
             ) : (
               <AlertRulePage key={route.id} project={project} id={route.id} />
             ))}
+          {route.name === 'cases' && <CasesPage project={project} />}
+          {route.name === 'case' && <CasePage key={route.id} project={project} id={route.id} />}
           {route.name === 'not-found' && <NotFound pathname={route.pathname} home={projectHref} />}
           {route.name === 'home' && <div className="page-status">Loading…</div>}
         </PageBoundary>

@@ -19,3 +19,5 @@ export const AlertRulePage = lazy(() => import('../alerts/AlertRulePage').then((
 export const NewAlertRulePage = lazy(() =>
   import('../alerts/AlertRulePage').then((m) => ({ default: m.NewAlertRulePage })),
 );
+export const CasesPage = lazy(() => import('../cases/CasesPage').then((m) => ({ default: m.CasesPage })));
+export const CasePage = lazy(() => import('../cases/CasePage').then((m) => ({ default: m.CasePage })));

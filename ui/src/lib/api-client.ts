@@ -28,6 +28,7 @@ import {
   whoamiSchema,
 } from '@casefile/contract';
 import { z } from 'zod';
+import { type CasesApi, createCasesApi } from './cases-api';
 import { createFindingsApi, type FindingsApi } from './findings-api';
 import { createHttp, type HttpOptions, nullIfNotFound } from './http';
 import { toRunDetail, toRunSummary, type UiRunDetail, type UiRunSummary } from './model';
@@ -69,6 +70,7 @@ export interface ApiClient {
   exportCase(project: string, traceIds: readonly string[], format: 'html' | 'json'): Promise<CaseDownload>;
   /** Findings, their status, and detection settings. */
   findings: FindingsApi;
+  cases: CasesApi;
   listAlertRules(project: string, signal?: AbortSignal): Promise<AlertRuleDto[]>;
   /** `null` when the rule does not exist in this project. */
   getAlertRule(project: string, id: string, signal?: AbortSignal): Promise<AlertRuleDto | null>;
@@ -140,6 +142,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   return {
     findings: createFindingsApi(http),
+    cases: createCasesApi(http),
     overview: (query, signal) => get(`/api/overview?${query}`, overviewSchema, signal),
     exportCase(project, traceIds, format) {
       const query = withProjectParam(project, new URLSearchParams({ traceIds: traceIds.join(','), format }));

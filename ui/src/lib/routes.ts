@@ -12,6 +12,8 @@ export type Route =
   | { name: 'drift' }
   | { name: 'alerts' }
   | { name: 'alert'; id: string }
+  | { name: 'cases' }
+  | { name: 'case'; id: string }
   | { name: 'not-found'; pathname: string };
 
 export function matchRoute(pathname: string): Route {
@@ -25,6 +27,15 @@ export function matchRoute(pathname: string): Route {
   if (path === '/findings/settings') return { name: 'findings-settings' };
   if (path === '/drift') return { name: 'drift' };
   if (path === '/alerts') return { name: 'alerts' };
+  if (path === '/cases') return { name: 'cases' };
+  const kase = /^\/cases\/([^/]+)$/.exec(path);
+  if (kase) {
+    try {
+      return { name: 'case', id: decodeURIComponent(kase[1] as string) };
+    } catch {
+      return { name: 'not-found', pathname };
+    }
+  }
   const alert = /^\/alerts\/([^/]+)$/.exec(path);
   if (alert) {
     try {
@@ -116,4 +127,13 @@ export function alertsHref(project: string): string {
 export function alertRuleHref(project: string, id: string): string {
   const query = project === '' ? '' : `?${new URLSearchParams({ project })}`;
   return `/alerts/${encodeURIComponent(id)}${query}`;
+}
+
+export function casesHref(project: string): string {
+  return project === '' ? '/cases' : `/cases?${new URLSearchParams({ project })}`;
+}
+
+export function caseHref(project: string, id: string): string {
+  const query = project === '' ? '' : `?${new URLSearchParams({ project })}`;
+  return `/cases/${encodeURIComponent(id)}${query}`;
 }

@@ -1,8 +1,13 @@
 import { useState } from 'react';
 import { ErrorBanner } from '../app/ErrorBanner';
+import { navigate } from '../app/router';
 import { useSession } from '../app/session';
+import { caseHref } from '../lib/routes';
 
-/** Downloads the selected runs as a case file (HTML report or JSON). */
+/**
+ * Downloads the selected runs as a case file (HTML report, or JSON with every step's inclusion proof),
+ * and (investigators, admins) saves them as a named case. `onClear` adds a "clear" button.
+ */
 export function CaseExportBar({
   project,
   traceIds,
@@ -10,11 +15,12 @@ export function CaseExportBar({
 }: {
   project: string;
   traceIds: string[];
-  onClear: () => void;
+  onClear?: () => void;
 }) {
-  const { api } = useSession();
+  const { api, user } = useSession();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
+  const [caseName, setCaseName] = useState('');
   if (traceIds.length === 0) return null;
   const download = async (format: 'html' | 'json') => {
     setBusy(true);
@@ -33,6 +39,17 @@ export function CaseExportBar({
       setBusy(false);
     }
   };
+  const createCase = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.cases.create(project, { name: caseName, traceIds });
+      navigate(caseHref(project, created.id));
+    } catch (err) {
+      setError(err instanceof Error ? err : new Error(String(err), { cause: err }));
+      setBusy(false);
+    }
+  };
   return (
     <div className="notice case-export" data-testid="case-export">
       {traceIds.length} run{traceIds.length === 1 ? '' : 's'} selected ·{' '}
@@ -42,9 +59,32 @@ export function CaseExportBar({
       <button type="button" disabled={busy} onClick={() => download('json')} data-testid="export-json">
         Export case (JSON)
       </button>{' '}
-      <button type="button" className="link-button" onClick={onClear}>
-        clear
-      </button>
+      {onClear && (
+        <button type="button" className="link-button" onClick={onClear}>
+          clear
+        </button>
+      )}
+      {onClear && user.role !== 'viewer' && (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void createCase();
+          }}
+        >
+          <input
+            aria-label="Case name"
+            placeholder="case name"
+            value={caseName}
+            maxLength={200}
+            onChange={(e) => setCaseName(e.target.value)}
+            data-testid="case-name"
+          />{' '}
+          <button type="submit" disabled={busy || caseName.trim() === ''} data-testid="create-case">
+            Save as case
+          </button>
+        </form>
+      )}
       {error !== null && <ErrorBanner error={error} />}
     </div>
   );

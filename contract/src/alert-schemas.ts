@@ -105,9 +105,22 @@ export const driftRuleSchema = z.strictObject({
    * threshold / 2 for distance tests.
    */
   resolveThreshold: z.number().positive().max(1_000).optional(),
+  /**
+   * Evidence across consecutive windows (p-value tests): the last 2 … `pooledWindows` windows are
+   * also tested together, their observations pooled, against the reference; a span past the
+   * immediate threshold fires on its own, as one window past it does. A rise too small to show in
+   * one window shows in two or three. 1 = every window alone. Absent = 3.
+   */
+  pooledWindows: z.number().int().min(1).max(12).optional(),
   reference: referenceSchema,
   minReference: z.number().int().min(1).max(1_000_000).default(100),
   minCurrent: z.number().int().min(1).max(1_000_000).default(30),
+  /**
+   * p-value tests: the smallest change that counts as drift, on the test's scale (KS: D, the largest
+   * gap between the windows' distribution functions). Absent = the test's default (KS 0.1, none for
+   * chi2 and ztest); 0 = every significant difference counts.
+   */
+  minEffect: z.number().min(0).max(1_000).optional(),
 });
 
 /** A plain threshold on an aggregate, e.g. error rate > 5% over 15 minutes. */
@@ -172,6 +185,15 @@ export const metricResultSchema = z.object({
   pValue: z.number().optional(),
   /** After multiple-comparison correction, when several metrics were tested. */
   adjustedPValue: z.number().optional(),
+  /**
+   * The strongest span of the last 2 … `pooledWindows` windows tested together (see the rule's
+   * `pooledWindows`), when it is stronger evidence than the current window alone: how many windows,
+   * its observations, and its p-value (adjusted across the rule's metrics when there were several).
+   * The metric's change is then described over those windows.
+   */
+  pooled: z
+    .object({ windows: z.number().int(), n: z.number(), pValue: z.number(), adjustedPValue: z.number().optional() })
+    .optional(),
   threshold: z.number(),
   reason: z.string().optional(),
   referenceSummary: windowSummarySchema,

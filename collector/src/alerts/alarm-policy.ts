@@ -5,7 +5,8 @@
  * threshold to fire on its own; a firing rule resolves only on a clear window (hysteresis).
  *
  * Defaults come from the simulation in `false-alarm-simulation.test.ts`: per-window p < 0.02, fire on
- * 2 of the last 3 windows or on one window at p < 0.002, resolve on a window with p ≥ 0.2.
+ * 2 of the last 3 windows, or on one window or the last 2–3 windows together at p < 0.002; resolve on
+ * a window with p ≥ 0.2.
  */
 
 import type { AlertRuleSpec } from '@casefile/contract';
@@ -31,6 +32,7 @@ interface Judged {
   statistic: number | null;
   pValue?: number;
   adjustedPValue?: number;
+  pooled?: { pValue: number; adjustedPValue?: number };
 }
 
 const P_VALUE_TESTS: ReadonlySet<string> = new Set<DriftTest>(['ks', 'chi2', 'ztest']);
@@ -87,6 +89,12 @@ export function driftSignal(rule: DriftRule, results: readonly Judged[]): Window
     if (r.state === 'drift') {
       breach = true;
       if (t.on === 'p-value' ? x < t.immediate : x >= t.immediate) strong = true;
+    }
+    // The last few windows together past the immediate threshold: as strong as one window past it.
+    const pooled = r.pooled ? (r.pooled.adjustedPValue ?? r.pooled.pValue) : undefined;
+    if (t.on === 'p-value' && pooled !== undefined && pooled < t.immediate) {
+      breach = true;
+      strong = true;
     }
     if (t.on === 'p-value' ? x < t.resolve : x >= t.resolve) clear = false;
   }

@@ -18,6 +18,7 @@ export interface DescribedResult {
   statistic: number | null;
   pValue?: number;
   adjustedPValue?: number;
+  pooled?: { windows: number; pValue: number; adjustedPValue?: number };
   threshold: number;
 }
 
@@ -78,6 +79,12 @@ export function formatPValue(p: number): string {
 
 /** "(chi2 p=3e-9)" or "(psi 0.31 ≥ 0.2)". */
 export function statsNote(r: DescribedResult): string {
+  const pooled = r.pooled;
+  // The last windows together are stronger evidence than this one alone: say so, with both p-values.
+  if (pooled && r.pValue !== undefined) {
+    const adjusted = pooled.adjustedPValue !== undefined ? `, adjusted ${formatPValue(pooled.adjustedPValue)}` : '';
+    return `(${r.test} p=${formatPValue(pooled.pValue)}${adjusted} over the last ${pooled.windows} windows together; this window alone p=${formatPValue(r.pValue)})`;
+  }
   if (r.pValue !== undefined) {
     const adjusted = r.adjustedPValue !== undefined ? `, adjusted ${formatPValue(r.adjustedPValue)}` : '';
     return `(${r.test} p=${formatPValue(r.pValue)}${adjusted})`;

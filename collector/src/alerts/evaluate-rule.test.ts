@@ -91,7 +91,12 @@ describe('evaluateRule: drift', () => {
       spread(300, ...PREV, (i) => ({ latencyMs: 3_000 + i })), // ignored: not the baseline
       spread(100, ...CUR, () => ({ latencyMs: 1_000 })),
     );
-    const r = rule({ metrics: ['latency_ms'], reference: { type: 'baseline', fromMs: base[0], toMs: base[1] } });
+    // The hour before is not the reference; windows tested together (the default) would see it as part of the last 2 h.
+    const r = rule({
+      metrics: ['latency_ms'],
+      reference: { type: 'baseline', fromMs: base[0], toMs: base[1] },
+      pooledWindows: 1,
+    });
     const e = await evaluateRule(store, P, r, END);
     expect(e.reference).toMatchObject({ fromNs: BigInt(base[0]) * 1_000_000n, toNs: BigInt(base[1]) * 1_000_000n });
     expect(e.results[0]?.referenceSummary).toMatchObject({ n: 300, p50: 1_000 });
@@ -110,8 +115,10 @@ describe('evaluateRule: drift', () => {
     expect(e.reference.label).toBe('prompt v12 (previous version)');
     expect(e.results[0]?.referenceSummary).toMatchObject({ n: 300, successes: 15 });
     expect(e.results[0]?.currentSummary).toMatchObject({ n: 50 });
+    // Both hours of v13 together are the stronger evidence, and the change is described over them.
+    expect(e.results[0]?.pooled).toMatchObject({ windows: 2, n: 100 });
     expect(e.summary).toMatch(
-      /^error_rate drifted: 5% → 24% of runs failed \(15\/300 → 12\/50\) \(ztest p=\de-\d+\) vs prompt v12 \(previous version\)$/,
+      /^error_rate drifted: 5% → 25% of runs failed \(15\/300 → 25\/100\) \(ztest p=\de-\d+ over the last 2 windows together; this window alone p=\de-\d+\) vs prompt v12 \(previous version\)$/,
     );
     for (const id of e.exampleRuns.current) {
       const steps = await store.getRun(P, id);
@@ -167,6 +174,50 @@ function findingOf(traceId: string): StoredFinding {
   };
   return { ...base, id: findingId(base) };
 }
+
+describe('evaluateRule: evidence across consecutive windows', () => {
+  // A day of baseline with 3% failed runs, then two windows of 40 runs with 5 failures each (12.5%).
+  const baseline = { type: 'baseline', fromMs: END_MS - 26 * HOUR, toMs: END_MS - 2 * HOUR };
+  const build = async () =>
+    storeWith(
+      spread(960, END_MS - 26 * HOUR, END_MS - 2 * HOUR, (i) => ({ error: i % 33 === 0 })),
+      spread(40, ...PREV, (i) => ({ error: i % 8 === 0 })),
+      spread(40, ...CUR, (i) => ({ error: i % 8 === 0 })),
+    );
+
+  it('fires on the last two windows together when neither is strong enough alone', async () => {
+    const store = await build();
+    const alone = await evaluateRule(
+      store,
+      P,
+      rule({ metrics: ['error_rate'], reference: baseline, pooledWindows: 1 }),
+      END,
+    );
+    expect(alone.signal).toBe('breach'); // one breaching window: 1 of the 2 of 3 the persistence needs
+    expect(alone.results[0]?.pValue).toBeGreaterThan(0.002);
+
+    const e = await evaluateRule(store, P, rule({ metrics: ['error_rate'], reference: baseline }), END);
+    expect(e.signal).toBe('strong');
+    expect(e.outcome).toBe('breach');
+    expect(e.results[0]?.pooled).toMatchObject({ windows: 2, n: 80 });
+    expect(e.results[0]?.pooled?.pValue).toBeLessThan(0.002);
+    expect(e.summary).toMatch(/error_rate drifted: .*over the last 2 windows together; this window alone p=/);
+    expect(alertEventSchema.safeParse(toEventDto(e, 'ok', 'firing', END)).success).toBe(true);
+  });
+
+  it('never pools windows that overlap the baseline, nor against a previous-window reference', async () => {
+    const store = await build();
+    const early = await evaluateRule(
+      store,
+      P,
+      rule({ metrics: ['error_rate'], reference: { ...baseline, toMs: END_MS - HOUR } }),
+      END,
+    );
+    expect(early.results[0]?.pooled).toBeUndefined();
+    const previous = await evaluateRule(store, P, rule({ metrics: ['error_rate'] }), END);
+    expect(previous.results[0]?.pooled).toBeUndefined();
+  });
+});
 
 describe('evaluateRule: thresholds', () => {
   it('fires when the error rate crosses the limit and shows failed runs', async () => {

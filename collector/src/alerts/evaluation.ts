@@ -12,6 +12,8 @@ export interface MetricResult {
   statistic: number | null;
   pValue?: number;
   adjustedPValue?: number;
+  /** The strongest span of the last few windows tested together (`pooledWindows`), when stronger than this window alone. */
+  pooled?: { windows: number; n: number; pValue: number; adjustedPValue?: number };
   threshold: number;
   reason?: string;
   referenceSummary: Record<string, unknown>;

@@ -98,6 +98,8 @@ describe('default drift rule on stationary traffic', () => {
       expect(r.fires / r.evaluations).toBeLessThanOrEqual(0.01);
       expect(r.firings).toBeLessThanOrEqual(r.fires);
     },
+    // Seconds on an idle machine; a loaded one takes several times longer.
+    120_000,
   );
 
   it('over every case: more than 13,000 evaluations, fewer than 0.5 false alarms per 100', async () => {
@@ -144,11 +146,60 @@ describe('default drift rule when behaviour changes (40 runs per window, vs a da
 
   it('refusals 3% → 12% of runs fire within 2 windows in most streams, within 4 in nearly all', async () => {
     // 40 runs at 12% hold about 5 refusals: at this traffic the evidence for a rate change is thin,
-    // and no threshold inside the false-alarm budget catches it within 2 windows every time.
+    // and no threshold inside the false-alarm budget catches it within 2 windows every time (two
+    // windows hold ~10 refusals where ~2.4 are expected; a test that keeps false alarms under 1 in 200
+    // needs 8–9 of them, which 80 runs at 12% reach about 70% of the time even with the rate known).
     const r = await changed('refusal_rate', refusals(0.03, 0.12));
-    expect(detectedWithin(r, 2)).toBeGreaterThanOrEqual(0.55);
-    expect(detectedWithin(r, 4)).toBeGreaterThanOrEqual(0.85);
+    expect(detectedWithin(r, 2)).toBeGreaterThanOrEqual(0.6);
+    expect(detectedWithin(r, 4)).toBeGreaterThanOrEqual(0.93);
   });
+
+  it('windows tested together catch a small rise sooner than windows judged one by one', async () => {
+    // Two windows of 4 refusals each: neither crosses p < 0.02 alone, the 8 of 80 together do.
+    const alone = await simulateRule({
+      rule: defaultRule('refusal_rate', 'baseline', { pooledWindows: 1 }),
+      generate: refusals(0.03, 0.12),
+      runsPerWindow: 40,
+      windows: BASELINE_WINDOWS + 4,
+      baselineWindows: BASELINE_WINDOWS,
+      streams: 120,
+      seed: 7,
+      changeAt: BASELINE_WINDOWS,
+    });
+    const together = await changed('refusal_rate', refusals(0.03, 0.12));
+    expect(detectedWithin(together, 2)).toBeGreaterThan(detectedWithin(alone, 2) + 0.04);
+    expect(detectedWithin(together, 4)).toBeGreaterThan(detectedWithin(alone, 4) + 0.03);
+  });
+});
+
+describe('default drift rule on a busy agent whose behaviour wobbles from hour to hour', () => {
+  // 300 runs an hour against 16 hours: each hour's median answer wanders ±2% (log-σ 0.02), as real
+  // traffic does. KS at these sizes sees the wobble itself; the effect-size floor (D ≥ 0.1) does not.
+  const wobbling: WindowGenerator = (random, runs, changed) => {
+    const median = 700 * (changed ? 1.4 : 1) * Math.exp(0.02 * random.normal());
+    const values = Array.from({ length: runs }, () => Math.round(median * Math.exp(0.45 * random.normal())));
+    return { kind: 'numeric', values: values.sort((a, b) => a - b), total: values.length };
+  };
+  const busy = (extra: Record<string, unknown>) =>
+    simulateRule({
+      rule: {
+        ...defaultRule('output_length', 'baseline', extra),
+        reference: { type: 'baseline', fromMs: 0, toMs: 16 * HOUR },
+      },
+      generate: wobbling,
+      runsPerWindow: 300,
+      windows: 16 + 100,
+      baselineWindows: 16,
+      streams: 4,
+      seed: 99,
+    });
+
+  it('fires on at most 1% of evaluations with the floor, and more often without it', async () => {
+    const [floor, none] = [await busy({}), await busy({ minEffect: 0 })];
+    expect(floor.evaluations).toBeGreaterThanOrEqual(395);
+    expect(floor.fires / floor.evaluations).toBeLessThanOrEqual(0.01);
+    expect(none.fires).toBeGreaterThan(2 * floor.fires);
+  }, 120_000);
 });
 
 describe('hysteresis', () => {
@@ -168,7 +219,7 @@ describe('hysteresis', () => {
   it('a rule on a metric hovering at the threshold stays one incident instead of flapping', async () => {
     const withHysteresis = await flaps({});
     // Every breach fires, any window that does not breach resolves (the behaviour before hysteresis):
-    const without = await flaps({ persistence: { breaches: 1, of: 1 }, resolveThreshold: 0.0201 });
+    const without = await flaps({ persistence: { breaches: 1, of: 1 }, resolveThreshold: 0.0201, pooledWindows: 1 });
     expect(withHysteresis.delays.every((d) => d !== undefined)).toBe(true);
     // 4 streams × 100 changed windows: dozens of fire/resolve cycles without, a handful with.
     expect(without.changedFirings).toBeGreaterThan(40);

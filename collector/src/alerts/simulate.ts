@@ -14,7 +14,7 @@ import { driftSignal } from './alarm-policy.js';
 import { evaluateDriftRule } from './evaluate-drift.js';
 import type { DriftRule } from './rule-model.js';
 import { INITIAL_STATE, nextState, type RuleStateDoc, statePolicy } from './state-machine.js';
-import { MS, type WindowPair } from './windows.js';
+import { MS, pooledSpans, type WindowPair } from './windows.js';
 
 /** Draws the observations of one window: `changed` once the simulated change has happened. */
 export type WindowGenerator = (random: Random, runs: number, changed: boolean) => MetricSample;
@@ -139,14 +139,11 @@ export async function simulateRule(options: SimulationOptions): Promise<Simulati
     for (let i = options.baselineWindows; i < options.windows; i++) {
       const end = BigInt(i + 1) * hour;
       const current = { fromNs: end - hour, toNs: end, label: 'current' };
-      const pair: WindowPair =
+      const reference =
         rule.reference.type === 'baseline'
-          ? {
-              ok: true,
-              current,
-              reference: { fromNs: 0n, toNs: BigInt(options.baselineWindows) * hour, label: 'baseline' },
-            }
-          : { ok: true, current, reference: { fromNs: end - 2n * hour, toNs: end - hour, label: 'previous' } };
+          ? { fromNs: 0n, toNs: BigInt(options.baselineWindows) * hour, label: 'baseline' }
+          : { fromNs: end - 2n * hour, toNs: end - hour, label: 'previous' };
+      const pair: WindowPair = { ok: true, current, reference, pooled: pooledSpans(rule, current, reference) };
       const d = await evaluateDriftRule(store, 'sim', rule, pair);
       const signal = driftSignal(rule, d.results);
       const t = nextState(state, signal, end, end, policy);

@@ -53,7 +53,13 @@ export function formatDuration(ms: number): string {
 }
 
 export type WindowPair =
-  | { ok: true; current: ScopedWindow; reference: ScopedWindow }
+  | {
+      ok: true;
+      current: ScopedWindow;
+      reference: ScopedWindow;
+      /** The last 2, 3, … windows together (drift rules with `pooledWindows` > 1), shortest first. */
+      pooled?: ScopedWindow[];
+    }
   /** No reference can be formed (e.g. only one version seen): the evaluation is insufficient_data. */
   | { ok: false; current: ScopedWindow; reference: ScopedWindow; reason: string };
 
@@ -75,15 +81,13 @@ export async function resolveWindows(
   }
   const ref = rule.reference;
   if (ref.type === 'baseline') {
-    return {
-      ok: true,
-      current: { ...current, label: currentLabel },
-      reference: {
-        fromNs: BigInt(ref.fromMs) * MS,
-        toNs: BigInt(ref.toMs) * MS,
-        label: `baseline ${new Date(ref.fromMs).toISOString()} – ${new Date(ref.toMs).toISOString()}`,
-      },
+    const scoped = { ...current, label: currentLabel };
+    const reference = {
+      fromNs: BigInt(ref.fromMs) * MS,
+      toNs: BigInt(ref.toMs) * MS,
+      label: `baseline ${new Date(ref.fromMs).toISOString()} – ${new Date(ref.toMs).toISOString()}`,
     };
+    return { ok: true, current: scoped, reference, pooled: pooledSpans(rule, scoped, reference) };
   }
   if (ref.type === 'previous-window') {
     const length = ref.windowMs ?? rule.windowMs;
@@ -114,20 +118,47 @@ export async function resolveWindows(
       reference: { fromNs: current.fromNs, toNs: current.fromNs, label: `previous ${dimension} version` },
     };
   }
-  return {
-    ok: true,
-    current: {
-      ...current,
-      version: { dimension, value: latest.value },
-      label: `${dimension} ${latest.value}, ${currentLabel}`,
-    },
-    reference: {
-      // Up to the window end, not the version's last run start: step metrics count steps by their
-      // own start, which comes after their run's; the version filter keeps other versions out.
-      fromNs: previous.firstNs,
-      toNs: windowEndNs,
-      version: { dimension, value: previous.value },
-      label: `${dimension} ${previous.value} (previous version)`,
-    },
+  const scoped: ScopedWindow = {
+    ...current,
+    version: { dimension, value: latest.value },
+    label: `${dimension} ${latest.value}, ${currentLabel}`,
   };
+  const reference: ScopedWindow = {
+    // Up to the window end, not the version's last run start: step metrics count steps by their
+    // own start, which comes after their run's; the version filter keeps other versions out.
+    fromNs: previous.firstNs,
+    toNs: windowEndNs,
+    version: { dimension, value: previous.value },
+    label: `${dimension} ${previous.value} (previous version)`,
+  };
+  return { ok: true, current: scoped, reference, pooled: pooledSpans(rule, scoped, reference) };
+}
+
+/** Spans of the last 2 … `pooledWindows` windows a drift rule also tests together (absent: 3). */
+export const DEFAULT_POOLED_WINDOWS = 3;
+
+/**
+ * The spans ending at the current window's end that cover the last 2 … k windows, with the current
+ * window's version restriction. A span that would overlap the reference is left out (the first
+ * windows after a baseline), and so is every span of a previous-window reference, which adjoins the
+ * current window and would be counted on both sides.
+ */
+export function pooledSpans(rule: AlertRule, current: ScopedWindow, reference: ScopedWindow): ScopedWindow[] {
+  if (rule.kind !== 'drift' || rule.reference.type === 'previous-window') return [];
+  const k = rule.pooledWindows ?? DEFAULT_POOLED_WINDOWS;
+  const spans: ScopedWindow[] = [];
+  const length = BigInt(rule.windowMs) * MS;
+  for (let n = 2; n <= k; n++) {
+    const fromNs = current.toNs - BigInt(n) * length;
+    if (fromNs < 0n) break;
+    // A version-scoped reference is told apart by its version, not its time range.
+    if (!reference.version && fromNs < reference.toNs && reference.fromNs < current.toNs) break;
+    spans.push({
+      ...(current.version ? { version: current.version } : {}),
+      fromNs,
+      toNs: current.toNs,
+      label: `last ${formatDuration(n * rule.windowMs)} (${n} windows together)`,
+    });
+  }
+  return spans;
 }

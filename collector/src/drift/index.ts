@@ -26,4 +26,11 @@ export type {
   RateSample,
   WindowSummary,
 } from './verdict.js';
-export { DEFAULT_MIN_CURRENT, DEFAULT_MIN_REFERENCE, DEFAULT_THRESHOLDS, evaluateDrift } from './verdict.js';
+export {
+  DEFAULT_MIN_CURRENT,
+  DEFAULT_MIN_EFFECT,
+  DEFAULT_MIN_REFERENCE,
+  DEFAULT_THRESHOLDS,
+  evaluateDrift,
+  meetsMinEffect,
+} from './verdict.js';

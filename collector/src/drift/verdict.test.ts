@@ -56,6 +56,20 @@ describe('evaluateDrift: numeric', () => {
     expect(cur.max!).toBeGreaterThanOrEqual(cur.p95!);
   });
 
+  it('calls a significant but tiny shift no drift: KS needs D ≥ 0.1 unless the rule says otherwise', () => {
+    // 20,000 against 20,000: a shift of 0.06 σ is significant (p ≈ 1e-8) and moves D by about 0.025.
+    const reference = normals(3, 20_000);
+    const current = normals(4, 20_000, 0.06);
+    const v = evaluateDrift({ kind: 'numeric', test: 'ks', reference, current });
+    expect(v.pValue).toBeLessThan(1e-4);
+    expect(v.statistic).toBeLessThan(0.1);
+    expect(v.state).toBe('ok');
+    expect(evaluateDrift({ kind: 'numeric', test: 'ks', reference, current, minEffect: 0 }).state).toBe('drift');
+    // A real change clears the floor at any size.
+    const longer = evaluateDrift({ kind: 'numeric', test: 'ks', reference, current: normals(5, 300, 0.75) });
+    expect(longer.state).toBe('drift');
+  });
+
   it('drops NaN and infinite values and counts them', () => {
     const current = [...normals(5, 50), Number.NaN, Number.POSITIVE_INFINITY];
     const v = evaluateDrift({ kind: 'numeric', test: 'ks', reference: normals(6, 200), current });

@@ -34,6 +34,12 @@ interface DriftOptions {
   minReference?: number;
   /** Minimum current window size before any verdict (default 30). */
   minCurrent?: number;
+  /**
+   * p-value tests: the smallest change worth a verdict of drift, on the test's own scale (KS: D, the
+   * largest gap between the two distribution functions). Below it a significant p-value says the
+   * windows differ, not that they differ enough to matter. Default: `DEFAULT_MIN_EFFECT`.
+   */
+  minEffect?: number;
 }
 
 export type DriftRequest = DriftOptions &
@@ -78,6 +84,27 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<DriftTest, number>> = {
   chi2: 0.02,
   ztest: 0.02,
 };
+
+/**
+ * Effect-size floors of the p-value tests (0 = none). KS: D ≥ 0.1, a tenth of the runs moved across
+ * some value (answers 40% longer at a log-σ of 0.45 is D ≈ 0.29). Without a floor a large window
+ * makes any wobble significant: at 300 runs an hour against a 16-hour baseline, lengths whose median
+ * wanders ±2% from hour to hour cross p < 0.02 far more often than 2% of the time.
+ */
+export const DEFAULT_MIN_EFFECT: Readonly<Record<DriftTest, number>> = {
+  ks: 0.1,
+  wasserstein: 0,
+  psi: 0,
+  js: 0,
+  chi2: 0,
+  ztest: 0,
+};
+
+/** Whether a p-value test's statistic is past its effect-size floor (the rule's, else the default). */
+export function meetsMinEffect(test: string, statistic: number | null, minEffect?: number): boolean {
+  const floor = minEffect ?? DEFAULT_MIN_EFFECT[test as DriftTest] ?? 0;
+  return floor === 0 || (statistic !== null && Math.abs(statistic) >= floor);
+}
 
 const P_VALUE_TESTS: ReadonlySet<DriftTest> = new Set(['ks', 'chi2', 'ztest']);
 const TESTS_BY_KIND: Readonly<Record<DriftKind, readonly DriftTest[]>> = {
@@ -226,6 +253,9 @@ export function evaluateDrift(request: DriftRequest): DriftVerdict {
     const reason = `windows too small for a ${request.test} threshold of ${threshold}: noise alone would cross it about ${pct}% of the time; use more data or a p-value test`;
     return { ...base, ...stats, state: 'insufficient_data', reason };
   }
-  const drifted = thresholdOn === 'p-value' ? outcome.pValue! < threshold : outcome.statistic >= threshold;
+  const drifted =
+    thresholdOn === 'p-value'
+      ? outcome.pValue! < threshold && meetsMinEffect(request.test, outcome.statistic, request.minEffect)
+      : outcome.statistic >= threshold;
   return { ...base, ...stats, state: drifted ? 'drift' : 'ok' };
 }

@@ -142,11 +142,11 @@ export function RuleFormView({ initial, submitLabel, onSubmit, editing, backtest
             </ul>
           )}
           <p className="muted small" data-testid="rule-alarm-policy">
-            By default a window breaches at p &lt; 0.02; the rule fires when 2 of the last 3 windows breach (or one at p
-            &lt; 0.002) and resolves only on a clear window (p ≥ 0.2). On steady traffic that is about 0.2 false alarms
-            per 100 evaluations, where firing on every breach at p &lt; 0.05 gave about 5; the price is a window of
-            delay for small changes (a new tool or answers 40% longer are caught in the first window or two, refusals 3%
-            → 12% at ~40 runs a window in 2–4).
+            By default a window breaches at p &lt; 0.02; the rule fires when 2 of the last 3 windows breach, or when one
+            window or the last 2–3 windows tested together reach p &lt; 0.002, and resolves only on a clear window (p ≥
+            0.2). On steady traffic that is about 0.3 false alarms per 100 evaluations, where firing on every breach at
+            p &lt; 0.05 gave about 5; the price is a window of delay for small changes (a new tool or answers 40% longer
+            are caught in the first window or two, refusals 3% → 12% at ~40 runs a window in 2–4).
           </p>
           <div className="filters-row">
             {select('referenceType', 'Reference', 'rule-reference', [

@@ -51,6 +51,17 @@ describe('alert text and links', () => {
         reason: 'current n=3 < 30',
       }),
     ).toBe('chi2: insufficient data (current n=3 < 30)');
+    expect(
+      verdictText({
+        ...result,
+        metric: 'refusal_rate',
+        test: 'ztest',
+        statistic: 2.1,
+        pValue: 0.03,
+        threshold: 0.02,
+        pooled: { windows: 2, n: 80, pValue: 0.0011 },
+      }),
+    ).toBe('ztest · statistic 2.1 · p 0.03 · last 2 windows together (n 80) p 0.0011 · threshold 0.02 → drift');
   });
 
   it('headlines an event with its smallest p-value', () => {

@@ -47,6 +47,10 @@ export function verdictText(r: MetricResult): string {
   if (r.statistic !== null) parts.push(`statistic ${fmt(r.statistic)}`);
   if (r.pValue !== undefined) parts.push(`p ${formatP(r.pValue)}`);
   if (r.adjustedPValue !== undefined) parts.push(`adjusted p ${formatP(r.adjustedPValue)}`);
+  if (r.pooled) {
+    const p = r.pooled.adjustedPValue ?? r.pooled.pValue;
+    parts.push(`last ${r.pooled.windows} windows together (n ${fmt(r.pooled.n)}) p ${formatP(p)}`);
+  }
   parts.push(`threshold ${fmt(r.threshold)}`);
   return `${parts.join(' · ')} → ${r.state === 'drift' ? 'drift' : 'no drift'}${r.reason ? ` (${r.reason})` : ''}`;
 }

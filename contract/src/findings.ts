@@ -69,7 +69,13 @@ export function findingToDto(f: StoredFinding): FindingDto {
 export const findingPageSchema = z.object({
   findings: z.array(findingSchema),
   nextCursor: z.string().optional(),
+  /** With `count=true`: how many findings match the filters, over all pages. */
+  total: z.number().int().min(0).optional(),
 });
+
+/** Orders of the findings list: newest first (`time`), or worst first then newest (`severity`). */
+export const FINDING_ORDERS = ['time', 'severity'] as const;
+export type FindingOrder = (typeof FINDING_ORDERS)[number];
 export type FindingPageDto = z.infer<typeof findingPageSchema>;
 
 const name = z.string().min(1).max(200);

@@ -76,6 +76,7 @@ export type {
   DetectionSettingsDto,
   Finding,
   FindingDto,
+  FindingOrder,
   FindingPageDto,
   FindingStatus,
   Severity,
@@ -84,6 +85,7 @@ export type {
 export {
   detectionAuditSchema,
   detectionSettingsSchema,
+  FINDING_ORDERS,
   FINDING_STATUSES,
   findingPageSchema,
   findingSchema,
@@ -116,8 +118,26 @@ export {
   MAX_CASE_RUNS,
   overviewParamsSchema,
 } from './route-params.js';
-export type { RunDetailDto, RunPageDto, RunSummary, RunSummaryDto, TextMatchDto } from './run.js';
-export { runDetailSchema, runPageSchema, runSummarySchema, runToDto, textMatchSchema } from './run.js';
+export type {
+  RunDetailDto,
+  RunPageDto,
+  RunSort,
+  RunSortKey,
+  RunSummary,
+  RunSummaryDto,
+  TextMatchDto,
+} from './run.js';
+export {
+  formatRunSort,
+  NEWEST_FIRST,
+  parseRunSort,
+  RUN_SORT_KEYS,
+  runDetailSchema,
+  runPageSchema,
+  runSummarySchema,
+  runToDto,
+  textMatchSchema,
+} from './run.js';
 export type { TitledRun } from './run-title.js';
 export { firstWords, RUN_NAME_ATTRIBUTE, runTitle, worstSeverity } from './run-title.js';
 export type {

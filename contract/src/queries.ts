@@ -4,7 +4,8 @@
  * times are ISO-8601 or epoch milliseconds and come out as bigint nanoseconds.
  */
 import { z } from 'zod';
-import { FINDING_STATUSES, SEVERITIES } from './findings.js';
+import { FINDING_ORDERS, FINDING_STATUSES, SEVERITIES } from './findings.js';
+import { NEWEST_FIRST, parseRunSort, RUN_SORT_KEYS, type RunSort } from './run.js';
 
 export const MAX_PAGE_LIMIT = 500;
 const MAX_TEXT = 512;
@@ -64,7 +65,23 @@ export function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<
   };
 }
 
-/** `GET /api/runs`: filters (AND), newest first, cursor paging. */
+const countParam = oneOfParam(['true', 'false'], 'count must be "true" (say how many match) or "false"');
+
+const runSortParam = z
+  .string()
+  .optional()
+  .transform((v, ctx): RunSort => {
+    if (v === undefined || v === '') return NEWEST_FIRST;
+    const sort = parseRunSort(v);
+    if (sort) return sort;
+    ctx.addIssue({
+      code: 'custom',
+      message: `sort must be one of ${RUN_SORT_KEYS.join(', ')}, with a leading "-" for descending`,
+    });
+    return z.NEVER;
+  });
+
+/** `GET /api/runs`: filters (AND), newest first or by `sort`, cursor paging, `count=true` for the total. */
 export const runQueryParamsSchema = z
   .object({
     limit,
@@ -84,10 +101,14 @@ export const runQueryParamsSchema = z
     approvalId: textParam('approvalId'),
     q: textParam('q'),
     cursor: textParam('cursor'),
+    sort: runSortParam,
+    count: countParam,
   })
   .transform((p) => ({
     limit: p.limit,
+    sort: p.sort,
     ...defined({
+      count: p.count === undefined ? undefined : p.count === 'true',
       fromNs: p.from,
       toNs: p.to,
       status: p.status,
@@ -105,7 +126,10 @@ export const runQueryParamsSchema = z
   }));
 export type RunQueryParams = z.output<typeof runQueryParamsSchema>;
 
-/** `GET /api/findings`: filters (AND) over detection time, newest first, cursor paging. */
+/**
+ * `GET /api/findings`: filters (AND) over detection time, newest first (or `order=severity`: worst
+ * first, then newest), cursor paging; `minSeverity` keeps that severity and worse; `count=true` adds the total.
+ */
 export const findingQueryParamsSchema = z
   .object({
     limit,
@@ -118,10 +142,16 @@ export const findingQueryParamsSchema = z
     agent: textParam('agent'),
     tool: textParam('tool'),
     cursor: textParam('cursor'),
+    order: oneOfParam(FINDING_ORDERS, `order must be one of ${FINDING_ORDERS.join(', ')}`),
+    minSeverity: oneOfParam(SEVERITIES, `minSeverity must be one of ${SEVERITIES.join(', ')}`),
+    count: countParam,
   })
   .transform((p) => ({
     limit: p.limit,
     ...defined({
+      order: p.order,
+      minSeverity: p.minSeverity,
+      count: p.count === undefined ? undefined : p.count === 'true',
       traceId: p.traceId,
       severity: p.severity,
       status: p.status,

@@ -53,6 +53,8 @@ export type TextMatchDto = z.infer<typeof textMatchSchema>;
 export const runPageSchema = z.object({
   runs: z.array(runSummarySchema),
   nextCursor: z.string().optional(),
+  /** With `count=true`: how many runs match the filters, over all pages. */
+  total: z.number().int().min(0).optional(),
   /** Present when the query had `q`, in the order of `runs`. */
   textMatches: z.array(textMatchSchema).optional(),
 });
@@ -65,3 +67,24 @@ export const runDetailSchema = z.object({
   findings: z.array(findingSchema).optional(),
 });
 export type RunDetailDto = z.infer<typeof runDetailSchema>;
+
+/** Columns the runs list can be ordered by (`GET /api/runs?sort=-duration`; `-` for descending). */
+export const RUN_SORT_KEYS = ['start', 'duration', 'tokens', 'severity'] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+export interface RunSort {
+  key: RunSortKey;
+  descending: boolean;
+}
+/** The list's own order: newest first. */
+export const NEWEST_FIRST: RunSort = { key: 'start', descending: true };
+
+/** `-duration` → {duration, descending}; undefined for anything that is not a sort key. */
+export function parseRunSort(value: string): RunSort | undefined {
+  const descending = value.startsWith('-');
+  const key = descending ? value.slice(1) : value;
+  return (RUN_SORT_KEYS as readonly string[]).includes(key) ? { key: key as RunSortKey, descending } : undefined;
+}
+
+export function formatRunSort(sort: RunSort): string {
+  return `${sort.descending ? '-' : ''}${sort.key}`;
+}

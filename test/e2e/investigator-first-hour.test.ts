@@ -242,9 +242,36 @@ describe.skipIf(chromiumMissing)(skipTitle('the investigator’s first hour in t
     }
     await tab.screenshot({ path: join(ARTIFACTS, 'first-hour-runs-table.png') });
 
+    // The user chooses the columns; the choice holds on the next visit.
+    const headers = () => tab.locator('[data-testid="runs-table"] thead th').allInnerTexts();
+    expect((await headers()).some((h) => h.startsWith('Tools'))).toBe(true);
+    await tab.getByTestId('column-picker').locator('summary').click();
+    await tab.locator('[data-testid="column-toggle"][data-column="tools"]').uncheck();
+    await tab.locator('[data-testid="column-toggle"][data-column="versions"]').uncheck();
+    expect((await headers()).some((h) => h.startsWith('Tools') || h.startsWith('Prompt'))).toBe(false);
+    await tab.screenshot({ path: join(ARTIFACTS, 'first-hour-runs-columns.png') });
+    await tab.reload();
+    await tab.getByTestId('run-row').first().waitFor();
+    const kept = await headers();
+    expect(kept.some((h) => h.startsWith('Tools') || h.startsWith('Prompt'))).toBe(false);
+    expect(kept.some((h) => h.startsWith('Duration'))).toBe(true);
+    expect(await tab.getByTestId('column-picker').locator('summary').innerText()).toBe('Columns (2 hidden)');
+    await tab.getByTestId('column-picker').locator('summary').click();
+    await tab.locator('[data-testid="column-toggle"][data-column="tools"]').check();
+    await tab.locator('[data-testid="column-toggle"][data-column="versions"]').check();
+    expect((await headers()).some((h) => h.startsWith('Tools'))).toBe(true);
+    // A click elsewhere closes the menu, so it no longer covers the headers.
+    await tab.getByTestId('runs-count').click();
+    await tab.locator('[data-testid="column-picker"]:not([open])').waitFor();
+
     // Sort by worst finding: the critical runs come first; by duration: longest first.
     await tab.getByTestId('sort-severity').click();
     await tab.waitForURL(/sort=-severity/);
+    // The server sends the runs in the new order: wait for its answer.
+    await expect
+      .poll(() => tab.getByTestId('runs-count').innerText(), { timeout: 20_000 })
+      .toContain('worst findings first');
+    await tab.locator('[data-testid="runs-count"][data-settled="true"]').waitFor();
     const severities = await tab
       .getByTestId('run-row')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-severity') ?? ''));
@@ -254,6 +281,8 @@ describe.skipIf(chromiumMissing)(skipTitle('the investigator’s first hour in t
     await tab.screenshot({ path: join(ARTIFACTS, 'first-hour-runs-sorted.png') });
     await tab.getByTestId('sort-duration').click();
     await tab.waitForURL(/sort=-duration/);
+    await expect.poll(() => tab.getByTestId('runs-count').innerText(), { timeout: 20_000 }).toContain('longest first');
+    await tab.locator('[data-testid="runs-count"][data-settled="true"]').waitFor();
     const order = await tab
       .getByTestId('run-row')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trace-id')));
@@ -435,13 +464,49 @@ describe.skipIf(chromiumMissing)(skipTitle('the investigator’s first hour in t
     await createApiClient(collector.url, collector.adminToken).waitForRuns(
       (p) => p.runs.filter((r) => r.runName.startsWith('batch ')).length === 60,
     );
+    const all = (await createApiClient(collector.url, collector.adminToken).runs({ limit: '500' })).runs;
+    const total = all.length;
     await tab.goto(`${collector.url}/runs`);
     await tab.locator('[data-testid="runs-count"][data-settled="true"]').waitFor();
     const count = await tab.getByTestId('runs-count').innerText();
-    expect(count).toMatch(/^First 50 runs · more match: "Load more" below/);
+    expect(count).toBe(`${total} runs · showing the first 50 · times in UTC`);
     expect(count).not.toContain('+');
+
+    // The newest 50 are the small batch runs; sorting asks the server for every run in that order, so
+    // the longest run of all and the one with most tokens come first although no loaded page held them.
+    const rowIds = () =>
+      tab.getByTestId('run-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trace-id') ?? ''));
+    const firstPage = await rowIds();
+    const longest = [...all].sort((a, b) => {
+      const d = BigInt(b.endNs) - BigInt(b.startNs) - (BigInt(a.endNs) - BigInt(a.startNs));
+      return d > 0n ? 1 : d < 0n ? -1 : Number(BigInt(b.startNs) - BigInt(a.startNs));
+    })[0] as RunSummaryDto;
+    expect(firstPage).not.toContain(longest.traceId);
+    await tab.getByTestId('sort-duration').click();
+    await tab.waitForURL(/sort=-duration/);
+    await expect.poll(async () => (await rowIds())[0], { timeout: 20_000 }).toBe(longest.traceId);
+    expect(await tab.getByTestId('runs-count').innerText()).toBe(
+      `${total} runs · showing the first 50 · longest first · times in UTC`,
+    );
+    const mostTokens = Math.max(...all.map((r) => r.inputTokens + r.outputTokens));
+    await tab.getByTestId('sort-tokens').click();
+    await tab.waitForURL(/sort=-tokens/);
+    await expect
+      .poll(
+        async () => {
+          const first = (await rowIds())[0];
+          const top = all.find((r) => r.traceId === first);
+          return top === undefined ? -1 : top.inputTokens + top.outputTokens;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(mostTokens);
+    await tab.screenshot({ path: join(ARTIFACTS, 'first-hour-runs-server-sort.png') });
+
+    // Back to newest first; every run loads with "Load more".
+    await tab.goto(`${collector.url}/runs`);
+    await tab.locator('[data-testid="runs-count"][data-settled="true"]').waitFor();
     await tab.getByTestId('load-more').click();
-    const total = (await createApiClient(collector.url, collector.adminToken).runs({ limit: '500' })).runs.length;
     await expect
       .poll(() => tab.getByTestId('runs-count').innerText(), { timeout: 20_000 })
       .toBe(`${total} runs · times in UTC`);

@@ -171,6 +171,12 @@ describe('query API', () => {
     const page = runPageSchema.parse(await list.json());
     expect(page.runs.map((r) => r.traceId)).toEqual([traceId]);
     expect(page.runs[0]?.toolNames).toEqual(['lookup']);
+    expect(page.total).toBeUndefined();
+    const counted = runPageSchema.parse(
+      await (await app.request('/api/runs?limit=10&sort=-duration&count=true', { headers: auth })).json(),
+    );
+    expect(counted.total).toBe(1);
+    expect(counted.runs.map((r) => r.traceId)).toEqual([traceId]);
     const one = await app.request(`/api/runs/${traceId}`, { headers: auth });
     const detail = runDetailSchema.parse(await one.json());
     expect(detail.steps.map((s) => s.name)).toEqual(['invoke_agent support', 'execute_tool lookup']);
@@ -187,6 +193,13 @@ describe('query API', () => {
     const auth = { authorization: `Bearer ${LOGIN}` };
     expect((await app.request('/api/runs?limit=0', { headers: auth })).status).toBe(400);
     expect((await app.request('/api/runs?from=yesterday', { headers: auth })).status).toBe(400);
+    const sort = await app.request('/api/runs?sort=name', { headers: auth });
+    expect(sort.status).toBe(400);
+    expect(await sort.text()).toContain('sort must be one of start, duration, tokens, severity');
+    expect((await app.request('/api/runs?count=yes', { headers: auth })).status).toBe(400);
+    expect((await app.request('/api/runs?sort=-tokens&cursor=bm9wZQ', { headers: auth })).status).toBe(400);
+    expect((await app.request('/api/findings?order=worst', { headers: auth })).status).toBe(400);
+    expect((await app.request('/api/findings?minSeverity=bad', { headers: auth })).status).toBe(400);
     expect((await app.request('/api/runs/not-a-trace', { headers: auth })).status).toBe(400);
     const missing = await app.request(`/api/runs/${'e'.repeat(32)}`, { headers: auth });
     expect(missing.status).toBe(404);

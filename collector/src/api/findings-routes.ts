@@ -38,6 +38,7 @@ export function findingsRoutes(deps: FindingsDeps): Hono<AppEnv> {
     return c.json({
       findings: page.findings.map(findingToDto),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      ...(page.total !== undefined ? { total: page.total } : {}),
     });
   });
 

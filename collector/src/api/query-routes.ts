@@ -50,6 +50,7 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
       runs: page.runs.map(runToDto),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       ...(page.textMatches ? { textMatches: page.textMatches } : {}),
+      ...(page.total !== undefined ? { total: page.total } : {}),
     });
   });
 

@@ -1,3 +1,5 @@
+import { type RunSort, SEVERITIES, type Severity } from '@casefile/contract';
+import { BadInputError } from '../errors/errors.js';
 import type { RunSummary, Step } from '../model/step.js';
 import type { EvidenceStore } from './evidence.js';
 import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
@@ -64,7 +66,10 @@ export interface SpanWriter {
 
 /** Runs as the investigator sees them: the list, one run's steps, the runs that touched a key. */
 export interface RunReader {
-  /** Runs, newest first, filtered; cursor pagination (opaque string). */
+  /**
+   * Runs, newest first or in `query.sort` over every matching run, filtered; cursor pagination
+   * (opaque string); with `query.count`, `total` says how many runs match.
+   */
   listRuns(projectId: string, query: RunQuery): Promise<RunPage>;
 
   /** Every step of one run in the order of `orderSteps` (start time; ties by ancestry, end, span ID). Unknown run → []. */
@@ -281,12 +286,22 @@ export interface RunQuery {
   hasFindings?: boolean;
   limit: number;
   cursor?: string;
+  /**
+   * Order of the whole matching set (default newest first). `duration` is end − start, `tokens`
+   * input + output, `severity` the worst open finding (low included) then `findingCount`; ties are
+   * broken newest first. Any order but newest first pages by offset (`encodeOffsetCursor`).
+   */
+  sort?: RunSort;
+  /** Also count the matching runs into `RunPage.total`. */
+  count?: boolean;
 }
 
 export interface RunPage {
   runs: RunSummary[];
   /** Pass back as `cursor` for the next page; absent when there is none. */
   nextCursor?: string;
+  /** With `count`: how many runs match the filters, over all pages. */
+  total?: number;
   /** With `text`: where each run of the page matched (its first matching step and field), in page order. */
   textMatches?: TextMatch[];
 }
@@ -327,12 +342,68 @@ export interface AccessEntry {
   target: string;
 }
 
-/** A page from the `limit + 1` newest matching runs an adapter read: the extra one only says there is more. */
-export function runPageOf(runs: RunSummary[], limit: number): RunPage {
+/**
+ * A page from the `limit + 1` matching runs an adapter read (from `offset` on, for a sorted list):
+ * the extra one only says there is more.
+ */
+export function runPageOf(runs: RunSummary[], limit: number, offset?: number): RunPage {
   if (runs.length <= limit) return { runs };
   const page = runs.slice(0, limit);
   const last = page[page.length - 1] as RunSummary;
-  return { runs: page, nextCursor: encodeCursor(last.startNs, last.traceId) };
+  return {
+    runs: page,
+    nextCursor: offset === undefined ? encodeCursor(last.startNs, last.traceId) : encodeOffsetCursor(offset + limit),
+  };
+}
+
+/** Whether a query asks for another order than the list's own (newest first). */
+export function isSorted(query: Pick<RunQuery, 'sort'>): query is { sort: RunSort } {
+  return query.sort !== undefined && (query.sort.key !== 'start' || !query.sort.descending);
+}
+
+/** Cursor of a sorted list: how many runs the earlier pages held. */
+export function encodeOffsetCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
+}
+
+/** The offset of a sorted list's cursor (0 without one); BadInputError for anything else. */
+export function offsetOf(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new BadInputError('invalid cursor');
+  return Number(m[1]);
+}
+
+/** Severity rank of a run for `sort=severity`: its worst open finding, 0 for none, 4 for critical. */
+export function severityRank(run: Pick<RunSummary, 'worstSeverity'>): number {
+  return SEVERITIES.indexOf(run.worstSeverity as Severity) + 1;
+}
+
+/** The order `query.sort` asks for, as the adapters implement it in SQL. */
+export function compareRuns(sort: RunSort): (a: RunSummary, b: RunSummary) => number {
+  const primary = (r: RunSummary): bigint[] => {
+    switch (sort.key) {
+      case 'start':
+        return [r.startNs];
+      case 'duration':
+        return [r.endNs - r.startNs];
+      case 'tokens':
+        return [BigInt(r.inputTokens + r.outputTokens)];
+      case 'severity':
+        return [BigInt(severityRank(r)), BigInt(r.findingCount)];
+    }
+  };
+  const cmp = (x: bigint | string, y: bigint | string) => (x < y ? -1 : x > y ? 1 : 0);
+  return (a, b) => {
+    const pa = primary(a);
+    const pb = primary(b);
+    for (let i = 0; i < pa.length; i++) {
+      const c = cmp(pa[i] as bigint, pb[i] as bigint);
+      if (c !== 0) return sort.descending ? -c : c;
+    }
+    if (sort.key === 'start' && !sort.descending) return cmp(a.traceId, b.traceId);
+    return cmp(b.startNs, a.startNs) || cmp(b.traceId, a.traceId);
+  };
 }
 
 /** Opaque cursor: the (start, traceId) of the last run on the previous page. */

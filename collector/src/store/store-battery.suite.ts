@@ -7,6 +7,7 @@ import { findingsSuite } from './findings-conformance.suite.js';
 import { agentScopeSuite } from './metrics-agent-scope.suite.js';
 import { metricsSuite } from './metrics-conformance.suite.js';
 import type { TraceStore } from './port.js';
+import { runOrderSuite } from './run-order-conformance.suite.js';
 import { runSearchSuite } from './run-search-conformance.suite.js';
 import type { StoreOptions, StoreSkip, StoreSuite } from './suite-harness.suite.js';
 
@@ -18,6 +19,7 @@ export const STORE_SUITES: readonly StoreSuite[] = [
   findingsSuite,
   backlogSuite,
   runSearchSuite,
+  runOrderSuite,
   metricsSuite,
   agentScopeSuite,
   alertsSuite,

@@ -1,11 +1,13 @@
+import { BadInputError } from '../errors/errors.js';
 import type { RunSummary, Step } from '../model/step.js';
 import { orderSteps } from '../model/step-order.js';
 import { byteOrder, summarizeRun } from '../model/summarize-run.js';
 import {
-  compareFindings,
   countsTowardRun,
   type DetectionAuditEntry,
-  encodeFindingCursor,
+  type FindingQuery,
+  findingCursorAfter,
+  findingOrder,
   matchesFindingQuery,
   runFindingFacts,
   type StoredFinding,
@@ -13,7 +15,10 @@ import {
 import {
   type AccessEntry,
   type Credential,
+  compareRuns,
   decodeCursor,
+  isSorted,
+  offsetOf,
   type Project,
   type RunPage,
   type RunQuery,
@@ -59,6 +64,11 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
     (findings.get(`${projectId}/${traceId}`) ?? []).filter(countsTowardRun).length;
   const runSteps = (projectId: string, traceId: string) =>
     orderSteps([...steps.values()].filter((s) => s.projectId === projectId && s.traceId === traceId));
+  const countAll = (projectId: string, { cursor: _, ...q }: FindingQuery) =>
+    [...findings.entries()]
+      .filter(([key]) => key.startsWith(`${projectId}/`))
+      .flatMap(([, list]) => list)
+      .filter((f) => matchesFindingQuery(f, q)).length;
   const runs = (projectId: string) => {
     const ids = new Set([...steps.values()].filter((s) => s.projectId === projectId).map((s) => s.traceId));
     return [...ids].map((id) => ({
@@ -118,14 +128,22 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
           return true;
         })
         .map((r) => r.summary)
-        .sort(newestFirst);
-      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-      const rest = after
-        ? matching.filter(
-            (r) => r.startNs < after.startNs || (r.startNs === after.startNs && r.traceId < after.traceId),
-          )
-        : matching;
-      const page = runPageOf(rest, q.limit);
+        .sort(isSorted(q) ? compareRuns(q.sort) : newestFirst);
+      let page: RunPage;
+      if (isSorted(q)) {
+        const offset = offsetOf(q.cursor);
+        page = runPageOf(matching.slice(offset, offset + q.limit + 1), q.limit, offset);
+      } else {
+        const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+        if (q.cursor !== undefined && !after) throw new BadInputError('invalid cursor');
+        const rest = after
+          ? matching.filter(
+              (r) => r.startNs < after.startNs || (r.startNs === after.startNs && r.traceId < after.traceId),
+            )
+          : matching;
+        page = runPageOf(rest, q.limit);
+      }
+      if (q.count) page.total = matching.length;
       if (q.text && page.runs.length > 0) {
         page.textMatches = runTextMatches(
           page.runs.map((r) => runSteps(projectId, r.traceId)),
@@ -211,11 +229,12 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
         .filter(([key]) => key.startsWith(`${projectId}/`))
         .flatMap(([, list]) => list)
         .filter((f) => matchesFindingQuery(f, q))
-        .sort(compareFindings);
-      if (all.length <= q.limit) return { findings: all };
+        .sort(findingOrder(q.order));
+      const total = q.count ? { total: q.cursor === undefined ? all.length : countAll(projectId, q) } : {};
+      if (all.length <= q.limit) return { findings: all, ...total };
       const page = all.slice(0, q.limit);
       const last = page[page.length - 1] as StoredFinding;
-      return { findings: page, nextCursor: encodeFindingCursor(last.createdNs, last.id) };
+      return { findings: page, nextCursor: findingCursorAfter(last, q.order), ...total };
     },
     async setFindingStatus(projectId, id, status) {
       for (const [key, list] of findings) {

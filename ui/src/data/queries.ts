@@ -61,6 +61,25 @@ export const findingPagesQuery = (
     getNextPageParam: (last) => nextCursor(last.nextCursor),
   });
 
+/**
+ * How many findings of a filter set are low and how many worse, as the server counts them (two
+ * one-row pages with `count=true`); `base` is the filter set's query.
+ */
+export const findingFoldQuery = (api: ApiClient, project: string, filtersKey: string, base: URLSearchParams) =>
+  queryOptions({
+    queryKey: [...queryKeys.findings.counts(project, filtersKey), 'fold'] as const,
+    queryFn: async ({ signal }) => {
+      const low = new URLSearchParams(base);
+      low.set('severity', 'low');
+      low.set('count', 'true');
+      const above = new URLSearchParams(base);
+      above.set('minSeverity', 'medium');
+      above.set('count', 'true');
+      const [l, a] = await Promise.all([api.findings.list(low, signal), api.findings.list(above, signal)]);
+      return { low: l.total ?? 0, above: a.total ?? 0 };
+    },
+  });
+
 /** The newest findings of a filter set in one page (`query` asks for the API's largest page), for counting. */
 export const findingSampleQuery = (api: ApiClient, project: string, filtersKey: string, query: URLSearchParams) =>
   queryOptions({

@@ -14,8 +14,8 @@ const findRow = (id: string) =>
     return row;
   });
 const shownIds = () => screen.queryAllByTestId('finding-row').map((r) => r.dataset.findingId);
-/** The counts ask for the API's largest page; the list for its page size. */
-const isCountQuery = (url: URL) => url.searchParams.get('limit') === '500';
+/** The counts ask for the API's largest page, or for a total; the list for its page size. */
+const isCountQuery = (url: URL) => url.searchParams.get('limit') === '500' || url.searchParams.get('count') === 'true';
 
 describe('findings list states', () => {
   it('says it is loading, then that detection has found nothing yet', async () => {
@@ -85,7 +85,8 @@ describe('findings list states', () => {
     expect(posted?.body).toEqual({ status: 'expected' });
     expect(posted?.url.searchParams.get('project')).toBe('acme');
     // The counts are asked again after the change; they no longer include the closed finding.
-    await waitFor(() => expect(calls.filter((c) => c.method === 'GET' && isCountQuery(c.url))).toHaveLength(2));
+    const sampled = () => calls.filter((c) => c.method === 'GET' && c.url.searchParams.get('limit') === '500');
+    await waitFor(() => expect(sampled()).toHaveLength(2));
   });
 
   it("keeps the finding as it was and shows the server's message when triage is refused", async () => {
@@ -126,5 +127,32 @@ describe('findings list states', () => {
       ['10', null],
       ['10', 'next'],
     ]);
+  });
+
+  it('asks the server for the worst first without the low ones, and folds them under the count it gives', async () => {
+    const calls: Call[] = [];
+    const high = finding({ id: '1'.repeat(32), severity: 'high' });
+    const low = finding({ id: '2'.repeat(32), severity: 'low' });
+    renderPage(<FindingsPage project="acme" />, {
+      path: '/findings?project=acme',
+      calls,
+      routes: {
+        'GET /api/findings': (url) => {
+          const p = url.searchParams;
+          if (p.get('count') === 'true') return ok({ findings: [], total: p.get('severity') === 'low' ? 24 : 1 });
+          if (p.get('limit') === '500') return ok({ findings: [high, low] });
+          return ok({ findings: p.get('minSeverity') === 'medium' ? [high] : [high, low] });
+        },
+      },
+    });
+    await waitFor(() => expect(shownIds()).toEqual([high.id]));
+    expect((await screen.findByTestId('show-low')).textContent).toBe('24 low · show');
+    const list = calls.filter((c) => !isCountQuery(c.url));
+    expect(list[0]?.url.searchParams.get('order')).toBe('severity');
+    expect(list[0]?.url.searchParams.get('minSeverity')).toBe('medium');
+    fireEvent.click(screen.getByTestId('show-low'));
+    await waitFor(() => expect(shownIds()).toEqual([high.id, low.id]));
+    expect(screen.queryByTestId('show-low')).toBeNull();
+    expect(screen.getByTestId('hide-low')).toBeTruthy();
   });
 });

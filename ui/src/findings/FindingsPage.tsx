@@ -5,7 +5,7 @@ import { Link } from '../app/Link';
 import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { navigate, useSearchParams } from '../app/router';
 import { useSession } from '../app/session';
-import { findingPagesQuery, findingSampleQuery } from '../data/queries';
+import { findingFoldQuery, findingPagesQuery, findingSampleQuery } from '../data/queries';
 import { useCursorList } from '../data/use-cursor-list';
 import { findingsHref, findingsSettingsHref } from '../lib/routes';
 import { canTriage } from './FindingStatusActions';
@@ -24,7 +24,7 @@ import {
   pageSize,
   withFilter,
 } from './findings-filters';
-import { parseOrder, triageView } from './findings-order';
+import { foldsLow, orderParams, parseOrder } from './findings-order';
 
 /** How many of the newest matching findings the counts cover (the API's largest page). */
 const COUNT_SAMPLE = 500;
@@ -36,10 +36,19 @@ export function FindingsPage({ project }: { project: string }) {
   const order = parseOrder(params.get('order'));
   const [showLow, setShowLow] = useState(false);
   const filtersKey = findingFiltersToSearch(project, filters).toString();
+  // The real number of low findings (and of worse ones) that match, counted by the server.
+  const foldCounts = useQuery({
+    ...findingFoldQuery(api, project, filtersKey, findingsApiQuery(project, filters, 1)),
+    enabled: filters.severity === '',
+  });
+  const fold = foldsLow(showLow, filters.severity, foldCounts.data);
+  const extra = orderParams(order, fold);
   const pages = useCursorList(
-    findingPagesQuery(api, project, filtersKey, (cursor) =>
-      findingsApiQuery(project, filters, pageSize(filters), cursor),
-    ),
+    findingPagesQuery(api, project, `${filtersKey}&${new URLSearchParams(extra)}`, (cursor) => {
+      const q = findingsApiQuery(project, filters, pageSize(filters), cursor);
+      for (const [k, v] of Object.entries(extra)) q.set(k, v);
+      return q;
+    }),
     (page) => page.findings,
     (finding) => finding.id,
   );
@@ -79,11 +88,8 @@ export function FindingsPage({ project }: { project: string }) {
   useDocumentTitle('Findings');
   const ruleIds = counts === undefined ? [] : counts.counts.byRule.map((r) => r.ruleId);
   const loaded = pages.items;
-  const view = useMemo(
-    () => triageView(loaded, order, showLow, filters.severity),
-    [loaded, order, showLow, filters.severity],
-  );
-  const findings = view.shown;
+  const findings = loaded;
+  const foldedLow = fold ? (foldCounts.data?.low ?? 0) : 0;
   const setOrder = (next: 'severity' | 'time') => {
     const q = findingFiltersToSearch(project, filters);
     if (next === 'time') q.set('order', 'time');
@@ -132,7 +138,6 @@ export function FindingsPage({ project }: { project: string }) {
           >
             newest first
           </button>
-          {pages.hasMore && <span className="muted"> · among the {loaded.length} loaded</span>}
         </div>
       )}
       {pages.status === 'ready' && loaded.length === 0 && (
@@ -161,15 +166,15 @@ export function FindingsPage({ project }: { project: string }) {
           onSelect={select}
         />
       )}
-      {view.foldedLow > 0 && (
+      {foldedLow > 0 && (
         <div className="folded-low">
           <button type="button" className="link-button" data-testid="show-low" onClick={() => setShowLow(true)}>
-            {view.foldedLow} low · show
+            {foldedLow} low · show
           </button>{' '}
           <span className="muted small">hygiene notes (a model alias, a first-seen version), folded</span>
         </div>
       )}
-      {showLow && view.foldedLow === 0 && loaded.some((f) => f.severity === 'low') && filters.severity !== 'low' && (
+      {showLow && filters.severity === '' && (foldCounts.data?.low ?? 0) > 0 && (foldCounts.data?.above ?? 0) > 0 && (
         <div className="folded-low">
           <button type="button" className="link-button" data-testid="hide-low" onClick={() => setShowLow(false)}>
             fold low findings

@@ -1,6 +1,6 @@
 import type { FindingDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
-import { bulkPlan, describePlan, parseOrder, triageView } from './findings-order';
+import { bulkPlan, describePlan, foldsLow, orderParams, parseOrder } from './findings-order';
 
 let n = 0;
 const f = (ruleId: string, severity: FindingDto['severity'], status: FindingDto['status'] = 'open'): FindingDto => ({
@@ -17,26 +17,22 @@ const f = (ruleId: string, severity: FindingDto['severity'], status: FindingDto[
   createdNs: String(1000 - n),
 });
 
-describe('triageView', () => {
-  // Newest first, as the server sends them.
-  const list = [f('a', 'low'), f('b', 'medium'), f('c', 'critical'), f('d', 'low'), f('e', 'high'), f('g', 'medium')];
-
-  it('lists the worst first, newest first within a severity, and folds low findings', () => {
-    const view = triageView(list, 'severity', false, '');
-    expect(view.shown.map((x) => x.ruleId)).toEqual(['c', 'e', 'b', 'g']);
-    expect(view.foldedLow).toBe(2);
+describe('folding low findings', () => {
+  it('folds them until the user asks, unless a severity is chosen or nothing else matches', () => {
+    expect(foldsLow(false, '', undefined)).toBe(true);
+    expect(foldsLow(false, '', { low: 24, above: 3 })).toBe(true);
+    expect(foldsLow(true, '', { low: 24, above: 3 })).toBe(false);
+    expect(foldsLow(false, 'low', { low: 24, above: 3 })).toBe(false);
+    expect(foldsLow(false, 'high', { low: 0, above: 3 })).toBe(false);
+    expect(foldsLow(false, '', { low: 5, above: 0 })).toBe(false);
+    expect(foldsLow(false, '', { low: 0, above: 0 })).toBe(true);
   });
 
-  it('shows low findings when asked, when the list is narrowed to them, or when nothing else is there', () => {
-    expect(triageView(list, 'severity', true, '').shown.map((x) => x.ruleId)).toEqual(['c', 'e', 'b', 'g', 'a', 'd']);
-    expect(triageView(list, 'severity', false, 'low').foldedLow).toBe(0);
-    expect(triageView([f('x', 'low')], 'severity', false, '').shown).toHaveLength(1);
-  });
-
-  it('keeps the server order with order=time', () => {
+  it('asks the server for the order and leaves low ones out while folded', () => {
+    expect(orderParams('severity', true)).toEqual({ order: 'severity', minSeverity: 'medium' });
+    expect(orderParams('time', false)).toEqual({});
     expect(parseOrder('time')).toBe('time');
     expect(parseOrder(null)).toBe('severity');
-    expect(triageView(list, 'time', true, '').shown.map((x) => x.ruleId)).toEqual(['a', 'b', 'c', 'd', 'e', 'g']);
   });
 });
 

@@ -1,11 +1,10 @@
 /**
- * The order findings are triaged in: worst first, then newest; low-severity findings (hygiene notes
- * such as a model alias or a first-seen version) folded behind one "N low · show" row unless the
- * list is narrowed to them. `order=time` in the URL keeps the server's order (newest first).
+ * The order findings are triaged in: worst first, then newest, over every matching finding (the
+ * server orders them, `order=severity`); low-severity findings (hygiene notes such as a model alias
+ * or a first-seen version) folded behind one "N low · show" row, N counted by the server, unless the
+ * list is narrowed to a severity or has nothing else in it. `order=time` in the URL lists newest first.
  */
 import type { FindingDto } from '@casefile/contract';
-
-const RANK: Record<FindingDto['severity'], number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 export type FindingsOrder = 'severity' | 'time';
 
@@ -13,32 +12,24 @@ export function parseOrder(value: string | null): FindingsOrder {
   return value === 'time' ? 'time' : 'severity';
 }
 
-export interface TriageView {
-  /** The rows shown, in order. */
-  shown: FindingDto[];
-  /** Low-severity findings folded away (0 when shown or when there are none). */
-  foldedLow: number;
+/** How many matching findings are low, and how many are worse (from the server's counts). */
+export interface FoldCounts {
+  low: number;
+  above: number;
 }
 
-export function triageView(
-  findings: readonly FindingDto[],
-  order: FindingsOrder,
-  showLow: boolean,
-  severityFilter: string,
-): TriageView {
-  const sorted =
-    order === 'time'
-      ? [...findings]
-      : findings
-          .map((f, i) => ({ f, i }))
-          // The server sends newest first; ties keep that order.
-          .sort((a, b) => RANK[b.f.severity] - RANK[a.f.severity] || a.i - b.i)
-          .map((x) => x.f);
-  // A list narrowed to low findings shows them; so does one with nothing else in it.
-  const fold = !showLow && severityFilter !== 'low' && sorted.some((f) => f.severity !== 'low');
-  if (!fold) return { shown: sorted, foldedLow: 0 };
-  const shown = sorted.filter((f) => f.severity !== 'low');
-  return { shown, foldedLow: sorted.length - shown.length };
+/**
+ * Whether low findings are left out of the list. Until the counts are known the list is folded (the
+ * usual case); it unfolds when the user asks, when a severity is chosen, or when only low ones match.
+ */
+export function foldsLow(showLow: boolean, severityFilter: string, counts: FoldCounts | undefined): boolean {
+  if (showLow || severityFilter !== '') return false;
+  return counts === undefined || counts.above > 0 || counts.low === 0;
+}
+
+/** The list's query parameters beside the filters: the order, and `minSeverity` while low ones are folded. */
+export function orderParams(order: FindingsOrder, fold: boolean): Record<string, string> {
+  return { ...(order === 'severity' ? { order: 'severity' } : {}), ...(fold ? { minSeverity: 'medium' } : {}) };
 }
 
 /** What a bulk status change will do to the ticked findings, shown before anything is sent. */

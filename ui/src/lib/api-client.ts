@@ -39,6 +39,8 @@ export interface RunPage {
   nextCursor: string | undefined;
   /** With a free-text query: where each run matched (first matching step and field). */
   textMatches: TextMatch[];
+  /** With `count=true`: how many runs match the filters, over all pages. */
+  total: number | undefined;
 }
 
 export type LookupKind = 'document' | 'tool' | 'approval';
@@ -179,7 +181,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     whoami: (signal) => get('/api/whoami', whoamiSchema, signal),
     async listRuns(query, signal) {
       const page = await get(`/api/runs?${query}`, runPageSchema, signal);
-      return { runs: page.runs.map(toRunSummary), nextCursor: page.nextCursor, textMatches: page.textMatches ?? [] };
+      return {
+        runs: page.runs.map(toRunSummary),
+        nextCursor: page.nextCursor,
+        textMatches: page.textMatches ?? [],
+        total: page.total,
+      };
     },
     async getRun(project, traceId, signal) {
       const path = `/api/runs/${encodeURIComponent(traceId)}${withProject(project)}`;

@@ -53,9 +53,11 @@ describe('filters in the URL', () => {
 });
 
 describe('runsApiQuery', () => {
-  it('adds the page size and the cursor', () => {
+  it('adds the page size and the cursor, the order when there is one, and asks for the total on the first page', () => {
     const q = runsApiQuery('acme', { ...EMPTY_FILTERS, status: 'ok' }, 50, 'abc==');
     expect(Object.fromEntries(q)).toEqual({ project: 'acme', status: 'ok', limit: '50', cursor: 'abc==' });
+    const first = runsApiQuery('acme', EMPTY_FILTERS, 50, undefined, '-duration');
+    expect(Object.fromEntries(first)).toEqual({ project: 'acme', limit: '50', sort: '-duration', count: 'true' });
   });
 });
 

@@ -59,10 +59,22 @@ export function filtersToSearch(project: string, filters: RunFilters): URLSearch
   return params;
 }
 
-export function runsApiQuery(project: string, filters: RunFilters, limit: number, cursor?: string): URLSearchParams {
+/**
+ * The API query of one page: the filters, the page size, the order (`sort`, e.g. `-duration`; absent
+ * for newest first) and the cursor. The first page also asks for the total (`count=true`).
+ */
+export function runsApiQuery(
+  project: string,
+  filters: RunFilters,
+  limit: number,
+  cursor?: string,
+  sort?: string,
+): URLSearchParams {
   const params = filtersToSearch(project, filters);
   params.set('limit', String(limit));
+  if (sort !== undefined && sort !== '') params.set('sort', sort);
   if (cursor !== undefined && cursor !== '') params.set('cursor', cursor);
+  else params.set('count', 'true');
   return params;
 }
 

@@ -62,3 +62,47 @@ describe('runs list states', () => {
     expect(calls[0]!.url.searchParams.get('project')).toBe('acme');
   });
 });
+
+describe('runs list order, total and columns', () => {
+  it('asks the server for the order and the total, and says both', async () => {
+    const calls: Call[] = [];
+    const a = runSummary({ traceId: 'a'.repeat(32) });
+    const b = runSummary({ traceId: 'b'.repeat(32) });
+    renderPage(<RunsPage project="acme" />, {
+      path: '/runs?project=acme&sort=-duration',
+      calls,
+      routes: { 'GET /api/runs': () => ok({ runs: [b, a], nextCursor: 'next', total: 111 }) },
+    });
+    await waitFor(() => expect(rows()).toEqual([b.traceId, a.traceId]));
+    expect(screen.getByTestId('runs-count').textContent).toBe(
+      '111 runs · showing the first 2 · longest first · times in UTC',
+    );
+    expect(calls[0]!.url.searchParams.get('sort')).toBe('-duration');
+    expect(calls[0]!.url.searchParams.get('count')).toBe('true');
+  });
+
+  it('hides a column the user unticks, and still hides it on the next visit', async () => {
+    localStorage.removeItem('casefile.runs.hiddenColumns');
+    const a = runSummary({ traceId: 'a'.repeat(32) });
+    const first = renderPage(<RunsPage project="acme" />, {
+      path: '/runs?project=acme',
+      routes: { 'GET /api/runs': () => ok({ runs: [a], total: 1 }) },
+    });
+    await waitFor(() => expect(rows()).toEqual([a.traceId]));
+    const headers = () => [...screen.getByTestId('runs-table').querySelectorAll('th')].map((th) => th.textContent);
+    expect(headers().some((h) => h?.startsWith('Tools'))).toBe(true);
+    const tools = screen.getAllByTestId('column-toggle').find((t) => t.dataset.column === 'tools') as HTMLInputElement;
+    fireEvent.click(tools);
+    await waitFor(() => expect(headers().some((h) => h?.startsWith('Tools'))).toBe(false));
+    expect(screen.getByTestId('column-picker').textContent).toContain('Columns (1 hidden)');
+    first.unmount();
+    renderPage(<RunsPage project="acme" />, {
+      path: '/runs?project=acme',
+      routes: { 'GET /api/runs': () => ok({ runs: [a], total: 1 }) },
+    });
+    await waitFor(() => expect(rows()).toEqual([a.traceId]));
+    expect(headers().some((h) => h?.startsWith('Tools'))).toBe(false);
+    expect(headers().some((h) => h?.startsWith('Duration'))).toBe(true);
+    localStorage.removeItem('casefile.runs.hiddenColumns');
+  });
+});

@@ -6,7 +6,8 @@ import { durationNs, formatDuration, formatTimestampParts } from '../lib/nanos';
 import { findingsHref, runHref } from '../lib/routes';
 import { matchPlace, type TextMatch } from '../lib/text-match';
 import '../findings/findings.css';
-import { type RunSort, type SortKey, sortRuns } from './run-sort';
+import { RUN_COLUMNS, type RunColumn } from './run-columns';
+import type { RunSort, SortKey } from './run-sort';
 
 interface Props {
   project: string;
@@ -17,9 +18,11 @@ interface Props {
   onSelect?: (traceId: string, on: boolean) => void;
   /** With a free-text filter: where each run matched; shown under the run with a link to that step. */
   matches?: ReadonlyMap<string, TextMatch>;
-  /** The column order; absent: the server's (newest first), no sortable headers. */
+  /** The order the server listed `runs` in, shown on the headers; absent: no sortable headers. */
   sort?: RunSort;
   onSort?: (key: SortKey) => void;
+  /** Optional columns the user hid. */
+  hidden?: ReadonlySet<RunColumn>;
 }
 
 function List({ items, max = 2 }: { items: string[]; max?: number }) {
@@ -74,10 +77,10 @@ function SortHeader({
   );
 }
 
-export function RunsTable({ project, runs, loading, selected, onSelect, matches, sort, onSort }: Props) {
+export function RunsTable({ project, runs, loading, selected, onSelect, matches, sort, onSort, hidden }: Props) {
   const selectable = selected !== undefined && onSelect !== undefined;
-  const shown = sort === undefined ? runs : sortRuns(runs, sort);
-  const columns = selectable ? 10 : 9;
+  const show = (column: RunColumn) => hidden === undefined || !hidden.has(column);
+  const columns = (selectable ? 3 : 2) + RUN_COLUMNS.filter((c) => show(c.id)).length;
   return (
     <div className="table-wrap">
       <table className="grid runs-table" data-testid="runs-table">
@@ -86,38 +89,44 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches,
             {selectable && <th aria-label="Select" />}
             <SortHeader label="Start (UTC)" sortKey="start" sort={sort} onSort={onSort} title="Sort by start time" />
             <th>Run</th>
-            <th>Status</th>
-            <th className="num">Steps</th>
-            <th>Tools</th>
-            <th>Prompt · policy · model</th>
-            <SortHeader
-              label="Tokens"
-              sortKey="tokens"
-              sort={sort}
-              onSort={onSort}
-              className="num"
-              title="Sort by tokens (in + out)"
-            />
-            <SortHeader
-              label="Duration"
-              sortKey="duration"
-              sort={sort}
-              onSort={onSort}
-              className="num"
-              title="Sort by duration"
-            />
-            <SortHeader
-              label="Findings"
-              sortKey="severity"
-              sort={sort}
-              onSort={onSort}
-              className="num"
-              title="Sort by worst open finding, then count"
-            />
+            {show('status') && <th>Status</th>}
+            {show('steps') && <th className="num">Steps</th>}
+            {show('tools') && <th>Tools</th>}
+            {show('versions') && <th>Prompt · policy · model</th>}
+            {show('tokens') && (
+              <SortHeader
+                label="Tokens"
+                sortKey="tokens"
+                sort={sort}
+                onSort={onSort}
+                className="num"
+                title="Sort all matching runs by tokens (in + out)"
+              />
+            )}
+            {show('duration') && (
+              <SortHeader
+                label="Duration"
+                sortKey="duration"
+                sort={sort}
+                onSort={onSort}
+                className="num"
+                title="Sort all matching runs by duration"
+              />
+            )}
+            {show('findings') && (
+              <SortHeader
+                label="Findings"
+                sortKey="severity"
+                sort={sort}
+                onSort={onSort}
+                className="num"
+                title="Sort all matching runs by worst open finding, then count"
+              />
+            )}
           </tr>
         </thead>
         <tbody>
-          {shown.map((r) => {
+          {runs.map((r) => {
             const href = runHref(project, r.traceId);
             const match = matches?.get(r.traceId);
             const title = runTitle(r);
@@ -182,50 +191,64 @@ export function RunsTable({ project, runs, loading, selected, onSelect, matches,
                     </Link>
                   )}
                 </td>
-                <td>
-                  <span className={`badge status-${r.status}`}>{r.status}</span>
-                </td>
-                <td className="num mono">
-                  {r.stepCount}
-                  {r.errorCount > 0 && <div className="err-count small">{r.errorCount} err</div>}
-                </td>
-                <td>
-                  <List items={r.toolNames} />
-                </td>
-                <td className="mono small versions">
-                  <div
-                    className="truncate narrow"
-                    title={`prompt version ${r.promptVersion} · policy version ${r.policyVersion}`}
-                  >
-                    {r.promptVersion || '—'} · <span className="muted">{r.policyVersion || '—'}</span>
-                  </div>
-                  <div className="muted truncate narrow" title={r.models.join(', ')}>
-                    {r.models.length === 0 ? '—' : r.models.join(', ')}
-                  </div>
-                </td>
-                <td className="num mono nowrap" title="tokens in / out">
-                  <div>{(r.inputTokens + r.outputTokens).toLocaleString('en-US')}</div>
-                  <div className="muted small">
-                    {r.inputTokens.toLocaleString('en-US')} / {r.outputTokens.toLocaleString('en-US')}
-                  </div>
-                </td>
-                <td className="num mono nowrap">{formatDuration(durationNs(r.startNs, r.endNs))}</td>
-                <td className="num">
-                  {r.findingCount > 0 ? (
-                    <Link
-                      to={findingsHref(
-                        new URLSearchParams(project === '' ? { run: r.traceId } : { project, run: r.traceId }),
-                      )}
-                      className={`badge findings sev sev-${r.worstSeverity || 'medium'}`}
-                      data-testid="run-findings-count"
-                      title="Open findings of medium severity or above; click for this run's findings"
+                {show('status') && (
+                  <td>
+                    <span className={`badge status-${r.status}`}>{r.status}</span>
+                  </td>
+                )}
+                {show('steps') && (
+                  <td className="num mono">
+                    {r.stepCount}
+                    {r.errorCount > 0 && <div className="err-count small">{r.errorCount} err</div>}
+                  </td>
+                )}
+                {show('tools') && (
+                  <td>
+                    <List items={r.toolNames} />
+                  </td>
+                )}
+                {show('versions') && (
+                  <td className="mono small versions">
+                    <div
+                      className="truncate narrow"
+                      title={`prompt version ${r.promptVersion} · policy version ${r.policyVersion}`}
                     >
-                      {r.findingCount}
-                    </Link>
-                  ) : (
-                    <span className="muted">0</span>
-                  )}
-                </td>
+                      {r.promptVersion || '—'} · <span className="muted">{r.policyVersion || '—'}</span>
+                    </div>
+                    <div className="muted truncate narrow" title={r.models.join(', ')}>
+                      {r.models.length === 0 ? '—' : r.models.join(', ')}
+                    </div>
+                  </td>
+                )}
+                {show('tokens') && (
+                  <td className="num mono nowrap" title="tokens in / out">
+                    <div>{(r.inputTokens + r.outputTokens).toLocaleString('en-US')}</div>
+                    <div className="muted small">
+                      {r.inputTokens.toLocaleString('en-US')} / {r.outputTokens.toLocaleString('en-US')}
+                    </div>
+                  </td>
+                )}
+                {show('duration') && (
+                  <td className="num mono nowrap">{formatDuration(durationNs(r.startNs, r.endNs))}</td>
+                )}
+                {show('findings') && (
+                  <td className="num">
+                    {r.findingCount > 0 ? (
+                      <Link
+                        to={findingsHref(
+                          new URLSearchParams(project === '' ? { run: r.traceId } : { project, run: r.traceId }),
+                        )}
+                        className={`badge findings sev sev-${r.worstSeverity || 'medium'}`}
+                        data-testid="run-findings-count"
+                        title="Open findings of medium severity or above; click for this run's findings"
+                      >
+                        {r.findingCount}
+                      </Link>
+                    ) : (
+                      <span className="muted">0</span>
+                    )}
+                  </td>
+                )}
               </tr>
             );
           })}

@@ -18,14 +18,21 @@ export interface RunPages {
   matches: ReadonlyMap<string, TextMatch>;
   /** False until the shown runs are the server's current answer to these filters. */
   settled: boolean;
+  /** How many runs match the filters, as the server counted them with the first page; undefined if it did not. */
+  total: number | undefined;
   loadMore: () => void;
 }
 
-/** Pages of runs for one project and filter set; a new filter set starts over from the first page. */
-export function useRunPages(project: string, filters: RunFilters, filtersKey: string): RunPages {
+/**
+ * Pages of runs for one project, filter set and order (`sort` as in the URL, '' for newest first);
+ * a new filter set or order starts over from the first page.
+ */
+export function useRunPages(project: string, filters: RunFilters, filtersKey: string, sort = ''): RunPages {
   const { api } = useSession();
   const list = useCursorList(
-    runPagesQuery(api, project, filtersKey, (cursor) => runsApiQuery(project, filters, PAGE_SIZE, cursor)),
+    runPagesQuery(api, project, `${filtersKey}&sort=${sort}`, (cursor) =>
+      runsApiQuery(project, filters, PAGE_SIZE, cursor, sort),
+    ),
     (page) => page.runs,
     (run) => run.traceId,
   );
@@ -41,6 +48,7 @@ export function useRunPages(project: string, filters: RunFilters, filtersKey: st
     hasMore: list.hasMore,
     loadingMore: list.loadingMore,
     settled: list.settled,
+    total: list.pages[0]?.total,
     loadMore: list.loadMore,
     matches,
   };

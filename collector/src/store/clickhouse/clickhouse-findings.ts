@@ -2,12 +2,13 @@ import { type Severity, worstSeverity } from '@casefile/contract';
 import {
   countsTowardRun,
   type DetectionAuditEntry,
-  encodeFindingCursor,
   type FindingPage,
   type FindingQuery,
   type FindingStatus,
+  findingCursorAfter,
   parseFindingCursor,
   type StoredFinding,
+  severityRankOf,
 } from '../findings.js';
 import type { Migration } from './migration.js';
 import { literal, literalArray, uint, wellFormed } from './sql.js';
@@ -88,6 +89,9 @@ const ARRAY_JOIN = `ARRAY JOIN ids AS id, rule_ids AS rule_id, severities AS sev
   reasons AS reason, evidences AS evidence, evidence_starts AS evidence_start, evidence_ends AS evidence_end,
   details AS detail, agent_names AS agent_name, tool_names AS tool_name, statuses AS status, created_ns AS created`;
 
+// Severity rank of an ARRAY JOINed finding, 0 low … 3 critical (as `severityRankOf`).
+const RANK = "toInt32(indexOf(['low', 'medium', 'high', 'critical'], severity)) - 1";
+
 export async function listFindings(ctx: FindingsContext, projectId: string, q: FindingQuery): Promise<FindingPage> {
   const inner = [`project_id = ${literal(projectId)}`];
   if (q.traceId !== undefined) inner.push(`trace_id = ${literal(q.traceId)}`);
@@ -100,23 +104,33 @@ export async function listFindings(ctx: FindingsContext, projectId: string, q: F
   eq('agent_name', q.agentName);
   eq('tool_name', q.toolName);
   eq('status', q.status);
+  if (q.minSeverity !== undefined) where.push(`${RANK} >= ${uint(severityRankOf(q.minSeverity))}`);
   if (q.fromNs !== undefined) where.push(`created >= ${uint(q.fromNs)}`);
   if (q.toNs !== undefined) where.push(`created < ${uint(q.toNs)}`);
+  const from = `FROM (SELECT * FROM ${ctx.db}.findings FINAL WHERE ${inner.join(' AND ')})\n${ARRAY_JOIN}`;
+  const filtered = (w: readonly string[]) => (w.length > 0 ? `\nWHERE ${w.join(' AND ')}` : '');
+  const countSql = `SELECT count() AS n ${from}${filtered(where)}`;
   if (q.cursor !== undefined) {
-    const after = parseFindingCursor(q.cursor);
+    const after = parseFindingCursor(q.cursor, q.order);
     const at = uint(after.createdNs);
-    where.push(`(created < ${at} OR (created = ${at} AND id < ${literal(after.id)}))`);
+    const older = `(created < ${at} OR (created = ${at} AND id < ${literal(after.id)}))`;
+    if (after.rank === undefined) where.push(older);
+    else {
+      const rank = uint(after.rank);
+      where.push(`(${RANK} < ${rank} OR (${RANK} = ${rank} AND ${older}))`);
+    }
   }
+  const order = q.order === 'severity' ? `${RANK} DESC, created DESC, id DESC` : 'created DESC, id DESC';
   const rows = await ctx.select(`SELECT ${FLAT_COLUMNS}
-FROM (SELECT * FROM ${ctx.db}.findings FINAL WHERE ${inner.join(' AND ')})
-${ARRAY_JOIN}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}
-ORDER BY created DESC, id DESC
+${from}${filtered(where)}
+ORDER BY ${order}
 LIMIT ${uint(q.limit + 1)}`);
   const findings = rows.map((r) => toStoredFinding(projectId, r));
-  if (findings.length <= q.limit) return { findings };
+  const total = q.count ? { total: Number((await ctx.select(countSql))[0]?.n ?? 0) } : {};
+  if (findings.length <= q.limit) return { findings, ...total };
   findings.length = q.limit;
   const last = findings[findings.length - 1] as StoredFinding;
-  return { findings, nextCursor: encodeFindingCursor(last.createdNs, last.id) };
+  return { findings, nextCursor: findingCursorAfter(last, q.order), ...total };
 }
 
 export async function setFindingStatus(

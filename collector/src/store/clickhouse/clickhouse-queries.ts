@@ -1,3 +1,4 @@
+import type { RunSort } from '@casefile/contract';
 import { BadInputError } from '../../errors/errors.js';
 import { decodeCursor, type RunQuery, type Touch } from '../port.js';
 import { partitionSeconds, SUMMARY_SELECT } from './clickhouse-rows.js';
@@ -41,7 +42,14 @@ const hourOf = (ns: bigint) => {
   return s - (s % 3600);
 };
 
-export function listRunsSql(db: string, projectId: string, query: RunQuery, window?: RunWindow): string {
+interface RunFilter {
+  where: string[];
+  having: string[];
+  prewhere: string;
+}
+
+/** The WHERE (over summary rows) and HAVING (over merged runs) of a query's filters, without its cursor. */
+function runFilter(db: string, projectId: string, query: RunQuery, window?: RunWindow): RunFilter {
   const p = literal(projectId);
   const where = [`project_id = ${p}`];
   const having: string[] = [];
@@ -93,6 +101,13 @@ export function listRunsSql(db: string, projectId: string, query: RunQuery, wind
     // pages stay full and the cursor stays exact.
     where.push(`trace_id ${query.hasFindings ? 'IN' : 'NOT IN'} (${findingTracesSubquery(db, projectId)})`);
   }
+  return { where, having, prewhere };
+}
+
+const havingClause = (having: readonly string[]) => (having.length > 0 ? `\nHAVING ${having.join(' AND ')}` : '');
+
+export function listRunsSql(db: string, projectId: string, query: RunQuery, window?: RunWindow): string {
+  const { where, having, prewhere } = runFilter(db, projectId, query, window);
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor);
     if (!after) throw new BadInputError('invalid cursor');
@@ -101,9 +116,60 @@ export function listRunsSql(db: string, projectId: string, query: RunQuery, wind
   }
   return `SELECT ${SUMMARY_SELECT}
 FROM ${db}.${window ? 'run_index' : 'runs'} ${prewhere}WHERE ${where.join(' AND ')}
-GROUP BY trace_id${having.length > 0 ? `\nHAVING ${having.join(' AND ')}` : ''}
+GROUP BY trace_id${havingClause(having)}
 ORDER BY start_ns DESC, trace_id DESC
 LIMIT ${uint(query.limit + 1)}`;
+}
+
+// Worst open severity of a run's findings row: 0 none, 1 low … 4 critical (as `severityRank`).
+const WORST_OPEN_RANK = `arrayReduce('max', arrayPushBack(arrayMap((s, st) -> if(st = 'open', indexOf(['low', 'medium', 'high', 'critical'], s), 0), severities, statuses), 0))`;
+
+/** ORDER BY of a sorted list (see `compareRuns`); ties newest first. */
+function sortOrder(sort: RunSort): string {
+  const dir = sort.descending ? 'DESC' : 'ASC';
+  switch (sort.key) {
+    case 'start':
+      return `start_ns ${dir}, trace_id ${dir}`;
+    case 'duration':
+      return `end_ns - start_ns ${dir}, start_ns DESC, trace_id DESC`;
+    case 'tokens':
+      return `input_tokens + output_tokens ${dir}, start_ns DESC, trace_id DESC`;
+    case 'severity':
+      return `sort_rank ${dir}, sort_count ${dir}, start_ns DESC, trace_id DESC`;
+  }
+}
+
+/**
+ * A page of runs in another order than newest first: every matching run is merged and ordered
+ * (for `severity`, joined to its findings row), then `limit + 1` are taken from `offset` on.
+ */
+export function sortedRunsSql(
+  db: string,
+  projectId: string,
+  query: RunQuery & { sort: RunSort },
+  offset: number,
+): string {
+  const { where, having } = runFilter(db, projectId, query);
+  const runs = `SELECT ${SUMMARY_SELECT}
+FROM ${db}.runs WHERE ${where.join(' AND ')}
+GROUP BY trace_id${havingClause(having)}`;
+  const page = `ORDER BY ${sortOrder(query.sort)}\nLIMIT ${uint(offset)}, ${uint(query.limit + 1)}`;
+  if (query.sort.key !== 'severity') return `${runs}\n${page}`;
+  return `SELECT * FROM (${runs})
+ANY LEFT JOIN (SELECT trace_id, open_count AS sort_count, ${WORST_OPEN_RANK} AS sort_rank
+FROM ${db}.findings FINAL WHERE project_id = ${literal(projectId)}) USING trace_id
+${page}`;
+}
+
+/** How many runs match the query's filters. */
+export function countRunsSql(db: string, projectId: string, query: RunQuery): string {
+  const { where, having } = runFilter(db, projectId, query);
+  if (having.length === 0) {
+    return `SELECT uniqExact(trace_id) AS n FROM ${db}.runs WHERE ${where.join(' AND ')}`;
+  }
+  return `SELECT count() AS n FROM (SELECT ${SUMMARY_SELECT}
+FROM ${db}.runs WHERE ${where.join(' AND ')}
+GROUP BY trace_id${havingClause(having)})`;
 }
 
 export function runsTouchingSql(db: string, projectId: string, touch: Touch, limit: number): string {

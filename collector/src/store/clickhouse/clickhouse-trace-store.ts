@@ -46,6 +46,8 @@ import {
   type AccessFilter,
   type Credential,
   decodeCursor,
+  isSorted,
+  offsetOf,
   type PendingDetection,
   type PendingDetectionQuery,
   type Project,
@@ -65,10 +67,12 @@ import * as evidenceSql from './clickhouse-evidence.js';
 import * as findingsSql from './clickhouse-findings.js';
 import * as metricsSql from './clickhouse-metrics.js';
 import {
+  countRunsSql,
   listRunsSql,
   newestHoursSql,
   type RunWindow,
   runsTouchingSql,
+  sortedRunsSql,
   tracesStartedBeforeSql,
 } from './clickhouse-queries.js';
 import { purgeProjectBefore, waitForMutations } from './clickhouse-retention.js';
@@ -290,12 +294,18 @@ export class ClickHouseTraceStore implements TraceStore {
   }
 
   async listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
-    const listed =
-      query.approvalId !== undefined
+    const offset = isSorted(query) ? offsetOf(query.cursor) : undefined;
+    const listed = isSorted(query)
+      ? (await this.select(sortedRunsSql(this.db, projectId, query, offset ?? 0))).map(rowToSummary)
+      : query.approvalId !== undefined
         ? (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary)
         : await this.listRunsByWindows(projectId, query);
     const runs = await this.withFindingCounts(projectId, listed);
-    const page = runPageOf(runs, query.limit);
+    const page = runPageOf(runs, query.limit, offset);
+    if (query.count) {
+      const [row] = await this.select(countRunsSql(this.db, projectId, query));
+      page.total = Number(row?.n ?? 0);
+    }
     if (query.text && page.runs.length > 0) {
       const sql = textMatchesSql(this.db, projectId, page.runs, query.text);
       page.textMatches = inPageOrder(page.runs, await this.select(sql), query.text, (row, field) => {

@@ -1,6 +1,7 @@
+import type { RunSort } from '@casefile/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { BadInputError } from '../../errors/errors.js';
-import { decodeCursor, type RunQuery } from '../port.js';
+import { decodeCursor, isSorted, offsetOf, type RunQuery } from '../port.js';
 import { FINDING_COUNT_SQL } from './duckdb-findings.js';
 import { spanTextCondition } from './duckdb-run-search.js';
 
@@ -50,8 +51,34 @@ SELECT DISTINCT project_id, k, trace_id FROM (SELECT project_id, ${keyExpr} AS k
 
 export const RUN_COLUMNS = `r.trace_id, r.start_ns, r.end_ns, r.name, r.service_name, r.agent_name, r.agent_version, r.conversation_id, r.status, r.step_count, r.error_count, r.tool_names, r.prompt_version, r.policy_version, r.models, r.input_tokens, r.output_tokens, r.run_input, ${FINDING_COUNT_SQL} AS finding_count`;
 
-/** Builds the listing query with positional parameters; every value is bound, never spliced. */
-export function buildListRuns(projectId: string, query: RunQuery): { sql: string; params: DuckDBValue[] } {
+const SEVERITY_RANK_SQL = `(SELECT coalesce(max(CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 END), 0)
+FROM findings f WHERE f.project_id = r.project_id AND f.trace_id = r.trace_id AND f.status = 'open')`;
+
+/** ORDER BY of `query.sort` (see `compareRuns`); ties newest first. */
+function orderBy(sort: RunSort | undefined): string {
+  if (sort === undefined || (sort.key === 'start' && sort.descending)) return 'r.start_ns DESC, r.trace_id DESC';
+  const dir = sort.descending ? 'DESC' : 'ASC';
+  switch (sort.key) {
+    case 'start':
+      return 'r.start_ns ASC, r.trace_id ASC';
+    case 'duration':
+      return `r.end_ns - r.start_ns ${dir}, r.start_ns DESC, r.trace_id DESC`;
+    case 'tokens':
+      return `r.input_tokens + r.output_tokens ${dir}, r.start_ns DESC, r.trace_id DESC`;
+    case 'severity':
+      return `${SEVERITY_RANK_SQL} ${dir}, finding_count ${dir}, r.start_ns DESC, r.trace_id DESC`;
+  }
+}
+
+/**
+ * Builds the listing query with positional parameters; every value is bound, never spliced. A
+ * sorted list pages by offset, the newest-first one by (start, trace) after the cursor. `count` is
+ * the same filters' total.
+ */
+export function buildListRuns(
+  projectId: string,
+  query: RunQuery,
+): { sql: string; params: DuckDBValue[]; count: { sql: string; params: DuckDBValue[] } } {
   const params: DuckDBValue[] = [projectId];
   const bind = (value: DuckDBValue): string => {
     params.push(value);
@@ -81,7 +108,11 @@ export function buildListRuns(projectId: string, query: RunQuery): { sql: string
     where.push(`r.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.project_id = $1 AND (${any}))`);
   }
   if (query.hasFindings !== undefined) where.push(`${FINDING_COUNT_SQL} ${query.hasFindings ? '> 0' : '= 0'}`);
-  if (query.cursor !== undefined) {
+  const count = { sql: `SELECT count(*) AS n FROM runs r WHERE ${where.join(' AND ')}`, params: [...params] };
+  let page = `LIMIT ${bind(query.limit + 1)}`;
+  if (isSorted(query)) {
+    page += ` OFFSET ${bind(offsetOf(query.cursor))}`;
+  } else if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor);
     if (!after) throw new BadInputError('invalid cursor');
     const start = bind(after.startNs);
@@ -90,6 +121,6 @@ export function buildListRuns(projectId: string, query: RunQuery): { sql: string
     );
   }
   const sql = `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where.join(' AND ')}
-ORDER BY r.start_ns DESC, r.trace_id DESC LIMIT ${bind(query.limit + 1)}`;
-  return { sql, params };
+ORDER BY ${orderBy(query.sort)} ${page}`;
+  return { sql, params, count };
 }

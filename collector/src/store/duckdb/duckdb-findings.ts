@@ -6,6 +6,7 @@ import {
   type FindingStatus,
   parseFindingCursor,
   type StoredFinding,
+  severityRankOf,
 } from '../findings.js';
 
 /** SQL and row mapping for findings, baselines, detection settings and their audit log (DuckDB). */
@@ -81,7 +82,13 @@ export function findingParams(f: StoredFinding): DuckDBValue[] {
 export const DELETE_ORPHAN_FINDINGS =
   'DELETE FROM findings WHERE project_id = $1 AND trace_id NOT IN (SELECT trace_id FROM runs WHERE project_id = $1)';
 
-export function buildListFindings(projectId: string, q: FindingQuery): { sql: string; params: DuckDBValue[] } {
+const RANK_SQL = "CASE severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END";
+
+/** The listing query in `q.order` (see `findingOrder`), and the count of the same filters. */
+export function buildListFindings(
+  projectId: string,
+  q: FindingQuery,
+): { sql: string; params: DuckDBValue[]; count: { sql: string; params: DuckDBValue[] } } {
   const params: DuckDBValue[] = [projectId];
   const bind = (value: DuckDBValue): string => {
     params.push(value);
@@ -97,16 +104,24 @@ export function buildListFindings(projectId: string, q: FindingQuery): { sql: st
   eq('agent_name', q.agentName);
   eq('tool_name', q.toolName);
   eq('status', q.status);
+  if (q.minSeverity !== undefined) where.push(`${RANK_SQL} >= ${bind(severityRankOf(q.minSeverity))}`);
   if (q.fromNs !== undefined) where.push(`created_ns >= ${bind(q.fromNs)}::UBIGINT`);
   if (q.toNs !== undefined) where.push(`created_ns < ${bind(q.toNs)}::UBIGINT`);
+  const count = { sql: `SELECT count(*) AS n FROM findings WHERE ${where.join(' AND ')}`, params: [...params] };
   if (q.cursor !== undefined) {
-    const after = parseFindingCursor(q.cursor);
+    const after = parseFindingCursor(q.cursor, q.order);
     const at = bind(after.createdNs);
-    where.push(`(created_ns < ${at}::UBIGINT OR (created_ns = ${at}::UBIGINT AND id < ${bind(after.id)}))`);
+    const older = `(created_ns < ${at}::UBIGINT OR (created_ns = ${at}::UBIGINT AND id < ${bind(after.id)}))`;
+    if (after.rank === undefined) where.push(older);
+    else {
+      const rank = bind(after.rank);
+      where.push(`(${RANK_SQL} < ${rank} OR (${RANK_SQL} = ${rank} AND ${older}))`);
+    }
   }
+  const order = q.order === 'severity' ? `${RANK_SQL} DESC, created_ns DESC, id DESC` : 'created_ns DESC, id DESC';
   const sql = `SELECT * FROM findings WHERE ${where.join(' AND ')}
-ORDER BY created_ns DESC, id DESC LIMIT ${bind(q.limit + 1)}`;
-  return { sql, params };
+ORDER BY ${order} LIMIT ${bind(q.limit + 1)}`;
+  return { sql, params, count };
 }
 
 export function toStoredFinding(r: Row): StoredFinding {

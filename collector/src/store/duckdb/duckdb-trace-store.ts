@@ -35,10 +35,10 @@ import type {
 } from '../evidence.js';
 import {
   type DetectionAuditEntry,
-  encodeFindingCursor,
   type FindingPage,
   type FindingQuery,
   type FindingStatus,
+  findingCursorAfter,
   type StoredFinding,
 } from '../findings.js';
 import type {
@@ -53,6 +53,8 @@ import {
   type AccessEntry,
   type AccessFilter,
   type Credential,
+  isSorted,
+  offsetOf,
   type PendingDetection,
   type PendingDetectionQuery,
   type Project,
@@ -152,10 +154,12 @@ export class DuckDbTraceStore implements TraceStore {
     });
   }
 
-  listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
-    const { sql, params } = buildListRuns(projectId, query);
+  async listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
+    const { sql, params, count } = buildListRuns(projectId, query);
     return this.onReader(async (conn) => {
-      const page = runPageOf((await readRows(conn, sql, params)).map(toRunSummary), query.limit);
+      const rows = (await readRows(conn, sql, params)).map(toRunSummary);
+      const page = runPageOf(rows, query.limit, isSorted(query) ? offsetOf(query.cursor) : undefined);
+      if (query.count) page.total = Number((await readRows(conn, count.sql, count.params))[0]?.n ?? 0);
       await withRunFacts(conn, projectId, page.runs);
       if (query.text && page.runs.length > 0) {
         const m = buildTextMatches(projectId, page.runs, query.text);
@@ -357,14 +361,15 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
     });
   }
 
-  listFindings(projectId: string, query: FindingQuery): Promise<FindingPage> {
-    const { sql, params } = buildListFindings(projectId, query);
+  async listFindings(projectId: string, query: FindingQuery): Promise<FindingPage> {
+    const { sql, params, count } = buildListFindings(projectId, query);
     return this.onReader(async (conn) => {
       const findings = (await readRows(conn, sql, params)).map(toStoredFinding);
-      if (findings.length <= query.limit) return { findings };
+      const total = query.count ? { total: Number((await readRows(conn, count.sql, count.params))[0]?.n ?? 0) } : {};
+      if (findings.length <= query.limit) return { findings, ...total };
       findings.length = query.limit;
       const last = findings[findings.length - 1] as StoredFinding;
-      return { findings, nextCursor: encodeFindingCursor(last.createdNs, last.id) };
+      return { findings, nextCursor: findingCursorAfter(last, query.order), ...total };
     });
   }
 

@@ -6,6 +6,7 @@ import { runClusterBench } from './cluster-bench.js';
 import { runDetectionBench } from './detection-bench.js';
 import { runDriftBench } from './drift-bench.js';
 import { runDriftScaleBench } from './drift-scale-bench.js';
+import { runEvidenceBench } from './evidence-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runRedactionBench } from './redaction-bench.js';
 import { runReplayBench } from './replay-bench.js';
@@ -17,6 +18,7 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
  * measured in the same run (these machines are noisy; absolute numbers mean little).
  *   --only ingest,redaction   run a subset
+ *   --only evidence           hash chain cost on ingest, verify vs plain read, offline export check
  *   --only cluster            2 collectors into a 2 × 2 ClickHouse cluster vs 1 into one server (needs zookeeper)
  *   --only drift              the drift suite and the drift scale bench (drift-suite, drift-scale: one of them)
  *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
@@ -62,6 +64,10 @@ async function main(argv: string[]): Promise<void> {
     if (wants('ingest')) {
       log('\n== Ingest throughput ==');
       await runIngestBench({ clickhouseUrl, reps: 5, requests: 20, runsPerRequest: 50, concurrency: 4, log });
+    }
+    if (wants('evidence')) {
+      log('\n== Evidence: hash chain on ingest, verification vs a plain read, offline export check ==');
+      await runEvidenceBench({ clickhouseUrl, log });
     }
     if (wants('redaction')) {
       log('\n== Redaction: detection quality and speed ==');

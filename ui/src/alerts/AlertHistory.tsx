@@ -6,7 +6,7 @@ import { Link } from '../app/Link';
 import { useSession } from '../app/session';
 import { alertDeliveriesQuery, alertEventsQuery, olderAlertEventsQuery, pollInterval } from '../data/queries';
 import { formatTimestamp, parseNanos } from '../lib/nanos';
-import { alertRuleHref } from '../lib/routes';
+import { alertRuleHref, runHref } from '../lib/routes';
 import {
   eventCompareHref,
   eventDriftHref,
@@ -181,6 +181,24 @@ function EventDetail({
         </div>
       ))}
       {event.observed !== undefined && event.observed !== null && <p>Observed: {event.observed}</p>}
+      {event.exampleRuns.current.length > 0 && (
+        <div className="event-examples small" data-testid="event-examples">
+          <span className="muted">Runs that made this verdict (current window): </span>
+          {event.exampleRuns.current.map((traceId, i) => (
+            <span key={traceId}>
+              {i > 0 && ' · '}
+              <Link
+                to={runHref(project, traceId)}
+                className="mono"
+                data-testid="event-example-run"
+                data-trace-id={traceId}
+              >
+                {traceId.slice(0, 12)}…
+              </Link>
+            </span>
+          ))}
+        </div>
+      )}
       <h4>Deliveries</h4>
       {deliveries.isPending && <div className="muted">Loading…</div>}
       {deliveries.error !== null && <ErrorBanner error={deliveries.error} />}

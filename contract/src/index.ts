@@ -3,6 +3,18 @@
  * Zod schemas and DTOs, and the conversions to them. No Node-only imports (the UI bundles it).
  */
 
+export type { AdminProjectDto, CredentialCreate, CredentialDto, ProjectCreate } from './admin.js';
+export {
+  adminProjectListSchema,
+  adminProjectSchema,
+  credentialCreatedSchema,
+  credentialCreateSchema,
+  credentialDtoSchema,
+  credentialListSchema,
+  PROJECT_ID_PATTERN,
+  projectCreateSchema,
+  ROLES,
+} from './admin.js';
 export type {
   AlertEvaluationDto,
   AlertEventDto,

@@ -9,6 +9,7 @@ import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import type { AttributeRedactor } from '../normalize/normalize-span.js';
 import type { DecodeLimits } from '../otlp/decoded.js';
 import type { TraceStore } from '../store/port.js';
+import { adminRoutes } from './admin-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { caseRoutes } from './case-routes.js';
 import { driftRoutes } from './drift-routes.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', evidenceRoutes(deps));
   app.route('/api/alerts', alertRoutes(deps));
   app.route('/api/drift', driftRoutes(deps));
+  app.route('/api/admin', adminRoutes(deps));
   app.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.all('/v1/*', (c) =>
     c.json(

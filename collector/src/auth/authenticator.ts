@@ -6,6 +6,8 @@ export interface Principal {
   name: string;
   role: Role;
   projectIds: string[];
+  /** The hash of the token the caller signed in with (admins may not revoke their own). */
+  credentialHash?: string;
 }
 
 const ROLE_RANK: Record<Role, number> = { viewer: 0, investigator: 1, admin: 2 };
@@ -64,7 +66,7 @@ export function createAuthenticator(store: CredentialStore, ttlMs = 10_000): Aut
     },
     async login(authorization) {
       const c = await find(authorization, 'login');
-      return { name: c.name, role: c.role, projectIds: c.projectIds };
+      return { name: c.name, role: c.role, projectIds: c.projectIds, credentialHash: c.hash };
     },
     invalidate() {
       cache.clear();

@@ -55,6 +55,8 @@ const ROUTES: { path: string; params: string[] }[] = [
   { path: '/api/drift/series', params: ['project', 'metric', 'agent', 'tool', 'from', 'to', 'bucket'] },
   { path: '/api/drift/compare', params: ['project', 'metric', 'agent', 'tool', 'window', 'end', 'reference', 'test'] },
   { path: '/api/drift/versions', params: ['project', 'dimension', 'agent'] },
+  { path: '/api/admin/projects', params: ['project'] },
+  { path: '/api/admin/credentials', params: ['project'] },
 ];
 
 /** Values (URL-encoded) that have broken parsers: signs, fractions, exponents, huge numbers, quotes, NUL, odd Unicode. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBaseline, learnRun, markExpected, updateBaseline } from './baseline.js';
+import { emptyBaseline, learnRun, learnRunInPlace, markExpected, updateBaseline } from './baseline.js';
 import { parseBaseline } from './baseline-parse.js';
 import { resolveDetectionConfig } from './config.js';
 import type { Finding } from './finding.js';
@@ -23,6 +23,25 @@ describe('baseline', () => {
     expect(b.approvals.map((a) => a.id)).toEqual(['apr-1']);
     expect(JSON.parse(JSON.stringify(b))).toEqual(b);
     expect(parseBaseline(JSON.parse(JSON.stringify(b)))).toEqual(b);
+  });
+
+  it('learns the same in place as on a copy, and the copying form leaves its input alone', () => {
+    const runs = [
+      makeRun([mail('ops@acme.example', 'Weekly report'), approvalStep('apr-1', 'approved', 'f'.repeat(64))]),
+      makeRun([mail('billing@globex.example')], { agentName: 'billing-job' }),
+      makeRun([mail('ops@acme.example', 'Monthly report, longer'), approvalStep('apr-2', 'approved', 'e'.repeat(64))]),
+    ];
+    let copied = emptyBaseline();
+    const owned = emptyBaseline();
+    for (const run of runs) {
+      const before = JSON.stringify(copied);
+      const next = learnRun(copied, run);
+      expect(JSON.stringify(copied)).toBe(before);
+      copied = next;
+      expect(learnRunInPlace(owned, run)).toBe(owned);
+    }
+    expect(owned).toEqual(copied);
+    expect(owned.runs).toBe(3);
   });
 
   it('learns tools per agent: one agent’s destinations are not normal for another', () => {

@@ -1,5 +1,6 @@
 import type { Step } from '../model/step.js';
 import { policyGaps } from './approval-gaps.js';
+import { rememberApproval } from './approval-history.js';
 import { type ArgType, argumentShape } from './arg-shape.js';
 import {
   type AgentBaseline,
@@ -107,12 +108,28 @@ export function learnRun(
   config = DEFAULT_DETECTION_CONFIG,
 ): Baseline {
   const b = structuredClone(baseline);
+  learnRunInPlace(b, steps, findings, config);
+  return b;
+}
+
+/**
+ * `learnRun` without the copy: folds the run into `b` itself and returns it. For a holder that owns
+ * its baseline (the collector's per-project cache): copying a baseline costs as much as its size
+ * (up to `baseline.maxApprovalIds` approval IDs), which is more than learning one run.
+ */
+export function learnRunInPlace(
+  b: Baseline,
+  steps: readonly Step[],
+  findings: readonly Finding[] = [],
+  config = DEFAULT_DETECTION_CONFIG,
+): Baseline {
   const cfg = config.baseline;
   if (steps.length === 0) return b;
+  // Before anything is learned: the vocabulary is the baseline's as detection saw it.
+  const prov = runProvenance(steps, b, config);
   b.runs++;
   const facts = runFacts(steps, config);
   const flagged = new Set(findings.filter(taints).map((f) => f.spanId));
-  const prov = runProvenance(steps, baseline, config);
   const toolsInRun = new Set<string>();
   for (const s of steps) {
     if (isToolStep(s)) {
@@ -133,9 +150,8 @@ export function learnRun(
       if (encoded.image) tool.sawImage = true;
       for (const p of encoded.textPaths) addBounded(tool.encodedPaths, p, cfg.maxArgPathsPerTool);
     }
-    if (s.kind === 'approval' && s.approvalId !== '' && !b.approvals.some((a) => a.id === s.approvalId)) {
-      b.approvals.push({ id: s.approvalId, traceId: s.traceId });
-      if (b.approvals.length > cfg.maxApprovalIds) b.approvals.splice(0, b.approvals.length - cfg.maxApprovalIds);
+    if (s.kind === 'approval' && s.approvalId !== '') {
+      rememberApproval(b.approvals, { id: s.approvalId, traceId: s.traceId }, cfg.maxApprovalIds);
     }
   }
   const agent = agentEntry(b, facts.agentName, cfg);

@@ -2,7 +2,14 @@
 export type { PolicyGap, UnapprovedCall } from './approval-gaps.js';
 export { gapTally, policyGaps, unapprovedCalls } from './approval-gaps.js';
 export type { AgentBaseline, ArgPathStats, Baseline, PolicyGapTally, ToolBaseline } from './baseline.js';
-export { emptyBaseline, learnRun, MAX_GAP_EXAMPLES, markExpected, updateBaseline } from './baseline.js';
+export {
+  emptyBaseline,
+  learnRun,
+  learnRunInPlace,
+  MAX_GAP_EXAMPLES,
+  markExpected,
+  updateBaseline,
+} from './baseline.js';
 export { parseBaseline } from './baseline-parse.js';
 export type { DetectionConfig, DetectionConfigInput, Mute } from './config.js';
 export { DEFAULT_DETECTION_CONFIG, resolveDetectionConfig } from './config.js';

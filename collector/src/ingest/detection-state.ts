@@ -3,7 +3,7 @@ import {
   type DetectionConfig,
   emptyBaseline,
   type Finding,
-  learnRun,
+  learnRunInPlace,
   markExpected,
   parseBaseline,
 } from '../detect/index.js';
@@ -11,6 +11,7 @@ import type { Step } from '../model/step.js';
 import type { DetectionStateStore } from '../store/port.js';
 import { configFromStoredSettings } from './detection-settings.js';
 
+/** Applies one change to a baseline this state owns (in place, or returning a replacement). */
 type BaselineChange = (baseline: Baseline) => Baseline;
 
 interface ProjectState {
@@ -39,7 +40,7 @@ export interface DetectionState {
   load(projectId: string): Promise<{ baseline: Baseline; config: DetectionConfig }>;
   /**
    * Fold a run into the cached baseline, given what detection found in it: what came from untrusted
-   * content and the steps of high findings are not learned (see `learnRun`).
+   * content and the steps of high findings are not learned (see `learnRunInPlace`).
    */
   learn(projectId: string, steps: readonly Step[], findings?: readonly Finding[]): Promise<void>;
   /** Teach the baseline the item a finding reported, and store the baseline now. */
@@ -115,7 +116,9 @@ export function createDetectionState(store: DetectionStateStore): DetectionState
     async learn(projectId, steps, findings = []) {
       const state = await entry(projectId);
       const config = await configOf(projectId, state);
-      change(state, (b) => learnRun(b, steps, findings, config));
+      // In place: the cached baseline and the one a flush merges into are this state's own, and a
+      // copy per run would cost as much as the baseline is large.
+      change(state, (b) => learnRunInPlace(b, steps, findings, config));
       if (state.pending.length >= MAX_PENDING) await persist(projectId, state);
     },
     async markExpected(projectId, finding) {

@@ -1,4 +1,5 @@
 import type { Step } from '../../model/step.js';
+import { usesOfApproval } from '../approval-history.js';
 import { approvalIdOf, isApprovalStep, linkApprovals } from '../approval-links.js';
 import type { Rule, RuleContext } from '../context.js';
 import { label } from '../context.js';
@@ -39,7 +40,7 @@ export const approvalReused: Rule = {
       );
     }
     for (const a of ctx.steps.filter(isApprovalStep)) {
-      const earlier = ctx.baseline.approvals.find((x) => x.id === a.approvalId && x.traceId !== a.traceId);
+      const earlier = usesOfApproval(ctx.baseline.approvals, a.approvalId).find((x) => x.traceId !== a.traceId);
       if (!earlier) continue;
       findings.push(
         makeFinding({

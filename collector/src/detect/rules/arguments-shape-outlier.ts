@@ -39,8 +39,11 @@ export const argumentsShapeOutlier: Rule = {
           continue;
         }
         if (stats.lengths.length < ctx.config.baseline.minRuns) continue;
-        const z = robustZ(f.length, stats.lengths);
-        if (z >= cfg.zThreshold && f.length - median(stats.lengths) >= cfg.minLengthDelta) {
+        // The growth gate first: it needs only the median, and most lengths fail it.
+        const centre = median(stats.lengths);
+        if (f.length - centre < cfg.minLengthDelta) continue;
+        const z = robustZ(f.length, stats.lengths, undefined, undefined, centre);
+        if (z >= cfg.zThreshold) {
           const severity: Severity = z >= cfg.zThreshold * 4 ? 'high' : 'medium';
           deviations.push({ severity, what: 'outlier length', path: f.path, type: f.type, length: f.length, z });
         }

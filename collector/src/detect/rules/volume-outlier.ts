@@ -49,16 +49,14 @@ export const volumeOutlier: Rule = {
       },
       { metric: 'toolCalls' as const, value: facts.toolCalls, minDelta: MIN_CALLS_DELTA, noun: 'tool calls' },
     ];
-    const outliers = metrics.filter((m) => {
-      const sample = agent[m.metric];
-      const med = median(sample);
-      const z = robustZ(m.value, sample);
-      return !(z < cfg.zThreshold || m.value < cfg.minRatio * Math.max(med, 1) || m.value - med < m.minDelta);
-    });
+    // The ratio and excess gates need only the median and rule out nearly every run; z comes last.
+    const outliers = metrics
+      .map((m) => ({ ...m, med: median(agent[m.metric]) }))
+      .filter((m) => !(m.value < cfg.minRatio * Math.max(m.med, 1) || m.value - m.med < m.minDelta))
+      .map((m) => ({ ...m, z: robustZ(m.value, agent[m.metric], undefined, undefined, m.med) }))
+      .filter((m) => !(m.z < cfg.zThreshold));
     for (const m of outliers) {
-      const sample = agent[m.metric];
-      const med = median(sample);
-      const z = robustZ(m.value, sample);
+      const { med, z } = m;
       let severity: Severity = z >= cfg.zThreshold * 3 ? 'high' : 'medium';
       // Many bytes alone are a long answer or a long quote; they need a second signal (also many
       // calls, or personal data or secrets in what went out) before they reach medium.

@@ -229,6 +229,16 @@ function lines(log: Logger): (line: string) => void {
 
 type Server = ReturnType<typeof serve>;
 
+/**
+ * How long an idle kept-alive connection stays open. Node's default (5 s) equals the OTLP batch
+ * exporters' default export interval, so an exporter reuses a connection just as the server closes
+ * it and the request fails ("other side closed", ECONNRESET); on a busy machine a client's own idle
+ * timer fires late and it reuses connections the server has already closed. 65 s is above the
+ * exporters' intervals and the usual load balancer idle timeout (60 s), so the client or the balancer
+ * closes first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 function listen(
   config: Config,
   dataDir: string,
@@ -236,6 +246,11 @@ function listen(
 ): Promise<Server> {
   return new Promise<Server>((ok, fail) => {
     const s = serve({ fetch, port: config.port, hostname: config.host }, () => ok(s));
+    // `serve` without a `createServer` option makes a plain node:http server.
+    const http1 = s as unknown as { keepAliveTimeout: number; headersTimeout: number };
+    http1.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    // Must exceed the keep-alive timeout, or a request starting on a reused connection can be cut.
+    http1.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
     s.once('error', (error: NodeJS.ErrnoException) => {
       describeListenError(config.host, config.port, dataDir, error).then(fail, fail);
     });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createAlertEvaluator } from './alerts/evaluator.js';
@@ -13,16 +13,17 @@ import { createChainRecorder } from './evidence/chain-recorder.js';
 import { createRetentionJob } from './evidence/retention-job.js';
 import type { Signer } from './evidence/signing.js';
 import { loadSigner } from './evidence/signing-config.js';
-import { createBatchingWriter } from './ingest/batching-writer.js';
+import { type BatchingWriter, createBatchingWriter } from './ingest/batching-writer.js';
 import { createDetectionState } from './ingest/detection-state.js';
 import { createDetectionWorker, type DetectionWorker } from './ingest/detection-worker.js';
+import { createIngestLog } from './ingest/ingest-log.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { type CollectorMetrics, createCollectorMetrics, instrumentStore } from './metrics/collector-metrics.js';
 import { DEFAULT_DECODE_LIMITS } from './otlp/decoded.js';
 import { createRedactionPass } from './redaction.js';
 import { removeCollectorFile, writeCollectorFile } from './startup/collector-file.js';
 import { openStore } from './startup/open-store.js';
-import { describeListenError } from './startup/startup-error.js';
+import { describeListenError, StartupError } from './startup/startup-error.js';
 import type { SpanWriter, TraceStore } from './store/port.js';
 
 export interface RunningCollector {
@@ -99,11 +100,35 @@ export async function startCollector(
       detection.notify(steps);
     },
   };
-  const writer = createBatchingWriter(detectingStore, {
-    maxRows: config.batchMaxRows,
-    maxDelayMs: config.batchMaxDelayMs,
-    maxQueuedRows: config.maxQueuedRows,
-  });
+  let writer: BatchingWriter;
+  if (config.ingestLog) {
+    const ingestLog = await createIngestLog(detectingStore, {
+      dir: join(dataDir, 'ingest-log'),
+      maxRows: config.batchMaxRows,
+      maxQueuedRows: config.maxQueuedRows,
+      log: lines(log.child({ module: 'ingest-log' })),
+    });
+    try {
+      const replayed = await ingestLog.replay();
+      if (replayed.records > 0 || replayed.torn > 0) {
+        log.info(`ingest log: stored ${replayed.steps} steps a previous run had acknowledged`, replayed);
+      }
+    } catch (error) {
+      await new Promise((ok) => server.close(ok));
+      await store.close().catch(() => {});
+      throw new StartupError(
+        `could not store what the ingest log in ${join(dataDir, 'ingest-log')} holds: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    writer = ingestLog;
+  } else {
+    writer = createBatchingWriter(detectingStore, {
+      maxRows: config.batchMaxRows,
+      maxDelayMs: config.batchMaxDelayMs,
+      maxQueuedRows: config.maxQueuedRows,
+    });
+  }
   metrics.registry.beforeRender(() => metrics.ingestQueueRows.set(writer.pendingRows));
   const uiDir = config.uiDir ?? defaultUiDir();
   const redaction = createRedactionPass(config.redactionKey, {

@@ -27,6 +27,9 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  *   --scale-no-build          query the kept store as far as it is built (it is resumable)
  *   --scale-stores=a,b        duckdb, clickhouse (default both)
  *   --scale-reps=N            calls per query in the scale query bench (default 20)
+ *   --scale-cells=4x50,16x500 the ingest cells (requests in flight × spans per request; default all six)
+ *   --scale-ingest-reps=N     repetitions per ingest cell (default 5)
+ *   --scale-ack=stored,logged acknowledge ingest when stored (group commit) and/or when logged (default both)
  */
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -39,6 +42,9 @@ async function main(argv: string[]): Promise<void> {
       'scale-stores': { type: 'string' },
       'scale-no-build': { type: 'boolean' },
       'scale-reps': { type: 'string' },
+      'scale-cells': { type: 'string' },
+      'scale-ack': { type: 'string' },
+      'scale-ingest-reps': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -98,12 +104,31 @@ async function main(argv: string[]): Promise<void> {
         throw new Error(`--scale-stores: unknown store "${k}" (duckdb, clickhouse)`);
       return k;
     });
+    const ingestReps = flags['scale-ingest-reps'] === undefined ? 5 : Number(flags['scale-ingest-reps']);
+    if (!Number.isInteger(ingestReps) || ingestReps <= 0) {
+      throw new Error('--scale-ingest-reps must be a positive integer');
+    }
+    const cells = flags['scale-cells']?.split(',').map((cell) => {
+      const m = /^(\d+)x(\d+)$/.exec(cell);
+      if (!m) throw new Error(`--scale-cells: "${cell}" is not <in flight>x<spans per request>, e.g. 4x50`);
+      const [inFlight, perRequest] = [Number(m[1]), Number(m[2])];
+      if (inFlight < 1 || perRequest < 10 || perRequest % 10 !== 0) {
+        throw new Error(`--scale-cells: "${cell}" needs 1+ in flight and a multiple of 10 spans per request`);
+      }
+      return { inFlight, perRequest };
+    });
+    const ack = (flags['scale-ack'] ?? 'stored,logged').split(',').map((a) => {
+      if (a !== 'stored' && a !== 'logged') throw new Error(`--scale-ack: unknown "${a}" (stored, logged)`);
+      return a;
+    });
     if (wants('scale') || wants('scale-ingest') || wants('scale-rss') || wants('scale-profile')) {
       log("\n== Scale: ingest through the collector vs the store's own bulk insert ==");
       await runScaleIngestBench({
         clickhouseUrl,
         stores: scaleStores,
-        reps: 5,
+        reps: ingestReps,
+        ...(cells ? { cells } : {}),
+        ack,
         ingest: wants('scale') || wants('scale-ingest'),
         rss: wants('scale') || wants('scale-rss'),
         profile: wants('scale') || wants('scale-profile'),

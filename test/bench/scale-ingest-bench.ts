@@ -18,6 +18,10 @@ export interface ScaleIngestOptions {
   rss: boolean;
   /** A CPU profile of the collector under 4 × 500-span requests in flight, split by part of the path. */
   profile?: boolean;
+  /** Which acknowledgement to measure: when stored (group commit), when logged (ingest log), or both (default). */
+  ack?: Array<'stored' | 'logged'>;
+  /** The cells to measure (default every combination of 1, 4, 16 in flight and 50, 500 spans). */
+  cells?: Array<{ inFlight: number; perRequest: number }>;
   /** Spans per repetition (default 10,000). */
   spansPerRep?: number;
   /** Length of the memory soak (default 10 minutes). */
@@ -28,6 +32,8 @@ export interface ScaleIngestOptions {
 const CONCURRENCY = [1, 4, 16];
 const SPANS_PER_REQUEST = [50, 500];
 const BULK_BATCH = 5_000;
+/** The project the with-views bulk insert writes under, apart from the collector's spans. */
+const BULK_PROJECT = 'bench-bulk-with-views';
 
 /**
  * Durable ingest through a real collector process (OTLP/protobuf → decode → normalise → redaction
@@ -43,7 +49,7 @@ export async function runScaleIngestBench(opts: ScaleIngestOptions): Promise<voi
       continue;
     }
     if (opts.profile) await profileRun(kind, opts);
-    if (opts.ingest) await ingestRatios(kind, opts);
+    if (opts.ingest) for (const ack of opts.ack ?? ['stored', 'logged']) await ingestRatios(kind, opts, ack);
     if (opts.rss) await memorySoak(kind, opts);
   }
 }
@@ -54,6 +60,11 @@ interface Target {
   sample(spans: number): Promise<unknown[]>;
   /** The store's bulk insert of these rows (fresh trace IDs each call); resolves to ms. */
   bulk(rows: unknown[]): Promise<number>;
+  /**
+   * ClickHouse only: the same bulk insert into the collector's own `spans`, so every materialized view
+   * runs too (under a project of its own, left out of the count); resolves to ms.
+   */
+  bulkWithViews?(rows: unknown[]): Promise<number>;
   /** Spans stored for the collector (distinct project/trace/span). */
   storedSpans(): Promise<number>;
   close(): Promise<void>;
@@ -63,6 +74,7 @@ async function openTarget(
   kind: 'duckdb' | 'clickhouse',
   opts: ScaleIngestOptions,
   profileDir?: string,
+  ack: 'stored' | 'logged' = 'stored',
 ): Promise<Target> {
   const database = `casefile_ingest_${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> =
@@ -70,7 +82,7 @@ async function openTarget(
       ? { CASEFILE_CLICKHOUSE_URL: opts.clickhouseUrl as string, CASEFILE_CLICKHOUSE_DATABASE: database }
       : {};
   const collector = await startCollectorProcess(
-    { CASEFILE_ALERT_TICK_MS: '0', ...env },
+    { CASEFILE_ALERT_TICK_MS: '0', CASEFILE_INGEST_LOG: String(ack === 'logged'), ...env },
     {
       startTimeoutMs: 180_000,
       nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
@@ -85,6 +97,19 @@ async function openTarget(
       log: { level: ClickHouseLogLevel.OFF },
     });
     await client.command({ query: `CREATE TABLE ${database}.spans_raw AS ${database}.spans` });
+    const bulkInsert = async (table: string, rows: unknown[], projectId?: string) => {
+      const tag = randomBytes(4).toString('hex');
+      const values = (rows as Array<Record<string, unknown>>).map((r) => ({
+        ...r,
+        trace_id: tag + String(r.trace_id).slice(8),
+        ...(projectId === undefined ? {} : { project_id: projectId }),
+      }));
+      const t = performance.now();
+      for (let k = 0; k < values.length; k += BULK_BATCH) {
+        await client.insert({ table, values: values.slice(k, k + BULK_BATCH), format: 'JSONEachRow' });
+      }
+      return performance.now() - t;
+    };
     return {
       collector,
       async sample(spans) {
@@ -94,25 +119,11 @@ async function openTarget(
         });
         return (await r.json()) as unknown[];
       },
-      async bulk(rows) {
-        const tag = randomBytes(4).toString('hex');
-        const values = (rows as Array<Record<string, unknown>>).map((r) => ({
-          ...r,
-          trace_id: tag + String(r.trace_id).slice(8),
-        }));
-        const t = performance.now();
-        for (let k = 0; k < values.length; k += BULK_BATCH) {
-          await client.insert({
-            table: `${database}.spans_raw`,
-            values: values.slice(k, k + BULK_BATCH),
-            format: 'JSONEachRow',
-          });
-        }
-        return performance.now() - t;
-      },
+      bulk: (rows) => bulkInsert(`${database}.spans_raw`, rows),
+      bulkWithViews: (rows) => bulkInsert(`${database}.spans`, rows, BULK_PROJECT),
       async storedSpans() {
         const r = await client.query({
-          query: `SELECT uniqExact(project_id, trace_id, span_id) AS n FROM ${database}.spans`,
+          query: `SELECT uniqExact(project_id, trace_id, span_id) AS n FROM ${database}.spans WHERE project_id != '${BULK_PROJECT}'`,
           format: 'JSONEachRow',
         });
         const [row] = (await r.json()) as Array<{ n: string }>;
@@ -174,53 +185,90 @@ function fromJson(s: Record<string, unknown>): Step {
   };
 }
 
-async function ingestRatios(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOptions): Promise<void> {
+async function ingestRatios(
+  kind: 'duckdb' | 'clickhouse',
+  opts: ScaleIngestOptions,
+  ack: 'stored' | 'logged',
+): Promise<void> {
   const spansPerRep = opts.spansPerRep ?? 5_000;
-  const target = await openTarget(kind, opts);
+  const target = await openTarget(kind, opts, undefined, ack);
   const results: (string | number)[][] = [
-    ['requests in flight', 'spans/request', 'collector spans/s', 'bulk rows/s', 'ratio (median of reps)'],
+    [
+      'requests in flight',
+      'spans/request',
+      'collector spans/s',
+      'bulk rows/s',
+      'bulk with views rows/s',
+      'ratio (median of reps)',
+      'ratio to bulk with views',
+    ],
   ];
   let acknowledged = 0;
   try {
     opts.log(
-      `scale-ingest ${kind}: ${fmt(spansPerRep)} spans per repetition, ${opts.reps} repetitions per cell, ` +
-        'collector and bulk insert alternating',
+      `scale-ingest ${kind}, acknowledged when ${ack === 'logged' ? 'logged (CASEFILE_INGEST_LOG)' : 'stored (group commit)'}: ` +
+        `${fmt(spansPerRep)} spans per repetition, ${opts.reps} repetitions per cell, collector and bulk insert alternating`,
     );
     // Warm-up: JIT, schema, first parts.
     const warm = buildRequests(4, 5);
     await sendAll(target.collector.url, target.collector.ingestKey, warm, 2);
     acknowledged += 4 * 5 * SPANS_PER_RUN;
-    for (const perRequest of SPANS_PER_REQUEST) {
+    const cells =
+      opts.cells ??
+      SPANS_PER_REQUEST.flatMap((perRequest) => CONCURRENCY.map((inFlight) => ({ inFlight, perRequest })));
+    const samples = new Map<number, unknown[]>();
+    for (const { inFlight: concurrency, perRequest } of cells) {
       const runsPerRequest = perRequest / SPANS_PER_RUN;
       const requests = Math.max(1, Math.round(spansPerRep / perRequest));
-      let sample: unknown[] | undefined;
-      for (const concurrency of CONCURRENCY) {
-        const rates: number[] = [];
-        const bulkRates: number[] = [];
-        const ratios: number[] = [];
-        for (let rep = 0; rep < opts.reps; rep++) {
-          const bodies = buildRequests(requests, runsPerRequest);
-          const ms = await sendAll(target.collector.url, target.collector.ingestKey, bodies, concurrency);
-          acknowledged += requests * perRequest;
-          if (!sample) sample = await target.sample(requests * perRequest);
-          const bulkMs = await target.bulk(sample);
-          const rate = (requests * perRequest) / (ms / 1000);
-          const bulkRate = sample.length / (bulkMs / 1000);
-          rates.push(rate);
-          bulkRates.push(bulkRate);
-          ratios.push(rate / bulkRate);
+      const rates: number[] = [];
+      const bulkRates: number[] = [];
+      const viewRates: number[] = [];
+      const ratios: number[] = [];
+      const viewRatios: number[] = [];
+      for (let rep = 0; rep < opts.reps; rep++) {
+        const bodies = buildRequests(requests, runsPerRequest);
+        const ms = await sendAll(target.collector.url, target.collector.ingestKey, bodies, concurrency);
+        acknowledged += requests * perRequest;
+        let sample = samples.get(requests * perRequest);
+        if (!sample) {
+          sample = await target.sample(requests * perRequest);
+          samples.set(requests * perRequest, sample);
         }
-        const row = [concurrency, perRequest, fmt(median(rates)), fmt(median(bulkRates)), fmt(median(ratios), 2)];
-        opts.log(`  ${kind}: ${row.join(' | ')}`);
-        results.push(row);
+        const bulkMs = await target.bulk(sample);
+        const rate = (requests * perRequest) / (ms / 1000);
+        const bulkRate = sample.length / (bulkMs / 1000);
+        rates.push(rate);
+        bulkRates.push(bulkRate);
+        ratios.push(rate / bulkRate);
+        if (target.bulkWithViews) {
+          const viewRate = sample.length / ((await target.bulkWithViews(sample)) / 1000);
+          viewRates.push(viewRate);
+          viewRatios.push(rate / viewRate);
+        }
       }
+      const withViews = viewRates.length > 0;
+      const row = [
+        concurrency,
+        perRequest,
+        fmt(median(rates)),
+        fmt(median(bulkRates)),
+        withViews ? fmt(median(viewRates)) : '—',
+        fmt(median(ratios), 2),
+        withViews ? fmt(median(viewRatios), 2) : '—',
+      ];
+      opts.log(`  ${kind} (${ack}): ${row.join(' | ')}`);
+      results.push(row);
     }
-    // Every acknowledged span is stored (the collector flushes on close; count while it runs).
-    await new Promise((r) => setTimeout(r, 2_000));
-    const stored = await target.storedSpans();
+    // Every acknowledged span is stored (count while the collector runs; a logged span is stored soon after).
+    let stored = 0;
+    for (const until = Date.now() + 120_000; Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      stored = await target.storedSpans();
+      if (stored >= acknowledged) break;
+    }
     opts.log(table(results));
     opts.log(
-      `scale-ingest ${kind}: acknowledged ${fmt(acknowledged)} spans, stored ${fmt(stored)} ` +
+      `scale-ingest ${kind} (${ack}): acknowledged ${fmt(acknowledged)} spans, stored ${fmt(stored)} ` +
         `${stored === acknowledged ? '(every acknowledged span landed)' : '(MISMATCH)'}`,
     );
   } catch (error) {

@@ -48,7 +48,15 @@ export async function openScaleStore(
   const store =
     kind === 'duckdb'
       ? await createStore({ kind: 'duckdb', dataDir: join(dir, 'duckdb') })
-      : await createStore({ kind: 'clickhouse', url: clickhouseUrl as string, database });
+      : // Building writes 20,000-row batches through seven views: on a loaded machine one takes longer
+        // than the collector's defaults allow, and a ping can wait seconds for a CPU.
+        await createStore({
+          kind: 'clickhouse',
+          url: clickhouseUrl as string,
+          database,
+          timeoutMs: 600_000,
+          pingTimeoutMs: 60_000,
+        });
   const where = kind === 'duckdb' ? join(dir, 'duckdb', 'casefile.duckdb') : `${clickhouseUrl} database ${database}`;
   const progressFile = join(
     dir,

@@ -12,6 +12,8 @@ export type StoreConfig =
       claimSettleMs?: number;
       /** Longest one statement may take before it fails with StoreUnavailableError, ms (default 30,000). */
       timeoutMs?: number;
+      /** A ping unanswered this long marks the server hung, ms (default 3,000). */
+      pingTimeoutMs?: number;
       /** A cluster name: the schema ON CLUSTER, replicated tables behind Distributed ones. */
       cluster?: string;
       /** On a cluster: replicas of a shard that must hold a span insert before it is acknowledged. */

@@ -261,11 +261,30 @@ export const distributionSchema = z.object({
   categories: z.array(z.tuple([z.string(), z.number()])).optional(),
   rate: z.object({ successes: z.number(), trials: z.number() }).optional(),
 });
+/**
+ * With `rule=<id>` or `threshold=`: whether that rule would fire at this window end, judged as the
+ * evaluator would from a quiet state over the last `persistence.of` windows (persistence, immediate
+ * firing and windows tested together applied). `signal` is this window's; `windows` oldest first.
+ */
+export const driftCompareRuleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  threshold: z.number(),
+  immediateThreshold: z.number(),
+  persistence: z.object({ breaches: z.number(), of: z.number() }),
+  signal: z.enum(['strong', 'breach', 'ok', 'clear', 'none']),
+  recentBreaches: z.number(),
+  wouldFire: z.boolean(),
+  windows: z.array(
+    z.object({ windowEndNs: nanos, signal: z.enum(['strong', 'breach', 'ok', 'clear', 'none']), summary: z.string() }),
+  ),
+});
 export const driftCompareSchema = z.object({
   metric: metricNameSchema,
   reference: distributionSchema.extend({ fromNs: nanos, toNs: nanos, label: z.string() }),
   current: distributionSchema.extend({ fromNs: nanos, toNs: nanos, label: z.string() }),
   result: metricResultSchema,
+  rule: driftCompareRuleSchema.optional(),
 });
 export type DriftCompareDto = z.infer<typeof driftCompareSchema>;
 

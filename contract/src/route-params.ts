@@ -100,6 +100,10 @@ export const driftCompareParamsSchema = z.object({
   end: timeParam('end'),
   reference: textParam('reference', 200),
   test: textParam('test', 64),
+  /** A saved drift rule: its metrics, window, reference, test and thresholds, and whether it would fire. */
+  rule: ruleIdParam,
+  /** An ad hoc rule's threshold (p-value tests: p below it breaches); says whether it would fire. */
+  threshold: textParam('threshold', 32),
 });
 
 /** `GET /api/drift/versions`: the versions an agent's runs carried. */

@@ -39,7 +39,14 @@ export async function openBenchStores(
     return out;
   }
   const database = `casefile_${prefix.replaceAll('-', '_')}_${randomBytes(4).toString('hex')}`;
-  const ch = await createStore({ kind: 'clickhouse', url: clickhouseUrl, database });
+  // A bench on a loaded machine waits for a slow server instead of calling it hung mid-run.
+  const ch = await createStore({
+    kind: 'clickhouse',
+    url: clickhouseUrl,
+    database,
+    timeoutMs: 300_000,
+    pingTimeoutMs: 30_000,
+  });
   await ch.migrate();
   out.push({
     name: 'clickhouse',

@@ -5,7 +5,13 @@
  * metric) live here so the API and the evaluator agree on what a valid rule is.
  */
 
-import { type AlertRuleSpec, alertRuleInputSchema, driftRuleSchema, thresholdRuleSchema } from '@casefile/contract';
+import {
+  type AlertRuleSpec,
+  alertRuleInputSchema,
+  driftRuleSchema,
+  parseTimeInput,
+  thresholdRuleSchema,
+} from '@casefile/contract';
 import { z } from 'zod';
 import type { DriftTest } from '../drift/index.js';
 import { BadInputError } from '../errors/errors.js';
@@ -141,9 +147,39 @@ export function ruleProblems(rule: AlertRuleSpec): string[] {
   return problems;
 }
 
+/**
+ * A fixed baseline's bounds as people type them: `from`/`to` (or `fromMs`/`toMs`) as epoch
+ * milliseconds, ISO 8601 (`2026-03-02`, `2026-03-02T14:00Z`) or relative to `nowMs` ("7d ago",
+ * "now-36h"), resolved once, here: the stored rule keeps epoch milliseconds, so the baseline stays fixed.
+ */
+function resolveBaselineTimes(body: unknown, nowMs: number): unknown {
+  if (typeof body !== 'object' || body === null) return body;
+  const reference = (body as { reference?: unknown }).reference;
+  if (typeof reference !== 'object' || reference === null) return body;
+  const ref = reference as Record<string, unknown>;
+  if (ref.type !== 'baseline') return body;
+  const out: Record<string, unknown> = { ...ref };
+  for (const [typed, field] of [
+    ['from', 'fromMs'],
+    ['to', 'toMs'],
+  ] as const) {
+    if (typed in out) {
+      if (field in out) throw new BadInputError(`invalid alert rule: reference: give ${typed} or ${field}, not both`);
+      out[field] = out[typed];
+      delete out[typed];
+    }
+    const value = out[field];
+    if (typeof value !== 'string') continue;
+    const t = parseTimeInput(value, nowMs);
+    if (!t.ok) throw new BadInputError(`invalid alert rule: reference.${typed}: ${t.message}`);
+    out[field] = Math.floor(t.ms);
+  }
+  return { ...(body as Record<string, unknown>), reference: out };
+}
+
 /** Validates an API body into a rule spec; BadInputError names every bad field. */
-export function parseRuleInput(body: unknown): AlertRuleSpec {
-  const parsed = alertRuleInputSchema.safeParse(body);
+export function parseRuleInput(body: unknown, nowMs: number = Date.now()): AlertRuleSpec {
+  const parsed = alertRuleInputSchema.safeParse(resolveBaselineTimes(body, nowMs));
   if (!parsed.success) {
     const lines = parsed.error.issues
       .slice(0, 10)

@@ -135,6 +135,41 @@ describe('alert rules API', () => {
     expect((await call('viewer', 'GET', '/api/alerts/events?rule=a%20b')).json.message).toMatch(/rule/);
   });
 
+  it('takes a fixed baseline as ISO 8601 or relative times and stores epoch milliseconds', async () => {
+    const { call } = await setup();
+    const base = { ...DRIFT_RULE, channel: { type: 'none' } };
+    const typed = await call('admin', 'POST', '/api/alerts/rules', {
+      ...base,
+      reference: { type: 'baseline', from: '2026-03-01', to: '2026-03-02T12:00+01:00' },
+    });
+    expect(typed.status).toBe(201);
+    expect(typed.json.rule.reference).toEqual({
+      type: 'baseline',
+      fromMs: Date.UTC(2026, 2, 1),
+      toMs: Date.UTC(2026, 2, 2, 11),
+    });
+    const epoch = await call('admin', 'POST', '/api/alerts/rules', {
+      ...base,
+      reference: { type: 'baseline', fromMs: 1_000, toMs: 5_000 },
+    });
+    expect(epoch.json.rule.reference).toEqual({ type: 'baseline', fromMs: 1_000, toMs: 5_000 });
+    const relative = await call('admin', 'POST', '/api/alerts/rules', {
+      ...base,
+      reference: { type: 'baseline', from: '8d ago', to: '1d ago' },
+    });
+    const { fromMs, toMs } = relative.json.rule.reference;
+    expect(toMs - fromMs).toBe(7 * 24 * HOUR);
+    for (const [reference, message] of [
+      [{ type: 'baseline', from: 'next tuesday', to: 'now' }, /reference\.from: "next tuesday" is not a date/],
+      [{ type: 'baseline', from: '2026-03-01', fromMs: 5, to: 'now' }, /give from or fromMs, not both/],
+      [{ type: 'baseline', from: '2026-03-02', to: '2026-03-01' }, /reference\.toMs: must be after reference\.fromMs/],
+    ] as const) {
+      const bad = await call('admin', 'POST', '/api/alerts/rules', { ...base, reference });
+      expect(bad.status).toBe(400);
+      expect(bad.json.message).toMatch(message);
+    }
+  });
+
   it('evaluates a rule now without changing its state', async () => {
     const { store, call } = await setup();
     const now = Date.now();
@@ -147,11 +182,31 @@ describe('alert rules API', () => {
     const res = await call('investigator', 'POST', `/api/alerts/rules/${id}/evaluate`);
     const answer = alertEvaluateAnswerSchema.parse(res.json);
     expect(answer.evaluation).toMatchObject({ outcome: 'breach', wouldBe: 'firing' });
-    expect(answer.evaluation.summary).toMatch(/tool_mix drifted: send_email 0% → 33% of runs/);
+    // The latest complete window on the 15-minute grid: up to a quarter of it is the steady hour before.
+    expect(answer.evaluation.summary).toMatch(/tool_mix drifted: send_email 0% → [23]\d% of runs/);
     expect(answer.evaluation.results.map((r) => r.adjustedPValue !== undefined)).toEqual([true, true]);
     expect(answer.rule.state).toBe('ok');
     expect(await store.listAlertStates(P)).toEqual([]);
     expect(await store.listAlertEvents(P, { limit: 10 })).toEqual([]);
+  });
+
+  it('evaluates the latest complete window, never the partly filled hour ending now', async () => {
+    // 14:37: the hour 13:00–14:00 is complete; 14:00–14:37 holds only the runs that have arrived so far.
+    const now = Date.UTC(2026, 2, 2, 14, 37);
+    const hour = (h: number) => Date.UTC(2026, 2, 2, h);
+    const { store, request } = await createTestApp({ project: P, credentials: logins(TOKENS), now: () => now });
+    const steady = () => ({ tools: ['search_kb'] });
+    await store.writeSteps(spread(150, hour(12), hour(13), steady));
+    await store.writeSteps(spread(150, hour(13), hour(14), steady));
+    await store.writeSteps(spread(40, hour(14), now, () => ({ tools: ['send_email'] })));
+    const rule = { ...DRIFT_RULE, metrics: ['tool_mix'], intervalMs: HOUR, channel: { type: 'none' } };
+    const created = await request(TOKENS.admin, '/api/alerts/rules', { method: 'POST', body: JSON.stringify(rule) });
+    const id = (await created.json()).rule.id;
+    const res = await request(TOKENS.investigator, `/api/alerts/rules/${id}/evaluate`, { method: 'POST' });
+    const answer = alertEvaluateAnswerSchema.parse(await res.json());
+    expect(answer.evaluation.windowEndNs).toBe(String(BigInt(hour(14)) * 1_000_000n));
+    expect(answer.evaluation.window).toMatchObject({ fromNs: String(BigInt(hour(13)) * 1_000_000n) });
+    expect(answer.evaluation).toMatchObject({ outcome: 'ok', wouldBe: 'ok' });
   });
 
   it('lists events newest first with paging, and deliveries per event', async () => {

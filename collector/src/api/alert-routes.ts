@@ -29,6 +29,7 @@ import {
   statePolicy,
   storedEventToDto,
   toStoredRule,
+  windowEndAt,
 } from '../alerts/index.js';
 import type { RuleStateDoc } from '../alerts/state-machine.js';
 import { type Principal, requireRole, resolveProject } from '../auth/authenticator.js';
@@ -92,7 +93,7 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
     const principal = c.get('principal');
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
-    const spec = parseRuleInput(await readJson(c.req.raw));
+    const spec = parseRuleInput(await readJson(c.req.raw), now());
     if ((await deps.store.listAlertRules(project)).length >= MAX_RULES_PER_PROJECT) {
       throw new BadInputError(`a project has at most ${MAX_RULES_PER_PROJECT} alert rules; delete one first`);
     }
@@ -116,7 +117,7 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
     requireRole(principal, 'admin');
     const project = resolveProject(principal, c.req.query('project'));
     const { rule: old, state } = await load(project, c.req.param('id'));
-    const spec = parseRuleInput(await readJson(c.req.raw));
+    const spec = parseRuleInput(await readJson(c.req.raw), now());
     const { spec: withSecret, generated } = ensureSecret(spec, old);
     const ts = nowNs();
     const updatedNs = String(ts > BigInt(old.updatedNs) ? ts : BigInt(old.updatedNs) + 1n);
@@ -141,7 +142,10 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
     const project = resolveProject(principal, c.req.query('project'));
     const { rule, state } = await load(project, c.req.param('id'));
     const at = nowNs();
-    const evaluation = await evaluateRule(deps.store, project, rule, at);
+    // The latest complete window on the rule's grid, as the evaluator judges it: the hour ending now
+    // would hold only the runs that have arrived so far, and a partly empty window reads as a change.
+    const end = windowEndAt(at, rule.intervalMs);
+    const evaluation = await evaluateRule(deps.store, project, rule, end);
     const wouldBe = nextState(state, evaluation.signal, evaluation.windowEndNs, at, statePolicy(rule)).to;
     const dto: AlertEvaluationDto = JSON.parse(
       JSON.stringify(
@@ -208,7 +212,7 @@ export function alertRoutes(deps: AlertRouteDeps): Hono<AppEnv> {
       await readJson(c.req.raw, 'a JSON object {"rule", "from", "to"}'),
     );
     if (!body.success) throw new BadInputError(`back-test: ${zodMessage(body.error)}`);
-    const spec = parseRuleInput(body.data.rule);
+    const spec = parseRuleInput(body.data.rule, now());
     const ts = String(nowNs());
     const rule = { ...spec, id: 'unsaved', createdNs: ts, updatedNs: ts } as AlertRule;
     return c.json(await backtest(project, rule, body.data));

@@ -1,5 +1,6 @@
 import { driftCompareSchema, metricSeriesSchema, versionListSchema } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
+import { type AlertRule, parseRuleInput, toStoredRule } from '../alerts/rule-model.js';
 import { spread } from '../alerts/runs.fixtures.js';
 import { createTestApp } from '../testing/test-app.js';
 
@@ -8,8 +9,9 @@ const TOKEN = 'cf_login_view_0123456789';
 const HOUR = 3_600_000;
 const END = 500 * HOUR;
 
-async function setup() {
+async function setup(rules: AlertRule[] = []) {
   const { store, request } = await createTestApp({ project: P, credentials: [{ token: TOKEN }] });
+  for (const r of rules) await store.putAlertRule(toStoredRule(P, r));
   // Hour −2: prompt v1, 1 s runs. Hour −1: prompt v2, 2 s runs and a new tool.
   await store.writeSteps(
     spread(120, END - 2 * HOUR, END - HOUR, () => ({ prompt: 'v1', latencyMs: 1_000, tools: ['search_kb'] })),
@@ -73,6 +75,56 @@ describe('drift API', () => {
     expect(cmp.result.state).toBe('drift');
   });
 
+  it('takes a fixed baseline as ISO 8601 times, and still as epoch milliseconds', async () => {
+    const get = await setup();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const typed = await get(
+      `/api/drift/compare?metric=latency_ms&reference=baseline:${iso(END - 2 * HOUR)}/${iso(END - HOUR)}&end=${END}`,
+    );
+    expect(typed.status).toBe(200);
+    const cmp = driftCompareSchema.parse(typed.json);
+    expect(cmp.reference).toMatchObject({ fromNs: String(BigInt(END - 2 * HOUR) * 1_000_000n), n: 120 });
+    expect(cmp.result.state).toBe('drift');
+    const epoch = await get(
+      `/api/drift/compare?metric=latency_ms&reference=baseline:${END - 2 * HOUR}-${END - HOUR}&end=${END}`,
+    );
+    expect(driftCompareSchema.parse(epoch.json).reference.fromNs).toBe(cmp.reference.fromNs);
+  });
+
+  it("applies a saved rule's window, reference and thresholds, and says whether it would fire", async () => {
+    const rule = (id: string, extra: Record<string, unknown>): AlertRule => ({
+      ...parseRuleInput({
+        kind: 'drift',
+        name: `latency ${id}`,
+        metrics: ['latency_ms', 'error_rate'],
+        windowMs: HOUR,
+        intervalMs: HOUR,
+        reference: { type: 'previous-window' },
+        ...extra,
+      }),
+      id,
+      createdNs: '0',
+      updatedNs: '0',
+    });
+    const get = await setup([rule('slow', {}), rule('strict', { threshold: 1e-300, immediateThreshold: 1e-301 })]);
+    // Latency doubled in the last hour: far past p < 0.002, so the rule fires on that one window.
+    const res = await get(`/api/drift/compare?rule=slow&end=${END + 10 * 60_000}`);
+    expect(res.status).toBe(200);
+    const cmp = driftCompareSchema.parse(res.json);
+    expect(cmp.metric).toBe('latency_ms');
+    expect(cmp.current).toMatchObject({ toNs: String(BigInt(END) * 1_000_000n), label: 'last 1h' });
+    expect(cmp.rule).toMatchObject({ id: 'slow', threshold: 0.02, immediateThreshold: 0.002, signal: 'strong' });
+    expect(cmp.rule?.wouldFire).toBe(true);
+    expect(cmp.rule?.windows).toHaveLength(3);
+    // The same data under a rule whose threshold nothing can cross.
+    const strict = driftCompareSchema.parse((await get(`/api/drift/compare?rule=strict&end=${END}`)).json);
+    expect(strict.rule).toMatchObject({ id: 'strict', wouldFire: false });
+    expect(strict.result.state).toBe('ok');
+    // An ad hoc threshold is a rule too.
+    const adHoc = await get(`/api/drift/compare?metric=latency_ms&threshold=0.01&window=1h&end=${END}`);
+    expect(driftCompareSchema.parse(adHoc.json).rule).toMatchObject({ threshold: 0.01, wouldFire: true });
+  });
+
   it('lists versions in order of first sight', async () => {
     const get = await setup();
     const res = await get('/api/drift/versions?dimension=prompt&agent=support-bot');
@@ -97,11 +149,22 @@ describe('drift API', () => {
       ['/api/drift/compare?metric=latency_ms&window=forever', /window must be/],
       ['/api/drift/compare?metric=latency_ms&test=chi2', /test: chi2 does not apply to latency_ms/],
       ['/api/drift/versions?dimension=mood', /dimension must be prompt, policy or model/],
+      [
+        '/api/drift/compare?metric=latency_ms&reference=baseline:yesterday/today',
+        /reference: baseline from: .* is not a date/,
+      ],
+      ['/api/drift/compare?metric=latency_ms&threshold=low', /threshold must be a number/],
+      ['/api/drift/compare?metric=latency_ms&threshold=2', /threshold: a p-value threshold must be below 1/],
+      ['/api/drift/compare?rule=slow&window=1h', /rule: a saved rule brings its own window/],
+      ['/api/drift/compare?rule=bad%20id', /rule must be a rule ID/],
     ];
     for (const [path, message] of cases) {
       const res = await get(path);
       expect(res.status, path).toBe(400);
       expect(res.json.message, path).toMatch(message);
     }
+    const unknown = await get('/api/drift/compare?rule=nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.message).toMatch(/alert rule nope not found/);
   });
 });

@@ -4,14 +4,25 @@ import {
   driftSeriesParamsSchema,
   driftVersionsParamsSchema,
   type MetricSeriesDto,
+  parseTimeInput,
 } from '@casefile/contract';
 import { Hono } from 'hono';
+import { thresholdsFor } from '../alerts/alarm-policy.js';
 import type { WindowData } from '../alerts/describe.js';
 import { evaluateDriftRule } from '../alerts/evaluate-drift.js';
-import { type DriftRule, parseRuleInput } from '../alerts/rule-model.js';
-import { resolveWindows } from '../alerts/windows.js';
+import { evaluateRule } from '../alerts/evaluate-rule.js';
+import { type DriftRule, parseRuleInput, parseStoredRule, testFor } from '../alerts/rule-model.js';
+import {
+  INITIAL_STATE,
+  nextState,
+  persistenceEnds,
+  type RuleStateDoc,
+  statePolicy,
+  type Transition,
+} from '../alerts/state-machine.js';
+import { resolveWindows, windowEndAt } from '../alerts/windows.js';
 import { resolveProject } from '../auth/authenticator.js';
-import { BadInputError } from '../errors/errors.js';
+import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { isMetricName, METRIC_KINDS, type MetricName, TOOL_SCOPED_METRICS } from '../store/metrics.js';
 import type { TraceStore } from '../store/port.js';
 import type { AppEnv } from './env.js';
@@ -106,28 +117,48 @@ export function driftRoutes(deps: DriftRouteDeps): Hono<AppEnv> {
   api.get('/compare', validQuery(driftCompareParamsSchema), async (c) => {
     const project = resolveProject(c.get('principal'), c.req.query('project'));
     const q = c.req.query();
-    const metric = parseMetric(q.metric);
+    if (q.rule && (q.threshold || q.window || q.reference || q.test || q.agent || q.tool)) {
+      throw new BadInputError(
+        'rule: a saved rule brings its own window, reference, test, threshold and scope; give rule or those, not both',
+      );
+    }
+    const saved = q.rule ? await loadDriftRule(deps.store, project, q.rule) : undefined;
+    const metric = q.metric ? parseMetric(q.metric) : (saved?.metrics[0] ?? parseMetric(undefined));
     if (METRIC_KINDS[metric] === 'count') {
       throw new BadInputError(`metric: ${metric} is a count, not a distribution; see /api/drift/series`);
     }
-    const scope = parseScope(q, metric);
-    const windowMs = parseDuration(q.window, 'window', HOUR);
-    const endNs = parseTime(q.end, 'end') ?? BigInt(Math.floor(now())) * MS;
-    const rule = {
-      ...parseRuleInput({
-        kind: 'drift',
-        name: 'compare',
-        metrics: [metric],
-        ...scope,
-        windowMs: Math.max(windowMs, 60_000),
-        intervalMs: 60_000,
-        reference: parseReference(q.reference),
-        ...(q.test ? { test: q.test } : {}),
-      }),
-      id: 'compare',
-      createdNs: '0',
-      updatedNs: '0',
-    } as DriftRule;
+    if (saved && !saved.metrics.includes(metric)) {
+      throw new BadInputError(`metric: rule ${saved.id} judges ${saved.metrics.join(', ')}, not ${metric}`);
+    }
+    let threshold: number | undefined;
+    if (q.threshold !== undefined) {
+      threshold = Number(q.threshold);
+      if (!Number.isFinite(threshold)) throw new BadInputError('threshold must be a number, e.g. threshold=0.01');
+    }
+    const rule: DriftRule =
+      saved ??
+      ({
+        ...parseRuleInput(
+          {
+            kind: 'drift',
+            name: 'compare',
+            metrics: [metric],
+            ...parseScope(q, metric),
+            windowMs: Math.max(parseDuration(q.window, 'window', HOUR), 60_000),
+            intervalMs: 60_000,
+            reference: parseReference(q.reference, now()),
+            ...(q.test ? { test: q.test } : {}),
+            ...(threshold !== undefined ? { threshold } : {}),
+          },
+          now(),
+        ),
+        id: 'compare',
+        createdNs: '0',
+        updatedNs: '0',
+      } as DriftRule);
+    // A saved rule is judged at a window end on its own grid: the latest complete one by default.
+    const endAt = parseTime(q.end, 'end') ?? BigInt(Math.floor(now())) * MS;
+    const endNs = saved ? windowEndAt(endAt, saved.intervalMs) : endAt;
     const windows = await resolveWindows(deps.store, project, rule, endNs);
     const outcome = await evaluateDriftRule(deps.store, project, rule, windows);
     const result = outcome.results[0];
@@ -141,6 +172,7 @@ export function driftRoutes(deps: DriftRouteDeps): Hono<AppEnv> {
           reference: { ...refDist, ...windowDto(windows.reference) },
           current: { ...curDist, ...windowDto(windows.current) },
           result,
+          ...(saved || threshold !== undefined ? { rule: await wouldFire(deps.store, project, rule, endNs) } : {}),
         },
         (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
       ),
@@ -164,6 +196,44 @@ export function driftRoutes(deps: DriftRouteDeps): Hono<AppEnv> {
   return api;
 }
 
+async function loadDriftRule(store: TraceStore, project: string, id: string): Promise<DriftRule> {
+  const stored = (await store.listAlertRules(project)).find((r) => r.id === id);
+  const rule = stored ? parseStoredRule(stored) : undefined;
+  if (!rule) throw new NotFoundError(`alert rule ${id} not found`);
+  if (rule.kind !== 'drift') throw new BadInputError(`rule: ${id} is a threshold rule; compare takes drift rules`);
+  return rule;
+}
+
+/**
+ * Whether the rule would fire at `endNs`: its last `persistence.of` windows (a window length apart,
+ * as the persistence counts them) judged in order from a quiet state, through the state machine.
+ */
+async function wouldFire(store: TraceStore, project: string, rule: DriftRule, endNs: bigint) {
+  const policy = statePolicy(rule);
+  const ends = persistenceEnds(endNs, policy, rule.persistence.of).reverse();
+  const evaluations = await Promise.all(
+    ends.map((end) => evaluateRule(store, project, rule, end, { examples: 'lazy' })),
+  );
+  let state: RuleStateDoc = INITIAL_STATE;
+  let last: Transition | undefined;
+  for (const e of evaluations) {
+    last = nextState(state, e.signal, e.windowEndNs, e.windowEndNs, policy);
+    state = { ...state, state: last.to, breachEnds: last.breachEnds, recentBreaches: last.recentBreaches };
+  }
+  const t = thresholdsFor(rule, testFor(rule, rule.metrics[0] as MetricName));
+  return {
+    id: rule.id,
+    name: rule.name,
+    threshold: t.threshold,
+    immediateThreshold: t.immediate,
+    persistence: rule.persistence,
+    signal: evaluations.at(-1)?.signal ?? 'none',
+    recentBreaches: last?.recentBreaches ?? 0,
+    wouldFire: last?.to === 'firing',
+    windows: evaluations.map((e) => ({ windowEndNs: String(e.windowEndNs), signal: e.signal, summary: e.summary })),
+  };
+}
+
 function finite(x: number): number {
   return Number.isFinite(x) ? x : 0;
 }
@@ -172,11 +242,24 @@ function windowDto(w: { fromNs: bigint; toNs: bigint; label: string }) {
   return { fromNs: String(w.fromNs), toNs: String(w.toNs), label: w.label };
 }
 
-/** `baseline:<fromMs>-<toMs>`, `previous-window[:<duration>]`, `previous-version:<prompt|policy|model>`. */
-export function parseReference(raw: string | undefined): unknown {
+/**
+ * `baseline:<from>/<to>` (each epoch ms, ISO 8601 or relative: `baseline:2026-03-02/2026-03-09`,
+ * `baseline:7d ago/1d ago`), `baseline:<fromMs>-<toMs>`, `previous-window[:<duration>]`,
+ * `previous-version:<prompt|policy|model>`.
+ */
+export function parseReference(raw: string | undefined, nowMs: number = Date.now()): unknown {
   const value = raw ?? 'previous-window';
   const baseline = /^baseline:(\d{1,15})-(\d{1,15})$/.exec(value);
   if (baseline) return { type: 'baseline', fromMs: Number(baseline[1]), toMs: Number(baseline[2]) };
+  const interval = /^baseline:([^/]{1,64})\/([^/]{1,64})$/.exec(value);
+  if (interval) {
+    const bound = (text: string, name: string) => {
+      const t = parseTimeInput(text, nowMs);
+      if (!t.ok) throw new BadInputError(`reference: baseline ${name}: ${t.message}`);
+      return Math.floor(t.ms);
+    };
+    return { type: 'baseline', fromMs: bound(interval[1] as string, 'from'), toMs: bound(interval[2] as string, 'to') };
+  }
   const previous = /^previous-window(?::(.+))?$/.exec(value);
   if (previous) {
     return previous[1] === undefined
@@ -186,7 +269,7 @@ export function parseReference(raw: string | undefined): unknown {
   const version = /^previous-version:(prompt|policy|model)$/.exec(value);
   if (version) return { type: 'previous-version', dimension: version[1] };
   throw new BadInputError(
-    'reference must be baseline:<fromMs>-<toMs>, previous-window[:<duration>] or previous-version:<prompt|policy|model>',
+    'reference must be baseline:<from>/<to> (ISO 8601, epoch ms or relative, e.g. baseline:2026-03-02/2026-03-09), baseline:<fromMs>-<toMs>, previous-window[:<duration>] or previous-version:<prompt|policy|model>',
   );
 }
 

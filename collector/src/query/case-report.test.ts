@@ -192,7 +192,16 @@ describe('case report', () => {
       attributes: { 'casefile.run.name': 'refund-request' },
       approvalId: '',
     };
-    const child: StepDto = { ...step(), parentSpanId: root.spanId, approvalId: 'apr_1', approver: '' };
+    const child: StepDto = {
+      ...step(),
+      parentSpanId: root.spanId,
+      approvalId: 'apr_1',
+      approver: '',
+      attributes: {
+        'casefile.approval.action.tool': 'issue_refund',
+        'casefile.approval.action.arguments': '{"amount":"20.00"}',
+      },
+    };
     const f: FindingDto = {
       ...finding,
       spanId: child.spanId,
@@ -212,5 +221,9 @@ describe('case report', () => {
     expect(doc).toContain('x <mark>[email:1@a.example]</mark> y');
     expect(doc).toContain('apr_1: approved (approver not recorded)');
     expect(doc).not.toMatch(/ by <\/td>/);
+    // What was approved, as the approval recorded it, escaped like every value.
+    expect(doc).toContain(
+      '<tr><th>Approved action</th><td>issue_refund {&quot;amount&quot;:&quot;20.00&quot;}</td></tr>',
+    );
   });
 });

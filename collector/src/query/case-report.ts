@@ -166,6 +166,14 @@ function renderDocuments(s: StepDto): string {
   return `<h5>Retrieved documents (${docs.length})</h5><ul class="documents">${items}</ul>`;
 }
 
+/** What an approval approved, when it records the action itself (`approval({action})` in the SDK). */
+function approvedActionText(s: StepDto): string {
+  const tool = s.attributes['casefile.approval.action.tool'] ?? '';
+  const args = s.attributes['casefile.approval.action.arguments'] ?? '';
+  if (tool === '' && args === '') return '';
+  return `${tool}${args === '' ? '' : ` ${args}`}`;
+}
+
 function approvalText(s: StepDto): string {
   if (s.approvalId === '') return '';
   const decision = s.approvalDecision === '' ? 'decision not recorded' : s.approvalDecision;
@@ -185,6 +193,7 @@ function renderStep(s: StepDto, findingsBySpan: Map<string, FindingDto[]>, names
     row('Document IDs', s.documentIds.join(', ')),
     row('Content trust', s.contentTrust),
     row('Approval', approvalText(s)),
+    row('Approved action', approvedActionText(s)),
     row('Approved action hash', s.approvalActionHash),
     row('Action hash', s.actionHash),
     row('Policy decision', s.policyDecision),

@@ -144,7 +144,7 @@ export function CasePage({ project, id }: { project: string; id: string }) {
             </li>
           ))}
         </ul>
-        <CaseExportBar project={project} traceIds={c.traceIds} />
+        <CaseExportBar project={project} traceIds={c.traceIds} label="Export this case" />
       </section>
 
       <section className="detail-section">

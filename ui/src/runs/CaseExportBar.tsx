@@ -12,10 +12,13 @@ export function CaseExportBar({
   project,
   traceIds,
   onClear,
+  label,
 }: {
   project: string;
   traceIds: string[];
   onClear?: () => void;
+  /** What the bar says before its buttons; default "<n> runs selected". */
+  label?: string;
 }) {
   const { api, user } = useSession();
   const [busy, setBusy] = useState(false);
@@ -52,7 +55,7 @@ export function CaseExportBar({
   };
   return (
     <div className="notice case-export" data-testid="case-export">
-      {traceIds.length} run{traceIds.length === 1 ? '' : 's'} selected ·{' '}
+      {label ?? `${traceIds.length} run${traceIds.length === 1 ? '' : 's'} selected`} ·{' '}
       <button type="button" disabled={busy} onClick={() => download('html')} data-testid="export-html">
         Export case (HTML)
       </button>{' '}

@@ -23,7 +23,7 @@ export interface ScaleQueryOptions {
 }
 
 const HOUR_NS = 3_600_000_000_000n;
-const OVERVIEW_PAGE = 500;
+const OVERVIEW_PAGE = 2_000;
 const OVERVIEW_MAX_RUNS = 20_000;
 
 const pct = (values: number[], q: number) => {

@@ -91,9 +91,15 @@ function runFilter(db: string, projectId: string, query: RunQuery, window?: RunW
   }
   if (query.text !== undefined && query.text !== '') {
     const any = spanTextCondition(query.text);
-    // Every step of a run starts at or after the run, so a lower time bound prunes partitions.
-    const since =
-      query.fromNs === undefined ? '' : ` AND start_time >= toDateTime(${uint(partitionSeconds(query.fromNs))})`;
+    // Every step of a run starts at or after the run, so a lower time bound prunes partitions: the
+    // probe window's, else the query's. A probe of the newest runs scans only their minutes, not the
+    // whole range; the widening probes together read about 1.15 times the range once.
+    const lower = window
+      ? query.fromNs !== undefined && query.fromNs > window.fromNs
+        ? query.fromNs
+        : window.fromNs
+      : query.fromNs;
+    const since = lower === undefined ? '' : ` AND start_time >= toDateTime(${uint(partitionSeconds(lower))})`;
     where.push(`trace_id IN (SELECT trace_id FROM ${db}.spans WHERE project_id = ${p}${since} AND (${any}))`);
   }
   if (query.hasFindings !== undefined) {

@@ -19,6 +19,8 @@ import { fmt, median, table } from './stats.js';
 export interface DriftBenchOptions {
   clickhouseUrl: string | undefined;
   size?: DriftSuiteSize;
+  /** Stores to judge (default both; ClickHouse only with a URL). */
+  stores?: ReadonlyArray<'duckdb' | 'clickhouse'>;
   log: (line: string) => void;
 }
 
@@ -40,7 +42,7 @@ export async function runDriftBench(opts: DriftBenchOptions): Promise<void> {
   await simulateDefaults(opts.log);
   const size = opts.size ?? BENCH_SIZE;
   const suite = buildDriftSuite(size);
-  const stores = await openBenchStores('drift-bench', opts.clickhouseUrl, opts.log);
+  const stores = await openBenchStores('drift-bench', opts.clickhouseUrl, opts.log, opts.stores);
   try {
     const t0 = performance.now();
     let runs = 0;

@@ -21,19 +21,23 @@ export async function openBenchStores(
   prefix: string,
   clickhouseUrl: string | undefined,
   log: (line: string) => void,
+  kinds: ReadonlyArray<'duckdb' | 'clickhouse'> = ['duckdb', 'clickhouse'],
 ): Promise<BenchStore[]> {
   const out: BenchStore[] = [];
-  const dataDir = await mkdtemp(join(tmpdir(), `casefile-${prefix}-`));
-  const duck = await createStore({ kind: 'duckdb', dataDir });
-  await duck.migrate();
-  out.push({
-    name: 'duckdb',
-    store: duck,
-    dispose: async () => {
-      await duck.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  });
+  if (kinds.includes('duckdb')) {
+    const dataDir = await mkdtemp(join(tmpdir(), `casefile-${prefix}-`));
+    const duck = await createStore({ kind: 'duckdb', dataDir });
+    await duck.migrate();
+    out.push({
+      name: 'duckdb',
+      store: duck,
+      dispose: async () => {
+        await duck.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    });
+  }
+  if (!kinds.includes('clickhouse')) return out;
   if (!clickhouseUrl) {
     log(`${prefix}: ClickHouse skipped (set CLICKHOUSE_URL to include it)`);
     return out;
@@ -45,6 +49,9 @@ export async function openBenchStores(
     url: clickhouseUrl,
     database,
     timeoutMs: 300_000,
+    // The SDK recording blocks this process's event loop for seconds at a time: a ping's timer would
+    // fire before its answer is read. Only a statement outstanding for minutes is worth a ping here.
+    stallMs: 120_000,
     pingTimeoutMs: 30_000,
   });
   await ch.migrate();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { BENCH_SIZE, TEST_SIZE } from '../fixtures/drift/scenarios.js';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
 import { runAgentDojoBench } from './agentdojo-bench.js';
 import { runClusterBench } from './cluster-bench.js';
@@ -22,6 +23,8 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  *   --only cluster            2 collectors into a 2 × 2 ClickHouse cluster vs 1 into one server (needs zookeeper)
  *   --only drift              the drift suite and the drift scale bench (drift-suite, drift-scale: one of them)
  *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
+ *   --drift-size=bench|small  the drift suite's size: 300 runs an hour (default), or the test's ~40
+ *   --drift-stores=duckdb,clickhouse  stores the drift suite judges (default both; ClickHouse needs CLICKHOUSE_URL)
  *   --only scale              ingest ratios, collector memory and queries on the kept 10M-span store
  *                             (scale-profile, scale-ingest, scale-rss, scale-queries: one of them)
  *   --scale-no-build          query the kept store as far as it is built (it is resumable)
@@ -39,6 +42,8 @@ async function main(argv: string[]): Promise<void> {
     options: {
       only: { type: 'string' },
       'drift-spans': { type: 'string' },
+      'drift-size': { type: 'string' },
+      'drift-stores': { type: 'string' },
       'scale-stores': { type: 'string' },
       'scale-no-build': { type: 'boolean' },
       'scale-reps': { type: 'string' },
@@ -93,7 +98,17 @@ async function main(argv: string[]): Promise<void> {
     }
     if (wants('drift') || wants('drift-suite')) {
       log('\n== Drift: detection delay and false alarms on the synthetic suite ==');
-      await runDriftBench({ clickhouseUrl, log });
+      const size = flags['drift-size'] ?? 'bench';
+      if (size !== 'bench' && size !== 'small') throw new Error('--drift-size must be bench or small');
+      const driftStores = (flags['drift-stores'] ?? 'duckdb,clickhouse').split(',');
+      for (const k of driftStores)
+        if (k !== 'duckdb' && k !== 'clickhouse') throw new Error(`--drift-stores: unknown store "${k}"`);
+      await runDriftBench({
+        clickhouseUrl,
+        log,
+        size: size === 'small' ? TEST_SIZE : BENCH_SIZE,
+        stores: driftStores as Array<'duckdb' | 'clickhouse'>,
+      });
     }
     if (wants('drift') || wants('drift-scale')) {
       log(`\n== Drift: 100 rules over ${spans.toLocaleString('en-US')} stored spans ==`);

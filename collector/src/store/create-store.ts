@@ -14,6 +14,8 @@ export type StoreConfig =
       timeoutMs?: number;
       /** A ping unanswered this long marks the server hung, ms (default 3,000). */
       pingTimeoutMs?: number;
+      /** A statement outstanding this long makes the store ping the server, ms (default 1,000). */
+      stallMs?: number;
       /** A cluster name: the schema ON CLUSTER, replicated tables behind Distributed ones. */
       cluster?: string;
       /** On a cluster: replicas of a shard that must hold a span insert before it is acknowledged. */

@@ -121,8 +121,9 @@ describe.skipIf(chromiumMissing)(
           .toBe(sent);
         await tab.screenshot({ path: join(ARTIFACTS, 'quickstart-port-overview-7d.png'), fullPage: true });
 
-        // Drift for the demo agent: the prompt versions the history went through, one click from a comparison.
-        await tab.goto(`${url}/drift?agent=acme-support-agent`);
+        // Drift as a first visit opens it (the top bar's link, no agent picked): the demo's only agent's
+        // prompt versions the history went through, one click from a comparison.
+        await tab.getByTestId('drift-link').click();
         const versions = tab.getByTestId('drift-versions');
         await versions.waitFor({ timeout: 30_000 });
         expect(await tab.getByTestId('drift-version-prev-prompt').innerText()).toMatch(/support-v1\d → support-v1\d/);

@@ -64,4 +64,34 @@ describe('drift page states', () => {
     await screen.findByText('Comparing windows…');
     expect(screen.queryByTestId('drift-chart')).toBeNull();
   });
+
+  it('shows the versions of a project’s only agent on a first visit, before anyone picks it', async () => {
+    const version = (value: string, first: number) => ({
+      value,
+      firstNs: String(BigInt(first) * 1_000_000n),
+      lastNs: String(BigInt(first + 1000) * 1_000_000n),
+      runs: 10,
+    });
+    renderPage(<DriftPage project="acme" />, {
+      path: '/drift?project=acme',
+      routes: {
+        'GET /api/overview': () => overview(['support']),
+        'GET /api/drift/series': () => ok({ metric: 'tool_mix', kind: 'categorical', bucketMs: 60_000, points: [] }),
+        'GET /api/drift/compare': never,
+        'GET /api/drift/versions': (url) =>
+          ok({
+            versions:
+              url.searchParams.get('agent') === 'support' && url.searchParams.get('dimension') === 'prompt'
+                ? [version('support-v11', 1_000), version('support-v12', 5_000)]
+                : [],
+          }),
+        'GET /api/alerts/rules': () => ok({ rules: [] }),
+        'GET /api/alerts/events': () => ok({ events: [] }),
+      },
+    });
+    expect((await screen.findByTestId('drift-version-prev-prompt')).textContent).toBe(
+      'prompt support-v11 → support-v12',
+    );
+    expect((screen.getByTestId('drift-agent') as HTMLSelectElement).value).toBe('');
+  });
 });

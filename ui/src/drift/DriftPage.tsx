@@ -60,6 +60,8 @@ export function DriftPage({ project }: { project: string }) {
       : [];
   const alertsError = rules.error ?? events.error;
   const agentNames = agents.data ?? [];
+  // A project with one agent shows its versions on the first visit too, before anyone picks it.
+  const versionsAgent = s.agent !== '' ? s.agent : agentNames.length === 1 ? (agentNames[0] as string) : '';
   const labels = series.data?.kind === 'categorical' ? categoryLabels(series.data) : [];
   const setRange = (span: number) => {
     const now = Date.now();
@@ -172,7 +174,14 @@ export function DriftPage({ project }: { project: string }) {
           ending {new Date(s.endMs).toISOString().slice(0, 16).replace('T', ' ')} UTC
         </div>
       </div>
-      {s.agent !== '' && <DriftVersions project={project} agent={s.agent} state={s} onPick={go} />}
+      {versionsAgent !== '' && (
+        <DriftVersions
+          project={project}
+          agent={versionsAgent}
+          state={s}
+          onPick={(next) => go({ ...next, agent: versionsAgent })}
+        />
+      )}
       {series.isPending && <div className="page-status">Loading series…</div>}
       {series.error !== null && <ErrorBanner error={series.error} />}
       {series.data !== undefined &&

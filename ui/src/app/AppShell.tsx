@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import {
+  adminHref,
   alertsHref,
   casesHref,
   driftHref,
@@ -13,6 +14,7 @@ import { Link } from './Link';
 import { PageBoundary } from './PageBoundary';
 import { useDocumentTitle } from './PageHeading';
 import {
+  AdminPage,
   AlertRulePage,
   AlertsPage,
   CasePage,
@@ -103,6 +105,11 @@ export function AppShell() {
           >
             Cases
           </Link>
+          {user.role === 'admin' && (
+            <Link to={adminHref(project)} className={route.name === 'admin' ? 'active' : ''} data-testid="admin-link">
+              Admin
+            </Link>
+          )}
         </nav>
         <div className="spacer" />
         <label className="project-picker">
@@ -146,6 +153,7 @@ export function AppShell() {
             ))}
           {route.name === 'cases' && <CasesPage project={project} />}
           {route.name === 'case' && <CasePage key={route.id} project={project} id={route.id} />}
+          {route.name === 'admin' && <AdminPage project={project} />}
           {route.name === 'not-found' && <NotFound pathname={route.pathname} home={projectHref} />}
           {route.name === 'home' && <div className="page-status">Loading…</div>}
         </PageBoundary>

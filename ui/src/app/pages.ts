@@ -21,3 +21,4 @@ export const NewAlertRulePage = lazy(() =>
 );
 export const CasesPage = lazy(() => import('../cases/CasesPage').then((m) => ({ default: m.CasesPage })));
 export const CasePage = lazy(() => import('../cases/CasePage').then((m) => ({ default: m.CasePage })));
+export const AdminPage = lazy(() => import('../admin/AdminPage').then((m) => ({ default: m.AdminPage })));

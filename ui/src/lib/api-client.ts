@@ -28,6 +28,7 @@ import {
   whoamiSchema,
 } from '@casefile/contract';
 import { z } from 'zod';
+import { type AdminApi, createAdminApi } from './admin-api';
 import { type CasesApi, createCasesApi } from './cases-api';
 import { createFindingsApi, type FindingsApi } from './findings-api';
 import { createHttp, type HttpOptions, nullIfNotFound } from './http';
@@ -73,6 +74,8 @@ export interface ApiClient {
   /** Findings, their status, and detection settings. */
   findings: FindingsApi;
   cases: CasesApi;
+  /** Projects, people and keys (admins). */
+  admin: AdminApi;
   listAlertRules(project: string, signal?: AbortSignal): Promise<AlertRuleDto[]>;
   /** `null` when the rule does not exist in this project. */
   getAlertRule(project: string, id: string, signal?: AbortSignal): Promise<AlertRuleDto | null>;
@@ -145,6 +148,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return {
     findings: createFindingsApi(http),
     cases: createCasesApi(http),
+    admin: createAdminApi(http),
     overview: (query, signal) => get(`/api/overview?${query}`, overviewSchema, signal),
     exportCase(project, traceIds, format) {
       const query = withProjectParam(project, new URLSearchParams({ traceIds: traceIds.join(','), format }));

@@ -14,6 +14,7 @@ export type Route =
   | { name: 'alert'; id: string }
   | { name: 'cases' }
   | { name: 'case'; id: string }
+  | { name: 'admin' }
   | { name: 'not-found'; pathname: string };
 
 export function matchRoute(pathname: string): Route {
@@ -28,6 +29,7 @@ export function matchRoute(pathname: string): Route {
   if (path === '/drift') return { name: 'drift' };
   if (path === '/alerts') return { name: 'alerts' };
   if (path === '/cases') return { name: 'cases' };
+  if (path === '/admin') return { name: 'admin' };
   const kase = /^\/cases\/([^/]+)$/.exec(path);
   if (kase) {
     try {
@@ -136,4 +138,9 @@ export function casesHref(project: string): string {
 export function caseHref(project: string, id: string): string {
   const query = project === '' ? '' : `?${new URLSearchParams({ project })}`;
   return `/cases/${encodeURIComponent(id)}${query}`;
+}
+
+/** Projects, people and keys (admins). */
+export function adminHref(project: string): string {
+  return project === '' ? '/admin' : `/admin?${new URLSearchParams({ project })}`;
 }

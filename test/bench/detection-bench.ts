@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { waitForSettledFindings } from '../fixtures/scenarios/collect-findings.js';
 import { buildScenarioSet } from '../fixtures/scenarios/scenario-set.js';
 import { scoreDetection } from '../fixtures/scenarios/score.js';
 import { sendScenarios } from '../fixtures/scenarios/send-scenarios.js';
 import { startCollectorProcess } from '../lib/collector-process.js';
+import { scrape } from '../lib/fault-load.js';
 import { fmt, median, repeat, table } from './stats.js';
 import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
 
@@ -45,24 +47,65 @@ export async function runDetectionBench(log: (line: string) => void): Promise<vo
   }
 
   const spans = REQUESTS * RUNS_PER_REQUEST * SPANS_PER_RUN;
+  const runs = REPS * REQUESTS * RUNS_PER_REQUEST;
   const rate: Record<string, number> = {};
+  const cpu: Record<string, { sends: number; detected?: number; waitedS?: number }> = {};
   for (const [mode, delay] of [
     ['detection on (delay 50 ms)', '50'],
     ['detection deferred (delay 1 h)', '3600000'],
   ] as const) {
     const c = await startCollectorProcess({ CASEFILE_DETECT_DELAY_MS: delay });
     try {
+      const cpu0 = cpuMs(c.pid);
       const times = await repeat(REPS, () => sendAll(c.url, c.ingestKey, buildRequests(REQUESTS, RUNS_PER_REQUEST), 4));
       rate[mode] = spans / (median(times) / 1000);
+      const sends = cpuMs(c.pid);
+      cpu[mode] = { sends: sends === undefined || cpu0 === undefined ? Number.NaN : sends - cpu0 };
+      if (delay === '50') {
+        // Detection catches up after the sends: the collector's CPU until every run is detected.
+        const started = Date.now();
+        while (Date.now() - started < 600_000) {
+          const m = await scrape(c.url, c.adminToken).catch(() => undefined);
+          if (m && (m.value('casefile_detection_backlog_runs') ?? 1) === 0) break;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        const done = cpuMs(c.pid);
+        cpu[mode] = {
+          ...cpu[mode],
+          detected: done === undefined || cpu0 === undefined ? Number.NaN : done - cpu0,
+          waitedS: (Date.now() - started) / 1000,
+        };
+      }
     } finally {
       await c.stop();
     }
   }
   const off = rate['detection deferred (delay 1 h)'] ?? 0;
-  const costRows: (string | number)[][] = [['ingest (DuckDB)', 'spans/s (median of 3)', 'ratio to deferred']];
-  for (const [mode, v] of Object.entries(rate)) costRows.push([mode, fmt(v), off ? fmt(v / off, 2) : 'n/a']);
+  const costRows: (string | number)[][] = [
+    ['ingest (DuckDB)', 'spans/s (median of 3)', 'ratio to deferred', 'CPU ms/run, sends', 'CPU ms/run, all detected'],
+  ];
+  for (const [mode, v] of Object.entries(rate)) {
+    const c = cpu[mode];
+    costRows.push([
+      mode,
+      fmt(v),
+      off ? fmt(v / off, 2) : 'n/a',
+      c ? fmt(c.sends / runs, 1) : 'n/a',
+      c?.detected !== undefined ? `${fmt(c.detected / runs, 1)} (${fmt(c.waitedS ?? 0, 0)} s after the sends)` : '–',
+    ]);
+  }
   log(
-    `detection cost: ${fmt(spans)} spans per repetition (${REQUESTS} requests × ${RUNS_PER_REQUEST} runs), 4 in flight`,
+    `detection cost: ${fmt(spans)} spans per repetition (${REQUESTS} requests × ${RUNS_PER_REQUEST} runs), 4 in flight; CPU = the collector process's user + system time (Linux), per run sent`,
   );
   log(table(costRows));
+}
+
+/** User + system CPU time of a process, ms (Linux `/proc`; undefined elsewhere). */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }

@@ -9,6 +9,7 @@ import { runDriftBench } from './drift-bench.js';
 import { runDriftScaleBench } from './drift-scale-bench.js';
 import { runEvidenceBench } from './evidence-bench.js';
 import { runIngestBench } from './ingest-bench.js';
+import { runLagBench } from './lag-bench.js';
 import { runRedactionBench } from './redaction-bench.js';
 import { runReplayBench } from './replay-bench.js';
 import { runScaleIngestBench } from './scale-ingest-bench.js';
@@ -33,6 +34,10 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  *   --scale-cells=4x50,16x500 the ingest cells (requests in flight × spans per request; default all six)
  *   --scale-ingest-reps=N     repetitions per ingest cell (default 5)
  *   --scale-ack=stored,logged acknowledge ingest when stored (group commit) and/or when logged (default both)
+ *   --only lag                detection and ingest lag under a steady load and a 2-minute overload, per store
+ *   --lag-steady-ms=N, --lag-overload-ms=N   how long each phase runs (default 60,000 and 120,000)
+ *   --lag-stores=a,b          duckdb, clickhouse (default both)
+ *   --lag-catch-up-ms=N       longest wait for detection to catch up after a phase (default 600,000)
  */
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -50,6 +55,10 @@ async function main(argv: string[]): Promise<void> {
       'scale-cells': { type: 'string' },
       'scale-ack': { type: 'string' },
       'scale-ingest-reps': { type: 'string' },
+      'lag-steady-ms': { type: 'string' },
+      'lag-overload-ms': { type: 'string' },
+      'lag-stores': { type: 'string' },
+      'lag-catch-up-ms': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -63,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
   let stopClickHouse: (() => Promise<void>) | undefined;
   if (
     !clickhouseUrl &&
-    (wants('ingest') || wants('scale') || wants('scale-ingest') || wants('scale-profile')) &&
+    (wants('ingest') || wants('lag') || wants('scale') || wants('scale-ingest') || wants('scale-profile')) &&
     ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server'].some(existsSync)
   ) {
     const server = await startClickHouseServer();
@@ -165,6 +174,20 @@ async function main(argv: string[]): Promise<void> {
     if (wants('cluster')) {
       log('\n== Cluster: 2 collectors into 2 shards × 2 replicas vs 1 collector into one server ==');
       await runClusterBench({ reps: 5, requests: 10, runsPerRequest: 20, log });
+    }
+    if (wants('lag')) {
+      log('\n== Lag: detection and ingest under a steady load and an overload ==');
+      const steadyMs = Number(flags['lag-steady-ms'] ?? 60_000);
+      const overloadMs = Number(flags['lag-overload-ms'] ?? 120_000);
+      if (!(steadyMs > 0) || !(overloadMs > 0)) throw new Error('--lag-steady-ms and --lag-overload-ms must be > 0');
+      const stores = (flags['lag-stores'] ?? 'duckdb,clickhouse').split(',').map((k) => {
+        if (k !== 'duckdb' && k !== 'clickhouse')
+          throw new Error(`--lag-stores: unknown store "${k}" (duckdb, clickhouse)`);
+        return k;
+      });
+      const catchUpMs = Number(flags['lag-catch-up-ms'] ?? 600_000);
+      if (!(catchUpMs > 0)) throw new Error('--lag-catch-up-ms must be > 0');
+      await runLagBench({ clickhouseUrl, stores, steadyMs, overloadMs, catchUpMs, log });
     }
     if (wants('replay')) {
       log('\n== Replay page: time to first render ==');

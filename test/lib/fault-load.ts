@@ -167,7 +167,15 @@ export async function findingCounts(url: string, token: string): Promise<Map<str
 export async function waitDetected(url: string, token: string, acknowledged: Set<string>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const counts = await findingCounts(url, token);
+    let counts: Map<string, number>;
+    try {
+      counts = await findingCounts(url, token);
+    } catch (error) {
+      // A collector shedding load (503 while its store is busy) is asked again until the deadline.
+      if (Date.now() > deadline || !/→ 503/.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 1_000));
+      continue;
+    }
     const missing = [...acknowledged].filter((id) => !counts.has(id));
     const undetected = [...acknowledged].filter((id) => counts.get(id) === 0);
     if ((missing.length === 0 && undetected.length === 0) || Date.now() > deadline) {

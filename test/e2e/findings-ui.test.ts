@@ -256,7 +256,11 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
     await tab.getByTestId('mute-row').waitFor();
     await tab.getByTestId('save-settings').click();
     await tab.getByTestId('settings-saved').waitFor();
-    const audit = tab.locator('[data-testid="audit-entry"][data-action="settings.update"]').first();
+    // The log already holds the change made through the API above: wait for the new entry, not the first one.
+    const audit = tab
+      .locator('[data-testid="audit-entry"][data-action="settings.update"]')
+      .filter({ hasText: 'muted outbound.sensitive_data for tool send_email' })
+      .first();
     await audit.waitFor();
     expect(await audit.innerText()).toContain('muted outbound.sensitive_data for tool send_email');
     expect(await audit.innerText()).toContain('bootstrap admin');
@@ -317,6 +321,14 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
     expect(await tab.getByTestId('finding-select').count()).toBe(0);
     expect(await tab.getByTestId('reopen-finding').count()).toBe(0);
     expect(await tab.getByTestId('detection-settings-link').count()).toBe(0);
+    // Nor a form on the new-alert-rule page that the server would refuse: only who may create rules.
+    await tab.goto(`${collector.url}/alerts/new`);
+    expect(await tab.getByTestId('alert-rule-new-refused').innerText()).toContain(
+      'Only an admin can create alert rules',
+    );
+    expect(await tab.getByTestId('rule-form').count()).toBe(0);
+    expect(await tab.getByTestId('alert-rule-new-refused').locator('form, input, select, textarea').count()).toBe(0);
+    await tab.screenshot({ path: join(ARTIFACTS, 'first-hour-viewer-no-rule-form.png') });
     await tab.goto(`${collector.url}/findings/settings`);
     await tab.getByTestId('settings-forbidden').waitFor();
     // The API agrees: a viewer cannot change a status.

@@ -64,14 +64,19 @@ export async function runDriftBench(opts: DriftBenchOptions): Promise<void> {
     // The stores are judged at the same time (one is in-process, the other a server), every rule on
     // every scenario, and reported in order. DuckDB has one reader connection: its rules run one at a
     // time; ClickHouse takes four at once, as the evaluator's tick does.
-    const reports = await Promise.all(
+    // One store failing (a server gone away) does not lose the other's figures.
+    const reports = await Promise.allSettled(
       stores.map(async (b) => {
         const lines: string[] = [];
         await judgeStore(b, suite, SUITE_RULES, b.name === 'clickhouse' ? 4 : 1, (line) => lines.push(line));
         return lines;
       }),
     );
-    for (const line of reports.flat()) opts.log(line);
+    reports.forEach((r, i) => {
+      if (r.status === 'fulfilled') for (const line of r.value) opts.log(line);
+      else
+        opts.log(`\n[${stores[i]?.name}] judging failed: ${r.reason instanceof Error ? r.reason.message : r.reason}`);
+    });
   } finally {
     await disposeAll(stores);
   }

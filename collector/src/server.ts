@@ -87,6 +87,8 @@ export async function startCollector(
   const detectionState = createDetectionState(store);
   const detection = createDetectionWorker(store, detectionState, {
     delayMs: config.detectDelayMs,
+    // Of several collectors on one store, one detects a run at a time (see `claimDetections`).
+    claim: (runs) => store.claimDetections(runs, collectorId, config.detectLeaseMs),
     log: lines(log.child({ module: 'detection' })),
   });
   // The one place detection learns of new work: a batch became durable. The work itself is read

@@ -27,14 +27,17 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof OverloadedError) {
     return { status: 429, code: 'overloaded', message: err.message, retryAfterSeconds: err.retryAfterSeconds };
   }
-  if (err instanceof StoreUnavailableError || isNamed(err, 'QueueFullError')) {
-    const overloaded = isNamed(err, 'QueueFullError');
+  if (err instanceof StoreUnavailableError) {
+    const reason = err.publicReason ? ` (${err.publicReason})` : '';
     return {
-      status: overloaded ? 429 : 503,
-      code: overloaded ? 'overloaded' : 'store_unavailable',
-      message: overloaded ? 'ingest queue is full, retry later' : 'storage is unavailable, retry later',
-      retryAfterSeconds: overloaded ? 1 : 5,
+      status: 503,
+      code: 'store_unavailable',
+      message: `storage is unavailable${reason}, retry later`,
+      retryAfterSeconds: err.retryAfterSeconds ?? 5,
     };
+  }
+  if (isNamed(err, 'QueueFullError')) {
+    return { status: 429, code: 'overloaded', message: 'ingest queue is full, retry later', retryAfterSeconds: 1 };
   }
   return { status: 500, code: 'internal', message: 'internal error' };
 }

@@ -32,6 +32,8 @@ export const configSchema = z
       .optional(),
     /** On a cluster: replicas of a shard that must hold a span insert before it is acknowledged. */
     clickhouseInsertQuorum: z.coerce.number().int().min(1).max(16).default(1),
+    /** With a quorum above 1: how long a span insert waits for it before answering 503 with Retry-After. */
+    clickhouseInsertQuorumTimeoutMs: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
     maxBodyBytes: positiveInt.default(64 * 1024 * 1024),
     maxAttributeValueBytes: positiveInt.default(1024 * 1024),
     batchMaxRows: positiveInt.default(5000),
@@ -62,6 +64,8 @@ export const configSchema = z
       ),
     uiDir: z.string().optional(),
     detectDelayMs: z.coerce.number().int().min(0).max(3_600_000).default(1500),
+    /** Several collectors on one store: how long a run's detection is one collector's before another may take it over. */
+    detectLeaseMs: z.coerce.number().int().min(2_000).max(3_600_000).default(60_000),
     /** Graceful shutdown: stop accepting, flush acknowledged writes, leave the detection backlog pending, exit within this. */
     shutdownTimeoutMs: z.coerce.number().int().min(1000).max(600_000).default(20_000),
     /** Longest one store operation may take before it fails with 503. */
@@ -121,6 +125,10 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   clickhousePassword: { env: 'CASEFILE_CLICKHOUSE_PASSWORD', flag: '--clickhouse-password' },
   clickhouseCluster: { env: 'CASEFILE_CLICKHOUSE_CLUSTER', flag: '--clickhouse-cluster' },
   clickhouseInsertQuorum: { env: 'CASEFILE_CLICKHOUSE_INSERT_QUORUM', flag: '--clickhouse-insert-quorum' },
+  clickhouseInsertQuorumTimeoutMs: {
+    env: 'CASEFILE_CLICKHOUSE_INSERT_QUORUM_TIMEOUT_MS',
+    flag: '--clickhouse-insert-quorum-timeout-ms',
+  },
   maxBodyBytes: { env: 'CASEFILE_MAX_BODY_BYTES', flag: '--max-body-bytes' },
   maxAttributeValueBytes: { env: 'CASEFILE_MAX_ATTRIBUTE_BYTES', flag: '--max-attribute-bytes' },
   batchMaxRows: { env: 'CASEFILE_BATCH_ROWS', flag: '--batch-rows' },
@@ -135,6 +143,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   redactionStrictProjects: { env: 'CASEFILE_REDACTION_STRICT_PROJECTS', flag: '--redaction-strict-projects' },
   uiDir: { env: 'CASEFILE_UI_DIR', flag: '--ui-dir' },
   detectDelayMs: { env: 'CASEFILE_DETECT_DELAY_MS', flag: '--detect-delay-ms' },
+  detectLeaseMs: { env: 'CASEFILE_DETECT_LEASE_MS', flag: '--detect-lease-ms' },
   shutdownTimeoutMs: { env: 'CASEFILE_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms' },
   storeTimeoutMs: { env: 'CASEFILE_STORE_TIMEOUT_MS', flag: '--store-timeout-ms' },
   alertTickMs: { env: 'CASEFILE_ALERT_TICK_MS', flag: '--alert-tick-ms' },

@@ -48,6 +48,15 @@ export class OverloadedError extends Error {
 /** The store cannot be reached or refused the work for now (→ 503 + Retry-After). Retryable. */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
+  /** When to try again, if the store knows better than the default (5 s). */
+  readonly retryAfterSeconds: number | undefined;
+  /** Said to the client after "storage is unavailable": what is wrong, without internals. */
+  readonly publicReason: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { retryAfterSeconds?: number; publicReason?: string }) {
+    super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.publicReason = options?.publicReason;
+  }
 }
 
 /** A statement the backend rejected. Keeps the (truncated) SQL and the driver's error as `cause`. */

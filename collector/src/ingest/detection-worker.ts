@@ -28,10 +28,12 @@ export interface DetectionWorkerOptions {
   /** How often learned baselines are stored. Default 5,000 ms. */
   persistEveryMs?: number;
   /**
-   * Asked before a run is detected; false leaves it to someone else (another collector). The hook
-   * for making detection exclusive across collectors; default: always true.
+   * Asked before a page of due runs is detected; answers the runs this worker may detect now (the
+   * others are another collector's, or already done). Runs left out stay pending here and are asked
+   * for again on later passes, so a run whose claimer died is taken over once its claim lapses.
+   * `store.claimDetections` is the store's exclusive claim; default: every run.
    */
-  claim?: (run: PendingDetection) => Promise<boolean>;
+  claim?: (runs: readonly PendingDetection[]) => Promise<readonly PendingDetection[]>;
   log?: (line: string) => void;
 }
 
@@ -89,7 +91,7 @@ export function createDetectionWorker(
   const retryMs = Math.max(1, options.retryMs ?? 1000);
   const maxRetryMs = Math.max(retryMs, options.maxRetryMs ?? 60_000);
   const skewNs = BigInt(Math.max(0, options.skewAllowanceMs ?? 30_000)) * MS;
-  const claim = options.claim ?? (async () => true);
+  const claim = options.claim ?? (async (runs: readonly PendingDetection[]) => runs);
   const log = options.log ?? (() => {});
 
   // A run re-detected because a late span arrived must not be learned twice.
@@ -184,7 +186,10 @@ export function createDetectionWorker(
         if (retry && retry.nextAt > now) leftover = min(leftover, p.writtenNs);
         else due.push(p);
       }
-      const { done, unavailable } = await detectAll(due);
+      // Runs another collector holds stay pending for this one too (`leftover`): if it dies, they
+      // are claimed again here once its lease lapses.
+      const mine = due.length > 0 ? await claim(due) : [];
+      const { done, unavailable } = await detectAll(mine);
       for (const p of due) if (!done.includes(p)) leftover = min(leftover, p.writtenNs);
       if (done.length > 0) await store.markDetected(done);
       detected += done.length;
@@ -215,7 +220,6 @@ export function createDetectionWorker(
         if (inFlight.has(key)) continue; // a page holds a run once; kept for safety
         inFlight.add(key);
         try {
-          if (!(await claim(run))) continue;
           await detectOne(run.projectId, run.traceId, key);
           retries.delete(key);
           done.push(run);

@@ -23,6 +23,7 @@ export async function openStore(config: Config, dataDir: string): Promise<TraceS
         timeoutMs: config.storeTimeoutMs,
         cluster: config.clickhouseCluster,
         insertQuorum: config.clickhouseInsertQuorum,
+        insertQuorumTimeoutMs: config.clickhouseInsertQuorumTimeoutMs,
       });
       await store.migrate();
       return store;

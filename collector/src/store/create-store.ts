@@ -20,6 +20,8 @@ export type StoreConfig =
       cluster?: string;
       /** On a cluster: replicas of a shard that must hold a span insert before it is acknowledged. */
       insertQuorum?: number;
+      /** With a quorum above 1: how long a span insert waits for it before failing with 503, ms (default 10,000). */
+      insertQuorumTimeoutMs?: number;
     };
 
 /**

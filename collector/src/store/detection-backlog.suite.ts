@@ -13,7 +13,7 @@ const all = { sinceNs: 0n, untilNs: FAR, limit: 10_000 };
  */
 export const backlogSuite: StoreSuite = {
   name: 'detection backlog',
-  register({ makeStore, purge, test }) {
+  register({ makeStore, purge, test, options }) {
     let store: TraceStore;
     const P = 'proj-a';
     const Q = 'proj-b';
@@ -105,6 +105,43 @@ export const backlogSuite: StoreSuite = {
       ]);
       expect((await store.pendingDetections(all)).map((p) => p.traceId)).toEqual(ids.slice(1100));
       expect((await store.countPendingDetections(all)).runs).toBe(100);
+    });
+
+    test('claims: of two collectors claiming the same runs at once each run goes to one; a lapsed lease is taken over', async () => {
+      const ids = Array.from({ length: 8 }, () => newTraceId());
+      await store.writeSteps(
+        ids.flatMap((id, i) => buildRun({ projectId: i % 2 ? P : Q, traceId: id, startNs: DAY0 })),
+      );
+      const pending = await store.pendingDetections(all);
+      expect(pending).toHaveLength(8);
+      // A store that one process holds (DuckDB, memory) answers every run: there is nobody to share with.
+      if (!options.openPeer) {
+        expect(await store.claimDetections(pending, 'collector-a', 5_000)).toEqual(pending);
+        return;
+      }
+      const peer = await options.openPeer(store);
+      try {
+        const LEASE_MS = 8_000;
+        const [a, b] = await Promise.all([
+          store.claimDetections(pending, 'collector-a', LEASE_MS),
+          peer.claimDetections(pending, 'collector-b', LEASE_MS),
+        ]);
+        const claimedAt = Date.now();
+        expect([...keys(a), ...keys(b)].sort()).toEqual(keys(pending).sort());
+        // While A holds its runs, A keeps them (a late span goes to the same collector) and B gets none.
+        expect(keys(await store.claimDetections(a, 'collector-a', LEASE_MS))).toEqual(keys(a));
+        expect(keys(await peer.claimDetections(a, 'collector-b', LEASE_MS))).toEqual([]);
+        // A run detected since it was read is nobody's work any more.
+        const aDone = a.slice(0, 1);
+        await store.markDetected(aDone);
+        const aLeft = a.slice(1);
+        expect(keys(await store.claimDetections(a, 'collector-a', LEASE_MS))).toEqual(keys(aLeft));
+        // A dies holding its other runs: once its lease lapses, B takes them over.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, claimedAt + LEASE_MS + 1_500 - Date.now())));
+        expect(keys(await peer.claimDetections(a, 'collector-b', LEASE_MS)).sort()).toEqual(keys(aLeft).sort());
+      } finally {
+        await (options.closePeer ?? ((p) => p.close()))(peer);
+      }
     });
   },
 };

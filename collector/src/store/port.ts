@@ -130,6 +130,14 @@ export interface DetectionBacklog {
    * for that later write. Idempotent.
    */
   markDetected(marks: readonly PendingDetection[]): Promise<void>;
+  /**
+   * Of `runs` (as `pendingDetections` returned them), the ones `owner` may detect now: for each run,
+   * of all collectors sharing the store, one holds it at a time, for up to `leaseMs` (then whoever
+   * claims it next takes it over, so a collector that died leaves no run undetected). A run already
+   * marked detected at its `writtenNs` is not answered. Owners must be unique per process. Stores
+   * that allow one process per database answer every run.
+   */
+  claimDetections(runs: readonly PendingDetection[], owner: string, leaseMs: number): Promise<PendingDetection[]>;
 }
 
 export interface PendingDetectionQuery {

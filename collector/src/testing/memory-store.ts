@@ -104,6 +104,10 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
         ? { runs: 0 }
         : { runs: all.length, oldestNs: (all[0] as { writtenNs: bigint }).writtenNs };
     },
+    // One process holds the store: every run is this caller's.
+    async claimDetections(runs) {
+      return [...runs];
+    },
     async markDetected(list) {
       for (const m of list) {
         const key = `${m.projectId}/${m.traceId}`;

@@ -317,7 +317,8 @@ export interface RewriteContext extends EvidenceContext {
   /** Raw database name, for system tables. */
   database: string;
   readSpans(projectId: string, traceIds: readonly string[]): Promise<Step[]>;
-  writeSteps(steps: readonly Step[]): Promise<void>;
+  /** Writes the steps as `writeSteps` does; answers the version their rows carry. */
+  writeSteps(steps: readonly Step[]): Promise<bigint>;
   /** Tables the views fill from `spans`, to be rebuilt for the rewritten runs. */
   derivedTables: readonly string[];
   waitForMutations(tables: readonly string[]): Promise<void>;
@@ -330,7 +331,8 @@ export interface RewriteContext extends EvidenceContext {
  * runs' derived rows are deleted (an awaited mutation), every span of those runs is inserted again
  * with the new content and a newer version (so the views derive their rows from the new content
  * only), then each day partition they live in is merged with `OPTIMIZE … FINAL`, which physically
- * drops the replaced versions. Replaced findings rows go the same way.
+ * drops the replaced versions. Replaced findings rows go the same way. On a cluster the replaced
+ * versions (older than the rewrite's) are deleted with awaited mutations on every shard instead.
  */
 export async function rewriteSpans(ctx: RewriteContext, projectId: string, steps: readonly Step[]): Promise<void> {
   const mine = steps.filter((s) => s.projectId === projectId);
@@ -343,6 +345,27 @@ export async function rewriteSpans(ctx: RewriteContext, projectId: string, steps
   for (const table of ctx.derivedTables)
     await ctx.command(`ALTER TABLE ${alterTarget(ctx.db, table, ctx.cluster)} DELETE WHERE ${inTraces}`);
   await ctx.waitForMutations(ctx.derivedTables);
+  if (ctx.cluster !== undefined && all.length > 0) {
+    // 18.16 refuses OPTIMIZE … ON CLUSTER of a replicated table, and a collector reaches one server only:
+    // the replaced versions are deleted with mutations on every shard instead (replicated to every replica).
+    const findingVersions = await ctx.select(
+      `SELECT trace_id, toString(max(version)) AS v FROM ${ctx.db}.findings WHERE ${inTraces} GROUP BY trace_id`,
+    );
+    const version = await ctx.writeSteps(all);
+    await ctx.command(
+      `ALTER TABLE ${alterTarget(ctx.db, 'spans', ctx.cluster)} DELETE WHERE ${inTraces} AND version < ${uint(version)}`,
+    );
+    if (findingVersions.length > 0) {
+      const older = findingVersions.map(
+        (r) => `(trace_id = ${literal(String(r.trace_id))} AND version < ${uint(BigInt(String(r.v)))})`,
+      );
+      await ctx.command(
+        `ALTER TABLE ${alterTarget(ctx.db, 'findings', ctx.cluster)} DELETE WHERE project_id = ${literal(projectId)} AND (${older.join(' OR ')})`,
+      );
+    }
+    await ctx.waitForMutations(['spans', 'findings']);
+    return;
+  }
   await ctx.writeSteps(all);
   const partitions = await ctx.select(
     `SELECT DISTINCT toYYYYMMDD(start_time) AS p FROM ${ctx.db}.spans WHERE ${inTraces}`,

@@ -1,6 +1,7 @@
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
 import { ALERTS_MIGRATION } from './clickhouse-alerts.js';
 import { BACKLOG_MIGRATION } from './clickhouse-backlog.js';
+import { DETECTION_CLAIMS_MIGRATION } from './clickhouse-detection-claims.js';
 import { EVIDENCE_MIGRATION } from './clickhouse-evidence.js';
 import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
 import type { Migration } from './migration.js';
@@ -181,6 +182,7 @@ ${RUN_INDEX_SELECT(db)}`,
   },
   BACKLOG_MIGRATION,
   EVIDENCE_MIGRATION,
+  DETECTION_CLAIMS_MIGRATION,
 ];
 
 export function migrationsTableDdl(db: string, layout: TableLayout = SINGLE_NODE): string {

@@ -60,9 +60,11 @@ import {
 } from '../port.js';
 import { dedupeSteps } from '../step-columns.js';
 import { inPageOrder } from '../text-search.js';
+import { DEFAULT_CLAIM_SETTLE_MS } from './clickhouse-alert-claims.js';
 import * as alertsSql from './clickhouse-alerts.js';
 import { countPendingSql, markSql, pendingSql, toPending } from './clickhouse-backlog.js';
 import { clusterWaves, createDatabaseSql } from './clickhouse-cluster.js';
+import * as claimsSql from './clickhouse-detection-claims.js';
 import * as evidenceSql from './clickhouse-evidence.js';
 import * as findingsSql from './clickhouse-findings.js';
 import * as metricsSql from './clickhouse-metrics.js';
@@ -116,6 +118,12 @@ export interface ClickHouseStoreConfig {
    * of a day shared with another project wait for the next insert into that day.
    */
   insertQuorum?: number;
+  /**
+   * With `insertQuorum` > 1: how long a span insert waits for its quorum (`insert_quorum_timeout`), and
+   * for other quorum inserts into its shard to finish first. Past it the write fails with 503 and
+   * Retry-After, so a shard short of replicas answers quickly instead of holding requests. Default 10,000 ms.
+   */
+  insertQuorumTimeoutMs?: number;
 }
 
 const NS_PER_S = 1_000_000_000n;
@@ -258,37 +266,74 @@ export class ClickHouseTraceStore implements TraceStore {
   }
 
   async writeSteps(steps: readonly Step[]): Promise<void> {
-    if (steps.length === 0) return;
+    if (steps.length > 0) await this.insertSteps(steps);
+  }
+
+  /** Inserts the steps as one block; answers the version the rows carry. */
+  private async insertSteps(steps: readonly Step[]): Promise<bigint> {
     const version = this.nextVersion();
     const unique = dedupeSteps(steps);
     // One body, built once as a string and sent as it is (no row objects, no per-row serialising).
     const body = Buffer.from(stepsToJsonEachRow(unique, version), 'utf8');
     const table = `${this.db}.spans`;
     const query = `INSERT INTO ${table} (${INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONEachRow`;
-    const settings = this.insertQuorum > 1 ? { insert_quorum: String(this.insertQuorum) } : undefined;
-    const deadline = Date.now() + QUORUM_WAIT_MS;
+    await this.withQuorum(
+      `INSERT INTO ${table} FORMAT JSONEachRow (${unique.length} rows)`,
+      async (settings, signal) => {
+        const result = await this.client.exec({
+          query,
+          values: Readable.from([body], { objectMode: false }),
+          abort_signal: signal,
+          ...(settings ? { clickhouse_settings: settings } : {}),
+        });
+        // The answer to an insert is empty; read it to the end so the socket goes back to the pool.
+        result.stream.resume();
+        await finished(result.stream);
+      },
+    );
+    return version;
+  }
+
+  /**
+   * Runs an insert with the span quorum (`insert_quorum`, `insert_quorum_timeout`) when there is one.
+   * 18.16 takes one quorum insert per table and shard at a time; a second one is refused (286) and
+   * tried again here until the quorum timeout. A resent batch is harmless: rows collapse by key, every
+   * summary is idempotent. A quorum that cannot be had (too few live replicas, or the previous quorum
+   * insert of the shard still unconfirmed) is a 503 with Retry-After of the quorum timeout.
+   */
+  private async withQuorum(
+    what: string,
+    insert: (settings: ClickHouseSettings | undefined, signal: AbortSignal) => Promise<unknown>,
+  ): Promise<void> {
+    const timeoutMs = this.config.insertQuorumTimeoutMs ?? DEFAULT_QUORUM_TIMEOUT_MS;
+    const settings =
+      this.insertQuorum > 1
+        ? ({
+            insert_quorum: String(this.insertQuorum),
+            insert_quorum_timeout: String(timeoutMs),
+          } as unknown as ClickHouseSettings)
+        : undefined;
+    const deadline = Date.now() + timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.guard.run(async (signal) => {
-          const result = await this.client.exec({
-            query,
-            values: Readable.from([body], { objectMode: false }),
-            abort_signal: signal,
-            ...(settings ? { clickhouse_settings: settings as ClickHouseSettings } : {}),
-          });
-          // The answer to an insert is empty; read it to the end so the socket goes back to the pool.
-          result.stream.resume();
-          await finished(result.stream);
-        });
+        await this.guard.run((signal) => insert(settings, signal));
         return;
       } catch (error) {
-        // 18.16 takes one quorum insert per table and shard at a time; a second one is refused (286) and
-        // tried again here. A resent batch is harmless: rows collapse by key, every summary is idempotent.
         if (settings && isCode(error, QUORUM_BUSY) && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, Math.min(500, 10 * attempt) + Math.random() * 20));
           continue;
         }
-        throw mapError(error, `INSERT INTO ${table} FORMAT JSONEachRow (${unique.length} rows)`);
+        if (settings && QUORUM_CODES.has(errorCode(error))) {
+          throw new StoreUnavailableError(
+            `ClickHouse could not reach the write quorum of ${this.insertQuorum} replicas within ${timeoutMs} ms (code ${errorCode(error)}): ${what}`,
+            {
+              cause: error,
+              retryAfterSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+              publicReason: `a shard has fewer than ${this.insertQuorum} live replicas for the write quorum`,
+            },
+          );
+        }
+        throw mapError(error, what);
       }
     }
   }
@@ -599,7 +644,7 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
         ...this.evidence,
         database: this.database,
         readSpans: (p, t) => this.readSpans(p, t),
-        writeSteps: (s) => this.writeSteps(s),
+        writeSteps: (s) => this.insertSteps(s),
         derivedTables: DAY_PARTITIONED_TABLES.filter((t) => t !== 'spans'),
         waitForMutations: (tables) => waitForMutations(this.retention, tables),
         ...(this.cluster === undefined ? {} : { cluster: this.cluster }),
@@ -777,6 +822,23 @@ GROUP BY trace_id, span_id HAVING named = 1`,
     return runs === 0 ? { runs } : { runs, oldestNs: BigInt(String(row?.oldest)) };
   }
 
+  claimDetections(runs: readonly PendingDetection[], owner: string, leaseMs: number): Promise<PendingDetection[]> {
+    return claimsSql.claimDetections(
+      {
+        db: this.db,
+        select: (sql) => this.select(sql),
+        insert: (sql) => this.command(sql),
+        settleMs: this.claimSettleMs ?? DEFAULT_CLAIM_SETTLE_MS,
+        held: this.heldLeases,
+      },
+      runs,
+      owner,
+      Math.max(1, Math.ceil(leaseMs / 1000)),
+    );
+  }
+
+  private readonly heldLeases = new Map<string, number>();
+
   async markDetected(marks: readonly PendingDetection[]): Promise<void> {
     for (let i = 0; i < marks.length; i += 1000) await this.command(markSql(this.db, marks.slice(i, i + 1000)));
   }
@@ -822,16 +884,26 @@ const CLUSTER_SETTINGS = {
   insert_distributed_sync: 1,
   load_balancing: 'in_order',
   distributed_product_mode: 'local',
-  insert_quorum_timeout: '30000',
 } as unknown as ClickHouseSettings;
 
 /** UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE: another quorum insert into the same table and shard is under way. */
 const QUORUM_BUSY = '286';
-/** How long a span insert keeps trying while other quorum inserts go first; then 503, and the exporter retries. */
-const QUORUM_WAIT_MS = 30_000;
+/** How long a span insert waits for its quorum, and for other quorum inserts to go first; then 503. */
+const DEFAULT_QUORUM_TIMEOUT_MS = 10_000;
+/** TOO_FEW_LIVE_REPLICAS, UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE, UNKNOWN_STATUS_OF_INSERT (quorum timed out). */
+const QUORUM_CODES = new Set(['285', '286', '319']);
+
+/**
+ * The server's error code. The client parses it only from messages of newer servers (they end in the
+ * error's name); 18.16 says `Code: 286, e.displayText() = …`, which arrives as a plain Error.
+ */
+function errorCode(error: unknown): string {
+  if (error instanceof ClickHouseError) return String(error.code);
+  return error instanceof Error ? (/^Code: (\d+)[,.]/.exec(error.message)?.[1] ?? '') : '';
+}
 
 function isCode(error: unknown, code: string): boolean {
-  return error instanceof ClickHouseError && String(error.code) === code;
+  return errorCode(error) === code;
 }
 
 const isCreate = (statement: string) =>
@@ -862,8 +934,8 @@ function isNetworkError(error: unknown): boolean {
 function mapError(error: unknown, sql: string): Error {
   // The deadline guard's verdict (a deadline passed, the server is hung) is already the answer.
   if (error instanceof StoreUnavailableError) return error;
-  if (error instanceof ClickHouseError && RETRYABLE_CODES.has(String(error.code))) {
-    return new StoreUnavailableError(`ClickHouse is overloaded (code ${error.code})`, { cause: error });
+  if (RETRYABLE_CODES.has(errorCode(error))) {
+    return new StoreUnavailableError(`ClickHouse is overloaded (code ${errorCode(error)})`, { cause: error });
   }
   if (isNetworkError(error)) return new StoreUnavailableError('ClickHouse is unreachable', { cause: error });
   const message = error instanceof Error ? wellFormed(error.message) : String(error);

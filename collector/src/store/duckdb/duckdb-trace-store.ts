@@ -319,6 +319,11 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
     });
   }
 
+  /** One process holds a DuckDB file: every run is this caller's. */
+  async claimDetections(runs: readonly PendingDetection[]): Promise<PendingDetection[]> {
+    return [...runs];
+  }
+
   markDetected(marks: readonly PendingDetection[]): Promise<void> {
     if (marks.length === 0) return Promise.resolve();
     return this.onWriter(async (conn) => {

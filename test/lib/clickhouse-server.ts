@@ -56,7 +56,12 @@ async function ping(url: string): Promise<boolean> {
  * chosen here, a port taken between choosing and binding means another try on new ports.
  */
 export async function startClickHouseServer(options: ClickHouseServerOptions = {}): Promise<ClickHouseServer> {
-  const given = [options.httpPort, options.tcpPort, options.interserverPort];
+  // CASEFILE_CLICKHOUSE_PORTS=http,tcp,interserver keeps a throwaway server in a port range of one's own.
+  const fromEnv = process.env.CASEFILE_CLICKHOUSE_PORTS?.split(',').map(Number);
+  const given =
+    options.httpPort === undefined && fromEnv?.length === 3
+      ? fromEnv
+      : [options.httpPort, options.tcpPort, options.interserverPort];
   if (given.every((p) => p !== undefined)) {
     const [httpPort, tcpPort, interserverPort] = given as [number, number, number];
     return startOn(httpPort, tcpPort, interserverPort, options);

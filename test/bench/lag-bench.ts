@@ -133,7 +133,8 @@ async function phase(
     const catchUpS = (Date.now() - stoppedAt) / 1000;
     const curve = await sampler.stop();
     const during = curve.filter((s) => s.t * 1000 <= ms);
-    const lags = during.map((s) => s.backlogAgeS ?? 0);
+    // A scrape whose backlog read timed out has no lag figure: left out, not counted as 0.
+    const lags = during.flatMap((s) => (s.backlogAgeS === undefined ? [] : [s.backlogAgeS]));
     const okMs = sending.answers.filter((a) => a.status === 200).map((a) => a.ms);
     return {
       store,

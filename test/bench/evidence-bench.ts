@@ -113,8 +113,8 @@ export async function runEvidenceBench(opts: {
         const run = (chained: boolean) => ingest(store, `ev-${chained ? 'chain' : 'plain'}-${rep}`, rep, chained);
         const a = await run(!plainFirst);
         const b = await run(plainFirst);
-        const plain = plainFirst ? b : a;
-        const chain = plainFirst ? a : b;
+        const plain = plainFirst ? a : b;
+        const chain = plainFirst ? b : a;
         plainMs.push(plain);
         chainMs.push(chain);
         ingestRatios.push(chain / plain);

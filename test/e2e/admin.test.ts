@@ -48,7 +48,10 @@ describe.skipIf(chromiumMissing)(skipTitle('projects, people and keys in the bro
     await tab.getByTestId('new-project-name').fill('Claims bot');
     await tab.getByTestId('create-project').click();
     await tab.locator('[data-testid="project-credentials"][data-project-id="claims-bot"]').waitFor();
-    expect(await tab.locator('[data-testid="project-row"][data-project-id="claims-bot"]').count()).toBe(1);
+    // The list of projects reloads after the new project's pane opens: wait for its row, then count it.
+    const projectRow = tab.locator('[data-testid="project-row"][data-project-id="claims-bot"]');
+    await projectRow.first().waitFor();
+    expect(await projectRow.count()).toBe(1);
 
     await tab.getByTestId('new-key-name').fill('claims agent');
     await tab.getByTestId('add-key').click();

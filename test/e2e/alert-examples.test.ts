@@ -6,7 +6,7 @@ import { alertRuleAnswerSchema } from '@casefile/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 /**
@@ -61,15 +61,7 @@ describe.skipIf(chromiumMissing)(skipTitle('alert example runs in the browser', 
   });
 
   it('a finding-rate alert gives the runs with findings as its examples, in the webhook and on the event', async () => {
-    const demo = await runCli([
-      'demo',
-      '--endpoint',
-      collector.url,
-      '--api-key',
-      collector.ingestKey,
-      '--history-days',
-      '0',
-    ]);
+    const demo = await sendDemo(collector, ['--history-days', '0']);
     expect(demo.code).toBe(0);
     const api = createApiClient(collector.url, collector.adminToken);
     // Detection runs once a run has been quiet for 200 ms: wait until the incidents have findings.

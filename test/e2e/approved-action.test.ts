@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { ARTIFACTS, launchBrowser, signIn } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 describe.skipIf(chromiumMissing)(skipTitle('what was approved, on the run page', chromiumMissing), () => {
@@ -15,17 +15,7 @@ describe.skipIf(chromiumMissing)(skipTitle('what was approved, on the run page',
   });
 
   it('shows the demo refund approved at 20.00 and executed at 2000.00 on both steps, the amount marked', async () => {
-    const demo = await runCli([
-      'demo',
-      '--endpoint',
-      collector.url,
-      '--api-key',
-      collector.ingestKey,
-      '--runs',
-      '0',
-      '--history-days',
-      '0',
-    ]);
+    const demo = await sendDemo(collector, ['--runs', '0', '--history-days', '0']);
     expect(demo.code).toBe(0);
     const api = createApiClient(collector.url, collector.adminToken);
     const page = await api.waitForRuns((p) => p.runs.some((r) => r.runInput.includes('Refund request for 20.00')));

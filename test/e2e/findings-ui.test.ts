@@ -4,7 +4,7 @@ import { type FindingDto, findingPageSchema } from '@casefile/contract';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 const XSS = '<img src=x onerror=window.__pwned=1>';
@@ -82,28 +82,10 @@ describe.skipIf(chromiumMissing)(skipTitle('findings UI in the browser', chromiu
       method: 'PUT',
       body: JSON.stringify({ thresholds: { approval: { requireFor: ['external', 'irreversible'], gapFor: [] } } }),
     });
-    const demo = await runCli([
-      'demo',
-      '--endpoint',
-      collector.url,
-      '--api-key',
-      collector.ingestKey,
-      '--history-days',
-      '0',
-    ]);
+    const demo = await sendDemo(collector, ['--history-days', '0']);
     expect(demo.code).toBe(0);
     // The incidents once more (no everyday runs): enough findings for more than one page of ten.
-    const again = await runCli([
-      'demo',
-      '--endpoint',
-      collector.url,
-      '--api-key',
-      collector.ingestKey,
-      '--history-days',
-      '0',
-      '--runs',
-      '0',
-    ]);
+    const again = await sendDemo(collector, ['--history-days', '0', '--runs', '0']);
     expect(again.code).toBe(0);
     const scenarioOf = new Map<string, string>();
     for (const m of demo.output.matchAll(/\]\s+([a-z-]+)\s+\S+\s+trace ([0-9a-f]{32})/g)) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { findingPageSchema, runDetailSchema, runPageSchema } from '@casefile/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { dropStore, E2E_STORES, skipTitle, storeEnv } from '../lib/requirements.js';
 
 /**
@@ -32,15 +32,7 @@ for (const { store, missing } of E2E_STORES) {
       };
 
       it('flags the prompt injection and the approval mismatch, not the everyday runs', async () => {
-        const demo = await runCli([
-          'demo',
-          '--endpoint',
-          collector.url,
-          '--api-key',
-          collector.ingestKey,
-          '--history-days',
-          '0',
-        ]);
+        const demo = await sendDemo(collector, ['--history-days', '0']);
         expect(demo.code).toBe(0);
         const scenarioOf = new Map<string, string>();
         for (const m of demo.output.matchAll(/\]\s+([a-z-]+)\s+\S+\s+trace ([0-9a-f]{32})/g)) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 /**
@@ -15,17 +15,7 @@ describe.skipIf(chromiumMissing)(skipTitle('a first visit in the browser', chrom
   let collector: CollectorProcess;
   beforeAll(async () => {
     collector = await startCollectorProcess();
-    const demo = await runCli([
-      'demo',
-      '--endpoint',
-      collector.url,
-      '--api-key',
-      collector.ingestKey,
-      '--runs',
-      '6',
-      '--history-days',
-      '1',
-    ]);
+    const demo = await sendDemo(collector, ['--runs', '6', '--history-days', '1']);
     expect(demo.code, demo.output).toBe(0);
   }, 120_000);
   afterAll(async () => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 /**
@@ -34,15 +34,7 @@ describe.skipIf(chromiumMissing)(skipTitle('the investigator’s first hour in t
   beforeAll(async () => {
     collector = await startCollectorProcess({ CASEFILE_DETECT_DELAY_MS: '200' });
     await mkdir(ARTIFACTS, { recursive: true });
-    const demo = await runCli([
-      'demo',
-      '--endpoint',
-      collector.url,
-      '--api-key',
-      collector.ingestKey,
-      '--history-days',
-      '0',
-    ]);
+    const demo = await sendDemo(collector, ['--history-days', '0']);
     if (demo.code !== 0) throw new Error(`demo failed:\n${demo.output}`);
     const client = createApiClient(collector.url, collector.adminToken);
     runs = (

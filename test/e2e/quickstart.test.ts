@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 /**
@@ -23,15 +23,7 @@ describe.skipIf(chromiumMissing)(
     });
 
     it('the demo sends runs that the API lists, and the incident run replays step by step', async () => {
-      const demo = await runCli([
-        'demo',
-        '--endpoint',
-        collector.url,
-        '--api-key',
-        collector.ingestKey,
-        '--history-days',
-        '0',
-      ]);
+      const demo = await sendDemo(collector, ['--history-days', '0']);
       expect(demo.output).toMatch(/Sent \d+ runs/);
       expect(demo.code).toBe(0);
 

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { ARTIFACTS, launchBrowser } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 const XSS_IMG = '<img src=x onerror=window.__pwned=1>';
@@ -82,15 +82,7 @@ describe.skipIf(chromiumMissing)(
     });
 
     it('replays the incident, shows the approval mismatch, compares, searches and exports a case', async () => {
-      const demo = await runCli([
-        'demo',
-        '--endpoint',
-        collector.url,
-        '--api-key',
-        collector.ingestKey,
-        '--history-days',
-        '0',
-      ]);
+      const demo = await sendDemo(collector, ['--history-days', '0']);
       expect(demo.code).toBe(0);
       const api = createApiClient(collector.url, collector.adminToken);
       const page = await api.waitForRuns(

@@ -2,7 +2,7 @@ import { type FindByValueAnswerDto, findByValueAnswerSchema, integrityReportSche
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { launchBrowser, signIn } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, runCli, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
 
 const CUSTOMER_EMAILS = [
@@ -44,17 +44,7 @@ describe.skipIf(chromiumMissing)(skipTitle('retention and erasure as a user sees
     findByValueAnswerSchema.parse(await call('POST', '/api/search/by-value', { value }));
 
   it('drops old days but keeps the held run, erases one e-mail everywhere, and the chain still verifies', async () => {
-    const demo = await runCli([
-      'demo',
-      '--endpoint',
-      collector.url,
-      '--api-key',
-      collector.ingestKey,
-      '--runs',
-      '5',
-      '--history-days',
-      '3',
-    ]);
+    const demo = await sendDemo(collector, ['--runs', '5', '--history-days', '3']);
     expect(demo.code).toBe(0);
     const api = createApiClient(collector.url, collector.adminToken);
     const dayAgoNs = BigInt(Date.now() - 36 * 3_600_000) * 1_000_000n;

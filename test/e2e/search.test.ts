@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../lib/api-client.js';
 import { ARTIFACTS, launchBrowser, signIn } from '../lib/browser.js';
-import { type CollectorProcess, runCli, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, sendDemo, startCollectorProcess } from '../lib/collector-process.js';
 import { chromiumMissing, dropStore, E2E_STORES, firstMissing, skipTitle, storeEnv } from '../lib/requirements.js';
 
 /** A pseudonym token as the redactor writes it, e.g. `[email:7f3a9c12@globex.example]`. */
@@ -37,15 +37,7 @@ for (const { store, missing: storeMissing } of E2E_STORES) {
     });
 
     it('finds runs by document ID, findings and a pasted pseudonym token; the URL keeps the query', async () => {
-      const demo = await runCli([
-        'demo',
-        '--endpoint',
-        collector.url,
-        '--api-key',
-        collector.ingestKey,
-        '--history-days',
-        '0',
-      ]);
+      const demo = await sendDemo(collector, ['--history-days', '0']);
       expect(demo.code).toBe(0);
       const scenarioOf = new Map<string, string>();
       for (const m of demo.output.matchAll(/\]\s+([a-z-]+)\s+\S+\s+trace ([0-9a-f]{32})/g)) {

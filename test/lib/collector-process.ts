@@ -115,6 +115,14 @@ export async function startCollectorProcess(
   };
 }
 
+/** `casefile demo` sent to a started collector with its ingest key; `flags` adds more (e.g. `--history-days 0`). */
+export function sendDemo(
+  collector: Pick<CollectorProcess, 'url' | 'ingestKey'>,
+  flags: string[] = [],
+): Promise<{ code: number; output: string }> {
+  return runCli(['demo', '--endpoint', collector.url, '--api-key', collector.ingestKey, ...flags]);
+}
+
 /** Run the CLI to completion (e.g. `demo`), returning its exit code and output. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((ok) => {

@@ -48,19 +48,21 @@ export function AdminPage({ project }: { project: string }) {
     );
   }
 
-  const act = async (work: () => Promise<void>) => {
+  // `work` may return what to do once the lists are fresh again (e.g. open the project it created).
+  const act = async (work: () => Promise<unknown>) => {
     setBusy(true);
     setActionError(null);
     try {
-      await work();
+      const then = await work();
       await Promise.all([projects.refetch(), project === '' ? undefined : credentials.refetch()]);
+      if (typeof then === 'function') then();
     } catch (err) {
       setActionError(err instanceof Error ? err : new Error(String(err), { cause: err }));
     } finally {
       setBusy(false);
     }
   };
-  const submit = (work: () => Promise<void>) => (e: FormEvent) => {
+  const submit = (work: () => Promise<unknown>) => (e: FormEvent) => {
     e.preventDefault();
     void act(work);
   };
@@ -135,8 +137,8 @@ export function AdminPage({ project }: { project: string }) {
           onSubmit={submit(async () => {
             const made = await api.admin.createProject({ id: newProject.id.trim(), name: newProject.name.trim() });
             setNewProject({ id: '', name: '' });
-            // The new project is where the admin goes next: its people and keys.
-            navigate(adminHref(made.id));
+            // The new project is where the admin goes next, once the list holds it: its people and keys.
+            return () => navigate(adminHref(made.id));
           })}
         >
           <input

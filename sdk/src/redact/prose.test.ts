@@ -21,6 +21,16 @@ describe('findProseSecrets', () => {
     expect(found(`rotated the secret to "${KEY}"`)).toEqual([KEY]);
   });
 
+  it('looks past a few ordinary words between keyword and value', () => {
+    expect(found(`the bearer I pasted was ${KEY}`)).toEqual([KEY]);
+    expect(found(`token expired (${KEY})`)).toEqual([KEY]);
+    expect(found(`auth failed using key ${HEX}, retrying`)).toEqual([HEX]);
+    // Not past a word that says what the value is, nor past more than three words.
+    expect(found(`token refresh failed for request ${KEY}`)).toEqual([]);
+    expect(found(`token usage grew a lot since commit ${HEX}`)).toEqual([]);
+    expect(found(`the token budget was raised again after deploy ${KEY}`)).toEqual([]);
+  });
+
   it('finds a machine-made value handed over without a keyword', () => {
     expect(found(`here is the value you asked for: ${KEY}`)).toEqual([KEY]);
   });

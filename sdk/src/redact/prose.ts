@@ -89,6 +89,8 @@ const FILLER = new Set([
 ]);
 
 const TRAILING = /[.,;:!?)"'`\]}>]+$/;
+// A word of a sentence: letters only, lower case after the first.
+const PLAIN_WORD = /^[A-Za-z][a-z'’]*$/;
 const LEADING = /^["'`([{<]+/;
 
 // Clauses naming what a long token is (an ID, a hash, a commit): the token is that, not a secret.
@@ -128,6 +130,7 @@ export function findProseSecrets(text: string, push: (hit: ProseHit) => void): v
     if (STRUCTURAL_BEFORE.test(text.slice(Math.max(0, m.index - 16), m.index))) continue;
     let p = m.index + m[0].length;
     const stop = Math.min(text.length, p + 96);
+    let plainWords = 0;
     for (let words = 0; words < 6 && p < stop; words++) {
       // Next word on the same line.
       let s = p;
@@ -149,6 +152,13 @@ export function findProseSecrets(text: string, push: (hit: ProseHit) => void): v
           rule: family === 'password' ? 'password-in-text' : 'secret-in-text',
         });
         KEYWORD.lastIndex = Math.max(KEYWORD.lastIndex, s + lead + word.length);
+        break;
+      }
+      // A few ordinary words may stand between keyword and value ("the bearer I pasted was X", "token
+      // expired (X)"), unless one says what the value is instead (an ID, a hash, a user).
+      if (plainWords < 3 && PLAIN_WORD.test(word) && !ID_CLAUSE.test(word)) {
+        plainWords++;
+        continue;
       }
       break;
     }

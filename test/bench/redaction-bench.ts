@@ -14,6 +14,7 @@ import {
 import { generateExtendedCorpus } from '../fixtures/redaction/extended/corpus.js';
 import { type ExtendedScore, formatExtendedScore, scoreExtended } from '../fixtures/redaction/extended/score.js';
 import { type CorpusItem, generateCorpus, generateJsonPayload } from '../fixtures/redaction/generate-corpus.js';
+import { generateIndependentSamples } from '../fixtures/redaction/independent/samples.js';
 import { spanWorkload } from '../fixtures/redaction/span-workload.js';
 
 /** Secret kinds the secretlint recommended preset has a rule for (aws, github, slack, openai, …). */
@@ -57,6 +58,8 @@ export interface SpanThroughput {
 export interface RedactionBenchResult {
   corpus: { items: number; positives: number; negatives: number };
   extended: ExtendedScore & { items: number };
+  /** The second set, written apart from the detectors (`fixtures/redaction/independent/`). */
+  independent: ExtendedScore & { items: number };
   spans: SpanThroughput;
   casefile: CorpusScore & { mbPerSecond: number; mbPerSecondWholeDocument: number };
   /** Casefile restricted to the kinds secretlint covers, for a like-for-like comparison. */
@@ -202,6 +205,8 @@ export async function runRedactionBench(): Promise<RedactionBenchResult> {
 
   const extendedCorpus = generateExtendedCorpus();
   const extended = scoreExtended(extendedCorpus, (t) => redactor.redactString(t));
+  const independentSet = generateIndependentSamples();
+  const independent = scoreExtended(independentSet, (t) => redactor.redactString(t));
   const spans = measureSpanThroughput();
   const casefile = await scoreCorpus(corpus, casefileOutcome, isPii);
   const casefileOnSecretlintKinds = await scoreCorpus(corpus, casefileOutcome, isPii, SECRETLINT_KINDS, (k) =>
@@ -230,6 +235,10 @@ export async function runRedactionBench(): Promise<RedactionBenchResult> {
   console.log(`\nExtended corpus: ${extendedCorpus.length} items, recall per family`);
   console.log(formatExtendedScore(extended));
   console.log(
+    `\nSecond set (other scanners' documented formats, PII writings, span noise): ${independentSet.length} items`,
+  );
+  console.log(formatExtendedScore(independent));
+  console.log(
     `\nRedaction corpus: ${corpus.length} items (${positives} with planted values, ${corpus.length - positives} hard negatives)`,
   );
   console.log(
@@ -246,6 +255,7 @@ export async function runRedactionBench(): Promise<RedactionBenchResult> {
   return {
     corpus: { items: corpus.length, positives, negatives: corpus.length - positives },
     extended: { ...extended, items: extendedCorpus.length },
+    independent: { ...independent, items: independentSet.length },
     spans,
     casefile: { ...casefile, mbPerSecond: casefileMbps, mbPerSecondWholeDocument: casefileWholeMbps },
     casefileOnSecretlintKinds,

@@ -32,6 +32,21 @@ describe('provider formats recognised on their own', () => {
     ['Dynatrace token', () => `dt0c01.${chars(ALNUM.toUpperCase(), 24)}.${chars(ALNUM, 64)}`],
     ['Mapbox token', () => `pk.eyJ1${chars(ALNUM, 40)}.${chars(ALNUM, 22)}`],
     ['Groq key', () => `gsk_${chars(ALNUM, 48)}`],
+    ['Groq key, 52 characters', () => `gsk_${chars(ALNUM, 52)}`],
+    ['Docker Hub token', () => `dckr_pat_${chars(`${ALNUM}_-`, 27)}`],
+    ['Figma token', () => `figd_${chars(`${ALNUM}_-`, 40)}`],
+    ['Supabase token', () => `sbp_${chars(HEX, 40)}`],
+    ['Bitbucket app password', () => `ATBB${chars(ALNUM, 32)}`],
+    ['Tailscale key', () => `tskey-auth-${chars(ALNUM, 12)}-${chars(ALNUM, 30)}`],
+    ['OpenRouter key', () => `sk-or-v1-${chars(HEX, 64)}`],
+    ['Buildkite token', () => `bkua_${chars(HEX, 40)}`],
+    ['Contentful token', () => `CFPAT-${chars(`${ALNUM}_-`, 43)}`],
+    ['NVIDIA key', () => `nvapi-${chars(`${ALNUM}_-`, 64)}`],
+    [
+      'Discord bot token',
+      () =>
+        `${Buffer.from(`1${chars('0123456789', 17)}`).toString('base64url')}.${chars(ALNUM, 6)}.${chars(`${ALNUM}_-`, 38)}`,
+    ],
     ['Linear key', () => `lin_api_${chars(ALNUM, 40)}`],
     ['Databricks token', () => `dapi${chars(HEX, 32)}`],
     ['Vault token', () => `hvs.${chars(`${ALNUM}_-`, 95)}`],
@@ -140,6 +155,17 @@ describe('secrets in prose', () => {
       `the new api key is ${v}, rotate it monthly`,
     ]) {
       expect(leaks(t, v), t).toBe(false);
+    }
+  });
+});
+
+describe('shapes of a Discord bot token that are not one', () => {
+  it('leaves dotted names alone when the first part does not encode a user ID', () => {
+    for (const text of [
+      'NetworkPolicyControllerA.Reconc.HandleUpdateEventForPodsAndNodes',
+      'at MetricsExporterFactoryV2.Export.ProcessIncomingBatchRequests (exporter.js:12)',
+    ]) {
+      expect(r.redactString(text).text).toBe(text);
     }
   });
 });

@@ -54,6 +54,8 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
   ),
   p('aws-bedrock-api-key', 'aws_key', ['ABSK'], /\bABSK[A-Za-z0-9+/]{109,269}={0,2}/g),
   p('aws-bedrock-short-term-key', 'aws_key', ['bedrock-api-key-'], /\bbedrock-api-key-[A-Za-z0-9+/=%]{40,2000}/g),
+  p('bitbucket-app-password', 'bitbucket_token', ['ATBB'], /\bATBB[A-Za-z0-9]{28,40}\b/g, notFiller),
+  p('buildkite-token', 'buildkite_token', ['bkua_'], /\bbkua_[a-f0-9]{40}\b/g, notFiller),
   p(
     'braintree-token',
     'braintree_token',
@@ -66,6 +68,7 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
   p('clickhouse-cloud-secret', 'clickhouse_secret', ['4b1d'], /\b4b1d[A-Za-z0-9]{38}\b/g, entropyAtLeast(3)),
   p('clojars-token', 'clojars_token', ['CLOJARS_'], /\bCLOJARS_[A-Za-z0-9]{60}\b/g),
   p('cloudflare-origin-ca-key', 'cloudflare_key', ['v1.0-'], /\bv1\.0-[a-f0-9]{24}-[a-f0-9]{146}\b/g),
+  p('contentful-token', 'contentful_token', ['CFPAT-'], /\bCFPAT-[A-Za-z0-9_-]{43}(?![\w-])/g, notFiller),
   p('databricks-token', 'databricks_token', ['dapi'], /\bdapi[a-f0-9]{32}(?:-\d)?\b/g),
   p(
     'datafactory-shir-key',
@@ -78,6 +81,13 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
     'discord_webhook',
     ['discord.com/api/webhooks/', 'discordapp.com/api/webhooks/'],
     /https?:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d{5,30}\/[A-Za-z0-9_-]{40,100}/g,
+  ),
+  p(
+    'docker-hub-token',
+    'docker_token',
+    ['dckr_pat_', 'dckr_oat_'],
+    /\bdckr_(?:pat|oat)_[A-Za-z0-9_-]{20,60}(?![\w-])/g,
+    notFiller,
   ),
   p('django-secret-key', 'django_secret', ['django-insecure-'], /\bdjango-insecure-[^\s"'`]{8,250}/g),
   p('doppler-token', 'doppler_token', ['dp.'], /\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9_-]{40,44}(?![\w-])/g),
@@ -101,6 +111,7 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
   p('facebook-app-token', 'facebook_token', ['|', '%7C'], /\b\d{15,16}(?:\||%7C)[0-9A-Za-z_-]{27,40}\b/g, (v) =>
     /[A-Za-z]/.test(v.slice(v.indexOf('|') + 1)),
   ),
+  p('figma-token', 'figma_token', ['figd_'], /\bfigd_[A-Za-z0-9_-]{40,60}(?![\w-])/g, notFiller),
   p(
     'flutterwave-key',
     'flutterwave_key',
@@ -119,7 +130,7 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
   p('grafana-api-key', 'grafana_key', ['eyJrIjoi'], /\beyJrIjoi[A-Za-z0-9]{70,400}={0,3}/g),
   p('grafana-cloud-token', 'grafana_token', ['glc_'], /\bglc_[A-Za-z0-9+/]{32,400}={0,3}/g, notFiller),
   p('grafana-service-account-token', 'grafana_token', ['glsa_'], /\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b/g),
-  p('groq-api-key', 'groq_key', ['gsk_'], /\bgsk_[A-Za-z0-9]{48}\b/g, notFiller),
+  p('groq-api-key', 'groq_key', ['gsk_'], /\bgsk_[A-Za-z0-9]{48,56}\b/g, notFiller),
   p(
     'harness-token',
     'harness_token',
@@ -165,6 +176,7 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
   p('newrelic-key', 'newrelic_key', ['NRAK-', 'NRII-', 'NRJS-', 'NRAA-'], /\bNR(?:AK|II|JS|AA)-[A-Za-z0-9-]{19,32}\b/g),
   p('notion-token', 'notion_token', ['ntn_'], /\bntn_\d{11}[A-Za-z0-9]{35}\b/g),
   p('notion-integration-secret', 'notion_token', ['secret_'], /\bsecret_[A-Za-z0-9]{43}\b/g, notFiller),
+  p('nvidia-api-key', 'nvidia_key', ['nvapi-'], /\bnvapi-[A-Za-z0-9_-]{50,80}(?![\w-])/g, notFiller),
   p(
     'octopus-deploy-key',
     'octopus_key',
@@ -172,6 +184,7 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
     /\bAPI-[A-Z0-9]{26}\b/g,
     (v) => /\d/.test(v) && /[A-Z].*[A-Z]/.test(v.slice(4)),
   ),
+  p('openrouter-api-key', 'openrouter_key', ['sk-or-v1-'], /\bsk-or-v1-[a-f0-9]{64}\b/g),
   p('openshift-token', 'openshift_token', ['sha256~'], /\bsha256~[\w-]{43}(?![\w-])/g),
   p('perplexity-api-key', 'perplexity_key', ['pplx-'], /\bpplx-[A-Za-z0-9]{48}\b/g),
   p('pinecone-api-key', 'pinecone_key', ['pcsk_'], /\bpcsk_[A-Za-z0-9_]{50,100}\b/g),
@@ -211,6 +224,20 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
     /\b(?:EAAA[\w-]{22,60}|sq0atp-[\w-]{22,60}|sq0csp-[\w-]{43})(?![\w-])/g,
     notFiller,
   ),
+  p(
+    'supabase-token',
+    'supabase_token',
+    ['sbp_', 'sb_secret_'],
+    /\bsbp_(?:oauth_)?[a-f0-9]{40}\b|\bsb_secret_[A-Za-z0-9_-]{20,80}(?![\w-])/g,
+    notFiller,
+  ),
+  p(
+    'tailscale-key',
+    'tailscale_key',
+    ['tskey-'],
+    /\btskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9]{6,40}-[A-Za-z0-9]{16,80}\b/g,
+    notFiller,
+  ),
   p('telegram-bot-token', 'telegram_token', [':A'], /\b\d{8,10}:A[A-Za-z0-9_-]{34}(?![\w-])/g),
   p('twitter-bearer-token', 'twitter_token', ['AAAAAAAAAAAAAAAAAAAAA'], /\bA{22}[A-Za-z0-9%]{80,100}\b/g),
   p('typeform-token', 'typeform_token', ['tfp_'], /\btfp_[A-Za-z0-9\-_.=]{59}(?![\w.=-])/g),
@@ -219,3 +246,20 @@ export const PREFIXED_PROVIDER_DETECTORS: readonly Detector[] = [
   p('yandex-api-key', 'yandex_key', ['AQVN'], /\bAQVN[A-Za-z0-9_-]{35,38}(?![\w-])/g),
   p('yandex-token', 'yandex_token', ['t1.'], /\bt1\.[A-Za-z0-9_-]+=*\.[A-Za-z0-9_-]{86}=*/g),
 ];
+
+/**
+ * A Discord bot token: the bot's user ID (a 17–20 digit snowflake) base64url-encoded, a 6-character
+ * timestamp and a 27–38 character HMAC, joined by dots. It has no literal prefix (the first segment
+ * starts with M, N or O because it encodes a digit), so the scanner runs it on values with two dots
+ * and room for one; decoding the first segment to a snowflake is what keeps other dotted words out.
+ */
+export const DISCORD_BOT_TOKEN: Detector = {
+  rule: 'discord-bot-token',
+  kind: 'discord_token',
+  priority: 3,
+  pattern: /(?<![\w-])[MNO][A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![\w-])/g,
+  validate: (v) => /^[1-9]\d{16,19}$/.test(Buffer.from(v.slice(0, v.indexOf('.')), 'base64url').toString('latin1')),
+};
+
+/** Shortest Discord bot token: 23 + 1 + 6 + 1 + 27 characters. */
+export const DISCORD_BOT_TOKEN_MIN_LENGTH = 58;

@@ -5,7 +5,7 @@ import { type LiteralEntry, LiteralIndex } from './prefilter.js';
 import { findDisclosed, findProseSecrets, PROSE_KEYWORDS } from './prose.js';
 import { GENERIC_DETECTORS } from './rules-generic.js';
 import { findEmails, findIbans, findIpv6, PII_DETECTORS } from './rules-pii.js';
-import { PREFIXED_PROVIDER_DETECTORS } from './rules-providers.js';
+import { DISCORD_BOT_TOKEN, DISCORD_BOT_TOKEN_MIN_LENGTH, PREFIXED_PROVIDER_DETECTORS } from './rules-providers.js';
 import { PROVIDER_DETECTORS } from './rules-secrets.js';
 import { findCurlCredentials, findKubernetesSecretData } from './structured-secrets.js';
 import type { BlobInfo } from './tokens.js';
@@ -249,6 +249,7 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
     ...GENERIC_DETECTORS.filter((d) => d.rule !== 'url-credentials'),
   ].map(compileDetector);
   const urlRule = compileDetector(GENERIC_DETECTORS.find((d) => d.rule === 'url-credentials')!);
+  const discordBot = compileDetector(DISCORD_BOT_TOKEN);
   const pii = PII_DETECTORS.map(compileDetector);
   const cardRule = ruleById(pii, 'pii-card');
   const ipv4Rule = ruleById(pii, 'pii-ipv4');
@@ -293,6 +294,7 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
     }
     if (providers !== undefined) for (const r of providers) runRule(r, text, found, long, deadline);
     if (roles & ROLE_HEADER) for (const r of headerRules) runRule(r, text, found, long, deadline);
+    if (dots >= 2 && text.length >= DISCORD_BOT_TOKEN_MIN_LENGTH) runRule(discordBot, text, found, long, deadline);
     if (keywordAt !== undefined) {
       findAssignmentsAt(text, keywordAt, (h) => {
         if (h.end > h.start) found.push({ kind: h.kind, rule: h.rule, start: h.start, end: h.end, priority: 1 });

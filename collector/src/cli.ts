@@ -179,7 +179,8 @@ async function demoCommand(args: string[]): Promise<number> {
     process.stderr.write('casefile demo: --history-days must be an integer from 0 to 30\n');
     return 2;
   }
-  const { runDemo } = await import('./demo/run-demo.js');
+  const { describeSentRun, runDemo } = await import('./demo/run-demo.js');
+  const { createLogger } = await import('./log/logger.js');
   const { CollectorUnreachableError } = await import('./demo/preflight.js');
   let result: Awaited<ReturnType<typeof runDemo>>;
   try {
@@ -188,7 +189,8 @@ async function demoCommand(args: string[]): Promise<number> {
       apiKey,
       ...(runs === undefined ? {} : { runs }),
       historyDays: historyDays ?? 3,
-      log: (line) => process.stdout.write(`${line}\n`),
+      onRun: (sent) => process.stdout.write(`${describeSentRun(sent)}\n`),
+      log: createLogger({ destination: process.stderr }),
     });
   } catch (err) {
     if (!(err instanceof CollectorUnreachableError)) throw err;

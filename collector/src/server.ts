@@ -76,20 +76,20 @@ export async function startCollector(
     throw error;
   }
   const collectorId = config.collectorId ?? `${hostname()}:${process.pid}`;
-  const chain = createChainRecorder({ store, collectorId, signer, log: lines(log.child({ module: 'integrity' })) });
+  const chain = createChainRecorder({ store, collectorId, signer, log: log.child({ module: 'integrity' }) });
   const retention = createRetentionJob({
     store,
     chain,
     defaultDays: config.retentionDays,
     intervalMs: config.retentionIntervalMs,
-    log: lines(log.child({ module: 'retention' })),
+    log: log.child({ module: 'retention' }),
   });
   const detectionState = createDetectionState(store);
   const detection = createDetectionWorker(store, detectionState, {
     delayMs: config.detectDelayMs,
     // Of several collectors on one store, one detects a run at a time (see `claimDetections`).
     claim: (runs) => store.claimDetections(runs, collectorId, config.detectLeaseMs),
-    log: lines(log.child({ module: 'detection' })),
+    log: log.child({ module: 'detection' }),
   });
   // The one place detection learns of new work: a batch became durable. The work itself is read
   // from the store (every durable write leaves its runs pending), so this is only a wake-up call.
@@ -108,7 +108,7 @@ export async function startCollector(
       dir: join(dataDir, 'ingest-log'),
       maxRows: config.batchMaxRows,
       maxQueuedRows: config.maxQueuedRows,
-      log: lines(log.child({ module: 'ingest-log' })),
+      log: log.child({ module: 'ingest-log' }),
     });
     try {
       const replayed = await ingestLog.replay();
@@ -173,7 +173,7 @@ export async function startCollector(
       timeoutMs: config.alertWebhookTimeoutMs,
       blockPrivate: config.alertBlockPrivateWebhooks,
       publicUrl: config.publicUrl ?? url,
-      log: lines(log.child({ module: 'alerts' })),
+      log: log.child({ module: 'alerts' }),
       onDelivery(outcome) {
         metrics.webhookDeliveries.inc({ outcome: outcome.delivered ? 'delivered' : 'failed' });
         if (outcome.delivered) metrics.webhookAttempts.inc({ result: 'ok' });
@@ -181,7 +181,7 @@ export async function startCollector(
         if (failures > 0) metrics.webhookAttempts.inc({ result: 'error' }, failures);
       },
     }),
-    log: lines(log.child({ module: 'alerts' })),
+    log: log.child({ module: 'alerts' }),
     onTick(report) {
       metrics.alertEvaluations.inc({ outcome: 'evaluated' }, report.evaluated);
       metrics.alertEvaluations.inc({ outcome: 'failed' }, report.failed);
@@ -247,11 +247,6 @@ function watchDetection(metrics: CollectorMetrics, detection: DetectionWorker): 
     const oldestMs = backlog.oldestNs === undefined ? Date.now() : Number(backlog.oldestNs / 1_000_000n);
     metrics.detectionBacklogAge.set(Math.max(0, Date.now() - oldestMs) / 1000);
   });
-}
-
-/** For workers that report only failures as text lines: each line is a warning of their logger. */
-function lines(log: Logger): (line: string) => void {
-  return (line) => log.warn(line);
 }
 
 type Server = ReturnType<typeof serve>;

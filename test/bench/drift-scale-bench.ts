@@ -1,3 +1,4 @@
+import { createLogger } from '@casefile/collector';
 import {
   type AlertRule,
   createAlertEvaluator,
@@ -174,7 +175,8 @@ async function measure(
     owner: 'bench',
     tickMs: 0,
     notifier: createNotifier({ store }),
-    log,
+    // Failed evaluations are counted below; their details go to stderr as the collector would log them.
+    log: createLogger({ level: 'warn', destination: process.stderr }).child({ bench: 'drift-scale', store: b.name }),
     now: () => at,
   });
   for (let i = 0; i < reps; i++) {

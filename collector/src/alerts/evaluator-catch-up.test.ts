@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceStore } from '../store/port.js';
+import { captureLogger } from '../testing/capture-logger.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { claimKey, createAlertEvaluator } from './evaluator.js';
 import { createNotifier } from './notifier.js';
@@ -68,7 +69,7 @@ describe('alert evaluator: catch-up', () => {
     const store = await setup();
     for (let h = 9; h < 82; h++) await store.writeSteps(hour(h));
     let t = 10 * HOUR + 1_000;
-    const lines: string[] = [];
+    const { log, lines } = captureLogger();
     const ev = createAlertEvaluator({
       store,
       owner: 'a',
@@ -77,13 +78,19 @@ describe('alert evaluator: catch-up', () => {
       now: () => t,
       catchUpMs: 24 * HOUR,
       windowsPerTick: 12,
-      log: (l) => lines.push(l),
+      log,
     });
     await ev.tick();
     t = 82 * HOUR + 1_000; // three days later: 72 windows ended; those of the last 24 hours are caught up
     const first = await ev.tick();
     expect(first).toMatchObject({ evaluated: 12, caughtUp: 12, skipped: 47 });
-    expect(lines.join('\n')).toMatch(/missed 47 window\(s\) beyond the catch-up bound/);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'a rule missed windows beyond the catch-up bound',
+        missedWindows: 47,
+      }),
+    );
     expect((await state(store)).lastWindowEndNs).toBe(String(H(69)));
     expect(await ev.tick()).toMatchObject({ evaluated: 12, caughtUp: 12, skipped: 0 });
     expect(await ev.tick()).toMatchObject({ evaluated: 1, caughtUp: 0 });
@@ -197,7 +204,7 @@ describe('alert evaluator: retries', () => {
     await store.writeSteps(hour(10, true));
     let t = 10 * HOUR + 1_000;
     let failing = true;
-    const lines: string[] = [];
+    const { log, lines } = captureLogger();
     const ev = createAlertEvaluator({
       store: flaky(store, () => failing),
       owner: 'a',
@@ -206,13 +213,19 @@ describe('alert evaluator: retries', () => {
       now: () => t,
       retryMs: 60_000,
       maxAttempts: 3,
-      log: (l) => lines.push(l),
+      log,
     });
     for (let i = 0; i < 3; i++) {
       expect((await ev.tick()).failed).toBe(1);
       t += 60_000;
     }
-    expect(lines.join('\n')).toMatch(new RegExp(`window ending ${H(10)} skipped after 3 failed attempts`));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'a window was skipped after failed attempts',
+        windowEndNs: String(H(10)),
+        attempts: 3,
+      }),
+    );
     expect(await state(store)).toMatchObject({ state: 'ok', lastWindowEndNs: String(H(10)), failures: 0 });
     // The next window is judged normally.
     failing = false;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { alertEventSchema } from '@casefile/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TraceStore } from '../store/port.js';
+import { captureLogger } from '../testing/capture-logger.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { createAlertEvaluator } from './evaluator.js';
 import { createNotifier } from './notifier.js';
@@ -113,18 +114,27 @@ describe('alert evaluator', () => {
         return store.metricSample(project, q);
       },
     };
-    const lines: string[] = [];
+    const { log, lines } = captureLogger();
     const ev = createAlertEvaluator({
       store: failing,
       owner: 'a',
       tickMs: 0,
       notifier: noNotifier(),
-      log: (l) => lines.push(l),
+      log,
       now: () => 10 * HOUR,
     });
     const report = await ev.tick();
     expect(report).toMatchObject({ evaluated: 1, failed: 1 });
-    expect(lines.join('\n')).toMatch(/evaluating rule broken of proj-test at \d+ failed: Error: backend timed out/);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'evaluating a rule failed',
+        projectId: P,
+        ruleId: 'broken',
+        windowEndNs: expect.stringMatching(/^\d+$/),
+        err: expect.objectContaining({ message: 'backend timed out' }),
+      }),
+    );
     const states = new Map((await store.listAlertStates(P)).map((s) => [s.ruleId, parseStateDoc(s)]));
     expect(states.get('errors')?.state).toBe('firing');
     // The failure is counted (the window is retried in the next retry slot); the state is untouched.
@@ -181,17 +191,17 @@ describe('alert evaluator', () => {
     const store = await setup();
     await putRule(store, 'off', { enabled: false });
     await store.putAlertRule({ projectId: P, id: 'junk', json: '{"kind":"drift"}', updatedNs: 1n });
-    const lines: string[] = [];
+    const { log, lines } = captureLogger();
     const ev = createAlertEvaluator({
       store,
       owner: 'a',
       tickMs: 0,
       notifier: noNotifier(),
-      log: (l) => lines.push(l),
+      log,
     });
     expect(await ev.tick()).toMatchObject({ evaluated: 0, failed: 0 });
     await ev.tick();
-    expect(lines).toEqual([`alerts: rule junk of ${P} is not valid; skipped`]);
+    expect(lines).toMatchObject([{ level: 'warn', msg: 'a rule is not valid; skipped', projectId: P, ruleId: 'junk' }]);
   });
 
   it('ticks on its timer once started and stops on close', async () => {

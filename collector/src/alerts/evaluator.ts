@@ -13,6 +13,7 @@
  *   in the next slot. After `maxAttempts` recorded failures the window is skipped (its state stays).
  * - A failing rule is logged and keeps its state; the others go on.
  */
+import { type Logger, silentLogger } from '../log/logger.js';
 import type { AlertStore, ProjectStore } from '../store/port.js';
 import { applyEvaluation } from './apply.js';
 import { type EvaluationStore, evaluateRule } from './evaluate-rule.js';
@@ -29,7 +30,8 @@ export interface AlertEvaluatorOptions {
   /** Between ticks; 0 = never tick on a timer (tick() still works). */
   tickMs: number;
   notifier: Notifier;
-  log?: (line: string) => void;
+  /** Warnings: rules that cannot be read or evaluated, windows skipped, store failures. */
+  log?: Logger;
   /** Epoch milliseconds (tests move time). */
   now?: () => number;
   /** Rules evaluated at the same time (default 4). */
@@ -112,7 +114,7 @@ export function claimKey(ruleId: string, slot: bigint): string {
 
 export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvaluator {
   const { store, owner, notifier } = options;
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const now = options.now ?? Date.now;
   const samples = createSampleCache({ now });
   const evaluationStore = samples.wrap(store);
@@ -151,9 +153,12 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       report.skipped += Number(missed);
       const key = `${d.projectId}/${d.rule.id}/${d.state.lastWindowEndNs}`;
       if (!reportedSkips.has(key)) {
-        log(
-          `alerts: rule ${d.rule.id} of ${d.projectId} missed ${missed} window(s) beyond the catch-up bound; evaluating from ${new Date(Number(oldest / MS)).toISOString()}`,
-        );
+        log.warn('a rule missed windows beyond the catch-up bound', {
+          projectId: d.projectId,
+          ruleId: d.rule.id,
+          missedWindows: Number(missed),
+          evaluatingFrom: new Date(Number(oldest / MS)).toISOString(),
+        });
         reportedSkips.add(key);
       }
     }
@@ -177,7 +182,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         const rule = parseStoredRule(stored);
         if (!rule) {
           const key = `${project.id}/${stored.id}/${stored.updatedNs}`;
-          if (!reportedInvalid.has(key)) log(`alerts: rule ${stored.id} of ${project.id} is not valid; skipped`);
+          if (!reportedInvalid.has(key))
+            log.warn('a rule is not valid; skipped', { projectId: project.id, ruleId: stored.id });
           reportedInvalid.add(key);
           continue;
         }
@@ -205,7 +211,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       report.claimedElsewhere++;
     } catch (err) {
       report.failed++;
-      log(`alerts: claiming rule ${d.rule.id} of ${d.projectId} failed: ${(err as Error).message}`);
+      log.warn('claiming a rule’s window failed', { projectId: d.projectId, ruleId: d.rule.id, err });
     }
     return false;
   }
@@ -227,7 +233,12 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         if (applied.delivery) notifications.push(track(applied.delivery));
       } catch (err) {
         report.failed++;
-        log(`alerts: evaluating rule ${d.rule.id} of ${d.projectId} at ${end} failed: ${(err as Error).stack ?? err}`);
+        log.warn('evaluating a rule failed', {
+          projectId: d.projectId,
+          ruleId: d.rule.id,
+          windowEndNs: String(end),
+          err,
+        });
         await recordFailure(d, state, end, err as Error, report);
         return;
       }
@@ -240,9 +251,12 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     const next = failed(state, end, String(err.message ?? err).slice(0, 300), maxAttempts);
     if (next.lastWindowEndNs === String(end)) {
       report.skipped++;
-      log(
-        `alerts: rule ${d.rule.id} of ${d.projectId}: window ending ${end} skipped after ${maxAttempts} failed attempts`,
-      );
+      log.warn('a window was skipped after failed attempts', {
+        projectId: d.projectId,
+        ruleId: d.rule.id,
+        windowEndNs: String(end),
+        attempts: maxAttempts,
+      });
     }
     try {
       await store.putAlertState({
@@ -252,7 +266,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         updatedNs: nowNs,
       });
     } catch (e) {
-      log(`alerts: recording the failure of rule ${d.rule.id} of ${d.projectId} failed: ${(e as Error).message}`);
+      log.warn('recording a rule’s failure failed', { projectId: d.projectId, ruleId: d.rule.id, err: e });
     }
   }
 
@@ -276,7 +290,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     try {
       due = await dueRules(nowNs, report);
     } catch (err) {
-      log(`alerts: listing rules failed: ${(err as Error).message}`);
+      log.warn('listing the alert rules failed', { err });
       return report;
     }
     const notifications: Array<Promise<unknown>> = [];

@@ -9,6 +9,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { AlertEventDto } from '@casefile/contract';
+import { type Logger, silentLogger } from '../log/logger.js';
 import type { AlertStore } from '../store/port.js';
 import { webhookBody } from './payload.js';
 import type { AlertRule } from './rule-model.js';
@@ -29,7 +30,8 @@ export interface NotifierOptions {
   blockPrivate?: boolean;
   /** UI base URL for links in the bodies. */
   publicUrl?: string | undefined;
-  log?: (line: string) => void;
+  /** Warnings: a webhook that failed for good, a delivery that could not be recorded. */
+  log?: Logger;
   random?: () => number;
   /** Told the outcome of every webhook notification (metrics). */
   onDelivery?: (outcome: DeliveryOutcome) => void;
@@ -180,7 +182,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const baseDelayMs = Math.max(0, options.baseDelayMs ?? 500);
   const maxDelayMs = Math.max(0, options.maxDelayMs ?? 30_000);
   const blockPrivate = options.blockPrivate ?? false;
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const random = options.random ?? Math.random;
   const closing = new AbortController();
 
@@ -199,7 +201,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         durationMs,
       });
     } catch (err) {
-      log(`alerts: recording a delivery of ${n.event.id} failed: ${(err as Error).message}`);
+      log.warn('recording a webhook delivery failed', { projectId: n.projectId, eventId: n.event.id, err });
     }
   }
 
@@ -243,7 +245,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
       await record(n, attempt, target, result, Math.round(performance.now() - started));
       if (result.error === '') return { delivered: true, attempts: attempt };
       if (result.permanent || attempt === maxAttempts) {
-        log(`alerts: webhook for ${n.event.id} to ${target} failed after ${attempt} attempt(s): ${result.error}`);
+        log.warn('webhook delivery failed', {
+          projectId: n.projectId,
+          ruleId: n.rule.id,
+          eventId: n.event.id,
+          target,
+          attempts: attempt,
+          error: result.error,
+        });
         return { delivered: false, attempts: attempt };
       }
       const backoff = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMERS, INJECTION_TARGET } from './demo-data.js';
-import { planDemo, type RunDemoResult, runDemo } from './run-demo.js';
+import { type DemoRunSent, describeSentRun, planDemo, type RunDemoResult, runDemo } from './run-demo.js';
 
 interface CapturedSpan {
   traceId: string;
@@ -60,7 +60,7 @@ function anyValue(v: Record<string, unknown>): unknown {
 const capture = startCapture();
 let server: Server;
 let result: RunDemoResult;
-const lines: string[] = [];
+const sent: DemoRunSent[] = [];
 
 beforeAll(async () => {
   server = capture.server;
@@ -71,7 +71,7 @@ beforeAll(async () => {
     apiKey: 'cf_demo_test_key_0001',
     runs: 8,
     latencyScale: 0.01,
-    log: (l) => lines.push(l),
+    onRun: (r) => sent.push(r),
   });
 });
 
@@ -93,8 +93,13 @@ describe('runDemo', () => {
       expect(root.name).toBe('invoke_agent acme-support-agent');
     }
     expect(new Set(capture.auth)).toEqual(new Set(['Bearer cf_demo_test_key_0001']));
-    expect(lines).toHaveLength(12);
-    expect(lines.filter((l) => l.includes('support-v13'))).toHaveLength(1);
+    expect(sent.map((r) => r.traceId)).toEqual(result.traceIds);
+    expect(sent.map((r) => `${r.index}/${r.of}`)).toEqual(result.traceIds.map((_, i) => `${i + 1}/12`));
+    expect(sent.filter((r) => r.promptVersion === 'support-v13')).toHaveLength(1);
+    const failed = sent.find((r) => !r.ok) as DemoRunSent;
+    expect(describeSentRun(failed)).toMatch(
+      new RegExp(`^\\[ ?\\d+/12\\] ${failed.scenario} +support-v1\\d  trace ${failed.traceId}  error \\(.+\\)$`),
+    );
   });
 
   it('records the prompt injection: poisoned document, then customer data mailed outside with no approval', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ErrorHandler, initCasefile } from '@casefile/sdk';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { type Logger, silentLogger } from '../log/logger.js';
 import { createBackdating } from './backdating-exporter.js';
 import { checkCollector } from './preflight.js';
 import { createScriptedModel } from './scripted-model.js';
@@ -20,13 +21,25 @@ export interface RunDemoOptions {
   historyDays?: number;
   /** The clock the history is placed against (ms). Default `Date.now`. */
   now?: () => number;
-  log?: (line: string) => void;
+  /** Told of every run once it is sent, the backdated history first (the CLI prints one line each). */
+  onRun?: (sent: DemoRunSent) => void;
+  /** Where a failed export is reported (once, as a warning) unless `onError` is given. */
+  log?: Logger;
   /** Seed for replies, token counts and latencies. Default 7731. */
   seed?: number;
   /** Multiplies simulated latencies; 1 is real-time model latency. Default 0.1. */
   latencyScale?: number;
-  /** Receives export errors (default: logged once through `log`). */
+  /** Receives export errors (default: a warning through `log`, once). */
   onError?: ErrorHandler;
+}
+
+export interface DemoRunSent extends ScenarioOutcome {
+  /** 1-based position among the runs of its part (`history` or the live runs), and that part's size. */
+  index: number;
+  of: number;
+  promptVersion: string;
+  /** For a backdated run: the time it was placed at (ms). */
+  backdatedToMs?: number;
 }
 
 export interface RunDemoResult {
@@ -89,7 +102,7 @@ export function planDemo(normalRuns: number): Plan[] {
  * anything when the collector cannot be reached or refuses the key.
  */
 export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
-  const log = opts.log ?? (() => {});
+  const onRun = opts.onRun ?? (() => {});
   const now = opts.now ?? Date.now;
   await checkCollector(opts.endpoint, opts.apiKey);
   const backdating = createBackdating(
@@ -105,7 +118,7 @@ export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
     serviceName: 'acme-support',
     exporter: backdating.exporter,
     spanProcessors: [backdating.processor],
-    onError: opts.onError ?? onceLogger(log),
+    onError: opts.onError ?? onceLogger(opts.log ?? silentLogger),
     // The agent's secret store: tools get the credential, spans only the reference.
     secrets: (id) => `demo-relay-${id}-${randomBytes(12).toString('hex')}`,
   });
@@ -129,19 +142,19 @@ export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
       backdating.setOffset(now() - p.atMs);
       const outcome = await runners[p.scenario](p.ctx);
       sentHistory.push({ traceId: outcome.traceId, atMs: p.atMs, promptVersion: p.ctx.promptVersion });
-      const when = new Date(p.atMs).toISOString().slice(0, 16).replace('T', ' ');
-      log(
-        `[history ${String(i + 1).padStart(2)}/${history.length}] ${when} UTC  ${p.scenario.padEnd(17)} ${p.ctx.promptVersion}  trace ${outcome.traceId}`,
-      );
+      onRun({
+        ...outcome,
+        index: i + 1,
+        of: history.length,
+        promptVersion: p.ctx.promptVersion,
+        backdatedToMs: p.atMs,
+      });
     }
     backdating.setOffset(0);
     for (const [i, p] of plan.entries()) {
       const outcome = await runners[p.scenario](p.ctx);
       outcomes.push(outcome);
-      const status = outcome.ok ? 'ok' : `error (${outcome.error})`;
-      log(
-        `[${String(i + 1).padStart(2)}/${plan.length}] ${p.scenario.padEnd(17)} ${p.ctx.promptVersion}  trace ${outcome.traceId}  ${status}`,
-      );
+      onRun({ ...outcome, index: i + 1, of: plan.length, promptVersion: p.ctx.promptVersion });
     }
   } finally {
     await casefile.forceFlush();
@@ -161,11 +174,22 @@ export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
   };
 }
 
-function onceLogger(log: (line: string) => void): ErrorHandler {
+function onceLogger(log: Logger): ErrorHandler {
   let logged = false;
   return (error) => {
     if (logged) return;
     logged = true;
-    log(`warning: could not send spans to the collector: ${error.message}`);
+    log.warn('could not send spans to the collector', { err: error });
   };
+}
+
+/** One line of the demo's progress as the CLI prints it. */
+export function describeSentRun(sent: DemoRunSent): string {
+  const n = `${String(sent.index).padStart(2)}/${sent.of}`;
+  const what = `${sent.scenario.padEnd(17)} ${sent.promptVersion}  trace ${sent.traceId}`;
+  if (sent.backdatedToMs !== undefined) {
+    const when = new Date(sent.backdatedToMs).toISOString().slice(0, 16).replace('T', ' ');
+    return `[history ${n}] ${when} UTC  ${what}`;
+  }
+  return `[${n}] ${what}  ${sent.ok ? 'ok' : `error (${sent.error})`}`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Step } from '../model/step.js';
 import { buildRun, DAY0 } from '../store/conformance.fixtures.js';
 import type { ChainEntry, ChainLeaf } from '../store/evidence.js';
+import { captureLogger } from '../testing/capture-logger.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { entryHash, genesisHash } from './chain.js';
 import { createChainRecorder } from './chain-recorder.js';
@@ -33,22 +34,28 @@ describe('chain recorder', () => {
   it('keeps a failed append and retries it, so nothing durable is left out of the chain', async () => {
     const store = createMemoryStore();
     let failing = 2;
-    const lines: string[] = [];
+    const { log, lines } = captureLogger();
     const flaky = {
       appendChain: async (entries: readonly ChainEntry[], leaves: readonly ChainLeaf[]) => {
         if (failing-- > 0) throw new Error('store unavailable');
         await store.appendChain(entries, leaves);
       },
     };
-    const recorder = createChainRecorder({ store: flaky, collectorId: 'c1', retryMs: 5, log: (l) => lines.push(l) });
+    const recorder = createChainRecorder({ store: flaky, collectorId: 'c1', retryMs: 5, log });
     const run = buildRun({ projectId: 'a', startNs: DAY0 });
     await store.writeSteps(run);
     recorder.record(run);
     expect(recorder.pendingSpans).toBe(5);
     await recorder.flush();
     expect(recorder.pendingSpans).toBe(0);
-    expect(lines[0]).toMatch(/appending to the chain failed \(1×, 5 spans waiting\): store unavailable/);
-    expect(lines.at(-1)).toMatch(/work again after 2 failed attempts/);
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      msg: 'appending to the chain failed; retrying',
+      failures: 1,
+      spansWaiting: 5,
+      err: { message: 'store unavailable' },
+    });
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'chain appends work again', failedAttempts: 2 });
     expect((await verifyIntegrity(store, 'a', {})).ok).toBe(true);
   });
 
@@ -71,7 +78,7 @@ describe('chain recorder', () => {
   });
 
   it('drops the oldest waiting batch beyond its bound, and says so', async () => {
-    const lines: string[] = [];
+    const { log, lines } = captureLogger();
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -87,14 +94,20 @@ describe('chain recorder', () => {
       store: slow,
       collectorId: 'c1',
       maxPendingSpans: 10,
-      log: (l) => lines.push(l),
+      log,
     });
     const runs: Step[][] = [0, 1, 2, 3].map((i) => buildRun({ projectId: 'a', startNs: DAY0 + BigInt(i) }));
     for (const run of runs) recorder.record(run);
     await new Promise((resolve) => setTimeout(resolve, 10));
     release();
     await recorder.close();
-    expect(lines.some((l) => /chain queue full, \d+ spans dropped/.test(l))).toBe(true);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        droppedSoFar: expect.any(Number),
+        msg: expect.stringMatching(/queue full/),
+      }),
+    );
     const leaves = await store.chainLeaves(
       'a',
       runs.map((r) => (r[0] as Step).traceId),

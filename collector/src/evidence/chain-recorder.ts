@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type Logger, silentLogger } from '../log/logger.js';
 import type { Step } from '../model/step.js';
 import type { ChainEntry, ChainEntryKind, ChainLeaf, ChainStore } from '../store/evidence.js';
 import { buildEntry, genesisHash, type PendingLeaf, pendingLeaf } from './chain.js';
@@ -9,7 +10,8 @@ export interface ChainRecorderOptions {
   /** This collector's name (`CASEFILE_COLLECTOR_ID`); the chain ID adds a start-up nonce to it. */
   collectorId: string;
   signer?: Signer | undefined;
-  log?: (line: string) => void;
+  /** Failed appends (warn), their recovery (info), spans that never reach the chain (error). */
+  log?: Logger;
   /** Spans waiting for the chain beyond which the oldest batch is dropped (and logged). Default 1,000,000. */
   maxPendingSpans?: number;
   /** First retry delay after a failed append; doubles up to 30 s. Default 1,000 ms. */
@@ -73,7 +75,7 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
  * reports them as such (it cannot tell them from spans inserted behind the collector's back).
  */
 export function createChainRecorder(options: ChainRecorderOptions): ChainRecorder {
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const maxPending = options.maxPendingSpans ?? 1_000_000;
   const retryBase = options.retryMs ?? 1000;
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
@@ -129,16 +131,14 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     for (;;) {
       try {
         await options.store.appendChain(entries, leaves);
-        if (failures > 0) log(`integrity: chain appends work again after ${failures} failed attempts`);
+        if (failures > 0) log.info('chain appends work again', { failedAttempts: failures });
         failures = 0;
         for (const e of entries) heads.set(e.projectId, { seq: e.seq, hash: e.hash });
         return;
       } catch (error) {
         failures += 1;
         if (failures === 1 || failures % 20 === 0) {
-          log(
-            `integrity: appending to the chain failed (${failures}×, ${pending} spans waiting): ${(error as Error).message}`,
-          );
+          log.warn('appending to the chain failed; retrying', { failures, spansWaiting: pending, err: error });
         }
         if (!retry || closed) throw error;
         await new Promise((r) => setTimeout(r, Math.min(30_000, retryBase * 2 ** Math.min(failures - 1, 5))));
@@ -186,7 +186,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     try {
       await append(entries, leaves, true);
     } catch {
-      log(`integrity: ${leaves.length} spans were not recorded in the chain (the collector is closing)`);
+      log.error('spans were not recorded in the chain (the collector is closing)', { spans: leaves.length });
     }
     queue.splice(0, n);
     for (const item of batch) pending -= item.steps.length;
@@ -218,9 +218,9 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
         const [gone] = queue.splice(index, 1) as [Item];
         pending -= stepsOf(gone);
         dropped += stepsOf(gone);
-        log(
-          `integrity: chain queue full, ${dropped} spans dropped so far; verification will report them as unrecorded`,
-        );
+        log.error('chain queue full: spans dropped; verification will report them as unrecorded', {
+          droppedSoFar: dropped,
+        });
       }
       pump();
     },

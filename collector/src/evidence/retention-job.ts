@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from '../log/logger.js';
 import { type CaseStore, dayStartNs, heldTraceIds, utcDay } from '../store/evidence.js';
 import type { ProjectStore, Retention } from '../store/port.js';
 import type { ChainRecorder } from './chain-recorder.js';
@@ -11,7 +12,8 @@ export interface RetentionJobOptions {
   defaultDays?: number | undefined;
   /** How often every project is purged; 0 = only on request. */
   intervalMs: number;
-  log?: (line: string) => void;
+  /** A warning for each scheduled pass that failed. */
+  log?: Logger;
   now?: () => bigint;
 }
 
@@ -39,7 +41,7 @@ export interface RetentionJob {
  * verifies over what remains; the run is written to the evidence audit log.
  */
 export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   let running: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -82,7 +84,7 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
     options.intervalMs > 0
       ? setInterval(() => {
           if (closed) return;
-          run().catch((error: unknown) => log(`retention: a scheduled pass failed: ${(error as Error).message}`));
+          run().catch((err: unknown) => log.warn('a scheduled retention pass failed', { err }));
         }, options.intervalMs)
       : undefined;
   timer?.unref();

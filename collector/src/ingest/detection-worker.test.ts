@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { llmStep, makeRun, toolStep } from '../detect/steps.fixtures.js';
 import { StoreUnavailableError } from '../errors/errors.js';
 import type { Step } from '../model/step.js';
+import { captureLogger } from '../testing/capture-logger.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import { createDetectionState } from './detection-state.js';
 import { createDetectionWorker, type DetectionWorkerOptions } from './detection-worker.js';
@@ -35,12 +36,12 @@ function everydayRun(traceId: string): Step[] {
 }
 
 async function setup(options: DetectionWorkerOptions = {}, store = createMemoryStore()) {
-  const lines: string[] = [];
+  const { log, lines } = captureLogger();
   const state = createDetectionState(store);
   const worker = createDetectionWorker(store, state, {
     delayMs: 0,
     retryMs: 20,
-    log: (l) => lines.push(l),
+    log,
     ...options,
   });
   const ingest = async (steps: Step[]) => {
@@ -263,7 +264,14 @@ describe('detection worker', () => {
     await ingest(attackRun(trace(21)));
     await until(() => worker.detected === 2);
     expect(worker.stats()).toMatchObject({ failed: 3, retrying: 0 });
-    expect(lines.join('\n')).toMatch(/run a+14 failed \(1×\), retrying in 20 ms: Error: disk on fire/);
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      msg: 'detecting a run failed; retrying',
+      traceId: trace(20),
+      attempts: 1,
+      retryInMs: 20,
+      err: { message: 'disk on fire' },
+    });
     expect((await worker.backlog()).runs).toBe(0);
     await worker.close();
   });
@@ -281,7 +289,12 @@ describe('detection worker', () => {
     expect(worker.detected).toBe(0);
     down = false;
     await until(() => worker.detected === 5);
-    expect(lines.join('\n')).toMatch(/reading the backlog failed \(1×\)/);
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      msg: 'reading the detection backlog failed; retrying',
+      failures: 1,
+      err: { type: 'StoreUnavailableError', message: 'store is down' },
+    });
     await worker.close();
   });
 

@@ -1,5 +1,6 @@
 import { detectRun, type Finding } from '../detect/index.js';
 import { StoreUnavailableError } from '../errors/errors.js';
+import { type Logger, silentLogger } from '../log/logger.js';
 import type { Step } from '../model/step.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
 import type { DetectionBacklog, FindingsStore, PendingDetection, RunReader } from '../store/port.js';
@@ -34,7 +35,8 @@ export interface DetectionWorkerOptions {
    * `store.claimDetections` is the store's exclusive claim; default: every run.
    */
   claim?: (runs: readonly PendingDetection[]) => Promise<readonly PendingDetection[]>;
-  log?: (line: string) => void;
+  /** Failures, each once and then every tenth time it repeats (warnings with the error under `err`). */
+  log?: Logger;
 }
 
 export interface DetectionStats {
@@ -92,7 +94,7 @@ export function createDetectionWorker(
   const maxRetryMs = Math.max(retryMs, options.maxRetryMs ?? 60_000);
   const skewNs = BigInt(Math.max(0, options.skewAllowanceMs ?? 30_000)) * MS;
   const claim = options.claim ?? (async (runs: readonly PendingDetection[]) => runs);
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
 
   // A run re-detected because a late span arrived must not be learned twice.
   const learned = new Set<string>();
@@ -113,7 +115,7 @@ export function createDetectionWorker(
   let hintAt: number | undefined;
 
   const persistTimer = setInterval(() => {
-    state.flush().catch((e: unknown) => log(`detection: storing baselines failed: ${describe(e)}`));
+    state.flush().catch((err: unknown) => log.warn('storing the detection baselines failed', { err }));
   }, options.persistEveryMs ?? 5000);
   persistTimer.unref();
 
@@ -159,9 +161,11 @@ export function createDetectionWorker(
         backlogFailures++;
         idleMs = Math.min(maxRetryMs, retryMs * 2 ** Math.min(backlogFailures - 1, 16));
         if (backlogFailures === 1 || backlogFailures % 10 === 0) {
-          log(
-            `detection: reading the backlog failed (${backlogFailures}×), retrying in ${idleMs} ms: ${describe(error)}`,
-          );
+          log.warn('reading the detection backlog failed; retrying', {
+            failures: backlogFailures,
+            retryInMs: idleMs,
+            err: error,
+          });
         }
       }
       if (!closing) await sleep(idleMs);
@@ -231,9 +235,13 @@ export function createDetectionWorker(
           const wait = Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16));
           retries.set(key, { attempts, nextAt: Date.now() + wait, outage });
           if (attempts === 1 || attempts % 10 === 0) {
-            log(
-              `detection: run ${run.traceId.slice(0, 32)} failed (${attempts}×), retrying in ${wait} ms: ${describe(error)}`,
-            );
+            log.warn('detecting a run failed; retrying', {
+              projectId: run.projectId,
+              traceId: run.traceId.slice(0, 32),
+              attempts,
+              retryInMs: wait,
+              err: error,
+            });
           }
         } finally {
           inFlight.delete(key);
@@ -300,10 +308,12 @@ export function createDetectionWorker(
         timer = setTimeout(() => resolve('late'), deadlineMs);
       });
       if ((await Promise.race([running, late])) === 'late') {
-        log(`detection: runs in flight did not finish within ${deadlineMs} ms; they stay pending for the next start`);
+        log.warn('runs in flight did not finish before the deadline; they stay pending for the next start', {
+          deadlineMs,
+        });
       }
       clearTimeout(timer);
-      await state.flush().catch((e: unknown) => log(`detection: storing baselines failed: ${describe(e)}`));
+      await state.flush().catch((err: unknown) => log.warn('storing the detection baselines failed', { err }));
     },
   };
 }
@@ -345,8 +355,4 @@ function toStored(
     });
   }
   return [...out.values()];
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../errors/errors.js';
 import { emptyStep, type Step } from '../model/step.js';
+import { captureLogger } from '../testing/capture-logger.js';
 import { QueueFullError } from './batching-writer.js';
 import { createIngestLog } from './ingest-log.js';
 
@@ -94,9 +95,11 @@ describe('ingest log', () => {
     await appendFile(join(dir, files.sort().at(-1) as string), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
 
     const store = createFakeStore(true);
-    const second = await createIngestLog(store, { dir });
+    const logged = captureLogger();
+    const second = await createIngestLog(store, { dir, log: logged.log });
     const replayed = await second.replay();
     expect(replayed).toEqual({ records: 3, steps: 15, torn: 1 });
+    expect(logged.lines).toMatchObject([{ level: 'warn', file: join(dir, files.sort().at(-1) as string) }]);
     expect(store.batches.flat()).toEqual(sent.flat()); // bigints, maps and emoji survive the round trip
     expect(await readdir(dir)).toEqual([]);
     await second.write(steps(2, 'n'));
@@ -108,13 +111,13 @@ describe('ingest log', () => {
   it('retries a failed store write with the same steps; answers QueueFullError when too much waits', async () => {
     const dir = await freshDir();
     const store = createFakeStore();
-    const lines: string[] = [];
+    const logged = captureLogger();
     const log = await createIngestLog(store, {
       dir,
       maxRows: 10,
       maxQueuedRows: 20,
       retryMs: 5,
-      log: (l) => lines.push(l),
+      log: logged.log,
     });
     await log.write(steps(10, 'a'));
     await log.write(steps(10, 'b'));
@@ -122,7 +125,12 @@ describe('ingest log', () => {
     store.failNext(new StoreUnavailableError('ClickHouse is unreachable'));
     await until(() => store.batches.length === 2);
     expect(store.batches[1]).toEqual(store.batches[0]);
-    expect(lines[0]).toMatch(/store write of 10 logged steps failed, kept for a retry: .*unreachable/);
+    expect(logged.lines[0]).toMatchObject({
+      level: 'warn',
+      msg: 'storing logged steps failed; they stay in the log for a retry',
+      steps: 10,
+      err: { type: 'StoreUnavailableError', message: 'ClickHouse is unreachable' },
+    });
     store.completeNext();
     await until(() => store.batches.length === 3);
     store.completeNext();

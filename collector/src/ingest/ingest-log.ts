@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { type Logger, silentLogger } from '../log/logger.js';
 import type { Step } from '../model/step.js';
 import type { SpanWriter } from '../store/port.js';
 import { type BatchingWriter, QueueFullError } from './batching-writer.js';
@@ -15,8 +16,8 @@ export interface IngestLogOptions {
   maxQueuedRows?: number;
   /** First wait before a failed store write is tried again (doubles up to 5 s). Default 200 ms. */
   retryMs?: number;
-  /** One line per store failure and per record dropped on replay. */
-  log?: (line: string) => void;
+  /** A warning per failed store write and per record dropped on replay. */
+  log?: Logger;
 }
 
 export interface IngestLog extends BatchingWriter {
@@ -67,7 +68,7 @@ export async function createIngestLog(store: SpanWriter, options: IngestLogOptio
   const maxRows = Math.max(1, options.maxRows ?? 5000);
   const maxQueuedRows = Math.max(maxRows, options.maxQueuedRows ?? 200_000);
   const retryMs = Math.max(1, options.retryMs ?? 200);
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   await mkdir(options.dir, { recursive: true });
   const existing = (await readdir(options.dir))
     .map((name) => SEGMENT_NAME.exec(name))
@@ -173,7 +174,7 @@ export async function createIngestLog(store: SpanWriter, options: IngestLogOptio
     try {
       await store.writeSteps(steps);
     } catch (error) {
-      log(`ingest log: store write of ${steps.length} logged steps failed, kept for a retry: ${String(error)}`);
+      log.warn('storing logged steps failed; they stay in the log for a retry', { steps: steps.length, err: error });
       return false;
     }
     unstored.splice(0, take.length);
@@ -242,7 +243,7 @@ export async function createIngestLog(store: SpanWriter, options: IngestLogOptio
           const payload = length >= 0 && end <= data.length ? data.subarray(at + HEADER, end) : undefined;
           if (!payload || checksum(payload) !== data.readUInt32LE(at + 4)) {
             torn += 1;
-            log(`ingest log: ${path} ends in a torn record at byte ${at} (never acknowledged), dropped`);
+            log.warn('the log ends in a torn record (never acknowledged); dropped', { file: path, byte: at });
             break;
           }
           batch.push(...(deserialize(payload) as Step[]));

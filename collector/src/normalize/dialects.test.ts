@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Step } from '../model/step.js';
 import { summarizeRun } from '../model/summarize-run.js';
 import type { AttrMap, DecodedSpan } from '../otlp/decoded.js';
-import { DIALECT_ATTR } from './dialect.js';
+import { DIALECT_ATTR, NOTES_ATTR } from './dialect.js';
 import { NO_REDACTION, normalizeSpanSteps } from './normalize-span.js';
 
 /**
@@ -86,6 +86,16 @@ function expectRefundStory(steps: Step[], opts: { args?: unknown; responseModel?
 }
 
 describe('dialect mapping of captured SDK spans', () => {
+  it('finds nothing to note in what the real SDKs send', () => {
+    for (const sdk of ['traceloop', 'langfuse', 'vercel-ai-v6', 'vercel-ai-v7', 'langgraph']) {
+      const notes = load(sdk)
+        .flat()
+        .map((s) => s.attributes[NOTES_ATTR])
+        .filter((n) => n !== undefined);
+      expect(notes, sdk).toEqual([]);
+    }
+  });
+
   it('OpenLLMetry / Traceloop: the agent (not the workflow) names the run; vector DB events are documents', () => {
     const [steps = []] = load('traceloop');
     expectRefundStory(steps);

@@ -82,9 +82,13 @@ export function documentsFromEvents(events: readonly StepEvent[]): DocumentRef[]
 }
 
 /** OpenInference `retrieval.documents.N.document.{id,score,metadata}`; the ID may live only in metadata JSON. */
-export function documentsFromOpenInference(attrs: Record<string, string>): DocumentRef[] {
+export function documentsFromOpenInference(attrs: Record<string, string>, notes?: string[]): DocumentRef[] {
   const out: DocumentRef[] = [];
-  for (const d of gatherIndexed(attrs, 'retrieval.documents').slice(0, MAX_DOCUMENTS)) {
+  const rows = gatherIndexed(attrs, 'retrieval.documents');
+  if (rows.length > MAX_DOCUMENTS) {
+    notes?.push(`${rows.length} retrieved documents; the first ${MAX_DOCUMENTS} were read`);
+  }
+  for (const d of rows.slice(0, MAX_DOCUMENTS)) {
     const metadata = parseJson(d['document.metadata']);
     const ref = documentRef({
       id: d['document.id'] ?? '',

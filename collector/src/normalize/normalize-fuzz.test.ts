@@ -132,6 +132,42 @@ describe('normalisation of unknown or malformed dialect attributes', () => {
     expect(step?.kind).toBe('retrieval');
     expect(step?.documentIds).toHaveLength(500);
     expect(step?.documentIds[0]).toBe('doc-0');
+    expect(JSON.parse(step?.attributes[NOTES_ATTR] ?? '[]')).toEqual([
+      '10000 retrieved documents; the first 1000 were read',
+      'input.value is a list or map, not a single value (read as its JSON text)',
+      '5000 values of retrieval.documents.N.document.metadata are not JSON',
+    ]);
+
+    // What the decoder dropped over its attribute limit is noted on the step it kept.
+    const [trimmed] = normalizeSpanSteps(
+      span({ 'gen_ai.operation.name': 'chat' }, { droppedAttributes: 8978 }),
+      'p',
+      NO_REDACTION,
+    );
+    expect(JSON.parse(trimmed?.attributes[NOTES_ATTR] ?? '[]')).toEqual([
+      '8978 attributes over the limit per span were dropped before they were read',
+    ]);
+
+    const [typed] = normalizeSpanSteps(
+      span(
+        {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.usage.input_tokens': 'many',
+          'gen_ai.usage.output_tokens': 12,
+          'gen_ai.request.model': ['gpt-4o', 'gpt-4o-mini'],
+          'gen_ai.input.messages': '[{"role":"user"',
+        },
+        { name: 'chat gpt-4o' },
+      ),
+      'p',
+      NO_REDACTION,
+    );
+    expect(typed).toMatchObject({ kind: 'llm', inputTokens: null, outputTokens: 12 });
+    expect(JSON.parse(typed?.attributes[NOTES_ATTR] ?? '[]')).toEqual([
+      'gen_ai.usage.input_tokens is not a count',
+      'gen_ai.request.model is a list or map, not a single value (read as its JSON text)',
+      'gen_ai.input.messages is not JSON',
+    ]);
 
     const [lf] = normalizeSpanSteps(
       span({ 'langfuse.observation.type': 'generation', 'langfuse.observation.usage_details': 'input=3' }),

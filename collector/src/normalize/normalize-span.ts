@@ -2,6 +2,7 @@ import { actionHash } from '@casefile/sdk/action-hash';
 import type { Step, StepEvent, ToolRisk } from '../model/step.js';
 import { emptyStep, TOOL_RISKS } from '../model/step.js';
 import type { DecodedSpan } from '../otlp/decoded.js';
+import { attributeNotes } from './attribute-notes.js';
 import { DIALECT_ATTR, type Dialect, type DialectId, NOTES_ATTR, type SpanView } from './dialect.js';
 import { casefile, genAi } from './dialects/genai.js';
 import { langfuse } from './dialects/langfuse.js';
@@ -131,6 +132,11 @@ export function normalizeSpanSteps(
     applyCommonRules(view, step);
   } catch (err) {
     notes.push(`run mapping stopped: ${messageOf(err)}`);
+  }
+  try {
+    notes.push(...attributeNotes(attrs, span.attributes, span.droppedAttributes ?? 0));
+  } catch (err) {
+    notes.push(`attribute check stopped: ${messageOf(err)}`);
   }
 
   attrs[DIALECT_ATTR] = dialectId;

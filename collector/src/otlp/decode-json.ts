@@ -32,10 +32,11 @@ export function decodeJsonTraces(text: string, limits: DecodeLimits): DecodedReq
     if (!isObject(rs)) throw new BadInputError(`${where} must be an object`);
     const scopeSpans = optionalArray(rs.scopeSpans, `${where}.scopeSpans`);
     let resource: AttrMap;
+    let resourceDropped = 0;
     try {
       const res = rs.resource;
       resource = attrMap(isObject(res) ? res.attributes : undefined, limits.maxValueDepth, `${where}.resource`);
-      checkAttributes(resource, limits, 'resource');
+      resourceDropped = checkAttributes(resource, limits, 'resource');
     } catch (err) {
       for (const ss of scopeSpans)
         for (const _ of isObject(ss) ? optionalArray(ss.spans, '') : []) out.reject(where, err);
@@ -57,11 +58,11 @@ export function decodeJsonTraces(text: string, limits: DecodeLimits): DecodedReq
           const endNs = uint64(span.endTimeUnixNano, 'endTimeUnixNano');
           checkTimes(startNs, endNs);
           const attributes = attrMap(span.attributes, limits.maxValueDepth, 'attributes');
-          checkAttributes(attributes, limits, 'span');
+          let dropped = resourceDropped + checkAttributes(attributes, limits, 'span');
           const events: DecodedEvent[] = optionalArray(span.events, 'events').map((e, n) => {
             if (!isObject(e)) throw new SpanRejected(`events[${n}] must be an object`);
             const ea = attrMap(e.attributes, limits.maxValueDepth, `events[${n}].attributes`);
-            checkAttributes(ea, limits, 'event');
+            dropped += checkAttributes(ea, limits, 'event');
             return { timeNs: uint64(e.timeUnixNano, `events[${n}].timeUnixNano`), name: str(e.name), attributes: ea };
           });
           const status = isObject(span.status) ? span.status : {};
@@ -80,6 +81,7 @@ export function decodeJsonTraces(text: string, limits: DecodeLimits): DecodedReq
             resource,
             scopeName: str(scope.name),
             scopeVersion: str(scope.version),
+            ...(dropped > 0 ? { droppedAttributes: dropped } : {}),
           });
         } catch (err) {
           if (err instanceof SpanRejected || err instanceof Error) out.reject(pw, err);

@@ -55,9 +55,10 @@ export function decodeProtobufTraces(body: Uint8Array, limits: DecodeLimits): De
   const out = createCollector();
   (msg.resourceSpans ?? []).forEach((rs, i) => {
     let resource: AttrMap;
+    let resourceDropped = 0;
     try {
       resource = toAttrMap(rs.resource?.attributes, limits.maxValueDepth);
-      checkAttributes(resource, limits, 'resource');
+      resourceDropped = checkAttributes(resource, limits, 'resource');
     } catch (err) {
       for (const ss of rs.scopeSpans ?? []) for (const _ of ss.spans ?? []) out.reject(`resourceSpans[${i}]`, err);
       return;
@@ -73,10 +74,10 @@ export function decodeProtobufTraces(body: Uint8Array, limits: DecodeLimits): De
           const endNs = toBigInt(span.endTimeUnixNano);
           checkTimes(startNs, endNs);
           const attributes = toAttrMap(span.attributes, limits.maxValueDepth);
-          checkAttributes(attributes, limits, 'span');
+          let dropped = resourceDropped + checkAttributes(attributes, limits, 'span');
           const events: DecodedEvent[] = (span.events ?? []).map((e) => {
             const ea = toAttrMap(e.attributes, limits.maxValueDepth);
-            checkAttributes(ea, limits, 'event');
+            dropped += checkAttributes(ea, limits, 'event');
             return { timeNs: toBigInt(e.timeUnixNano), name: e.name ?? '', attributes: ea };
           });
           out.spans.push({
@@ -94,6 +95,7 @@ export function decodeProtobufTraces(body: Uint8Array, limits: DecodeLimits): De
             resource,
             scopeName: ss.scope?.name ?? '',
             scopeVersion: ss.scope?.version ?? '',
+            ...(dropped > 0 ? { droppedAttributes: dropped } : {}),
           });
         } catch (err) {
           out.reject(`resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`, err);

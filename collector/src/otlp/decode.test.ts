@@ -120,6 +120,38 @@ describe('JSON decoding', () => {
     expect(decodeJsonTraces(JSON.stringify(req), DEFAULT_DECODE_LIMITS).reasons[0]).toMatch(/nested too deeply/);
   });
 
+  it('keeps a span over the attribute count limit: its plain keys, then its numbered entries up to the limit', () => {
+    const attributes: Record<string, unknown> = { 'openinference.span.kind': 'RETRIEVER' };
+    for (let i = 0; i < 10_000; i++) attributes[`retrieval.documents.${i}.document.id`] = `doc-${i}`;
+    attributes['input.value'] = 'refund policy';
+    for (const decode of ['json', 'protobuf'] as const) {
+      const out =
+        decode === 'json'
+          ? decodeJsonTraces(JSON.stringify(jsonRequest([{ attributes }])), DEFAULT_DECODE_LIMITS)
+          : decodeProtobufTraces(
+              protoRequest({
+                traceId: Buffer.from(TRACE, 'hex'),
+                spanId: Buffer.from(SPAN, 'hex'),
+                name: 'retriever',
+                startTimeUnixNano: '1763740800123456789',
+                endTimeUnixNano: '1763740800987654321',
+                attributes: Object.entries(attributes).map(([key, v]) => ({ key, value: { stringValue: v } })),
+              }),
+              DEFAULT_DECODE_LIMITS,
+            );
+      expect(out.rejected, decode).toBe(0);
+      const span = out.spans[0];
+      expect(Object.keys(span?.attributes ?? {}), decode).toHaveLength(DEFAULT_DECODE_LIMITS.maxAttributesPerSpan);
+      expect(span?.attributes, decode).toMatchObject({
+        'openinference.span.kind': 'RETRIEVER',
+        'input.value': 'refund policy',
+        'retrieval.documents.0.document.id': 'doc-0',
+      });
+      expect(span?.attributes['retrieval.documents.9999.document.id'], decode).toBeUndefined();
+      expect(span?.droppedAttributes, decode).toBe(10_002 - DEFAULT_DECODE_LIMITS.maxAttributesPerSpan);
+    }
+  });
+
   it('treats an empty request as a valid request with no spans', () => {
     expect(decodeJsonTraces('{}', DEFAULT_DECODE_LIMITS)).toEqual({ spans: [], rejected: 0, reasons: [] });
   });

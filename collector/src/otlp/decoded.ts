@@ -27,6 +27,8 @@ export interface DecodedSpan {
   resource: AttrMap;
   scopeName: string;
   scopeVersion: string;
+  /** Attributes the decoder dropped over its count limit (span, events and resource together). */
+  droppedAttributes?: number;
 }
 
 export interface DecodedRequest {
@@ -39,7 +41,7 @@ export interface DecodedRequest {
 export interface DecodeLimits {
   /** Largest single attribute value (string or bytes), in bytes. */
   maxAttributeValueBytes: number;
-  /** Most attributes on one span (plus its events). */
+  /** Most attributes kept on one span, one event or one resource (the rest are dropped and noted). */
   maxAttributesPerSpan: number;
   /** Deepest nesting of array/kvlist values. */
   maxValueDepth: number;

@@ -46,8 +46,16 @@ export function checkTimes(startNs: bigint, endNs: bigint): void {
   if (endNs !== 0n && endNs < startNs) throw new SpanRejected('endTimeUnixNano is before startTimeUnixNano');
 }
 
-/** Size and count checks that apply to every attribute map (span, event, resource). */
-export function checkAttributes(attrs: AttrMap, limits: DecodeLimits, what: string): void {
+// A key with a numeric segment (`retrieval.documents.17.document.id`): one entry of a flattened list.
+const NUMBERED_KEY = /\.\d+(\.|$)/;
+
+/**
+ * Size checks that apply to every attribute map (span, event, resource), and the count limit. A value over
+ * the size limit rejects the span; a map over the count limit keeps its plain keys and then its numbered
+ * list entries, in order, up to the limit (as OTel SDKs drop attributes over their limits) and answers how
+ * many it dropped, which normalisation notes on the step.
+ */
+export function checkAttributes(attrs: AttrMap, limits: DecodeLimits, what: string): number {
   let count = 0;
   for (const key in attrs) {
     count += 1;
@@ -59,9 +67,16 @@ export function checkAttributes(attrs: AttrMap, limits: DecodeLimits, what: stri
       );
     }
   }
-  if (count > limits.maxAttributesPerSpan) {
-    throw new SpanRejected(`${what} has ${count} attributes, over the limit of ${limits.maxAttributesPerSpan}`);
+  if (count <= limits.maxAttributesPerSpan) return 0;
+  let room = limits.maxAttributesPerSpan;
+  const numbered: string[] = [];
+  for (const key in attrs) {
+    if (NUMBERED_KEY.test(key)) numbered.push(key);
+    else if (room > 0) room -= 1;
+    else delete attrs[key];
   }
+  for (const key of numbered.slice(room)) delete attrs[key];
+  return count - limits.maxAttributesPerSpan;
 }
 
 function valueSize(v: AttrValue): number {

@@ -113,7 +113,7 @@ export const openInference: Dialect = {
       step.toolArguments = step.toolArguments || (input === '' ? '' : asJsonText(input));
       step.toolResult = step.toolResult || toolResultOf(output);
     } else if (step.kind === 'retrieval') {
-      const docs = documentsFromOpenInference(a);
+      const docs = documentsFromOpenInference(a, notes);
       if (docs.length > 0) {
         step.documents = documentsJson(docs);
         step.documentIds = docs.map((d) => d.id);

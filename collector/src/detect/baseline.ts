@@ -16,7 +16,7 @@ import { encodedPayloads } from './encoding.js';
 import { type Finding, severityRank } from './finding.js';
 import { getOwn, setOwn } from './own-record.js';
 import { runProvenance, type ValueFlow } from './provenance.js';
-import { runFacts } from './run-facts.js';
+import { runAgentName, runFacts } from './run-facts.js';
 import { pushBounded } from './stats.js';
 import { stepAgent } from './tool-baseline.js';
 import { isToolStep } from './tool-risk.js';
@@ -161,8 +161,7 @@ export function learnRunInPlace(
       pushBounded(agent.outboundBytes, facts.outboundBytes, cfg.maxSamples);
       pushBounded(agent.toolCalls, facts.toolCalls, cfg.maxSamples);
     }
-    for (const issue of versionIssues(steps, config))
-      addBounded(agent.versionsJudged, issueKey(steps, issue), cfg.maxVersions);
+    judgeVersionsInPlace(b, steps, config);
   }
   const traceId = steps[0]!.traceId;
   for (const gap of policyGaps(steps, config)) {
@@ -181,6 +180,21 @@ export function learnRunInPlace(
   for (const v of facts.promptVersions) addBounded(b.versions.prompt, v, cfg.maxVersions);
   for (const v of facts.policyVersions) addBounded(b.versions.policy, v, cfg.maxVersions);
   for (const v of facts.models) addBounded(b.versions.model, v, cfg.maxVersions);
+  return b;
+}
+
+/**
+ * Remembers the run's version hygiene issues as judged for its agent version (idempotent). A run is
+ * learned once, on its first detection, often before every span arrived (SDKs that export each span as
+ * it ends send the root last): re-detections call this so the issues of the run as it finally reads
+ * (its agent, its versions) are judged once, not again on the agent's next run.
+ */
+export function judgeVersionsInPlace(b: Baseline, steps: readonly Step[], config = DEFAULT_DETECTION_CONFIG): Baseline {
+  const issues = versionIssues(steps, config);
+  if (issues.length === 0) return b;
+  const agent = agentEntry(b, runAgentName(steps), config.baseline);
+  if (agent)
+    for (const issue of issues) addBounded(agent.versionsJudged, issueKey(steps, issue), config.baseline.maxVersions);
   return b;
 }
 

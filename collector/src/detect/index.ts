@@ -4,6 +4,7 @@ export { gapTally, policyGaps, unapprovedCalls } from './approval-gaps.js';
 export type { AgentBaseline, ArgPathStats, Baseline, PolicyGapTally, ToolBaseline } from './baseline.js';
 export {
   emptyBaseline,
+  judgeVersionsInPlace,
   learnRun,
   learnRunInPlace,
   MAX_GAP_EXAMPLES,

@@ -3,6 +3,7 @@ import {
   type DetectionConfig,
   emptyBaseline,
   type Finding,
+  judgeVersionsInPlace,
   learnRunInPlace,
   markExpected,
   parseBaseline,
@@ -43,6 +44,8 @@ export interface DetectionState {
    * content and the steps of high findings are not learned (see `learnRunInPlace`).
    */
   learn(projectId: string, steps: readonly Step[], findings?: readonly Finding[]): Promise<void>;
+  /** Remember a re-detected run's version hygiene issues as judged (a run is learned only once). */
+  judgeVersions(projectId: string, steps: readonly Step[]): Promise<void>;
   /** Teach the baseline the item a finding reported, and store the baseline now. */
   markExpected(projectId: string, finding: Finding): Promise<void>;
   /** Forget the cached config so the next detection reads the stored settings. */
@@ -119,6 +122,12 @@ export function createDetectionState(store: DetectionStateStore): DetectionState
       // In place: the cached baseline and the one a flush merges into are this state's own, and a
       // copy per run would cost as much as the baseline is large.
       change(state, (b) => learnRunInPlace(b, steps, findings, config));
+      if (state.pending.length >= MAX_PENDING) await persist(projectId, state);
+    },
+    async judgeVersions(projectId, steps) {
+      const state = await entry(projectId);
+      const config = await configOf(projectId, state);
+      change(state, (b) => judgeVersionsInPlace(b, steps, config));
       if (state.pending.length >= MAX_PENDING) await persist(projectId, state);
     },
     async markExpected(projectId, finding) {

@@ -183,6 +183,45 @@ describe('detection worker', () => {
     await worker.close();
   });
 
+  it("reports a missing version once per agent when each run's root span arrives last", async () => {
+    const unversioned = (traceId: string) =>
+      inTrace(
+        makeRun([llmStep(), toolStep('lookup_order', 'read', { orderId: '7' })], {
+          promptVersion: '',
+          policyVersion: '',
+        }),
+        traceId,
+      );
+    let { store, worker, ingest } = await setup();
+    /** Writes a run as SDKs that export each span as it ends do: the children (no agent name) first, the root last. */
+    const rootLast = async (steps: Step[], detected: number) => {
+      const [root, ...children] = steps;
+      await ingest(children);
+      await until(() => worker.detected === detected + 1);
+      await ingest([root as Step]);
+      await until(() => worker.detected === detected + 2);
+    };
+    const missing = async (traceId: string) =>
+      (await store.listFindings(P, { traceId, limit: 100 })).findings.filter((f) => f.ruleId === 'version.missing');
+
+    // The agent's first run: raised once, on the root that names the agent.
+    const first = unversioned(trace(40));
+    await rootLast(first, 0);
+    expect((await missing(trace(40))).map((f) => [f.severity, f.spanId])).toEqual([['low', first[0]?.spanId]]);
+    await rootLast(unversioned(trace(41)), 2);
+    expect(await missing(trace(41))).toEqual([]);
+    await worker.close();
+
+    // A run raised before its agent was known is judged again once it is, for the agent that ran it.
+    ({ store, worker, ingest } = await setup());
+    await ingest(unversioned(trace(50)));
+    await until(() => worker.detected === 1);
+    expect(await missing(trace(50))).toHaveLength(1);
+    await rootLast(unversioned(trace(51)), 1);
+    expect(await missing(trace(51))).toEqual([]);
+    await worker.close();
+  });
+
   it('applies changed settings on the next detection', async () => {
     const { store, state, worker, ingest } = await setup();
     await store.putDetectionSettings(P, JSON.stringify({ disabledRules: ['untrusted.instructions'] }));

@@ -270,6 +270,8 @@ export function createDetectionWorker(
       if (learned.size > 100_000) learned.delete(learned.values().next().value as string);
       const learnedBaseline = (await state.load(projectId)).baseline;
       await refreshPolicyGapFindings(store, projectId, traceId, steps, learnedBaseline, config);
+    } else {
+      await state.judgeVersions(projectId, steps);
     }
   }
 

@@ -143,6 +143,8 @@ describe('dialect mapping of captured SDK spans', () => {
 
     const run = summarizeRun(resumed);
     expect(run).toMatchObject({ status: 'ok', agentName: 'refund-agent', conversationId: 'conv-7f3a91' });
+    // The resumed run's input is the human's answer (its title reads "refund-agent: approved").
+    expect(JSON.parse(run.runInput)).toEqual({ decision: 'approved' });
     const decision = by(resumed, 'approval')[0];
     expect(decision).toMatchObject({ approvalDecision: 'approved', parentSpanId: resumed[0]?.spanId });
     const refund = by(resumed, 'tool')[0];

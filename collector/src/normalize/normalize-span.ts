@@ -14,7 +14,7 @@ import { vercelAiOtel } from './dialects/vercel-ai-otel.js';
 import { FIELD_SOURCES, pick } from './dialects.js';
 import { documentsFromValue, documentsJson } from './documents.js';
 import { flattenMap } from './flatten.js';
-import { parseJson } from './json.js';
+import { asText, parseJson } from './json.js';
 import { indexedMessages, lastUserText, messagesJson } from './messages.js';
 import { deriveStepKind } from './step-kind.js';
 
@@ -204,6 +204,8 @@ function applyFrameworkPatterns(view: SpanView, step: Step, dialect: DialectId):
   if (interrupts) applyInterrupt(view, step, interrupts);
   const resume = resumeCommandOf(view);
   if (!resume) return [];
+  // The resumed run's input is the human's answer, not the serialised Command around it.
+  step.runInput = asText(resume.resume);
   return [resumeApprovalStep(step, resume.resume)];
 }
 

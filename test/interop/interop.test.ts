@@ -10,6 +10,7 @@ import { launchBrowser } from '../lib/browser.js';
 import { type CollectorProcess, REPO_ROOT, startCollectorProcess } from '../lib/collector-process.js';
 import { scrape } from '../lib/fault-load.js';
 import { chromiumMissing, skipTitle } from '../lib/requirements.js';
+import { STORY } from './scenarios/common.js';
 
 /**
  * Each major tracing SDK, the real package (pinned in test/package.json), records the same scripted
@@ -63,7 +64,7 @@ async function expectRefundRun(traceId: string, opts: { toolArgs?: unknown; resp
   // Titled by the agent (or the name the run was given), never by a workflow, route or span name.
   expect(runTitle(run)).toBe(run.runName || 'refund-agent: Please refund order 1042, it arrived broken.');
   expect(steps.some((s) => s.kind === 'agent' && s.agentName === 'refund-agent')).toBe(true);
-  expect(run.conversationId).toBe('conv-7f3a91');
+  expect(run.conversationId).toBe(STORY.session);
   expect(run.status).toBe('ok');
   const llm = steps.filter((s) => s.kind === 'llm');
   expect(llm.map((s) => [s.inputTokens, s.outputTokens])).toEqual([
@@ -196,7 +197,7 @@ describe('other tracing SDKs, unchanged, into a collector', () => {
       { key: 'openinference.span.kind', value: str('RETRIEVER') },
       { key: 'input.value', value: { kvlistValue: { values: [{ key: 'q', value: str('refund policy') }] } } },
       { key: 'llm.token_count.prompt', value: str('lots') },
-      { key: 'metadata', value: str('{"thread_id": "conv-7f3a91"') },
+      { key: 'metadata', value: str('{"thread_id": "t-1"') },
     ];
     // 10,000 numbered keys, every other one with metadata that is not JSON.
     for (let i = 0; i < 5_000; i++) {

@@ -18,7 +18,8 @@ export function target(): Target {
 /** The refund agent's story: retrieve policy documents, call the model, look the order up, answer. */
 export const STORY = {
   agent: 'refund-agent',
-  session: 'conv-7f3a91',
+  // A session ID as apps mint them (random, high entropy): an identifier to follow, never redacted as a secret.
+  session: 'sess_3f6c2a9e8b1d4c7e9a2f5d8e1b4c7a90',
   user: 'Please refund order 1042, it arrived broken.',
   query: 'refund policy for damaged items',
   documents: [

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * Merkle trees as RFC 6962 (Certificate Transparency) defines them: a leaf is SHA-256(0x00 ‖ data),
@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
  * lower-case hex.
  */
 
-const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
 
 export function sha256Hex(...parts: (string | Buffer)[]): string {
@@ -18,11 +17,12 @@ export function sha256Hex(...parts: (string | Buffer)[]): string {
 
 /** The leaf hash of a canonical record. */
 export function leafHash(record: string): string {
-  return createHash('sha256').update(LEAF).update(record, 'utf8').digest('hex');
+  // U+0000 is the single byte 0x00 in UTF-8: the leaf's domain byte, hashed in one call.
+  return hash('sha256', `\u0000${record}`, 'hex');
 }
 
 function node(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE, left, right]), 'buffer');
 }
 
 const EMPTY_ROOT = createHash('sha256').digest();

@@ -76,7 +76,13 @@ export async function startCollector(
     throw error;
   }
   const collectorId = config.collectorId ?? `${hostname()}:${process.pid}`;
-  const chain = createChainRecorder({ store, collectorId, signer, log: log.child({ module: 'integrity' }) });
+  const chain = createChainRecorder({
+    store,
+    collectorId,
+    signer,
+    appendDelayMs: config.chainDelayMs,
+    log: log.child({ module: 'integrity' }),
+  });
   const retention = createRetentionJob({
     store,
     chain,

@@ -50,9 +50,11 @@ async function fill(store: TraceStore): Promise<Step> {
   await store.putProject({ id: P, name: 'V', createdNs: 0n });
   const recorder = createChainRecorder({ store, collectorId: 'cli-test' });
   const runs = [0, 1].map((i) => buildRun({ projectId: P, startNs: DAY0 + BigInt(i) * NS_PER_DAY }));
+  // One chain entry per run: each run's append is flushed before the next run is written.
   for (const r of runs) {
     await store.writeSteps(r);
     recorder.record(r);
+    await recorder.flush();
   }
   await recorder.close();
   return (runs[1] as Step[])[3] as Step;
@@ -172,6 +174,7 @@ describe('casefile verify <case file>', () => {
     for (const r of runs) {
       await store.writeSteps(r);
       chain.record(r);
+      await chain.flush();
     }
     victim = (runs[0] as Step[])[3] as Step;
     const ids = runs.map((r) => (r[0] as Step).traceId).join(',');

@@ -93,6 +93,8 @@ export const configSchema = z
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** An Ed25519 private key (PKCS#8 PEM), or the path of a file holding one: signs chain heads and exports. */
     signingKey: z.string().min(1).optional(),
+    /** Longest wait of a durable batch for its hash-chain entry, so that the batches of that time share one append. */
+    chainDelayMs: z.coerce.number().int().min(0).max(60_000).default(1000),
     /** Days of data kept in projects without a retention policy of their own; absent = kept until deleted. */
     retentionDays: z.coerce
       .number()
@@ -157,6 +159,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   alertBlockPrivateWebhooks: { env: 'CASEFILE_ALERT_BLOCK_PRIVATE_WEBHOOKS', flag: '--alert-block-private-webhooks' },
   publicUrl: { env: 'CASEFILE_PUBLIC_URL', flag: '--public-url' },
   signingKey: { env: 'CASEFILE_SIGNING_KEY', flag: '--signing-key' },
+  chainDelayMs: { env: 'CASEFILE_CHAIN_DELAY_MS', flag: '--chain-delay-ms' },
   retentionDays: { env: 'CASEFILE_RETENTION_DAYS', flag: '--retention-days' },
   retentionIntervalMs: { env: 'CASEFILE_RETENTION_INTERVAL_MS', flag: '--retention-interval-ms' },
 };

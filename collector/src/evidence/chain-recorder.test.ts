@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Step } from '../model/step.js';
 import { buildRun, DAY0 } from '../store/conformance.fixtures.js';
 import type { ChainEntry, ChainLeaf } from '../store/evidence.js';
@@ -12,7 +12,7 @@ import { verifyIntegrity } from './verify.js';
 describe('chain recorder', () => {
   it('appends one entry per project per append, coalescing what became durable meanwhile, each naming the hash before it', async () => {
     const store = createMemoryStore();
-    const recorder = createChainRecorder({ store, collectorId: 'c1' });
+    const recorder = createChainRecorder({ store, collectorId: 'c1', appendDelayMs: 0 });
     const a = buildRun({ projectId: 'a', startNs: DAY0 });
     const b = buildRun({ projectId: 'b', startNs: DAY0 });
     recorder.record([...a, ...b]);
@@ -29,6 +29,52 @@ describe('chain recorder', () => {
     for (const e of entries) expect(entryHash(e)).toBe(e.hash);
     expect(entries[0]?.chainId).toMatch(/^c1~/);
     expect(await store.listChainEntries('b', { limit: 10 })).toHaveLength(1);
+  });
+
+  it('waits up to its delay so that batches durable within it share one entry, and appends at once on flush or enough spans', async () => {
+    const store = createMemoryStore();
+    let appends = 0;
+    const counting = {
+      appendChain: (entries: readonly ChainEntry[], leaves: readonly ChainLeaf[]) => {
+        appends += 1;
+        return store.appendChain(entries, leaves);
+      },
+    };
+    const recorder = createChainRecorder({
+      store: counting,
+      collectorId: 'c1',
+      appendDelayMs: 60_000,
+      appendSpans: 12,
+    });
+    const runs = [0, 1, 2, 3].map((i) => buildRun({ projectId: 'a', startNs: DAY0 + BigInt(i) }));
+    for (const run of runs) await store.writeSteps(run);
+    recorder.record(runs[0] as Step[]);
+    recorder.record(runs[1] as Step[]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(appends).toBe(0);
+    expect(recorder.pendingSpans).toBe(10);
+    // A third run brings 15 spans waiting, over the 12 that start an append without the delay.
+    recorder.record(runs[2] as Step[]);
+    await vi.waitFor(() => expect(recorder.pendingSpans).toBe(0));
+    expect(appends).toBe(1);
+    recorder.record(runs[3] as Step[]);
+    await recorder.flush();
+    expect(appends).toBe(2);
+    const entries = await store.listChainEntries('a', { limit: 10 });
+    expect(entries.map((e) => e.spanCount)).toEqual([15, 5]);
+    await recorder.close();
+    expect((await verifyIntegrity(store, 'a', {})).ok).toBe(true);
+  });
+
+  it('appends what waits for its delay once the delay is over', async () => {
+    const store = createMemoryStore();
+    const recorder = createChainRecorder({ store, collectorId: 'c1', appendDelayMs: 30 });
+    recorder.record(buildRun({ projectId: 'a', startNs: DAY0 }));
+    recorder.record(buildRun({ projectId: 'a', startNs: DAY0 + 1n }));
+    expect(recorder.pendingSpans).toBe(10);
+    await vi.waitFor(() => expect(recorder.pendingSpans).toBe(0), { timeout: 5000 });
+    expect((await store.listChainEntries('a', { limit: 10 })).map((e) => e.spanCount)).toEqual([10]);
+    await recorder.close();
   });
 
   it('keeps a failed append and retries it, so nothing durable is left out of the chain', async () => {

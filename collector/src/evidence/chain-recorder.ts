@@ -16,6 +16,14 @@ export interface ChainRecorderOptions {
   maxPendingSpans?: number;
   /** First retry delay after a failed append; doubles up to 30 s. Default 1,000 ms. */
   retryMs?: number;
+  /**
+   * Longest time a durable batch waits for its entry, so that the batches of that time share one
+   * append (one store transaction or insert instead of one per write). Default 1,000 ms; 0 appends
+   * as soon as the previous append is done. `flush`, `close` and `appendEvent` never wait for it.
+   */
+  appendDelayMs?: number;
+  /** Spans waiting beyond which an append starts without waiting for the delay. Default 10,000. */
+  appendSpans?: number;
   now?: () => bigint;
 }
 
@@ -43,7 +51,7 @@ export interface ChainRecorder {
 }
 
 type Item =
-  | { type: 'spans'; steps: readonly Step[] }
+  | { type: 'spans'; steps: readonly Step[]; at: number }
   | {
       type: 'event';
       projectId: string;
@@ -65,19 +73,24 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Appends the per-project hash chain as batches become durable, off the request path: `record` only
- * queues; one append is in flight at a time and everything that became durable meanwhile goes into
- * the next entry (one per project), so the chain costs one small write per store write at most and
- * fewer under load. Hashing runs in slices between I/O callbacks.
+ * queues; one append is in flight at a time, and it takes everything that became durable up to then
+ * (one entry per project). An append starts once the oldest waiting batch has waited
+ * `appendDelayMs`, once `appendSpans` spans wait, or at once when a flush, an event or `close` wants
+ * it, so under steady ingest the chain costs one store write a second rather than one per store
+ * write. Hashing runs in slices between I/O callbacks.
  *
  * Guarantees: each chain is written by this process alone, in order, each entry naming its
  * predecessor's hash; an entry is appended only after its spans are durable. A crash between a
- * batch becoming durable and its entry being stored leaves those spans unrecorded: verification
- * reports them as such (it cannot tell them from spans inserted behind the collector's back).
+ * batch becoming durable and its entry being stored (at most the delay plus one append) leaves those
+ * spans unrecorded: verification reports each of them as such (`span_unrecorded`, naming the span and
+ * run; it cannot tell them from spans inserted behind the collector's back), never as verified.
  */
 export function createChainRecorder(options: ChainRecorderOptions): ChainRecorder {
   const log = options.log ?? silentLogger;
   const maxPending = options.maxPendingSpans ?? 1_000_000;
   const retryBase = options.retryMs ?? 1000;
+  const delayMs = options.appendDelayMs ?? 1000;
+  const batchSpans = options.appendSpans ?? 10_000;
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   const chainId = `${options.collectorId}~${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const sign = options.signer ? (hash: string) => (options.signer as Signer).sign(headMessage(hash)) : undefined;
@@ -90,6 +103,16 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
   let dropped = 0;
   /** Items at the front of the queue that the running step has taken; drops never touch them. */
   let taken = 0;
+  /** Marks and events in the queue: they want an append now. */
+  let waiters = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Milliseconds until the queue's front should be appended (0: now). */
+  function wait(): number {
+    const first = queue[0];
+    if (closed || waiters > 0 || pending >= batchSpans || first === undefined || first.type !== 'spans') return 0;
+    return Math.max(0, delayMs - (performance.now() - first.at));
+  }
 
   const stepsOf = (item: Item) => (item.type === 'mark' ? 0 : item.steps.length);
 
@@ -151,6 +174,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     taken = 1;
     if (first.type === 'mark') {
       queue.shift();
+      waiters -= 1;
       first.resolve();
       return;
     }
@@ -165,6 +189,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
         first.reject(error);
       } finally {
         queue.shift();
+        waiters -= 1;
         pending -= first.steps.length;
       }
       return;
@@ -194,8 +219,18 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
 
   function pump(): void {
     if (running || queue.length === 0) return;
+    const ms = wait();
+    if (ms > 0) {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        pump();
+      }, ms);
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = undefined;
     running = (async () => {
-      while (queue.length > 0) {
+      while (queue.length > 0 && wait() === 0) {
         await step();
         taken = 0;
       }
@@ -209,7 +244,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     chainId,
     record(steps) {
       if (closed || steps.length === 0) return;
-      queue.push({ type: 'spans', steps });
+      queue.push({ type: 'spans', steps, at: performance.now() });
       pending += steps.length;
       // Bounded: beyond the limit the oldest batch not yet taken is dropped, loudly.
       while (pending > maxPending) {
@@ -229,12 +264,14 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
       return new Promise<ChainEntry>((resolve, reject) => {
         queue.push({ type: 'event', projectId, kind, detail: JSON.stringify(detail), steps, resolve, reject });
         pending += steps.length;
+        waiters += 1;
         pump();
       });
     },
     flush() {
       return new Promise<void>((resolve) => {
         queue.push({ type: 'mark', resolve });
+        waiters += 1;
         pump();
       });
     },
@@ -242,8 +279,8 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
       return pending;
     },
     async close() {
-      const flushed = this.flush();
       closed = true;
+      const flushed = this.flush();
       await flushed;
     },
   };

@@ -93,11 +93,20 @@ const TEXT_LIST = LIST(VARCHAR);
  * their own connection and are serialised per connection; DuckDB's MVCC lets a read see the last
  * committed write while the next one is in progress.
  */
+interface PendingChainAppend {
+  entries: readonly ChainEntry[];
+  leaves: readonly ChainLeaf[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export class DuckDbTraceStore implements TraceStore {
   readonly backend = 'duckdb';
   private writeChain: Promise<unknown> = Promise.resolve();
   private readChain: Promise<unknown> = Promise.resolve();
   private readonly clock = createWriteClock();
+  /** Chain appends waiting for the writer: the next span write's transaction takes them along. */
+  private pendingChain: PendingChainAppend[] = [];
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -131,27 +140,55 @@ export class DuckDbTraceStore implements TraceStore {
     if (steps.length === 0) return Promise.resolve();
     const rows = dedupeSteps(steps);
     return this.onWriter(async (conn) => {
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        const appender = await conn.createAppender('staging', 'main', 'temp');
-        try {
-          for (const step of rows) appendStep(appender, step);
-          appender.flushSync();
-        } finally {
-          appender.closeSync();
-        }
-        await conn.run('INSERT OR REPLACE INTO spans SELECT * FROM staging');
-        await conn.run('INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM staging');
-        for (const statement of REFRESH_DERIVED) await exec(conn, statement);
-        await exec(conn, STAMP_WRITES, [this.clock()]);
-        await conn.run('DELETE FROM staging');
-        await conn.run('DELETE FROM affected');
-        await conn.run('COMMIT');
-      } catch (error) {
-        await conn.run('ROLLBACK').catch(() => undefined);
-        throw error instanceof StoreQueryError ? error : new Error('DuckDB write failed', { cause: error });
-      }
+      if (await this.writeRows(conn, rows, true)) return;
+      // The chain rows taken along failed: the spans alone, the chain rows in their own transaction.
+      await this.writeRows(conn, rows, false);
     });
+  }
+
+  /**
+   * One span write's transaction; with `withChain`, chain appends waiting at its end are committed in
+   * it too (they record spans already durable, so sharing the commit changes nothing they prove, and
+   * saves a commit each). Resolves false when only the chain rows made it fail, after a rollback.
+   */
+  private async writeRows(conn: DuckDBConnection, rows: readonly Step[], withChain: boolean): Promise<boolean> {
+    await conn.run('BEGIN TRANSACTION');
+    let chain: PendingChainAppend[] = [];
+    let chainFailed = false;
+    try {
+      const appender = await conn.createAppender('staging', 'main', 'temp');
+      try {
+        for (const step of rows) appendStep(appender, step);
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      await conn.run('INSERT OR REPLACE INTO spans SELECT * FROM staging');
+      await conn.run('INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM staging');
+      for (const statement of REFRESH_DERIVED) await exec(conn, statement);
+      await exec(conn, STAMP_WRITES, [this.clock()]);
+      await conn.run('DELETE FROM staging');
+      await conn.run('DELETE FROM affected');
+      if (withChain && this.pendingChain.length > 0) {
+        chain = this.pendingChain;
+        this.pendingChain = [];
+        try {
+          for (const c of chain) await evidence.appendChain(conn, c.entries, c.leaves);
+        } catch (error) {
+          chainFailed = true;
+          throw error;
+        }
+      }
+      await conn.run('COMMIT');
+      for (const c of chain) c.resolve();
+      return true;
+    } catch (error) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      // Waiting chain appends go back to the front; each still has its own turn on the writer queued.
+      if (chain.length > 0) this.pendingChain = [...chain, ...this.pendingChain];
+      if (chainFailed) return false;
+      throw error instanceof StoreQueryError ? error : new Error('DuckDB write failed', { cause: error });
+    }
   }
 
   async listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
@@ -476,17 +513,29 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
     return this.onWriter((conn) => alerts.claimEvaluation(conn, projectId, ruleId, windowEndNs, owner));
   }
 
+  /**
+   * Appended in the transaction of a span write that is running or waiting when it arrives (which
+   * takes it along before its commit), or else in one of its own at its turn on the writer.
+   */
   appendChain(entries: readonly ChainEntry[], leaves: readonly ChainLeaf[]): Promise<void> {
     if (entries.length === 0 && leaves.length === 0) return Promise.resolve();
-    return this.onWriter(async (conn) => {
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        await evidence.appendChain(conn, entries, leaves);
-        await conn.run('COMMIT');
-      } catch (error) {
-        await conn.run('ROLLBACK').catch(() => undefined);
-        throw error instanceof StoreQueryError ? error : new Error('DuckDB chain append failed', { cause: error });
-      }
+    return new Promise<void>((resolve, reject) => {
+      const mine: PendingChainAppend = { entries, leaves, resolve, reject };
+      this.pendingChain.push(mine);
+      this.onWriter(async (conn) => {
+        const index = this.pendingChain.indexOf(mine);
+        if (index < 0) return; // a span write committed it
+        this.pendingChain.splice(index, 1);
+        await conn.run('BEGIN TRANSACTION');
+        try {
+          await evidence.appendChain(conn, entries, leaves);
+          await conn.run('COMMIT');
+          resolve();
+        } catch (error) {
+          await conn.run('ROLLBACK').catch(() => undefined);
+          reject(error instanceof StoreQueryError ? error : new Error('DuckDB chain append failed', { cause: error }));
+        }
+      }).catch(reject);
     });
   }
 

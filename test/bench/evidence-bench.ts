@@ -13,7 +13,6 @@ import { fmt, median, table } from './stats.js';
 const RUNS = 1_000;
 const STEPS = 10;
 const BATCH_RUNS = 50;
-const REPS = 3;
 const EXPORT_RUNS = 50;
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -56,16 +55,24 @@ function batches(project: string, rep: number): Step[][] {
   return out;
 }
 
-async function ingest(store: TraceStore, project: string, rep: number, chained: boolean): Promise<number> {
+/** Wall time and this process's CPU time (all threads, the embedded store's too) of one side. */
+async function ingest(
+  store: TraceStore,
+  project: string,
+  rep: number,
+  chained: boolean,
+): Promise<{ ms: number; cpuMs: number }> {
   const work = batches(project, rep);
   const recorder = chained ? createChainRecorder({ store, collectorId: 'bench' }) : undefined;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const b of work) {
     await store.writeSteps(b);
     recorder?.record(b);
   }
   await recorder?.close();
-  return performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** The same pages of runs verification reads, read and nothing else. */
@@ -89,25 +96,33 @@ async function plainRead(store: TraceStore, project: string): Promise<{ ms: numb
  * Evidence costs against a baseline of the same work without them, per store: ingest with the hash
  * chain kept (record + entries and leaves appended) vs the same writes alone; verification of every
  * stored span against the chain vs a plain read of the same spans in the same pages; and the offline
- * check of a 50-run case file vs parsing it. Medians of 3; every ratio is taken within one repetition.
+ * check of a 50-run case file vs parsing it. Medians of `reps` (default 3); every ratio is taken within
+ * one repetition. One unmeasured pair of ingests warms each store (and the JIT) first: the first
+ * writes into a fresh store are slower, and would otherwise count against whichever side went first.
  */
 export async function runEvidenceBench(opts: {
   clickhouseUrl: string | undefined;
   log: (line: string) => void;
+  reps?: number;
+  stores?: ReadonlyArray<'duckdb' | 'clickhouse'>;
 }): Promise<Record<string, number>> {
   const { log } = opts;
+  const reps = opts.reps ?? 3;
   const results: Record<string, number> = {};
-  const stores = await openBenchStores('evidence-bench', opts.clickhouseUrl, log);
+  const stores = await openBenchStores('evidence-bench', opts.clickhouseUrl, log, opts.stores);
   try {
     for (const { name, store } of stores) {
+      await ingest(store, 'ev-warm-plain', reps, false);
+      await ingest(store, 'ev-warm-chain', reps + 1, true);
       const ingestRatios: number[] = [];
+      const cpuRatios: number[] = [];
       const plainMs: number[] = [];
       const chainMs: number[] = [];
       const verifyRatios: number[] = [];
       const verifyRates: number[] = [];
       const readRates: number[] = [];
       let problems = 0;
-      for (let rep = 0; rep < REPS; rep++) {
+      for (let rep = 0; rep < reps; rep++) {
         // Alternate which goes first, so a neighbour's burst does not always land on the same side.
         const plainFirst = rep % 2 === 0;
         const run = (chained: boolean) => ingest(store, `ev-${chained ? 'chain' : 'plain'}-${rep}`, rep, chained);
@@ -115,9 +130,10 @@ export async function runEvidenceBench(opts: {
         const b = await run(plainFirst);
         const plain = plainFirst ? a : b;
         const chain = plainFirst ? b : a;
-        plainMs.push(plain);
-        chainMs.push(chain);
-        ingestRatios.push(chain / plain);
+        plainMs.push(plain.ms);
+        chainMs.push(chain.ms);
+        ingestRatios.push(chain.ms / plain.ms);
+        cpuRatios.push(chain.cpuMs / plain.cpuMs);
 
         const project = `ev-chain-${rep}`;
         const read = await plainRead(store, project);
@@ -140,6 +156,11 @@ export async function runEvidenceBench(opts: {
             fmt(median(ingestRatios), 3),
             ingestRatios.map((v) => fmt(v, 3)).join(' / '),
           ],
+          [
+            'chain cost on ingest, CPU time (ratio)',
+            fmt(median(cpuRatios), 3),
+            cpuRatios.map((v) => fmt(v, 3)).join(' / '),
+          ],
           ['plain read (spans/s)', fmt(median(readRates)), readRates.map((v) => fmt(v)).join(' / ')],
           ['verify (spans/s)', fmt(median(verifyRates)), verifyRates.map((v) => fmt(v)).join(' / ')],
           [
@@ -151,13 +172,14 @@ export async function runEvidenceBench(opts: {
         ]),
       );
       results[`${name}.ingestChainRatio`] = median(ingestRatios);
+      results[`${name}.ingestChainCpuRatio`] = median(cpuRatios);
       results[`${name}.verifySpansPerSec`] = median(verifyRates);
       results[`${name}.verifyReadRatio`] = median(verifyRatios);
       if (problems > 0) throw new Error(`${name}: verification found ${problems} problems in an untouched store`);
     }
 
     // Offline check of an export: proofs built from the DuckDB store, the file verified without it.
-    const duck = stores[0]?.store;
+    const duck = stores.find((s) => s.name === 'duckdb')?.store;
     if (duck) {
       const project = 'ev-chain-0';
       const traceIds = (await duck.integrityTraceIds(project, { limit: EXPORT_RUNS })).slice(0, EXPORT_RUNS);

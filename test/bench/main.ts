@@ -21,6 +21,8 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  * measured in the same run (these machines are noisy; absolute numbers mean little).
  *   --only ingest,redaction   run a subset
  *   --only evidence           hash chain cost on ingest, verify vs plain read, offline export check
+ *   --evidence-reps=N         measured repetitions per store (default 3; one warm-up pair before them)
+ *   --evidence-stores=a,b     duckdb, clickhouse (default both; ClickHouse needs CLICKHOUSE_URL)
  *   --only cluster            2 collectors into a 2 × 2 ClickHouse cluster vs 1 into one server (needs zookeeper)
  *   --only drift              the drift suite and the drift scale bench (drift-suite, drift-scale: one of them)
  *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
@@ -49,6 +51,8 @@ async function main(argv: string[]): Promise<void> {
       'drift-spans': { type: 'string' },
       'drift-size': { type: 'string' },
       'drift-stores': { type: 'string' },
+      'evidence-reps': { type: 'string' },
+      'evidence-stores': { type: 'string' },
       'scale-stores': { type: 'string' },
       'scale-no-build': { type: 'boolean' },
       'scale-reps': { type: 'string' },
@@ -87,7 +91,17 @@ async function main(argv: string[]): Promise<void> {
     }
     if (wants('evidence')) {
       log('\n== Evidence: hash chain on ingest, verification vs a plain read, offline export check ==');
-      await runEvidenceBench({ clickhouseUrl, log });
+      const reps = flags['evidence-reps'] === undefined ? 3 : Number(flags['evidence-reps']);
+      if (!Number.isInteger(reps) || reps <= 0) throw new Error('--evidence-reps must be a positive integer');
+      const evidenceStores = (flags['evidence-stores'] ?? 'duckdb,clickhouse').split(',');
+      for (const k of evidenceStores)
+        if (k !== 'duckdb' && k !== 'clickhouse') throw new Error(`--evidence-stores: unknown store "${k}"`);
+      await runEvidenceBench({
+        clickhouseUrl,
+        log,
+        reps,
+        stores: evidenceStores as Array<'duckdb' | 'clickhouse'>,
+      });
     }
     if (wants('redaction')) {
       log('\n== Redaction: detection quality and speed ==');

@@ -7,8 +7,10 @@ import { defineConfig } from 'vitest/config';
  * Hono and OpenTelemetry. `slow` is the rest: the store adapters against a real DuckDB file and a
  * real ClickHouse server, and everything under test/ (collector processes, Chromium, corpora), each
  * file in its own process as before. `unit-dom` is the UI's component tests (`*.test.tsx` under ui/src,
- * Testing Library over happy-dom): fast like `unit`, but each file gets a fresh module graph and DOM,
- * because React, Testing Library and the query cache bind to the `window` they were first loaded with.
+ * Testing Library over happy-dom): like `unit`, its files share one module graph and one DOM per
+ * worker (a fresh happy-dom window and React per file cost 1.5 s of CPU each, most of the project's
+ * time), so `ui/src/test/setup-dom.ts` resets after every test what a page leaves behind (the mounted
+ * tree, URL, router state, storage, title).
  *
  * A new `*.test.ts` lands in `unit` unless it matches SLOW. A unit test must leave no global state
  * behind (environment, OpenTelemetry globals, timers); `npm run test:unit` runs `unit` and `unit-dom`.
@@ -20,6 +22,13 @@ const SLOW = [
   'collector/src/store/clickhouse/**/*.test.ts',
   'collector/src/**/*-duckdb.test.ts',
   'collector/src/**/*-clickhouse.test.ts',
+  // Store files and servers outside the adapters: the store factory opens a DuckDB file, `casefile
+  // verify` checks a DuckDB file and a ClickHouse database.
+  'collector/src/store/create-store.test.ts',
+  'collector/src/cli/verify-command.test.ts',
+  // Monte-Carlo: the default drift rule over thousands of simulated windows, a fifth of the unit
+  // project's CPU on its own.
+  'collector/src/alerts/false-alarm-simulation.test.ts',
 ];
 const UNIT = ['contract/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'ui/src/**/*.test.ts'];
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/dist/**'];
@@ -52,6 +61,7 @@ export default defineConfig({
           environment: 'happy-dom',
           setupFiles: ['ui/src/test/setup-dom.ts'],
           pool: 'threads',
+          isolate: false,
         },
       },
       {

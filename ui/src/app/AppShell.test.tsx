@@ -17,12 +17,13 @@ describe('navigation: titles and focus', () => {
   it('names each page in the tab title and moves focus to its heading after a navigation, not on first load', async () => {
     renderPage(<AppShell />, { path: '/runs?project=acme', routes });
     await screen.findByRole('heading', { level: 1, name: 'Runs' });
-    expect(document.title).toBe('Runs · Casefile');
+    // A lazy page commits outside act(): its effects (title, focus) run just after its heading shows.
+    await waitFor(() => expect(document.title).toBe('Runs · Casefile'));
     expect(document.activeElement).toBe(document.body);
 
     fireEvent.click(screen.getByTestId('findings-link'));
     await screen.findByRole('heading', { level: 1, name: 'Findings' });
-    expect(document.title).toBe('Findings · Casefile');
+    await waitFor(() => expect(document.title).toBe('Findings · Casefile'));
     await waitFor(() => expect(document.activeElement).toBe(heading()));
 
     // Back: the previous page is shown and its heading takes focus.

@@ -72,6 +72,20 @@ describe('the dependency check', () => {
     ]);
   });
 
+  it('refuses built code an import of test support', () => {
+    const messages = checkDependencies(
+      graph({
+        'ingest/batching-writer.ts': ['testing/memory-store.ts', 'store/port.ts'],
+        'detect/rules/x.ts': ['detect/steps.fixtures.ts'],
+        'store/port.ts': [],
+      }),
+    ).map((v) => v.message);
+    expect(messages).toEqual([
+      'ingest/batching-writer.ts imports testing/memory-store.ts, which is test support (tests, suites, fixtures, testing/): built code may not',
+      'detect/rules/x.ts imports detect/steps.fixtures.ts, which is test support (tests, suites, fixtures, testing/): built code may not',
+    ]);
+  });
+
   it('asks for a layer for a folder it does not know', () => {
     expect(checkDependencies(graph({ 'cluster/ring.ts': [] }))[0]?.message).toMatch(
       /cluster\/ring\.ts belongs to no layer/,

@@ -22,7 +22,7 @@ export interface Layer {
 export type ImportGraph = Map<string, string[]>;
 
 export interface Violation {
-  kind: 'upward' | 'unknown-module' | 'file-cycle' | 'module-cycle';
+  kind: 'upward' | 'test-support' | 'unknown-module' | 'file-cycle' | 'module-cycle';
   /** The files (or, for a module cycle, the modules) of the offending chain, in import order. */
   chain: string[];
   message: string;
@@ -89,7 +89,10 @@ export function isCheckedSource(path: string): boolean {
   );
 }
 
-/** Reads the relative imports of every checked `.ts` file under `root`. */
+/**
+ * Reads the relative imports of every checked `.ts` file under `root`. Its imports of sources that are not
+ * checked (test support) stay in the graph, so `checkDependencies` can refuse them.
+ */
 export function readImportGraph(root: string): ImportGraph {
   const graph: ImportGraph = new Map();
   const walk = (dir: string): void => {
@@ -131,6 +134,15 @@ export function checkDependencies(graph: ImportGraph, layers: readonly Layer[] =
       continue;
     }
     for (const to of targets) {
+      // The build leaves test support out; a built file that imports it would compile it in anyway.
+      if (!isCheckedSource(to) && to.endsWith('.ts')) {
+        violations.push({
+          kind: 'test-support',
+          chain: [from, to],
+          message: `${from} imports ${to}, which is test support (tests, suites, fixtures, testing/): built code may not`,
+        });
+        continue;
+      }
       const b = place(to);
       if (!b || a.module === b.module) continue;
       const allowed = a.layer.mayImport.includes(b.layer.name) || (a.layer.name === b.layer.name && a.layer.siblings);

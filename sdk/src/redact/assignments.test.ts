@@ -71,6 +71,12 @@ describe('findAssignments: syntaxes', () => {
 });
 
 describe('findAssignments: values', () => {
+  it('reads a value that ends in base64 padding after `:` as the value, not as a type annotation', () => {
+    expect(found('the new passphrase: SrUGWQF8x_=.')).toEqual(['SrUGWQF8x_=']);
+    expect(found('token: Ab3dEfGhIjKlMn0pQr=')).toEqual(['Ab3dEfGhIjKlMn0pQr=']);
+    expect(found(`adafruit_token: str = '${SECRET}'`)).toEqual([SECRET]);
+  });
+
   it('accepts an all-digit client secret, a UUID under a token name and a long quoted value', () => {
     expect(found('asanaToken = "1234598760432187"')).toEqual(['1234598760432187']);
     expect(found('api_token: "dafa7817-e246-48f3-91a7-e87653d587b8"')).toEqual([
@@ -182,11 +188,30 @@ describe('findHighEntropyAssignments', () => {
     expect(high(`  ZETA_VALUE: "${v}"`)).toEqual([v]);
   });
 
+  it('takes random values of 24 to 40 characters, not only those a fixed 4.5-bit gate lets through', () => {
+    const ALNUM = B64.slice(0, 62);
+    let taken = 0;
+    let all = 0;
+    for (let n = 24; n <= 40; n += 4) {
+      for (let i = 0; i < 200; i++) {
+        const v = Array.from({ length: n }, () => {
+          seed = (seed * 48271) % 2147483647;
+          return ALNUM[seed % 62];
+        }).join('');
+        if (!/[a-z]/.test(v) || !/[A-Z]/.test(v) || !/\d/.test(v)) continue;
+        all++;
+        if (high(`orionSetting=${v}`).includes(v)) taken++;
+      }
+    }
+    expect(taken / all).toBeGreaterThanOrEqual(0.99);
+  });
+
   it('leaves values whose name says what they are, hex, digests and long data alone', () => {
     const v = random(44);
     for (const t of [
       `public_key = "${v}"`,
       `request_id: ${v}`,
+      'payment_intent=pi_3MtwBwLkdIwHu7ix28a3tqPa&status=ok',
       `nonce="${v}"`,
       `"integrity": "sha512-${v}"`,
       `srcrev = "${'9f8e7d6c5b4a3f2e1d0c'.repeat(2)}"`,

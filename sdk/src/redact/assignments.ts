@@ -78,12 +78,16 @@ function lineEnd(text: string, from: number): number {
 }
 
 // Type annotations between a name and `=`: `: str`, `: Optional[str]`, ` string` (Go), `: String` (Kotlin).
+// After `:` the type is spaced from `=` or is a common type name: in `X-Db-Password: ynqBA0ysp=o7` the
+// `=` is part of the value. A value must follow the `=`: in `passphrase: Xy9_=` it is padding.
 const TYPE_ANNOTATION =
-  /[ \t]*(?::[ \t]*[A-Za-z_][\w.<>[\]?|, ]{0,40}?|[ \t]+[A-Za-z_*][\w.<>[\]*]{0,30})[ \t]*(?==(?![=>]))/y;
+  /[ \t]*(?::[ \t]*[A-Za-z_][\w.<>[\]?|, ]{0,40}?[ \t]+|:[ \t]*(?:str|int|float|bool|bytes|string|number|boolean|any|String|Int|Long|Double|Boolean|Any|Optional\[\w+\])|[ \t]+[A-Za-z_*][\w.<>[\]*]{0,30}[ \t]*)(?==(?![=>])[ \t]*[^\s.,;:!?)\]}])/y;
 const OPERATOR = /[ \t]*(:::=|::=|:=|\?\?=|\|\|=|\?=|\+=|\.=|=>|->|<-|==|=|:|,)[ \t]*/y;
 const YAML_TAG = /!![A-Za-z]+[ \t]+/y;
 const XML_PAIR_BEFORE = /(?:\bkey|\bname|\bid)["']?[ \t]*[=:][ \t]*$/i;
 const XML_PAIR_VALUE = /\bvalue["']?[ \t]*[=:][ \t]*/gi;
+const PAIR_NAME_ATTRIBUTE = /^(?:key|name|id)$/i;
+const PAIR_VALUE_NEXT = /^\\?["']?[ \t,]*\\?["']?value\\?["']?[ \t]*[=:]/i;
 
 interface Value {
   start: number;
@@ -265,6 +269,9 @@ export function findAssignmentsAt(
     if (cls === undefined) continue;
     const flag = text.charCodeAt(ns) === 45;
     const hit = readAfterName(text, ns, e, flag, cls);
+    // `<add key="smtpPassword" value="…"/>`: the `key` attribute holds the name of a pair, not a value.
+    if (hit !== undefined && PAIR_NAME_ATTRIBUTE.test(name) && PAIR_VALUE_NEXT.test(text.slice(hit.end, hit.end + 24)))
+      continue;
     if (hit !== undefined && acceptsValue(text.slice(hit.start, hit.end), cls.strength)) {
       emit(hits, cls, hit);
       scannedTo = Math.max(scannedTo, hit.end);
@@ -321,10 +328,12 @@ const HIGH_ENTROPY_ASSIGNMENT =
   /(?<![\w.$-])([A-Za-z_$][\w.$-]{0,60})["']?[ \t]{0,4}(?::=|=>|[:=])[ \t]{0,4}["'`]?([A-Za-z0-9+/_=-]{24,100})(?![A-Za-z0-9+/_=-])/g;
 const RUN_GATE = /[A-Za-z0-9+/_=-]{24}/;
 const DIGEST_PREFIX = /^(?:sha-?(?:1|224|256|384|512)|sha3-\d+|md5|blake2[bs]?)[-:_]/i;
+const OBJECT_ID_PREFIX = /^[a-z]{2,12}[_-]/;
 
 /**
- * A value of near-maximal randomness (Shannon entropy ≥ 4.5 bits per character, the threshold public
- * scanners use for base64 secrets) assigned to any name (`mimi=gX69YO4C…`), unless the name says it
+ * A value drawn at random (`looksRandom`: entropy at what a random string of its length and alphabet
+ * scores, not a fixed 4.5 bits, which only one random 24-character value in twenty reaches), with upper
+ * and lower case and digits, assigned to any name (`mimi=gX69YO4C…`), unless the name says it
  * is something else (an ID, a hash, a nonce, image data, a public key). Hex values are not taken: hex
  * is how digests and IDs are written.
  */
@@ -335,7 +344,11 @@ export function findHighEntropyAssignments(text: string, push: (hit: AssignmentH
     const name = m[1]!;
     const value = m[2]!;
     if (!/[a-z]/.test(value) || !/[A-Z]/.test(value) || !/\d/.test(value)) continue;
-    if (DIGEST_PREFIX.test(value) || shannonEntropy(value) < 4.5 || !looksRandom(value)) continue;
+    if (DIGEST_PREFIX.test(value) || !looksRandom(value)) continue;
+    // `pi_3MtwBwLkdIwHu7ix28a3tqPa`, `thread_abc…`: a service's object ID (a lower-case word, `_` or `-`,
+    // under 32 random characters) is not taken; a longer body must be near-maximally random, as keys are.
+    const id = OBJECT_ID_PREFIX.exec(value);
+    if (id !== null && (value.length - id[0].length < 32 || shannonEntropy(value) < 4.5)) continue;
     if (namesSomethingElse(name) || classifyName(name) !== undefined) continue;
     const start = m.index + m[0].length - value.length;
     push({ start, end: start + value.length, kind: 'generic_secret', rule: 'high-entropy-assignment' });

@@ -108,10 +108,19 @@ function classes(v: string): number {
 function candidateOk(v: string, family: 'password' | 'secret' | 'key'): boolean {
   if (family === 'password') {
     // A chosen password still carries a digit, a symbol or mixed case; a plain word is the sentence going on.
-    return acceptsValue(v, 'password') && !/\s/.test(v) && classes(v) >= 2 && !/^[A-Za-z]+[.,;:!?]?$/.test(v);
+    // Letters only: a word is the sentence going on, random mixed-case letters are a password.
+    return (
+      acceptsValue(v, 'password') && !/\s/.test(v) && classes(v) >= 2 && (!/^[A-Za-z]+$/.test(v) || looksRandom(v))
+    );
   }
   if (/^\d+$/.test(v)) return false;
-  if (family === 'key') return looksLikeCredential(v) || (v.length >= 32 && /^[0-9a-f]+$/i.test(v) && looksRandom(v));
+  if (family === 'key')
+    return (
+      looksLikeCredential(v) ||
+      (v.length >= 32 && /^[0-9a-f]+$/i.test(v) && looksRandom(v)) ||
+      // Lower-case letters and digits (base36 keys), long enough that a word or name is ruled out.
+      (v.length >= 20 && /^[a-z0-9]+$/i.test(v) && /\d/.test(v) && /[a-z]/i.test(v) && looksRandom(v))
+    );
   return acceptsValue(v, 'strong') && (looksRandom(v) || (v.length >= 12 && classes(v) >= 3));
 }
 

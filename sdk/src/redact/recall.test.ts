@@ -137,6 +137,11 @@ describe('false-positive causes, each kept readable', () => {
     // A loose Slack prefix inside a URL path.
     'https://blog.example.com/2024/xoxo-gossip-girl-recap-episode-twelve',
     'see /wiki/xoxb-setup-guide-for-new-workspaces',
+    // A short lower-case name in a code reference need not be a dictionary word.
+    'auth_token = clientctx.access_key',
+    // Real paths stay paths.
+    'token_file = /var/run/secrets/kubernetes.io/serviceaccount/token',
+    'api_key_path: /etc/app/keys/api-key',
   ];
   for (const text of clean) {
     it(text.replace(/\n/g, '⏎').slice(0, 70), () => {
@@ -156,6 +161,43 @@ describe('secrets in prose', () => {
     ]) {
       expect(leaks(t, v), t).toBe(false);
     }
+  });
+});
+
+describe('values that random draws of a format turned up as misses', () => {
+  it('a base64 value that starts with `/` or spells a placeholder word in mixed case', () => {
+    for (const [text, v] of [
+      ['export PAYMENTS_CREDENTIALS="/zE60/1woPlxDESNHYDugtZq3rvQSOeOA"', '/zE60/1woPlxDESNHYDugtZq3rvQSOeOA'],
+      [
+        "'prod_client_secret' => '/Lvx842HR62JVn3KCgtwGx1950zNOFRekOCOCdzC/hyU',",
+        '/Lvx842HR62JVn3KCgtwGx1950zNOFRekOCOCdzC/hyU',
+      ],
+      [
+        'BACKUP_ACCESS_TOKEN ::= "xkPjiNifsFgUei7YtvRodfaKEw6NvHWOm4Uf0DZmti"',
+        'xkPjiNifsFgUei7YtvRodfaKEw6NvHWOm4Uf0DZmti',
+      ],
+    ]) {
+      expect(leaks(text, v!), text).toBe(false);
+    }
+    // A placeholder still reads as one.
+    expect(r.redactString('api_token = "my-FAKE-token-for-tests-0123"').count).toBe(0);
+  });
+
+  it('a header value with `=` inside, and a pair whose name is in the `key` attribute', () => {
+    expect(leaks('X-db-db-password: ynqBA0yspS=o7', 'ynqBA0yspS=o7')).toBe(false);
+    const pair = '<add key="smtpPassword" value="3062486432950" />';
+    expect(r.redactString(pair).text).toMatch(/^<add key="smtpPassword" value="\[password:[0-9a-f]{8}\]" \/>$/);
+  });
+
+  it('an IBAN with few digits, lower-case keys and random-letter passwords in sentences', () => {
+    expect(leaks('refund to MT73 TOKZ 7238 3VHL IOIK UXBO HPZD DDH', 'MT73 TOKZ 7238 3VHL IOIK UXBO HPZD DDH')).toBe(
+      false,
+    );
+    expect(leaks('invalid key is now ikbbqyg2h26l3c9b6b74yt7mbyfqfcl55', 'ikbbqyg2h26l3c9b6b74yt7mbyfqfcl55')).toBe(
+      false,
+    );
+    expect(leaks('rotating to the password KTgrbQSSGSqk', 'KTgrbQSSGSqk')).toBe(false);
+    expect(r.redactString('rotating to the password manager next week').count).toBe(0);
   });
 });
 

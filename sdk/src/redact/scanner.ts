@@ -316,7 +316,8 @@ export function createScanner(customPatterns: readonly CustomPattern[] = []): Sc
     if (digitRun >= 9 && dashes >= 2) runRule(ssnRule, text, found, long, deadline);
     if (digits >= 9 && roles & ROLE_SSN) runRule(ssnLabelled, text, found, long, deadline);
     if (digitRun >= 4 && dots >= 3) runRule(ipv4Rule, text, found, long, deadline);
-    if (digits >= 8 && text.length >= 15) runRule(IBAN_RULE, text, found, long, deadline);
+    // An IBAN's only certain digits are its two check digits: Malta's or Saint Lucia's may have few more.
+    if (digits >= 2 && text.length >= 15) runRule(IBAN_RULE, text, found, long, deadline);
     for (const r of custom) runRule(r, text, found, long, deadline);
     // Reading the clock for every short value costs more than scanning it: check every 16 KB.
     scannedSinceClock += text.length;

@@ -12,11 +12,18 @@ const PLACEHOLDER =
 
 // Substrings that mark documentation/test values: a real key does not say it is fake.
 const PLACEHOLDER_WORD =
-  /fake|dummy|example|placeholder|changeme|your[_-](?:api|secret|token|key|password)|xxxxx|\*\*\*\*|redacted|<your|insert[_-]|replace[_-]?me/i;
+  /fake|dummy|example|placeholder|changeme|your[_-](?:api|secret|token|key|password)|xxxxx|\*\*\*\*|redacted|<your|insert[_-]|replace[_-]?me/gi;
 
 /** A value that stands for a secret rather than holding one. */
 export function isPlaceholder(v: string): boolean {
-  return PLACEHOLDER.test(v) || PLACEHOLDER_WORD.test(v);
+  if (PLACEHOLDER.test(v)) return true;
+  // Written as a word (`fake`, `FAKE`, `Fake`): random mixed case can spell one by chance (`RodfaKEw`).
+  PLACEHOLDER_WORD.lastIndex = 0;
+  for (let m = PLACEHOLDER_WORD.exec(v); m !== null; m = PLACEHOLDER_WORD.exec(v)) {
+    const w = m[0];
+    if (w === w.toLowerCase() || w === w.toUpperCase() || w.slice(1) === w.slice(1).toLowerCase()) return true;
+  }
+  return false;
 }
 
 /** Already a pseudonym token (`[email:…]`, `[base64:4.1kB sha256:…]`): redacting it again would nest. */
@@ -29,7 +36,8 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
 /** A segment of a dotted path that reads as a name (`secret_length`, `KeyPair`, `u16`), not random. */
 function wordLikeSegment(s: string): boolean {
   if (!IDENT.test(s)) return false;
-  if (s.length <= 3) return true;
+  // `clientctx`, `acctcfg`: a short lower-case name need not be a dictionary word.
+  if (s.length <= 3 || /^[a-z]{1,12}$/.test(s)) return true;
   if (s.length > 32) return false;
   return !looksRandom(s);
 }
@@ -163,6 +171,23 @@ const HOST_LIKE = /^(?:[a-z0-9-]+\.)+[a-z]{2,24}(?::\d+)?(?:\/\S*)?$/i;
 const ARTIFACT_LIKE = /^[a-z][\w.-]*:[a-z][\w.-]*(?::[\w.-]+)*$|^[a-z]+(?:-[a-z]+)+-?\d+(?:\.\d+)+[\w.-]*$/i;
 const EMAIL_LIKE = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/;
 
+/**
+ * A file path, not base64 that happens to contain `/` (`/zE60/1woPlxDESNHYDugtZq3rvQ`): a path's
+ * segments are names, a hash in lower case, or short; a long segment with upper and lower case and
+ * digits drawn at random is encoded data.
+ */
+function pathLike(v: string): boolean {
+  if (!PATH_LIKE.test(v)) return false;
+  const longest = v.split(/[\\/~ .:-]+/).reduce((a, b) => (b.length > a.length ? b : a), '');
+  return !(
+    longest.length >= 12 &&
+    /[a-z]/.test(longest) &&
+    /[A-Z]/.test(longest) &&
+    /\d/.test(longest) &&
+    looksRandom(longest)
+  );
+}
+
 function percentDecoded(v: string): string {
   try {
     return decodeURIComponent(v);
@@ -185,7 +210,7 @@ export function acceptsValue(value: string, strength: NameStrength): boolean {
   if (isRedactionToken(v) || isPlaceholder(v) || isCodeReference(v)) return false;
   // A percent-encoded URL is still a URL (its credentials are the URL rule's to find).
   const plain = /%[0-9A-Fa-f]{2}/.test(v) ? percentDecoded(v) : v;
-  if (URL_LIKE.test(plain) || EMAIL_LIKE.test(plain) || FILE_LIKE.test(v) || PATH_LIKE.test(v)) return false;
+  if (URL_LIKE.test(plain) || EMAIL_LIKE.test(plain) || FILE_LIKE.test(v) || pathLike(v)) return false;
   if (ARTIFACT_LIKE.test(v) && !looksRandom(v.replace(/[^A-Za-z0-9]/g, ''))) return false;
   if (/^(.)\1*$/.test(v)) return false;
   if (strength === 'password') {

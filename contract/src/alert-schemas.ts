@@ -356,6 +356,7 @@ export const backtestWindowSchema = z.object({
       statistic: true,
       pValue: true,
       adjustedPValue: true,
+      pooled: true,
       threshold: true,
     }),
   ),

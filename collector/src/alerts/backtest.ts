@@ -52,7 +52,7 @@ export interface BacktestWindow {
   fired: boolean;
   resolved: boolean;
   results: Array<
-    Pick<MetricResult, 'metric' | 'test' | 'state' | 'statistic' | 'pValue' | 'adjustedPValue' | 'threshold'>
+    Pick<MetricResult, 'metric' | 'test' | 'state' | 'statistic' | 'pValue' | 'adjustedPValue' | 'pooled' | 'threshold'>
   >;
   observed?: number | null;
   summary: string;
@@ -177,6 +177,9 @@ export async function backtestRule(
           threshold: r.threshold,
           ...(r.pValue !== undefined ? { pValue: r.pValue } : {}),
           ...(r.adjustedPValue !== undefined ? { adjustedPValue: r.adjustedPValue } : {}),
+          // The last windows tested together, as the live evaluator carries them: a window can fire on
+          // them alone, so a back-test that left them out could not say why it fired.
+          ...(r.pooled !== undefined ? { pooled: { ...r.pooled } } : {}),
         })),
         ...(e.observed !== undefined ? { observed: e.observed } : {}),
         summary: e.summary,

@@ -69,7 +69,7 @@ describe('alert back-test API', () => {
     const relative = await call('admin', 'POST', `/api/alerts/rules/${id}/backtest`, { from: '3 days ago' });
     expect(relative.status).toBe(200);
     expect(backtestAnswerSchema.parse(relative.json).windowsInRange).toBe(72);
-  });
+  }, 150_000);
 
   it('back-tests an unsaved rule from the form, and viewers may not', async () => {
     const { call, start } = await setup();

@@ -259,10 +259,19 @@ for (const { store, missing: storeMissing } of E2E_STORES) {
         const ruleId = (await tab.getByTestId('rule-created').getAttribute('data-rule-id')) ?? '';
         expect(secret.length).toBeGreaterThanOrEqual(16);
         await shot(tab, 'drift-alerts-secret-once.png');
+        // The baseline typed as dates is stored to the minute typed, and shown back as dates.
+        const saved = alertRuleAnswerSchema.parse(await call('GET', `/api/alerts/rules/${ruleId}`)).rule;
+        expect(saved.kind === 'drift' && saved.reference).toEqual({ type: 'baseline', fromMs: baseFrom, toMs: baseTo });
+        const readable = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+        await tab.getByTestId('open-created-rule').click();
+        await tab.getByTestId('rule-reference-text').waitFor();
+        expect(await tab.getByTestId('rule-reference-text').innerText()).toContain(
+          `baseline ${readable(baseFrom)} – ${readable(baseTo)} UTC`,
+        );
 
         // The server refuses what only it can check (a webhook to the cloud metadata address): its
         // message shows next to the form, as text.
-        await tab.getByTestId('all-rules').click();
+        await tab.getByTestId('alerts-link').click();
         await tab.getByTestId('new-rule').click();
         await tab.getByTestId('rule-name').fill('metadata probe');
         await tab.getByTestId('rule-channel').selectOption('webhook');

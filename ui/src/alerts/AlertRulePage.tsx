@@ -12,7 +12,7 @@ import type { CreatedRule } from '../lib/api-client';
 import { formatTimestamp, parseNanos } from '../lib/nanos';
 import { alertRuleHref, alertsHref } from '../lib/routes';
 import { AlertHistory, StateBadge } from './AlertHistory';
-import { ruleScope, verdictText } from './alert-view';
+import { referenceText, ruleScope, verdictText } from './alert-view';
 import { RuleFormView } from './RuleFormView';
 import { emptyRuleForm, ruleToForm } from './rule-form';
 import './alerts.css';
@@ -156,6 +156,7 @@ function RuleView({ project, rule }: { project: string; rule: AlertRuleDto }) {
         <span className="muted">
           {ruleScope(rule)} · since {rule.stateSinceNs === '' ? '—' : formatTimestamp(parseNanos(rule.stateSinceNs))} ·
           last evaluated {rule.lastEvaluatedNs === '' ? 'never' : formatTimestamp(parseNanos(rule.lastEvaluatedNs))}
+          {rule.kind === 'drift' && <span data-testid="rule-reference-text"> · vs {referenceText(rule)}</span>}
         </span>
         <div className="spacer" />
         {user.role !== 'viewer' && (

@@ -68,6 +68,26 @@ describe('alerts and drift in the API client', () => {
     expect(updated.rule.channel).toEqual(rule.channel);
   });
 
+  it('sends a fixed baseline as ISO 8601 dates, for the rule, its update and its back-test', async () => {
+    const calls: Call[] = [];
+    const api = createApiClient({ token: 't', fetch: fakeFetch(201, { rule, secret: 's'.repeat(32) }, calls) });
+    const baseline = {
+      ...input,
+      reference: {
+        type: 'baseline' as const,
+        fromMs: Date.UTC(2026, 10, 21, 10),
+        toMs: Date.UTC(2026, 10, 21, 11, 30),
+      },
+    };
+    await api.createAlertRule('p1', baseline);
+    await api.updateAlertRule('p1', 'r1', baseline);
+    const sent = { type: 'baseline', from: '2026-11-21T10:00:00.000Z', to: '2026-11-21T11:30:00.000Z' };
+    expect(JSON.parse(calls[0]!.body!).reference).toEqual(sent);
+    expect(JSON.parse(calls[1]!.body!).reference).toEqual(sent);
+    await api.backtestAlertRule('p1', baseline, { from: '2 days ago', to: 'now' }).catch(() => undefined);
+    expect(JSON.parse(calls[2]!.body!)).toMatchObject({ rule: { reference: sent }, from: '2 days ago', to: 'now' });
+  });
+
   it('turns a 400 into an error carrying the server message', async () => {
     const api = createApiClient({
       token: 't',

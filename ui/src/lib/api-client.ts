@@ -159,9 +159,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     getAlertRule: (project, id, signal) => nullIfNotFound(get(ruleUrl(project, id), ruleAnswerSchema, signal)),
     createAlertRule: (project, input) =>
-      http.request('POST', `/api/alerts/rules${withProject(project)}`, createdRuleSchema, { body: input }),
+      http.request('POST', `/api/alerts/rules${withProject(project)}`, createdRuleSchema, { body: ruleBody(input) }),
     updateAlertRule: (project, id, input) =>
-      http.request('PUT', ruleUrl(project, id), createdRuleSchema, { body: input }),
+      http.request('PUT', ruleUrl(project, id), createdRuleSchema, { body: ruleBody(input) }),
     async deleteAlertRule(project, id) {
       await http.request('DELETE', ruleUrl(project, id), z.unknown());
     },
@@ -171,7 +171,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     backtestAlertRule: (project, input, range) =>
       http.request('POST', `/api/alerts/backtest${withProject(project)}`, backtestAnswerSchema, {
-        body: { rule: input, ...range },
+        body: { rule: ruleBody(input), ...range },
       }),
     listAlertEvents: (project, query, signal) =>
       get(`/api/alerts/events?${withProjectParam(project, query)}`, alertEventListSchema, signal),
@@ -215,4 +215,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return (await get(path, lookupSchema, signal)).runs.map(toRunSummary);
     },
   };
+}
+
+/**
+ * A rule as sent: a fixed baseline's bounds go as ISO 8601 dates (`from`/`to`), as a person would
+ * write them and as the collector takes them, rather than epoch milliseconds; the collector stores
+ * them as milliseconds, so the answer's rule has `fromMs`/`toMs` as before.
+ */
+export function ruleBody(input: AlertRuleInput): unknown {
+  if (input.kind !== 'drift' || input.reference.type !== 'baseline') return input;
+  const { fromMs, toMs, ...rest } = input.reference;
+  const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : ms);
+  return { ...input, reference: { ...rest, from: iso(fromMs), to: iso(toMs) } };
 }

@@ -68,6 +68,7 @@ export function createSampleCache(options: SampleCacheOptions): SampleCache {
         listVersions: (projectId, scope, dimension) => store.listVersions(projectId, scope, dimension),
         listRuns: (projectId, query) => store.listRuns(projectId, query),
         getRun: (projectId, traceId) => store.getRun(projectId, traceId),
+        getRuns: (projectId, traceIds) => store.getRuns(projectId, traceIds),
         runsTouching: (projectId, touch, limit) => store.runsTouching(projectId, touch, limit),
       };
     },

@@ -3,7 +3,7 @@ import { StoreUnavailableError } from '../errors/errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import type { Step } from '../model/step.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
-import type { DetectionBacklog, FindingsStore, PendingDetection, RunReader } from '../store/port.js';
+import type { DetectionBacklog, FindingsStore, PendingDetection, RunFindings, RunReader } from '../store/port.js';
 import { withCarriedNovelty } from './carry-novelty.js';
 import type { DetectionState } from './detection-state.js';
 import { refreshPolicyGapFindings } from './policy-gap-findings.js';
@@ -76,10 +76,13 @@ const FAR_FUTURE = 2n ** 63n;
  * marked, so a crash, a restart, a store outage or a backlog larger than memory delays detection
  * but never skips a run. The worker reads pending runs that have been quiet for `delayMs`, oldest
  * write first, detects up to `concurrency` at once (never one run twice at once), marks them, and
- * retries a failed run with backoff. For each run: load it, `detectRun` with the project's baseline
- * and settings, replace its findings, and learn it into the baseline taint-aware (`learnRun`: nothing
- * that came from untrusted content, nothing of a step with a high finding, so an attack never
- * becomes normal while the rest of the run is learned).
+ * retries a failed run with backoff. A page of runs costs a few store round trips, not a few per
+ * run: its steps and earlier findings are read in one go per project (`getRuns`,
+ * `listRunFindings`), each run is judged by `detectRun` with the project's baseline and settings and
+ * learned into the baseline taint-aware (`learnRun`: nothing that came from untrusted content,
+ * nothing of a step with a high finding, so an attack never becomes normal while the rest of the run
+ * is learned), then the page's findings are replaced in one write (`replaceRunFindings`) and its
+ * runs marked detected.
  */
 export function createDetectionWorker(
   store: RunReader & FindingsStore & DetectionBacklog,
@@ -209,14 +212,60 @@ export function createDetectionWorker(
     oldestDueNs = leftover;
   }
 
-  /** Detects `runs` with `concurrency` lanes; answers those that succeeded, and a store outage that stopped it. */
+  /**
+   * Detects `runs` with `concurrency` lanes, then stores the findings of the whole page in one write
+   * and refreshes the policy-gap findings of the runs learned; answers the runs that succeeded, and a
+   * store outage that stopped it. A failed page write fails every run of it (each is retried).
+   */
   async function detectAll(
     runs: readonly PendingDetection[],
   ): Promise<{ done: PendingDetection[]; unavailable: unknown }> {
     const done: PendingDetection[] = [];
+    const writes: RunFindings[] = [];
+    const fresh: Array<{ run: PendingDetection; steps: readonly Step[] }> = [];
     const inFlight = new Set<string>();
     let next = 0;
     let unavailable: unknown;
+    const fail = (run: PendingDetection, error: unknown) => {
+      failed++;
+      const outage = error instanceof StoreUnavailableError;
+      if (outage) unavailable = error;
+      const key = keyOf(run);
+      const attempts = (retries.get(key)?.attempts ?? 0) + 1;
+      const wait = Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16));
+      retries.set(key, { attempts, nextAt: Date.now() + wait, outage });
+      if (attempts === 1 || attempts % 10 === 0) {
+        log.warn('detecting a run failed; retrying', {
+          projectId: run.projectId,
+          traceId: run.traceId.slice(0, 32),
+          attempts,
+          retryInMs: wait,
+          err: error,
+        });
+      }
+    };
+    // The page's steps and earlier findings, read per project in one go each. A page read that fails
+    // for another reason than an outage leaves its runs to be read one by one, so one run the store
+    // cannot read fails alone and does not hold back its page.
+    const loaded = new Map<string, { steps: readonly Step[]; previous: readonly StoredFinding[] }>();
+    const projects = new Map<string, string[]>();
+    for (const run of runs) projects.set(run.projectId, [...(projects.get(run.projectId) ?? []), run.traceId]);
+    for (const [projectId, traceIds] of projects) {
+      try {
+        const steps = await store.getRuns(projectId, traceIds);
+        const previous = await store.listRunFindings(projectId, traceIds);
+        for (const traceId of traceIds) {
+          loaded.set(`${projectId}\0${traceId}`, {
+            steps: steps.get(traceId) ?? [],
+            previous: previous.get(traceId) ?? [],
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) continue;
+        for (const run of runs) fail(run, error);
+        return { done: [], unavailable };
+      }
+    }
     async function lane(): Promise<void> {
       while (!closing && unavailable === undefined && next < runs.length) {
         const run = runs[next++] as PendingDetection;
@@ -224,55 +273,77 @@ export function createDetectionWorker(
         if (inFlight.has(key)) continue; // a page holds a run once; kept for safety
         inFlight.add(key);
         try {
-          await detectOne(run.projectId, run.traceId, key);
-          retries.delete(key);
+          const result = await detectOne(run.projectId, run.traceId, key, loaded.get(key));
+          if (result?.write) writes.push(result.write);
+          if (result?.learned) fresh.push({ run, steps: result.learned });
           done.push(run);
         } catch (error) {
-          failed++;
-          const outage = error instanceof StoreUnavailableError;
-          if (outage) unavailable = error;
-          const attempts = (retries.get(key)?.attempts ?? 0) + 1;
-          const wait = Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16));
-          retries.set(key, { attempts, nextAt: Date.now() + wait, outage });
-          if (attempts === 1 || attempts % 10 === 0) {
-            log.warn('detecting a run failed; retrying', {
-              projectId: run.projectId,
-              traceId: run.traceId.slice(0, 32),
-              attempts,
-              retryInMs: wait,
-              err: error,
-            });
-          }
+          fail(run, error);
         } finally {
           inFlight.delete(key);
         }
       }
     }
     await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, lane));
+    try {
+      await store.replaceRunFindings(writes);
+    } catch (error) {
+      for (const run of done) fail(run, error);
+      return { done: [], unavailable };
+    }
+    // Policy gaps are refreshed per project, once per gap for the page (the baseline has learned it all).
+    const byProject = new Map<string, Array<{ traceId: string; steps: readonly Step[] }>>();
+    for (const f of fresh) {
+      const list = byProject.get(f.run.projectId) ?? [];
+      list.push({ traceId: f.run.traceId, steps: f.steps });
+      byProject.set(f.run.projectId, list);
+    }
+    for (const [projectId, learnedRuns] of byProject) {
+      try {
+        const { baseline, config } = await state.load(projectId);
+        await refreshPolicyGapFindings(store, projectId, learnedRuns, baseline, config);
+      } catch (error) {
+        // The runs are detected and stored; only the day's count lags until a later page with the
+        // same gap brings it up to date. An outage still ends the pass (after these runs are marked).
+        log.warn('refreshing policy-gap counts failed', { projectId, err: error });
+        if (error instanceof StoreUnavailableError) unavailable ??= error;
+      }
+    }
+    for (const run of done) retries.delete(keyOf(run));
     return { done, unavailable };
   }
 
-  async function detectOne(projectId: string, traceId: string, key: string): Promise<void> {
-    const steps = await store.getRun(projectId, traceId);
-    if (steps.length === 0) return; // removed by retention since it was written
+  /**
+   * Detects one run and learns it (once); answers its findings to store (none when the run was clean
+   * and is still clean) and, when it was learned now, its steps for the policy-gap refresh.
+   */
+  async function detectOne(
+    projectId: string,
+    traceId: string,
+    key: string,
+    read: { steps: readonly Step[]; previous: readonly StoredFinding[] } | undefined,
+  ): Promise<{ write?: RunFindings; learned?: readonly Step[] } | undefined> {
+    const steps = read?.steps ?? (await store.getRun(projectId, traceId));
+    if (steps.length === 0) return undefined; // removed by retention since it was written
+    const previousFindings =
+      read?.previous ?? (await store.listFindings(projectId, { traceId, limit: 100_000 })).findings;
     const { baseline, config } = await state.load(projectId);
     const fresh = detectRun(steps, baseline, config);
-    const previous = await store.listFindings(projectId, { traceId, limit: 100_000 });
-    const findings = withCarriedNovelty(fresh, previous.findings, steps, config, findingId);
-    const kept = new Map(previous.findings.map((f) => [f.id, f]));
+    const findings = withCarriedNovelty(fresh, previousFindings, steps, config, findingId);
+    const kept = new Map(previousFindings.map((f) => [f.id, f]));
     // Most runs are clean and were clean before: nothing to replace.
-    if (findings.length > 0 || kept.size > 0) {
-      await store.replaceFindings(projectId, traceId, toStored(projectId, steps, findings, kept));
-    }
-    if (!learned.has(key)) {
-      await state.learn(projectId, steps, fresh);
-      learned.add(key);
-      if (learned.size > 100_000) learned.delete(learned.values().next().value as string);
-      const learnedBaseline = (await state.load(projectId)).baseline;
-      await refreshPolicyGapFindings(store, projectId, traceId, steps, learnedBaseline, config);
-    } else {
+    const write =
+      findings.length > 0 || kept.size > 0
+        ? { projectId, traceId, findings: toStored(projectId, steps, findings, kept) }
+        : undefined;
+    if (learned.has(key)) {
       await state.judgeVersions(projectId, steps);
+      return { write };
     }
+    await state.learn(projectId, steps, fresh);
+    learned.add(key);
+    if (learned.size > 100_000) learned.delete(learned.values().next().value as string);
+    return { write, learned: steps };
   }
 
   const running = loop();

@@ -60,6 +60,19 @@ export const coreSuite: StoreSuite = {
       expect(run[2]?.runInput.length).toBe(awkward.runInput.length);
     });
 
+    test('reads many runs at once exactly as one by one, leaving unknown runs and other projects out', async () => {
+      const a = buildRun({ projectId: P, startNs: DAY0 });
+      const b = buildRun({ projectId: P, startNs: DAY0 + 86_400_000_000_000n * 40n });
+      const other = buildRun({ projectId: 'proj-other', startNs: DAY0 });
+      const awkward = awkwardStep(P, newTraceId());
+      await store.writeSteps([...a, ...b, ...other, awkward]);
+      const ids = [a, b, other].map((steps) => steps[0]?.traceId as string);
+      const runs = await store.getRuns(P, [...ids, awkward.traceId, newTraceId(), ids[0] as string]);
+      expect([...runs.keys()].sort()).toEqual([ids[0], ids[1], awkward.traceId].sort());
+      for (const traceId of runs.keys()) expect(runs.get(traceId)).toEqual(await store.getRun(P, traceId));
+      expect((await store.getRuns(P, [])).size).toBe(0);
+    });
+
     test('derives the run summary from its steps', async () => {
       const steps = buildRun({ projectId: P, startNs: DAY0, status: 'error', model: 'claude-z', inputTokens: null });
       const extraLlm = { ...(steps[2] as Step), spanId: 'abcdefabcdef0001', inputTokens: 7, outputTokens: 3 };

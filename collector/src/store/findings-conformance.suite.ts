@@ -42,6 +42,34 @@ export const findingsSuite: StoreSuite = {
       return { ...base, id: findingId(base) };
     };
 
+    test('replaces the findings of many runs in one write, the last entry of a run winning', async () => {
+      const a = buildRun({ projectId: P, startNs: DAY0 });
+      const b = buildRun({ projectId: P, startNs: DAY0 + 10n });
+      const c = buildRun({ projectId: Q, startNs: DAY0 + 20n });
+      await store.writeSteps([...a, ...b, ...c]);
+      const [ta, tb, tc] = [a, b, c].map((steps) => steps[0]?.traceId as string) as [string, string, string];
+      await store.replaceFindings(P, ta, [finding(ta, 1), finding(ta, 2)]);
+
+      await store.replaceRunFindings([
+        { projectId: P, traceId: ta, findings: [finding(ta, 3)] },
+        { projectId: P, traceId: tb, findings: [finding(tb, 4), finding(tb, 5, { severity: 'low' })] },
+        { projectId: Q, traceId: tc, findings: [finding(tc, 6, { projectId: Q })] },
+        { projectId: P, traceId: tb, findings: [finding(tb, 7)] },
+      ]);
+      await store.replaceRunFindings([]);
+      const byRun = await store.listRunFindings(P, [ta, tb, tc, newTraceId()]);
+      expect([...byRun.keys()].sort()).toEqual([ta, tb].sort());
+      expect(byRun.get(tb)).toEqual((await store.listFindings(P, { traceId: tb, limit: 10 })).findings);
+
+      const ids = async (project: string, traceId: string) =>
+        (await store.listFindings(project, { traceId, limit: 10 })).findings.map((f) => f.reason).sort();
+      expect(await ids(P, ta)).toEqual([finding(ta, 3).reason]);
+      expect(await ids(P, tb)).toEqual([finding(tb, 7).reason]);
+      expect(await ids(Q, tc)).toEqual([finding(tc, 6).reason]);
+      const runs = (await store.listRuns(P, { limit: 10 })).runs;
+      expect(Object.fromEntries(runs.map((r) => [r.traceId, r.findingCount]))).toEqual({ [ta]: 1, [tb]: 1 });
+    });
+
     test('replaces a run’s findings as a whole and counts open ones of medium or above in the run summary', async () => {
       const steps = buildRun({ projectId: P, startNs: DAY0, toolName: 'send_email' });
       const other = buildRun({ projectId: P, startNs: DAY0 + 10n });

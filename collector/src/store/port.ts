@@ -76,6 +76,12 @@ export interface RunReader {
   getRun(projectId: string, traceId: string): Promise<Step[]>;
 
   /**
+   * `getRun` for many runs of one project in one read (detection loads a page of runs at once):
+   * every listed run that has steps, keyed by trace ID; unknown runs are left out.
+   */
+  getRuns(projectId: string, traceIds: readonly string[]): Promise<Map<string, Step[]>>;
+
+  /**
    * Runs that touched a document, tool or approval, newest first, answered from lookup
    * tables/indexes rather than a scan of all spans.
    */
@@ -171,6 +177,13 @@ export interface PurgeOptions {
   keepTraceIds?: ReadonlySet<string>;
 }
 
+/** One run's complete set of findings, as `replaceRunFindings` stores it. */
+export interface RunFindings {
+  projectId: string;
+  traceId: string;
+  findings: readonly StoredFinding[];
+}
+
 /** Findings of the detection worker, and the statuses investigators give them. */
 export interface FindingsStore {
   /**
@@ -180,6 +193,16 @@ export interface FindingsStore {
    * however often it was replaced.
    */
   replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void>;
+
+  /**
+   * `replaceFindings` for many runs in one write (one transaction on DuckDB, one insert on
+   * ClickHouse): detection stores a page of runs at once instead of paying a commit per run. Either
+   * every run's findings are replaced or the call fails. A run listed twice keeps its last entry.
+   */
+  replaceRunFindings(runs: readonly RunFindings[]): Promise<void>;
+
+  /** Every finding of each listed run of one project, in one read, keyed by trace ID (runs without findings left out). */
+  listRunFindings(projectId: string, traceIds: readonly string[]): Promise<Map<string, StoredFinding[]>>;
 
   /** Findings, newest first (`createdNs`, then ID, descending), filtered; cursor pagination. */
   listFindings(projectId: string, query: FindingQuery): Promise<FindingPage>;

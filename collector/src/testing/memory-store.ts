@@ -159,6 +159,14 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
     async getRun(projectId, traceId) {
       return runSteps(projectId, traceId);
     },
+    async getRuns(projectId, traceIds) {
+      const out = new Map<string, Step[]>();
+      for (const traceId of traceIds) {
+        const steps = runSteps(projectId, traceId);
+        if (steps.length > 0) out.set(traceId, steps);
+      }
+      return out;
+    },
     async runsTouching(projectId, touch: Touch, limit) {
       return runs(projectId)
         .filter(({ steps: ss }) =>
@@ -227,6 +235,25 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
         `${projectId}/${traceId}`,
         list.map((f) => ({ ...f })),
       );
+    },
+    async replaceRunFindings(runs) {
+      for (const r of runs)
+        findings.set(
+          `${r.projectId}/${r.traceId}`,
+          r.findings.map((f) => ({ ...f })),
+        );
+    },
+    async listRunFindings(projectId, traceIds) {
+      const out = new Map<string, StoredFinding[]>();
+      for (const traceId of traceIds) {
+        const list = findings.get(`${projectId}/${traceId}`) ?? [];
+        if (list.length > 0)
+          out.set(
+            traceId,
+            [...list].sort(findingOrder(undefined)).map((f) => ({ ...f })),
+          );
+      }
+      return out;
     },
     async listFindings(projectId, q) {
       const all = [...findings.entries()]

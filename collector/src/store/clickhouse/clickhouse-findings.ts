@@ -10,6 +10,7 @@ import {
   type StoredFinding,
   severityRankOf,
 } from '../findings.js';
+import type { RunFindings } from '../port.js';
 import type { Migration } from './migration.js';
 import { literal, literalArray, uint, wellFormed } from './sql.js';
 
@@ -83,6 +84,16 @@ export async function replaceFindings(
   await ctx.insert('findings', [findingsRow(projectId, traceId, findings, ctx.nextVersion())]);
 }
 
+/** Many runs' findings in one insert; a run listed twice keeps its last entry. */
+export async function replaceRunFindings(ctx: FindingsContext, runs: readonly RunFindings[]): Promise<void> {
+  const last = new Map(runs.map((r) => [`${r.projectId}\0${r.traceId}`, r]));
+  if (last.size === 0) return;
+  await ctx.insert(
+    'findings',
+    [...last.values()].map((r) => findingsRow(r.projectId, r.traceId, r.findings, ctx.nextVersion())),
+  );
+}
+
 const FLAT_COLUMNS = `trace_id, id, rule_id, severity, span_id, reason, evidence, evidence_start, evidence_end,
   detail, agent_name, tool_name, status, created`;
 const ARRAY_JOIN = `ARRAY JOIN ids AS id, rule_ids AS rule_id, severities AS severity, span_ids AS span_id,
@@ -131,6 +142,33 @@ LIMIT ${uint(q.limit + 1)}`);
   findings.length = q.limit;
   const last = findings[findings.length - 1] as StoredFinding;
   return { findings, nextCursor: findingCursorAfter(last, q.order), ...total };
+}
+
+/** Every finding of each listed run, keyed by trace ID. */
+export async function listRunFindings(
+  ctx: FindingsContext,
+  projectId: string,
+  traceIds: readonly string[],
+): Promise<Map<string, StoredFinding[]>> {
+  const out = new Map<string, StoredFinding[]>();
+  const ids = [...new Set(traceIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    const inList = ids
+      .slice(i, i + 500)
+      .map((id) => literal(id))
+      .join(', ');
+    const rows = await ctx.select(`SELECT ${FLAT_COLUMNS}
+FROM (SELECT * FROM ${ctx.db}.findings FINAL WHERE project_id = ${literal(projectId)} AND trace_id IN (${inList}))
+${ARRAY_JOIN}
+ORDER BY created DESC, id DESC`);
+    for (const row of rows) {
+      const finding = toStoredFinding(projectId, row);
+      const list = out.get(finding.traceId);
+      if (list) list.push(finding);
+      else out.set(finding.traceId, [finding]);
+    }
+  }
+  return out;
 }
 
 export async function setFindingStatus(

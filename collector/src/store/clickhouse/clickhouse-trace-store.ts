@@ -52,6 +52,7 @@ import {
   type PendingDetectionQuery,
   type Project,
   type PurgeOptions,
+  type RunFindings,
   type RunPage,
   type RunQuery,
   runPageOf,
@@ -430,6 +431,36 @@ ORDER BY start_ns, span_id`,
     return orderSteps(rows.map(rowToStep));
   }
 
+  async getRuns(projectId: string, traceIds: readonly string[]): Promise<Map<string, Step[]>> {
+    const out = new Map<string, Step[]>();
+    const ids = [...new Set(traceIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const key = `project_id = ${literal(projectId)} AND trace_id IN (${ids
+        .slice(i, i + 500)
+        .map((id) => literal(id))
+        .join(', ')})`;
+      // One time range for the chunk lets the span read touch only the partitions its runs live in.
+      const [range] = await this.select(
+        `SELECT min(lo) AS lo, max(hi) AS hi, count() AS n FROM (SELECT minMerge(min_start) AS lo, maxMerge(max_start) AS hi FROM ${this.db}.trace_times WHERE ${key} GROUP BY trace_id)`,
+      );
+      if (!range || Number(range.n) === 0) continue;
+      const lo = partitionSeconds(BigInt(String(range.lo)));
+      const hi = partitionSeconds(BigInt(String(range.hi)));
+      const rows = await this.select(
+        `SELECT ${SPAN_COLUMN_NAMES.join(', ')} FROM ${this.db}.spans FINAL
+WHERE ${key} AND start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateTime(${uint(hi)})`,
+      );
+      for (const row of rows) {
+        const step = rowToStep(row);
+        const list = out.get(step.traceId);
+        if (list) list.push(step);
+        else out.set(step.traceId, [step]);
+      }
+    }
+    for (const [traceId, steps] of out) out.set(traceId, orderSteps(steps));
+    return out;
+  }
+
   async runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {
     // A tool or a document is touched by many runs: probe by start time as the runs list does. An
     // approval ID names one or two runs, found straight from its lookup table.
@@ -522,6 +553,14 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
 
   replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void> {
     return findingsSql.replaceFindings(this.findings, projectId, traceId, findings);
+  }
+
+  replaceRunFindings(runs: readonly RunFindings[]): Promise<void> {
+    return findingsSql.replaceRunFindings(this.findings, runs);
+  }
+
+  listRunFindings(projectId: string, traceIds: readonly string[]): Promise<Map<string, StoredFinding[]>> {
+    return findingsSql.listRunFindings(this.findings, projectId, traceIds);
   }
 
   listFindings(projectId: string, query: FindingQuery): Promise<FindingPage> {

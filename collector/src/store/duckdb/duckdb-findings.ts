@@ -53,12 +53,49 @@ export const FINDINGS_MIGRATION = {
 export const FINDING_COUNT_SQL =
   "(SELECT count(*) FROM findings f WHERE f.project_id = r.project_id AND f.trace_id = r.trace_id AND f.status = 'open' AND f.severity <> 'low')";
 
-export const DELETE_TRACE_FINDINGS = 'DELETE FROM findings WHERE project_id = $1 AND trace_id = $2';
+const FINDING_COLUMNS = 15;
 
-export const INSERT_FINDING =
-  'INSERT OR REPLACE INTO findings VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::UBIGINT)';
+/**
+ * The statements that replace the findings of `runs` as a whole: one DELETE per project and chunk of
+ * runs, then multi-row INSERTs (a statement per finding, or INSERT OR REPLACE, costs a plan and an
+ * index probe each; a page of runs would pay hundreds of them). A run listed twice keeps its last
+ * entry, a finding ID listed twice in one run its last occurrence.
+ */
+export function replaceFindingsStatements(
+  runs: readonly { projectId: string; traceId: string; findings: readonly StoredFinding[] }[],
+): { sql: string; params: DuckDBValue[] }[] {
+  const last = new Map(runs.map((r) => [`${r.projectId}\0${r.traceId}`, r]));
+  const byProject = new Map<string, string[]>();
+  const rows: DuckDBValue[][] = [];
+  for (const { projectId, traceId, findings } of last.values()) {
+    byProject.set(projectId, [...(byProject.get(projectId) ?? []), traceId]);
+    const unique = new Map(findings.map((f) => [f.id, f]));
+    for (const f of unique.values()) rows.push(findingParams({ ...f, projectId, traceId }));
+  }
+  const out: { sql: string; params: DuckDBValue[] }[] = [];
+  const CHUNK = 500;
+  for (const [projectId, traceIds] of byProject) {
+    for (let i = 0; i < traceIds.length; i += CHUNK) {
+      const chunk = traceIds.slice(i, i + CHUNK);
+      out.push({
+        sql: `DELETE FROM findings WHERE project_id = $1 AND trace_id IN (${chunk.map((_, j) => `$${j + 2}`).join(', ')})`,
+        params: [projectId, ...chunk],
+      });
+    }
+  }
+  const ROWS = 100;
+  for (let i = 0; i < rows.length; i += ROWS) {
+    const chunk = rows.slice(i, i + ROWS);
+    const values = chunk.map(
+      (_, r) =>
+        `(${Array.from({ length: FINDING_COLUMNS }, (_, c) => `$${r * FINDING_COLUMNS + c + 1}${c === FINDING_COLUMNS - 1 ? '::UBIGINT' : ''}`).join(', ')})`,
+    );
+    out.push({ sql: `INSERT INTO findings VALUES ${values.join(', ')}`, params: chunk.flat() });
+  }
+  return out;
+}
 
-export function findingParams(f: StoredFinding): DuckDBValue[] {
+function findingParams(f: StoredFinding): DuckDBValue[] {
   return [
     f.projectId,
     f.traceId,

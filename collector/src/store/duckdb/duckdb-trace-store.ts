@@ -59,6 +59,7 @@ import {
   type PendingDetectionQuery,
   type Project,
   type PurgeOptions,
+  type RunFindings,
   type RunPage,
   type RunQuery,
   runPageOf,
@@ -75,9 +76,7 @@ import * as evidence from './duckdb-evidence.js';
 import {
   buildListFindings,
   DELETE_ORPHAN_FINDINGS,
-  DELETE_TRACE_FINDINGS,
-  findingParams,
-  INSERT_FINDING,
+  replaceFindingsStatements,
   toAuditEntry,
   toStoredFinding,
 } from './duckdb-findings.js';
@@ -211,6 +210,22 @@ export class DuckDbTraceStore implements TraceStore {
   getRun(projectId: string, traceId: string): Promise<Step[]> {
     const sql = `SELECT * FROM spans WHERE project_id = $1 AND trace_id = $2 ORDER BY start_ns, span_id`;
     return this.onReader(async (conn) => orderSteps((await readRows(conn, sql, [projectId, traceId])).map(toStep)));
+  }
+
+  async getRuns(projectId: string, traceIds: readonly string[]): Promise<Map<string, Step[]>> {
+    const out = new Map<string, Step[]>();
+    for (const chunk of chunks(unique(traceIds), 500)) {
+      const sql = `SELECT * FROM spans WHERE project_id = $1 AND trace_id IN (${placeholders(chunk.length, 2)})`;
+      const rows = await this.onReader((conn) => readRows(conn, sql, [projectId, ...chunk]));
+      for (const row of rows) {
+        const step = toStep(row);
+        const list = out.get(step.traceId);
+        if (list) list.push(step);
+        else out.set(step.traceId, [step]);
+      }
+    }
+    for (const [traceId, steps] of out) out.set(traceId, orderSteps(steps));
+    return out;
   }
 
   runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {
@@ -390,17 +405,37 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
   }
 
   replaceFindings(projectId: string, traceId: string, findings: readonly StoredFinding[]): Promise<void> {
+    return this.replaceRunFindings([{ projectId, traceId, findings }]);
+  }
+
+  replaceRunFindings(runs: readonly RunFindings[]): Promise<void> {
+    if (runs.length === 0) return Promise.resolve();
+    const statements = replaceFindingsStatements(runs);
     return this.onWriter(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
       try {
-        await exec(conn, DELETE_TRACE_FINDINGS, [projectId, traceId]);
-        for (const f of findings) await exec(conn, INSERT_FINDING, findingParams({ ...f, projectId, traceId }));
+        for (const { sql, params } of statements) await exec(conn, sql, params);
         await conn.run('COMMIT');
       } catch (error) {
         await conn.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });
+  }
+
+  async listRunFindings(projectId: string, traceIds: readonly string[]): Promise<Map<string, StoredFinding[]>> {
+    const out = new Map<string, StoredFinding[]>();
+    for (const chunk of chunks(unique(traceIds), 500)) {
+      const sql = `SELECT * FROM findings WHERE project_id = $1 AND trace_id IN (${placeholders(chunk.length, 2)})
+ORDER BY created_ns DESC, id DESC`;
+      for (const row of await this.onReader((conn) => readRows(conn, sql, [projectId, ...chunk]))) {
+        const finding = toStoredFinding(row);
+        const list = out.get(finding.traceId);
+        if (list) list.push(finding);
+        else out.set(finding.traceId, [finding]);
+      }
+    }
+    return out;
   }
 
   async listFindings(projectId: string, query: FindingQuery): Promise<FindingPage> {
@@ -629,6 +664,21 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
     this.readChain = next.catch(() => undefined);
     return next;
   }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function chunks<T>(values: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+/** `$from, $from+1, …` for `n` parameters. */
+function placeholders(n: number, from: number): string {
+  return Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 }
 
 async function exec(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<void> {

@@ -160,6 +160,20 @@ export async function startCollector(
     ...(signer ? { signer } : {}),
     metrics,
     metricsToken: config.metricsToken,
+    status: async () => {
+      const stats = detection.stats();
+      const backlog = await backlogWithin(detection, 2000);
+      return {
+        detection: {
+          ...(backlog ? { backlogRuns: backlog.runs, oldestUndetectedSeconds: backlogAgeSeconds(backlog) } : {}),
+          lagSeconds: stats.lagMs / 1000,
+          detected: stats.detected,
+          failed: stats.failed,
+          retrying: stats.retrying,
+        },
+        ingest: { queuedRows: writer.pendingRows },
+      };
+    },
   });
   ready = app.fetch;
   const address = server.address();
@@ -238,21 +252,35 @@ function watchDetection(metrics: CollectorMetrics, detection: DetectionWorker): 
     metrics.detectionRuns.sync(stats.failed, { outcome: 'failed' });
     metrics.detectionRetrying.set(stats.retrying);
     metrics.detectionLag.set(stats.lagMs / 1000);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((ok) => {
-      timer = setTimeout(() => ok(undefined), 2000);
-    });
-    const backlog = await Promise.race([detection.backlog().catch(() => undefined), late]);
-    clearTimeout(timer);
+    const backlog = await backlogWithin(detection, 2000);
     if (!backlog) {
       metrics.detectionBacklogRuns.clear();
       metrics.detectionBacklogAge.clear();
       return;
     }
     metrics.detectionBacklogRuns.set(backlog.runs);
-    const oldestMs = backlog.oldestNs === undefined ? Date.now() : Number(backlog.oldestNs / 1_000_000n);
-    metrics.detectionBacklogAge.set(Math.max(0, Date.now() - oldestMs) / 1000);
+    metrics.detectionBacklogAge.set(backlogAgeSeconds(backlog));
   });
+}
+
+/** The store's detection backlog, or undefined when it does not answer within `ms` (a scrape must not hang). */
+async function backlogWithin(
+  detection: DetectionWorker,
+  ms: number,
+): Promise<{ runs: number; oldestNs?: bigint } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((ok) => {
+    timer = setTimeout(() => ok(undefined), ms);
+  });
+  const backlog = await Promise.race([detection.backlog().catch(() => undefined), late]);
+  clearTimeout(timer);
+  return backlog;
+}
+
+/** Seconds since the oldest undetected write (0 with nothing pending). */
+function backlogAgeSeconds(backlog: { oldestNs?: bigint }): number {
+  const oldestMs = backlog.oldestNs === undefined ? Date.now() : Number(backlog.oldestNs / 1_000_000n);
+  return Math.max(0, Date.now() - oldestMs) / 1000;
 }
 
 type Server = ReturnType<typeof serve>;

@@ -65,9 +65,32 @@ export const credentialDtoSchema = z.object({
   projects: z.array(z.string()),
   createdNs: z.string(),
   revoked: z.boolean(),
+  /** The credential this request is signed with (an admin cannot revoke their own). */
+  self: z.boolean().optional(),
 });
 export const credentialListSchema = z.object({ credentials: z.array(credentialDtoSchema) });
 export type CredentialDto = z.output<typeof credentialDtoSchema>;
 
 /** The answer to a create: the credential and, this once, its secret. */
 export const credentialCreatedSchema = z.object({ credential: credentialDtoSchema, secret: z.string() });
+
+/**
+ * How this collector is keeping up, for admins (`GET /api/admin/status`): the detection backlog in
+ * the store (every collector's), this collector's detection counters since start, and its ingest
+ * write queue. The same figures `/metrics` serves, for people rather than scrapers.
+ */
+export const collectorStatusSchema = z.object({
+  detection: z.object({
+    /** Runs the store still has to detect (undefined when the store did not answer in time). */
+    backlogRuns: z.number().int().nonnegative().optional(),
+    /** Age of the oldest undetected write, seconds. */
+    oldestUndetectedSeconds: z.number().nonnegative().optional(),
+    /** Age of the oldest due write this collector has not detected yet, seconds (0 when caught up). */
+    lagSeconds: z.number().nonnegative(),
+    detected: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    retrying: z.number().int().nonnegative(),
+  }),
+  ingest: z.object({ queuedRows: z.number().int().nonnegative() }),
+});
+export type CollectorStatusDto = z.output<typeof collectorStatusSchema>;

@@ -3,10 +3,17 @@
  * Zod schemas and DTOs, and the conversions to them. No Node-only imports (the UI bundles it).
  */
 
-export type { AdminProjectDto, CredentialCreate, CredentialDto, ProjectCreate } from './admin.js';
+export type {
+  AdminProjectDto,
+  CollectorStatusDto,
+  CredentialCreate,
+  CredentialDto,
+  ProjectCreate,
+} from './admin.js';
 export {
   adminProjectListSchema,
   adminProjectSchema,
+  collectorStatusSchema,
   credentialCreatedSchema,
   credentialCreateSchema,
   credentialDtoSchema,

@@ -90,6 +90,23 @@ describe.skipIf(chromiumMissing)(skipTitle('projects, people and keys in the bro
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('shows admins whether detection keeps up: runs waiting, lag, runs detected', async () => {
+    for (let i = 0; i < 3; i++) expect((await send(collector.ingestKey)).status).toBe(200);
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await signIn(tab, collector.url, collector.adminToken);
+    await tab.getByTestId('admin-link').click();
+    const panel = tab.getByTestId('collector-status');
+    // The panel refreshes itself: once detection has examined the runs sent, it says so.
+    await panel.getByText('none: every stored run has been examined').waitFor({ timeout: 60_000 });
+    expect(await panel.getByTestId('status-lag').innerText()).toBe('caught up');
+    const detected = await panel.getByTestId('status-detected').innerText();
+    expect(Number(detected.match(/^([\d,]+) runs since start/)?.[1]?.replace(/,/g, ''))).toBeGreaterThanOrEqual(3);
+    expect(await panel.getByTestId('status-queue').innerText()).toMatch(/^0 spans not yet written$/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   it('shows a person who is not an admin no Admin link and no forms', async () => {
     const made = await fetch(`${collector.url}/api/admin/credentials`, {
       method: 'POST',

@@ -109,8 +109,9 @@ describe('admin: projects, people and keys', () => {
       (await t.post(OTHER_ADMIN, '/api/admin/credentials', { kind: 'login', name: 'm', projects: ['p1'] })).status,
     ).toBe(404);
     expect((await t.request(OTHER_ADMIN, '/api/admin/credentials?project=p1')).status).toBe(404);
-    // Not one's own token.
+    // Not one's own token: the list marks it, and a revoke is refused.
     const ada = mine.credentials.find((c) => c.name === 'ada');
+    expect(mine.credentials.filter((c) => c.self).map((c) => c.name)).toEqual(['ada']);
     const own = await t.post(ADMIN, `/api/admin/credentials/${ada?.id}/revoke`, {});
     expect(own.status).toBe(400);
     expect(((await own.json()) as { message: string }).message).toMatch(/signed in with/);

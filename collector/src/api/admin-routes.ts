@@ -1,4 +1,9 @@
-import { type CredentialDto, credentialCreateSchema, projectCreateSchema } from '@casefile/contract';
+import {
+  type CollectorStatusDto,
+  type CredentialDto,
+  credentialCreateSchema,
+  projectCreateSchema,
+} from '@casefile/contract';
 import { Hono } from 'hono';
 import type { Authenticator, Principal } from '../auth/authenticator.js';
 import { generateSecret, hashSecret } from '../auth/secrets.js';
@@ -10,6 +15,8 @@ import { validJson } from './validate.js';
 export interface AdminDeps {
   store: CredentialStore & ProjectStore;
   auth: Authenticator;
+  /** How this collector keeps up (detection backlog and lag, ingest queue); `/status` answers 404 without it. */
+  status?: () => Promise<CollectorStatusDto>;
 }
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
@@ -18,8 +25,9 @@ const ID = /^[0-9a-f]{16}$/;
 /** A credential's public handle: the start of its hash (the secret is never stored, the hash never shown). */
 const idOf = (c: Credential) => c.hash.slice(0, 16);
 
-function toDto(c: Credential): CredentialDto {
+function toDto(c: Credential, signedWith?: string): CredentialDto {
   return {
+    ...(signedWith !== undefined && c.hash === signedWith ? { self: true } : {}),
     id: idOf(c),
     kind: c.kind,
     name: c.name,
@@ -77,7 +85,9 @@ export function adminRoutes(deps: AdminDeps): Hono<AppEnv> {
     if (project !== undefined && !manages(principal, project))
       throw new NotFoundError(`no project "${project.slice(0, 64)}"`);
     const all = await deps.store.listCredentials(project);
-    return c.json({ credentials: all.filter((x) => managesAll(principal, x)).map(toDto) });
+    return c.json({
+      credentials: all.filter((x) => managesAll(principal, x)).map((x) => toDto(x, principal.credentialHash)),
+    });
   });
 
   const credentialBody = validJson(credentialCreateSchema, {
@@ -104,6 +114,11 @@ export function adminRoutes(deps: AdminDeps): Hono<AppEnv> {
     await deps.store.putCredential(credential);
     deps.auth.invalidate();
     return c.json({ credential: toDto(credential), secret }, 201);
+  });
+
+  api.get('/status', async (c) => {
+    if (!deps.status) throw new NotFoundError('this collector does not report its status');
+    return c.json(await deps.status(), 200, { 'cache-control': 'no-store' });
   });
 
   api.post('/credentials/:id/revoke', async (c) => {

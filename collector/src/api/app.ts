@@ -1,3 +1,4 @@
+import type { CollectorStatusDto } from '@casefile/contract';
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ChainRecorder } from '../evidence/chain-recorder.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
   metrics?: CollectorMetrics;
   /** A bearer token that may read `/metrics` besides admin login tokens (CASEFILE_METRICS_TOKEN). */
   metricsToken?: string | undefined;
+  /** How this collector keeps up, for admins (`GET /api/admin/status`). */
+  status?: () => Promise<CollectorStatusDto>;
 }
 
 /**

@@ -97,6 +97,8 @@ export function AdminPage({ project }: { project: string }) {
         </div>
       )}
 
+      <CollectorStatus />
+
       <section className="pane">
         <h2>Projects</h2>
         {projects.error !== null && <ErrorBanner error={projects.error} />}
@@ -287,7 +289,12 @@ function CredentialTable(props: {
               {c.revoked ? <span className="badge">{c.kind === 'login' ? 'disabled' : 'revoked'}</span> : 'active'}
             </td>
             <td>
-              {!c.revoked && (
+              {c.self === true && !c.revoked && (
+                <span className="muted small" data-testid="signed-in-with">
+                  you are signed in with it
+                </span>
+              )}
+              {!c.revoked && c.self !== true && (
                 <button
                   type="button"
                   disabled={props.busy}
@@ -305,5 +312,56 @@ function CredentialTable(props: {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Seconds as a person reads them: "4 s", "3 min 20 s", "2 h 5 min". */
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/**
+ * Whether detection keeps up, refreshed every 5 s: runs still to be examined and how old the oldest
+ * of them is, this collector's detection counters, and its ingest queue. A growing backlog means
+ * acknowledged runs are stored but not yet checked for findings.
+ */
+function CollectorStatus() {
+  const { api } = useSession();
+  const status = useQuery({
+    queryKey: ['admin-status'],
+    queryFn: ({ signal }) => api.admin.status(signal),
+    refetchInterval: 5000,
+  });
+  const d = status.data?.detection;
+  return (
+    <section className="pane" data-testid="collector-status">
+      <h2>Detection and ingest</h2>
+      {status.error !== null && <ErrorBanner error={status.error} />}
+      {d !== undefined && status.data !== undefined && (
+        <dl className="fields">
+          <dt>Waiting for detection</dt>
+          <dd data-testid="status-backlog">
+            {d.backlogRuns === undefined
+              ? 'unknown (the store did not answer in time)'
+              : d.backlogRuns === 0
+                ? 'none: every stored run has been examined'
+                : `${d.backlogRuns.toLocaleString()} runs, the oldest written ${duration(d.oldestUndetectedSeconds ?? 0)} ago`}
+          </dd>
+          <dt>Detection lag</dt>
+          <dd data-testid="status-lag">{d.lagSeconds === 0 ? 'caught up' : duration(d.lagSeconds)}</dd>
+          <dt>Detected by this collector</dt>
+          <dd data-testid="status-detected">
+            {d.detected.toLocaleString()} runs since start
+            {d.failed > 0 ? `; ${d.failed.toLocaleString()} attempts failed (retried)` : ''}
+            {d.retrying > 0 ? `; ${d.retrying.toLocaleString()} waiting for a retry` : ''}
+          </dd>
+          <dt>Ingest queue</dt>
+          <dd data-testid="status-queue">{status.data.ingest.queuedRows.toLocaleString()} spans not yet written</dd>
+        </dl>
+      )}
+    </section>
   );
 }

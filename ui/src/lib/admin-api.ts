@@ -6,8 +6,10 @@ import {
   type AdminProjectDto,
   adminProjectListSchema,
   adminProjectSchema,
+  type CollectorStatusDto,
   type CredentialCreate,
   type CredentialDto,
+  collectorStatusSchema,
   credentialCreatedSchema,
   credentialDtoSchema,
   credentialListSchema,
@@ -21,6 +23,8 @@ export interface AdminApi {
   credentials(project: string, signal?: AbortSignal): Promise<CredentialDto[]>;
   createCredential(input: CredentialInput): Promise<{ credential: CredentialDto; secret: string }>;
   revoke(id: string): Promise<CredentialDto>;
+  /** Detection backlog and lag, and the ingest queue, of the collector that answers. */
+  status(signal?: AbortSignal): Promise<CollectorStatusDto>;
 }
 
 /** An ingest key (`kind: 'ingest'`, one project) or a person's login token (one or more projects, a role). */
@@ -45,6 +49,7 @@ export function createAdminApi(http: Http): AdminApi {
     },
     createCredential: (input) =>
       http.request('POST', '/api/admin/credentials', credentialCreatedSchema, { body: input }),
+    status: (signal) => http.get('/api/admin/status', collectorStatusSchema, signal),
     async revoke(id) {
       const answer = await http.request(
         'POST',

@@ -66,6 +66,24 @@ describe('phone numbers', () => {
   });
 });
 
+describe('one phone number, one token', () => {
+  const r = createRedactor({ key: 'phone-key' });
+  const token = (text: string) => /\[phone:[0-9a-f]{8}\]/.exec(r.redactString(text).text)?.[0];
+
+  it('gives every writing of a number the same token when the writing says which number it is', () => {
+    const us = ['(415) 555-0132', '415-555-0132', '1-415-555-0132', '+1 415 555 0132', '001 415 555 0132'];
+    expect(new Set(us.map((p) => token(`call ${p} today`))).size).toBe(1);
+    expect(token('call +44 20 7946 0958')).toBe(token('call 0044 20 7946 0958'));
+    expect(token('call 415-555-0132 x204')).toBe(token('call +1 (415) 555-0132 ext. 204'));
+    expect(token('call 415-555-0132 x204')).not.toBe(token('call 415-555-0132'));
+  });
+
+  it('keeps a national number with a trunk 0 apart: it does not say its country', () => {
+    expect(token('call 020 7946 0958')).toBeDefined();
+    expect(token('call 020 7946 0958')).not.toBe(token('call +44 20 7946 0958'));
+  });
+});
+
 describe('payment cards and IBANs', () => {
   const r = createRedactor({ key: 'k' });
 

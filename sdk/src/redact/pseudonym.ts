@@ -27,7 +27,7 @@ export function normalizeForHash(kind: string, value: string): string {
     case 'email':
       return value.trim().toLowerCase();
     case 'phone':
-      return value.replace(/[^\d+]/g, '');
+      return phoneForHash(value);
     case 'card':
     case 'ssn':
       return value.replace(/\D/g, '');
@@ -38,4 +38,22 @@ export function normalizeForHash(kind: string, value: string): string {
     default:
       return value;
   }
+}
+
+/**
+ * One number, one form, where the writing says which number it is: `00 44 …` and `+44 …` are the
+ * same, and a North American number reads the same as `(415) 555-0132`, `1-415-555-0132`,
+ * `001 415 555 0132` and `+1 415 555 0132`. A national number with a trunk `0` (`020 7946 0958`) does
+ * not say its country and keeps its own form. An extension is part of the number.
+ */
+function phoneForHash(value: string): string {
+  const ext = /(?:x|ext\.?|extension)\s*(\d{1,6})\s*$/i.exec(value);
+  const main = ext === null ? value : value.slice(0, ext.index);
+  let d = main.replace(/[^\d+]/g, '');
+  if (d.startsWith('00')) d = `+${d.slice(2)}`;
+  else if (!d.startsWith('+')) {
+    if (d.length === 10 && d[0] !== '0') d = `+1${d}`;
+    else if (d.length === 11 && d[0] === '1') d = `+${d}`;
+  }
+  return ext === null ? d : `${d}x${ext[1]}`;
 }

@@ -40,6 +40,28 @@ export async function purgeProjectBefore(
   const tables = [...DAY_PARTITIONED_TABLES, 'chain_leaves'];
   await purgeTables(deps, tables, 'spans', 'toYYYYMMDD(start_time)', cutoff, project, [...keepTraceIds]);
   await purgeTables(deps, ['access_log'], 'access_log', 'toYYYYMMDD(day)', cutoff, project, []);
+  // The detection backlog's write times and marks, by the day of the write: a write older than the
+  // retention period is of a run that retention removed (held runs keep theirs).
+  await purgeTables(deps, ['run_writes', 'detection_marks'], 'run_writes', 'toYYYYMMDD(day)', cutoff, project, [
+    ...keepTraceIds,
+  ]);
+  await dropStaleClaims(deps);
+}
+
+/** Detection claims are leases read only from yesterday on: days before that are dropped whole. */
+async function dropStaleClaims(deps: RetentionDeps): Promise<void> {
+  const cutoff = dayPartition(BigInt(Date.now()) * 1_000_000n - 2n * NS_PER_DAY);
+  const parts = await deps.select(
+    `SELECT DISTINCT partition FROM ${systemTable('parts', deps.cluster)}
+WHERE database = ${literal(deps.database)} AND table = ${literal(storedName('detection_claims', deps.cluster))} AND active`,
+  );
+  for (const day of parts.map((r) => Number(String(r.partition).replace(/'/g, '')))) {
+    if (day > 0 && day < cutoff) {
+      await deps.command(
+        `ALTER TABLE ${alterTarget(deps.db, 'detection_claims', deps.cluster)} DROP PARTITION ${uint(day)}`,
+      );
+    }
+  }
 }
 
 /**

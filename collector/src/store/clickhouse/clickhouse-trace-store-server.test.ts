@@ -75,6 +75,56 @@ describe.skipIf(!url)(`ClickHouse store on a real server${skipped}`, () => {
   });
 });
 
+describe.skipIf(!url)(`ClickHouse retention of the detection backlog${skipped}`, () => {
+  it('drops backlog writes, marks and claims older than the retention period, keeping held runs and newer days', async () => {
+    const store = await ClickHouseTraceStore.open({
+      url,
+      database: `casefile_test_${randomBytes(6).toString('hex')}`,
+    });
+    const run = async (sql: string) => {
+      const res = await fetch(`${url}/?query=${encodeURIComponent(sql)}`, { method: 'POST' });
+      if (!res.ok) throw new Error(await res.text());
+      return (await res.text()).trim();
+    };
+    try {
+      await store.migrate();
+      const db = store.database;
+      const old = "toDate('2020-01-02')";
+      const ns = (date: string) => `toUInt64(toUnixTimestamp(toDateTime('${date} 00:00:00', 'UTC'))) * 1000000000`;
+      for (const [project, trace] of [
+        ['p', 'old-run'],
+        ['p', 'held-run'],
+        ['q', 'other-project'],
+      ]) {
+        await run(`INSERT INTO ${db}.run_writes SELECT '${project}', '${trace}', ${ns('2020-01-02')}, ${old}`);
+        await run(
+          `INSERT INTO ${db}.detection_marks (project_id, trace_id, written_ns) SELECT '${project}', '${trace}', ${ns('2020-01-02')}`,
+        );
+      }
+      await run(`INSERT INTO ${db}.run_writes SELECT 'p', 'new-run', ${ns('2099-01-02')}, toDate('2099-01-02')`);
+      await run(
+        `INSERT INTO ${db}.detection_claims (project_id, trace_id, claimed_at, owner, nonce) VALUES ('p', 'old-run', toDateTime('2020-01-02 00:00:00'), 'c1', 'n1')`,
+      );
+      await run(
+        `INSERT INTO ${db}.detection_claims (project_id, trace_id, claimed_at, owner, nonce) VALUES ('p', 'new-run', now(), 'c1', 'n2')`,
+      );
+
+      await store.purgeBefore('p', BigInt(Date.UTC(2021, 0, 1)) * 1_000_000n, { keepTraceIds: new Set(['held-run']) });
+
+      const left = async (table: string) =>
+        (await run(`SELECT project_id, trace_id FROM ${db}.${table} ORDER BY project_id, trace_id FORMAT CSV`))
+          .split('\n')
+          .filter(Boolean);
+      expect(await left('run_writes')).toEqual(['"p","held-run"', '"p","new-run"', '"q","other-project"']);
+      expect(await left('detection_marks')).toEqual(['"p","held-run"', '"q","other-project"']);
+      expect(await left('detection_claims')).toEqual(['"p","new-run"']);
+    } finally {
+      await store.dropDatabase();
+      await store.close();
+    }
+  });
+});
+
 describe('ClickHouse store without a server', () => {
   it('reports an unreachable server as StoreUnavailableError (→ 503)', async () => {
     const store = await ClickHouseTraceStore.open({ url: 'http://127.0.0.1:1', database: 'casefile' });

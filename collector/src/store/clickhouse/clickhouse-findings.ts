@@ -1,4 +1,5 @@
 import { type Severity, worstSeverity } from '@casefile/contract';
+import { groupByTrace } from '../by-trace.js';
 import {
   countsTowardRun,
   type DetectionAuditEntry,
@@ -150,7 +151,7 @@ export async function listRunFindings(
   projectId: string,
   traceIds: readonly string[],
 ): Promise<Map<string, StoredFinding[]>> {
-  const out = new Map<string, StoredFinding[]>();
+  const findings: StoredFinding[] = [];
   const ids = [...new Set(traceIds)];
   for (let i = 0; i < ids.length; i += 500) {
     const inList = ids
@@ -161,14 +162,9 @@ export async function listRunFindings(
 FROM (SELECT * FROM ${ctx.db}.findings FINAL WHERE project_id = ${literal(projectId)} AND trace_id IN (${inList}))
 ${ARRAY_JOIN}
 ORDER BY created DESC, id DESC`);
-    for (const row of rows) {
-      const finding = toStoredFinding(projectId, row);
-      const list = out.get(finding.traceId);
-      if (list) list.push(finding);
-      else out.set(finding.traceId, [finding]);
-    }
+    for (const row of rows) findings.push(toStoredFinding(projectId, row));
   }
-  return out;
+  return groupByTrace(findings);
 }
 
 export async function setFindingStatus(

@@ -20,6 +20,7 @@ import type {
   StoredAlertRule,
   StoredAlertState,
 } from '../alerts.js';
+import { groupByTrace } from '../by-trace.js';
 import { createDeadlineGuard, type DeadlineGuard } from '../deadline-guard.js';
 import type {
   ChainEntry,
@@ -432,7 +433,7 @@ ORDER BY start_ns, span_id`,
   }
 
   async getRuns(projectId: string, traceIds: readonly string[]): Promise<Map<string, Step[]>> {
-    const out = new Map<string, Step[]>();
+    const steps: Step[] = [];
     const ids = [...new Set(traceIds)];
     for (let i = 0; i < ids.length; i += 500) {
       const key = `project_id = ${literal(projectId)} AND trace_id IN (${ids
@@ -450,15 +451,9 @@ ORDER BY start_ns, span_id`,
         `SELECT ${SPAN_COLUMN_NAMES.join(', ')} FROM ${this.db}.spans FINAL
 WHERE ${key} AND start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateTime(${uint(hi)})`,
       );
-      for (const row of rows) {
-        const step = rowToStep(row);
-        const list = out.get(step.traceId);
-        if (list) list.push(step);
-        else out.set(step.traceId, [step]);
-      }
+      for (const row of rows) steps.push(rowToStep(row));
     }
-    for (const [traceId, steps] of out) out.set(traceId, orderSteps(steps));
-    return out;
+    return groupByTrace(steps, orderSteps);
   }
 
   async runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {

@@ -22,6 +22,7 @@ import type {
   StoredAlertRule,
   StoredAlertState,
 } from '../alerts.js';
+import { groupByTrace } from '../by-trace.js';
 import type {
   ChainEntry,
   ChainEntryKey,
@@ -213,19 +214,13 @@ export class DuckDbTraceStore implements TraceStore {
   }
 
   async getRuns(projectId: string, traceIds: readonly string[]): Promise<Map<string, Step[]>> {
-    const out = new Map<string, Step[]>();
+    const steps: Step[] = [];
     for (const chunk of chunks(unique(traceIds), 500)) {
       const sql = `SELECT * FROM spans WHERE project_id = $1 AND trace_id IN (${placeholders(chunk.length, 2)})`;
-      const rows = await this.onReader((conn) => readRows(conn, sql, [projectId, ...chunk]));
-      for (const row of rows) {
-        const step = toStep(row);
-        const list = out.get(step.traceId);
-        if (list) list.push(step);
-        else out.set(step.traceId, [step]);
-      }
+      for (const row of await this.onReader((conn) => readRows(conn, sql, [projectId, ...chunk])))
+        steps.push(toStep(row));
     }
-    for (const [traceId, steps] of out) out.set(traceId, orderSteps(steps));
-    return out;
+    return groupByTrace(steps, orderSteps);
   }
 
   runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {
@@ -424,18 +419,15 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
   }
 
   async listRunFindings(projectId: string, traceIds: readonly string[]): Promise<Map<string, StoredFinding[]>> {
-    const out = new Map<string, StoredFinding[]>();
+    const findings: StoredFinding[] = [];
     for (const chunk of chunks(unique(traceIds), 500)) {
       const sql = `SELECT * FROM findings WHERE project_id = $1 AND trace_id IN (${placeholders(chunk.length, 2)})
 ORDER BY created_ns DESC, id DESC`;
       for (const row of await this.onReader((conn) => readRows(conn, sql, [projectId, ...chunk]))) {
-        const finding = toStoredFinding(row);
-        const list = out.get(finding.traceId);
-        if (list) list.push(finding);
-        else out.set(finding.traceId, [finding]);
+        findings.push(toStoredFinding(row));
       }
     }
-    return out;
+    return groupByTrace(findings);
   }
 
   async listFindings(projectId: string, query: FindingQuery): Promise<FindingPage> {

@@ -13,7 +13,7 @@ export interface DetectionWorkerOptions {
   delayMs?: number;
   /** Runs detected at the same time (store round trips overlap). Default 4. */
   concurrency?: number;
-  /** Pending runs read from the store at once. Default 200. */
+  /** Pending runs read from the store at once (a page costs a few store round trips, and on a shared store one claim settle). Default 1,000. */
   pageSize?: number;
   /** How often the store is asked for work without being notified (retries, other writers). Default 5,000 ms. */
   pollMs?: number;
@@ -91,7 +91,7 @@ export function createDetectionWorker(
 ): DetectionWorker {
   const delayMs = Math.max(0, options.delayMs ?? 1500);
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const pageSize = Math.max(1, options.pageSize ?? 200);
+  const pageSize = Math.max(1, options.pageSize ?? 1000);
   const pollMs = Math.max(10, options.pollMs ?? 5000);
   const retryMs = Math.max(1, options.retryMs ?? 1000);
   const maxRetryMs = Math.max(retryMs, options.maxRetryMs ?? 60_000);

@@ -354,7 +354,7 @@ function CollectorStatus() {
           <dd data-testid="status-lag">{d.lagSeconds === 0 ? 'caught up' : duration(d.lagSeconds)}</dd>
           <dt>Detected by this collector</dt>
           <dd data-testid="status-detected">
-            {d.detected.toLocaleString()} runs since start
+            {d.detected.toLocaleString()} {d.detected === 1 ? 'run' : 'runs'} since start
             {d.failed > 0 ? `; ${d.failed.toLocaleString()} attempts failed (retried)` : ''}
             {d.retrying > 0 ? `; ${d.retrying.toLocaleString()} waiting for a retry` : ''}
           </dd>

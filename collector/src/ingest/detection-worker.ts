@@ -249,7 +249,11 @@ export function createDetectionWorker(
     // cannot read fails alone and does not hold back its page.
     const loaded = new Map<string, { steps: readonly Step[]; previous: readonly StoredFinding[] }>();
     const projects = new Map<string, string[]>();
-    for (const run of runs) projects.set(run.projectId, [...(projects.get(run.projectId) ?? []), run.traceId]);
+    for (const run of runs) {
+      const ids = projects.get(run.projectId);
+      if (ids) ids.push(run.traceId);
+      else projects.set(run.projectId, [run.traceId]);
+    }
     for (const [projectId, traceIds] of projects) {
       try {
         const steps = await store.getRuns(projectId, traceIds);

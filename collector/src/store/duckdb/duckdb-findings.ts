@@ -68,7 +68,9 @@ export function replaceFindingsStatements(
   const byProject = new Map<string, string[]>();
   const rows: DuckDBValue[][] = [];
   for (const { projectId, traceId, findings } of last.values()) {
-    byProject.set(projectId, [...(byProject.get(projectId) ?? []), traceId]);
+    const ids = byProject.get(projectId);
+    if (ids) ids.push(traceId);
+    else byProject.set(projectId, [traceId]);
     const unique = new Map(findings.map((f) => [f.id, f]));
     for (const f of unique.values()) rows.push(findingParams({ ...f, projectId, traceId }));
   }

@@ -107,6 +107,16 @@ export const backlogSuite: StoreSuite = {
       expect((await store.countPendingDetections(all)).runs).toBe(100);
     });
 
+    test('a claim of 5,000 runs at once wins them all when nobody else claims', async () => {
+      // Pages of a large backlog are claimed whole: the claim must not cost seconds a run, nor fail
+      // when its rows are stamped in different seconds.
+      const ids = Array.from({ length: 5000 }, () => newTraceId());
+      await store.writeSteps(ids.flatMap((id) => buildRun({ projectId: P, traceId: id, startNs: DAY0 }).slice(0, 1)));
+      const pending = await store.pendingDetections(all);
+      expect(pending).toHaveLength(5000);
+      expect(keys(await store.claimDetections(pending, 'collector-a', 60_000)).sort()).toEqual(keys(pending).sort());
+    });
+
     test('claims: of two collectors claiming the same runs at once each run goes to one; a lapsed lease is taken over', async () => {
       const ids = Array.from({ length: 8 }, () => newTraceId());
       await store.writeSteps(

@@ -52,13 +52,19 @@ export interface DetectionStats {
   backlogErrors: number;
 }
 
+/** What `readPage` read of a page: the runs it could read, or the outage that stopped it. */
+interface PageRead {
+  loaded: Map<string, { steps: readonly Step[]; previous: readonly StoredFinding[] }>;
+  unavailable: unknown;
+}
+
 export interface DetectionWorker {
   /** Called after steps are durable: a hint that work is coming. Never throws, never waits. */
   notify(steps: readonly Step[]): void;
   /** Runs detected so far. */
   readonly detected: number;
   stats(): DetectionStats;
-  /** Runs the store still has to detect (any age), and the oldest write among them. */
+  /** Runs the store still has to detect (any age), and the oldest write among them; callers at the same time share one count. */
   backlog(): Promise<{ runs: number; oldestNs?: bigint }>;
   /**
    * Stops taking work, waits for detections in flight (at most `deadlineMs`), stores the baselines.
@@ -194,9 +200,12 @@ export function createDetectionWorker(
         else due.push(p);
       }
       // Runs another collector holds stay pending for this one too (`leftover`): if it dies, they
-      // are claimed again here once its lease lapses.
+      // are claimed again here once its lease lapses. The page is read while it is claimed: on a
+      // shared store the claim waits a settle delay, and a read of a run another collector wins is
+      // wasted, never used.
+      const reading = readPage(due);
       const mine = due.length > 0 ? await claim(due) : [];
-      const { done, unavailable } = await detectAll(mine);
+      const { done, unavailable } = await detectAll(mine, await reading);
       for (const p of due) if (!done.includes(p)) leftover = min(leftover, p.writtenNs);
       if (done.length > 0) await store.markDetected(done);
       detected += done.length;
@@ -213,12 +222,43 @@ export function createDetectionWorker(
   }
 
   /**
+   * The steps and earlier findings of a page's runs, read per project in one go each. A page read
+   * that fails for another reason than an outage leaves its runs to be read one by one (by
+   * `detectOne`), so one run the store cannot read fails alone and does not hold back its page.
+   */
+  async function readPage(runs: readonly PendingDetection[]): Promise<PageRead> {
+    const loaded = new Map<string, { steps: readonly Step[]; previous: readonly StoredFinding[] }>();
+    const projects = new Map<string, string[]>();
+    for (const run of runs) {
+      const ids = projects.get(run.projectId);
+      if (ids) ids.push(run.traceId);
+      else projects.set(run.projectId, [run.traceId]);
+    }
+    for (const [projectId, traceIds] of projects) {
+      try {
+        const steps = await store.getRuns(projectId, traceIds);
+        const previous = await store.listRunFindings(projectId, traceIds);
+        for (const traceId of traceIds) {
+          loaded.set(`${projectId}\0${traceId}`, {
+            steps: steps.get(traceId) ?? [],
+            previous: previous.get(traceId) ?? [],
+          });
+        }
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) return { loaded, unavailable: error };
+      }
+    }
+    return { loaded, unavailable: undefined };
+  }
+
+  /**
    * Detects `runs` with `concurrency` lanes, then stores the findings of the whole page in one write
    * and refreshes the policy-gap findings of the runs learned; answers the runs that succeeded, and a
    * store outage that stopped it. A failed page write fails every run of it (each is retried).
    */
   async function detectAll(
     runs: readonly PendingDetection[],
+    page: PageRead,
   ): Promise<{ done: PendingDetection[]; unavailable: unknown }> {
     const done: PendingDetection[] = [];
     const writes: RunFindings[] = [];
@@ -244,32 +284,11 @@ export function createDetectionWorker(
         });
       }
     };
-    // The page's steps and earlier findings, read per project in one go each. A page read that fails
-    // for another reason than an outage leaves its runs to be read one by one, so one run the store
-    // cannot read fails alone and does not hold back its page.
-    const loaded = new Map<string, { steps: readonly Step[]; previous: readonly StoredFinding[] }>();
-    const projects = new Map<string, string[]>();
-    for (const run of runs) {
-      const ids = projects.get(run.projectId);
-      if (ids) ids.push(run.traceId);
-      else projects.set(run.projectId, [run.traceId]);
+    if (page.unavailable !== undefined) {
+      for (const run of runs) fail(run, page.unavailable);
+      return { done: [], unavailable: page.unavailable };
     }
-    for (const [projectId, traceIds] of projects) {
-      try {
-        const steps = await store.getRuns(projectId, traceIds);
-        const previous = await store.listRunFindings(projectId, traceIds);
-        for (const traceId of traceIds) {
-          loaded.set(`${projectId}\0${traceId}`, {
-            steps: steps.get(traceId) ?? [],
-            previous: previous.get(traceId) ?? [],
-          });
-        }
-      } catch (error) {
-        if (!(error instanceof StoreUnavailableError)) continue;
-        for (const run of runs) fail(run, error);
-        return { done: [], unavailable };
-      }
-    }
+    const loaded = page.loaded;
     async function lane(): Promise<void> {
       while (!closing && unavailable === undefined && next < runs.length) {
         const run = runs[next++] as PendingDetection;
@@ -351,6 +370,7 @@ export function createDetectionWorker(
   }
 
   const running = loop();
+  let counting: Promise<{ runs: number; oldestNs?: bigint }> | undefined;
 
   return {
     notify(steps) {
@@ -374,7 +394,12 @@ export function createDetectionWorker(
       };
     },
     backlog() {
-      return store.countPendingDetections({ sinceNs: 0n, untilNs: FAR_FUTURE });
+      // Scrapes and the admin page that ask at the same time share one count: on a large backlog
+      // it is a scan of every pending write, and a timed-out scrape does not cancel it.
+      counting ??= store.countPendingDetections({ sinceNs: 0n, untilNs: FAR_FUTURE }).finally(() => {
+        counting = undefined;
+      });
+      return counting;
     },
     async close(deadlineMs = 10_000) {
       closing = true;

@@ -130,7 +130,7 @@ async function phase(
     await sending.stop();
     const stoppedAt = Date.now();
     const result = await waitDetected(c.url, c.adminToken, sending.acknowledged, opts.catchUpMs);
-    const catchUpS = (Date.now() - stoppedAt) / 1000;
+    const catchUpS = ((result.clearedAt ?? Date.now()) - stoppedAt) / 1000;
     const curve = await sampler.stop();
     const during = curve.filter((s) => s.t * 1000 <= ms);
     // A scrape whose backlog read timed out has no lag figure: left out, not counted as 0.

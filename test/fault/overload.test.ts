@@ -1,15 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
-import {
-  findingCounts,
-  quantile,
-  sampleMetrics,
-  scrape,
-  startLoad,
-  statusCounts,
-  waitDetected,
-} from '../lib/fault-load.js';
+import { quantile, sampleMetrics, scrape, startLoad, statusCounts, waitDetected } from '../lib/fault-load.js';
 import { dropStore, E2E_STORES, skipTitle, storeEnv } from '../lib/requirements.js';
 
 /**
@@ -55,10 +47,8 @@ for (const { store, missing } of E2E_STORES) {
         const load = startLoad({ url: c.url, ingestKey: c.ingestKey, lanes: 16, runsPerRequest: 100, pauseMs: 20 });
         await sleep(OVERLOAD_MS);
         await load.stop();
+        const stoppedAt = Date.now();
         const samples = await sampler.stop();
-        const stored = await findingCounts(c.url, c.adminToken);
-        const missingRuns = [...load.acknowledged].filter((id) => !stored.has(id));
-        const twice = [...stored.values()].filter((n) => n > 1).length;
         const after = await scrape(c.url, c.adminToken);
         const detected = after.value('casefile_detection_runs_total', { outcome: 'detected' }) ?? 0;
         const pending = after.value('casefile_detection_backlog_runs');
@@ -74,7 +64,7 @@ for (const { store, missing } of E2E_STORES) {
           `overload on ${store}: ${OVERLOAD_MS / 1000} s, answers ${JSON.stringify(counts)} (${withoutRetryAfter} refusals without Retry-After), ` +
             `${load.acknowledged.size} runs acknowledged; RSS max ${early} MB in the first third, ${late} MB in the last; ` +
             `queue max ${Math.max(...samples.map((s) => s.queueRows))} rows; oldest undetected write p50 ${quantile(ages, 0.5)} s, max ${Math.max(...ages)} s; ` +
-            `after the load: ${stored.size} runs stored, ${detected} detected, ${pending} pending; missing ${missingRuns.length}, detected twice ${twice}`,
+            `after the load: ${detected} detected, ${pending} pending`,
         );
         // Only acknowledgements and load shedding: no other error, no dropped connection.
         expect(Object.keys(counts).filter((s) => !['200', '429', '503'].includes(s))).toEqual([]);
@@ -83,15 +73,15 @@ for (const { store, missing } of E2E_STORES) {
         expect(load.acknowledged.size).toBeGreaterThan(0);
         // Bounded memory: the last third of the overload holds no more than the first third, give or take.
         expect(late).toBeLessThan(early * 1.5 + 100);
-        expect(missingRuns).toEqual([]);
-        expect(twice).toBe(0);
+        // Every acknowledged run is either detected already or pending in the store's backlog.
         expect(pending).toBeDefined();
         expect(detected + (pending ?? 0)).toBeGreaterThanOrEqual(load.acknowledged.size);
 
-        const catchUpStarted = Date.now();
         const caught = await waitDetected(c.url, c.adminToken, load.acknowledged, CATCH_UP_MS);
+        const caughtUpS =
+          caught.clearedAt === undefined ? 'never' : `${((caught.clearedAt - stoppedAt) / 1000).toFixed(1)} s`;
         console.log(
-          `overload on ${store}: detection caught up ${((Date.now() - catchUpStarted) / 1000).toFixed(1)} s after the load stopped; ` +
+          `overload on ${store}: detection backlog empty ${caughtUpS} after the load stopped; ${caught.stored} runs stored; ` +
             `undetected ${caught.undetected.length}, missing ${caught.missing.length}, detected twice ${caught.twice.length}`,
         );
         expect(caught.missing).toEqual([]);

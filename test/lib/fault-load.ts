@@ -163,10 +163,35 @@ export async function findingCounts(url: string, token: string): Promise<Map<str
   return out;
 }
 
-/** Waits until every acknowledged run is stored and detected; answers what is missing and what is counted twice. */
+/**
+ * Waits until every acknowledged run is stored and detected; answers what is missing and what is
+ * counted twice, and when the collector's detection backlog was first seen empty (`clearedAt`, epoch
+ * ms). With a token that may read `/metrics`, it watches the backlog gauge and lists the runs only
+ * once it reads 0 (or at the deadline): listing 100,000 runs page by page every half second would
+ * compete with the detection it waits for. Other tokens list the runs until all are detected.
+ */
 export async function waitDetected(url: string, token: string, acknowledged: Set<string>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
+  let watchBacklog = true;
+  let clearedAt: number | undefined;
   for (;;) {
+    if (watchBacklog && clearedAt === undefined && Date.now() <= deadline) {
+      try {
+        const backlog = (await scrape(url, token)).value('casefile_detection_backlog_runs');
+        if (backlog !== 0) {
+          await new Promise((r) => setTimeout(r, 1_000));
+          continue;
+        }
+        clearedAt = Date.now();
+      } catch (error) {
+        // A token without the metrics permission lists runs instead; a busy collector is asked again.
+        if (/→ 40[13]/.test(String(error))) watchBacklog = false;
+        else {
+          await new Promise((r) => setTimeout(r, 1_000));
+          continue;
+        }
+      }
+    }
     let counts: Map<string, number>;
     try {
       counts = await findingCounts(url, token);
@@ -180,8 +205,10 @@ export async function waitDetected(url: string, token: string, acknowledged: Set
     const undetected = [...acknowledged].filter((id) => counts.get(id) === 0);
     if ((missing.length === 0 && undetected.length === 0) || Date.now() > deadline) {
       const twice = [...counts].filter(([, n]) => n > 1).map(([id, n]) => `${id}: ${n}`);
-      return { missing, undetected, twice, stored: counts.size };
+      return { missing, undetected, twice, stored: counts.size, clearedAt };
     }
+    // The gauge read 0 but the list disagrees (e.g. a run still being written): watch it again.
+    clearedAt = undefined;
     await new Promise((r) => setTimeout(r, 500));
   }
 }

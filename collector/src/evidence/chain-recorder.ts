@@ -50,8 +50,17 @@ export interface ChainRecorder {
   close(): Promise<void>;
 }
 
+/** A durable batch waiting for the chain, with the leaves of its first `hashed` spans. */
+interface SpansItem {
+  type: 'spans';
+  steps: readonly Step[];
+  at: number;
+  leaves: PendingLeaf[];
+  hashed: number;
+}
+
 type Item =
-  | { type: 'spans'; steps: readonly Step[]; at: number }
+  | SpansItem
   | {
       type: 'event';
       projectId: string;
@@ -77,7 +86,8 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
  * (one entry per project). An append starts once the oldest waiting batch has waited
  * `appendDelayMs`, once `appendSpans` spans wait, or at once when a flush, an event or `close` wants
  * it, so under steady ingest the chain costs one store write a second rather than one per store
- * write. Hashing runs in slices between I/O callbacks.
+ * write. Each recorded batch is hashed at once, in slices between I/O callbacks (while the store
+ * writes the next one), so an append mostly finds its leaves ready.
  *
  * Guarantees: each chain is written by this process alone, in order, each entry naming its
  * predecessor's hash; an entry is appended only after its spans are durable. A crash between a
@@ -139,15 +149,51 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     );
   }
 
-  async function leavesOf(steps: readonly Step[], into: Map<string, PendingLeaf[]>): Promise<void> {
-    for (let i = 0; i < steps.length; i += HASH_SLICE) {
-      if (i > 0) await yieldToIo();
-      for (const step of steps.slice(i, i + HASH_SLICE)) {
-        const list = into.get(step.projectId);
-        if (list) list.push(pendingLeaf(step));
-        else into.set(step.projectId, [pendingLeaf(step)]);
-      }
+  /** Hashes up to `HASH_SLICE` more spans of a batch; true once all of them are. */
+  function hashSlice(item: SpansItem): boolean {
+    const end = Math.min(item.steps.length, item.hashed + HASH_SLICE);
+    for (let i = item.hashed; i < end; i++) item.leaves.push(pendingLeaf(item.steps[i] as Step));
+    item.hashed = end;
+    return end === item.steps.length;
+  }
+
+  /** All of a batch's leaves, hashing what the background pass has not, in slices between I/O callbacks. */
+  async function hashAll(item: SpansItem): Promise<void> {
+    while (!hashSlice(item)) await yieldToIo();
+  }
+
+  function byProjectInto(item: SpansItem, into: Map<string, PendingLeaf[]>): void {
+    for (let i = 0; i < item.steps.length; i++) {
+      const projectId = (item.steps[i] as Step).projectId;
+      const leaf = item.leaves[i] as PendingLeaf;
+      const list = into.get(projectId);
+      if (list) list.push(leaf);
+      else into.set(projectId, [leaf]);
     }
+  }
+
+  /**
+   * Hashes recorded batches as they arrive, a slice per turn of the event loop, so that the work runs
+   * while the store writes the next batch and an append finds its leaves ready. The entry is still
+   * appended only at the append's turn, after the batch is durable.
+   */
+  let hashing = false;
+  function hashAhead(): void {
+    if (hashing) return;
+    const next = queue.find((item): item is SpansItem => item.type === 'spans' && item.hashed < item.steps.length);
+    if (!next) return;
+    hashing = true;
+    setImmediate(() => {
+      hashing = false;
+      hashSlice(next);
+      hashAhead();
+    });
+  }
+
+  async function eventLeaves(steps: readonly Step[], into: Map<string, PendingLeaf[]>): Promise<void> {
+    const item: SpansItem = { type: 'spans', steps, at: 0, leaves: [], hashed: 0 };
+    await hashAll(item);
+    byProjectInto(item, into);
   }
 
   async function append(entries: ChainEntry[], leaves: ChainLeaf[], retry: boolean): Promise<void> {
@@ -180,7 +226,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     }
     if (first.type === 'event') {
       const leaves = new Map<string, PendingLeaf[]>();
-      await leavesOf(first.steps, leaves);
+      await eventLeaves(first.steps, leaves);
       const built = nextEntry(first.projectId, first.kind, first.detail, leaves.get(first.projectId) ?? []);
       try {
         await append([built.entry], built.leaves, false);
@@ -198,9 +244,12 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     let n = 0;
     while (n < queue.length && (queue[n] as Item).type === 'spans') n++;
     taken = n;
-    const batch = queue.slice(0, n) as Extract<Item, { type: 'spans' }>[];
+    const batch = queue.slice(0, n) as SpansItem[];
     const byProject = new Map<string, PendingLeaf[]>();
-    for (const item of batch) await leavesOf(item.steps, byProject);
+    for (const item of batch) {
+      await hashAll(item);
+      byProjectInto(item, byProject);
+    }
     const entries: ChainEntry[] = [];
     const leaves: ChainLeaf[] = [];
     for (const [projectId, list] of byProject) {
@@ -244,7 +293,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     chainId,
     record(steps) {
       if (closed || steps.length === 0) return;
-      queue.push({ type: 'spans', steps, at: performance.now() });
+      queue.push({ type: 'spans', steps, at: performance.now(), leaves: [], hashed: 0 });
       pending += steps.length;
       // Bounded: beyond the limit the oldest batch not yet taken is dropped, loudly.
       while (pending > maxPending) {
@@ -257,6 +306,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
           droppedSoFar: dropped,
         });
       }
+      hashAhead();
       pump();
     },
     appendEvent(projectId, kind, detail, steps = []) {

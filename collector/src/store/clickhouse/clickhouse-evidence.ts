@@ -59,11 +59,47 @@ export interface EvidenceContext {
   select(sql: string): Promise<Row[]>;
   command(sql: string): Promise<void>;
   insert(table: string, rows: Row[]): Promise<void>;
+  /** Inserts a `JSONEachRow` body built as text (no row objects, no second serialising pass). */
+  insertJsonEachRow(table: string, columns: readonly string[], body: string): Promise<void>;
   nextVersion(): bigint;
 }
 
 const isoDay = (day: number) =>
   `${String(Math.floor(day / 10_000)).padStart(4, '0')}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`;
+
+const LEAF_COLUMNS = ['project_id', 'trace_id', 'span_id', 'chain_id', 'seq', 'day', 'leaf'];
+
+const jsonText = (value: string) => JSON.stringify(wf(value));
+
+/**
+ * The leaves as one `JSONEachRow` text, one line per leaf. The project, chain and entry are the same
+ * for runs of leaves, so each is written as JSON once per run of equal values.
+ */
+export function leafRows(leaves: readonly ChainLeaf[]): string {
+  let out = '';
+  let project = '';
+  let projectJson = '';
+  let chain = '';
+  let chainJson = '';
+  let day = -1;
+  let dayJson = '';
+  for (const l of leaves) {
+    if (l.projectId !== project || projectJson === '') {
+      project = l.projectId;
+      projectJson = jsonText(project);
+    }
+    if (l.chainId !== chain || chainJson === '') {
+      chain = l.chainId;
+      chainJson = jsonText(chain);
+    }
+    if (l.day !== day) {
+      day = l.day;
+      dayJson = `"${isoDay(day)}"`;
+    }
+    out += `{"project_id":${projectJson},"trace_id":${jsonText(l.traceId)},"span_id":${jsonText(l.spanId)},"chain_id":${chainJson},"seq":"${l.seq.toString()}","day":${dayJson},"leaf":${jsonText(l.leaf)}}\n`;
+  }
+  return out;
+}
 
 export async function appendChain(
   ctx: EvidenceContext,
@@ -71,20 +107,7 @@ export async function appendChain(
   leaves: readonly ChainLeaf[],
 ): Promise<void> {
   // Leaves first: an entry that can be read has its leaves.
-  if (leaves.length > 0) {
-    await ctx.insert(
-      'chain_leaves',
-      leaves.map((l) => ({
-        project_id: l.projectId,
-        trace_id: l.traceId,
-        span_id: l.spanId,
-        chain_id: l.chainId,
-        seq: l.seq.toString(),
-        day: isoDay(l.day),
-        leaf: l.leaf,
-      })),
-    );
-  }
+  if (leaves.length > 0) await ctx.insertJsonEachRow('chain_leaves', LEAF_COLUMNS, leafRows(leaves));
   if (entries.length > 0) {
     await ctx.insert(
       'chain_entries',

@@ -732,6 +732,7 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
       select: (sql) => this.select(sql),
       command: (sql) => this.command(sql),
       insert: (table, rows) => this.insertRows(table, rows),
+      insertJsonEachRow: (table, columns, body) => this.insertJsonEachRow(table, columns, body),
       nextVersion: () => this.nextVersion(),
     };
   }
@@ -819,6 +820,26 @@ GROUP BY trace_id, span_id HAVING named = 1`,
       );
     } catch (error) {
       throw mapError(error, `INSERT INTO ${name} FORMAT JSONEachRow (${rows.length} rows)`);
+    }
+  }
+
+  private async insertJsonEachRow(table: string, columns: readonly string[], body: string): Promise<void> {
+    const name = `${this.db}.${table}`;
+    const query = `INSERT INTO ${name} (${columns.map(ident).join(', ')}) FORMAT JSONEachRow`;
+    const bytes = Buffer.from(body, 'utf8');
+    try {
+      await this.guard.run(async (signal) => {
+        const result = await this.client.exec({
+          query,
+          values: Readable.from([bytes], { objectMode: false }),
+          abort_signal: signal,
+        });
+        // The answer to an insert is empty; read it to the end so the socket goes back to the pool.
+        result.stream.resume();
+        await finished(result.stream);
+      });
+    } catch (error) {
+      throw mapError(error, `${query} (${bytes.length} bytes)`);
     }
   }
 

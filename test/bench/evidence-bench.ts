@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Step, TraceStore } from '@casefile/collector';
 import {
   createChainRecorder,
@@ -7,8 +8,9 @@ import {
   verifyIntegrity,
 } from '@casefile/collector/evidence';
 import { emptyStep, stepToDto } from '@casefile/contract';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { disposeAll, openBenchStores } from './drift-stores.js';
-import { fmt, median, table } from './stats.js';
+import { fmt, median, medianInterval, table } from './stats.js';
 
 const RUNS = 1_000;
 const STEPS = 10;
@@ -55,24 +57,79 @@ function batches(project: string, rep: number): Step[][] {
   return out;
 }
 
-/** Wall time and this process's CPU time (all threads, the embedded store's too) of one side. */
+/**
+ * CPU time of this thread (the JavaScript one) in ms: `process.threadCpuUsage` where Node has it,
+ * else Linux's per-thread counters (10 ms ticks); undefined elsewhere.
+ */
+function threadCpuMs(): number | undefined {
+  const own = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
+  if (own) {
+    const u = own.call(process);
+    return (u.user + u.system) / 1000;
+  }
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time of the ClickHouse server's queries so far (µs), from its own counters; undefined if unreadable. */
+type ServerCpu = () => Promise<number | undefined>;
+
+/**
+ * Wall time and CPU time of one side: this process's (all threads, the embedded store's too) and,
+ * for ClickHouse, the server's query threads as well. The timed side ends with the chain durable.
+ */
 async function ingest(
   store: TraceStore,
   project: string,
   rep: number,
   chained: boolean,
-): Promise<{ ms: number; cpuMs: number }> {
+  serverCpu: ServerCpu,
+): Promise<{ ms: number; cpuMs: number; jsMs: number | undefined; serverMs: number | undefined }> {
   const work = batches(project, rep);
   const recorder = chained ? createChainRecorder({ store, collectorId: 'bench' }) : undefined;
+  const server0 = await serverCpu();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const js0 = threadCpuMs();
   for (const b of work) {
     await store.writeSteps(b);
     recorder?.record(b);
   }
   await recorder?.close();
   const cpu = process.cpuUsage(cpu0);
-  return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+  const js1 = threadCpuMs();
+  const ms = performance.now() - t0;
+  const server1 = await serverCpu();
+  return {
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    jsMs: js0 === undefined || js1 === undefined ? undefined : js1 - js0,
+    serverMs: server0 === undefined || server1 === undefined ? undefined : (server1 - server0) / 1000,
+  };
+}
+
+function clickHouseCpu(url: string): { read: ServerCpu; close: () => Promise<void> } {
+  const client = createClient({ url, request_timeout: 300_000, log: { level: ClickHouseLogLevel.OFF } });
+  return {
+    read: async () => {
+      try {
+        const result = await client.query({
+          query: `SELECT sum(value) AS us FROM system.events WHERE event IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds')`,
+          format: 'JSONEachRow',
+        });
+        const rows = (await result.json()) as Array<{ us: string | number }>;
+        return Number(rows[0]?.us ?? Number.NaN);
+      } catch {
+        return undefined;
+      }
+    },
+    close: () => client.close(),
+  };
 }
 
 /** The same pages of runs verification reads, read and nothing else. */
@@ -92,13 +149,24 @@ async function plainRead(store: TraceStore, project: string): Promise<{ ms: numb
   return { ms: performance.now() - t0, spans };
 }
 
+const VERIFY_PAIRS = 3;
+
+/** `median [low–high of its 95 % interval]`, three decimals. */
+function withInterval(values: number[]): string {
+  const [lo, hi] = medianInterval(values);
+  return `${fmt(median(values), 3)} [${fmt(lo, 3)}–${fmt(hi, 3)}]`;
+}
+
 /**
  * Evidence costs against a baseline of the same work without them, per store: ingest with the hash
- * chain kept (record + entries and leaves appended) vs the same writes alone; verification of every
- * stored span against the chain vs a plain read of the same spans in the same pages; and the offline
- * check of a 50-run case file vs parsing it. Medians of `reps` (default 3); every ratio is taken within
- * one repetition. One unmeasured pair of ingests warms each store (and the JIT) first: the first
- * writes into a fresh store are slower, and would otherwise count against whichever side went first.
+ * chain kept (record + entries and leaves appended, durable at the end of the timed side) vs the same
+ * writes alone, in `reps` interleaved pairs (default 9; the order inside a pair alternates, so a
+ * neighbour's burst does not always land on one side), each ratio taken within its pair and the
+ * median of those ratios reported with a distribution-free 95 % interval; verification of every
+ * stored span against the chain vs a plain read of the same spans in the same pages (first three
+ * pairs); and the offline check of a 50-run case file vs parsing it. One unmeasured pair of ingests
+ * warms each store (and the JIT) first: the first writes into a fresh store are slower, and would
+ * otherwise count against whichever side went first.
  */
 export async function runEvidenceBench(opts: {
   clickhouseUrl: string | undefined;
@@ -107,75 +175,134 @@ export async function runEvidenceBench(opts: {
   stores?: ReadonlyArray<'duckdb' | 'clickhouse'>;
 }): Promise<Record<string, number>> {
   const { log } = opts;
-  const reps = opts.reps ?? 3;
+  const pairs = opts.reps ?? 9;
   const results: Record<string, number> = {};
   const stores = await openBenchStores('evidence-bench', opts.clickhouseUrl, log, opts.stores);
   try {
     for (const { name, store } of stores) {
-      await ingest(store, 'ev-warm-plain', reps, false);
-      await ingest(store, 'ev-warm-chain', reps + 1, true);
-      const ingestRatios: number[] = [];
-      const cpuRatios: number[] = [];
-      const plainMs: number[] = [];
-      const chainMs: number[] = [];
-      const verifyRatios: number[] = [];
-      const verifyRates: number[] = [];
-      const readRates: number[] = [];
-      let problems = 0;
-      for (let rep = 0; rep < reps; rep++) {
-        // Alternate which goes first, so a neighbour's burst does not always land on the same side.
-        const plainFirst = rep % 2 === 0;
-        const run = (chained: boolean) => ingest(store, `ev-${chained ? 'chain' : 'plain'}-${rep}`, rep, chained);
-        const a = await run(!plainFirst);
-        const b = await run(plainFirst);
-        const plain = plainFirst ? a : b;
-        const chain = plainFirst ? b : a;
-        plainMs.push(plain.ms);
-        chainMs.push(chain.ms);
-        ingestRatios.push(chain.ms / plain.ms);
-        cpuRatios.push(chain.cpuMs / plain.cpuMs);
-
-        const project = `ev-chain-${rep}`;
-        const read = await plainRead(store, project);
-        const t0 = performance.now();
-        const report = await verifyIntegrity(store, project, {});
-        const verifyMs = performance.now() - t0;
-        problems += report.problems.length;
-        verifyRatios.push(verifyMs / read.ms);
-        verifyRates.push(report.checked.spans / (verifyMs / 1000));
-        readRates.push(read.spans / (read.ms / 1000));
+      const server =
+        name === 'clickhouse' && opts.clickhouseUrl
+          ? clickHouseCpu(opts.clickhouseUrl)
+          : { read: async () => undefined, close: async () => undefined };
+      try {
+        await ingest(store, 'ev-warm-plain', pairs, false, server.read);
+        await ingest(store, 'ev-warm-chain', pairs + 1, true, server.read);
+        const wallRatios: number[] = [];
+        const cpuRatios: number[] = [];
+        const allCpuRatios: number[] = [];
+        const jsPlain: number[] = [];
+        const jsChain: number[] = [];
+        const plainMs: number[] = [];
+        const chainMs: number[] = [];
+        const plainCpu: number[] = [];
+        const chainCpu: number[] = [];
+        const verifyRatios: number[] = [];
+        const verifyRates: number[] = [];
+        const readRates: number[] = [];
+        let problems = 0;
+        for (let pair = 0; pair < pairs; pair++) {
+          const plainFirst = pair % 2 === 0;
+          const run = (chained: boolean) =>
+            ingest(store, `ev-${chained ? 'chain' : 'plain'}-${pair}`, pair, chained, server.read);
+          const a = await run(!plainFirst);
+          const b = await run(plainFirst);
+          const plain = plainFirst ? a : b;
+          const chain = plainFirst ? b : a;
+          plainMs.push(plain.ms);
+          chainMs.push(chain.ms);
+          plainCpu.push(plain.cpuMs);
+          chainCpu.push(chain.cpuMs);
+          wallRatios.push(chain.ms / plain.ms);
+          cpuRatios.push(chain.cpuMs / plain.cpuMs);
+          if (plain.jsMs !== undefined && chain.jsMs !== undefined) {
+            jsPlain.push(plain.jsMs);
+            jsChain.push(chain.jsMs);
+          }
+          if (plain.serverMs !== undefined && chain.serverMs !== undefined)
+            allCpuRatios.push((chain.cpuMs + chain.serverMs) / (plain.cpuMs + plain.serverMs));
+          log(
+            `  ${name} pair ${pair + 1}/${pairs}: wall ${fmt(chain.ms / plain.ms, 3)}, CPU ${fmt(chain.cpuMs / plain.cpuMs, 3)}`,
+          );
+          if (pair >= VERIFY_PAIRS) continue;
+          const project = `ev-chain-${pair}`;
+          const read = await plainRead(store, project);
+          const t0 = performance.now();
+          const report = await verifyIntegrity(store, project, {});
+          const verifyMs = performance.now() - t0;
+          problems += report.problems.length;
+          verifyRatios.push(verifyMs / read.ms);
+          verifyRates.push(report.checked.spans / (verifyMs / 1000));
+          readRates.push(read.spans / (read.ms / 1000));
+        }
+        const spans = RUNS * STEPS;
+        const cpuLabel =
+          name === 'clickhouse'
+            ? 'chain cost on ingest, CPU (ratio; client only)'
+            : 'chain cost on ingest, CPU (ratio)';
+        log(
+          table([
+            [
+              `${name}: ${fmt(spans)} spans in ${RUNS / BATCH_RUNS} writes, ${pairs} pairs`,
+              'median [95 % interval]',
+              'pairs',
+            ],
+            ['ingest, writes only (ms)', fmt(median(plainMs)), plainMs.map((v) => fmt(v)).join(' / ')],
+            ['ingest, writes + chain (ms)', fmt(median(chainMs)), chainMs.map((v) => fmt(v)).join(' / ')],
+            ['ingest, writes only (CPU ms)', fmt(median(plainCpu)), plainCpu.map((v) => fmt(v)).join(' / ')],
+            ['ingest, writes + chain (CPU ms)', fmt(median(chainCpu)), chainCpu.map((v) => fmt(v)).join(' / ')],
+            [
+              'chain cost on ingest, wall (ratio)',
+              withInterval(wallRatios),
+              wallRatios.map((v) => fmt(v, 3)).join(' / '),
+            ],
+            [cpuLabel, withInterval(cpuRatios), cpuRatios.map((v) => fmt(v, 3)).join(' / ')],
+            ...(jsPlain.length === pairs
+              ? [
+                  [
+                    'JavaScript thread CPU, writes only (ms)',
+                    fmt(median(jsPlain)),
+                    jsPlain.map((v) => fmt(v)).join(' / '),
+                  ],
+                  [
+                    'JavaScript thread CPU, writes + chain (ms)',
+                    fmt(median(jsChain)),
+                    jsChain.map((v) => fmt(v)).join(' / '),
+                  ],
+                  [
+                    '1 + chain JS-thread CPU ÷ writes process CPU (lower bound)',
+                    withInterval(jsChain.map((v, i) => 1 + (v - (jsPlain[i] as number)) / (plainCpu[i] as number))),
+                    '',
+                  ],
+                ]
+              : []),
+            ...(allCpuRatios.length === pairs
+              ? [
+                  [
+                    'chain cost on ingest, CPU (ratio; client + server queries)',
+                    withInterval(allCpuRatios),
+                    allCpuRatios.map((v) => fmt(v, 3)).join(' / '),
+                  ],
+                ]
+              : []),
+            ['plain read (spans/s)', fmt(median(readRates)), readRates.map((v) => fmt(v)).join(' / ')],
+            ['verify (spans/s)', fmt(median(verifyRates)), verifyRates.map((v) => fmt(v)).join(' / ')],
+            [
+              'verify ÷ plain read (time ratio)',
+              fmt(median(verifyRatios), 2),
+              verifyRatios.map((v) => fmt(v, 2)).join(' / '),
+            ],
+            ['problems found (must be 0)', String(problems), ''],
+          ]),
+        );
+        results[`${name}.ingestChainRatio`] = median(wallRatios);
+        results[`${name}.ingestChainCpuRatio`] = median(cpuRatios);
+        if (allCpuRatios.length === pairs) results[`${name}.ingestChainAllCpuRatio`] = median(allCpuRatios);
+        results[`${name}.verifySpansPerSec`] = median(verifyRates);
+        results[`${name}.verifyReadRatio`] = median(verifyRatios);
+        if (problems > 0) throw new Error(`${name}: verification found ${problems} problems in an untouched store`);
+      } finally {
+        await server.close();
       }
-      const spans = RUNS * STEPS;
-      log(
-        table([
-          [`${name}: ${fmt(spans)} spans in ${RUNS / BATCH_RUNS} writes`, 'median', 'reps'],
-          ['ingest, writes only (ms)', fmt(median(plainMs)), plainMs.map((v) => fmt(v)).join(' / ')],
-          ['ingest, writes + chain (ms)', fmt(median(chainMs)), chainMs.map((v) => fmt(v)).join(' / ')],
-          [
-            'chain cost on ingest (ratio)',
-            fmt(median(ingestRatios), 3),
-            ingestRatios.map((v) => fmt(v, 3)).join(' / '),
-          ],
-          [
-            'chain cost on ingest, CPU time (ratio)',
-            fmt(median(cpuRatios), 3),
-            cpuRatios.map((v) => fmt(v, 3)).join(' / '),
-          ],
-          ['plain read (spans/s)', fmt(median(readRates)), readRates.map((v) => fmt(v)).join(' / ')],
-          ['verify (spans/s)', fmt(median(verifyRates)), verifyRates.map((v) => fmt(v)).join(' / ')],
-          [
-            'verify ÷ plain read (time ratio)',
-            fmt(median(verifyRatios), 2),
-            verifyRatios.map((v) => fmt(v, 2)).join(' / '),
-          ],
-          ['problems found (must be 0)', String(problems), ''],
-        ]),
-      );
-      results[`${name}.ingestChainRatio`] = median(ingestRatios);
-      results[`${name}.ingestChainCpuRatio`] = median(cpuRatios);
-      results[`${name}.verifySpansPerSec`] = median(verifyRates);
-      results[`${name}.verifyReadRatio`] = median(verifyRatios);
-      if (problems > 0) throw new Error(`${name}: verification found ${problems} problems in an untouched store`);
     }
 
     // Offline check of an export: proofs built from the DuckDB store, the file verified without it.

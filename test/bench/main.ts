@@ -21,7 +21,7 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  * measured in the same run (these machines are noisy; absolute numbers mean little).
  *   --only ingest,redaction   run a subset
  *   --only evidence           hash chain cost on ingest, verify vs plain read, offline export check
- *   --evidence-reps=N         measured repetitions per store (default 3; one warm-up pair before them)
+ *   --evidence-reps=N         interleaved with/without pairs per store (default 9; one warm-up pair before them)
  *   --evidence-stores=a,b     duckdb, clickhouse (default both; ClickHouse needs CLICKHOUSE_URL)
  *   --only cluster            2 collectors into a 2 × 2 ClickHouse cluster vs 1 into one server (needs zookeeper)
  *   --only drift              the drift suite and the drift scale bench (drift-suite, drift-scale: one of them)
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<void> {
     }
     if (wants('evidence')) {
       log('\n== Evidence: hash chain on ingest, verification vs a plain read, offline export check ==');
-      const reps = flags['evidence-reps'] === undefined ? 3 : Number(flags['evidence-reps']);
+      const reps = flags['evidence-reps'] === undefined ? 9 : Number(flags['evidence-reps']);
       if (!Number.isInteger(reps) || reps <= 0) throw new Error('--evidence-reps must be a positive integer');
       const evidenceStores = (flags['evidence-stores'] ?? 'duckdb,clickhouse').split(',');
       for (const k of evidenceStores)

@@ -2,12 +2,35 @@ import { stepToDto } from '@casefile/contract';
 import { describe, expect, it } from 'vitest';
 import { emptyStep } from '../model/step.js';
 import { awkwardStep, buildRun, DAY0 } from '../store/conformance.fixtures.js';
-import { canonicalJson, canonicalSpanRecord } from './canonical.js';
+import { canonicalJson, canonicalSpanRecord, genericSpanRecord } from './canonical.js';
 
 describe('canonical span records', () => {
   it('is the same for a stored step and for the step as the API sends it', () => {
     for (const step of [awkwardStep('p', 'a'.repeat(32)), ...buildRun({ projectId: 'p', startNs: DAY0 })]) {
       expect(canonicalSpanRecord(stepToDto(step))).toBe(canonicalSpanRecord(step));
+    }
+  });
+
+  it('builds, from its compiled code, exactly the record the field table defines (awkward text, surrogates, nulls, maps, events, API form)', () => {
+    const awkward = awkwardStep('p', 'a'.repeat(32));
+    const steps = [
+      awkward,
+      ...buildRun({ projectId: 'p', startNs: DAY0 }),
+      emptyStep('p', 'b'.repeat(32), 'c'.repeat(16)),
+      {
+        ...awkward,
+        name: 'lone \uD800 surrogate, pair \uD83D\uDE00, quote " backslash \\ nul \u0000',
+        inputTokens: null,
+        outputTokens: 0,
+        spanKind: Number.NaN,
+        documentIds: ['x', '\uDC00'],
+        attributes: { z: '1', 'k\uDC00': 'v\n', '': '' },
+        events: [{ timeNs: 5n, name: 'e', attributes: { b: '2', a: '1' } }],
+      },
+    ];
+    for (const step of steps) {
+      expect(canonicalSpanRecord(step)).toBe(genericSpanRecord(step));
+      expect(canonicalSpanRecord(stepToDto(step))).toBe(genericSpanRecord(step));
     }
   });
 

@@ -89,15 +89,15 @@ const ENCODERS: Record<StepFieldKind, Encoder> = {
 };
 
 /** The wire fields in key order, each with its JSON key and encoder. */
-const FIELDS: readonly { name: string; key: string; encode: Encoder }[] = (
+const FIELDS: readonly { name: string; kind: StepFieldKind; key: string; encode: Encoder }[] = (
   Object.entries(STEP_FIELDS) as [string, { kind: StepFieldKind; wire: boolean }][]
 )
   .filter(([, f]) => f.wire)
   .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  .map(([name, f]) => ({ name, key: `${JSON.stringify(name)}:`, encode: ENCODERS[f.kind] }));
+  .map(([name, f]) => ({ name, kind: f.kind, key: `${JSON.stringify(name)}:`, encode: ENCODERS[f.kind] }));
 
-/** The canonical record of a stored step or of the same step as the API sends it. */
-export function canonicalSpanRecord(step: Step | StepDto): string {
+/** The record by walking the field table: the definition the compiled builder below must match. */
+export function genericSpanRecord(step: Step | StepDto): string {
   const values = step as unknown as Record<string, unknown>;
   let out = '{';
   for (let i = 0; i < FIELDS.length; i++) {
@@ -109,6 +109,38 @@ export function canonicalSpanRecord(step: Step | StepDto): string {
     out += encoded;
   }
   return `${out}}`;
+}
+
+/**
+ * The same record from straight-line code generated once from the field table: one property read
+ * per field at a site of its own (the table walk reads ~45 names through one site, which V8 serves
+ * from its slowest cache) and text fields encoded inline. About half the walk's time per span. The
+ * code holds only the contract's own field names, each checked to be a plain identifier first.
+ */
+function compileRecord(): (step: Step | StepDto) => string {
+  let body = "let out = '{';\nlet e;\n";
+  FIELDS.forEach((field, i) => {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field.name)) throw new Error(`step field "${field.name}" is not a plain name`);
+    const key = JSON.stringify(field.key);
+    const value = `step.${field.name}`;
+    body +=
+      field.kind === 'text'
+        ? `if (${value} !== '' && ${value} !== undefined) out += (out.length > 1 ? ',' : '') + ${key} + str(${value});\n`
+        : `e = encoders[${i}](${value});\nif (e !== undefined) out += (out.length > 1 ? ',' : '') + ${key} + e;\n`;
+  });
+  body += "return out + '}';";
+  const make = new Function('str', 'encoders', `return function canonicalRecord(step) {\n${body}\n};`);
+  return make(
+    str,
+    FIELDS.map((f) => f.encode),
+  ) as (step: Step | StepDto) => string;
+}
+
+const compiledRecord = compileRecord();
+
+/** The canonical record of a stored step or of the same step as the API sends it. */
+export function canonicalSpanRecord(step: Step | StepDto): string {
+  return compiledRecord(step);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Step } from '../model/step.js';
 import type { ChainEntry, ChainEntryKind, ChainGroup, ChainLeaf } from '../store/evidence.js';
-import { utcDay } from '../store/evidence.js';
+import { NS_PER_DAY, utcDay } from '../store/evidence.js';
 import { canonicalJson, canonicalSpanRecord } from './canonical.js';
 import { leafHash, merkleRoot, sha256Hex } from './merkle.js';
 
@@ -71,8 +71,22 @@ export interface PendingLeaf {
   leaf: string;
 }
 
+// The last day looked up and its bounds: a batch's spans mostly start on one day.
+let dayFrom = 0n;
+let dayTo = 0n;
+let lastDay = 0;
+
+function dayOf(ns: bigint): number {
+  if (ns >= dayFrom && ns < dayTo) return lastDay;
+  lastDay = utcDay(ns);
+  // Division truncates toward zero, so only a day at or after 1970 is one interval [from, from + day).
+  dayFrom = ns >= 0n ? (ns / NS_PER_DAY) * NS_PER_DAY : 0n;
+  dayTo = ns >= 0n ? dayFrom + NS_PER_DAY : 0n;
+  return lastDay;
+}
+
 export function pendingLeaf(step: Step): PendingLeaf {
-  return { traceId: step.traceId, spanId: step.spanId, day: utcDay(step.startNs), leaf: spanLeaf(step) };
+  return { traceId: step.traceId, spanId: step.spanId, day: dayOf(step.startNs), leaf: spanLeaf(step) };
 }
 
 const byKey = (a: PendingLeaf, b: PendingLeaf): number =>

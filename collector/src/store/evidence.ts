@@ -199,7 +199,7 @@ export function heldTraceIds(cases: readonly StoredCase[]): Set<string> {
   return held;
 }
 
-const NS_PER_DAY = 86_400_000_000_000n;
+export const NS_PER_DAY = 86_400_000_000_000n;
 
 /** YYYYMMDD (UTC) of the day that contains `ns`. */
 export function utcDay(ns: bigint): number {

@@ -25,7 +25,11 @@ const overviewFigures = {
   withFindings: z.number(),
 };
 
-/** `GET /api/overview`: figures per time bucket and per agent over at most `maxRuns` runs. */
+/**
+ * `GET /api/overview`: figures per time bucket and per agent over every run that starts in the range.
+ * `scannedRuns` is how many runs were counted; `maxRuns` and `truncated` remain for older clients (the
+ * figures are no longer capped: `maxRuns` equals `scannedRuns`, `truncated` is false).
+ */
 export const overviewSchema = z.object({
   fromMs: z.number(),
   toMs: z.number(),

@@ -23,8 +23,6 @@ export interface ScaleQueryOptions {
 }
 
 const HOUR_NS = 3_600_000_000_000n;
-const OVERVIEW_PAGE = 2_000;
-const OVERVIEW_MAX_RUNS = 20_000;
 
 const pct = (values: number[], q: number) => {
   const v = [...values].sort((a, b) => a - b);
@@ -159,21 +157,10 @@ async function benchStore(s: ScaleStore, opts: ScaleQueryOptions): Promise<void>
       },
     ],
     [
-      'overview, 24 h (runs paged as the route does)',
+      'overview, 24 h (hourly buckets, per agent)',
       (i) => async () => {
         const to = endNs - BigInt(i % 3) * HOUR_NS;
-        let cursor: string | undefined;
-        let n = 0;
-        do {
-          const page = await store.listRuns(P, {
-            fromNs: to - 24n * HOUR_NS,
-            toNs: to,
-            limit: OVERVIEW_PAGE,
-            ...(cursor ? { cursor } : {}),
-          });
-          n += page.runs.length;
-          cursor = page.nextCursor;
-        } while (cursor && n < OVERVIEW_MAX_RUNS);
+        await store.overview(P, { fromNs: to - 24n * HOUR_NS, toNs: to, bucketMs: 3_600_000 });
       },
     ],
     [

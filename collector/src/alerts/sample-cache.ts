@@ -70,6 +70,7 @@ export function createSampleCache(options: SampleCacheOptions): SampleCache {
         getRun: (projectId, traceId) => store.getRun(projectId, traceId),
         getRuns: (projectId, traceIds) => store.getRuns(projectId, traceIds),
         runsTouching: (projectId, touch, limit) => store.runsTouching(projectId, touch, limit),
+        overview: (projectId, query) => store.overview(projectId, query),
       };
     },
     get hits() {

@@ -43,7 +43,7 @@ describe('overview', () => {
       run(2_500, 50, { agentName: 'billing' }),
       run(99_999, 1), // outside the range
     ];
-    const o = aggregateOverview(runs, 0, 4_000, 1_000);
+    const o = aggregateOverview(runs, { fromNs: 0n, toNs: 4_000n * MS, bucketMs: 1_000 });
     expect(o.buckets.map((b) => b.runs)).toEqual([2, 0, 1, 0]);
     expect(o.buckets[0]).toMatchObject({ errors: 1, errorRate: 0.5, p50Ms: 100, p95Ms: 300, withFindings: 1 });
     expect(o.totals).toMatchObject({ runs: 3, inputTokens: 30, outputTokens: 15 });

@@ -1,88 +1,9 @@
 /**
- * Overview figures for a time range: runs, error rate, latency percentiles, tokens and runs with
- * findings, per time bucket and per agent. Pure: the route pages runs in and hands them over.
+ * The overview page's time buckets. The figures themselves come from the store (`RunReader.overview`,
+ * one aggregate query); `store/overview.ts` defines them and holds the reference computation.
  */
-import type { RunSummary } from '../model/step.js';
-
-export interface OverviewFigures {
-  runs: number;
-  errors: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  inputTokens: number;
-  outputTokens: number;
-  withFindings: number;
-}
-
-export interface OverviewBucket extends OverviewFigures {
-  /** Bucket start, epoch milliseconds. */
-  startMs: number;
-}
-
-export interface OverviewAgent extends OverviewFigures {
-  agent: string;
-}
-
-export interface Overview {
-  fromMs: number;
-  toMs: number;
-  bucketMs: number;
-  totals: OverviewFigures;
-  buckets: OverviewBucket[];
-  agents: OverviewAgent[];
-}
-
-/** Nearest-rank percentile of sorted values; 0 for none. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(sorted.length, rank) - 1]!;
-}
-
-function figures(runs: readonly RunSummary[]): OverviewFigures {
-  const durations = runs.map((r) => Number(r.endNs - r.startNs) / 1e6).sort((a, b) => a - b);
-  const errors = runs.filter((r) => r.status === 'error').length;
-  return {
-    runs: runs.length,
-    errors,
-    errorRate: runs.length === 0 ? 0 : errors / runs.length,
-    p50Ms: percentile(durations, 50),
-    p95Ms: percentile(durations, 95),
-    inputTokens: runs.reduce((n, r) => n + r.inputTokens, 0),
-    outputTokens: runs.reduce((n, r) => n + r.outputTokens, 0),
-    withFindings: runs.filter((r) => r.findingCount > 0).length,
-  };
-}
-
-/** Every bucket of the range is present (empty ones with zeros) so charts keep a true time axis. */
-export function aggregateOverview(
-  runs: readonly RunSummary[],
-  fromMs: number,
-  toMs: number,
-  bucketMs: number,
-): Overview {
-  const count = Math.max(1, Math.ceil((toMs - fromMs) / bucketMs));
-  const perBucket: RunSummary[][] = Array.from({ length: count }, () => []);
-  const perAgent = new Map<string, RunSummary[]>();
-  for (const r of runs) {
-    const ms = Number(r.startNs / 1_000_000n);
-    if (ms < fromMs || ms >= toMs) continue;
-    perBucket[Math.min(count - 1, Math.floor((ms - fromMs) / bucketMs))]!.push(r);
-    const agent = r.agentName || r.serviceName || '(unknown)';
-    const list = perAgent.get(agent);
-    if (list) list.push(r);
-    else perAgent.set(agent, [r]);
-  }
-  return {
-    fromMs,
-    toMs,
-    bucketMs,
-    totals: figures(perBucket.flat()),
-    buckets: perBucket.map((b, i) => ({ startMs: fromMs + i * bucketMs, ...figures(b) })),
-    agents: [...perAgent].map(([agent, list]) => ({ agent, ...figures(list) })).sort((a, b) => b.runs - a.runs),
-  };
-}
+export type { Overview, OverviewAgent, OverviewBucket, OverviewFigures, OverviewQuery } from '../store/overview.js';
+export { aggregateOverview, percentile } from '../store/overview.js';
 
 /** A bucket size for the range: about 48 buckets, rounded to a whole minute, hour or day. */
 export function pickBucketMs(fromMs: number, toMs: number, requested?: string): number {

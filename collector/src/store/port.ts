@@ -3,10 +3,12 @@ import { BadInputError } from '../errors/errors.js';
 import type { RunSummary, Step } from '../model/step.js';
 import type { EvidenceStore } from './evidence.js';
 import type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
+import type { Overview, OverviewQuery } from './overview.js';
 import type { TextMatch } from './text-search.js';
 
 export type { CaseStore, ChainStore, EvidenceStore } from './evidence.js';
 export type { DetectionAuditEntry, FindingPage, FindingQuery, FindingStatus, StoredFinding } from './findings.js';
+export type { Overview, OverviewQuery } from './overview.js';
 
 import type {
   AlertDelivery,
@@ -86,6 +88,13 @@ export interface RunReader {
    * tables/indexes rather than a scan of all spans.
    */
   runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]>;
+
+  /**
+   * The overview of `query`'s runs (see `OverviewQuery`): per time bucket, per agent and in total, over
+   * every matching run, computed in the store (one aggregate query, not pages of runs). Answers exactly
+   * as `aggregateOverview` over the same runs' summaries.
+   */
+  overview(projectId: string, query: OverviewQuery): Promise<Overview>;
 }
 
 /** Credentials (ingest keys, login tokens), stored only as hashes. */

@@ -6,6 +6,7 @@ import { evidenceSuite } from './evidence-conformance.suite.js';
 import { findingsSuite } from './findings-conformance.suite.js';
 import { agentScopeSuite } from './metrics-agent-scope.suite.js';
 import { metricsSuite } from './metrics-conformance.suite.js';
+import { overviewSuite } from './overview-conformance.suite.js';
 import type { TraceStore } from './port.js';
 import { runOrderSuite } from './run-order-conformance.suite.js';
 import { runSearchSuite } from './run-search-conformance.suite.js';
@@ -20,6 +21,7 @@ export const STORE_SUITES: readonly StoreSuite[] = [
   backlogSuite,
   runSearchSuite,
   runOrderSuite,
+  overviewSuite,
   metricsSuite,
   agentScopeSuite,
   alertsSuite,

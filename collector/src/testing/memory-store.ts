@@ -12,6 +12,7 @@ import {
   runFindingFacts,
   type StoredFinding,
 } from '../store/findings.js';
+import { aggregateOverview } from '../store/overview.js';
 import {
   type AccessEntry,
   type Credential,
@@ -166,6 +167,12 @@ export function createMemoryStore(): TraceStore & { steps: Map<string, Step> } {
         if (steps.length > 0) out.set(traceId, steps);
       }
       return out;
+    },
+    async overview(projectId, q) {
+      return aggregateOverview(
+        runs(projectId).map((r) => r.summary),
+        q,
+      );
     },
     async runsTouching(projectId, touch: Touch, limit) {
       return runs(projectId)

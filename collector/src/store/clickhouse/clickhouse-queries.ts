@@ -1,5 +1,6 @@
 import type { RunSort } from '@casefile/contract';
 import { BadInputError } from '../../errors/errors.js';
+import { bucketCount, type OverviewQuery, overviewRangeMs } from '../overview.js';
 import { decodeCursor, type RunQuery, type Touch } from '../port.js';
 import { partitionSeconds, SUMMARY_SELECT } from './clickhouse-rows.js';
 import { findingTracesSubquery, spanTextCondition } from './clickhouse-run-search.js';
@@ -210,4 +211,49 @@ export function tracesStartedBeforeSql(
   return `SELECT trace_id FROM ${db}.trace_times WHERE project_id = ${literal(projectId)}
 AND day <= toDate(${literal(utcDate(beforeNs))}) AND trace_id IN (${traceIds.map(literal).join(', ')})
 GROUP BY trace_id HAVING minMerge(min_start) < ${uint(beforeNs)}`;
+}
+
+/**
+ * The overview of `query` in one statement. The runs that start in the range are merged from
+ * `run_index` over the hours from the range's first on (a run's rows lie in the hours its steps start
+ * in, so these hold all of it), only for traces with a row in the range's hours; a trace with a row in
+ * an earlier hour began before the range and is left out. Each run is then counted three times (total,
+ * its bucket, its agent) by ARRAY JOIN, and every group's figures come from one GROUP BY; the
+ * nearest-rank percentiles are read from each group's sorted durations.
+ */
+export function overviewSql(db: string, projectId: string, query: OverviewQuery): string {
+  const p = literal(projectId);
+  const { fromMs, toMs } = overviewRangeMs(query);
+  const count = bucketCount(fromMs, toMs, query.bucketMs);
+  const toNs = BigInt(toMs) * 1_000_000n;
+  const firstHour = `toDateTime(${uint(hourOf(query.fromNs))})`;
+  const lastHour = `toDateTime(${uint(hourOf(toNs > 0n ? toNs - 1n : 0n))})`;
+  const having = [`start_ns >= ${uint(query.fromNs)}`, `start_ns < ${uint(toNs)}`];
+  if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
+  const rank = (q: number) => `toUInt64(greatest(1, ceil(${q / 100} * count())))`;
+  return `SELECT kind, key, count() AS runs, countIf(status = 'error') AS errors,
+  arraySort(groupArray(duration_ms))[${rank(50)}] AS p50_ms, arraySort(groupArray(duration_ms))[${rank(95)}] AS p95_ms,
+  sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+  countIf(has_findings = 1) AS with_findings, toString(max(start_ns)) AS newest_ns
+FROM (
+  SELECT start_ns, if(errored = 1, 'error', 'ok') AS status, input_tokens, output_tokens,
+    if(end_ns >= start_ns, toFloat64(end_ns - start_ns), -toFloat64(start_ns - end_ns)) / 1000000 AS duration_ms,
+    trace_id IN (${findingTracesSubquery(db, projectId)}) AS has_findings,
+    toString(least(${uint(count - 1)}, intDiv(intDiv(start_ns, 1000000) - ${uint(fromMs)}, ${uint(query.bucketMs)}))) AS bucket,
+    if(agent_name != '', agent_name, if(service_name != '', service_name, '(unknown)')) AS agent
+  FROM (
+    SELECT trace_id, minMerge(start_s) AS start_ns, maxMerge(end_s) AS end_ns, maxMerge(error_s) AS errored,
+      argMinMerge(agent_name_s) AS agent_name, argMinMerge(service_name_s) AS service_name,
+      arraySum(arrayMap(t -> t.2, groupUniqArrayMerge(tokens_s))) AS input_tokens,
+      arraySum(arrayMap(t -> t.3, groupUniqArrayMerge(tokens_s))) AS output_tokens
+    FROM ${db}.run_index
+    PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_index WHERE project_id = ${p} AND hour >= ${firstHour} AND hour <= ${lastHour})
+    WHERE project_id = ${p} AND hour >= ${firstHour}
+    GROUP BY trace_id
+    HAVING ${having.join(' AND ')}
+  )
+  WHERE trace_id NOT IN (SELECT trace_id FROM ${db}.run_index WHERE project_id = ${p} AND hour < ${firstHour})
+)
+ARRAY JOIN ['total', 'bucket', 'agent'] AS kind, ['', bucket, agent] AS key
+GROUP BY kind, key`;
 }

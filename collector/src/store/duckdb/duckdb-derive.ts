@@ -1,6 +1,7 @@
 import type { RunSort } from '@casefile/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { BadInputError } from '../../errors/errors.js';
+import { bucketCount, type OverviewQuery, overviewRangeMs } from '../overview.js';
 import { decodeCursor, isSorted, offsetOf, type RunQuery } from '../port.js';
 import { FINDING_COUNT_SQL } from './duckdb-findings.js';
 import { spanTextCondition } from './duckdb-run-search.js';
@@ -123,4 +124,33 @@ export function buildListRuns(
   const sql = `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where.join(' AND ')}
 ORDER BY ${orderBy(query.sort)} ${page}`;
   return { sql, params, count };
+}
+
+/**
+ * The overview of `query` in one aggregate over `runs`: the total, each bucket and each agent are one
+ * grouping set each; the nearest-rank percentiles are read from each group's sorted durations.
+ */
+export function buildOverview(projectId: string, query: OverviewQuery): { sql: string; params: DuckDBValue[] } {
+  const { fromMs, toMs } = overviewRangeMs(query);
+  const count = bucketCount(fromMs, toMs, query.bucketMs);
+  const params: DuckDBValue[] = [projectId, query.fromNs, BigInt(toMs) * 1_000_000n, fromMs, query.bucketMs, count];
+  const agent = query.agentName === undefined ? '' : ` AND r.agent_name = $${params.push(query.agentName)}`;
+  const rank = (p: number) => `greatest(1, ceil(${p / 100}::DOUBLE * count(*)))::BIGINT`;
+  const sql = `SELECT
+  CASE WHEN GROUPING(bucket) = 0 THEN 'bucket' WHEN GROUPING(agent) = 0 THEN 'agent' ELSE 'total' END AS kind,
+  CASE WHEN GROUPING(bucket) = 0 THEN bucket::VARCHAR WHEN GROUPING(agent) = 0 THEN agent ELSE '' END AS key,
+  count(*) AS runs, count(*) FILTER (WHERE status = 'error') AS errors,
+  list_sort(list(duration_ms))[${rank(50)}] AS p50_ms, list_sort(list(duration_ms))[${rank(95)}] AS p95_ms,
+  coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+  count(*) FILTER (WHERE has_findings) AS with_findings, max(start_ns) AS newest_ns
+FROM (
+  SELECT r.start_ns, r.status, r.input_tokens, r.output_tokens,
+    CASE WHEN r.agent_name <> '' THEN r.agent_name WHEN r.service_name <> '' THEN r.service_name ELSE '(unknown)' END AS agent,
+    least($6::BIGINT - 1, ((r.start_ns // 1000000)::BIGINT - $4::BIGINT) // $5::BIGINT) AS bucket,
+    (r.end_ns::HUGEINT - r.start_ns::HUGEINT)::DOUBLE / 1000000.0::DOUBLE AS duration_ms,
+    ${FINDING_COUNT_SQL} > 0 AS has_findings
+  FROM runs r WHERE r.project_id = $1 AND r.start_ns >= $2::UBIGINT AND r.start_ns < $3::UBIGINT${agent}
+)
+GROUP BY GROUPING SETS ((), (bucket), (agent))`;
+  return { sql, params };
 }

@@ -50,6 +50,7 @@ import type {
   VersionDimension,
   VersionSeen,
 } from '../metrics.js';
+import { type Overview, type OverviewGroup, type OverviewQuery, overviewOf } from '../overview.js';
 import {
   type AccessEntry,
   type AccessFilter,
@@ -72,7 +73,7 @@ import { inPageOrder } from '../text-search.js';
 import { createWriteClock } from '../write-clock.js';
 import * as alerts from './duckdb-alerts.js';
 import { COUNT_PENDING, PURGE_BACKLOG, pendingSql, STAMP_WRITES, upsertMarks } from './duckdb-backlog.js';
-import { buildListRuns, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
+import { buildListRuns, buildOverview, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
 import * as evidence from './duckdb-evidence.js';
 import {
   buildListFindings,
@@ -221,6 +222,27 @@ export class DuckDbTraceStore implements TraceStore {
         steps.push(toStep(row));
     }
     return groupByTrace(steps, orderSteps);
+  }
+
+  overview(projectId: string, query: OverviewQuery): Promise<Overview> {
+    const { sql, params } = buildOverview(projectId, query);
+    return this.onReader(async (conn) =>
+      overviewOf(
+        query,
+        (await readRows(conn, sql, params)).map((r) => ({
+          kind: r.kind as OverviewGroup['kind'],
+          key: String(r.key),
+          runs: Number(r.runs),
+          errors: Number(r.errors),
+          p50Ms: Number(r.p50_ms),
+          p95Ms: Number(r.p95_ms),
+          inputTokens: Number(r.input_tokens),
+          outputTokens: Number(r.output_tokens),
+          withFindings: Number(r.with_findings),
+          newestNs: r.newest_ns == null ? 0n : BigInt(r.newest_ns as bigint),
+        })),
+      ),
+    );
   }
 
   runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {

@@ -363,4 +363,23 @@ describe('detection worker', () => {
     expect(worker.stats()).toMatchObject({ retrying: 0, lagMs: 0 });
     await worker.close();
   });
+
+  it('retries runs that failed while the store was too busy within seconds of it answering, with no write to say so', async () => {
+    const { store, worker } = await setup({ retryMs: 60_000, maxRetryMs: 60_000 });
+    const getRuns = store.getRuns;
+    let busy = true;
+    store.getRuns = async (projectId, traceIds) => {
+      if (busy) throw new StoreUnavailableError('ClickHouse did not answer a ping within 3000 ms');
+      return getRuns(projectId, traceIds);
+    };
+    const ids = [60, 61, 62].map(trace);
+    for (const id of ids) await store.writeSteps(everydayRun(id));
+    worker.notify(everydayRun(ids[0] as string));
+    await until(() => worker.stats().retrying === 3);
+    busy = false;
+    // After an overload no write comes: the backlog is read again within 5 s, not after a minute's backoff.
+    await until(() => worker.detected === 3, 8_000);
+    expect(worker.stats()).toMatchObject({ retrying: 0 });
+    await worker.close();
+  });
 });

@@ -73,6 +73,8 @@ export interface DetectionWorker {
   close(deadlineMs?: number): Promise<void>;
 }
 
+/** Longest wait before the backlog is read again after the store was unavailable. */
+const OUTAGE_RETRY_MAX_MS = 5_000;
 const MS = 1_000_000n;
 const FAR_FUTURE = 2n ** 63n;
 
@@ -169,6 +171,9 @@ export function createDetectionWorker(
         backlogErrors++;
         backlogFailures++;
         idleMs = Math.min(maxRetryMs, retryMs * 2 ** Math.min(backlogFailures - 1, 16));
+        // An unavailable store (down, or too busy to answer in time) is asked again within a few
+        // seconds: one backlog read is cheap, and after an overload no write comes to say it is back.
+        if (error instanceof StoreUnavailableError) idleMs = Math.min(idleMs, OUTAGE_RETRY_MAX_MS);
         if (backlogFailures === 1 || backlogFailures % 10 === 0) {
           log.warn('reading the detection backlog failed; retrying', {
             failures: backlogFailures,
@@ -189,6 +194,10 @@ export function createDetectionWorker(
     while (!closing) {
       const untilNs = BigInt(Date.now() - delayMs) * MS;
       const page = await store.pendingDetections({ sinceNs: cursor, untilNs, limit: pageSize });
+      // The store answered: runs that failed only because it was away are due now, not after their
+      // backoff (which grows to a minute during a long outage or a long overload).
+      if (first)
+        for (const retry of retries.values()) if (retry.outage) retry.nextAt = Math.min(retry.nextAt, Date.now());
       if (first) oldestDueNs = page[0]?.writtenNs;
       first = false;
       if (page.length === 0) break;

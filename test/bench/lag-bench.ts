@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, logTroubles, startCollectorProcess } from '../lib/collector-process.js';
 import {
   type MetricSample,
   quantile,
@@ -132,6 +132,7 @@ async function phase(
     const result = await waitDetected(c.url, c.adminToken, sending.acknowledged, opts.catchUpMs);
     const catchUpS = ((result.clearedAt ?? Date.now()) - stoppedAt) / 1000;
     const curve = await sampler.stop();
+    for (const line of logTroubles(c.output())) opts.log(`lag: ${store}, ${name}: collector log: ${line}`);
     const during = curve.filter((s) => s.t * 1000 <= ms);
     // A scrape whose backlog read timed out has no lag figure: left out, not counted as 0.
     const lags = during.flatMap((s) => (s.backlogAgeS === undefined ? [] : [s.backlogAgeS]));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
+import { type CollectorProcess, logTroubles, startCollectorProcess } from '../lib/collector-process.js';
 import { quantile, sampleMetrics, scrape, startLoad, statusCounts, waitDetected } from '../lib/fault-load.js';
 import { dropStore, E2E_STORES, skipTitle, storeEnv } from '../lib/requirements.js';
 
@@ -84,6 +84,7 @@ for (const { store, missing } of E2E_STORES) {
           `overload on ${store}: detection backlog empty ${caughtUpS} after the load stopped; ${caught.stored} runs stored; ` +
             `undetected ${caught.undetected.length}, missing ${caught.missing.length}, detected twice ${caught.twice.length}`,
         );
+        for (const line of logTroubles(c.output())) console.log(`overload on ${store}: collector log: ${line}`);
         expect(caught.missing).toEqual([]);
         expect(caught.undetected).toEqual([]);
         expect(caught.twice).toEqual([]);

@@ -115,6 +115,30 @@ export async function startCollectorProcess(
   };
 }
 
+/**
+ * The warnings and errors in a collector's log (one JSON object per line), grouped by message: how
+ * often each came and the error of its first occurrence, e.g. `reading the detection backlog
+ * failed; retrying ×4 (first: ClickHouse did not answer within 10000 ms)`.
+ */
+export function logTroubles(output: string): string[] {
+  const seen = new Map<string, { n: number; first: string }>();
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (entry.level !== 'warn' && entry.level !== 'error' && entry.level !== 'fatal') continue;
+    const key = `${entry.level}: ${String(entry.msg)}`;
+    const was = seen.get(key);
+    if (was) was.n++;
+    else seen.set(key, { n: 1, first: String(entry.err?.message ?? '').slice(0, 200) });
+  }
+  return [...seen].map(([key, { n, first }]) => `${key} ×${n}${first ? ` (first: ${first})` : ''}`);
+}
+
 /** `casefile demo` sent to a started collector with its ingest key; `flags` adds more (e.g. `--history-days 0`). */
 export function sendDemo(
   collector: Pick<CollectorProcess, 'url' | 'ingestKey'>,

@@ -166,8 +166,16 @@ describe.skipIf(missing)(skipTitle('back-testing a rule in the browser', missing
       await tab.locator(`[data-testid="backtest-window"][data-window-end="${firstFiring}"]`).click();
       await tab.getByTestId('drift-page').waitFor();
       const url = new URL(tab.url());
-      expect(url.searchParams.get('end')).toBe(String(firstFiring));
-      expect(url.searchParams.get('reference')).toBe(`baseline:${start}-${start + 12 * HOUR}`);
+      // The link carries dates, not epoch milliseconds, and the page shows the baseline as dates.
+      const linkDate = (ms: number) => `${new Date(ms).toISOString().slice(0, 16)}Z`;
+      const shownDate = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+      expect(url.searchParams.get('end')).toBe(linkDate(firstFiring));
+      expect(url.searchParams.get('reference')).toBe(`baseline:${linkDate(start)}/${linkDate(start + 12 * HOUR)}`);
+      expect(url.search).not.toMatch(/\d{12}/);
+      expect(await tab.getByTestId('drift-baseline-from').inputValue()).toBe(shownDate(start));
+      expect(await tab.getByTestId('drift-window').textContent()).toContain(
+        `baseline ${shownDate(start)} – ${shownDate(start + 12 * HOUR)} UTC`,
+      );
       await tab.locator('[data-testid="drift-verdict"][data-state="drift"]').waitFor({ timeout: 30_000 });
       await tab.locator('[data-testid="distribution-row"][data-label="translate_text"]').waitFor();
       expect(errors).toEqual([]);

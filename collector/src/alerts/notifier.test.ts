@@ -66,8 +66,8 @@ const EVENT: AlertEventDto = {
   summary: 'support-bot: tool_mix drifted: <https://evil.example|click> 0% → 18% of tool calls (chi2 p=3e-9)',
 };
 
-/** The drift page's URL state for EVENT: a day of chart, the 1 h window ending at 7,200,000 ms. */
-const DRIFT_QUERY = `project=${P}&agent=support-bot&metric=tool_mix&from=0&to=10800000&reference=previous-window&window=3600000&end=7200000`;
+/** The drift page's URL state for EVENT: a day of chart, the 1 h window ending at 7,200,000 ms, as dates. */
+const DRIFT_QUERY = `project=${P}&agent=support-bot&metric=tool_mix&from=1970-01-01T00%3A00Z&to=1970-01-01T03%3A00Z&reference=previous-window&window=1h&end=1970-01-01T02%3A00Z`;
 
 const fast = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 2_000 };
 

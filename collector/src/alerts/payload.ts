@@ -28,13 +28,32 @@ export interface AlertLinks {
 
 const DAY_MS = 86_400_000;
 
-/** The rule's reference as the drift page and GET /api/drift/compare spell it. */
+/** An instant as the drift page's links carry it: ISO 8601 UTC, to the minute when that loses nothing. */
+function instantParam(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  if (iso.endsWith(':00.000Z')) return `${iso.slice(0, 16)}Z`;
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/** A window length as the drift page's links carry it: `1h`, `15m`, `7d` (ms when no unit divides it). */
+function durationParam(ms: number): string {
+  for (const [unit, size] of [
+    ['d', DAY_MS],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return String(ms);
+}
+
+/** The rule's reference as the drift page and GET /api/drift/compare spell it (a baseline as two dates). */
 function referenceParam(rule: AlertRule): string {
   if (rule.kind !== 'drift') return 'previous-window';
   const ref = rule.reference;
-  if (ref.type === 'baseline') return `baseline:${ref.fromMs}-${ref.toMs}`;
+  if (ref.type === 'baseline') return `baseline:${instantParam(ref.fromMs)}/${instantParam(ref.toMs)}`;
   if (ref.type === 'previous-version') return `previous-version:${ref.dimension}`;
-  return ref.windowMs === undefined ? 'previous-window' : `previous-window:${ref.windowMs}`;
+  return ref.windowMs === undefined ? 'previous-window' : `previous-window:${durationParam(ref.windowMs)}`;
 }
 
 export function alertLinks(ctx: PayloadContext): AlertLinks {
@@ -47,11 +66,11 @@ export function alertLinks(ctx: PayloadContext): AlertLinks {
   if (rule.toolName !== '') drift.set('tool', rule.toolName);
   const endMs = Number(BigInt(event.window.toNs) / 1_000_000n);
   const windowMs = Math.max(endMs - Number(BigInt(event.window.fromNs) / 1_000_000n), 60_000);
-  drift.set('from', String(Math.max(0, endMs - Math.max(DAY_MS, windowMs * 4))));
-  drift.set('to', String(endMs + Math.min(windowMs, DAY_MS)));
+  drift.set('from', instantParam(Math.max(0, endMs - Math.max(DAY_MS, windowMs * 4))));
+  drift.set('to', instantParam(endMs + Math.min(windowMs, DAY_MS)));
   drift.set('reference', referenceParam(rule));
-  drift.set('window', String(windowMs));
-  drift.set('end', String(endMs));
+  drift.set('window', durationParam(windowMs));
+  drift.set('end', instantParam(endMs));
   const { reference, current } = event.exampleRuns;
   const compare: string[] = [];
   for (let i = 0; i < Math.min(reference.length, current.length); i++) {

@@ -156,8 +156,12 @@ export function RuleFormView({ initial, submitLabel, onSubmit, editing, backtest
             ])}
             {form.referenceType === 'baseline' && (
               <>
-                {text('baselineFrom', 'Baseline from (UTC)', 'rule-baseline-from', { type: 'datetime-local' })}
-                {text('baselineTo', 'Baseline to (UTC)', 'rule-baseline-to', { type: 'datetime-local' })}
+                {text('baselineFrom', 'Baseline from (UTC, or "8d ago")', 'rule-baseline-from', {
+                  placeholder: '2026-03-02T14:00',
+                })}
+                {text('baselineTo', 'Baseline to (UTC, or "now-1d")', 'rule-baseline-to', {
+                  placeholder: '2026-03-09T14:00',
+                })}
               </>
             )}
             {form.referenceType === 'previous-window' &&

@@ -18,6 +18,18 @@ const driftForm = (over: Partial<RuleForm> = {}): RuleForm => ({
 });
 
 describe('rule form → API input', () => {
+  it('takes a baseline typed relative to now, or with a zone, and says what a baseline field takes', () => {
+    const now = Date.UTC(2026, 11, 5, 22);
+    expect(parseUtcInput('8d ago', now)).toBe(now - 8 * 86_400_000);
+    expect(parseUtcInput('now-36h', now)).toBe(now - 36 * 3_600_000);
+    expect(parseUtcInput('2026-03-02 14:00', now)).toBe(Date.UTC(2026, 2, 2, 14));
+    expect(parseUtcInput('2026-03-02T14:00+01:00', now)).toBe(Date.UTC(2026, 2, 2, 13));
+    expect(parseUtcInput('2026-02-31', now)).toBeUndefined();
+    const r = formToInput(driftForm({ baselineFrom: 'last tuesday' }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.baselineFrom).toContain('relative time (8d ago');
+  });
+
   it('maps a drift rule with a fixed baseline in UTC, minutes and seconds to ms', () => {
     const r = formToInput(driftForm({ test: 'js', threshold: '0.1', renotifyMin: '30' }));
     expect(r).toEqual({

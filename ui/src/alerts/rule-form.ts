@@ -3,7 +3,7 @@
  * times) ⇄ the API's rule input. Validation runs the collector's own schema, so the form and the
  * server agree on every limit; errors are keyed by form field so they show next to the input.
  */
-import { type AlertRuleDto, type AlertRuleInput, alertRuleInputSchema } from '@casefile/contract';
+import { type AlertRuleDto, type AlertRuleInput, alertRuleInputSchema, parseTimeInput } from '@casefile/contract';
 import type { MetricName } from '../drift/drift-url';
 
 export type DriftTest = 'ks' | 'wasserstein' | 'psi' | 'js' | 'chi2' | 'ztest';
@@ -82,18 +82,20 @@ export function emptyRuleForm(): RuleForm {
   };
 }
 
-/** Epoch ms → the UTC value of a datetime-local input. */
+const BASELINE_HINT = 'a date (2026-03-02T14:00, UTC unless a zone is typed) or a relative time (8d ago, now-36h)';
+
+/** Epoch ms → a baseline field's value: ISO 8601 in UTC, to the minute. */
 export function toUtcInput(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16);
 }
 
-/** A datetime-local value is read as UTC (the app shows UTC everywhere); an explicit zone is kept. */
-export function parseUtcInput(text: string): number | undefined {
-  const t = text.trim();
-  if (t === '') return undefined;
-  const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(t) ? t : `${t}Z`;
-  const ms = Date.parse(zoned);
-  return Number.isFinite(ms) ? ms : undefined;
+/**
+ * A typed instant: ISO 8601 read as UTC unless it names a zone (the app shows UTC everywhere), or a
+ * time relative to now (`8d ago`, `now-36h`, `now`), fixed when the form is read.
+ */
+export function parseUtcInput(text: string, nowMs: number = Date.now()): number | undefined {
+  const t = parseTimeInput(text.trim(), nowMs);
+  return t.ok ? Math.floor(t.ms) : undefined;
 }
 
 /** Form values of an existing rule (the secret is write-only, so it stays blank). */
@@ -198,8 +200,8 @@ export function formToInput(f: RuleForm): Result {
     if (f.referenceType === 'baseline') {
       const fromMs = parseUtcInput(f.baselineFrom);
       const toMs = parseUtcInput(f.baselineTo);
-      if (fromMs === undefined) errors.baselineFrom = 'a UTC date and time';
-      if (toMs === undefined) errors.baselineTo = 'a UTC date and time';
+      if (fromMs === undefined) errors.baselineFrom = BASELINE_HINT;
+      if (toMs === undefined) errors.baselineTo = BASELINE_HINT;
       if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) errors.baselineTo = 'must be after the start';
       reference = { type: 'baseline', fromMs, toMs };
     } else if (f.referenceType === 'previous-window') {

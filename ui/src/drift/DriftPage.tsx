@@ -1,27 +1,30 @@
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { formatMs } from '../alerts/alert-view';
-import { parseUtcInput, toUtcInput } from '../alerts/rule-form';
 import { ErrorBanner } from '../app/ErrorBanner';
 import { PageHeading, useDocumentTitle } from '../app/PageHeading';
 import { navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { alertEventsQuery, alertRulesQuery, driftCompareQuery, driftSeriesQuery, overviewQuery } from '../data/queries';
+import { DateField } from './DateField';
 import { DistributionPanel } from './DistributionPanel';
 import { DriftChart } from './DriftChart';
 import { DriftVersions } from './DriftVersions';
 import { alertMarkers, categoryLabels, referenceBand, rulesOnScope, seriesRows, valueUnit } from './drift-chart';
 import {
   compareQuery,
+  DATE_HINT,
   type DriftState,
   driftStateHref,
   formatReference,
   METRICS,
   parseDriftState,
+  parseInstant,
   parseReference,
   pickBucketMs,
   selectBucket,
   seriesQuery,
+  showInstant,
   TOOL_SCOPED,
 } from './drift-url';
 import '../alerts/alerts.css';
@@ -74,12 +77,32 @@ export function DriftPage({ project }: { project: string }) {
       go({ ...s, reference: { type: 'baseline', fromMs: s.fromMs, toMs } });
     } else go({ ...s, reference: parseReference(value) });
   };
-  const setBaseline = (edge: 'fromMs' | 'toMs', text: string) => {
-    const ms = parseUtcInput(text);
-    if (ms === undefined || s.reference.type !== 'baseline') return;
-    const next = { ...s.reference, [edge]: ms };
-    if (next.toMs > next.fromMs) go({ ...s, reference: next });
+  type Edge = 'chartFrom' | 'chartTo' | 'baselineFrom' | 'baselineTo';
+  // A date that does not parse, or a range that ends before it starts, says so beside its field.
+  const [dateError, setDateError] = useState<{ edge: Edge; message: string }>();
+  const typed = (edge: Edge, text: string): number | undefined => {
+    const ms = parseInstant(text, Date.now());
+    if (ms === undefined) setDateError({ edge, message: `"${text.trim().slice(0, 40)}" is not ${DATE_HINT}` });
+    return ms;
   };
+  const setBaseline = (edge: 'baselineFrom' | 'baselineTo', text: string) => {
+    const ms = typed(edge, text);
+    if (ms === undefined || s.reference.type !== 'baseline') return;
+    const next = { ...s.reference, [edge === 'baselineFrom' ? 'fromMs' : 'toMs']: ms };
+    if (next.toMs <= next.fromMs) return setDateError({ edge, message: 'the baseline must end after it starts' });
+    setDateError(undefined);
+    go({ ...s, reference: next });
+  };
+  const setChart = (edge: 'chartFrom' | 'chartTo', text: string) => {
+    const ms = typed(edge, text);
+    if (ms === undefined) return;
+    const fromMs = edge === 'chartFrom' ? ms : s.fromMs;
+    const toMs = edge === 'chartTo' ? ms : s.toMs;
+    if (toMs <= fromMs) return setDateError({ edge, message: 'the chart must end after it starts' });
+    setDateError(undefined);
+    go({ ...s, fromMs, toMs, endMs: toMs, windowMs: pickBucketMs(fromMs, toMs) });
+  };
+  const errorOf = (edge: Edge) => (dateError?.edge === edge ? dateError.message : undefined);
   const refValue = s.reference.type === 'baseline' ? 'baseline' : formatReference(s.reference);
 
   return (
@@ -138,28 +161,38 @@ export function DriftPage({ project }: { project: string }) {
           </label>
           {s.reference.type === 'baseline' && (
             <>
-              <label className="filter">
-                Baseline from (UTC)
-                <input
-                  type="datetime-local"
-                  data-testid="drift-baseline-from"
-                  key={`f${s.reference.fromMs}`}
-                  defaultValue={toUtcInput(s.reference.fromMs)}
-                  onBlur={(e) => setBaseline('fromMs', e.target.value)}
-                />
-              </label>
-              <label className="filter">
-                Baseline to (UTC)
-                <input
-                  type="datetime-local"
-                  data-testid="drift-baseline-to"
-                  key={`t${s.reference.toMs}`}
-                  defaultValue={toUtcInput(s.reference.toMs)}
-                  onBlur={(e) => setBaseline('toMs', e.target.value)}
-                />
-              </label>
+              <DateField
+                label="Baseline from"
+                testId="drift-baseline-from"
+                ms={s.reference.fromMs}
+                error={errorOf('baselineFrom')}
+                onApply={(text) => setBaseline('baselineFrom', text)}
+              />
+              <DateField
+                label="Baseline to"
+                testId="drift-baseline-to"
+                ms={s.reference.toMs}
+                error={errorOf('baselineTo')}
+                onApply={(text) => setBaseline('baselineTo', text)}
+              />
             </>
           )}
+        </div>
+        <div className="filters-row">
+          <DateField
+            label="Chart from"
+            testId="drift-chart-from"
+            ms={s.fromMs}
+            error={errorOf('chartFrom')}
+            onApply={(text) => setChart('chartFrom', text)}
+          />
+          <DateField
+            label="Chart to"
+            testId="drift-chart-to"
+            ms={s.toMs}
+            error={errorOf('chartTo')}
+            onApply={(text) => setChart('chartTo', text)}
+          />
           <div className="presets">
             {Object.entries(RANGES).map(([name, span]) => (
               <button type="button" key={name} data-testid={`drift-range-${name}`} onClick={() => setRange(span)}>
@@ -169,9 +202,10 @@ export function DriftPage({ project }: { project: string }) {
           </div>
         </div>
         <div className="muted small" data-testid="drift-window">
-          Chart {new Date(s.fromMs).toISOString().slice(0, 16).replace('T', ' ')} –{' '}
-          {new Date(s.toMs).toISOString().slice(0, 16).replace('T', ' ')} UTC · current window {formatMs(s.windowMs)}{' '}
-          ending {new Date(s.endMs).toISOString().slice(0, 16).replace('T', ' ')} UTC
+          Chart {showInstant(s.fromMs)} – {showInstant(s.toMs)} UTC · current window {formatMs(s.windowMs)} ending{' '}
+          {showInstant(s.endMs)} UTC
+          {s.reference.type === 'baseline' &&
+            ` · baseline ${showInstant(s.reference.fromMs)} – ${showInstant(s.reference.toMs)} UTC`}
         </div>
       </div>
       {versionsAgent !== '' && (

@@ -21,7 +21,7 @@ describe('drift URL state', () => {
     expect(s.windowMs).toBe(pickBucketMs(s.fromMs, s.toMs));
   });
 
-  it('round-trips every field through the URL', () => {
+  it('reads links written with epoch milliseconds, and round-trips every field', () => {
     const s = parseDriftState(
       new URLSearchParams(
         'agent=support&metric=latency_ms&tool=send_email&from=1000000&to=5000000&reference=baseline:100-900&window=60000&end=4000000',
@@ -41,6 +41,47 @@ describe('drift URL state', () => {
     const href = driftStateHref('p1', s);
     expect(href.startsWith('/drift?project=p1&')).toBe(true);
     expect(parseDriftState(new URL(href, 'http://x').searchParams, NOW)).toEqual(s);
+  });
+
+  it('writes instants as ISO dates and windows as durations, and reads them back', () => {
+    const day = Date.UTC(2026, 2, 2);
+    const s = parseDriftState(new URLSearchParams(''), NOW);
+    const dated = {
+      ...s,
+      fromMs: day,
+      toMs: day + 86_400_000,
+      reference: { type: 'baseline' as const, fromMs: day - 7 * 86_400_000, toMs: day },
+      windowMs: 3_600_000,
+      endMs: day + 14 * 3_600_000 + 30_000,
+    };
+    const url = new URL(driftStateHref('p', dated), 'http://x');
+    expect(url.searchParams.get('from')).toBe('2026-03-02T00:00Z');
+    expect(url.searchParams.get('to')).toBe('2026-03-03T00:00Z');
+    expect(url.searchParams.get('reference')).toBe('baseline:2026-02-23T00:00Z/2026-03-02T00:00Z');
+    expect(url.searchParams.get('window')).toBe('1h');
+    expect(url.searchParams.get('end')).toBe('2026-03-02T14:00:30Z');
+    expect(url.search).not.toMatch(/\d{12}/);
+    expect(parseDriftState(url.searchParams, NOW)).toEqual(dated);
+  });
+
+  it('takes dates as people type them: no zone = UTC, offsets, relative to now', () => {
+    const s = parseDriftState(
+      new URLSearchParams('from=7d ago&to=now&reference=baseline:2026-03-02/2026-03-09T12:00+01:00&window=90m&end=-1h'),
+      NOW,
+    );
+    expect(s.fromMs).toBe(NOW - 7 * 86_400_000);
+    expect(s.toMs).toBe(NOW);
+    expect(s.endMs).toBe(NOW - 3_600_000);
+    expect(s.windowMs).toBe(90 * 60_000);
+    expect(s.reference).toEqual({ type: 'baseline', fromMs: Date.UTC(2026, 2, 2), toMs: Date.UTC(2026, 2, 9, 11) });
+    expect(parseReference('baseline:14d ago/last 7 days', NOW)).toEqual({
+      type: 'baseline',
+      fromMs: NOW - 14 * 86_400_000,
+      toMs: NOW - 7 * 86_400_000,
+    });
+    // A date that does not exist, or a baseline that ends before it starts, is not a baseline.
+    expect(parseReference('baseline:2026-02-31/2026-03-09', NOW)).toEqual({ type: 'previous-window' });
+    expect(parseReference('baseline:2026-03-09/2026-03-02', NOW)).toEqual({ type: 'previous-window' });
   });
 
   it('drops a tool for metrics without a tool scope and ignores malformed values', () => {

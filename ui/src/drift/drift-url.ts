@@ -1,9 +1,11 @@
 /**
  * The drift page's state, all of it in the URL (so a view can be shared as a link):
- * `/drift?agent=&metric=&tool=&from=&to=&reference=&window=&end=`. `from`/`to` bound the chart (epoch
- * ms; absent = the last 24 hours), `window`/`end` the current window compared with the reference.
+ * `/drift?agent=&metric=&tool=&from=&to=&reference=&window=&end=`. `from`/`to` bound the chart (absent =
+ * the last 24 hours), `window`/`end` the current window compared with the reference. Instants are
+ * written as ISO 8601 UTC (`2026-03-02T14:00Z`) and read as anything `parseTimeInput` takes (ISO,
+ * `now`, `7d ago`, `last 7 days`, epoch ms of older links); durations as `15m`, `1h`, `7d` (or ms).
  */
-import { metricNameSchema } from '@casefile/contract';
+import { metricNameSchema, parseTimeInput } from '@casefile/contract';
 import type { z } from 'zod';
 import { driftHref } from '../lib/routes';
 
@@ -49,25 +51,77 @@ export function pickBucketMs(fromMs: number, toMs: number): number {
   return NICE_BUCKETS.find((b) => span / b <= 60) ?? DAY * Math.ceil(span / (60 * DAY));
 }
 
-const intParam = (value: string | null): number | undefined =>
-  value !== null && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+/** An instant as a link or a field shows it: ISO 8601 UTC, to the minute when that loses nothing. */
+export function formatInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  if (iso.endsWith(':00.000Z')) return `${iso.slice(0, 16)}Z`;
+  if (iso.endsWith('.000Z')) return `${iso.slice(0, 19)}Z`;
+  return iso;
+}
 
-/** `previous-window`, `baseline:FROM-TO` (epoch ms) or `previous-version:prompt|policy|model`. */
-export function parseReference(text: string | null): ReferenceChoice {
+/** How an instant reads in a field and on the page: `2026-03-02 14:00` (UTC; seconds when set). */
+export function showInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.slice(17, 23) === '00.000' ? iso.slice(0, 16).replace('T', ' ') : iso.slice(0, 19).replace('T', ' ');
+}
+
+export const DATE_HINT =
+  'a date (2026-03-02 14:00, UTC unless a zone is typed) or a relative time (7d ago, now-36h, now)';
+
+/** A typed or linked instant: ISO 8601 (no offset = UTC), `now`, relative to `nowMs`, or epoch ms. */
+export function parseInstant(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  // Links written before instants were dates carry epoch ms of any length.
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  // A '+' typed into a query string arrives as a space: `…T12:00 01:00` meant `…T12:00+01:00`.
+  const t = parseTimeInput(text.replace(/(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2'), nowMs);
+  return t.ok ? Math.floor(t.ms) : undefined;
+}
+
+const DURATION_UNITS: ReadonlyArray<[string, number]> = [
+  ['d', DAY],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+];
+
+/** A window length as a link shows it: `1h`, `15m`, `7d` (ms when no unit divides it). */
+export function formatWindow(ms: number): string {
+  for (const [unit, size] of DURATION_UNITS) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return String(ms);
+}
+
+/** `90m`, `1h`, `7d`, `30s` or ms (links written before windows had units). */
+export function parseWindow(value: string | null): number | undefined {
+  const m = value === null ? null : /^(\d{1,15})\s*(ms|s|m|min|h|d)?$/i.exec(value.trim());
+  if (!m) return undefined;
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const size = unit === 'ms' ? 1 : unit === 'min' ? 60_000 : (DURATION_UNITS.find(([u]) => u === unit)?.[1] ?? 1);
+  const ms = Number(m[1]) * size;
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/**
+ * `previous-window`, `baseline:FROM/TO` (each bound an ISO date, relative or epoch ms; what links
+ * carry now), `baseline:FROM-TO` (epoch ms; older links) or `previous-version:prompt|policy|model`.
+ */
+export function parseReference(text: string | null, nowMs: number = Date.now()): ReferenceChoice {
   if (text === null || text === '' || text === 'previous-window') return { type: 'previous-window' };
-  const baseline = /^baseline:(\d{1,15})-(\d{1,15})$/.exec(text);
-  if (baseline) {
-    const fromMs = Number(baseline[1]);
-    const toMs = Number(baseline[2]);
-    if (toMs > fromMs) return { type: 'baseline', fromMs, toMs };
+  const bounds = /^baseline:(\d{1,15})-(\d{1,15})$/.exec(text) ?? /^baseline:([^/]{1,64})\/([^/]{1,64})$/.exec(text);
+  if (bounds) {
+    const fromMs = parseInstant(bounds[1] as string, nowMs);
+    const toMs = parseInstant(bounds[2] as string, nowMs);
+    if (fromMs !== undefined && toMs !== undefined && toMs > fromMs) return { type: 'baseline', fromMs, toMs };
   }
   const version = /^previous-version:(prompt|policy|model)$/.exec(text);
   if (version) return { type: 'previous-version', dimension: version[1] as VersionDimension };
   return { type: 'previous-window' };
 }
 
+/** The reference as the URL shows it (a baseline as two dates). */
 export function formatReference(ref: ReferenceChoice): string {
-  if (ref.type === 'baseline') return `baseline:${ref.fromMs}-${ref.toMs}`;
+  if (ref.type === 'baseline') return `baseline:${formatInstant(ref.fromMs)}/${formatInstant(ref.toMs)}`;
   if (ref.type === 'previous-version') return `previous-version:${ref.dimension}`;
   return 'previous-window';
 }
@@ -75,12 +129,12 @@ export function formatReference(ref: ReferenceChoice): string {
 /** Reads the URL; anything missing or malformed falls back to a default rather than failing. */
 export function parseDriftState(search: URLSearchParams, nowMs: number): DriftState {
   const metric = metricNameSchema.safeParse(search.get('metric'));
-  let toMs = intParam(search.get('to')) ?? nowMs;
-  let fromMs = intParam(search.get('from')) ?? toMs - DAY;
+  let toMs = parseInstant(search.get('to'), nowMs) ?? nowMs;
+  let fromMs = parseInstant(search.get('from'), nowMs) ?? toMs - DAY;
   if (fromMs >= toMs) [fromMs, toMs] = [toMs - DAY, toMs];
   const defaultWindow = Math.max(pickBucketMs(fromMs, toMs), 60_000);
-  const windowMs = Math.max(intParam(search.get('window')) ?? defaultWindow, 60_000);
-  const endMs = intParam(search.get('end')) ?? toMs;
+  const windowMs = Math.max(parseWindow(search.get('window')) ?? defaultWindow, 60_000);
+  const endMs = parseInstant(search.get('end'), nowMs) ?? toMs;
   const chosen = metric.success ? metric.data : DEFAULT_METRIC;
   return {
     agent: search.get('agent') ?? '',
@@ -88,7 +142,7 @@ export function parseDriftState(search: URLSearchParams, nowMs: number): DriftSt
     tool: TOOL_SCOPED.has(chosen) ? (search.get('tool') ?? '') : '',
     fromMs,
     toMs,
-    reference: parseReference(search.get('reference')),
+    reference: parseReference(search.get('reference'), nowMs),
     windowMs,
     endMs,
   };
@@ -101,11 +155,11 @@ export function driftStateHref(project: string, s: DriftState): string {
   if (s.agent !== '') p.set('agent', s.agent);
   p.set('metric', s.metric);
   if (s.tool !== '' && TOOL_SCOPED.has(s.metric)) p.set('tool', s.tool);
-  p.set('from', String(s.fromMs));
-  p.set('to', String(s.toMs));
+  p.set('from', formatInstant(s.fromMs));
+  p.set('to', formatInstant(s.toMs));
   p.set('reference', formatReference(s.reference));
-  p.set('window', String(s.windowMs));
-  p.set('end', String(s.endMs));
+  p.set('window', formatWindow(s.windowMs));
+  p.set('end', formatInstant(s.endMs));
   return driftHref(p);
 }
 

@@ -137,6 +137,13 @@ const INSERT_COLUMNS: [string, ...string[]] = ['start_time', 'version', ...SPAN_
 
 // Server-side conditions that clear up by themselves: the caller should retry (503), not fail.
 // 285/286/319: too few live replicas for the quorum, a quorum insert still under way, a quorum insert's fate unknown.
+/**
+ * On a cluster, the server the collector talks to lost the replica it was talking to for a shard:
+ * ATTEMPT_TO_READ_AFTER_EOF (the replica died mid-statement; a span insert is then of unknown fate, and
+ * the resend is harmless) and ALL_CONNECTION_TRIES_FAILED (no replica of a shard answers). Both clear up
+ * when a replica is back or takes over: 503, so an exporter resends instead of dropping the batch.
+ */
+const LINK_CODES = new Set(['32', '279']);
 const RETRYABLE_CODES = new Set(['159', '202', '203', '209', '210', '242', '252', '285', '286', '319']);
 
 /**
@@ -288,7 +295,7 @@ export class ClickHouseTraceStore implements TraceStore {
           query,
           values: Readable.from([body], { objectMode: false }),
           abort_signal: signal,
-          ...(settings ? { clickhouse_settings: settings } : {}),
+          clickhouse_settings: { ...settings, ...SPAN_INSERT_SETTINGS },
         });
         // The answer to an insert is empty; read it to the end so the socket goes back to the pool.
         result.stream.resume();
@@ -960,7 +967,21 @@ const CLUSTER_SETTINGS = {
   insert_distributed_sync: 1,
   load_balancing: 'in_order',
   distributed_product_mode: 'local',
+  // A shard none of whose replicas answers fails the read (503); skipping it would read its runs as missing (404).
+  skip_unavailable_shards: 0,
 } as unknown as ClickHouseSettings;
+
+/**
+ * Every span insert: no block deduplication (`insert_deduplicate = 0`). A replicated table drops a block
+ * it has seen before, and then skips the materialized views too (18.16 and later). A span insert can
+ * fail after its spans are committed, when one of the views behind it fails (on a cluster with a write
+ * quorum, a view's table refuses a second quorum insert while another is under way, 286); the same
+ * block sent again was then acknowledged with the spans stored and no summary, time range, lookup or
+ * backlog row for its runs: the run would not list, open (404) or be detected. Without deduplication the
+ * resent block runs every view again; that is harmless, because span rows collapse by key and every
+ * view's rows are idempotent (a resent batch counts once).
+ */
+const SPAN_INSERT_SETTINGS = { insert_deduplicate: 0 } as unknown as ClickHouseSettings;
 
 /** UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE: another quorum insert into the same table and shard is under way. */
 const QUORUM_BUSY = '286';
@@ -1014,6 +1035,11 @@ function mapError(error: unknown, sql: string): Error {
     return new StoreUnavailableError(`ClickHouse is overloaded (code ${errorCode(error)})`, { cause: error });
   }
   if (isNetworkError(error)) return new StoreUnavailableError('ClickHouse is unreachable', { cause: error });
+  if (LINK_CODES.has(errorCode(error))) {
+    return new StoreUnavailableError(`a ClickHouse server lost a connection to another (code ${errorCode(error)})`, {
+      cause: error,
+    });
+  }
   const message = error instanceof Error ? wellFormed(error.message) : String(error);
   return new StoreQueryError(`ClickHouse statement failed: ${message}`, sql, { cause: error });
 }

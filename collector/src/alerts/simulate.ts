@@ -21,8 +21,14 @@ export type WindowGenerator = (random: Random, runs: number, changed: boolean) =
 
 export interface SimulationOptions {
   rule: DriftRule;
-  generate: WindowGenerator;
-  /** Mean runs per window (each window draws a Poisson count around it). */
+  /** Draws each window (one of `generate` and `streamWindows`). */
+  generate?: WindowGenerator;
+  /**
+   * Instead of `generate`: stream s's windows as given, in order (at least `windows` of them) — e.g. a
+   * test suite's traffic reproduced from its seeds, judged by the same decision path.
+   */
+  streamWindows?: (stream: number) => readonly MetricSample[];
+  /** Mean runs per window (each window draws a Poisson count around it; unused with `streamWindows`). */
   runsPerWindow: number;
   /** Windows per stream; the first `baselineWindows` are the reference of a baseline rule. */
   windows: number;
@@ -84,9 +90,14 @@ function merge(samples: readonly MetricSample[]): MetricSample {
   }
   if (first.kind === 'categorical') {
     const counts = new Map<string, number>();
-    for (const s of samples)
-      if (s.kind === 'categorical') for (const [l, c] of s.counts) counts.set(l, (counts.get(l) ?? 0) + c);
-    return { kind: 'categorical', counts: [...counts] };
+    let runs: number | undefined = 0;
+    for (const s of samples) {
+      if (s.kind !== 'categorical') continue;
+      for (const [l, c] of s.counts) counts.set(l, (counts.get(l) ?? 0) + c);
+      // `tool_mix` says how many runs its counts come from; a merged window does too.
+      runs = runs === undefined || s.runs === undefined ? undefined : runs + s.runs;
+    }
+    return { kind: 'categorical', counts: [...counts], ...(runs !== undefined ? { runs } : {}) };
   }
   return { kind: 'count', count: samples.reduce((n, s) => n + (s.kind === 'count' ? s.count : 0), 0) };
 }
@@ -116,6 +127,8 @@ export async function simulateRule(options: SimulationOptions): Promise<Simulati
   const { rule, generate } = options;
   if (rule.windowMs !== HOUR_MS || rule.intervalMs !== HOUR_MS)
     throw new Error('simulate a 1 h window evaluated hourly');
+  if ((generate === undefined) === (options.streamWindows === undefined))
+    throw new Error('give one of generate and streamWindows');
   const result: SimulationResult = {
     evaluations: 0,
     insufficient: 0,
@@ -130,9 +143,17 @@ export async function simulateRule(options: SimulationOptions): Promise<Simulati
   const hour = BigInt(HOUR_MS) * MS;
   for (let s = 0; s < options.streams; s++) {
     const random = createRandom(options.seed + s * 7919);
-    const windows = Array.from({ length: options.windows }, (_, i) =>
-      generate(random, poisson(random, options.runsPerWindow), options.changeAt !== undefined && i >= options.changeAt),
-    );
+    const windows =
+      options.streamWindows?.(s) ??
+      Array.from({ length: options.windows }, (_, i) =>
+        (generate as WindowGenerator)(
+          random,
+          poisson(random, options.runsPerWindow),
+          options.changeAt !== undefined && i >= options.changeAt,
+        ),
+      );
+    if (windows.length < options.windows)
+      throw new Error(`stream ${s} has ${windows.length} windows, not ${options.windows}`);
     const store = streamStore(windows);
     let state: RuleStateDoc = INITIAL_STATE;
     let delay: number | undefined;

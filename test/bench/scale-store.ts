@@ -24,6 +24,8 @@ export interface ScaleStore {
   where: string;
   spans: number;
   runs: number;
+  /** Chunks written so far (of `params.chunks`): a store used as far as it is built has fewer. */
+  chunksDone: number;
 }
 
 interface Progress {
@@ -105,7 +107,7 @@ export async function openScaleStore(
       );
     }
   }
-  return { kind, store, params, where, spans: progress.spans, runs: progress.runs };
+  return { kind, store, params, where, spans: progress.spans, runs: progress.runs, chunksDone: progress.chunksDone };
 }
 
 function hostKey(url: string | undefined): string {

@@ -116,5 +116,10 @@ describe('alert text and links', () => {
     // The chart reaches back to the reference's start (within 30 days) and a little past the window.
     expect(s.fromMs).toBe(1_763_690_000_000);
     expect(s.toMs).toBe(1_763_700_180_000);
+    // A previous window of the rule's own length stays that length on the drift page.
+    const longer = { ...rule, reference: { type: 'previous-window', windowMs: 7_200_000 } } as unknown as AlertRuleDto;
+    const url = new URL(eventDriftHref('p1', event, longer)!, 'http://x');
+    expect(url.searchParams.get('reference')).toBe('previous-window:2h');
+    expect(parseDriftState(url.searchParams, 0).reference).toEqual({ type: 'previous-window', windowMs: 7_200_000 });
   });
 });

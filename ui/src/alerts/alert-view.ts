@@ -126,7 +126,9 @@ export function eventDriftHref(project: string, e: AlertEventDto, rule: AlertRul
         ? { type: 'baseline' as const, fromMs: rule.reference.fromMs, toMs: rule.reference.toMs }
         : rule.reference.type === 'previous-version'
           ? { type: 'previous-version' as const, dimension: rule.reference.dimension }
-          : { type: 'previous-window' as const }
+          : rule.reference.windowMs === undefined
+            ? { type: 'previous-window' as const }
+            : { type: 'previous-window' as const, windowMs: rule.reference.windowMs }
       : undefined;
   return driftScopeHref(
     project,

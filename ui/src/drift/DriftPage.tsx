@@ -103,7 +103,13 @@ export function DriftPage({ project }: { project: string }) {
     go({ ...s, fromMs, toMs, endMs: toMs, windowMs: pickBucketMs(fromMs, toMs) });
   };
   const errorOf = (edge: Edge) => (dateError?.edge === edge ? dateError.message : undefined);
-  const refValue = s.reference.type === 'baseline' ? 'baseline' : formatReference(s.reference);
+  // The select names the kind; a previous window of its own length keeps it in the URL.
+  const refValue =
+    s.reference.type === 'baseline'
+      ? 'baseline'
+      : s.reference.type === 'previous-window'
+        ? 'previous-window'
+        : formatReference(s.reference);
 
   return (
     <div className="drift-page" data-testid="drift-page">

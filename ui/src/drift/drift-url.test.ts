@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareQuery,
   driftStateHref,
+  formatReference,
   parseDriftState,
   parseReference,
   pickBucketMs,
@@ -100,6 +101,11 @@ describe('drift URL state', () => {
     expect(parseReference('previous-version:policy')).toEqual({ type: 'previous-version', dimension: 'policy' });
     expect(parseReference('previous-version:secret')).toEqual({ type: 'previous-window' });
     expect(parseReference('baseline:1-2')).toEqual({ type: 'baseline', fromMs: 1, toMs: 2 });
+    // A rule's reference window of its own length, as alert links carry it.
+    expect(parseReference('previous-window:2h')).toEqual({ type: 'previous-window', windowMs: 7_200_000 });
+    expect(parseReference('previous-window:7200000')).toEqual({ type: 'previous-window', windowMs: 7_200_000 });
+    expect(parseReference('previous-window:soon')).toEqual({ type: 'previous-window' });
+    expect(formatReference({ type: 'previous-window', windowMs: 5_400_000 })).toBe('previous-window:90m');
   });
 
   it('builds the series and compare queries with a round bucket', () => {

@@ -15,7 +15,7 @@ export const METRICS: readonly MetricName[] = metricNameSchema.options;
 export type VersionDimension = 'prompt' | 'policy' | 'model';
 
 export type ReferenceChoice =
-  | { type: 'previous-window' }
+  | { type: 'previous-window'; windowMs?: number }
   | { type: 'baseline'; fromMs: number; toMs: number }
   | { type: 'previous-version'; dimension: VersionDimension };
 
@@ -103,8 +103,8 @@ export function parseWindow(value: string | null): number | undefined {
 }
 
 /**
- * `previous-window`, `baseline:FROM/TO` (each bound an ISO date, relative or epoch ms; what links
- * carry now), `baseline:FROM-TO` (epoch ms; older links) or `previous-version:prompt|policy|model`.
+ * `previous-window[:<duration>]`, `baseline:FROM/TO` (each bound an ISO date, relative or epoch ms;
+ * what links carry now), `baseline:FROM-TO` (epoch ms; older links) or `previous-version:prompt|policy|model`.
  */
 export function parseReference(text: string | null, nowMs: number = Date.now()): ReferenceChoice {
   if (text === null || text === '' || text === 'previous-window') return { type: 'previous-window' };
@@ -116,14 +116,19 @@ export function parseReference(text: string | null, nowMs: number = Date.now()):
   }
   const version = /^previous-version:(prompt|policy|model)$/.exec(text);
   if (version) return { type: 'previous-version', dimension: version[1] as VersionDimension };
-  return { type: 'previous-window' };
+  // A reference window of its own length (`previous-window:2h`), as a rule may set it.
+  const previous = /^previous-window:(.{1,20})$/.exec(text);
+  const windowMs = previous ? parseWindow(previous[1] as string) : undefined;
+  return windowMs !== undefined && windowMs >= 1_000
+    ? { type: 'previous-window', windowMs }
+    : { type: 'previous-window' };
 }
 
 /** The reference as the URL shows it (a baseline as two dates). */
 export function formatReference(ref: ReferenceChoice): string {
   if (ref.type === 'baseline') return `baseline:${formatInstant(ref.fromMs)}/${formatInstant(ref.toMs)}`;
   if (ref.type === 'previous-version') return `previous-version:${ref.dimension}`;
-  return 'previous-window';
+  return ref.windowMs === undefined ? 'previous-window' : `previous-window:${formatWindow(ref.windowMs)}`;
 }
 
 /** Reads the URL; anything missing or malformed falls back to a default rather than failing. */

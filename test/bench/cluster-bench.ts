@@ -20,9 +20,11 @@ const ADMIN = `cf_login_${randomBytes(16).toString('hex')}`;
 
 /**
  * Ingest through two collectors into a 2 × 2 ClickHouse cluster (ZooKeeper and four servers on this
- * machine) against one collector into one server, in the same run, alternating; and the latency of
- * opening a run (GET /api/runs/:id) on each. On one machine this measures the cluster's overhead
- * (replication, Distributed inserts and reads, ZooKeeper), not a speed-up.
+ * machine) against one collector into one server, in the same run, taking turns; and the latency of
+ * opening a run (GET /api/runs/:id) on each. The cluster is measured twice, with the default write
+ * quorum (1: acknowledged once on one replica) and with quorum 2 (acknowledged once on both replicas of
+ * the shard; what `deploy/` sets), each in a database of its own. On one machine this measures the
+ * cluster's overhead (replication, Distributed inserts and reads, ZooKeeper), not a speed-up.
  */
 export async function runClusterBench(opts: ClusterBenchOptions): Promise<Record<string, number>> {
   const missing = clusterMissing();
@@ -31,7 +33,11 @@ export async function runClusterBench(opts: ClusterBenchOptions): Promise<Record
     return {};
   }
   const server = await startClickHouseServer();
-  const cluster = await startClickHouseCluster();
+  // A cluster that does not start must not leave the single server running.
+  const cluster = await startClickHouseCluster().catch(async (error: unknown) => {
+    await server.stop();
+    throw error;
+  });
   const collectors: RunningCollector[] = [];
   const dirs: string[] = [];
   const start = async (url: string, extra: string[]) => {
@@ -48,11 +54,21 @@ export async function runClusterBench(opts: ClusterBenchOptions): Promise<Record
   };
   try {
     const single = await start(server.url, ['--clickhouse-database', 'casefile_bench']);
-    const onCluster = ['--clickhouse-database', 'casefile_bench', '--clickhouse-cluster', cluster.cluster];
-    const [a, b] = [
-      await start(cluster.nodes[0]?.url as string, onCluster),
-      await start(cluster.nodes[2]?.url as string, onCluster),
-    ] as [RunningCollector, RunningCollector];
+    const onCluster = (database: string, quorum: number) => [
+      '--clickhouse-database',
+      database,
+      '--clickhouse-cluster',
+      cluster.cluster,
+      '--clickhouse-insert-quorum',
+      String(quorum),
+    ];
+    const pair = async (database: string, quorum: number) =>
+      [
+        await start(cluster.nodes[0]?.url as string, onCluster(database, quorum)),
+        await start(cluster.nodes[2]?.url as string, onCluster(database, quorum)),
+      ] as [RunningCollector, RunningCollector];
+    const [a, b] = await pair('casefile_bench', 1);
+    const [c, d] = await pair('casefile_bench_q2', 2);
     const spans = opts.requests * opts.runsPerRequest * SPANS_PER_RUN;
     opts.log(`cluster: ${opts.reps} repetitions of ${fmt(spans)} spans each way; 4 requests in flight in total`);
 
@@ -60,29 +76,29 @@ export async function runClusterBench(opts: ClusterBenchOptions): Promise<Record
       const ms = await sendAll(single.url, INGEST_KEY, buildRequests(opts.requests, opts.runsPerRequest), 4);
       return spans / (ms / 1000);
     };
-    const ingestCluster = async () => {
+    const ingestCluster = (x: RunningCollector, y: RunningCollector) => async () => {
       const half = Math.floor(opts.requests / 2);
       const started = performance.now();
       await Promise.all([
-        sendAll(a.url, INGEST_KEY, buildRequests(half, opts.runsPerRequest), 2),
-        sendAll(b.url, INGEST_KEY, buildRequests(opts.requests - half, opts.runsPerRequest), 2),
+        sendAll(x.url, INGEST_KEY, buildRequests(half, opts.runsPerRequest), 2),
+        sendAll(y.url, INGEST_KEY, buildRequests(opts.requests - half, opts.runsPerRequest), 2),
       ]);
       return spans / ((performance.now() - started) / 1000);
     };
-    await ingestSingle(); // warm-up: JIT, first parts
-    await ingestCluster();
-    const singleRates: number[] = [];
-    const clusterRates: number[] = [];
+    const sides = [ingestSingle, ingestCluster(a, b), ingestCluster(c, d)];
+    for (const side of sides) await side(); // warm-up: JIT, first parts
+    const rates: number[][] = [[], [], []];
     for (let i = 0; i < opts.reps; i++) {
-      // Alternate which goes first, so a drift in the machine's load does not favour one side.
-      const first = i % 2 === 0;
-      if (first) singleRates.push(await ingestSingle());
-      clusterRates.push(await ingestCluster());
-      if (!first) singleRates.push(await ingestSingle());
+      // Take turns going first, so a drift in the machine's load does not favour one side.
+      for (let k = 0; k < sides.length; k++) {
+        const side = (i + k) % sides.length;
+        rates[side]?.push(await (sides[side] as () => Promise<number>)());
+      }
       opts.log(
-        `  run ${i + 1}/${opts.reps}: one node ${fmt(singleRates[i] as number)} spans/s, cluster ${fmt(clusterRates[i] as number)} spans/s`,
+        `  run ${i + 1}/${opts.reps}: one node ${fmt(rates[0]?.[i] as number)} spans/s, cluster ${fmt(rates[1]?.[i] as number)} spans/s, cluster with quorum 2 ${fmt(rates[2]?.[i] as number)} spans/s`,
       );
     }
+    const [singleRates, clusterRates, quorumRates] = rates as [number[], number[], number[]];
 
     const openLatency = async (url: string) => {
       const headers = { authorization: `Bearer ${ADMIN}` };
@@ -102,16 +118,25 @@ export async function runClusterBench(opts: ClusterBenchOptions): Promise<Record
     const results = {
       singleSpansPerS: median(singleRates),
       clusterSpansPerS: median(clusterRates),
-      ratio: median(clusterRates.map((c, i) => c / (singleRates[i] as number))),
+      quorumSpansPerS: median(quorumRates),
+      ratio: median(clusterRates.map((r, i) => r / (singleRates[i] as number))),
+      quorumRatio: median(quorumRates.map((r, i) => r / (singleRates[i] as number))),
       singleOpenMs: await openLatency(single.url),
       clusterOpenMs: await openLatency(b.url),
+      quorumOpenMs: await openLatency(d.url),
     };
     opts.log(
       table([
         ['path', 'ingest spans/s (median)', 'run open ms (median)'],
         ['1 collector → 1 ClickHouse', fmt(results.singleSpansPerS), fmt(results.singleOpenMs, 1)],
         ['2 collectors → 2×2 cluster', fmt(results.clusterSpansPerS), fmt(results.clusterOpenMs, 1)],
+        ['2 collectors → 2×2 cluster, quorum 2', fmt(results.quorumSpansPerS), fmt(results.quorumOpenMs, 1)],
         ['cluster / one node', fmt(results.ratio, 2), fmt(results.clusterOpenMs / results.singleOpenMs, 2)],
+        [
+          'cluster quorum 2 / one node',
+          fmt(results.quorumRatio, 2),
+          fmt(results.quorumOpenMs / results.singleOpenMs, 2),
+        ],
       ]),
     );
     return results;

@@ -119,6 +119,26 @@ export const overviewRangeMs = (q: OverviewQuery) => ({
 });
 
 /**
+ * One group of a store's overview statement, read from a result row whose columns are `kind`,
+ * `key`, `runs`, `errors`, `p50_ms`, `p95_ms`, `input_tokens`, `output_tokens`, `with_findings` and
+ * `newest_ns` (null when the group has no run).
+ */
+export function overviewGroupOf(r: Record<string, unknown>): OverviewGroup {
+  return {
+    kind: String(r.kind) as OverviewGroup['kind'],
+    key: String(r.key),
+    runs: Number(r.runs),
+    errors: Number(r.errors),
+    p50Ms: Number(r.p50_ms),
+    p95Ms: Number(r.p95_ms),
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    withFindings: Number(r.with_findings),
+    newestNs: r.newest_ns == null ? 0n : BigInt(String(r.newest_ns)),
+  };
+}
+
+/**
  * The overview from its groups' figures: every bucket of the range is present (empty ones with zeros)
  * so charts keep a true time axis; agents by runs, then most recent run, then name.
  */

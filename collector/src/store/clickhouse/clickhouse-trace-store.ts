@@ -42,7 +42,7 @@ import type {
   VersionDimension,
   VersionSeen,
 } from '../metrics.js';
-import { type Overview, type OverviewGroup, type OverviewQuery, overviewOf } from '../overview.js';
+import { type Overview, type OverviewQuery, overviewGroupOf, overviewOf } from '../overview.js';
 import {
   type AccessEntry,
   type AccessFilter,
@@ -467,21 +467,7 @@ WHERE ${key} AND start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateT
 
   async overview(projectId: string, query: OverviewQuery): Promise<Overview> {
     const rows = await this.select(overviewSql(this.db, projectId, query));
-    return overviewOf(
-      query,
-      rows.map((r) => ({
-        kind: String(r.kind) as OverviewGroup['kind'],
-        key: String(r.key),
-        runs: Number(r.runs),
-        errors: Number(r.errors),
-        p50Ms: Number(r.p50_ms),
-        p95Ms: Number(r.p95_ms),
-        inputTokens: Number(r.input_tokens),
-        outputTokens: Number(r.output_tokens),
-        withFindings: Number(r.with_findings),
-        newestNs: BigInt(String(r.newest_ns)),
-      })),
-    );
+    return overviewOf(query, rows.map(overviewGroupOf));
   }
 
   async runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {

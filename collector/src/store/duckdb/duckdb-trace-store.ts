@@ -50,7 +50,7 @@ import type {
   VersionDimension,
   VersionSeen,
 } from '../metrics.js';
-import { type Overview, type OverviewGroup, type OverviewQuery, overviewOf } from '../overview.js';
+import { type Overview, type OverviewQuery, overviewGroupOf, overviewOf } from '../overview.js';
 import {
   type AccessEntry,
   type AccessFilter,
@@ -226,23 +226,7 @@ export class DuckDbTraceStore implements TraceStore {
 
   overview(projectId: string, query: OverviewQuery): Promise<Overview> {
     const { sql, params } = buildOverview(projectId, query);
-    return this.onReader(async (conn) =>
-      overviewOf(
-        query,
-        (await readRows(conn, sql, params)).map((r) => ({
-          kind: r.kind as OverviewGroup['kind'],
-          key: String(r.key),
-          runs: Number(r.runs),
-          errors: Number(r.errors),
-          p50Ms: Number(r.p50_ms),
-          p95Ms: Number(r.p95_ms),
-          inputTokens: Number(r.input_tokens),
-          outputTokens: Number(r.output_tokens),
-          withFindings: Number(r.with_findings),
-          newestNs: r.newest_ns == null ? 0n : BigInt(r.newest_ns as bigint),
-        })),
-      ),
-    );
+    return this.onReader(async (conn) => overviewOf(query, (await readRows(conn, sql, params)).map(overviewGroupOf)));
   }
 
   runsTouching(projectId: string, touch: Touch, limit: number): Promise<RunSummary[]> {

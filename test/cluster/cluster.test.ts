@@ -117,6 +117,7 @@ runStoreSuites(
   },
   {
     openPeer: (store: TraceStore) => openOnCluster((store as ClickHouseTraceStore).database, 3),
+    declinedClaims: (stores) => stores.reduce((n, s) => n + (s as ClickHouseTraceStore).declinedClaims, 0),
     tamperSpan,
     skip: missing ? [{ reason: missing, tests: ['*'] }] : [],
   },

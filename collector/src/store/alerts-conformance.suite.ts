@@ -259,7 +259,7 @@ export const alertsSuite: StoreSuite = {
       expect(await claim).toBe(true);
     });
 
-    test('grants exactly one of 8 concurrent claims per key, over many keys', async () => {
+    test('grants at most one of 8 concurrent claims per key, and one unless a claim was given up as slow', async () => {
       const peers: TraceStore[] = [];
       for (let i = 0; i < 8; i++) peers.push(options.openPeer ? await options.openPeer(store) : store);
       try {
@@ -277,7 +277,12 @@ export const alertsSuite: StoreSuite = {
             return granted.filter(Boolean).length;
           }),
         );
-        expect(results).toEqual(Array.from({ length: keyCount }, () => 1));
+        // Never two winners. A key nobody won needs a claim given up because the store took longer
+        // than the settle delay to take it while another claim of the key was under way.
+        expect(results.filter((winners) => winners > 1)).toEqual([]);
+        const unclaimed = results.filter((winners) => winners === 0).length;
+        const declined = options.declinedClaims?.([...new Set(peers)]) ?? 0;
+        expect(unclaimed).toBeLessThanOrEqual(declined);
       } finally {
         if (options.openPeer) for (const peer of peers) await (options.closePeer ?? ((p) => p.close()))(peer);
       }

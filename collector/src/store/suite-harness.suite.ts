@@ -34,6 +34,11 @@ export interface StoreOptions {
   openPeer?: (store: TraceStore) => Promise<TraceStore>;
   closePeer?: (peer: TraceStore) => Promise<void>;
   /**
+   * Alert-window claims the given clients gave up because the store was slow to take them (a window
+   * nobody won is claimed again in its next retry slot). Stores that never give one up leave it out.
+   */
+  declinedClaims?: (stores: readonly TraceStore[]) => number;
+  /**
    * Sets one attribute of one stored span to `value` behind the store's back, with the backend's own
    * tools (raw SQL on its database), as someone editing the data would. Returns the store to go on
    * with (DuckDB closes and reopens its file around the edit).

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { FindingsContext } from './clickhouse-findings.js';
+import type { Row } from './clickhouse-rows.js';
 import { literal, uint } from './sql.js';
 
 /** What the alert modules need from the store: the findings context plus commands. */
@@ -11,12 +13,17 @@ export interface AlertsContext extends FindingsContext {
   claimSettleMs?: number;
   /** The cluster the tables live on, if any (see `clickhouse-cluster.ts`). */
   cluster?: string;
+  /**
+   * Insert and read of claims. On a cluster with a write quorum the insert waits for the quorum and the
+   * read sees every quorum insert (`select_sequential_consistency`); by default `command` and `select`.
+   */
+  claimInsert?(sql: string): Promise<void>;
+  claimSelect?(sql: string): Promise<Row[]>;
+  /** Called when a claim is given up because the store took longer than the settle delay to take it. */
+  onClaimDeclined?(elapsedMs: number): void;
 }
 
-/**
- * Longer than the grain of the server clock that stamps claims (`now()`: 1 s on 18.16, which has
- * no sub-second clock) plus a margin for a competing insert between its stamp and its commit.
- */
+/** How long a claimer waits between its insert and its verdict, and the longest a claim may take to be sure. */
 export const DEFAULT_CLAIM_SETTLE_MS = 1_500;
 
 /** `alert_claims`: append-only, one row per attempt; ordered so one key's claims are read together. */
@@ -28,29 +35,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Claim the evaluation of (project, rule, windowEnd) on ClickHouse, which has no transactions and
- * no insert-if-absent. Protocol:
+ * no insert-if-absent. Claims are ordered by (owner, nonce) — no clock takes part in the verdict.
+ * Protocol, with D the settle delay and times on the claimer's own monotonic clock:
  *
- * 1. If a claim for the key is already visible, lose at once (nothing is inserted). Safe: losing
- *    never breaks "at most one", and a visible claim's own claimer decides without this one.
- * 2. Insert a claim row stamped by the SERVER (`now()`, so collectors' clocks do not matter) with
- *    the owner and a random nonce (the same owner asking twice is two different claims).
- * 3. Wait the settle delay D, then read every claim of the key. The winner is the smallest
- *    (claimed_at, owner, nonce); this call returns true iff that is its own row.
+ * 1. At p, read the key's claims. If any is visible, lose (nothing is inserted).
+ * 2. Insert a claim row with the owner and a random nonce (the same owner asking twice makes two
+ *    claims); its acknowledgement arrives at t. The claim is *fast* if t − p ≤ D, else *slow*.
+ * 3. Wait D, read the key's claims again (set V). A fast claim wins iff it is the smallest of V;
+ *    a slow claim wins only if V holds nothing but itself.
  *
- * Why exactly one wins. Let G be the grain of `claimed_at` (1 s) and L the time between a claim's
- * stamp and the moment its row is readable; assume L ≤ D − G for every claim.
- * - At most one: take two claimers A, B whose inserts were acknowledged at tA ≤ tB. B reads at
- *   tB + D > tA, so B sees A. If B won, B < A, so B's stamp is at most A's stamp, i.e. B was
- *   stamped before A's second ended: sB < sA + G. B's row was readable by sB + L < sA + G + D − G
- *   = sA + D ≤ tA + D, the moment A read; so A saw B < A and lost. Both cannot win.
- * - At least one: the claimer of the smallest claim that will ever exist sees, at its read, its
- *   own row and only larger ones, so it wins (unless its read fails: then that window is not
- *   evaluated, which is the safe side). A claim made after the winner read sees the winner's
- *   earlier stamp; by the argument above it cannot be smaller, and so it loses: claims are permanent.
- * Limit: a claim insert that takes longer than D − G between its stamp and being readable (a
- * stalled server, a replica lagging behind) can make two claimers win. Raise `claimSettleMs` where
- * that is a risk; on a cluster keep `alert_claims` unsharded and replicated with
- * `insert_quorum` + `select_sequential_consistency`, so every read sees every acknowledged claim.
+ * An acknowledged claim is readable by every later read (one server; on a cluster the insert waits
+ * for its quorum and reads are sequentially consistent), and a read sees what was readable when it
+ * began. Why at most one wins: take winners A, B with tA ≤ tB. B read after tB + D > tA, so B saw A:
+ * B is fast and B < A. A read after tA + D; if A had seen B it would have lost (B < A; and not alone),
+ * so B became readable after tA + D. B's first read did not see A, so it began before tA: pB < tA, and
+ * tB ≥ (B readable) > tA + D > pB + D — B was slow. Contradiction. This rests on no server speed or
+ * clock: a stalled server, a replica catching up or a paused collector can only make claims slow, and
+ * a slow claim that is not alone gives the window up. Why one wins when claims are fast: the claimer
+ * of the smallest claim ever made sees its own row and only larger ones. When every claim of a key is
+ * slow and they meet, none wins: the window is not evaluated in that retry slot and is claimed again
+ * in the next (see `alerts/evaluator.ts`); `onClaimDeclined` counts these.
  */
 export async function claimEvaluation(
   ctx: AlertsContext,
@@ -59,18 +63,26 @@ export async function claimEvaluation(
   windowEndNs: bigint,
   owner: string,
 ): Promise<boolean> {
+  const insert = ctx.claimInsert ?? ((sql: string) => ctx.command(sql));
+  const select = ctx.claimSelect ?? ((sql: string) => ctx.select(sql));
+  const settleMs = ctx.claimSettleMs ?? DEFAULT_CLAIM_SETTLE_MS;
   const key = `project_id = ${literal(projectId)} AND rule_id = ${literal(ruleId)} AND window_end_ns = ${uint(windowEndNs)}`;
-  const claims = `SELECT owner, nonce FROM ${ctx.db}.alert_claims WHERE ${key}
-ORDER BY claimed_at, owner, nonce LIMIT 1`;
-  if ((await ctx.select(claims)).length > 0) return false;
+  const claims = `SELECT owner, nonce FROM ${ctx.db}.alert_claims WHERE ${key} ORDER BY owner, nonce`;
 
+  const started = performance.now();
+  if ((await select(`${claims} LIMIT 1`)).length > 0) return false;
   const nonce = randomBytes(12).toString('hex');
   const values = [literal(projectId), literal(ruleId), uint(windowEndNs), 'now()', literal(owner), literal(nonce)];
-  await ctx.command(
-    `INSERT INTO ${ctx.db}.alert_claims (project_id, rule_id, window_end_ns, claimed_at, owner, nonce)
-SELECT ${values.join(', ')}`,
+  await insert(
+    `INSERT INTO ${ctx.db}.alert_claims (project_id, rule_id, window_end_ns, claimed_at, owner, nonce) VALUES (${values.join(', ')})`,
   );
-  await sleep(ctx.claimSettleMs ?? DEFAULT_CLAIM_SETTLE_MS);
-  const [winner] = await ctx.select(claims);
-  return winner !== undefined && String(winner.nonce) === nonce;
+  const elapsedMs = performance.now() - started;
+  await sleep(settleMs);
+  const seen = await select(`${claims} LIMIT 2`);
+  const mine = (row: Row | undefined) =>
+    row !== undefined && String(row.owner) === owner && String(row.nonce) === nonce;
+  if (elapsedMs <= settleMs) return mine(seen[0]);
+  const alone = seen.length === 1 && mine(seen[0]);
+  if (!alone) ctx.onClaimDeclined?.(elapsedMs);
+  return alone;
 }

@@ -55,6 +55,7 @@ runStoreSuites(
   {
     // Claim races run between separate clients of one database, as separate collectors would.
     openPeer: (store: TraceStore) => open((store as ClickHouseTraceStore).database),
+    declinedClaims: (stores) => stores.reduce((n, s) => n + (s as ClickHouseTraceStore).declinedClaims, 0),
     tamperSpan,
     skip: url
       ? []

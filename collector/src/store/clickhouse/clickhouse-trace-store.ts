@@ -767,8 +767,31 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
       command: (sql) => this.command(sql),
       ...(this.claimSettleMs === undefined ? {} : { claimSettleMs: this.claimSettleMs }),
       ...(this.cluster === undefined ? {} : { cluster: this.cluster }),
+      ...(this.insertQuorum > 1
+        ? {
+            claimInsert: (sql: string) =>
+              this.withQuorum('claiming an alert window', (settings, signal) =>
+                this.client.command({
+                  query: sql,
+                  abort_signal: signal,
+                  ...(settings ? { clickhouse_settings: settings } : {}),
+                }),
+              ),
+            claimSelect: (sql: string) => this.select(sql, SEQUENTIAL_READ),
+          }
+        : {}),
+      onClaimDeclined: () => {
+        this.declinedClaims++;
+      },
     };
   }
+
+  /**
+   * Alert-window claims this client gave up because the store took longer than the settle delay to
+   * take them while another claim of the same window was under way (see `clickhouse-alert-claims.ts`).
+   * Such a window is claimed again in its next retry slot.
+   */
+  declinedClaims = 0;
 
   private async withFindingCounts(projectId: string, runs: RunSummary[]): Promise<RunSummary[]> {
     const ids = runs.map((r) => r.traceId);
@@ -919,10 +942,15 @@ GROUP BY trace_id, span_id HAVING named = 1`,
     return this.lastVersion;
   }
 
-  private async select(sql: string): Promise<Row[]> {
+  private async select(sql: string, settings?: ClickHouseSettings): Promise<Row[]> {
     try {
       return await this.guard.run(async (signal) => {
-        const result = await this.client.query({ query: sql, format: 'JSONEachRow', abort_signal: signal });
+        const result = await this.client.query({
+          query: sql,
+          format: 'JSONEachRow',
+          abort_signal: signal,
+          ...(settings ? { clickhouse_settings: settings } : {}),
+        });
         return await result.json<Row>();
       });
     } catch (error) {
@@ -968,6 +996,9 @@ const CLUSTER_SETTINGS = {
  * view's rows are idempotent (a resent batch counts once).
  */
 const SPAN_INSERT_SETTINGS = { insert_deduplicate: 0 } as unknown as ClickHouseSettings;
+
+/** A read that sees every acknowledged quorum insert, or fails on a replica that lacks one (never reads stale). */
+const SEQUENTIAL_READ = { select_sequential_consistency: 1 } as unknown as ClickHouseSettings;
 
 /** UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE: another quorum insert into the same table and shard is under way. */
 const QUORUM_BUSY = '286';

@@ -36,6 +36,8 @@ export interface RunWindow {
   toNs?: bigint;
   /** Traces found to have steps before `fromNs`: their start lies in an older window. */
   exclude?: readonly string[];
+  /** No step of any run the query can match starts after this (known when the query names its runs). */
+  lastNs?: bigint;
 }
 
 const hourOf = (ns: bigint) => {
@@ -46,30 +48,17 @@ const hourOf = (ns: bigint) => {
 interface RunFilter {
   where: string[];
   having: string[];
-  prewhere: string;
 }
 
-/** The WHERE (over summary rows) and HAVING (over merged runs) of a query's filters, without its cursor. */
-function runFilter(db: string, projectId: string, query: RunQuery, window?: RunWindow): RunFilter {
+/**
+ * The WHERE (over `runs` summary rows) and HAVING (over merged runs) of a query's filters, without its
+ * cursor: the sorted list and the count, which merge every matching run.
+ */
+function runFilter(db: string, projectId: string, query: RunQuery): RunFilter {
   const p = literal(projectId);
   const where = [`project_id = ${p}`];
   const having: string[] = [];
-  let prewhere = '';
-  if (window) {
-    // Every step of a run starts at or after the run, so all rows of a run that starts in the
-    // window lie in its hours or later ones; with an upper bound, only traces with a row in the
-    // window's hours are merged (PREWHERE: the states are read only for granules that hold them).
-    where.push(`hour >= toDateTime(${uint(hourOf(window.fromNs))})`);
-    if (window.toNs !== undefined) {
-      prewhere = `PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_index WHERE project_id = ${p} AND hour >= toDateTime(${uint(hourOf(window.fromNs))}) AND hour <= toDateTime(${uint(hourOf(window.toNs - 1n))}))\n`;
-    }
-    if (window.exclude && window.exclude.length > 0) {
-      where.push(`trace_id NOT IN (${window.exclude.map(literal).join(', ')})`);
-    }
-    having.push(`start_ns >= ${uint(window.fromNs)}`);
-    if (window.toNs !== undefined) having.push(`start_ns < ${uint(window.toNs)}`);
-  }
-  if (query.fromNs !== undefined && !window) {
+  if (query.fromNs !== undefined) {
     having.push(`start_ns >= ${uint(query.fromNs)}`);
     // A run that starts at or after fromNs has all its summary rows in days >= that day, so only
     // those traces are aggregated (over all their rows, so the aggregate stays exact).
@@ -91,41 +80,133 @@ function runFilter(db: string, projectId: string, query: RunQuery, window?: RunW
     where.push(`trace_id IN (${touchSubquery(db, projectId, { approvalId: query.approvalId })})`);
   }
   if (query.text !== undefined && query.text !== '') {
-    const any = spanTextCondition(query.text);
-    // Every step of a run starts at or after the run, so a lower time bound prunes partitions: the
-    // probe window's, else the query's. A probe of the newest runs scans only their minutes, not the
-    // whole range; the widening probes together read about 1.15 times the range once.
-    const lower = window
-      ? query.fromNs !== undefined && query.fromNs > window.fromNs
-        ? query.fromNs
-        : window.fromNs
-      : query.fromNs;
-    const since = lower === undefined ? '' : ` AND start_time >= toDateTime(${uint(partitionSeconds(lower))})`;
-    where.push(`trace_id IN (SELECT trace_id FROM ${db}.spans WHERE project_id = ${p}${since} AND (${any}))`);
+    // Every step of a run starts at or after the run, so a lower time bound prunes partitions.
+    const since =
+      query.fromNs === undefined ? '' : ` AND start_time >= toDateTime(${uint(partitionSeconds(query.fromNs))})`;
+    where.push(
+      `trace_id IN (SELECT trace_id FROM ${db}.spans WHERE project_id = ${p}${since} AND (${spanTextCondition(query.text)}))`,
+    );
   }
   if (query.hasFindings !== undefined) {
     // A filter on the findings table itself (not on the counts added to a page afterwards), so
     // pages stay full and the cursor stays exact.
     where.push(`trace_id ${query.hasFindings ? 'IN' : 'NOT IN'} (${findingTracesSubquery(db, projectId)})`);
   }
-  return { where, having, prewhere };
+  return { where, having };
 }
 
 const havingClause = (having: readonly string[]) => (having.length > 0 ? `\nHAVING ${having.join(' AND ')}` : '');
 
-export function listRunsSql(db: string, projectId: string, query: RunQuery, window?: RunWindow): string {
-  const { where, having, prewhere } = runFilter(db, projectId, query, window);
+/** The filters evaluated on a run's merged summary: they need every `run_list` row of the run. */
+const STATE_FILTERS = {
+  agentName: 'argMinMerge(agent_name_s) AS agent_name',
+  status: "if(maxMerge(error_s) = 1, 'error', 'ok') AS status",
+  toolName: "arraySort(arrayFilter(x -> x != '', groupUniqArrayMerge(tools_s))) AS tool_names",
+  promptVersion: 'argMinMerge(prompt_version_s) AS prompt_version',
+  policyVersion: 'argMinMerge(policy_version_s) AS policy_version',
+  model: "arraySort(arrayFilter(x -> x != '', groupUniqArrayArrayMerge(models_s))) AS models",
+} as const;
+
+/**
+ * Which runs a page lists, newest first: trace IDs and start times only, merged from `run_list` over
+ * the probe window's hours. Only the start state is read, plus the states the query filters on; the
+ * full summaries of the page's runs are merged afterwards (`runSummariesSql`).
+ *
+ * A run that starts in the window has its earliest row in the window's hours, and a row of a later hour
+ * starts later, so without a filter on merged states the read stops at the window's last hour. A filter on
+ * merged states (agent, status, tool …) needs every row of a run: then the rows from the window's first hour
+ * on are read, for the traces that have a row in the window's hours only (PREWHERE). Without a window (the
+ * last probe, reaching the store's first run) no trace can have begun earlier.
+ */
+export function pageRunsSql(db: string, projectId: string, query: RunQuery, window?: RunWindow): string {
+  const p = literal(projectId);
+  const columns = ['trace_id', 'minMerge(start_s) AS start_ns'];
+  for (const [key, expr] of Object.entries(STATE_FILTERS)) {
+    if (query[key as keyof typeof STATE_FILTERS] !== undefined) columns.push(expr);
+  }
+  const allRows = columns.length > 2;
+  const where = [`project_id = ${p}`];
+  const having: string[] = [];
+  let prewhere = '';
+  const lo = window ? `toDateTime(${uint(hourOf(window.fromNs))})` : undefined;
+  const hiNs = window?.toNs ?? query.toNs;
+  const hi = hiNs === undefined ? undefined : `toDateTime(${uint(hourOf(hiNs > 0n ? hiNs - 1n : 0n))})`;
+  if (lo) where.push(`hour >= ${lo}`);
+  if (window?.lastNs !== undefined) where.push(`hour <= toDateTime(${uint(hourOf(window.lastNs))})`);
+  else if (hi && !allRows) where.push(`hour <= ${hi}`);
+  else if (hi && allRows) {
+    prewhere = `PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p}${lo ? ` AND hour >= ${lo}` : ''} AND hour <= ${hi})\n`;
+  }
+  if (window?.exclude && window.exclude.length > 0) {
+    where.push(`trace_id NOT IN (${window.exclude.map(literal).join(', ')})`);
+  }
+  if (window) having.push(`start_ns >= ${uint(window.fromNs)}`);
+  if (window?.toNs !== undefined) having.push(`start_ns < ${uint(window.toNs)}`);
+  if (query.fromNs !== undefined) having.push(`start_ns >= ${uint(query.fromNs)}`);
+  if (query.toNs !== undefined) having.push(`start_ns < ${uint(query.toNs)}`);
+  if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
+  if (query.status !== undefined) having.push(`status = ${literal(query.status)}`);
+  if (query.toolName !== undefined) having.push(`has(tool_names, ${literal(query.toolName)})`);
+  if (query.promptVersion !== undefined) having.push(`prompt_version = ${literal(query.promptVersion)}`);
+  if (query.policyVersion !== undefined) having.push(`policy_version = ${literal(query.policyVersion)}`);
+  if (query.model !== undefined) having.push(`has(models, ${literal(query.model)})`);
+  if (query.documentId !== undefined) {
+    where.push(`trace_id IN (${touchSubquery(db, projectId, { documentId: query.documentId })})`);
+  }
+  if (query.approvalId !== undefined) {
+    where.push(`trace_id IN (${touchSubquery(db, projectId, { approvalId: query.approvalId })})`);
+  }
+  if (query.text !== undefined && query.text !== '') {
+    // Every step of a run starts at or after the run, so the window's (else the query's) lower bound
+    // prunes the spans' partitions.
+    const lower =
+      window && !(query.fromNs !== undefined && query.fromNs > window.fromNs) ? window.fromNs : query.fromNs;
+    const since = lower === undefined ? '' : ` AND start_time >= toDateTime(${uint(partitionSeconds(lower))})`;
+    where.push(
+      `trace_id IN (SELECT trace_id FROM ${db}.spans WHERE project_id = ${p}${since} AND (${spanTextCondition(query.text)}))`,
+    );
+  }
+  if (query.hasFindings !== undefined) {
+    where.push(`trace_id ${query.hasFindings ? 'IN' : 'NOT IN'} (${findingTracesSubquery(db, projectId)})`);
+  }
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor);
     if (!after) throw new BadInputError('invalid cursor');
     const start = uint(after.startNs);
     having.push(`(start_ns < ${start} OR (start_ns = ${start} AND trace_id < ${literal(after.traceId)}))`);
   }
-  return `SELECT ${SUMMARY_SELECT}
-FROM ${db}.${window ? 'run_index' : 'runs'} ${prewhere}WHERE ${where.join(' AND ')}
+  return `SELECT ${columns.join(', ')}
+FROM ${db}.run_list ${prewhere}WHERE ${where.join(' AND ')}
 GROUP BY trace_id${havingClause(having)}
 ORDER BY start_ns DESC, trace_id DESC
 LIMIT ${uint(query.limit + 1)}`;
+}
+
+/**
+ * The full summaries (and run names) of listed runs, merged from `run_list`: every row of a run lies in
+ * the hours from its start on, so the read starts at the hour of the earliest listed start and, past
+ * the trace-ID column, touches only the granules that hold the listed runs. With `toNs`, the latest
+ * step start of all of them, it also ends there.
+ */
+export function runSummariesSql(
+  db: string,
+  projectId: string,
+  traceIds: readonly string[],
+  fromNs: bigint,
+  toNs?: bigint,
+): string {
+  const upper = toNs === undefined ? '' : ` AND hour <= toDateTime(${uint(hourOf(toNs))})`;
+  return `SELECT ${SUMMARY_SELECT}, argMinMerge(run_name_s) AS run_name
+FROM ${db}.run_list PREWHERE trace_id IN (${traceIds.map(literal).join(', ')})
+WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fromNs))})${upper}
+GROUP BY trace_id`;
+}
+
+/** First and last step start of each of the traces a lookup key names (from `trace_times`). */
+export function touchedTraceTimesSql(db: string, projectId: string, touch: Touch): string {
+  return `SELECT trace_id, toString(minMerge(min_start)) AS lo, toString(maxMerge(max_start)) AS hi
+FROM ${db}.trace_times WHERE project_id = ${literal(projectId)} AND trace_id IN (${touchSubquery(db, projectId, touch)})
+GROUP BY trace_id`;
 }
 
 // Worst open severity of a run's findings row: 0 none, 1 low … 4 critical (as `severityRank`).
@@ -179,14 +260,6 @@ FROM ${db}.runs WHERE ${where.join(' AND ')}
 GROUP BY trace_id${havingClause(having)})`;
 }
 
-export function runsTouchingSql(db: string, projectId: string, touch: Touch, limit: number): string {
-  return `SELECT ${SUMMARY_SELECT}
-FROM ${db}.runs WHERE project_id = ${literal(projectId)} AND trace_id IN (${touchSubquery(db, projectId, touch)})
-GROUP BY trace_id
-ORDER BY start_ns DESC, trace_id DESC
-LIMIT ${uint(limit)}`;
-}
-
 /** Of the newest `n` run-index rows in `[fromNs, toNs)`: how many, the oldest and newest hour (seconds). */
 export function newestHoursSql(
   db: string,
@@ -197,7 +270,7 @@ export function newestHoursSql(
 ): string {
   const upper = toNs === undefined ? '' : ` AND hour <= toDateTime(${uint(hourOf(toNs - 1n))})`;
   return `SELECT count() AS n, min(h) AS lo, max(h) AS hi FROM (
-SELECT toUInt32(hour) AS h FROM ${db}.run_index WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fromNs))})${upper}
+SELECT toUInt32(hour) AS h FROM ${db}.run_list WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fromNs))})${upper}
 ORDER BY hour DESC LIMIT ${uint(n)})`;
 }
 

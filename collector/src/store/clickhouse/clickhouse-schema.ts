@@ -1,3 +1,4 @@
+import { RUN_NAME_ATTRIBUTE } from '@casefile/contract';
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
 import { ALERTS_MIGRATION } from './clickhouse-alerts.js';
 import { BACKLOG_MIGRATION } from './clickhouse-backlog.js';
@@ -5,7 +6,7 @@ import { DETECTION_CLAIMS_MIGRATION } from './clickhouse-detection-claims.js';
 import { EVIDENCE_MIGRATION } from './clickhouse-evidence.js';
 import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
 import type { Migration } from './migration.js';
-import { ident } from './sql.js';
+import { ident, literal } from './sql.js';
 import { SINGLE_NODE, type TableLayout } from './table-layout.js';
 
 /**
@@ -47,6 +48,7 @@ export const DAY_PARTITIONED_TABLES = [
   'run_tools',
   'run_approvals',
   'run_index',
+  'run_list',
 ];
 
 // The root step wins, then an agent step, then the earliest; an empty value never beats a set one.
@@ -91,6 +93,29 @@ const RUN_INDEX_SELECT = (
 ) => `SELECT project_id, toStartOfHour(start_time) AS hour, trace_id, toDate(start_time) AS day,
   ${SUMMARY_STATES_SELECT}
 FROM ${db}.spans GROUP BY project_id, trace_id, day, hour`;
+
+// `casefile.run.name` of a step ('' when it has none), ranked as the picked columns: `pickRunName`.
+const RUN_NAME = `attributes_values[indexOf(attributes_keys, ${literal(RUN_NAME_ATTRIBUTE)})]`;
+const RUN_NAME_STATE = `argMinState(${RUN_NAME}, ${rankKey(RUN_NAME)}) AS run_name_s`;
+
+const RUN_LIST_SELECT = (
+  db: string,
+) => `SELECT project_id, toStartOfHour(start_time) AS hour, trace_id, toDate(start_time) AS day,
+  ${SUMMARY_STATES_SELECT},
+  ${RUN_NAME_STATE}
+FROM ${db}.spans GROUP BY project_id, trace_id, day, hour`;
+
+const SUMMARY_STATE_COLUMNS = [
+  'start_s',
+  'end_s',
+  ...PICKED.map((col) => `${col}_s`),
+  'error_s',
+  'steps_s',
+  'errors_s',
+  'tools_s',
+  'models_s',
+  'tokens_s',
+].join(', ');
 
 const lookup = (
   db: string,
@@ -183,6 +208,36 @@ ${RUN_INDEX_SELECT(db)}`,
   BACKLOG_MIGRATION,
   EVIDENCE_MIGRATION,
   DETECTION_CLAIMS_MIGRATION,
+  {
+    version: 12,
+    name: 'run list: run summaries and run names by start hour, in small granules',
+    // `run_index` is read in granules of 8,192 rows (4–6 hours of runs at a thousand runs an hour), and
+    // a page of 50 runs merged every summary state of them, then read the run names from `spans`
+    // granule by granule. `run_list` holds the same states plus the run name (picked as
+    // `pickRunName` does) in granules of 256 rows, so a page picks its runs from the start states
+    // of a few granules and merges the full summaries of those runs alone. The view comes first; the
+    // backfill copies `run_index` row for row (no aggregation, so memory stays flat on a large store)
+    // and adds the run names of the stored spans that carry one (a row caught by both the view and
+    // the backfill is counted once: every state is idempotent).
+    statements: (db, layout) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.run_list${layout.onCluster} (
+  project_id String,
+  hour DateTime('UTC'),
+  trace_id String,
+  day Date,
+  ${SUMMARY_STATES_DDL},
+  run_name_s AggregateFunction(argMin, String, ${RANK_TYPE})
+) ${layout.engine(db, 'run_list', 'AggregatingMergeTree')} PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, hour, trace_id)
+SETTINGS index_granularity = 256`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.run_list_mv${layout.onCluster} TO ${db}.run_list AS
+${RUN_LIST_SELECT(db)}`,
+      `INSERT INTO ${db}.run_list (project_id, hour, trace_id, day, ${SUMMARY_STATE_COLUMNS})
+SELECT project_id, hour, trace_id, day, ${SUMMARY_STATE_COLUMNS} FROM ${db}.run_index`,
+      `INSERT INTO ${db}.run_list (project_id, hour, trace_id, day, run_name_s)
+SELECT project_id, toStartOfHour(start_time) AS hour, trace_id, toDate(start_time) AS day, ${RUN_NAME_STATE}
+FROM ${db}.spans WHERE has(attributes_keys, ${literal(RUN_NAME_ATTRIBUTE)}) GROUP BY project_id, trace_id, day, hour`,
+    ],
+  },
 ];
 
 export function migrationsTableDdl(db: string, layout: TableLayout = SINGLE_NODE): string {

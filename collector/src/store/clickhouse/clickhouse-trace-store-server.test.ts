@@ -33,7 +33,7 @@ describe.skipIf(!url)(`ClickHouse store on a real server${skipped}`, () => {
       expect(error).toBeInstanceOf(StoreQueryError);
       // The runs list first sizes its window from the run index.
       expect((error as StoreQueryError).sql).toMatch(
-        /^SELECT count\(\) AS n[\s\S]*FROM `casefile_missing_\w+`\.run_index/,
+        /^SELECT count\(\) AS n[\s\S]*FROM `casefile_missing_\w+`\.run_list/,
       );
       expect((error as Error).message).toMatch(/doesn't exist/);
       expect((error as Error).cause).toBeDefined();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { RUN_NAME_ATTRIBUTE } from '@casefile/contract';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
 import type { Step } from '../../model/step.js';
@@ -105,6 +106,62 @@ describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHO
       }
     } finally {
       await old.close();
+    }
+  }, 120_000);
+
+  it('upgrades a database written before the run list: every run listed with its name, lookups and filters', async () => {
+    const database = `casefile_test_${randomBytes(6).toString('hex')}`;
+    const admin = createClient({ url: url as string, log: { level: ClickHouseLogLevel.OFF } });
+    const old = await open(database);
+    try {
+      await admin.command({ query: `CREATE DATABASE ${database}` });
+      await admin.command({ query: migrationsTableDdl(database) });
+      for (const m of MIGRATIONS.filter((m) => m.version < 12)) {
+        for (const sql of m.statements(database, SINGLE_NODE)) await admin.command({ query: sql });
+        await admin.command({
+          query: `INSERT INTO ${database}.schema_migrations VALUES (${m.version}, '${m.name}', now())`,
+        });
+      }
+      const runs = Array.from({ length: 12 }, (_, i) =>
+        buildRun({
+          projectId: 'p',
+          startNs: DAY0 + BigInt(i) * (NS_PER_DAY / 2n),
+          agentName: i % 3 ? 'a' : 'b',
+          approvalId: `apr-${i}`,
+        }),
+      );
+      // Half of the runs carry a run name on a child step, one of them a second one on its root (the root's wins).
+      for (const [i, run] of runs.entries()) {
+        if (i % 2 === 0) (run[2] as Step).attributes = { [RUN_NAME_ATTRIBUTE]: `child name ${i}` };
+        if (i === 4) (run[0] as Step).attributes = { [RUN_NAME_ATTRIBUTE]: 'root name 4' };
+      }
+      await old.writeSteps(runs.flat());
+      const upgraded = await open(database);
+      try {
+        await upgraded.migrate();
+        const listed = await upgraded.listRuns('p', { limit: 100 });
+        const expected = runs.map((r) => (r[0] as Step).traceId).reverse();
+        expect(listed.runs.map((r) => r.traceId)).toEqual(expected);
+        expect(listed.runs.every((r) => r.stepCount === 5)).toBe(true);
+        const names = listed.runs.map((r) => r.runName).reverse();
+        expect(names).toEqual(runs.map((_, i) => (i === 4 ? 'root name 4' : i % 2 === 0 ? `child name ${i}` : '')));
+        const agentB = await upgraded.listRuns('p', { limit: 2, agentName: 'b' });
+        expect(agentB.runs.map((r) => r.traceId)).toEqual([expected[2], expected[5]]);
+        const byApproval = await upgraded.runsTouching('p', { approvalId: 'apr-3' }, 10);
+        expect(byApproval.map((r) => r.traceId)).toEqual([expected[8]]);
+        // Writes after the upgrade reach the run list through its view.
+        const later = buildRun({ projectId: 'p', startNs: DAY0 + 20n * NS_PER_DAY });
+        (later[0] as Step).attributes = { [RUN_NAME_ATTRIBUTE]: 'later' };
+        await upgraded.writeSteps(later);
+        const [newest] = (await upgraded.listRuns('p', { limit: 1 })).runs;
+        expect([newest?.traceId, newest?.runName]).toEqual([(later[0] as Step).traceId, 'later']);
+      } finally {
+        await upgraded.dropDatabase();
+        await upgraded.close();
+      }
+    } finally {
+      await old.close();
+      await admin.close();
     }
   }, 120_000);
 });

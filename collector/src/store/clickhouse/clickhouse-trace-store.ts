@@ -73,12 +73,13 @@ import * as findingsSql from './clickhouse-findings.js';
 import * as metricsSql from './clickhouse-metrics.js';
 import {
   countRunsSql,
-  listRunsSql,
   newestHoursSql,
   overviewSql,
+  pageRunsSql,
   type RunWindow,
-  runsTouchingSql,
+  runSummariesSql,
   sortedRunsSql,
+  touchedTraceTimesSql,
   tracesStartedBeforeSql,
 } from './clickhouse-queries.js';
 import { purgeProjectBefore, waitForMutations } from './clickhouse-retention.js';
@@ -351,12 +352,14 @@ export class ClickHouseTraceStore implements TraceStore {
 
   async listRuns(projectId: string, query: RunQuery): Promise<RunPage> {
     const offset = isSorted(query) ? offsetOf(query.cursor) : undefined;
-    const listed = isSorted(query)
-      ? (await this.select(sortedRunsSql(this.db, projectId, query, offset ?? 0))).map(rowToSummary)
+    const runs = isSorted(query)
+      ? await this.withFindingCounts(
+          projectId,
+          (await this.select(sortedRunsSql(this.db, projectId, query, offset ?? 0))).map(rowToSummary),
+        )
       : query.approvalId !== undefined
-        ? (await this.select(listRunsSql(this.db, projectId, query))).map(rowToSummary)
+        ? await this.touchedRuns(projectId, { approvalId: query.approvalId }, query)
         : await this.listRunsByWindows(projectId, query);
-    const runs = await this.withFindingCounts(projectId, listed);
     const page = runPageOf(runs, query.limit, offset);
     if (query.count) {
       const [row] = await this.select(countRunsSql(this.db, projectId, query));
@@ -375,11 +378,11 @@ export class ClickHouseTraceStore implements TraceStore {
   }
 
   /**
-   * Newest first without merging every run: probe windows of start time, newest first, each merged
-   * from `run_index` (summary states ordered by start hour) over its hours only. The first window
-   * holds the newest 2 × (limit + 1) index rows; each next one is 8 times wider, until the page is
-   * full or the lower bound is reached. A filter that matches almost nothing ends in one probe over
-   * all older runs.
+   * Newest first without merging every run: probe windows of start time, newest first, each picking
+   * its runs from `run_list` (summary states ordered by start hour) over its hours only. The first
+   * window holds the newest 2 × (limit + 1) index rows; each next one is 8 times wider, until the page
+   * is full or the lower bound is reached. A filter that matches almost nothing ends in one probe over
+   * all older runs. Only the page's runs are then merged in full, with their finding counts.
    */
   private async listRunsByWindows(projectId: string, query: RunQuery): Promise<RunSummary[]> {
     const want = query.limit + 1;
@@ -396,32 +399,97 @@ export class ClickHouseTraceStore implements TraceStore {
     if (lo < lowest) lo = lowest;
     let width = (hi ?? newest) - lo;
     if (width < HOUR_NS) width = HOUR_NS;
-    const out: RunSummary[] = [];
+    const picked: Row[] = [];
     for (;;) {
-      const rest = { ...query, limit: want - out.length - 1 };
+      const rest = { ...query, limit: want - picked.length - 1 };
       const rows =
         lo <= lowest && query.fromNs === undefined
-          ? await this.select(listRunsSql(this.db, projectId, hi === undefined ? rest : { ...rest, toNs: hi }))
+          ? await this.select(pageRunsSql(this.db, projectId, hi === undefined ? rest : { ...rest, toNs: hi }))
           : await this.windowRows(projectId, rest, { fromNs: lo, ...(hi === undefined ? {} : { toNs: hi }) });
-      out.push(...rows.map(rowToSummary));
-      if (out.length >= want || lo <= lowest) return out.slice(0, want);
+      picked.push(...rows);
+      if (picked.length >= want || lo <= lowest) break;
       hi = lo;
       width *= 8n;
       lo = hi - width > lowest ? hi - width : lowest;
     }
+    return this.summariesOf(
+      projectId,
+      picked.slice(0, want).map((r) => ({ traceId: String(r.trace_id), startNs: BigInt(String(r.start_ns)) })),
+    );
   }
 
   /** One probe: runs that start in the window, without those that began before it. */
   private async windowRows(projectId: string, query: RunQuery, window: RunWindow): Promise<Row[]> {
     const exclude: string[] = [];
     for (;;) {
-      const rows = await this.select(listRunsSql(this.db, projectId, query, { ...window, exclude }));
+      const rows = await this.select(pageRunsSql(this.db, projectId, query, { ...window, exclude }));
       if (rows.length === 0) return rows;
       const ids = rows.map((r) => String(r.trace_id));
       const older = await this.select(tracesStartedBeforeSql(this.db, projectId, ids, window.fromNs));
       if (older.length === 0) return rows;
       exclude.push(...older.map((r) => String(r.trace_id)));
     }
+  }
+
+  /**
+   * Full summaries, run names and finding counts of listed runs, in the given order: one merge of
+   * their `run_list` rows from the earliest start's hour on (up to `lastNs`, the latest step start,
+   * when known), and their findings rows.
+   */
+  private async summariesOf(
+    projectId: string,
+    listed: readonly { traceId: string; startNs: bigint }[],
+    lastNs?: bigint,
+  ): Promise<RunSummary[]> {
+    if (listed.length === 0) return [];
+    let from = listed[0]?.startNs as bigint;
+    for (const r of listed) if (r.startNs < from) from = r.startNs;
+    const ids = listed.map((r) => r.traceId);
+    const [rows, counts] = await Promise.all([
+      this.select(runSummariesSql(this.db, projectId, ids, from, lastNs)),
+      findingsSql.openCounts(this.findings, projectId, ids),
+    ]);
+    const byId = new Map(rows.map((r) => [String(r.trace_id), r]));
+    const out: RunSummary[] = [];
+    for (const { traceId } of listed) {
+      const row = byId.get(traceId);
+      if (!row) continue;
+      const run = rowToSummary(row);
+      const c = counts.get(traceId);
+      run.findingCount = c?.count ?? 0;
+      run.worstSeverity = c?.worst ?? '';
+      run.runName = String(row.run_name ?? '');
+      out.push(run);
+    }
+    return out;
+  }
+
+  /**
+   * Runs an approval ID names (one or two), newest first, with the query's other filters: the first
+   * and last step start of those runs from `trace_times` bound the hours read from `run_list`, and no
+   * other run can have begun before the first.
+   */
+  private async touchedRuns(
+    projectId: string,
+    touch: { approvalId: string },
+    query: Omit<RunQuery, 'approvalId'>,
+  ): Promise<RunSummary[]> {
+    const times = await this.select(touchedTraceTimesSql(this.db, projectId, touch));
+    if (times.length === 0) return [];
+    let first = BigInt(String(times[0]?.lo));
+    let last = 0n;
+    for (const t of times) {
+      if (BigInt(String(t.lo)) < first) first = BigInt(String(t.lo));
+      if (BigInt(String(t.hi)) > last) last = BigInt(String(t.hi));
+    }
+    const rows = await this.select(
+      pageRunsSql(this.db, projectId, { ...query, approvalId: touch.approvalId }, { fromNs: first, lastNs: last }),
+    );
+    return this.summariesOf(
+      projectId,
+      rows.map((r) => ({ traceId: String(r.trace_id), startNs: BigInt(String(r.start_ns)) })),
+      last,
+    );
   }
 
   async getRun(projectId: string, traceId: string): Promise<Step[]> {
@@ -475,14 +543,12 @@ WHERE ${key} AND start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateT
     // approval ID names one or two runs, found straight from its lookup table.
     const runs =
       'approvalId' in touch
-        ? (await this.select(runsTouchingSql(this.db, projectId, touch, limit))).map(rowToSummary)
-        : (
-            await this.listRunsByWindows(
-              projectId,
-              'toolName' in touch ? { limit, toolName: touch.toolName } : { limit, documentId: touch.documentId },
-            )
-          ).slice(0, limit);
-    return this.withFindingCounts(projectId, runs);
+        ? await this.touchedRuns(projectId, touch, { limit })
+        : await this.listRunsByWindows(
+            projectId,
+            'toolName' in touch ? { limit, toolName: touch.toolName } : { limit, documentId: touch.documentId },
+          );
+    return runs.slice(0, limit);
   }
 
   async putCredential(c: Credential): Promise<void> {

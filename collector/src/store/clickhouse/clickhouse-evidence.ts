@@ -1,4 +1,5 @@
 import type { Step } from '../../model/step.js';
+import { type LeafGroupRow, packLeaves, unpackLeaves } from '../chain-leaf-groups.js';
 import type {
   ChainEntry,
   ChainEntryKey,
@@ -20,11 +21,14 @@ import { literal, uint, wellFormed as wf } from './sql.js';
  * The hash chain, cases, the evidence audit log and retention policies on ClickHouse.
  *
  * `chain_entries` is small (one row per store write and project) and never partitioned: retention
- * keeps every entry, they are the tombstones of the days it drops. `chain_leaves` (one narrow row
- * per span write) is partitioned by the span's UTC day like `spans`, so retention drops a day's
- * leaves with the day's spans; ordered by (project, trace, span), so a run's leaves are read by key.
- * Both are plain MergeTree: a retried insert leaves identical rows that reads collapse (`DISTINCT`),
- * and a forged second row with the same key is read back too, for verification to see.
+ * keeps every entry, they are the tombstones of the days it drops. `chain_group_leaves` (one row per
+ * group of an entry: a run's span IDs and packed leaf hashes of one day, see `chain-leaf-groups.ts`)
+ * is partitioned by the spans' UTC day like `spans`, so retention drops a day's leaves with the day's
+ * spans; ordered by (project, trace), so a run's leaves are read by key. `chain_leaves` (one row per
+ * span) is the layout before it: still read, never written, so chains recorded then verify as
+ * before, also while collectors of both versions share the server. All are plain MergeTree: a
+ * retried insert leaves identical rows that reads collapse (`DISTINCT`), and a forged second row
+ * with the same key is read back too, for verification to see.
  */
 
 export const EVIDENCE_MIGRATION: Migration = {
@@ -53,6 +57,24 @@ export const EVIDENCE_MIGRATION: Migration = {
   ],
 };
 
+/**
+ * Leaves a group to a row instead of a span to a row: an append inserts one row per run, not one per
+ * span. Rows of the old table are not moved (an older collector may still be writing them); reads
+ * take both tables.
+ */
+export const LEAF_GROUPS_MIGRATION: Migration = {
+  version: 13,
+  name: 'chain leaves packed one row per entry group',
+  statements: (db, layout) => [
+    `CREATE TABLE IF NOT EXISTS ${db}.chain_group_leaves${layout.onCluster} (
+  project_id String, trace_id String, day Date, chain_id String, seq UInt64, span_ids Array(String), leaves String
+) ${layout.engine(db, 'chain_group_leaves', 'MergeTree')} PARTITION BY toYYYYMMDD(day) ORDER BY (project_id, trace_id, chain_id, seq)`,
+  ],
+};
+
+/** The tables that hold chain leaves, partitioned by day (retention drops them with the spans). */
+export const LEAF_TABLES = ['chain_leaves', 'chain_group_leaves'] as const;
+
 export interface EvidenceContext {
   /** Quoted database identifier. */
   db: string;
@@ -67,36 +89,31 @@ export interface EvidenceContext {
 const isoDay = (day: number) =>
   `${String(Math.floor(day / 10_000)).padStart(4, '0')}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`;
 
-const LEAF_COLUMNS = ['project_id', 'trace_id', 'span_id', 'chain_id', 'seq', 'day', 'leaf'];
+const GROUP_COLUMNS = ['project_id', 'trace_id', 'day', 'chain_id', 'seq', 'span_ids', 'leaves'];
 
 const jsonText = (value: string) => JSON.stringify(wf(value));
 
 /**
- * The leaves as one `JSONEachRow` text, one line per leaf. The project, chain and entry are the same
- * for runs of leaves, so each is written as JSON once per run of equal values.
+ * The leaves as one `JSONEachRow` text, one line per group (a run's leaves of one day in one entry).
+ * The project and chain are the same for runs of groups, so each is written as JSON once per run of
+ * equal values.
  */
-export function leafRows(leaves: readonly ChainLeaf[]): string {
+export function leafGroupRows(leaves: readonly ChainLeaf[]): string {
   let out = '';
   let project = '';
   let projectJson = '';
   let chain = '';
   let chainJson = '';
-  let day = -1;
-  let dayJson = '';
-  for (const l of leaves) {
-    if (l.projectId !== project || projectJson === '') {
-      project = l.projectId;
+  for (const g of packLeaves(leaves)) {
+    if (g.projectId !== project || projectJson === '') {
+      project = g.projectId;
       projectJson = jsonText(project);
     }
-    if (l.chainId !== chain || chainJson === '') {
-      chain = l.chainId;
+    if (g.chainId !== chain || chainJson === '') {
+      chain = g.chainId;
       chainJson = jsonText(chain);
     }
-    if (l.day !== day) {
-      day = l.day;
-      dayJson = `"${isoDay(day)}"`;
-    }
-    out += `{"project_id":${projectJson},"trace_id":${jsonText(l.traceId)},"span_id":${jsonText(l.spanId)},"chain_id":${chainJson},"seq":"${l.seq.toString()}","day":${dayJson},"leaf":${jsonText(l.leaf)}}\n`;
+    out += `{"project_id":${projectJson},"trace_id":${jsonText(g.traceId)},"day":"${isoDay(g.day)}","chain_id":${chainJson},"seq":"${g.seq.toString()}","span_ids":[${g.spanIds.map(jsonText).join(',')}],"leaves":${jsonText(g.leaves)}}\n`;
   }
   return out;
 }
@@ -107,7 +124,7 @@ export async function appendChain(
   leaves: readonly ChainLeaf[],
 ): Promise<void> {
   // Leaves first: an entry that can be read has its leaves.
-  if (leaves.length > 0) await ctx.insertJsonEachRow('chain_leaves', LEAF_COLUMNS, leafRows(leaves));
+  if (leaves.length > 0) await ctx.insertJsonEachRow('chain_group_leaves', GROUP_COLUMNS, leafGroupRows(leaves));
   if (entries.length > 0) {
     await ctx.insert(
       'chain_entries',
@@ -184,19 +201,28 @@ export async function chainLeaves(
   traceIds: readonly string[],
 ): Promise<ChainLeaf[]> {
   if (traceIds.length === 0) return [];
+  const where = `project_id = ${literal(projectId)} AND trace_id IN (${traceIds.map(literal).join(', ')})`;
+  // A leaf of the old layout reads as a group of one.
   const rows = await ctx.select(
-    `SELECT DISTINCT project_id, trace_id, span_id, chain_id, seq, toYYYYMMDD(day) AS d, leaf FROM ${ctx.db}.chain_leaves
-WHERE project_id = ${literal(projectId)} AND trace_id IN (${traceIds.map(literal).join(', ')})`,
+    `SELECT DISTINCT project_id, trace_id, d, chain_id, seq, span_ids, leaves FROM (
+  SELECT project_id, trace_id, toYYYYMMDD(day) AS d, chain_id, seq, span_ids, leaves FROM ${ctx.db}.chain_group_leaves WHERE ${where}
+  UNION ALL
+  SELECT project_id, trace_id, toYYYYMMDD(day) AS d, chain_id, seq, [span_id] AS span_ids, leaf AS leaves FROM ${ctx.db}.chain_leaves WHERE ${where}
+)`,
   );
-  return rows.map((r) => ({
+  return rows.flatMap((r) => unpackLeaves(toGroup(r)));
+}
+
+function toGroup(r: Row): LeafGroupRow {
+  return {
     projectId: String(r.project_id),
     traceId: String(r.trace_id),
-    spanId: String(r.span_id),
+    day: Number(r.d),
     chainId: String(r.chain_id),
     seq: BigInt(String(r.seq)),
-    day: Number(r.d),
-    leaf: String(r.leaf),
-  }));
+    spanIds: (r.span_ids as unknown[]).map(String),
+    leaves: String(r.leaves),
+  };
 }
 
 export async function integrityTraceIds(
@@ -216,6 +242,8 @@ export async function integrityTraceIds(
     `SELECT trace_id FROM (
   SELECT trace_id FROM ${ctx.db}.trace_times WHERE project_id = ${p}${after}
   GROUP BY trace_id${having.length > 0 ? ` HAVING ${having.join(' AND ')}` : ''}
+  UNION ALL
+  SELECT DISTINCT trace_id FROM ${ctx.db}.chain_group_leaves WHERE project_id = ${p}${after}${days.map((d) => ` AND ${d}`).join('')}
   UNION ALL
   SELECT DISTINCT trace_id FROM ${ctx.db}.chain_leaves WHERE project_id = ${p}${after}${days.map((d) => ` AND ${d}`).join('')}
 ) GROUP BY trace_id ORDER BY trace_id LIMIT ${uint(q.limit)}`,

@@ -1,4 +1,5 @@
 import { alterTarget, storedName, systemTable } from './clickhouse-cluster.js';
+import { LEAF_TABLES } from './clickhouse-evidence.js';
 import type { Row } from './clickhouse-rows.js';
 import { DAY_PARTITIONED_TABLES } from './clickhouse-schema.js';
 import { literal, uint } from './sql.js';
@@ -37,7 +38,7 @@ export async function purgeProjectBefore(
 ): Promise<void> {
   const cutoff = dayPartition(beforeNs);
   const project = literal(projectId);
-  const tables = [...DAY_PARTITIONED_TABLES, 'chain_leaves'];
+  const tables = [...DAY_PARTITIONED_TABLES, ...LEAF_TABLES];
   await purgeTables(deps, tables, 'spans', 'toYYYYMMDD(start_time)', cutoff, project, [...keepTraceIds]);
   await purgeTables(deps, ['access_log'], 'access_log', 'toYYYYMMDD(day)', cutoff, project, []);
   // The detection backlog's write times and marks, by the day of the write: a write older than the

@@ -3,7 +3,7 @@ import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
 import { ALERTS_MIGRATION } from './clickhouse-alerts.js';
 import { BACKLOG_MIGRATION } from './clickhouse-backlog.js';
 import { DETECTION_CLAIMS_MIGRATION } from './clickhouse-detection-claims.js';
-import { EVIDENCE_MIGRATION } from './clickhouse-evidence.js';
+import { EVIDENCE_MIGRATION, LEAF_GROUPS_MIGRATION } from './clickhouse-evidence.js';
 import { FINDINGS_MIGRATION } from './clickhouse-findings.js';
 import type { Migration } from './migration.js';
 import { ident, literal } from './sql.js';
@@ -238,6 +238,7 @@ SELECT project_id, toStartOfHour(start_time) AS hour, trace_id, toDate(start_tim
 FROM ${db}.spans WHERE has(attributes_keys, ${literal(RUN_NAME_ATTRIBUTE)}) GROUP BY project_id, trace_id, day, hour`,
     ],
   },
+  LEAF_GROUPS_MIGRATION,
 ];
 
 export function migrationsTableDdl(db: string, layout: TableLayout = SINGLE_NODE): string {

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { RUN_NAME_ATTRIBUTE } from '@casefile/contract';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
+import { buildEntry, genesisHash, pendingLeaf } from '../../evidence/chain.js';
+import { createChainRecorder } from '../../evidence/chain-recorder.js';
+import { verifyIntegrity } from '../../evidence/verify.js';
 import type { Step } from '../../model/step.js';
 import { buildRun, DAY0, NS_PER_DAY } from '../conformance.fixtures.js';
 import type { TraceStore } from '../port.js';
@@ -162,6 +165,64 @@ describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHO
     } finally {
       await old.close();
       await admin.close();
+    }
+  }, 120_000);
+
+  it('verifies a chain whose leaves were stored one row per span, retention drops them, and a changed one is named', async () => {
+    const store = await open(`casefile_test_${randomBytes(6).toString('hex')}`);
+    const admin = createClient({ url: url as string, log: { level: ClickHouseLogLevel.OFF } });
+    try {
+      await store.migrate();
+      const P = 'p-legacy';
+      const a = buildRun({ projectId: P, startNs: DAY0 });
+      const b = buildRun({ projectId: P, startNs: DAY0 + 1n });
+      await store.writeSteps([...a, ...b]);
+      const built = buildEntry({
+        projectId: P,
+        chainId: 'old~1',
+        seq: 0n,
+        kind: 'batch',
+        timeNs: DAY0,
+        collectorId: 'old',
+        prevHash: genesisHash(P, 'old~1'),
+        detail: '',
+        leaves: [...a, ...b].map(pendingLeaf),
+      });
+      await store.appendChain([built.entry], []);
+      // The leaves as a collector wrote them before they were packed a group to a row; one of run b's edited.
+      const changed = (b[1] as Step).spanId;
+      const rows = built.leaves.map((l) => ({
+        project_id: l.projectId,
+        trace_id: l.traceId,
+        span_id: l.spanId,
+        chain_id: l.chainId,
+        seq: String(l.seq),
+        day: `${String(l.day).slice(0, 4)}-${String(l.day).slice(4, 6)}-${String(l.day).slice(6)}`,
+        leaf: l.traceId === (b[0] as Step).traceId && l.spanId === changed ? `${'0'.repeat(63)}1` : l.leaf,
+      }));
+      await admin.insert({ table: `${store.database}.chain_leaves`, values: rows, format: 'JSONEachRow' });
+      const traceA = (a[0] as Step).traceId;
+      const traceB = (b[0] as Step).traceId;
+      // A batch recorded after the upgrade, in the new layout, beside the old one.
+      const c = buildRun({ projectId: P, startNs: DAY0 + 2n });
+      await store.writeSteps(c);
+      const recorder = createChainRecorder({ store, collectorId: 'new' });
+      recorder.record(c);
+      await recorder.close();
+      expect((await verifyIntegrity(store, P, { traceId: traceA })).ok).toBe(true);
+      expect((await verifyIntegrity(store, P, { traceId: (c[0] as Step).traceId })).ok).toBe(true);
+      const report = await verifyIntegrity(store, P, {});
+      expect(report.checked.spans).toBe(15);
+      expect(report.problems.map((p) => p.kind).sort()).toEqual(['leaves_altered', 'span_altered']);
+      expect(report.problems.every((p) => p.traceId === traceB)).toBe(true);
+      expect(report.problems.find((p) => p.kind === 'span_altered')?.spanId).toBe(changed);
+      // Retention drops the old layout's leaves with their day, as the new layout's.
+      await store.purgeBefore(P, DAY0 + NS_PER_DAY);
+      expect(await store.chainLeaves(P, [traceA, traceB, (c[0] as Step).traceId])).toEqual([]);
+    } finally {
+      await admin.close();
+      await store.dropDatabase();
+      await store.close();
     }
   }, 120_000);
 });

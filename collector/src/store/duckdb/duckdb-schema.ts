@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
 import { ALERTS_MIGRATION } from './duckdb-alerts.js';
 import { BACKLOG_MIGRATION } from './duckdb-backlog.js';
-import { EVIDENCE_MIGRATION } from './duckdb-evidence.js';
+import { EVIDENCE_MIGRATION, LEAF_GROUPS_MIGRATION } from './duckdb-evidence.js';
 import { FINDINGS_MIGRATION } from './duckdb-findings.js';
 
 const TYPES: Record<ColumnKind, string> = {
@@ -88,6 +88,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ALERTS_MIGRATION,
   BACKLOG_MIGRATION,
   EVIDENCE_MIGRATION,
+  LEAF_GROUPS_MIGRATION,
 ];
 
 export async function applyMigrations(conn: DuckDBConnection): Promise<void> {

@@ -2,6 +2,7 @@ import type { RunSort } from '@casefile/contract';
 import { BadInputError } from '../../errors/errors.js';
 import { bucketCount, type OverviewQuery, overviewRangeMs } from '../overview.js';
 import { decodeCursor, type RunQuery, type Touch } from '../port.js';
+import { storedName, systemTable } from './clickhouse-cluster.js';
 import { partitionSeconds, SUMMARY_SELECT } from './clickhouse-rows.js';
 import { findingTracesSubquery, spanTextCondition } from './clickhouse-run-search.js';
 import { literal, uint } from './sql.js';
@@ -202,10 +203,10 @@ WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fr
 GROUP BY trace_id`;
 }
 
-/** First and last step start of each of the traces a lookup key names (from `trace_times`). */
+/** First and last step start of each of the traces a lookup key names (from `trace_starts`). */
 export function touchedTraceTimesSql(db: string, projectId: string, touch: Touch): string {
   return `SELECT trace_id, toString(minMerge(min_start)) AS lo, toString(maxMerge(max_start)) AS hi
-FROM ${db}.trace_times WHERE project_id = ${literal(projectId)} AND trace_id IN (${touchSubquery(db, projectId, touch)})
+FROM ${db}.trace_starts WHERE project_id = ${literal(projectId)} AND trace_id IN (${touchSubquery(db, projectId, touch)})
 GROUP BY trace_id`;
 }
 
@@ -260,18 +261,33 @@ FROM ${db}.runs WHERE ${where.join(' AND ')}
 GROUP BY trace_id${havingClause(having)})`;
 }
 
-/** Of the newest `n` run-index rows in `[fromNs, toNs)`: how many, the oldest and newest hour (seconds). */
+/**
+ * Of the newest `n` `run_list` rows in `[fromNs, toNs)`: how many, the oldest and newest hour (seconds).
+ * `sinceDay` (an SQL Date expression) limits the read to the day partitions from that day on; a probe so
+ * limited that finds fewer than `n` rows says nothing about older days.
+ */
 export function newestHoursSql(
   db: string,
   projectId: string,
   fromNs: bigint,
   toNs: bigint | undefined,
   n: number,
+  sinceDay?: string,
 ): string {
   const upper = toNs === undefined ? '' : ` AND hour <= toDateTime(${uint(hourOf(toNs - 1n))})`;
+  const days = sinceDay === undefined ? '' : ` AND day >= ${sinceDay}`;
   return `SELECT count() AS n, min(h) AS lo, max(h) AS hi FROM (
-SELECT toUInt32(hour) AS h FROM ${db}.run_list WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fromNs))})${upper}
+SELECT toUInt32(hour) AS h FROM ${db}.run_list WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fromNs))})${upper}${days}
 ORDER BY hour DESC LIMIT ${uint(n)})`;
+}
+
+/**
+ * The newest day any `run_list` part holds (of every project), from the parts' metadata: where the
+ * newest runs most likely are, found without reading a row.
+ */
+export function newestPartDaySql(database: string, cluster: string | undefined): string {
+  return `SELECT toString(max(max_date)) AS day FROM ${systemTable('parts', cluster)}
+WHERE database = ${literal(database)} AND table = ${literal(storedName('run_list', cluster))} AND active`;
 }
 
 /** Which of these traces have a step that starts before `beforeNs` (their run began earlier). */
@@ -281,8 +297,8 @@ export function tracesStartedBeforeSql(
   traceIds: readonly string[],
   beforeNs: bigint,
 ): string {
-  return `SELECT trace_id FROM ${db}.trace_times WHERE project_id = ${literal(projectId)}
-AND day <= toDate(${literal(utcDate(beforeNs))}) AND trace_id IN (${traceIds.map(literal).join(', ')})
+  return `SELECT trace_id FROM ${db}.trace_starts WHERE project_id = ${literal(projectId)}
+AND trace_id IN (${traceIds.map(literal).join(', ')}) AND day <= toDate(${literal(utcDate(beforeNs))})
 GROUP BY trace_id HAVING minMerge(min_start) < ${uint(beforeNs)}`;
 }
 

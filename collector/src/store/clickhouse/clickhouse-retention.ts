@@ -1,7 +1,7 @@
 import { alterTarget, storedName, systemTable } from './clickhouse-cluster.js';
 import { LEAF_TABLES } from './clickhouse-evidence.js';
 import type { Row } from './clickhouse-rows.js';
-import { DAY_PARTITIONED_TABLES } from './clickhouse-schema.js';
+import { DAY_PARTITIONED_TABLES, MONTH_PARTITIONED_TABLES } from './clickhouse-schema.js';
 import { literal, uint } from './sql.js';
 
 export interface RetentionDeps {
@@ -40,6 +40,7 @@ export async function purgeProjectBefore(
   const project = literal(projectId);
   const tables = [...DAY_PARTITIONED_TABLES, ...LEAF_TABLES];
   await purgeTables(deps, tables, 'spans', 'toYYYYMMDD(start_time)', cutoff, project, [...keepTraceIds]);
+  await purgeDays(deps, MONTH_PARTITIONED_TABLES, cutoff, project, [...keepTraceIds]);
   await purgeTables(deps, ['access_log'], 'access_log', 'toYYYYMMDD(day)', cutoff, project, []);
   // The detection backlog's write times and marks, by the day of the write: a write older than the
   // retention period is of a run that retention removed (held runs keep theirs).
@@ -107,6 +108,30 @@ WHERE database = ${literal(deps.database)} AND table = ${literal(storedName(prob
     );
   }
   await waitForMutations(deps, tables);
+}
+
+/**
+ * Tables partitioned by month hold a `day` per row: the purged days' rows of the project (held runs
+ * kept) are deleted with an awaited mutation, sent only when there are some.
+ */
+async function purgeDays(
+  deps: RetentionDeps,
+  tables: readonly string[],
+  cutoff: number,
+  project: string,
+  keep: readonly string[],
+): Promise<void> {
+  const kept = keep.length === 0 ? '' : ` AND trace_id NOT IN (${keep.map(literal).join(', ')})`;
+  const where = `project_id = ${project} AND toYYYYMMDD(day) < ${uint(cutoff)}${kept}`;
+  const stale: string[] = [];
+  for (const table of tables) {
+    const [row] = await deps.select(`SELECT count() AS n FROM ${deps.db}.${table} WHERE ${where}`);
+    if (Number(row?.n ?? 0) > 0) stale.push(table);
+  }
+  for (const table of stale) {
+    await deps.command(`ALTER TABLE ${alterTarget(deps.db, table, deps.cluster)} DELETE WHERE ${where}`);
+  }
+  if (stale.length > 0) await waitForMutations(deps, stale);
 }
 
 export async function waitForMutations(deps: RetentionDeps, tables: readonly string[]): Promise<void> {

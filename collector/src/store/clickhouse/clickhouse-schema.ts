@@ -239,7 +239,32 @@ FROM ${db}.spans WHERE has(attributes_keys, ${literal(RUN_NAME_ATTRIBUTE)}) GROU
     ],
   },
   LEAF_GROUPS_MIGRATION,
+  {
+    version: 14,
+    name: 'trace starts: first and last step start of a trace, by trace, in month partitions',
+    // `trace_times` is partitioned by day, so finding one trace reads a granule of 8,192 rows in every
+    // day of the store; opening a run and checking whether the runs of a page began before it read
+    // them all. `trace_starts` holds the same states in month partitions and granules of 256 rows: a
+    // lookup of 50 traces reads at most 50 small granules a month. Retention deletes its rows of the
+    // purged days with a mutation (see `clickhouse-retention.ts`). Backfilled from `trace_times`,
+    // row for row.
+    statements: (db, layout) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.trace_starts${layout.onCluster} (
+  project_id String, trace_id String, day Date,
+  min_start AggregateFunction(min, UInt64), max_start AggregateFunction(max, UInt64)
+) ${layout.engine(db, 'trace_starts', 'AggregatingMergeTree')} PARTITION BY toYYYYMM(day) ORDER BY (project_id, trace_id, day)
+SETTINGS index_granularity = 256`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_starts_mv${layout.onCluster} TO ${db}.trace_starts AS
+SELECT project_id, trace_id, toDate(start_time) AS day, minState(start_ns) AS min_start, maxState(start_ns) AS max_start
+FROM ${db}.spans GROUP BY project_id, trace_id, day`,
+      `INSERT INTO ${db}.trace_starts (project_id, trace_id, day, min_start, max_start)
+SELECT project_id, trace_id, day, min_start, max_start FROM ${db}.trace_times`,
+    ],
+  },
 ];
+
+/** Tables partitioned by month whose rows carry the UTC day of their step: retention deletes those days' rows. */
+export const MONTH_PARTITIONED_TABLES = ['trace_starts'];
 
 export function migrationsTableDdl(db: string, layout: TableLayout = SINGLE_NODE): string {
   return `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations${layout.onCluster} (version UInt32, name String, applied_at DateTime)

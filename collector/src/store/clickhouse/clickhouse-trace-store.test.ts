@@ -152,6 +152,10 @@ describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHO
         expect(agentB.runs.map((r) => r.traceId)).toEqual([expected[2], expected[5]]);
         const byApproval = await upgraded.runsTouching('p', { approvalId: 'apr-3' }, 10);
         expect(byApproval.map((r) => r.traceId)).toEqual([expected[8]]);
+        // Opening an old run finds its days through the backfilled trace starts.
+        expect((await upgraded.getRun('p', expected[0] as string)).map((s) => s.spanId)).toEqual(
+          (runs[11] as Step[]).map((s) => s.spanId),
+        );
         // Writes after the upgrade reach the run list through its view.
         const later = buildRun({ projectId: 'p', startNs: DAY0 + 20n * NS_PER_DAY });
         (later[0] as Step).attributes = { [RUN_NAME_ATTRIBUTE]: 'later' };
@@ -221,6 +225,31 @@ describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHO
       expect(await store.chainLeaves(P, [traceA, traceB, (c[0] as Step).traceId])).toEqual([]);
     } finally {
       await admin.close();
+      await store.dropDatabase();
+      await store.close();
+    }
+  }, 120_000);
+
+  it('lists what retention leaves of a run that straddles the cutoff, from its first kept step', async () => {
+    const store = await open(`casefile_test_${randomBytes(6).toString('hex')}`);
+    try {
+      await store.migrate();
+      const cutoff = DAY0 + NS_PER_DAY;
+      // Steps 1–2 start before midnight, 3–5 after it.
+      const straddling = buildRun({ projectId: 'p', startNs: cutoff - 2_000_000n });
+      const later = Array.from({ length: 4 }, (_, i) =>
+        buildRun({ projectId: 'p', startNs: cutoff + BigInt(i + 1) * 3_600_000_000_000n }),
+      );
+      await store.writeSteps([...straddling, ...later.flat()]);
+      await store.purgeBefore('p', cutoff);
+      const id = (straddling[0] as Step).traceId;
+      expect((await store.getRun('p', id)).map((s) => s.spanId)).toEqual(straddling.slice(2).map((s) => s.spanId));
+      const listed = await store.listRuns('p', { limit: 10, fromNs: cutoff });
+      expect(listed.runs.map((r) => [r.traceId, r.stepCount])).toEqual([
+        ...later.map((r) => [(r[0] as Step).traceId, 5]).reverse(),
+        [id, 3],
+      ]);
+    } finally {
       await store.dropDatabase();
       await store.close();
     }

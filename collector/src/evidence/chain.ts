@@ -89,43 +89,47 @@ export function pendingLeaf(step: Step): PendingLeaf {
   return { traceId: step.traceId, spanId: step.spanId, day: dayOf(step.startNs), leaf: spanLeaf(step) };
 }
 
-const byKey = (a: PendingLeaf, b: PendingLeaf): number =>
-  a.day !== b.day
-    ? a.day - b.day
-    : a.traceId !== b.traceId
-      ? a.traceId < b.traceId
-        ? -1
-        : 1
-      : a.spanId < b.spanId
-        ? -1
-        : a.spanId > b.spanId
-          ? 1
-          : 0;
+const ascending = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Groups leaves by (day, trace), each group's leaves by span ID; a span twice keeps its last leaf. */
+const bySpanId = (a: PendingLeaf, b: PendingLeaf) => ascending(a.spanId, b.spanId);
+
+/**
+ * Groups leaves by (day, trace), each group's leaves by span ID; a span twice (of any day) keeps its
+ * last leaf. Leaves are bucketed by run, then day (no composite keys, no sort of every leaf with a
+ * three-level comparison): only the few days, a day's runs and a group's spans are sorted.
+ */
 export function groupLeaves(leaves: readonly PendingLeaf[]): { groups: ChainGroup[]; leaves: PendingLeaf[] } {
-  const unique = new Map<string, PendingLeaf>();
-  for (const l of leaves) unique.set(`${l.traceId}\0${l.spanId}`, l);
-  const sorted = [...unique.values()].sort(byKey);
+  const runs = new Map<string, Map<string, PendingLeaf>>();
+  for (const l of leaves) {
+    let spans = runs.get(l.traceId);
+    if (spans === undefined) {
+      spans = new Map();
+      runs.set(l.traceId, spans);
+    }
+    spans.set(l.spanId, l);
+  }
+  const days = new Map<number, Map<string, PendingLeaf[]>>();
+  for (const [traceId, spans] of runs) {
+    for (const l of spans.values()) {
+      let dayRuns = days.get(l.day);
+      if (dayRuns === undefined) {
+        dayRuns = new Map();
+        days.set(l.day, dayRuns);
+      }
+      const members = dayRuns.get(traceId);
+      if (members === undefined) dayRuns.set(traceId, [l]);
+      else members.push(l);
+    }
+  }
   const groups: ChainGroup[] = [];
-  let i = 0;
-  while (i < sorted.length) {
-    const first = sorted[i] as PendingLeaf;
-    let j = i;
-    while (
-      j < sorted.length &&
-      (sorted[j] as PendingLeaf).day === first.day &&
-      (sorted[j] as PendingLeaf).traceId === first.traceId
-    )
-      j++;
-    const members = sorted.slice(i, j);
-    groups.push({
-      day: first.day,
-      traceId: first.traceId,
-      root: merkleRoot(members.map((m) => m.leaf)),
-      count: members.length,
-    });
-    i = j;
+  const sorted: PendingLeaf[] = [];
+  for (const day of [...days.keys()].sort((a, b) => a - b)) {
+    const dayRuns = days.get(day) as Map<string, PendingLeaf[]>;
+    for (const traceId of [...dayRuns.keys()].sort(ascending)) {
+      const members = (dayRuns.get(traceId) as PendingLeaf[]).sort(bySpanId);
+      for (const m of members) sorted.push(m);
+      groups.push({ day, traceId, root: merkleRoot(members.map((m) => m.leaf)), count: members.length });
+    }
   }
   return { groups, leaves: sorted };
 }

@@ -150,6 +150,52 @@ async function plainRead(store: TraceStore, project: string): Promise<{ ms: numb
 }
 
 const VERIFY_PAIRS = 3;
+const APPEND_ROUNDS = 9;
+
+type AppendArgs = Parameters<TraceStore['appendChain']>;
+
+/**
+ * The store's own work for one chain append of the bench's 10,000 spans (1,000 runs), apart from the
+ * hashing: the entry and leaves a recorder built (captured, not stored) are appended as they are, taking
+ * turns with the entry row alone; CPU of this process and of the server's queries, median of each.
+ * Appending the same rows again costs the store what the first time did (reads collapse the copies).
+ */
+async function appendAlone(
+  store: TraceStore,
+  serverCpu: ServerCpu,
+): Promise<{ full: number[]; entryOnly: number[]; leaves: number }> {
+  const captured: { entries: AppendArgs[0][number][]; leaves: AppendArgs[1][number][] } = { entries: [], leaves: [] };
+  const recorder = createChainRecorder({
+    store: {
+      appendChain: async (entries, leaves) => {
+        captured.entries.push(...entries);
+        captured.leaves.push(...leaves);
+      },
+    },
+    collectorId: 'bench-append',
+    appendDelayMs: 600_000,
+    appendSpans: 1_000_000,
+  });
+  for (const b of batches('ev-append', 0)) recorder.record(b);
+  await recorder.close();
+  const full: number[] = [];
+  const entryOnly: number[] = [];
+  for (let round = 0; round < APPEND_ROUNDS * 2 + 1; round++) {
+    const withLeaves = round % 2 === 0;
+    const server0 = await serverCpu();
+    const cpu0 = process.cpuUsage();
+    await store.appendChain(captured.entries, withLeaves ? captured.leaves : []);
+    const cpu = process.cpuUsage(cpu0);
+    const server1 = await serverCpu();
+    // The first append (a fresh table, cold code) is not counted.
+    if (round === 0) continue;
+    const ms =
+      (cpu.user + cpu.system) / 1000 +
+      (server0 === undefined || server1 === undefined ? 0 : (server1 - server0) / 1000);
+    (withLeaves ? full : entryOnly).push(ms);
+  }
+  return { full, entryOnly, leaves: captured.leaves.length };
+}
 
 /** `median [low–high of its 95 % interval]`, three decimals. */
 function withInterval(values: number[]): string {
@@ -294,6 +340,20 @@ export async function runEvidenceBench(opts: {
             ['problems found (must be 0)', String(problems), ''],
           ]),
         );
+        const alone = await appendAlone(store, server.read);
+        const cpuOf = name === 'clickhouse' ? 'client + server CPU ms' : 'process CPU ms';
+        log(
+          table([
+            [`${name}: one chain append of ${fmt(alone.leaves)} spans, store work alone`, 'median', 'rounds'],
+            [`entry + leaves (${cpuOf})`, fmt(median(alone.full), 1), alone.full.map((v) => fmt(v, 1)).join(' / ')],
+            [
+              `entry row alone (${cpuOf})`,
+              fmt(median(alone.entryOnly), 1),
+              alone.entryOnly.map((v) => fmt(v, 1)).join(' / '),
+            ],
+          ]),
+        );
+        results[`${name}.appendStoreMs`] = median(alone.full);
         results[`${name}.ingestChainRatio`] = median(wallRatios);
         results[`${name}.ingestChainCpuRatio`] = median(cpuRatios);
         if (allCpuRatios.length === pairs) results[`${name}.ingestChainAllCpuRatio`] = median(allCpuRatios);

@@ -20,7 +20,7 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
  * measured in the same run (these machines are noisy; absolute numbers mean little).
  *   --only ingest,redaction   run a subset
- *   --only evidence           hash chain cost on ingest, verify vs plain read, offline export check
+ *   --only evidence           hash chain cost on ingest, one append alone, verify vs plain read, offline export check
  *   --evidence-reps=N         interleaved with/without pairs per store (default 9; one warm-up pair before them)
  *   --evidence-stores=a,b     duckdb, clickhouse (default both; ClickHouse needs CLICKHOUSE_URL)
  *   --only cluster            2 collectors into a 2 × 2 ClickHouse cluster vs 1 into one server (needs zookeeper)

@@ -18,10 +18,15 @@ const TOUCH_TABLES = {
   approvalId: ['run_approvals', 'approval_id'],
 } as const;
 
-function touchSubquery(db: string, projectId: string, touch: Touch): string {
+/**
+ * Traces a lookup key names. With `sinceNs` (no run the query can match starts earlier), only the days
+ * from then on are read: a step starts at or after its run, so its lookup row lies in those days.
+ */
+function touchSubquery(db: string, projectId: string, touch: Touch, sinceNs?: bigint): string {
   const [key, value] = Object.entries(touch)[0] as [keyof typeof TOUCH_TABLES, string];
   const [table, column] = TOUCH_TABLES[key];
-  return `SELECT trace_id FROM ${db}.${table} WHERE project_id = ${literal(projectId)} AND ${column} = ${literal(value)}`;
+  const since = sinceNs === undefined ? '' : ` AND day >= toDate(${literal(utcDate(sinceNs))})`;
+  return `SELECT trace_id FROM ${db}.${table} WHERE project_id = ${literal(projectId)} AND ${column} = ${literal(value)}${since}`;
 }
 
 function utcDate(ns: bigint): string {
@@ -151,17 +156,16 @@ export function pageRunsSql(db: string, projectId: string, query: RunQuery, wind
   if (query.promptVersion !== undefined) having.push(`prompt_version = ${literal(query.promptVersion)}`);
   if (query.policyVersion !== undefined) having.push(`policy_version = ${literal(query.policyVersion)}`);
   if (query.model !== undefined) having.push(`has(models, ${literal(query.model)})`);
+  // Every step of a run starts at or after the run, so the window's (else the query's) lower bound
+  // prunes the day partitions of the lookups and of the spans a text search reads.
+  const lower = window && !(query.fromNs !== undefined && query.fromNs > window.fromNs) ? window.fromNs : query.fromNs;
   if (query.documentId !== undefined) {
-    where.push(`trace_id IN (${touchSubquery(db, projectId, { documentId: query.documentId })})`);
+    where.push(`trace_id IN (${touchSubquery(db, projectId, { documentId: query.documentId }, lower)})`);
   }
   if (query.approvalId !== undefined) {
-    where.push(`trace_id IN (${touchSubquery(db, projectId, { approvalId: query.approvalId })})`);
+    where.push(`trace_id IN (${touchSubquery(db, projectId, { approvalId: query.approvalId }, lower)})`);
   }
   if (query.text !== undefined && query.text !== '') {
-    // Every step of a run starts at or after the run, so the window's (else the query's) lower bound
-    // prunes the spans' partitions.
-    const lower =
-      window && !(query.fromNs !== undefined && query.fromNs > window.fromNs) ? window.fromNs : query.fromNs;
     const since = lower === undefined ? '' : ` AND start_time >= toDateTime(${uint(partitionSeconds(lower))})`;
     where.push(
       `trace_id IN (SELECT trace_id FROM ${db}.spans WHERE project_id = ${p}${since} AND (${spanTextCondition(query.text)}))`,

@@ -224,6 +224,52 @@ describe.skipIf(missing !== undefined)(
         await store.close();
       }
     });
+
+    it('alert-window claims written with the quorum: of 8 clients on both shards racing per key, never two win', async () => {
+      const database = `casefile_quorum_${randomBytes(4).toString('hex')}`;
+      const open = (via: number) =>
+        ClickHouseTraceStore.open({
+          url: node(via).url,
+          database,
+          cluster: cluster?.cluster as string,
+          insertQuorum: 2,
+          timeoutMs: 120_000,
+          pingTimeoutMs: 10_000,
+        });
+      const first = await open(0);
+      await first.migrate();
+      const peers = [first];
+      for (let i = 1; i < 8; i++) peers.push(await open(i % 4));
+      try {
+        const winners = await Promise.all(
+          Array.from({ length: 12 }, (_, k) =>
+            Promise.all(
+              peers.map(async (peer, i) => {
+                await sleep(((k * 7 + i * 13) % 5) * 40);
+                return peer.claimEvaluation('quorum-project', `rule-${k % 3}`, BigInt(k), `collector-${i}`);
+              }),
+            ).then((granted) => granted.filter(Boolean).length),
+          ),
+        );
+        expect(winners.filter((n) => n > 1)).toEqual([]);
+        const declined = peers.reduce((n, p) => n + p.declinedClaims, 0);
+        expect(winners.filter((n) => n === 0).length).toBeLessThanOrEqual(declined);
+        // Every claim row reached both replicas of its shard: the claims table is written with the quorum.
+        const rows = (db: string, via: number) =>
+          clickhouseQuery(node(via).url, `SELECT count() FROM ${db}.alert_claims_local FORMAT TSV`).then(Number);
+        const [r11, r12, r21, r22] = await Promise.all([0, 1, 2, 3].map((via) => rows(database, via)));
+        expect(r11).toBe(r12);
+        expect(r21).toBe(r22);
+        expect(r11 + r21).toBeGreaterThanOrEqual(12);
+        console.log(
+          `cluster claims with quorum 2: 12 keys × 8 clients, winners ${JSON.stringify(winners)}, declined ${declined}, claim rows ${r11 + r21}`,
+        );
+      } finally {
+        for (const peer of peers.slice(1)) await peer.close();
+        await first.dropDatabase();
+        await first.close();
+      }
+    });
   },
 );
 

@@ -26,21 +26,30 @@ describe.skipIf(!url)(`ClickHouse alert-window claims when a claim is slow${skip
     await run(`DROP DATABASE IF EXISTS ${db}`);
   });
 
-  const context = (holdInsert?: () => Promise<unknown>) => {
+  /**
+   * A claimer. `pauseS`: the server pauses this long inside the claim's insert, after the insert has
+   * looked for other claims and before its row is committed — a busy server, a slow disk, a replica
+   * waiting for its quorum. `readLagMs`: the answer to the claimer's first read reaches it this late.
+   */
+  const context = (pauseS = 0, readLagMs = 0) => {
     const declined: number[] = [];
+    let reads = 0;
     const ctx: AlertsContext = {
       db,
       database: db,
-      select: async (sql) =>
-        (await run(`${sql} FORMAT JSONEachRow`))
+      select: async (sql) => {
+        const rows = (await run(`${sql} FORMAT JSONEachRow`))
           .split('\n')
           .filter(Boolean)
-          .map((line) => JSON.parse(line) as Row),
+          .map((line) => JSON.parse(line) as Row);
+        if (reads++ === 0) await new Promise((resolve) => setTimeout(resolve, readLagMs));
+        return rows;
+      },
       insert: () => Promise.reject(new Error('not used')),
       nextVersion: () => 0n,
       command: async (sql) => {
-        await holdInsert?.();
-        await run(sql);
+        expect(sql).toMatch(/\) = 0$/);
+        await run(pauseS > 0 ? `${sql} AND sleep(${pauseS}) = 0` : sql);
       },
       claimSettleMs: settleMs,
       onClaimDeclined: (ms) => declined.push(ms),
@@ -48,20 +57,14 @@ describe.skipIf(!url)(`ClickHouse alert-window claims when a claim is slow${skip
     return { ctx, declined };
   };
 
-  it('a claim held back past the settle delay does not win beside the claim that won, though it sorts first', async () => {
-    let fastDone!: () => void;
-    const fastFinished = new Promise<void>((resolve) => {
-      fastDone = resolve;
-    });
-    // The slow claimer reads (no claim yet), then its insert reaches the server only after the
-    // fast claimer has inserted, waited and won. Its owner sorts before the fast one's.
-    const slow = context(() => fastFinished);
+  it('a claim committed after another claim won does not win too, though it sorts first', async () => {
+    // The slow claim looks for claims first (none), then the server pauses a second before committing
+    // it; meanwhile the fast claim inserts, waits and reads only itself. The slow one sorts first.
+    const slow = context(1);
     const fast = context();
     const slowVerdict = claimEvaluation(slow.ctx, 'p', 'r', 1n, 'a-slow');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const fastVerdict = await claimEvaluation(fast.ctx, 'p', 'r', 1n, 'b-fast');
-    fastDone();
-    expect(fastVerdict).toBe(true);
+    expect(await claimEvaluation(fast.ctx, 'p', 'r', 1n, 'b-fast')).toBe(true);
     expect(await slowVerdict).toBe(false);
     expect(slow.declined).toHaveLength(1);
     expect(slow.declined[0]).toBeGreaterThan(settleMs);
@@ -70,32 +73,29 @@ describe.skipIf(!url)(`ClickHouse alert-window claims when a claim is slow${skip
   });
 
   it('a slow claim with no other claim of its window still wins, and later claims lose', async () => {
-    const slow = context(() => new Promise((resolve) => setTimeout(resolve, settleMs * 2)));
+    const slow = context(0.6);
     expect(await claimEvaluation(slow.ctx, 'p', 'alone', 1n, 'z-slow')).toBe(true);
     expect(slow.declined).toEqual([]);
     expect(await claimEvaluation(context().ctx, 'p', 'alone', 1n, 'a-fast')).toBe(false);
   });
 
-  it('of fast claims inserted together the smallest wins, whichever was inserted last', async () => {
-    // Both read before either inserts, so both insert; the one that sorts first wins.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let waiting = 0;
-    const both = () => {
-      waiting++;
-      if (waiting === 2) setTimeout(release, 10);
-      return gate;
-    };
-    const first = context(both);
-    const second = context(async () => {
-      await both();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    });
+  it('a claim whose insert sees a claim committed since its first read adds no row and loses', async () => {
+    // The second claimer's first read finds nothing; by the time its insert runs, the first claim is in.
+    const verdicts = Promise.all([
+      new Promise((resolve) => setTimeout(resolve, 50)).then(() =>
+        claimEvaluation(context().ctx, 'p', 'seen', 1n, 'b'),
+      ),
+      claimEvaluation(context(0, 250).ctx, 'p', 'seen', 1n, 'a'),
+    ]);
+    expect(await verdicts).toEqual([true, false]);
+    expect((await run(`SELECT owner FROM ${db}.alert_claims WHERE rule_id = 'seen'`)).trim()).toBe('b');
+  });
+
+  it('of fast claims that did not see each other the smallest wins, whichever was committed last', async () => {
+    // Both look for claims before either is committed; the server holds the one that sorts first longer.
     const verdicts = await Promise.all([
-      claimEvaluation(first.ctx, 'p', 'pair', 1n, 'b'),
-      claimEvaluation(second.ctx, 'p', 'pair', 1n, 'a'),
+      claimEvaluation(context(0.05).ctx, 'p', 'pair', 1n, 'b'),
+      claimEvaluation(context(0.15).ctx, 'p', 'pair', 1n, 'a'),
     ]);
     expect(verdicts).toEqual([false, true]);
   });

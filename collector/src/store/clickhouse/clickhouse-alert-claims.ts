@@ -38,9 +38,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * no insert-if-absent. Claims are ordered by (owner, nonce) — no clock takes part in the verdict.
  * Protocol, with D the settle delay and times on the claimer's own monotonic clock:
  *
- * 1. At p, read the key's claims. If any is visible, lose (nothing is inserted).
- * 2. Insert a claim row with the owner and a random nonce (the same owner asking twice makes two
- *    claims); its acknowledgement arrives at t. The claim is *fast* if t − p ≤ D, else *slow*.
+ * 1. Read the key's claims. If any is visible, lose at once (nothing is inserted).
+ * 2. At p, send one statement that inserts a claim row with the owner and a random nonce (the same
+ *    owner asking twice makes two claims) only if it sees no claim of the key; its acknowledgement
+ *    arrives at t. The claim is *fast* if t − p ≤ D, else *slow*. (If it saw one, there is no row
+ *    and step 3 loses.)
  * 3. Wait D, read the key's claims again (set V). A fast claim wins iff it is the smallest of V;
  *    a slow claim wins only if V holds nothing but itself.
  *
@@ -48,8 +50,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * for its quorum and reads are sequentially consistent), and a read sees what was readable when it
  * began. Why at most one wins: take winners A, B with tA ≤ tB. B read after tB + D > tA, so B saw A:
  * B is fast and B < A. A read after tA + D; if A had seen B it would have lost (B < A; and not alone),
- * so B became readable after tA + D. B's first read did not see A, so it began before tA: pB < tA, and
- * tB ≥ (B readable) > tA + D > pB + D — B was slow. Contradiction. This rests on no server speed or
+ * so B became readable after tA + D. B's insert saw no claim, so not A: it began before tA, pB < tA,
+ * and tB ≥ (B readable) > tA + D > pB + D — B was slow. Contradiction. This rests on no server speed or
  * clock: a stalled server, a replica catching up or a paused collector can only make claims slow, and
  * a slow claim that is not alone gives the window up. Why one wins when claims are fast: the claimer
  * of the smallest claim ever made sees its own row and only larger ones. When every claim of a key is
@@ -69,20 +71,27 @@ export async function claimEvaluation(
   const key = `project_id = ${literal(projectId)} AND rule_id = ${literal(ruleId)} AND window_end_ns = ${uint(windowEndNs)}`;
   const claims = `SELECT owner, nonce FROM ${ctx.db}.alert_claims WHERE ${key} ORDER BY owner, nonce`;
 
-  const started = performance.now();
+  // A key already claimed is lost at once, without a row or a wait.
   if ((await select(`${claims} LIMIT 1`)).length > 0) return false;
   const nonce = randomBytes(12).toString('hex');
   const values = [literal(projectId), literal(ruleId), uint(windowEndNs), 'now()', literal(owner), literal(nonce)];
-  await insert(
-    `INSERT INTO ${ctx.db}.alert_claims (project_id, rule_id, window_end_ns, claimed_at, owner, nonce) VALUES (${values.join(', ')})`,
-  );
+  const statement = `INSERT INTO ${ctx.db}.alert_claims (project_id, rule_id, window_end_ns, claimed_at, owner, nonce)
+SELECT ${values.join(', ')} WHERE (SELECT count() FROM ${ctx.db}.alert_claims WHERE ${key}) = 0`;
+  const started = performance.now();
+  // Sent once more if it fails (a dropped connection): if the first one got in, the second sees it and
+  // adds nothing; if the first gets in later still, two rows of ours make the claim "not alone" if slow.
+  // Either way `started` is before both, so the claim is measured as slow as it was.
+  await insert(statement).catch(() => insert(statement));
   const elapsedMs = performance.now() - started;
   await sleep(settleMs);
-  const seen = await select(`${claims} LIMIT 2`);
+  // Every claim of the key: one per claimer that got past its first read, a handful at most.
+  const seen = await select(claims);
   const mine = (row: Row | undefined) =>
     row !== undefined && String(row.owner) === owner && String(row.nonce) === nonce;
+  // No row of ours: our insert saw a claim (or is not readable yet, which is the safe side).
+  if (!seen.some(mine)) return false;
   if (elapsedMs <= settleMs) return mine(seen[0]);
-  const alone = seen.length === 1 && mine(seen[0]);
-  if (!alone) ctx.onClaimDeclined?.(elapsedMs);
-  return alone;
+  if (seen.length === 1) return true;
+  ctx.onClaimDeclined?.(elapsedMs);
+  return false;
 }

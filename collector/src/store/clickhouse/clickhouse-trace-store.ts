@@ -206,6 +206,10 @@ export class ClickHouseTraceStore implements TraceStore {
       request_timeout: (config.timeoutMs ?? 30_000) + 5_000,
       // Failures are rethrown as StoreUnavailableError/StoreQueryError; the caller decides what to log.
       log: { level: ClickHouseLogLevel.OFF },
+      // Servers before 23.11 close a connection idle for 3 s. A socket the client still holds for reuse
+      // then fails its next statement with "socket hang up"; on a busy event loop the idle timer fires
+      // late, so stale sockets are also dropped when they are taken from the pool.
+      keep_alive: { idle_socket_ttl: 2_000, eagerly_destroy_stale_sockets: true },
       ...(config.cluster === undefined ? {} : { clickhouse_settings: CLUSTER_SETTINGS }),
     });
     return new ClickHouseTraceStore(client, config.database, config.url, config);
@@ -251,7 +255,10 @@ export class ClickHouseTraceStore implements TraceStore {
     });
     const run = async (sql: string) => {
       try {
-        await this.guard.run((signal) => client.command({ query: sql, abort_signal: signal }), timeoutMs);
+        await this.guard.run(
+          (signal) => client.command({ query: sql, abort_signal: signal, clickhouse_settings: WHOLE_ANSWER }),
+          timeoutMs,
+        );
       } catch (error) {
         throw mapError(error, sql);
       }
@@ -845,7 +852,8 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
                 this.client.command({
                   query: sql,
                   abort_signal: signal,
-                  ...(settings ? { clickhouse_settings: settings } : {}),
+                  // The insert's own read of the key's claims must see every acknowledged claim too.
+                  clickhouse_settings: { ...settings, ...SEQUENTIAL_READ },
                 }),
               ),
             claimSelect: (sql: string) => this.select(sql, SEQUENTIAL_READ),
@@ -1014,24 +1022,30 @@ GROUP BY trace_id, span_id HAVING named = 1`,
   }
 
   private async select(sql: string, settings?: ClickHouseSettings): Promise<Row[]> {
-    try {
-      return await this.guard.run(async (signal) => {
-        const result = await this.client.query({
-          query: sql,
-          format: 'JSONEachRow',
-          abort_signal: signal,
-          ...(settings ? { clickhouse_settings: settings } : {}),
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.guard.run(async (signal) => {
+          const result = await this.client.query({
+            query: sql,
+            format: 'JSONEachRow',
+            abort_signal: signal,
+            ...(settings ? { clickhouse_settings: settings } : {}),
+          });
+          return await result.json<Row>();
         });
-        return await result.json<Row>();
-      });
-    } catch (error) {
-      throw mapError(error, sql);
+      } catch (error) {
+        // A read is safe to send again; once, on a connection the server had closed while it idled.
+        if (attempt === 1 && isStaleConnection(error)) continue;
+        throw mapError(error, sql);
+      }
     }
   }
 
   private async command(sql: string): Promise<void> {
     try {
-      await this.guard.run((signal) => this.client.command({ query: sql, abort_signal: signal }));
+      await this.guard.run((signal) =>
+        this.client.command({ query: sql, abort_signal: signal, clickhouse_settings: WHOLE_ANSWER }),
+      );
     } catch (error) {
       throw mapError(error, sql);
     }
@@ -1067,6 +1081,13 @@ const CLUSTER_SETTINGS = {
  * view's rows are idempotent (a resent batch counts once).
  */
 const SPAN_INSERT_SETTINGS = { insert_deduplicate: 0 } as unknown as ClickHouseSettings;
+
+/**
+ * Statements whose answer is only a status: the server holds the answer until the statement ends, so an
+ * error that comes after it began answering (an ON CLUSTER statement streams each server's result)
+ * arrives as an error with its message, not as a connection closed halfway ("socket hang up").
+ */
+const WHOLE_ANSWER = { wait_end_of_query: 1 } as unknown as ClickHouseSettings;
 
 /** A read that sees every acknowledged quorum insert, or fails on a replica that lacks one (never reads stale). */
 const SEQUENTIAL_READ = { select_sequential_consistency: 1 } as unknown as ClickHouseSettings;
@@ -1104,6 +1125,14 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+
+/** The server closed a kept-alive connection as the request went out on it ("socket hang up"). */
+function isStaleConnection(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === 'ECONNRESET' || /socket hang up/i.test(e.message)) return true;
+  }
+  return false;
+}
 
 function isNetworkError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {

@@ -69,13 +69,14 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/default/formed', '{repl
 );
 
 // Generous deadlines: ON CLUSTER statements wait for four servers, and this machine is shared.
-const openOnCluster = (database: string, via = 0) =>
+const openOnCluster = (database: string, via = 0, insertQuorum?: number) =>
   ClickHouseTraceStore.open({
     url: node(via).url,
     database,
     cluster: cluster?.cluster as string,
     timeoutMs: 120_000,
     pingTimeoutMs: 10_000,
+    ...(insertQuorum === undefined ? {} : { insertQuorum }),
   });
 
 /**
@@ -227,15 +228,7 @@ describe.skipIf(missing !== undefined)(
 
     it('alert-window claims written with the quorum: of 8 clients on both shards racing per key, never two win', async () => {
       const database = `casefile_quorum_${randomBytes(4).toString('hex')}`;
-      const open = (via: number) =>
-        ClickHouseTraceStore.open({
-          url: node(via).url,
-          database,
-          cluster: cluster?.cluster as string,
-          insertQuorum: 2,
-          timeoutMs: 120_000,
-          pingTimeoutMs: 10_000,
-        });
+      const open = (via: number) => openOnCluster(database, via, 2);
       const first = await open(0);
       await first.migrate();
       const peers = [first];

@@ -56,6 +56,18 @@ interface RunFilter {
   having: string[];
 }
 
+/** The HAVING conditions on a merged run's summary columns that a query's filters ask for. */
+function summaryConditions(query: RunQuery): string[] {
+  const having: string[] = [];
+  if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
+  if (query.status !== undefined) having.push(`status = ${literal(query.status)}`);
+  if (query.toolName !== undefined) having.push(`has(tool_names, ${literal(query.toolName)})`);
+  if (query.promptVersion !== undefined) having.push(`prompt_version = ${literal(query.promptVersion)}`);
+  if (query.policyVersion !== undefined) having.push(`policy_version = ${literal(query.policyVersion)}`);
+  if (query.model !== undefined) having.push(`has(models, ${literal(query.model)})`);
+  return having;
+}
+
 /**
  * The WHERE (over `runs` summary rows) and HAVING (over merged runs) of a query's filters, without its
  * cursor: the sorted list and the count, which merge every matching run.
@@ -73,12 +85,7 @@ function runFilter(db: string, projectId: string, query: RunQuery): RunFilter {
     );
   }
   if (query.toNs !== undefined) having.push(`start_ns < ${uint(query.toNs)}`);
-  if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
-  if (query.status !== undefined) having.push(`status = ${literal(query.status)}`);
-  if (query.toolName !== undefined) having.push(`has(tool_names, ${literal(query.toolName)})`);
-  if (query.promptVersion !== undefined) having.push(`prompt_version = ${literal(query.promptVersion)}`);
-  if (query.policyVersion !== undefined) having.push(`policy_version = ${literal(query.policyVersion)}`);
-  if (query.model !== undefined) having.push(`has(models, ${literal(query.model)})`);
+  having.push(...summaryConditions(query));
   if (query.documentId !== undefined) {
     where.push(`trace_id IN (${touchSubquery(db, projectId, { documentId: query.documentId })})`);
   }
@@ -150,12 +157,7 @@ export function pageRunsSql(db: string, projectId: string, query: RunQuery, wind
   if (window?.toNs !== undefined) having.push(`start_ns < ${uint(window.toNs)}`);
   if (query.fromNs !== undefined) having.push(`start_ns >= ${uint(query.fromNs)}`);
   if (query.toNs !== undefined) having.push(`start_ns < ${uint(query.toNs)}`);
-  if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
-  if (query.status !== undefined) having.push(`status = ${literal(query.status)}`);
-  if (query.toolName !== undefined) having.push(`has(tool_names, ${literal(query.toolName)})`);
-  if (query.promptVersion !== undefined) having.push(`prompt_version = ${literal(query.promptVersion)}`);
-  if (query.policyVersion !== undefined) having.push(`policy_version = ${literal(query.policyVersion)}`);
-  if (query.model !== undefined) having.push(`has(models, ${literal(query.model)})`);
+  having.push(...summaryConditions(query));
   // Every step of a run starts at or after the run, so the window's (else the query's) lower bound
   // prunes the day partitions of the lookups and of the spans a text search reads.
   const lower = window && !(query.fromNs !== undefined && query.fromNs > window.fromNs) ? window.fromNs : query.fromNs;

@@ -30,6 +30,11 @@ const SLOW = [
   // project's CPU on its own.
   'collector/src/alerts/false-alarm-simulation.test.ts',
 ];
+/**
+ * The ClickHouse cluster (ZooKeeper and four servers, ~10 minutes) runs after everything else, on its own: beside
+ * other slow files on two cores its ZooKeeper session and ON CLUSTER statements starve and time out.
+ */
+const CLUSTER = ['test/cluster/**/*.test.ts'];
 const UNIT = ['contract/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'ui/src/**/*.test.ts'];
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/dist/**'];
 
@@ -69,8 +74,18 @@ export default defineConfig({
         test: {
           name: 'slow',
           include: SLOW,
+          exclude: [...ALWAYS_EXCLUDED, ...CLUSTER],
+          pool: 'forks',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: CLUSTER,
           exclude: ALWAYS_EXCLUDED,
           pool: 'forks',
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -40,7 +40,10 @@ beforeAll(async () => {
   cluster = await startClickHouseCluster({ stateParent: process.env.CASEFILE_CLUSTER_STATE_DIR });
 }, 180_000);
 afterAll(async () => {
+  const deaths = [...(cluster?.deaths() ?? [])];
   await cluster?.stop();
+  // A server that died on its own fails every later test with "unreachable"; name the death and its log here.
+  if (deaths.length > 0) throw new Error(`cluster processes died during the tests:\n${deaths.join('\n\n')}`);
 });
 
 describe.skipIf(missing !== undefined)(

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -41,6 +41,8 @@ export interface ClickHouseCluster {
   nodes: ClusterNode[];
   /** Stops every server and ZooKeeper by PID and deletes the state directory. */
   stop(): Promise<void>;
+  /** A line per process that exited without being stopped or killed by the test, with the end of its log. */
+  deaths(): readonly string[];
 }
 
 export interface ClusterOptions {
@@ -113,20 +115,38 @@ function ruok(port: number): Promise<boolean> {
 interface Proc {
   child: ChildProcess;
   exited: boolean;
+  /** Set when the test stops the process; any other exit is reported with the tail of `logFile`. */
+  stopping: boolean;
 }
 
-function launch(command: string, args: string[], cwd: string, logFile?: string): Proc {
+function launch(
+  command: string,
+  args: string[],
+  cwd: string,
+  logFile?: string,
+  onDeath?: (message: string) => void,
+): Proc {
   const child = spawn(command, args, { cwd, stdio: 'ignore', detached: false });
   if (child.pid === undefined) throw new Error(`could not start ${command}${logFile ? `; see ${logFile}` : ''}`);
-  const proc: Proc = { child, exited: false };
-  child.once('exit', () => {
+  const proc: Proc = { child, exited: false, stopping: false };
+  child.once('exit', (code, signal) => {
     proc.exited = true;
+    if (proc.stopping) return;
+    // A server that dies on its own takes every later test with it; say why while its log is still there.
+    let tail = '';
+    try {
+      tail = logFile ? readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n') : '';
+    } catch {}
+    const message = `${command} (pid ${child.pid}, ${cwd}) exited on its own: ${signal ?? `code ${code}`}${tail ? `; the end of ${logFile}:\n${tail}` : ''}`;
+    console.error(message);
+    onDeath?.(message);
   });
   return proc;
 }
 
 async function stopProc(proc: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (proc.exited || proc.child.pid === undefined) return;
+  proc.stopping = true;
   process.kill(proc.child.pid, signal);
   const deadline = Date.now() + 10_000;
   while (!proc.exited && Date.now() < deadline) await sleep(50);
@@ -192,6 +212,7 @@ export async function startClickHouseCluster(options: ClusterOptions = {}): Prom
   await mkdir(parent, { recursive: true });
   const dir = await mkdtemp(join(parent, 'casefile-cluster-'));
   const zookeeperPort = ports[0] as number;
+  const deaths: string[] = [];
 
   const layout = Array.from({ length: count }, (_, i) => {
     const shard = Math.floor(i / replicas) + 1;
@@ -245,6 +266,8 @@ export async function startClickHouseCluster(options: ClusterOptions = {}): Prom
         join(zkDir, 'zoo.cfg'),
       ],
       zkDir,
+      join(zkDir, 'zookeeper.log'),
+      (message) => deaths.push(message),
     );
     procs.push(zk);
     // The servers come up after ZooKeeper answers: a server that starts without it backs off its DDL queue.
@@ -279,7 +302,13 @@ export async function startClickHouseCluster(options: ClusterOptions = {}): Prom
       const url = `http://127.0.0.1:${spec.httpPort}`;
       if (await ping(url)) throw new Error(`something already answers on ${url}`);
       const start = () => {
-        const proc = launch(command, [...args, `--config-file=${join(nodeDir, 'config.xml')}`], nodeDir);
+        const proc = launch(
+          command,
+          [...args, `--config-file=${join(nodeDir, 'config.xml')}`],
+          nodeDir,
+          join(nodeDir, 'log', 'clickhouse-server.err.log'),
+          (message) => deaths.push(message),
+        );
         procs.push(proc);
         return proc;
       };
@@ -304,7 +333,7 @@ export async function startClickHouseCluster(options: ClusterOptions = {}): Prom
     for (const [i, node] of nodes.entries()) {
       await waitForPing(node.url, procs[i + 1] as Proc, join(dir, node.name));
     }
-    return { cluster, zookeeperPort, nodes, stop: stopAll };
+    return { cluster, zookeeperPort, nodes, stop: stopAll, deaths: () => deaths };
   } catch (error) {
     await stopAll();
     throw error;

@@ -190,10 +190,10 @@ describe.skipIf(missing !== undefined)(
         // Forced: another quorum insert into shard 1's run time ranges that cannot complete (r12 fetches
         // nothing of that table), so the span insert's view into it is refused (286) after its spans
         // are committed, every time it is tried.
-        await clickhouseQuery(node(1).url, `SYSTEM STOP FETCHES ${database}.trace_times_local`);
+        await clickhouseQuery(node(1).url, `SYSTEM STOP FETCHES ${database}.trace_starts_local`);
         const blocker = clickhouseQuery(
           node(0).url,
-          `INSERT INTO ${database}.trace_times_local SELECT 'other', 'other', today(), minState(toUInt64(1)), maxState(toUInt64(1))`,
+          `INSERT INTO ${database}.trace_starts_local SELECT 'other', 'other', today(), minState(toUInt64(1)), maxState(toUInt64(1))`,
           { insert_quorum: '2', insert_quorum_timeout: '120000' },
         );
         await until(
@@ -201,7 +201,7 @@ describe.skipIf(missing !== undefined)(
             (
               await clickhouseQuery(
                 node(0).url,
-                `SELECT count() FROM system.zookeeper WHERE path = ${literal(`/clickhouse/tables/1/${database}/trace_times/quorum`)} AND name = 'status' FORMAT TSV`,
+                `SELECT count() FROM system.zookeeper WHERE path = ${literal(`/clickhouse/tables/1/${database}/trace_starts/quorum`)} AND name = 'status' FORMAT TSV`,
               )
             ).trim() === '1',
           30_000,
@@ -209,7 +209,7 @@ describe.skipIf(missing !== undefined)(
         // Resending the same block is deduplicated by the replicated spans table, which then skips every
         // view: acknowledging that would leave a run whose spans are stored that never lists, opens or is detected.
         await expect(store.writeSteps(run)).rejects.toThrow(/write quorum of 2 replicas/);
-        await clickhouseQuery(node(1).url, `SYSTEM START FETCHES ${database}.trace_times_local`);
+        await clickhouseQuery(node(1).url, `SYSTEM START FETCHES ${database}.trace_starts_local`);
         await blocker;
         // As an exporter does after the 503: the same spans again. Now the run is whole.
         await store.writeSteps(run);
@@ -223,7 +223,9 @@ describe.skipIf(missing !== undefined)(
           (await store.pendingDetections({ sinceNs: 0n, untilNs: 2n ** 63n, limit: 10 })).map((p) => p.traceId),
         ).toContain(traceId);
       } finally {
-        await clickhouseQuery(node(1).url, `SYSTEM START FETCHES ${database}.trace_times_local`).catch(() => undefined);
+        await clickhouseQuery(node(1).url, `SYSTEM START FETCHES ${database}.trace_starts_local`).catch(
+          () => undefined,
+        );
         await store.dropDatabase();
         await store.close();
       }

@@ -14,6 +14,8 @@ import { ident } from './sql.js';
  *   `db.s_local` into `db.t_local`: each shard summarises the spans it holds, on the replica that took
  *   the insert, and replication carries the result to the other replicas.
  * - `ALTER TABLE db.t ...` runs `ON CLUSTER` on `db.t_local` and, for a column change, on `db.t` too.
+ * - `DROP TABLE IF EXISTS db.t` drops `db.t` (a Distributed table or a view) and `db.t_local` (if any)
+ *   `ON CLUSTER`, the Distributed table first so nothing reads the local one while it goes.
  * - `INSERT INTO db.t SELECT ... FROM db.s` (a backfill) stays as it is: it reads every shard through
  *   the Distributed tables and the insert sends each row to the shard of its trace.
  *
@@ -35,6 +37,7 @@ const CREATE_TABLE =
   /^CREATE TABLE IF NOT EXISTS (\S+)\.(\w+) \(([\s\S]*)\)\s*ENGINE = (\w*MergeTree)\(([^)]*)\)([\s\S]*)$/;
 const CREATE_VIEW = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\S+)\.(\w+) TO (\S+)\.(\w+) AS\s+([\s\S]*)$/;
 const ALTER_TABLE = /^ALTER TABLE (\S+)\.(\w+) ([\s\S]*)$/;
+const DROP_TABLE = /^DROP TABLE IF EXISTS (\S+)\.(\w+)$/;
 
 /** The ON CLUSTER form of `CREATE DATABASE`. */
 export function createDatabaseSql(db: string, cluster: string): string {
@@ -88,6 +91,11 @@ ENGINE = Distributed(${ident(schema.cluster)}, ${db}, ${ident(localName(name))},
     const local = `ALTER TABLE ${db}.${localName(name)} ${on} ${change}`;
     // Column changes apply to the Distributed table as well; partition and mutation commands only locally.
     return /^(ADD|DROP|MODIFY) COLUMN\b/i.test(change) ? [local, `ALTER TABLE ${db}.${name} ${on} ${change}`] : [local];
+  }
+  const drop = DROP_TABLE.exec(sql);
+  if (drop) {
+    const [, db, name] = drop as unknown as string[] as [string, string, string];
+    return [`DROP TABLE IF EXISTS ${db}.${name} ${on}`, `DROP TABLE IF EXISTS ${db}.${localName(name)} ${on}`];
   }
   throw new Error(`no cluster form for this schema statement (add one in clickhouse-cluster.ts): ${sql.slice(0, 120)}`);
 }

@@ -240,7 +240,7 @@ export async function integrityTraceIds(
   if (q.toNs !== undefined) days.push(`day <= toDate(${literal(isoDay(lastDayBefore(q.toNs)))})`);
   const rows = await ctx.select(
     `SELECT trace_id FROM (
-  SELECT trace_id FROM ${ctx.db}.trace_times WHERE project_id = ${p}${after}
+  SELECT trace_id FROM ${ctx.db}.trace_starts WHERE project_id = ${p}${after}
   GROUP BY trace_id${having.length > 0 ? ` HAVING ${having.join(' AND ')}` : ''}
   UNION ALL
   SELECT DISTINCT trace_id FROM ${ctx.db}.chain_group_leaves WHERE project_id = ${p}${after}${days.map((d) => ` AND ${d}`).join('')}

@@ -34,7 +34,7 @@ function utcDate(ns: bigint): string {
 }
 
 /**
- * A slice of start times one listing probe covers: `run_index` rows from the hour of `fromNs` on are
+ * A slice of start times one listing probe covers: `run_list` rows from the hour of `fromNs` on are
  * merged per trace, and runs whose start falls in `[fromNs, toNs)` are kept.
  */
 export interface RunWindow {
@@ -310,7 +310,7 @@ GROUP BY trace_id HAVING minMerge(min_start) < ${uint(beforeNs)}`;
 
 /**
  * The overview of `query` in one statement. The runs that start in the range are merged from
- * `run_index` over the hours from the range's first on (a run's rows lie in the hours its steps start
+ * `run_list` over the hours from the range's first on (a run's rows lie in the hours its steps start
  * in, so these hold all of it), only for traces with a row in the range's hours; a trace with a row in
  * an earlier hour began before the range and is left out. Each run is then counted three times (total,
  * its bucket, its agent) by ARRAY JOIN, and every group's figures come from one GROUP BY; the
@@ -341,13 +341,13 @@ FROM (
       argMinMerge(agent_name_s) AS agent_name, argMinMerge(service_name_s) AS service_name,
       arraySum(arrayMap(t -> t.2, groupUniqArrayMerge(tokens_s))) AS input_tokens,
       arraySum(arrayMap(t -> t.3, groupUniqArrayMerge(tokens_s))) AS output_tokens
-    FROM ${db}.run_index
-    PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_index WHERE project_id = ${p} AND hour >= ${firstHour} AND hour <= ${lastHour})
+    FROM ${db}.run_list
+    PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND hour >= ${firstHour} AND hour <= ${lastHour})
     WHERE project_id = ${p} AND hour >= ${firstHour}
     GROUP BY trace_id
     HAVING ${having.join(' AND ')}
   )
-  WHERE trace_id NOT IN (SELECT trace_id FROM ${db}.run_index WHERE project_id = ${p} AND hour < ${firstHour})
+  WHERE trace_id NOT IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND hour < ${firstHour})
 )
 ARRAY JOIN ['total', 'bucket', 'agent'] AS kind, ['', bucket, agent] AS key
 GROUP BY kind, key`;

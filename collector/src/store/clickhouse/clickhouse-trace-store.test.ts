@@ -156,6 +156,25 @@ describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHO
         expect((await upgraded.getRun('p', expected[0] as string)).map((s) => s.spanId)).toEqual(
           (runs[11] as Step[]).map((s) => s.spanId),
         );
+        // The overview and integrity paging read what migrations 12 and 14 copied, once 15 dropped the old tables.
+        const overview = await upgraded.overview('p', {
+          fromNs: DAY0,
+          toNs: DAY0 + 7n * NS_PER_DAY,
+          bucketMs: 86_400_000,
+        });
+        expect([overview.totals.runs, overview.agents.map((a) => [a.agent, a.runs])]).toEqual([
+          12,
+          [
+            ['a', 8],
+            ['b', 4],
+          ],
+        ]);
+        expect(await upgraded.integrityTraceIds('p', { limit: 100 })).toEqual([...expected].sort());
+        const left = await admin.query({
+          query: `SELECT name FROM system.tables WHERE database = '${database}' AND name IN ('run_index', 'run_index_mv', 'trace_times', 'trace_times_mv')`,
+          format: 'JSONEachRow',
+        });
+        expect(await left.json()).toEqual([]);
         // Writes after the upgrade reach the run list through its view.
         const later = buildRun({ projectId: 'p', startNs: DAY0 + 20n * NS_PER_DAY });
         (later[0] as Step).attributes = { [RUN_NAME_ATTRIBUTE]: 'later' };

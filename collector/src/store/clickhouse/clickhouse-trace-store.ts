@@ -486,7 +486,7 @@ export class ClickHouseTraceStore implements TraceStore {
 
   /**
    * Runs an approval ID names (one or two), newest first, with the query's other filters: the first
-   * and last step start of those runs from `trace_times` bound the hours read from `run_list`, and no
+   * and last step start of those runs from `trace_starts` bound the hours read from `run_list`, and no
    * other run can have begun before the first.
    */
   private async touchedRuns(

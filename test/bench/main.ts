@@ -15,6 +15,7 @@ import { runReplayBench } from './replay-bench.js';
 import { runScaleIngestBench } from './scale-ingest-bench.js';
 import { runScaleQueryBench } from './scale-query-bench.js';
 import { runSdkOverheadBench } from './sdk-overhead-bench.js';
+import { runViewCostBench } from './view-cost-bench.js';
 
 /**
  * `npm run bench`: every benchmark, each reporting medians over repetitions and ratios to a baseline
@@ -29,7 +30,8 @@ import { runSdkOverheadBench } from './sdk-overhead-bench.js';
  *   --drift-size=bench|small  the drift suite's size: 300 runs an hour (default), or the test's ~40
  *   --drift-stores=duckdb,clickhouse  stores the drift suite judges (default both; ClickHouse needs CLICKHOUSE_URL)
  *   --only scale              ingest ratios, collector memory and queries on the kept 10M-span store
- *                             (scale-profile, scale-ingest, scale-rss, scale-queries: one of them)
+ *                             (scale-profile, scale-ingest, scale-rss, scale-views, scale-queries: one of them)
+ *   --only scale-views        what each ClickHouse materialized view adds to an insert into spans
  *   --scale-no-build          query the kept store as far as it is built (it is resumable)
  *   --scale-stores=a,b        duckdb, clickhouse (default both)
  *   --scale-reps=N            calls per query in the scale query bench (default 20)
@@ -76,7 +78,12 @@ async function main(argv: string[]): Promise<void> {
   let stopClickHouse: (() => Promise<void>) | undefined;
   if (
     !clickhouseUrl &&
-    (wants('ingest') || wants('lag') || wants('scale') || wants('scale-ingest') || wants('scale-profile')) &&
+    (wants('ingest') ||
+      wants('lag') ||
+      wants('scale') ||
+      wants('scale-ingest') ||
+      wants('scale-profile') ||
+      wants('scale-views')) &&
     ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server'].some(existsSync)
   ) {
     const server = await startClickHouseServer();
@@ -172,6 +179,11 @@ async function main(argv: string[]): Promise<void> {
         profile: wants('scale') || wants('scale-profile'),
         log,
       });
+    }
+    if (wants('scale') || wants('scale-views')) {
+      log('\n== Scale: what each materialized view adds to an insert into spans (ClickHouse) ==');
+      if (clickhouseUrl) await runViewCostBench({ clickhouseUrl, log });
+      else log('skipped: no CLICKHOUSE_URL and no clickhouse-server installed');
     }
     const scaleReps = flags['scale-reps'] === undefined ? 20 : Number(flags['scale-reps']);
     if (!Number.isInteger(scaleReps) || scaleReps <= 0) throw new Error('--scale-reps must be a positive integer');

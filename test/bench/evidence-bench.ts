@@ -49,7 +49,7 @@ function benchRun(project: string, rep: number, index: number, startNs: bigint):
   });
 }
 
-function batches(project: string, rep: number): Step[][] {
+export function batches(project: string, rep: number): Step[][] {
   const start = BigInt(Date.now() - 3_600_000) * 1_000_000n;
   const runs = Array.from({ length: RUNS }, (_, i) => benchRun(project, rep, i, start + BigInt(i) * 20_000_000n));
   const out: Step[][] = [];
@@ -59,13 +59,19 @@ function batches(project: string, rep: number): Step[][] {
 
 /**
  * CPU time of this thread (the JavaScript one) in ms: `process.threadCpuUsage` where Node has it,
- * else Linux's per-thread counters (10 ms ticks); undefined elsewhere.
+ * else Linux's scheduler run time of the thread (`/proc/thread-self/schedstat`, nanoseconds), else its
+ * tick counters (10 ms ticks); undefined elsewhere.
  */
-function threadCpuMs(): number | undefined {
+export function threadCpuMs(): number | undefined {
   const own = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
   if (own) {
     const u = own.call(process);
     return (u.user + u.system) / 1000;
+  }
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    // not on Linux, or a kernel without scheduler statistics
   }
   try {
     const stat = readFileSync('/proc/thread-self/stat', 'utf8');
@@ -197,6 +203,60 @@ async function appendAlone(
   return { full, entryOnly, leaves: captured.leaves.length };
 }
 
+/**
+ * The chain's own JavaScript per span, with no store: a recorder (its defaults) records the bench's
+ * 10,000 spans in their 20 batches and is closed, its store dropping the entry and leaf rows; CPU of
+ * the JavaScript thread per pass (and of the whole process, which adds V8's helper threads), in µs per
+ * span, after `warm` uncounted passes. The same batches every pass: the recorder never changes a step.
+ */
+export async function chainJsAlone(
+  passes: number,
+  warm = 5,
+): Promise<{ threadUs: number[]; processUs: number[]; spans: number }> {
+  const work = batches('ev-js', 0);
+  const spans = work.reduce((n, b) => n + b.length, 0);
+  const threadUs: number[] = [];
+  const processUs: number[] = [];
+  for (let pass = 0; pass < warm + passes; pass++) {
+    const recorder = createChainRecorder({ store: { appendChain: async () => {} }, collectorId: 'bench-js' });
+    const cpu0 = process.cpuUsage();
+    const js0 = threadCpuMs();
+    for (const b of work) recorder.record(b);
+    await recorder.close();
+    const js1 = threadCpuMs();
+    const cpu = process.cpuUsage(cpu0);
+    if (pass < warm) continue;
+    if (js0 !== undefined && js1 !== undefined) threadUs.push(((js1 - js0) * 1000) / spans);
+    processUs.push((cpu.user + cpu.system) / spans);
+  }
+  return { threadUs, processUs, spans };
+}
+
+/** Logs `chainJsAlone`'s figures as a table. */
+export async function logChainJsAlone(log: (line: string) => void, passes = 15): Promise<Record<string, number>> {
+  const r = await chainJsAlone(passes);
+  log(
+    table([
+      [
+        `chain JavaScript alone: ${fmt(r.spans)} spans, rows dropped, ${passes} passes`,
+        'median [95 % interval]',
+        'passes',
+      ],
+      ...(r.threadUs.length > 0
+        ? [
+            [
+              'JavaScript thread CPU (µs per span)',
+              withInterval(r.threadUs),
+              r.threadUs.map((v) => fmt(v, 2)).join(' / '),
+            ],
+          ]
+        : []),
+      ['process CPU (µs per span)', withInterval(r.processUs), r.processUs.map((v) => fmt(v, 2)).join(' / ')],
+    ]),
+  );
+  return r.threadUs.length > 0 ? { 'chainJs.threadUsPerSpan': median(r.threadUs) } : {};
+}
+
 /** `median [low–high of its 95 % interval]`, three decimals. */
 function withInterval(values: number[]): string {
   const [lo, hi] = medianInterval(values);
@@ -223,6 +283,7 @@ export async function runEvidenceBench(opts: {
   const { log } = opts;
   const pairs = opts.reps ?? 9;
   const results: Record<string, number> = {};
+  Object.assign(results, await logChainJsAlone(log));
   const stores = await openBenchStores('evidence-bench', opts.clickhouseUrl, log, opts.stores);
   try {
     for (const { name, store } of stores) {

@@ -7,7 +7,7 @@ import { runClusterBench } from './cluster-bench.js';
 import { runDetectionBench } from './detection-bench.js';
 import { runDriftBench } from './drift-bench.js';
 import { runDriftScaleBench } from './drift-scale-bench.js';
-import { runEvidenceBench } from './evidence-bench.js';
+import { logChainJsAlone, runEvidenceBench } from './evidence-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runLagBench } from './lag-bench.js';
 import { runRedactionBench } from './redaction-bench.js';
@@ -24,6 +24,8 @@ import { runViewCostBench } from './view-cost-bench.js';
  *   --only evidence           hash chain cost on ingest, one append alone, verify vs plain read, offline export check
  *   --evidence-reps=N         interleaved with/without pairs per store (default 9; one warm-up pair before them)
  *   --evidence-stores=a,b     duckdb, clickhouse (default both; ClickHouse needs CLICKHOUSE_URL)
+ *   --only evidence-js        the chain's own JavaScript per span, no store (also part of --only evidence)
+ *   --evidence-js-passes=N    passes of 10,000 spans it times (default 15, after 5 uncounted)
  *   --only cluster            2 collectors into a 2 × 2 ClickHouse cluster vs 1 into one server (needs zookeeper)
  *   --only drift              the drift suite and the drift scale bench (drift-suite, drift-scale: one of them)
  *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
       'drift-stores': { type: 'string' },
       'evidence-reps': { type: 'string' },
       'evidence-stores': { type: 'string' },
+      'evidence-js-passes': { type: 'string' },
       'scale-stores': { type: 'string' },
       'scale-no-build': { type: 'boolean' },
       'scale-reps': { type: 'string' },
@@ -95,6 +98,12 @@ async function main(argv: string[]): Promise<void> {
     if (wants('ingest')) {
       log('\n== Ingest throughput ==');
       await runIngestBench({ clickhouseUrl, reps: 5, requests: 20, runsPerRequest: 50, concurrency: 4, log });
+    }
+    if (only?.has('evidence-js') && !only.has('evidence')) {
+      log("\n== Evidence: the chain recorder's own JavaScript, no store ==");
+      const passes = flags['evidence-js-passes'] === undefined ? 15 : Number(flags['evidence-js-passes']);
+      if (!Number.isInteger(passes) || passes <= 0) throw new Error('--evidence-js-passes must be a positive integer');
+      await logChainJsAlone(log, passes);
     }
     if (wants('evidence')) {
       log('\n== Evidence: hash chain on ingest, verification vs a plain read, offline export check ==');

@@ -25,6 +25,29 @@ function node(left: Buffer, right: Buffer): Buffer {
   return hash('sha256', Buffer.concat([NODE, left, right]), 'buffer');
 }
 
+/**
+ * A node's input, written in place: 0x01 ‖ left ‖ right. Hashes stay hex between levels and are
+ * written into this buffer as bytes, because `crypto.hash` with a hex answer costs a fraction of one
+ * that returns a Buffer (which allocates a backing store per call) or of `createHash`. Hashing is
+ * synchronous, so one buffer serves every call.
+ */
+const nodeInput = Buffer.alloc(65, 1);
+
+/** The node over two child hashes in hex; the same bytes `node` hashes. */
+function nodeHex(left: string, right: string): string {
+  // Anything but 64 hex digits a side (a stored leaf is untrusted) goes the general way, which decodes
+  // what it can as Buffer.from does: the buffer must never keep bytes of an earlier node.
+  if (
+    left.length !== 64 ||
+    right.length !== 64 ||
+    nodeInput.write(left, 1, 32, 'hex') !== 32 ||
+    nodeInput.write(right, 33, 32, 'hex') !== 32
+  ) {
+    return node(Buffer.from(left, 'hex'), Buffer.from(right, 'hex')).toString('hex');
+  }
+  return hash('sha256', nodeInput, 'hex');
+}
+
 const EMPTY_ROOT = createHash('sha256').digest();
 
 function split(n: number): number {
@@ -40,14 +63,19 @@ function rootOf(leaves: readonly Buffer[], lo: number, hi: number): Buffer {
   return node(rootOf(leaves, lo, lo + k), rootOf(leaves, lo + k, hi));
 }
 
+function rootOfHex(leaves: readonly string[], lo: number, hi: number): string {
+  const n = hi - lo;
+  if (n === 1) return leaves[lo] as string;
+  const k = split(n);
+  return nodeHex(rootOfHex(leaves, lo, lo + k), rootOfHex(leaves, lo + k, hi));
+}
+
 /** The root over leaf hashes (hex) in the given order; SHA-256 of nothing for no leaves. */
 export function merkleRoot(leaves: readonly string[]): string {
   if (leaves.length === 0) return EMPTY_ROOT.toString('hex');
-  return rootOf(
-    leaves.map((l) => Buffer.from(l, 'hex')),
-    0,
-    leaves.length,
-  ).toString('hex');
+  // A lone leaf is its own root, in the lower-case hex of the bytes it decodes to.
+  if (leaves.length === 1) return Buffer.from(leaves[0] as string, 'hex').toString('hex');
+  return rootOfHex(leaves, 0, leaves.length);
 }
 
 /** The audit path of leaf `index`: sibling hashes from the leaf up (RFC 6962 PATH). */

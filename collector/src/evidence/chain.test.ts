@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { groupLeaves, type PendingLeaf } from './chain.js';
+import { groupHash, groupLeaves, type PendingLeaf } from './chain.js';
 import { merkleRoot } from './merkle.js';
 
 /** The grouping as chains of format v1 were first written: one sort of every leaf by (day, trace, span). */
@@ -39,6 +40,25 @@ describe('grouping a batch into an entry', () => {
         leaf: `${round}-${i}`.padStart(64, '0'),
       }));
       expect(groupLeaves(leaves)).toEqual(reference(leaves));
+    }
+  });
+});
+
+describe('group hashes', () => {
+  it('hash 0x02, the text header and the root bytes, whatever the trace ID and root hold', () => {
+    const root = createHash('sha256').update('root').digest('hex');
+    const traces = ['ab'.repeat(16), '', 'ä😀\uFFFF', 'x'.repeat(80), 'é'.repeat(81), '😀'.repeat(200)];
+    const roots = [root, root.toUpperCase(), '', 'zz', `${root.slice(0, 62)}zz`, `${root}00`];
+    for (const traceId of traces) {
+      for (const r of roots) {
+        const group = { day: 20261206, traceId, count: 10, root: r };
+        const expected = createHash('sha256')
+          .update(Buffer.from([2]))
+          .update(`${group.day}\n${traceId}\n${group.count}\n`)
+          .update(Buffer.from(r, 'hex'))
+          .digest('hex');
+        expect(groupHash(group)).toBe(expected);
+      }
     }
   });
 });

@@ -51,6 +51,18 @@ describe('canonical span records', () => {
     expect(canonicalSpanRecord({ ...step, name: 'a\uD800b' })).toBe(canonicalSpanRecord({ ...step, name: 'a\uFFFDb' }));
   });
 
+  it('writes every string as JSON.stringify does once lone surrogates are U+FFFD, for every UTF-16 code unit', () => {
+    const wellFormed = (s: string) => (s as string & { toWellFormed(): string }).toWellFormed();
+    for (let c = 0; c <= 0xffff; c++) {
+      for (const s of [String.fromCharCode(c), `a${String.fromCharCode(c)}b`]) {
+        expect(canonicalJson(s)).toBe(JSON.stringify(wellFormed(s)));
+      }
+    }
+    for (const s of ['\uD83D\uDE00', 'x\uD83D\uDE00\uD83D', '\uDE00\uD83D', '', 'plain text, no escapes']) {
+      expect(canonicalJson(s)).toBe(JSON.stringify(wellFormed(s)));
+    }
+  });
+
   it('writes any JSON value with sorted keys and no whitespace', () => {
     expect(canonicalJson({ b: [1, 'x', null, { d: true, c: 2n }], a: undefined, é: 'é' })).toBe(
       '{"b":[1,"x",null,{"c":"2","d":true}],"é":"é"}',

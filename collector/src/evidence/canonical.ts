@@ -130,12 +130,13 @@ function compileRecord(): (step: Step | StepDto) => string {
   let body = "let out = '{';\nlet e;\n";
   FIELDS.forEach((field, i) => {
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field.name)) throw new Error(`step field "${field.name}" is not a plain name`);
-    const key = JSON.stringify(field.key);
+    // The key with and without its leading comma, as literals: one concatenation per field fewer.
+    const key = `(out.length > 1 ? ${JSON.stringify(`,${field.key}`)} : ${JSON.stringify(field.key)})`;
     const value = `step.${field.name}`;
     body +=
       field.kind === 'text'
-        ? `if (${value} !== '' && ${value} !== undefined) out += (out.length > 1 ? ',' : '') + ${key} + str(${value});\n`
-        : `e = encoders[${i}](${value});\nif (e !== undefined) out += (out.length > 1 ? ',' : '') + ${key} + e;\n`;
+        ? `if (${value} !== '' && ${value} !== undefined) out += ${key} + str(${value});\n`
+        : `e = encoders[${i}](${value});\nif (e !== undefined) out += ${key} + e;\n`;
   });
   body += "return out + '}';";
   const make = new Function('str', 'encoders', `return function canonicalRecord(step) {\n${body}\n};`);

@@ -163,12 +163,21 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
   }
 
   function byProjectInto(item: SpansItem, into: Map<string, PendingLeaf[]>): void {
+    // A batch's spans mostly share a project: look its list up only when the project changes.
+    let projectId: string | undefined;
+    let list: PendingLeaf[] = [];
     for (let i = 0; i < item.steps.length; i++) {
-      const projectId = (item.steps[i] as Step).projectId;
-      const leaf = item.leaves[i] as PendingLeaf;
-      const list = into.get(projectId);
-      if (list) list.push(leaf);
-      else into.set(projectId, [leaf]);
+      const id = (item.steps[i] as Step).projectId;
+      if (id !== projectId) {
+        projectId = id;
+        let found = into.get(id);
+        if (found === undefined) {
+          found = [];
+          into.set(id, found);
+        }
+        list = found;
+      }
+      list.push(item.leaves[i] as PendingLeaf);
     }
   }
 

@@ -169,7 +169,7 @@ type AppendArgs = Parameters<TraceStore['appendChain']>;
 async function appendAlone(
   store: TraceStore,
   serverCpu: ServerCpu,
-): Promise<{ full: number[]; entryOnly: number[]; leaves: number }> {
+): Promise<{ full: number[]; fullOffThread: number[]; entryOnly: number[]; leaves: number }> {
   const captured: { entries: AppendArgs[0][number][]; leaves: AppendArgs[1][number][] } = { entries: [], leaves: [] };
   const recorder = createChainRecorder({
     store: {
@@ -185,12 +185,16 @@ async function appendAlone(
   for (const b of batches('ev-append', 0)) recorder.record(b);
   await recorder.close();
   const full: number[] = [];
+  /** The same appends less their JavaScript-thread CPU: what the store's own threads (or server) did. */
+  const fullOffThread: number[] = [];
   const entryOnly: number[] = [];
   for (let round = 0; round < APPEND_ROUNDS * 2 + 1; round++) {
     const withLeaves = round % 2 === 0;
     const server0 = await serverCpu();
     const cpu0 = process.cpuUsage();
+    const js0 = threadCpuMs();
     await store.appendChain(captured.entries, withLeaves ? captured.leaves : []);
+    const js1 = threadCpuMs();
     const cpu = process.cpuUsage(cpu0);
     const server1 = await serverCpu();
     // The first append (a fresh table, cold code) is not counted.
@@ -199,8 +203,9 @@ async function appendAlone(
       (cpu.user + cpu.system) / 1000 +
       (server0 === undefined || server1 === undefined ? 0 : (server1 - server0) / 1000);
     (withLeaves ? full : entryOnly).push(ms);
+    if (withLeaves && js0 !== undefined && js1 !== undefined) fullOffThread.push(ms - (js1 - js0));
   }
-  return { full, entryOnly, leaves: captured.leaves.length };
+  return { full, fullOffThread, entryOnly, leaves: captured.leaves.length };
 }
 
 /**
@@ -302,6 +307,8 @@ export async function runEvidenceBench(opts: {
         const plainMs: number[] = [];
         const chainMs: number[] = [];
         const plainCpu: number[] = [];
+        /** The writes' CPU: this process, plus (ClickHouse) the server's queries. */
+        const plainAllCpu: number[] = [];
         const chainCpu: number[] = [];
         const verifyRatios: number[] = [];
         const verifyRates: number[] = [];
@@ -325,6 +332,7 @@ export async function runEvidenceBench(opts: {
             jsPlain.push(plain.jsMs);
             jsChain.push(chain.jsMs);
           }
+          plainAllCpu.push(plain.cpuMs + (plain.serverMs ?? 0));
           if (plain.serverMs !== undefined && chain.serverMs !== undefined)
             allCpuRatios.push((chain.cpuMs + chain.serverMs) / (plain.cpuMs + plain.serverMs));
           log(
@@ -414,6 +422,28 @@ export async function runEvidenceBench(opts: {
             ],
           ]),
         );
+        if (jsPlain.length === pairs && alone.fullOffThread.length > 0) {
+          // The chain's cost from its parts, each measured: the JavaScript thread's extra CPU on the side
+          // with the chain (same pair; it holds the append's JavaScript too) plus what one append of the
+          // chain rows costs off that thread (the store's threads, the server's queries; median of the
+          // rounds above), over the writes' CPU (process; ClickHouse adds the server's queries).
+          const offThread = median(alone.fullOffThread);
+          const composed = jsChain.map(
+            (v, i) => 1 + (v - (jsPlain[i] as number) + offThread) / (plainAllCpu[i] as number),
+          );
+          log(
+            table([
+              [`${name}: chain cost from its measured parts`, 'median [95 % interval]', 'pairs'],
+              [`one append off the JavaScript thread (${cpuOf})`, fmt(offThread, 1), ''],
+              [
+                `1 + (chain JS-thread CPU + that) ÷ writes' ${name === 'clickhouse' ? 'client + server' : 'process'} CPU`,
+                withInterval(composed),
+                composed.map((v) => fmt(v, 3)).join(' / '),
+              ],
+            ]),
+          );
+          results[`${name}.ingestChainComposedRatio`] = median(composed);
+        }
         results[`${name}.appendStoreMs`] = median(alone.full);
         results[`${name}.ingestChainRatio`] = median(wallRatios);
         results[`${name}.ingestChainCpuRatio`] = median(cpuRatios);

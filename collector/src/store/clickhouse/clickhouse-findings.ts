@@ -192,7 +192,7 @@ export async function clearOrphanFindings(ctx: FindingsContext, projectId: strin
   const p = literal(projectId);
   const rows = await ctx.select(
     `SELECT trace_id FROM ${ctx.db}.findings FINAL WHERE project_id = ${p} AND length(ids) > 0
-AND trace_id NOT IN (SELECT trace_id FROM ${ctx.db}.runs WHERE project_id = ${p})`,
+AND trace_id NOT IN (SELECT trace_id FROM ${ctx.db}.run_list WHERE project_id = ${p})`,
   );
   if (rows.length === 0) return;
   const version = ctx.nextVersion();

@@ -38,8 +38,9 @@ export function observationsSql(db: string, projectId: string, q: Window): strin
   const toSec = uint(partitionSeconds(clamp(q.toNs)));
   const agent = q.agentName ?? '';
   const version = q.version;
-  // Every run with a step in the window (or starting in it) has a `runs` row on one of these days.
-  const tracesOnDays = `SELECT trace_id FROM ${db}.runs WHERE project_id = ${p}
+  // Every run with a step in the window (or starting in it) has a `run_list` row in one of these hours.
+  const tracesOnDays = `SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p}
+  AND hour >= toStartOfHour(toDateTime(${fromSec})) AND hour <= toDateTime(${toSec})
   AND day >= toDate(toDateTime(${fromSec})) AND day <= toDate(toDateTime(${toSec}))`;
   const runVersion = (): string => {
     if (!version) return '1';
@@ -52,7 +53,7 @@ export function observationsSql(db: string, projectId: string, q: Window): strin
   argMinMerge(agent_name_s) AS agent_name, argMinMerge(prompt_version_s) AS prompt_version,
   argMinMerge(policy_version_s) AS policy_version, groupUniqArrayArrayMerge(models_s) AS models,
   maxMerge(error_s) AS err, uniqExactMerge(steps_s) AS step_count
-FROM ${db}.runs WHERE project_id = ${p} AND trace_id IN (${tracesOnDays})
+FROM ${db}.run_list WHERE project_id = ${p} AND trace_id IN (${tracesOnDays})
 GROUP BY trace_id HAVING ${having.join(' AND ')}`;
   const attr = (key: string) => `attributes_values[indexOf(attributes_keys, ${literal(key)})]`;
 
@@ -154,7 +155,7 @@ GROUP BY trace_id HAVING ${having.join(' AND ')}`;
     // step), their agent merged over all their days: the root may have started the day before.
     const a = literal(agent);
     const unnamed = `SELECT trace_id FROM ${db}.spans WHERE ${where.join(' AND ')} AND agent_name = ''`;
-    where.push(`(agent_name = ${a} OR (agent_name = '' AND trace_id IN (SELECT trace_id FROM ${db}.runs
+    where.push(`(agent_name = ${a} OR (agent_name = '' AND trace_id IN (SELECT trace_id FROM ${db}.run_list
   WHERE project_id = ${p} AND trace_id IN (${unnamed}) GROUP BY trace_id HAVING argMinMerge(agent_name_s) = ${a})))`);
   }
   if (version?.dimension === 'model' && isLlmStepMetric(q)) {

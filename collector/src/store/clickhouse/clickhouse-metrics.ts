@@ -143,7 +143,7 @@ export async function listVersions(
   const agent = agentName === '' ? '' : `HAVING argMinMerge(agent_name_s) = ${literal(agentName)}`;
   const rows = await ctx.select(`SELECT value, min(t) AS first_ns, max(t) AS last_ns, count() AS runs FROM (
   SELECT trace_id, minMerge(start_s) AS t, ${value} AS value
-  FROM ${ctx.db}.runs WHERE project_id = ${literal(projectId)} GROUP BY trace_id ${agent}
+  FROM ${ctx.db}.run_list WHERE project_id = ${literal(projectId)} GROUP BY trace_id ${agent}
 ) WHERE value != '' GROUP BY value ORDER BY first_ns, value`);
   return rows.map((r) => ({
     value: String(r.value),

@@ -69,7 +69,7 @@ function summaryConditions(query: RunQuery): string[] {
 }
 
 /**
- * The WHERE (over `runs` summary rows) and HAVING (over merged runs) of a query's filters, without its
+ * The WHERE (over `run_list` summary rows) and HAVING (over merged runs) of a query's filters, without its
  * cursor: the sorted list and the count, which merge every matching run.
  */
 function runFilter(db: string, projectId: string, query: RunQuery): RunFilter {
@@ -78,10 +78,10 @@ function runFilter(db: string, projectId: string, query: RunQuery): RunFilter {
   const having: string[] = [];
   if (query.fromNs !== undefined) {
     having.push(`start_ns >= ${uint(query.fromNs)}`);
-    // A run that starts at or after fromNs has all its summary rows in days >= that day, so only
+    // A run that starts at or after fromNs has all its summary rows in hours >= that hour, so only
     // those traces are aggregated (over all their rows, so the aggregate stays exact).
     where.push(
-      `trace_id IN (SELECT trace_id FROM ${db}.runs WHERE project_id = ${p} AND day >= toDate(${literal(utcDate(query.fromNs))}))`,
+      `trace_id IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND hour >= toDateTime(${uint(hourOf(query.fromNs))}))`,
     );
   }
   if (query.toNs !== undefined) having.push(`start_ns < ${uint(query.toNs)}`);
@@ -246,7 +246,7 @@ export function sortedRunsSql(
 ): string {
   const { where, having } = runFilter(db, projectId, query);
   const runs = `SELECT ${SUMMARY_SELECT}
-FROM ${db}.runs WHERE ${where.join(' AND ')}
+FROM ${db}.run_list WHERE ${where.join(' AND ')}
 GROUP BY trace_id${havingClause(having)}`;
   const page = `ORDER BY ${sortOrder(query.sort)}\nLIMIT ${uint(offset)}, ${uint(query.limit + 1)}`;
   if (query.sort.key !== 'severity') return `${runs}\n${page}`;
@@ -260,10 +260,10 @@ ${page}`;
 export function countRunsSql(db: string, projectId: string, query: RunQuery): string {
   const { where, having } = runFilter(db, projectId, query);
   if (having.length === 0) {
-    return `SELECT uniqExact(trace_id) AS n FROM ${db}.runs WHERE ${where.join(' AND ')}`;
+    return `SELECT uniqExact(trace_id) AS n FROM ${db}.run_list WHERE ${where.join(' AND ')}`;
   }
   return `SELECT count() AS n FROM (SELECT ${SUMMARY_SELECT}
-FROM ${db}.runs WHERE ${where.join(' AND ')}
+FROM ${db}.run_list WHERE ${where.join(' AND ')}
 GROUP BY trace_id${havingClause(having)})`;
 }
 

@@ -40,7 +40,7 @@ const spanColumnsDdl = STEP_COLUMNS.flatMap((col) =>
 ).join(',\n  ');
 
 /** Tables whose partitions are UTC days of a step's start; retention drops them together. */
-export const DAY_PARTITIONED_TABLES = ['spans', 'runs', 'run_documents', 'run_tools', 'run_approvals', 'run_list'];
+export const DAY_PARTITIONED_TABLES = ['spans', 'run_documents', 'run_tools', 'run_approvals', 'run_list'];
 
 // The root step wins, then an agent step, then the earliest; an empty value never beats a set one.
 const rankKey = (col: string) =>
@@ -57,7 +57,7 @@ const PICKED = [
   'run_input',
 ];
 
-/** The run summary as aggregate states, shared by `runs` and `run_list` (read with SUMMARY_SELECT). */
+/** The run summary as aggregate states (read with SUMMARY_SELECT): `run_list`, and `runs` and `run_index` of earlier versions. */
 const SUMMARY_STATES_DDL = `start_s AggregateFunction(min, UInt64),
   end_s AggregateFunction(max, UInt64),
   ${PICKED.map((col) => `${col}_s AggregateFunction(argMin, String, ${RANK_TYPE})`).join(',\n  ')},
@@ -254,13 +254,17 @@ SELECT project_id, trace_id, day, min_start, max_start FROM ${db}.trace_times`,
   },
   {
     version: 15,
-    name: 'drop run_index and trace_times: run_list and trace_starts hold the same states',
-    // Every reader of `run_index` (the overview) and of `trace_times` (integrity paging) reads
-    // `run_list` and `trace_starts` now, which migrations 12 and 14 filled from them. Their views ran on
-    // every insert into `spans` for nothing, and retention and erasure altered them day by day. The
-    // view goes before its table, so no insert meets a view whose target is gone. A collector of an
-    // earlier version still reads them: upgrade every collector sharing the store.
+    name: 'drop runs, run_index and trace_times: run_list and trace_starts hold the same states',
+    // Every reader of `runs` (sorted lists, counts, drift, versions), of `run_index` (the overview) and
+    // of `trace_times` (integrity paging) reads `run_list` and `trace_starts` now, which migrations 12
+    // and 14 filled from them. Their views ran on every insert into `spans` for nothing (the summary
+    // views were the costliest two of all: `npm run bench -- --only scale-views`), and retention and
+    // erasure altered them day by day. The view goes before its table, so no insert meets a view
+    // whose target is gone. A collector of an earlier version still reads them: upgrade every
+    // collector sharing the store.
     statements: (db) => [
+      `DROP TABLE IF EXISTS ${db}.runs_mv`,
+      `DROP TABLE IF EXISTS ${db}.runs`,
       `DROP TABLE IF EXISTS ${db}.run_index_mv`,
       `DROP TABLE IF EXISTS ${db}.run_index`,
       `DROP TABLE IF EXISTS ${db}.trace_times_mv`,

@@ -171,7 +171,7 @@ describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHO
         ]);
         expect(await upgraded.integrityTraceIds('p', { limit: 100 })).toEqual([...expected].sort());
         const left = await admin.query({
-          query: `SELECT name FROM system.tables WHERE database = '${database}' AND name IN ('run_index', 'run_index_mv', 'trace_times', 'trace_times_mv')`,
+          query: `SELECT name FROM system.tables WHERE database = '${database}' AND name IN ('runs', 'runs_mv', 'run_index', 'run_index_mv', 'trace_times', 'trace_times_mv')`,
           format: 'JSONEachRow',
         });
         expect(await left.json()).toEqual([]);

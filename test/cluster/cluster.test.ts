@@ -40,10 +40,11 @@ beforeAll(async () => {
   cluster = await startClickHouseCluster({ stateParent: process.env.CASEFILE_CLUSTER_STATE_DIR });
 }, 180_000);
 afterAll(async () => {
-  const deaths = [...(cluster?.deaths() ?? [])];
+  const problems = (await cluster?.problems()) ?? [];
   await cluster?.stop();
-  // A server that died on its own fails every later test with "unreachable"; name the death and its log here.
-  if (deaths.length > 0) throw new Error(`cluster processes died during the tests:\n${deaths.join('\n\n')}`);
+  // A server that died on its own, or whose DDL worker stopped, fails every later test with "unreachable" or a
+  // timeout; name the cause here, with its log.
+  if (problems.length > 0) throw new Error(`the cluster broke during the tests:\n${problems.join('\n\n')}`);
 });
 
 describe.skipIf(missing !== undefined)(

@@ -41,8 +41,12 @@ export interface ClickHouseCluster {
   nodes: ClusterNode[];
   /** Stops every server and ZooKeeper by PID and deletes the state directory. */
   stop(): Promise<void>;
-  /** A line per process that exited without being stopped or killed by the test, with the end of its log. */
-  deaths(): readonly string[];
+  /**
+   * What went wrong beneath the tests: each process that exited without being stopped or killed by the
+   * test (with the end of its log), and each server whose distributed-DDL worker stopped (18.16 ends that
+   * thread on an unexpected ZooKeeper error; every later ON CLUSTER statement then waits for it in vain).
+   */
+  problems(): Promise<string[]>;
 }
 
 export interface ClusterOptions {
@@ -324,19 +328,68 @@ export async function startClickHouseCluster(options: ClusterOptions = {}): Prom
         async restart() {
           if (!proc.exited) throw new Error(`${spec.name} is still running`);
           proc = start();
-          await waitForPing(url, proc, nodeDir);
+          await waitForListening(spec, url, proc, nodeDir);
         },
       };
       nodes.push(node);
     }
 
     for (const [i, node] of nodes.entries()) {
-      await waitForPing(node.url, procs[i + 1] as Proc, join(dir, node.name));
+      await waitForListening(node, node.url, procs[i + 1] as Proc, join(dir, node.name));
     }
-    return { cluster, zookeeperPort, nodes, stop: stopAll, deaths: () => deaths };
+    const problems = async (): Promise<string[]> => {
+      const found = [...deaths];
+      for (const node of nodes) {
+        const log = await readFile(join(dir, node.name, 'log', 'clickhouse-server.err.log'), 'utf8').catch(() => '');
+        for (const line of log.split('\n')) {
+          if (/DDLWorker: Unexpected (ZooKeeper )?error/.test(line)) found.push(`${node.name}: ${line.slice(0, 600)}`);
+        }
+      }
+      return found;
+    };
+    return { cluster, zookeeperPort, nodes, stop: stopAll, problems };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setTimeout(1000);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Until /ping answers, then every port of the node must take connections: ClickHouse 18.16 that cannot
+ * bind its TCP or interserver port logs it and runs on, and then fails queries and replication later.
+ */
+async function waitForListening(
+  ports: { tcpPort: number; interserverPort: number },
+  url: string,
+  proc: Proc,
+  nodeDir: string,
+): Promise<void> {
+  await waitForPing(url, proc, nodeDir);
+  for (const [what, port] of [
+    ['TCP', ports.tcpPort],
+    ['interserver', ports.interserverPort],
+  ] as const) {
+    if (await portOpen(port)) continue;
+    const log = await readFile(join(nodeDir, 'log', 'clickhouse-server.err.log'), 'utf8').catch(() => '');
+    throw new Error(
+      `ClickHouse at ${url} answers but its ${what} port ${port} takes no connection:\n${log.slice(-1500)}`,
+    );
   }
 }
 

@@ -100,17 +100,21 @@ async function ping(url: string): Promise<boolean> {
   }
 }
 
-/** ZooKeeper's four-letter `ruok`, answered `imok` once it serves. */
-function ruok(port: number): Promise<boolean> {
+/**
+ * Whether ZooKeeper serves sessions: its four-letter `srvr` names the server's mode only then. (`ruok`
+ * answers `imok` as soon as the port listens, before the server takes sessions; a ClickHouse 18.16
+ * server whose DDL worker meets a ZooKeeper that closes its handshake then dies of a null pointer.)
+ */
+function zookeeperServes(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let answer = '';
     socket.setTimeout(1000);
-    socket.on('connect', () => socket.write('ruok'));
+    socket.on('connect', () => socket.write('srvr'));
     socket.on('data', (d) => {
       answer += d.toString();
     });
-    socket.on('close', () => resolve(answer === 'imok'));
+    socket.on('close', () => resolve(/^Mode: /m.test(answer)));
     socket.on('error', () => resolve(false));
     socket.on('timeout', () => socket.destroy());
   });
@@ -253,7 +257,7 @@ export async function startClickHouseCluster(options: ClusterOptions = {}): Prom
         'clientPortAddress=127.0.0.1',
         'maxClientCnxns=0',
         'admin.enableServer=false',
-        '4lw.commands.whitelist=ruok',
+        '4lw.commands.whitelist=srvr',
         // A throwaway ensemble: no fsync per transaction (ClickHouse writes ZooKeeper on every replicated insert).
         'forceSync=no',
         '',
@@ -274,9 +278,10 @@ export async function startClickHouseCluster(options: ClusterOptions = {}): Prom
       (message) => deaths.push(message),
     );
     procs.push(zk);
-    // The servers come up after ZooKeeper answers: a server that starts without it backs off its DDL queue.
+    // The servers come up once ZooKeeper serves sessions, and a moment after: a server whose DDL worker finds
+    // no session at start backs off its queue or (18.16) dies.
     const zkDeadline = Date.now() + 60_000;
-    while (!(await ruok(zookeeperPort))) {
+    while (!(await zookeeperServes(zookeeperPort))) {
       if (zk.exited) throw new Error(`ZooKeeper exited during start-up (port ${zookeeperPort}); see ${zkDir}`);
       if (Date.now() > zkDeadline) throw new Error(`ZooKeeper did not answer on port ${zookeeperPort} within 60 s`);
       await sleep(200);
@@ -336,6 +341,22 @@ export async function startClickHouseCluster(options: ClusterOptions = {}): Prom
 
     for (const [i, node] of nodes.entries()) {
       await waitForListening(node, node.url, procs[i + 1] as Proc, join(dir, node.name));
+    }
+    // Every server holds a ZooKeeper session before the tests begin.
+    for (const node of nodes) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const ok = await clickhouseQuery(node.url, "SELECT count() FROM system.zookeeper WHERE path = '/'").then(
+          () => true,
+          (error: Error) => {
+            if (Date.now() > deadline) throw new Error(`${node.name} has no ZooKeeper session: ${error.message}`);
+            return false;
+          },
+        );
+        if (ok) break;
+        if (!node.running()) throw new Error(`${node.name} exited during start-up:\n${deaths.join('\n')}`);
+        await sleep(200);
+      }
     }
     const problems = async (): Promise<string[]> => {
       const found = [...deaths];

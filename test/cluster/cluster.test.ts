@@ -38,7 +38,7 @@ const node = (i: number) => {
 beforeAll(async () => {
   if (missing) return;
   cluster = await startClickHouseCluster({ stateParent: process.env.CASEFILE_CLUSTER_STATE_DIR });
-}, 180_000);
+}, 400_000);
 afterAll(async () => {
   const problems = (await cluster?.problems()) ?? [];
   await cluster?.stop();

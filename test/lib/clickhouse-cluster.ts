@@ -203,6 +203,19 @@ ${shards}
 }
 
 export async function startClickHouseCluster(options: ClusterOptions = {}): Promise<ClickHouseCluster> {
+  // A start that fails (a server that dies or never takes a ZooKeeper session) is torn down and tried
+  // again, at most three times, each failure printed; what the tests then see started whole.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || clusterMissing()) throw error;
+      console.warn(`cluster start ${attempt} of 3 failed, starting again: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function startOnce(options: ClusterOptions): Promise<ClickHouseCluster> {
   const missing = clusterMissing();
   if (missing) throw new Error(missing);
   const cluster = options.cluster ?? 'casefile';

@@ -1,5 +1,5 @@
-import type { RunQuery, TraceStore } from '@casefile/collector';
-import { openScaleStore, type ScaleStore } from './scale-store.js';
+import type { RunQuery, RunSummary, TraceStore } from '@casefile/collector';
+import { openScaleStore, type ScaleStore, scaleStoreKinds } from './scale-store.js';
 import {
   DEFAULT_SCALE,
   LONG_RUN_STEPS,
@@ -10,7 +10,7 @@ import {
   scaleAgents,
   scaleStartMs,
 } from './scale-workload.js';
-import { fmt, table } from './stats.js';
+import { fmt, percentile, table } from './stats.js';
 
 export interface ScaleQueryOptions {
   clickhouseUrl: string | undefined;
@@ -24,11 +24,6 @@ export interface ScaleQueryOptions {
 
 const HOUR_NS = 3_600_000_000_000n;
 
-const pct = (values: number[], q: number) => {
-  const v = [...values].sort((a, b) => a - b);
-  return v.length ? (v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)] as number) : 0;
-};
-
 /**
  * p50 / p95 of every page's store query on the kept scale store (see scale-store.ts), one query at
  * a time after one warm-up call, each repeated `reps` times with varying arguments (agent, hour,
@@ -36,11 +31,7 @@ const pct = (values: number[], q: number) => {
  */
 export async function runScaleQueryBench(opts: ScaleQueryOptions): Promise<void> {
   const params = opts.params ?? DEFAULT_SCALE;
-  for (const kind of opts.stores) {
-    if (kind === 'clickhouse' && !opts.clickhouseUrl) {
-      opts.log('scale: ClickHouse skipped (set CLICKHOUSE_URL)');
-      continue;
-    }
+  for (const kind of scaleStoreKinds(opts.stores, opts.clickhouseUrl, 'scale', opts.log)) {
     const s = await openScaleStore(kind, opts.clickhouseUrl, opts.log, params, { build: !opts.noBuild });
     try {
       await benchStore(s, opts);
@@ -50,14 +41,42 @@ export async function runScaleQueryBench(opts: ScaleQueryOptions): Promise<void>
   }
 }
 
+/** What the scale benches ask for, read from the kept store itself. */
+export interface ScaleSample {
+  /** The newest 200 runs (the runs list's first pages). */
+  recent: RunSummary[];
+  agents: string[];
+  /** The 200- and 2,000-step runs of the chunks built so far. */
+  longRuns: Array<{ steps: number; id: string }>;
+}
+
+/** The store's newest runs, agents and long runs; undefined (and said) when the store is empty. */
+export async function sampleScaleStore(s: ScaleStore, log: (line: string) => void): Promise<ScaleSample | undefined> {
+  const recent = (await s.store.listRuns(SCALE_PROJECT, { limit: 200 })).runs;
+  if (recent.length === 0) {
+    log(`scale: ${s.kind} store is empty`);
+    return undefined;
+  }
+  // The long runs live in chunks of their own; a store used as far as it is built may not hold them yet.
+  const longRuns = longRunChunks(s.params)
+    .filter((chunk) => chunk < s.chunksDone)
+    .flatMap((chunk) => LONG_RUN_STEPS.map((steps) => ({ steps, id: longRunTraceId(steps, chunk) })));
+  return { recent, agents: scaleAgents(s.params), longRuns };
+}
+
+/** Said instead of the long runs' figures when their chunks are not built yet. */
+export function longRunsNotBuilt(params: ScaleParams): string {
+  const chunks = longRunChunks(params).map((c) => c + 1);
+  return `  open a ${LONG_RUN_STEPS.map((n) => fmt(n)).join('- / ')}-step run: not measured, their chunks (${chunks.join(', ')}) are not built yet`;
+}
+
 async function benchStore(s: ScaleStore, opts: ScaleQueryOptions): Promise<void> {
   const store = s.store;
   const P = SCALE_PROJECT;
-  const newest = (await store.listRuns(P, { limit: 1 })).runs[0];
-  if (!newest) {
-    opts.log(`scale: ${s.kind} store is empty`);
-    return;
-  }
+  const found = await sampleScaleStore(s, opts.log);
+  if (!found) return;
+  const { recent: sample, agents, longRuns } = found;
+  const newest = sample[0] as RunSummary;
   const endNs = newest.startNs;
   const startNs = BigInt(scaleStartMs(s.params)) * 1_000_000n;
   const spanNs = endNs - startNs;
@@ -65,10 +84,9 @@ async function benchStore(s: ScaleStore, opts: ScaleQueryOptions): Promise<void>
     `\nscale queries on ${s.kind} (${s.where}): ${fmt(s.spans)} spans, ${fmt(s.runs)} runs, ` +
       `${(Number(spanNs) / 86_400e9 || 0).toFixed(1)} days stored; ${opts.reps} calls each`,
   );
+  if (longRuns.length === 0) opts.log(longRunsNotBuilt(s.params));
   // Values to ask for, read from the store itself.
-  const sample = (await store.listRuns(P, { limit: 200 })).runs;
   const tools = [...new Set(sample.flatMap((r) => r.toolNames))].filter(Boolean);
-  const agents = scaleAgents(s.params);
   const detail = await store.getRun(P, (sample[0] as { traceId: string }).traceId);
   const docs = new Set<string>();
   const approvals: string[] = [];
@@ -81,18 +99,6 @@ async function benchStore(s: ScaleStore, opts: ScaleQueryOptions): Promise<void>
   const docList = [...docs];
   const words = ['refund', 'order', 'invoice', 'shipping', 'password', 'weather', 'translate', 'warranty'];
   void detail;
-  // The long runs live in chunks of their own; a store used as far as it is built may not hold them yet.
-  const longRuns = longRunChunks(s.params)
-    .filter((chunk) => chunk < s.chunksDone)
-    .flatMap((chunk) => LONG_RUN_STEPS.map((steps) => ({ steps, id: longRunTraceId(steps, chunk) })));
-  if (longRuns.length === 0) {
-    opts.log(
-      `  open a ${LONG_RUN_STEPS.map((n) => fmt(n)).join('- / ')}-step run: not measured, their chunks ` +
-        `(${longRunChunks(s.params)
-          .map((c) => c + 1)
-          .join(', ')}) are not built yet`,
-    );
-  }
   const pick = <T>(list: readonly T[], i: number) => list[i % list.length] as T;
   const hourAt = (i: number) =>
     endNs - BigInt(((i * 37) % Math.max(1, Math.floor(Number(spanNs / HOUR_NS)))) + 1) * HOUR_NS;
@@ -197,11 +203,11 @@ async function benchStore(s: ScaleStore, opts: ScaleQueryOptions): Promise<void>
         await call();
         times.push(performance.now() - t);
       }
-      rows.push([name, fmt(pct(times, 0.5)), fmt(pct(times, 0.95)), fmt(Math.max(...times))]);
+      rows.push([name, fmt(percentile(times, 0.5)), fmt(percentile(times, 0.95)), fmt(Math.max(...times))]);
     } catch (error) {
       rows.push([name, 'failed', (error as Error).message.slice(0, 80), '']);
     }
-    opts.log(`  ${name}: p50 ${fmt(pct(times, 0.5))} ms, p95 ${fmt(pct(times, 0.95))} ms`);
+    opts.log(`  ${name}: p50 ${fmt(percentile(times, 0.5))} ms, p95 ${fmt(percentile(times, 0.95))} ms`);
   }
   opts.log(table(rows));
 }

@@ -26,6 +26,8 @@ export interface ScaleStore {
   runs: number;
   /** Chunks written so far (of `params.chunks`): a store used as far as it is built has fewer. */
   chunksDone: number;
+  /** The environment that points a collector process (`casefile serve`) at this store. */
+  collectorEnv: Record<string, string>;
 }
 
 interface Progress {
@@ -45,8 +47,21 @@ export async function openScaleStore(
 ): Promise<ScaleStore> {
   const key = scaleKey(params);
   const dir = join(SCALE_DIR, key);
-  await mkdir(join(dir, 'duckdb'), { recursive: true });
   const database = `casefile_scale_${key}`;
+  const where = kind === 'duckdb' ? join(dir, 'duckdb', 'casefile.duckdb') : `${clickhouseUrl} database ${database}`;
+  const progressFile = join(
+    dir,
+    kind === 'duckdb' ? 'progress-duckdb.json' : `progress-clickhouse-${hostKey(clickhouseUrl)}.json`,
+  );
+  // Not building: a store that was never started is an error, not an empty store created here.
+  if (options.build === false && !existsSync(progressFile)) {
+    throw new Error(
+      `no ${kind} scale store at ${where} (no ${progressFile}; CASEFILE_SCALE_DIR=${SCALE_DIR}): build it with ` +
+        `\`${kind === 'clickhouse' ? `CLICKHOUSE_URL=${clickhouseUrl} ` : ''}node test/dist/bench/scale-store.js ${kind}${params.spans === DEFAULT_SCALE.spans ? '' : ` ${params.spans}`}\`, ` +
+        'or run without --scale-no-build',
+    );
+  }
+  await mkdir(join(dir, 'duckdb'), { recursive: true });
   const store =
     kind === 'duckdb'
       ? await createStore({ kind: 'duckdb', dataDir: join(dir, 'duckdb') })
@@ -59,11 +74,6 @@ export async function openScaleStore(
           timeoutMs: 600_000,
           pingTimeoutMs: 60_000,
         });
-  const where = kind === 'duckdb' ? join(dir, 'duckdb', 'casefile.duckdb') : `${clickhouseUrl} database ${database}`;
-  const progressFile = join(
-    dir,
-    kind === 'duckdb' ? 'progress-duckdb.json' : `progress-clickhouse-${hostKey(clickhouseUrl)}.json`,
-  );
   let progress: Progress = { params, chunksDone: 0, spans: 0, runs: 0, writeMs: 0 };
   if (existsSync(progressFile)) progress = JSON.parse(await readFile(progressFile, 'utf8')) as Progress;
   const migrateStarted = performance.now();
@@ -107,7 +117,44 @@ export async function openScaleStore(
       );
     }
   }
-  return { kind, store, params, where, spans: progress.spans, runs: progress.runs, chunksDone: progress.chunksDone };
+  const collectorEnv: Record<string, string> =
+    kind === 'duckdb'
+      ? { CASEFILE_STORE: 'duckdb', CASEFILE_DATA_DIR: join(dir, 'duckdb') }
+      : {
+          CASEFILE_STORE: 'clickhouse',
+          CASEFILE_CLICKHOUSE_URL: clickhouseUrl as string,
+          CASEFILE_CLICKHOUSE_DATABASE: database,
+        };
+  return {
+    kind,
+    store,
+    params,
+    where,
+    spans: progress.spans,
+    runs: progress.runs,
+    chunksDone: progress.chunksDone,
+    collectorEnv,
+  };
+}
+
+/** Of `kinds`, the stores a bench can open: ClickHouse only with a URL (else said, as `<bench>: … skipped`). */
+export function scaleStoreKinds(
+  kinds: ReadonlyArray<'duckdb' | 'clickhouse'>,
+  clickhouseUrl: string | undefined,
+  bench: string,
+  log: (line: string) => void,
+): Array<'duckdb' | 'clickhouse'> {
+  if (!clickhouseUrl && kinds.includes('clickhouse')) log(`${bench}: ClickHouse skipped (set CLICKHOUSE_URL)`);
+  return kinds.filter((k) => k !== 'clickhouse' || clickhouseUrl);
+}
+
+/** The kept store's parameters at another size (its own key): chunks of the same size as the 10M store's. */
+export function scaleParamsFor(spans: number): ScaleParams {
+  return {
+    ...DEFAULT_SCALE,
+    spans,
+    chunks: Math.max(1, Math.round((DEFAULT_SCALE.chunks * spans) / DEFAULT_SCALE.spans)),
+  };
 }
 
 function hostKey(url: string | undefined): string {
@@ -117,12 +164,7 @@ function hostKey(url: string | undefined): string {
 /** `node test/dist/bench/scale-store.js duckdb|clickhouse [spans]`: build (or resume) a store on its own. */
 async function main(argv: string[]): Promise<void> {
   const kind = argv[0] === 'clickhouse' ? 'clickhouse' : 'duckdb';
-  const spans = argv[1] ? Number(argv[1]) : DEFAULT_SCALE.spans;
-  const params = {
-    ...DEFAULT_SCALE,
-    spans,
-    chunks: Math.max(1, Math.round((DEFAULT_SCALE.chunks * spans) / DEFAULT_SCALE.spans)),
-  };
+  const params = scaleParamsFor(argv[1] ? Number(argv[1]) : DEFAULT_SCALE.spans);
   const s = await openScaleStore(kind, process.env.CLICKHOUSE_URL, (l) => process.stdout.write(`${l}\n`), params);
   process.stdout.write(`scale: ${kind} store ready at ${s.where}: ${fmt(s.spans)} spans, ${fmt(s.runs)} runs\n`);
   await s.store.close();

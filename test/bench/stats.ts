@@ -5,6 +5,12 @@ export function median(values: number[]): number {
   return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
+/** The `q` quantile (0–1) of `values` by the nearest-rank method (p95 of 20 values is the 19th); 0 when empty. */
+export function percentile(values: number[], q: number): number {
+  const v = [...values].sort((a, b) => a - b);
+  return v.length ? (v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))] as number) : 0;
+}
+
 /**
  * A distribution-free confidence interval for the median of `values` (order statistics of the
  * binomial, as the sign test uses): the true median lies between the two values it returns with at

@@ -14,6 +14,8 @@ import { runRedactionBench } from './redaction-bench.js';
 import { runReplayBench } from './replay-bench.js';
 import { runScaleIngestBench } from './scale-ingest-bench.js';
 import { runScaleQueryBench } from './scale-query-bench.js';
+import { scaleParamsFor } from './scale-store.js';
+import { runScaleUiBench } from './scale-ui-bench.js';
 import { runSdkOverheadBench } from './sdk-overhead-bench.js';
 import { runViewCostBench } from './view-cost-bench.js';
 
@@ -31,12 +33,15 @@ import { runViewCostBench } from './view-cost-bench.js';
  *   --drift-spans=N           spans the drift scale bench stores (default 1,000,000)
  *   --drift-size=bench|small  the drift suite's size: 300 runs an hour (default), or the test's ~40
  *   --drift-stores=duckdb,clickhouse  stores the drift suite judges (default both; ClickHouse needs CLICKHOUSE_URL)
- *   --only scale              ingest ratios, collector memory and queries on the kept 10M-span store
- *                             (scale-profile, scale-ingest, scale-rss, scale-views, scale-queries: one of them)
+ *   --only scale              ingest ratios, collector memory, queries and UI pages on the kept 10M-span store
+ *                             (scale-profile, scale-ingest, scale-rss, scale-views, scale-queries, scale-ui: one of them)
  *   --only scale-views        what each ClickHouse materialized view adds to an insert into spans
- *   --scale-no-build          query the kept store as far as it is built (it is resumable)
+ *   --only scale-ui           the runs page and run page in Chromium on the kept store: time to first row
+ *   --scale-no-build          query the kept store as far as it is built (it is resumable); absent, an error
  *   --scale-stores=a,b        duckdb, clickhouse (default both)
- *   --scale-reps=N            calls per query in the scale query bench (default 20)
+ *   --scale-reps=N            calls per query in the scale query bench, loads per page after the first in
+ *                             the UI bench (default 20)
+ *   --scale-spans=N           use the smaller kept store `scale-store.js <kind> N` built (default 10,000,000)
  *   --scale-cells=4x50,16x500 the ingest cells (requests in flight × spans per request; default all six)
  *   --scale-ingest-reps=N     repetitions per ingest cell (default 5)
  *   --scale-ack=stored,logged acknowledge ingest when stored (group commit) and/or when logged (default both)
@@ -61,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
       'scale-stores': { type: 'string' },
       'scale-no-build': { type: 'boolean' },
       'scale-reps': { type: 'string' },
+      'scale-spans': { type: 'string' },
       'scale-cells': { type: 'string' },
       'scale-ack': { type: 'string' },
       'scale-ingest-reps': { type: 'string' },
@@ -196,6 +202,11 @@ async function main(argv: string[]): Promise<void> {
     }
     const scaleReps = flags['scale-reps'] === undefined ? 20 : Number(flags['scale-reps']);
     if (!Number.isInteger(scaleReps) || scaleReps <= 0) throw new Error('--scale-reps must be a positive integer');
+    const scaleSpans = flags['scale-spans'] === undefined ? undefined : Number(flags['scale-spans']);
+    if (scaleSpans !== undefined && (!Number.isInteger(scaleSpans) || scaleSpans <= 0)) {
+      throw new Error('--scale-spans must be a positive integer');
+    }
+    const scaleParams = scaleSpans === undefined ? {} : { params: scaleParamsFor(scaleSpans) };
     if (wants('scale') || wants('scale-queries')) {
       log('\n== Scale: every page on the kept 10M-span store ==');
       await runScaleQueryBench({
@@ -203,6 +214,18 @@ async function main(argv: string[]): Promise<void> {
         stores: scaleStores,
         noBuild: flags['scale-no-build'] === true,
         reps: scaleReps,
+        ...scaleParams,
+        log,
+      });
+    }
+    if (wants('scale') || wants('scale-ui')) {
+      log('\n== Scale: the runs page and run page in Chromium on the kept store, time to first row ==');
+      await runScaleUiBench({
+        clickhouseUrl,
+        stores: scaleStores,
+        noBuild: flags['scale-no-build'] === true,
+        reps: scaleReps,
+        ...scaleParams,
         log,
       });
     }

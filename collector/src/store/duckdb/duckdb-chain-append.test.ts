@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildEntry, genesisHash, pendingLeaf } from '../../evidence/chain.js';
 import { verifyIntegrity } from '../../evidence/verify.js';
 import type { Step } from '../../model/step.js';
 import { buildRun, DAY0 } from '../conformance.fixtures.js';
 import { EVIDENCE_MIGRATION, LEAF_GROUPS_MIGRATION } from './duckdb-evidence.js';
+import { onFile } from './duckdb-file.fixtures.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
 
 const P = 'proj-chain';
@@ -24,18 +24,6 @@ function entryFor(run: Step[], seq = 0n) {
     detail: '',
     leaves: run.map(pendingLeaf),
   });
-}
-
-/** Runs statements on the file directly, with no store open on it. */
-async function onFile<T>(dir: string, work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(join(dir, 'casefile.duckdb'));
-  const conn = await instance.connect();
-  try {
-    return await work(conn);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
 }
 
 /** Rows as they are in the file (reads through the store collapse identical rows). */

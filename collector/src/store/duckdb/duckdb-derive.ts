@@ -1,4 +1,4 @@
-import type { RunSort } from '@casefile/contract';
+import { RUN_NAME_ATTRIBUTE, type RunSort } from '@casefile/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { BadInputError } from '../../errors/errors.js';
 import { bucketCount, type OverviewQuery, overviewRangeMs } from '../overview.js';
@@ -16,6 +16,9 @@ import { spanTextCondition } from './duckdb-run-search.js';
 // The root step wins, then an `agent` step, then the earliest; empty values never win over set ones.
 const RANK = "(parent_span_id <> '')::INTEGER * 2 + (kind <> 'agent')::INTEGER";
 const pick = (col: string) => `first(${col} ORDER BY ${col} = '', ${RANK}, start_ns, span_id)`;
+// `casefile.run.name` of a step's attributes (JSON text), '' when absent; parsed only where the key is present.
+const RUN_NAME_SQL = (alias: string) =>
+  `CASE WHEN ${alias}.attributes LIKE '%"${RUN_NAME_ATTRIBUTE}"%' THEN coalesce(json_extract_string(${alias}.attributes, '$."${RUN_NAME_ATTRIBUTE}"'), '') ELSE '' END`;
 const distinctNonEmpty = (col: string) => `coalesce(list(DISTINCT ${col}) FILTER (WHERE ${col} <> ''), []::VARCHAR[])`;
 
 export const REFRESH_DERIVED: readonly string[] = [
@@ -23,7 +26,7 @@ export const REFRESH_DERIVED: readonly string[] = [
 SELECT s.project_id, s.trace_id, s.span_id, s.parent_span_id, s.kind, s.name, s.start_ns, s.end_ns, s.status,
   s.service_name, s.agent_name, s.agent_version, s.conversation_id, s.run_input, s.prompt_version,
   s.policy_version, s.request_model, s.response_model, s.input_tokens, s.output_tokens, s.tool_name,
-  s.document_ids, s.approval_id
+  s.document_ids, s.approval_id, ${RUN_NAME_SQL('s')} AS run_name
 FROM spans s JOIN affected a ON s.project_id = a.project_id AND s.trace_id = a.trace_id`,
   'DELETE FROM runs USING affected a WHERE runs.project_id = a.project_id AND runs.trace_id = a.trace_id',
   `INSERT INTO runs
@@ -34,7 +37,7 @@ SELECT project_id, trace_id, min(start_ns), max(end_ns), ${pick('name')}, ${pick
   list_sort(${distinctNonEmpty('tool_name')}),
   ${pick('prompt_version')}, ${pick('policy_version')},
   list_sort(list_distinct(list_concat(${distinctNonEmpty('request_model')}, ${distinctNonEmpty('response_model')}))),
-  coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), ${pick('run_input')}, 0
+  coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), ${pick('run_input')}, 0, ${pick('run_name')}
 FROM affected_spans GROUP BY project_id, trace_id`,
   ...lookupRefresh('run_documents', 'document_id', 'unnest(document_ids)', 'len(document_ids) > 0'),
   ...lookupRefresh('run_tools', 'tool_name', 'tool_name', "tool_name <> ''"),
@@ -50,7 +53,25 @@ SELECT DISTINCT project_id, k, trace_id FROM (SELECT project_id, ${keyExpr} AS k
   ];
 }
 
-export const RUN_COLUMNS = `r.trace_id, r.start_ns, r.end_ns, r.name, r.service_name, r.agent_name, r.agent_version, r.conversation_id, r.status, r.step_count, r.error_count, r.tool_names, r.prompt_version, r.policy_version, r.models, r.input_tokens, r.output_tokens, r.run_input, ${FINDING_COUNT_SQL} AS finding_count`;
+export const RUN_COLUMNS = `r.trace_id, r.start_ns, r.end_ns, r.name, r.service_name, r.agent_name, r.agent_version, r.conversation_id, r.status, r.step_count, r.error_count, r.tool_names, r.prompt_version, r.policy_version, r.models, r.input_tokens, r.output_tokens, r.run_input, r.run_name, ${FINDING_COUNT_SQL} AS finding_count`;
+
+/**
+ * Migration 12: each run's name (`casefile.run.name`, picked as `pickRunName` does) kept in `runs`, so a
+ * list page no longer reads its runs' steps for it. Existing runs are filled from their stored steps.
+ */
+export const RUN_NAME_MIGRATION = {
+  version: 12,
+  name: 'run names kept in runs',
+  statements: [
+    "ALTER TABLE runs ADD COLUMN run_name VARCHAR DEFAULT ''",
+    `UPDATE runs SET run_name = n.run_name FROM (
+  SELECT project_id, trace_id, ${pick('run_name')} AS run_name
+  FROM (SELECT project_id, trace_id, parent_span_id, kind, start_ns, span_id, ${RUN_NAME_SQL('s')} AS run_name
+    FROM spans s WHERE s.attributes LIKE '%"${RUN_NAME_ATTRIBUTE}"%')
+  GROUP BY project_id, trace_id
+) n WHERE runs.project_id = n.project_id AND runs.trace_id = n.trace_id`,
+  ],
+};
 
 const SEVERITY_RANK_SQL = `(SELECT coalesce(max(CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 END), 0)
 FROM findings f WHERE f.project_id = r.project_id AND f.trace_id = r.trace_id AND f.status = 'open')`;

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type ColumnKind, STEP_COLUMNS } from '../step-columns.js';
 import { ALERTS_MIGRATION } from './duckdb-alerts.js';
 import { BACKLOG_MIGRATION } from './duckdb-backlog.js';
+import { RUN_NAME_MIGRATION } from './duckdb-derive.js';
 import { EVIDENCE_MIGRATION, LEAF_GROUPS_MIGRATION } from './duckdb-evidence.js';
 import { FINDINGS_MIGRATION } from './duckdb-findings.js';
 
@@ -89,6 +90,7 @@ export const MIGRATIONS: readonly Migration[] = [
   BACKLOG_MIGRATION,
   EVIDENCE_MIGRATION,
   LEAF_GROUPS_MIGRATION,
+  RUN_NAME_MIGRATION,
 ];
 
 export async function applyMigrations(conn: DuckDBConnection): Promise<void> {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUN_NAME_ATTRIBUTE, worstSeverity } from '@casefile/contract';
+import { worstSeverity } from '@casefile/contract';
 import {
   type DuckDBAppender,
   type DuckDBConnection,
@@ -13,7 +13,6 @@ import {
 import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
-import { pickRunName } from '../../model/summarize-run.js';
 import type {
   AlertDelivery,
   AlertDeliveryQuery,
@@ -779,15 +778,14 @@ function toRunSummary(r: Row): RunSummary {
     outputTokens: Number(r.output_tokens),
     runInput: String(r.run_input),
     findingCount: Number(r.finding_count),
-    runName: '',
+    runName: String(r.run_name ?? ''),
     worstSeverity: '',
   };
 }
 
 /**
- * Fills `runName` from the steps that carry `casefile.run.name` (picked as `summarizeRun` does) and
- * `worstSeverity` from the open findings. Read after listing, over the listed traces only, so the
- * runs table needs no column for either.
+ * Fills `worstSeverity` from the open findings. Read after listing, over the listed traces only, so the
+ * runs table needs no column for it.
  */
 async function withRunFacts(conn: DuckDBConnection, projectId: string, runs: RunSummary[]): Promise<RunSummary[]> {
   if (runs.length === 0) return runs;
@@ -801,21 +799,6 @@ async function withRunFacts(conn: DuckDBConnection, projectId: string, runs: Run
     severities.set(String(r.trace_id), list);
   }
   for (const run of runs) run.worstSeverity = worstSeverity(severities.get(run.traceId) ?? []);
-  const sql = `SELECT trace_id, span_id, parent_span_id, kind, start_ns, attributes FROM spans
-WHERE project_id = $1 AND trace_id IN (${inList}) AND attributes LIKE '%"${RUN_NAME_ATTRIBUTE}"%'`;
-  const byTrace = new Map<string, Parameters<typeof pickRunName>[0][number][]>();
-  for (const r of await readRows(conn, sql, [projectId, ...ids])) {
-    const list = byTrace.get(String(r.trace_id)) ?? [];
-    list.push({
-      spanId: String(r.span_id),
-      parentSpanId: String(r.parent_span_id),
-      kind: r.kind as Step['kind'],
-      startNs: BigInt(r.start_ns as bigint),
-      attributes: JSON.parse(String(r.attributes)) as Record<string, string>,
-    });
-    byTrace.set(String(r.trace_id), list);
-  }
-  for (const run of runs) run.runName = pickRunName(byTrace.get(run.traceId) ?? []);
   return runs;
 }
 

@@ -3,7 +3,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { BadInputError } from '../../errors/errors.js';
 import { bucketCount, type OverviewQuery, overviewRangeMs } from '../overview.js';
 import { decodeCursor, isSorted, offsetOf, type RunQuery } from '../port.js';
-import { FINDING_COUNT_SQL } from './duckdb-findings.js';
+import { FINDING_COUNT_SQL, hasFindingsSql } from './duckdb-findings.js';
 import { spanTextCondition } from './duckdb-run-search.js';
 
 /**
@@ -53,7 +53,12 @@ SELECT DISTINCT project_id, k, trace_id FROM (SELECT project_id, ${keyExpr} AS k
   ];
 }
 
-export const RUN_COLUMNS = `r.trace_id, r.start_ns, r.end_ns, r.name, r.service_name, r.agent_name, r.agent_version, r.conversation_id, r.status, r.step_count, r.error_count, r.tool_names, r.prompt_version, r.policy_version, r.models, r.input_tokens, r.output_tokens, r.run_input, r.run_name, ${FINDING_COUNT_SQL} AS finding_count`;
+/**
+ * A run summary's columns. `findingCount` is filled after the page is chosen, from the page's findings
+ * only (a count per run in the select made DuckDB count findings for every run of the project before
+ * taking the page); only the severity sort selects it, as it orders by it.
+ */
+export const RUN_COLUMNS = `r.trace_id, r.start_ns, r.end_ns, r.name, r.service_name, r.agent_name, r.agent_version, r.conversation_id, r.status, r.step_count, r.error_count, r.tool_names, r.prompt_version, r.policy_version, r.models, r.input_tokens, r.output_tokens, r.run_input, r.run_name`;
 
 /**
  * Migration 12: each run's name (`casefile.run.name`, picked as `pickRunName` does) kept in `runs`, so a
@@ -129,7 +134,7 @@ export function buildListRuns(
     const any = spanTextCondition(query.text, bind);
     where.push(`r.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.project_id = $1 AND (${any}))`);
   }
-  if (query.hasFindings !== undefined) where.push(`${FINDING_COUNT_SQL} ${query.hasFindings ? '> 0' : '= 0'}`);
+  if (query.hasFindings !== undefined) where.push(`${query.hasFindings ? '' : 'NOT '}${hasFindingsSql('$1')}`);
   const count = { sql: `SELECT count(*) AS n FROM runs r WHERE ${where.join(' AND ')}`, params: [...params] };
   let page = `LIMIT ${bind(query.limit + 1)}`;
   if (isSorted(query)) {
@@ -142,7 +147,8 @@ export function buildListRuns(
       `(r.start_ns < ${start}::UBIGINT OR (r.start_ns = ${start}::UBIGINT AND r.trace_id < ${bind(after.traceId)}))`,
     );
   }
-  const sql = `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where.join(' AND ')}
+  const counted = query.sort?.key === 'severity' ? `, ${FINDING_COUNT_SQL} AS finding_count` : '';
+  const sql = `SELECT ${RUN_COLUMNS}${counted} FROM runs r WHERE ${where.join(' AND ')}
 ORDER BY ${orderBy(query.sort)} ${page}`;
   return { sql, params, count };
 }

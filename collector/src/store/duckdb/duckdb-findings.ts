@@ -53,6 +53,13 @@ export const FINDINGS_MIGRATION = {
 export const FINDING_COUNT_SQL =
   "(SELECT count(*) FROM findings f WHERE f.project_id = r.project_id AND f.trace_id = r.trace_id AND f.status = 'open' AND f.severity <> 'low')";
 
+/**
+ * Whether run `r` of project `projectParam` has a finding that `countsTowardRun`: membership in the
+ * project's set of such runs, which DuckDB builds once (a correlated count or EXISTS was planned per run).
+ */
+export const hasFindingsSql = (projectParam: string): string =>
+  `r.trace_id IN (SELECT f.trace_id FROM findings f WHERE f.project_id = ${projectParam} AND f.status = 'open' AND f.severity <> 'low')`;
+
 const FINDING_COLUMNS = 15;
 
 /**

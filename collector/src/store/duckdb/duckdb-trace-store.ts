@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { worstSeverity } from '@casefile/contract';
+import { type Severity, worstSeverity } from '@casefile/contract';
 import {
   type DuckDBAppender,
   type DuckDBConnection,
@@ -34,6 +34,7 @@ import type {
   StoredCase,
 } from '../evidence.js';
 import {
+  countsTowardRun,
   type DetectionAuditEntry,
   type FindingPage,
   type FindingQuery,
@@ -777,28 +778,32 @@ function toRunSummary(r: Row): RunSummary {
     inputTokens: Number(r.input_tokens),
     outputTokens: Number(r.output_tokens),
     runInput: String(r.run_input),
-    findingCount: Number(r.finding_count),
+    findingCount: 0,
     runName: String(r.run_name ?? ''),
     worstSeverity: '',
   };
 }
 
 /**
- * Fills `worstSeverity` from the open findings. Read after listing, over the listed traces only, so the
- * runs table needs no column for it.
+ * Fills `findingCount` and `worstSeverity` from the open findings. Read after listing, over the listed
+ * traces only, so neither is computed for runs the page does not show.
  */
 async function withRunFacts(conn: DuckDBConnection, projectId: string, runs: RunSummary[]): Promise<RunSummary[]> {
   if (runs.length === 0) return runs;
   const ids = runs.map((r) => r.traceId);
   const inList = ids.map((_, i) => `$${i + 2}`).join(', ');
-  const severities = new Map<string, string[]>();
+  const severities = new Map<string, Severity[]>();
   const open = `SELECT trace_id, severity FROM findings WHERE project_id = $1 AND trace_id IN (${inList}) AND status = 'open'`;
   for (const r of await readRows(conn, open, [projectId, ...ids])) {
     const list = severities.get(String(r.trace_id)) ?? [];
-    list.push(String(r.severity));
+    list.push(String(r.severity) as Severity);
     severities.set(String(r.trace_id), list);
   }
-  for (const run of runs) run.worstSeverity = worstSeverity(severities.get(run.traceId) ?? []);
+  for (const run of runs) {
+    const open = severities.get(run.traceId) ?? [];
+    run.worstSeverity = worstSeverity(open);
+    run.findingCount = open.filter((severity) => countsTowardRun({ status: 'open', severity })).length;
+  }
   return runs;
 }
 

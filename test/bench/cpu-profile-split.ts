@@ -19,6 +19,8 @@ interface CpuProfile {
 }
 
 const PARTS: Array<[string, (url: string, fn: string) => boolean]> = [
+  // Before the store client: the chain's appends live in the stores' evidence modules.
+  ['hash chain (canonical records, leaves, appends)', (u) => /\/evidence\/|chain-leaf-groups|-evidence\.js/.test(u)],
   ['detection (reads + rules)', (u) => /\/ingest\/detection-|\/detect\//.test(u)],
   ['redaction pass', (u) => /redact/.test(u)],
   ['normalise', (u) => /\/normalize\//.test(u)],

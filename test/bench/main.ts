@@ -44,6 +44,7 @@ import { runViewCostBench } from './view-cost-bench.js';
  *   --scale-spans=N           use the smaller kept store `scale-store.js <kind> N` built (default 10,000,000)
  *   --scale-cells=4x50,16x500 the ingest cells (requests in flight × spans per request; default all six)
  *   --scale-ingest-reps=N     repetitions per ingest cell (default 5)
+ *   --scale-rss-minutes=N     length of the steady ingest the collector's memory is sampled over (default 10)
  *   --scale-ack=stored,logged acknowledge ingest when stored (group commit) and/or when logged (default both)
  *   --only lag                detection and ingest lag under a steady load and a 2-minute overload, per store
  *   --lag-steady-ms=N, --lag-overload-ms=N   how long each phase runs (default 60,000 and 120,000)
@@ -51,6 +52,13 @@ import { runViewCostBench } from './view-cost-bench.js';
  *   --lag-catch-up-ms=N       longest wait for detection to catch up after a phase (default 600,000)
  */
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** `--scale-rss-minutes`: a positive number of minutes, as ms. */
+function minutes(flag: string): number {
+  const n = Number(flag);
+  if (!Number.isFinite(n) || n <= 0) throw new Error('--scale-rss-minutes must be a positive number');
+  return n * 60_000;
+}
 
 async function main(argv: string[]): Promise<void> {
   const { values: flags } = parseArgs({
@@ -70,6 +78,7 @@ async function main(argv: string[]): Promise<void> {
       'scale-cells': { type: 'string' },
       'scale-ack': { type: 'string' },
       'scale-ingest-reps': { type: 'string' },
+      'scale-rss-minutes': { type: 'string' },
       'lag-steady-ms': { type: 'string' },
       'lag-overload-ms': { type: 'string' },
       'lag-stores': { type: 'string' },
@@ -191,6 +200,7 @@ async function main(argv: string[]): Promise<void> {
         ack,
         ingest: wants('scale') || wants('scale-ingest'),
         rss: wants('scale') || wants('scale-rss'),
+        ...(flags['scale-rss-minutes'] === undefined ? {} : { soakMs: minutes(flags['scale-rss-minutes']) }),
         profile: wants('scale') || wants('scale-profile'),
         log,
       });

@@ -6,6 +6,7 @@ import type { Step } from '@casefile/collector';
 import { createStore } from '@casefile/collector/store';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
+import { scrape } from '../lib/fault-load.js';
 import { splitProfile } from './cpu-profile-split.js';
 import { fmt, median, table } from './stats.js';
 import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
@@ -75,6 +76,7 @@ async function openTarget(
   opts: ScaleIngestOptions,
   profileDir?: string,
   ack: 'stored' | 'logged' = 'stored',
+  extraEnv: Record<string, string> = {},
 ): Promise<Target> {
   const database = `casefile_ingest_${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> =
@@ -82,7 +84,7 @@ async function openTarget(
       ? { CASEFILE_CLICKHOUSE_URL: opts.clickhouseUrl as string, CASEFILE_CLICKHOUSE_DATABASE: database }
       : {};
   const collector = await startCollectorProcess(
-    { CASEFILE_ALERT_TICK_MS: '0', CASEFILE_INGEST_LOG: String(ack === 'logged'), ...env },
+    { CASEFILE_ALERT_TICK_MS: '0', CASEFILE_INGEST_LOG: String(ack === 'logged'), ...env, ...extraEnv },
     {
       startTimeoutMs: 180_000,
       nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
@@ -295,20 +297,32 @@ async function sampleSteps(collector: CollectorProcess, spans: number): Promise<
   return out;
 }
 
-/** A steady ingest for `soakMs` with the collector's RSS sampled every 10 s (from /proc). */
+/**
+ * A steady ingest for `soakMs` with the collector's RSS sampled every 10 s (from /proc), and beside it
+ * the V8 heap in use and the memory of native objects bound to JavaScript (from `/metrics`): what RSS
+ * holds beyond those is native (DuckDB's buffer cache on DuckDB, bounded by `CASEFILE_DUCKDB_MEMORY_LIMIT`).
+ */
 async function memorySoak(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOptions): Promise<void> {
   const soakMs = opts.soakMs ?? 600_000;
-  const target = await openTarget(kind, opts);
+  const token = randomBytes(16).toString('hex');
+  const target = await openTarget(kind, opts, undefined, 'stored', { CASEFILE_METRICS_TOKEN: token });
   try {
-    const samples: Array<[number, number]> = [];
+    const samples: Array<{ t: number; rss: number; heap: number; external: number }> = [];
     const started = Date.now();
-    const rss = async () => {
+    const sample = async () => {
       const status = await readFile(`/proc/${target.collector.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      samples.push([Math.round((Date.now() - started) / 1000), kb / 1024]);
+      const m = await scrape(target.collector.url, token).catch(() => undefined);
+      const mib = (name: string) => (m?.value(name) ?? Number.NaN) / 2 ** 20;
+      samples.push({
+        t: Math.round((Date.now() - started) / 1000),
+        rss: kb / 1024,
+        heap: mib('nodejs_heap_size_used_bytes'),
+        external: mib('nodejs_external_memory_bytes'),
+      });
     };
-    await rss();
-    const timer = setInterval(() => void rss(), 10_000);
+    await sample();
+    const timer = setInterval(() => void sample(), 10_000);
     let sent = 0;
     try {
       while (Date.now() - started < soakMs) {
@@ -319,16 +333,19 @@ async function memorySoak(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOption
     } finally {
       clearInterval(timer);
     }
-    await rss();
-    const mb = samples.map(([, m]) => m);
-    const firstHalf = mb.slice(1, Math.ceil(mb.length / 2));
-    const secondHalf = mb.slice(Math.ceil(mb.length / 2));
+    await sample();
     opts.log(
       `scale-rss ${kind}: ${fmt(sent)} spans in ${fmt(soakMs / 60_000, 1)} min (${fmt(sent / (soakMs / 1000))} spans/s); ` +
-        `RSS MiB every 10 s: ${samples.map(([t, m]) => `${t}s=${fmt(m)}`).join(' ')}`,
+        `MiB every 10 s (RSS/heap/external): ${samples.map((x) => `${x.t}s=${fmt(x.rss)}/${fmt(x.heap)}/${fmt(x.external)}`).join(' ')}`,
     );
+    const halves = (pick: (x: (typeof samples)[number]) => number) => {
+      const values = samples.slice(1).map(pick);
+      const mid = Math.ceil(values.length / 2);
+      return `${fmt(median(values.slice(0, mid)))} → ${fmt(median(values.slice(mid)))} (max ${fmt(Math.max(...values))})`;
+    };
     opts.log(
-      `scale-rss ${kind}: median RSS first half ${fmt(median(firstHalf))} MiB, second half ${fmt(median(secondHalf))} MiB, max ${fmt(Math.max(...mb))} MiB`,
+      `scale-rss ${kind}: median MiB, first half → second half: RSS ${halves((x) => x.rss)}, ` +
+        `V8 heap used ${halves((x) => x.heap)}, external ${halves((x) => x.external)}`,
     );
   } finally {
     await target.close();
@@ -360,6 +377,11 @@ async function profileRun(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOption
   opts.log(
     `scale-profile ${kind}: ${fmt(spans)} spans in ${fmt(ms / 1000, 1)} s (${fmt(spans / (ms / 1000))} spans/s), ` +
       `profile ${fmt(split.totalMs / 1000, 1)} s, busy ${fmt(busy)} ms = ${fmt((busy * 1000) / spans)} µs CPU per span (profile kept at ${join(dir, file)})`,
+  );
+  const chain = split.parts.find((p) => p.part.startsWith('hash chain'))?.ms ?? 0;
+  opts.log(
+    `scale-profile ${kind}: the hash chain took ${fmt((chain / busy) * 100, 1)} % of the collector's busy CPU ` +
+      `(${fmt((chain * 1000) / spans, 1)} µs a span; its garbage and the store's work on its rows not included)`,
   );
   opts.log(
     table([

@@ -26,6 +26,15 @@ describe('loadConfig', () => {
     expect(err?.message).toContain('CASEFILE_CLICKHOUSE_DATABASE (--clickhouse-database)');
   });
 
+  it('takes a DuckDB memory limit as a size and names the variable of one that is not', () => {
+    expect(loadConfig({ CASEFILE_DUCKDB_MEMORY_LIMIT: '1GB' }).duckdbMemoryLimit).toBe('1GB');
+    expect(loadConfig({}, ['--duckdb-memory-limit=512MiB']).duckdbMemoryLimit).toBe('512MiB');
+    expect(loadConfig({}).duckdbMemoryLimit).toBeUndefined();
+    expect(() => loadConfig({ CASEFILE_DUCKDB_MEMORY_LIMIT: 'lots' })).toThrow(
+      /CASEFILE_DUCKDB_MEMORY_LIMIT \(--duckdb-memory-limit\).*512MB or 2GB/,
+    );
+  });
+
   it('refuses ClickHouse without a URL, unknown flags and flags without values', () => {
     expect(() => loadConfig({ CASEFILE_STORE: 'clickhouse' })).toThrow(/CASEFILE_CLICKHOUSE_URL/);
     expect(() => loadConfig({}, ['--prot', '1'])).toThrow(/unknown flag --prot/);

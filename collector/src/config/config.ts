@@ -18,6 +18,11 @@ export const configSchema = z
     logFormat: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).optional(),
     dataDir: z.string().min(1).default('./.casefile'),
     store: z.enum(['duckdb', 'clickhouse']).optional(),
+    /** DuckDB's memory limit (its buffer cache and query memory), e.g. `1GB`; DuckDB's default is 80 % of RAM. */
+    duckdbMemoryLimit: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size such as 512MB or 2GB')
+      .optional(),
     clickhouseUrl: z.url().optional(),
     clickhouseDatabase: z
       .string()
@@ -121,6 +126,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   logFormat: { env: 'CASEFILE_LOG_FORMAT', flag: '--log-format' },
   dataDir: { env: 'CASEFILE_DATA_DIR', flag: '--data-dir' },
   store: { env: 'CASEFILE_STORE', flag: '--store' },
+  duckdbMemoryLimit: { env: 'CASEFILE_DUCKDB_MEMORY_LIMIT', flag: '--duckdb-memory-limit' },
   clickhouseUrl: { env: 'CASEFILE_CLICKHOUSE_URL', flag: '--clickhouse-url' },
   clickhouseDatabase: { env: 'CASEFILE_CLICKHOUSE_DATABASE', flag: '--clickhouse-database' },
   clickhouseUser: { env: 'CASEFILE_CLICKHOUSE_USER', flag: '--clickhouse-user' },

@@ -35,7 +35,7 @@ export async function openStore(config: Config, dataDir: string): Promise<TraceS
   await checkDataDir(dataDir);
   let store: TraceStore;
   try {
-    store = await createStore({ kind: 'duckdb', dataDir });
+    store = await createStore({ kind: 'duckdb', dataDir, memoryLimit: config.duckdbMemoryLimit });
   } catch (error) {
     throw await describeDuckDbOpenError(dataDir, error);
   }

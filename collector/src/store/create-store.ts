@@ -1,7 +1,12 @@
 import type { TraceStore } from './port.js';
 
 export type StoreConfig =
-  | { kind: 'duckdb'; dataDir: string }
+  | {
+      kind: 'duckdb';
+      dataDir: string;
+      /** DuckDB's `memory_limit` (e.g. `1GB`); unset: DuckDB's default, 80 % of RAM. */
+      memoryLimit?: string | undefined;
+    }
   | {
       kind: 'clickhouse';
       url: string;
@@ -33,7 +38,7 @@ export async function createStore(config: StoreConfig): Promise<TraceStore> {
   switch (config.kind) {
     case 'duckdb': {
       const { DuckDbTraceStore } = await import('./duckdb/duckdb-trace-store.js');
-      return DuckDbTraceStore.open(config.dataDir);
+      return DuckDbTraceStore.open(config.dataDir, { memoryLimit: config.memoryLimit });
     }
     case 'clickhouse': {
       const { ClickHouseTraceStore } = await import('./clickhouse/clickhouse-trace-store.js');

@@ -115,14 +115,17 @@ export class DuckDbTraceStore implements TraceStore {
     private readonly reader: DuckDBConnection,
   ) {}
 
-  static async open(dataDir: string): Promise<DuckDbTraceStore> {
+  static async open(dataDir: string, options: { memoryLimit?: string | undefined } = {}): Promise<DuckDbTraceStore> {
     const file = join(dataDir, 'casefile.duckdb');
     try {
       await mkdir(dataDir, { recursive: true });
       // Each checkpoint rewrites the primary-key index of `spans`; at the default 16 MB of WAL that
       // happens every other 5,000-row batch and makes writes O(stored spans). 256 MB keeps it rare
       // while bounding the WAL replayed after a crash.
-      const instance = await DuckDBInstance.create(file, { checkpoint_threshold: '256MB' });
+      const instance = await DuckDBInstance.create(file, {
+        checkpoint_threshold: '256MB',
+        ...(options.memoryLimit === undefined ? {} : { memory_limit: options.memoryLimit }),
+      });
       return new DuckDbTraceStore(instance, await instance.connect(), await instance.connect());
     } catch (error) {
       throw new StoreUnavailableError(`cannot open DuckDB file ${file}`, { cause: error });

@@ -57,6 +57,8 @@ export async function runScaleIngestBench(opts: ScaleIngestOptions): Promise<voi
 
 interface Target {
   collector: CollectorProcess;
+  /** The collector's `/metrics` token. */
+  metricsToken: string;
   /** The newest `spans` rows the collector stored, as the store holds them: the bulk insert's input. */
   sample(spans: number): Promise<unknown[]>;
   /** The store's bulk insert of these rows (fresh trace IDs each call); resolves to ms. */
@@ -76,15 +78,20 @@ async function openTarget(
   opts: ScaleIngestOptions,
   profileDir?: string,
   ack: 'stored' | 'logged' = 'stored',
-  extraEnv: Record<string, string> = {},
 ): Promise<Target> {
   const database = `casefile_ingest_${randomBytes(4).toString('hex')}`;
+  const metricsToken = randomBytes(16).toString('hex');
   const env: Record<string, string> =
     kind === 'clickhouse'
       ? { CASEFILE_CLICKHOUSE_URL: opts.clickhouseUrl as string, CASEFILE_CLICKHOUSE_DATABASE: database }
       : {};
   const collector = await startCollectorProcess(
-    { CASEFILE_ALERT_TICK_MS: '0', CASEFILE_INGEST_LOG: String(ack === 'logged'), ...env, ...extraEnv },
+    {
+      CASEFILE_ALERT_TICK_MS: '0',
+      CASEFILE_INGEST_LOG: String(ack === 'logged'),
+      CASEFILE_METRICS_TOKEN: metricsToken,
+      ...env,
+    },
     {
       startTimeoutMs: 180_000,
       nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
@@ -114,6 +121,7 @@ async function openTarget(
     };
     return {
       collector,
+      metricsToken,
       async sample(spans) {
         const r = await client.query({
           query: `SELECT * FROM ${database}.spans ORDER BY start_ns DESC LIMIT ${Math.trunc(spans)}`,
@@ -142,6 +150,7 @@ async function openTarget(
   await bulkStore.migrate();
   return {
     collector,
+    metricsToken,
     sample: (spans) => sampleSteps(collector, spans),
     async bulk(rows) {
       const tag = randomBytes(4).toString('hex');
@@ -198,7 +207,8 @@ async function ingestRatios(
     [
       'requests in flight',
       'spans/request',
-      'collector spans/s',
+      'acknowledged spans/s',
+      'stored spans/s',
       'bulk rows/s',
       'bulk with views rows/s',
       'ratio (median of reps)',
@@ -223,14 +233,21 @@ async function ingestRatios(
       const runsPerRequest = perRequest / SPANS_PER_RUN;
       const requests = Math.max(1, Math.round(spansPerRep / perRequest));
       const rates: number[] = [];
+      const ackRates: number[] = [];
       const bulkRates: number[] = [];
       const viewRates: number[] = [];
       const ratios: number[] = [];
       const viewRatios: number[] = [];
       for (let rep = 0; rep < opts.reps; rep++) {
         const bodies = buildRequests(requests, runsPerRequest);
-        const ms = await sendAll(target.collector.url, target.collector.ingestKey, bodies, concurrency);
+        const started = performance.now();
+        const ackMs = await sendAll(target.collector.url, target.collector.ingestKey, bodies, concurrency);
+        // Logged: the repetition ends when the log has drained into the store (its sustained rate), and
+        // the bulk insert after it does not share the machine with that drain.
+        if (ack === 'logged') await drained(target);
+        const ms = ack === 'logged' ? performance.now() - started : ackMs;
         acknowledged += requests * perRequest;
+        ackRates.push((requests * perRequest) / (ackMs / 1000));
         let sample = samples.get(requests * perRequest);
         if (!sample) {
           sample = await target.sample(requests * perRequest);
@@ -252,6 +269,7 @@ async function ingestRatios(
       const row = [
         concurrency,
         perRequest,
+        fmt(median(ackRates)),
         fmt(median(rates)),
         fmt(median(bulkRates)),
         withViews ? fmt(median(viewRates)) : '—',
@@ -281,6 +299,16 @@ async function ingestRatios(
   }
 }
 
+/** Waits until the collector holds no acknowledged row the store has not taken (`casefile_ingest_queue_rows`). */
+async function drained(target: Target): Promise<void> {
+  for (const until = Date.now() + 300_000; Date.now() < until; ) {
+    const m = await scrape(target.collector.url, target.metricsToken);
+    if ((m.value('casefile_ingest_queue_rows') ?? 0) === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the ingest log did not drain into the store within 5 minutes');
+}
+
 /** The steps of the newest runs, read back through the collector's API (it owns its DuckDB file). */
 async function sampleSteps(collector: CollectorProcess, spans: number): Promise<Step[]> {
   const auth = { authorization: `Bearer ${collector.adminToken}` };
@@ -304,19 +332,19 @@ async function sampleSteps(collector: CollectorProcess, spans: number): Promise<
  */
 async function memorySoak(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOptions): Promise<void> {
   const soakMs = opts.soakMs ?? 600_000;
-  const token = randomBytes(16).toString('hex');
-  const target = await openTarget(kind, opts, undefined, 'stored', { CASEFILE_METRICS_TOKEN: token });
+  const target = await openTarget(kind, opts);
   try {
-    const samples: Array<{ t: number; rss: number; heap: number; external: number }> = [];
+    const samples: Array<{ t: number; rss: number; heapTotal: number; heap: number; external: number }> = [];
     const started = Date.now();
     const sample = async () => {
       const status = await readFile(`/proc/${target.collector.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      const m = await scrape(target.collector.url, token).catch(() => undefined);
+      const m = await scrape(target.collector.url, target.metricsToken).catch(() => undefined);
       const mib = (name: string) => (m?.value(name) ?? Number.NaN) / 2 ** 20;
       samples.push({
         t: Math.round((Date.now() - started) / 1000),
         rss: kb / 1024,
+        heapTotal: mib('nodejs_heap_size_total_bytes'),
         heap: mib('nodejs_heap_size_used_bytes'),
         external: mib('nodejs_external_memory_bytes'),
       });
@@ -336,7 +364,7 @@ async function memorySoak(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOption
     await sample();
     opts.log(
       `scale-rss ${kind}: ${fmt(sent)} spans in ${fmt(soakMs / 60_000, 1)} min (${fmt(sent / (soakMs / 1000))} spans/s); ` +
-        `MiB every 10 s (RSS/heap/external): ${samples.map((x) => `${x.t}s=${fmt(x.rss)}/${fmt(x.heap)}/${fmt(x.external)}`).join(' ')}`,
+        `MiB every 10 s (RSS/V8 heap reserved/used/external): ${samples.map((x) => `${x.t}s=${fmt(x.rss)}/${fmt(x.heapTotal)}/${fmt(x.heap)}/${fmt(x.external)}`).join(' ')}`,
     );
     const halves = (pick: (x: (typeof samples)[number]) => number) => {
       const values = samples.slice(1).map(pick);
@@ -345,7 +373,7 @@ async function memorySoak(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOption
     };
     opts.log(
       `scale-rss ${kind}: median MiB, first half → second half: RSS ${halves((x) => x.rss)}, ` +
-        `V8 heap used ${halves((x) => x.heap)}, external ${halves((x) => x.external)}`,
+        `V8 heap reserved ${halves((x) => x.heapTotal)}, used ${halves((x) => x.heap)}, external ${halves((x) => x.external)}`,
     );
   } finally {
     await target.close();

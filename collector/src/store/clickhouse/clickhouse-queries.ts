@@ -311,8 +311,8 @@ GROUP BY trace_id HAVING minMerge(min_start) < ${uint(beforeNs)}`;
 /**
  * The overview of `query` in one statement. The runs that start in the range are merged from
  * `run_list` over the hours from the range's first on (a run's rows lie in the hours its steps start
- * in, so these hold all of it), only for traces with a row in the range's hours; a trace with a row in
- * an earlier hour began before the range and is left out. Each run is then counted three times (total,
+ * in, so these hold all of it), only for traces with a row in the range's hours; a trace whose start
+ * (from `trace_starts`) is before the range began before it and is left out. Each run is then counted three times (total,
  * its bucket, its agent) by ARRAY JOIN, and every group's figures come from one GROUP BY; the
  * nearest-rank percentiles are read from each group's sorted durations.
  */
@@ -326,6 +326,11 @@ export function overviewSql(db: string, projectId: string, query: OverviewQuery)
   const having = [`start_ns >= ${uint(query.fromNs)}`, `start_ns < ${uint(toNs)}`];
   if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
   const rank = (q: number) => `toUInt64(greatest(1, ceil(${q / 100} * count())))`;
+  const inRange = `SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND hour >= ${firstHour} AND hour <= ${lastHour}`;
+  // Of the range's traces, those with a step before the range: their start states up to the range's
+  // first day (trace_starts is ordered by trace), not the trace column of every earlier hour.
+  const startedBefore = `SELECT trace_id FROM ${db}.trace_starts WHERE project_id = ${p} AND trace_id IN (${inRange})
+    AND day <= toDate(${firstHour}) GROUP BY trace_id HAVING minMerge(min_start) < ${uint(query.fromNs)}`;
   return `SELECT kind, key, count() AS runs, countIf(status = 'error') AS errors,
   arraySort(groupArray(duration_ms))[${rank(50)}] AS p50_ms, arraySort(groupArray(duration_ms))[${rank(95)}] AS p95_ms,
   sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
@@ -342,12 +347,12 @@ FROM (
       arraySum(arrayMap(t -> t.2, groupUniqArrayMerge(tokens_s))) AS input_tokens,
       arraySum(arrayMap(t -> t.3, groupUniqArrayMerge(tokens_s))) AS output_tokens
     FROM ${db}.run_list
-    PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND hour >= ${firstHour} AND hour <= ${lastHour})
+    PREWHERE trace_id IN (${inRange})
     WHERE project_id = ${p} AND hour >= ${firstHour}
     GROUP BY trace_id
     HAVING ${having.join(' AND ')}
   )
-  WHERE trace_id NOT IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND hour < ${firstHour})
+  WHERE trace_id NOT IN (${startedBefore})
 )
 ARRAY JOIN ['total', 'bucket', 'agent'] AS kind, ['', bucket, agent] AS key
 GROUP BY kind, key`;

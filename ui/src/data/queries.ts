@@ -47,6 +47,13 @@ export const runPagesQuery = (
     getNextPageParam: (last) => nextCursor(last.nextCursor),
   });
 
+/** How many runs a filter set matches, as the server counts them (`query` from `runsCountApiQuery`). */
+export const runsCountQuery = (api: ApiClient, project: string, query: URLSearchParams) =>
+  queryOptions({
+    queryKey: queryKeys.runs.count(project, query.toString()),
+    queryFn: async ({ signal }) => (await api.listRuns(query, signal)).total,
+  });
+
 /** Cursor pages of findings; as `runPagesQuery`. */
 export const findingPagesQuery = (
   api: ApiClient,

@@ -13,6 +13,8 @@ export const queryKeys = {
     pages: (project: string, query: string) => ['runs', project, 'pages', query] as const,
     /** One page of runs (the agent's latest runs for version badges, compare candidates). */
     page: (project: string, query: string) => ['runs', project, 'page', query] as const,
+    /** How many runs match a filter set (`query`: its count query). */
+    count: (project: string, query: string) => ['runs', project, 'count', query] as const,
     /** `null` when the run is not in this project. */
     detail: (project: string, traceId: string) => ['runs', project, 'detail', traceId] as const,
   },

@@ -7,6 +7,7 @@ import {
   isoToDateInput,
   presetRange,
   runsApiQuery,
+  runsCountApiQuery,
 } from './run-filters';
 
 describe('filters in the URL', () => {
@@ -53,11 +54,13 @@ describe('filters in the URL', () => {
 });
 
 describe('runsApiQuery', () => {
-  it('adds the page size and the cursor, the order when there is one, and asks for the total on the first page', () => {
+  it('adds the page size and the cursor and the order when there is one; the total is a query of its own', () => {
     const q = runsApiQuery('acme', { ...EMPTY_FILTERS, status: 'ok' }, 50, 'abc==');
     expect(Object.fromEntries(q)).toEqual({ project: 'acme', status: 'ok', limit: '50', cursor: 'abc==' });
     const first = runsApiQuery('acme', EMPTY_FILTERS, 50, undefined, '-duration');
-    expect(Object.fromEntries(first)).toEqual({ project: 'acme', limit: '50', sort: '-duration', count: 'true' });
+    expect(Object.fromEntries(first)).toEqual({ project: 'acme', limit: '50', sort: '-duration' });
+    const count = runsCountApiQuery('acme', { ...EMPTY_FILTERS, status: 'ok' });
+    expect(Object.fromEntries(count)).toEqual({ project: 'acme', status: 'ok', limit: '1', count: 'true' });
   });
 });
 

@@ -61,7 +61,8 @@ export function filtersToSearch(project: string, filters: RunFilters): URLSearch
 
 /**
  * The API query of one page: the filters, the page size, the order (`sort`, e.g. `-duration`; absent
- * for newest first) and the cursor. The first page also asks for the total (`count=true`).
+ * for newest first) and the cursor. The total is asked for apart (`runsCountApiQuery`), so the first
+ * rows do not wait for the server to count every match.
  */
 export function runsApiQuery(
   project: string,
@@ -74,7 +75,14 @@ export function runsApiQuery(
   params.set('limit', String(limit));
   if (sort !== undefined && sort !== '') params.set('sort', sort);
   if (cursor !== undefined && cursor !== '') params.set('cursor', cursor);
-  else params.set('count', 'true');
+  return params;
+}
+
+/** The API query that counts the runs matching `filters` (`count=true` with a one-run page). */
+export function runsCountApiQuery(project: string, filters: RunFilters): URLSearchParams {
+  const params = filtersToSearch(project, filters);
+  params.set('limit', '1');
+  params.set('count', 'true');
   return params;
 }
 

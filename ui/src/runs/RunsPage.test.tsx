@@ -53,32 +53,75 @@ describe('runs list states', () => {
       },
     });
     await waitFor(() => expect(rows()).toEqual([a.traceId, b.traceId]));
-    expect(screen.getByTestId('runs-count').textContent).toMatch(/^First 2 runs.*more match/);
+    // The count's answer has no total: the text says only that more match.
+    await waitFor(() => expect(screen.getByTestId('runs-count').textContent).toMatch(/^First 2 runs.*more match/));
     fireEvent.click(screen.getByTestId('load-more'));
     await waitFor(() => expect(rows()).toEqual([a.traceId, b.traceId, c.traceId]));
     expect(screen.queryByTestId('load-more')).toBeNull();
     expect(screen.getByTestId('runs-count').textContent).toMatch(/^3 runs/);
-    expect(calls.map((c) => c.url.searchParams.get('cursor'))).toEqual([null, 'page-2']);
+    const pages = calls.filter((c) => c.url.searchParams.get('count') === null);
+    expect(pages.map((c) => c.url.searchParams.get('cursor'))).toEqual([null, 'page-2']);
     expect(calls[0]!.url.searchParams.get('project')).toBe('acme');
   });
 });
 
 describe('runs list order, total and columns', () => {
-  it('asks the server for the order and the total, and says both', async () => {
+  it('shows the first rows before the server has counted every match, then says the total and the order', async () => {
     const calls: Call[] = [];
     const a = runSummary({ traceId: 'a'.repeat(32) });
     const b = runSummary({ traceId: 'b'.repeat(32) });
+    let answerCount: (total: number) => void = () => {};
+    const counted = new Promise<number>((resolve) => {
+      answerCount = resolve;
+    });
     renderPage(<RunsPage project="acme" />, {
-      path: '/runs?project=acme&sort=-duration',
+      path: '/runs?project=acme&status=error&sort=-duration',
       calls,
-      routes: { 'GET /api/runs': () => ok({ runs: [b, a], nextCursor: 'next', total: 111 }) },
+      routes: {
+        'GET /api/runs': (url) =>
+          url.searchParams.get('count') === 'true'
+            ? counted.then((total) => ok({ runs: [b], nextCursor: 'next', total }))
+            : ok({ runs: [b, a], nextCursor: 'next' }),
+      },
     });
     await waitFor(() => expect(rows()).toEqual([b.traceId, a.traceId]));
-    expect(screen.getByTestId('runs-count').textContent).toBe(
-      '111 runs · showing the first 2 · longest first · times in UTC',
+    expect(screen.getByTestId('runs-count').dataset.settled).toBe('false');
+    answerCount(111);
+    await waitFor(() =>
+      expect(screen.getByTestId('runs-count').textContent).toBe(
+        '111 runs matching the filters · showing the first 2 · longest first · times in UTC',
+      ),
     );
-    expect(calls[0]!.url.searchParams.get('sort')).toBe('-duration');
-    expect(calls[0]!.url.searchParams.get('count')).toBe('true');
+    expect(screen.getByTestId('runs-count').dataset.settled).toBe('true');
+    const [page, count] = [
+      calls.find((c) => c.url.searchParams.get('limit') === '50'),
+      calls.find((c) => c.url.searchParams.get('count')),
+    ];
+    expect(Object.fromEntries(page!.url.searchParams)).toEqual({
+      project: 'acme',
+      status: 'error',
+      limit: '50',
+      sort: '-duration',
+    });
+    expect(Object.fromEntries(count!.url.searchParams)).toEqual({
+      project: 'acme',
+      status: 'error',
+      limit: '1',
+      count: 'true',
+    });
+  });
+
+  it('counts nothing when every match fits on the first page', async () => {
+    const calls: Call[] = [];
+    const a = runSummary({ traceId: 'a'.repeat(32) });
+    renderPage(<RunsPage project="acme" />, {
+      path: '/runs?project=acme',
+      calls,
+      routes: { 'GET /api/runs': () => ok({ runs: [a] }) },
+    });
+    await waitFor(() => expect(screen.getByTestId('runs-count').dataset.settled).toBe('true'));
+    expect(screen.getByTestId('runs-count').textContent).toMatch(/^1 run · times in UTC/);
+    expect(calls.filter((c) => c.url.searchParams.get('count') !== null)).toEqual([]);
   });
 
   it('hides a column the user unticks, and still hides it on the next visit', async () => {

@@ -1,9 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useSession } from '../app/session';
-import { runPagesQuery } from '../data/queries';
+import { runPagesQuery, runsCountQuery } from '../data/queries';
 import { useCursorList } from '../data/use-cursor-list';
 import type { UiRunSummary } from '../lib/model';
-import { type RunFilters, runsApiQuery } from '../lib/run-filters';
+import { type RunFilters, runsApiQuery, runsCountApiQuery } from '../lib/run-filters';
 import { addMatches, type TextMatch } from '../lib/text-match';
 
 export const PAGE_SIZE = 50;
@@ -16,9 +17,9 @@ export interface RunPages {
   loadingMore: boolean;
   /** With a free-text filter: where each run matched, by trace ID. */
   matches: ReadonlyMap<string, TextMatch>;
-  /** False until the shown runs are the server's current answer to these filters. */
+  /** False until the shown runs, and the total when there is more than one page, are the server's current answer. */
   settled: boolean;
-  /** How many runs match the filters, as the server counted them with the first page; undefined if it did not. */
+  /** How many runs match the filters: all of them when they fit in the pages shown, else as the server counted them (undefined if it did not). */
   total: number | undefined;
   loadMore: () => void;
 }
@@ -36,6 +37,10 @@ export function useRunPages(project: string, filters: RunFilters, filtersKey: st
     (page) => page.runs,
     (run) => run.traceId,
   );
+  // The total is counted apart and only when the first page is full: the rows show without waiting for
+  // a count of every match (on a large store the count is the slower half of a filtered first page).
+  const counting = list.status === 'ready' && list.hasMore;
+  const count = useQuery({ ...runsCountQuery(api, project, runsCountApiQuery(project, filters)), enabled: counting });
   const matches = useMemo(
     () =>
       list.pages.reduce<ReadonlyMap<string, TextMatch>>((acc, page) => addMatches(acc, page.textMatches), new Map()),
@@ -47,8 +52,8 @@ export function useRunPages(project: string, filters: RunFilters, filtersKey: st
     error: list.error,
     hasMore: list.hasMore,
     loadingMore: list.loadingMore,
-    settled: list.settled,
-    total: list.pages[0]?.total,
+    settled: list.settled && (!counting || count.status !== 'pending'),
+    total: list.status !== 'ready' ? undefined : counting ? count.data : list.items.length,
     loadMore: list.loadMore,
     matches,
   };

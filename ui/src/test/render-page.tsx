@@ -14,7 +14,7 @@ import { createApiClient } from '../lib/api-client';
 type Answer = { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
 
 /** `"GET /api/runs"` → the answer for that method and path (any query); unlisted routes answer 404. */
-export type Routes = Record<string, (url: URL, body: unknown) => Answer>;
+export type Routes = Record<string, (url: URL, body: unknown) => Answer | Promise<Answer>>;
 
 export interface Call {
   method: string;

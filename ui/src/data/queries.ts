@@ -51,7 +51,8 @@ export const runPagesQuery = (
 export const runsCountQuery = (api: ApiClient, project: string, query: URLSearchParams) =>
   queryOptions({
     queryKey: queryKeys.runs.count(project, query.toString()),
-    queryFn: async ({ signal }) => (await api.listRuns(query, signal)).total,
+    // null when the server did not count (a query's data must not be undefined).
+    queryFn: async ({ signal }) => (await api.listRuns(query, signal)).total ?? null,
   });
 
 /** Cursor pages of findings; as `runPagesQuery`. */

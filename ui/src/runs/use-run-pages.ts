@@ -53,7 +53,7 @@ export function useRunPages(project: string, filters: RunFilters, filtersKey: st
     hasMore: list.hasMore,
     loadingMore: list.loadingMore,
     settled: list.settled && (!counting || count.status !== 'pending'),
-    total: list.status !== 'ready' ? undefined : counting ? count.data : list.items.length,
+    total: list.status !== 'ready' ? undefined : counting ? (count.data ?? undefined) : list.items.length,
     loadMore: list.loadMore,
     matches,
   };

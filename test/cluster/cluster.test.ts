@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { alertEventListSchema, alertRuleAnswerSchema, findingPageSchema } from '@casefile/contract';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_PROJECT } from '../../collector/src/auth/bootstrap.js';
 import { emptyStep } from '../../collector/src/model/step.js';
 import { ClickHouseTraceStore } from '../../collector/src/store/clickhouse/clickhouse-trace-store.js';
 import { literal } from '../../collector/src/store/clickhouse/sql.js';
@@ -684,15 +685,18 @@ FROM ${database}.alert_claims GROUP BY project_id, rule_id, window_end_ns) GROUP
     // written as a collector's would be), next to runs nobody claimed.
     const held = riskyRuns(6);
     const free = riskyRuns(6);
-    await ingest(b, held.body);
-    const ids = held.traceIds.map((t) => `'${t}'`).join(', ');
+    // Claimed before they are sent, so B cannot claim one first (its own claim would win; a claim
+    // made after B's detection pass began is a race the test would lose on a slow machine).
+    const claims = held.traceIds.map(
+      (t) => `(${literal(DEFAULT_PROJECT)}, ${literal(t)}, now(), 'collector-gone', 'gone')`,
+    );
     await clickhouseQuery(
       node(1).url,
-      `INSERT INTO ${database}.detection_claims (project_id, trace_id, claimed_at, owner, nonce)
-SELECT project_id, trace_id, now(), 'collector-gone', 'gone' FROM ${database}.spans WHERE trace_id IN (${ids}) GROUP BY project_id, trace_id`,
+      `INSERT INTO ${database}.detection_claims (project_id, trace_id, claimed_at, owner, nonce) VALUES ${claims.join(', ')}`,
       { insert_distributed_sync: '1' },
     );
     const claimedAt = Date.now();
+    await ingest(b, held.body);
     await ingest(b, free.body);
     // And A dies for real, SIGKILL right after its last acknowledged write.
     const lastOfA = riskyRuns(6);

@@ -15,7 +15,7 @@ describe('span insert body', () => {
         spanKind: Number.NaN,
       },
     ];
-    const body = stepsToJsonEachRow(steps, 1_234_567_890_123_456_789n);
+    const body = stepsToJsonEachRow(steps, 1_234_567_890_123_456_789n).toString('utf8');
     expect(body.endsWith('\n')).toBe(true);
     const lines = body.slice(0, -1).split('\n');
     expect(lines).toHaveLength(steps.length);

@@ -248,6 +248,9 @@ export const coreSuite: StoreSuite = {
       // A range that holds only the long run's last steps does not list it; one holding its start does.
       expect(await list({ fromNs: DAY0 + 4n * NS_PER_DAY, toNs: DAY0 + 5n * NS_PER_DAY })).toEqual([]);
       expect(await list({ fromNs: root.startNs, toNs: root.startNs + 1n })).toEqual([root.traceId]);
+      // Listed by a range that holds only its start, the run is still summed over all of its days.
+      const [ranged] = (await store.listRuns(P, { limit: 10, fromNs: root.startNs, toNs: root.startNs + 1n })).runs;
+      expect(ranged).toMatchObject({ traceId: root.traceId, stepCount: 5, endNs: root.endNs });
       expect(ids(await store.runsTouching(P, { toolName: 'archive' }, 10))).toEqual([root.traceId]);
     });
 

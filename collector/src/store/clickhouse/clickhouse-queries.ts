@@ -51,6 +51,14 @@ const hourOf = (ns: bigint) => {
   return s - (s % 3600);
 };
 
+/**
+ * `run_list` rows from the hour of `ns` on, and up to the hour of `ns`. Each also names the day
+ * partitions: on 18.16 a bound on `hour` alone still reads the last granule of every part of every
+ * day (a part's last mark has no upper key), ~20,000 rows for the newest hour of a month-old store.
+ */
+const sinceHour = (ns: bigint) => `hour >= toDateTime(${uint(hourOf(ns))}) AND day >= toDate(${literal(utcDate(ns))})`;
+const untilHour = (ns: bigint) => `hour <= toDateTime(${uint(hourOf(ns))}) AND day <= toDate(${literal(utcDate(ns))})`;
+
 interface RunFilter {
   where: string[];
   having: string[];
@@ -81,7 +89,7 @@ function runFilter(db: string, projectId: string, query: RunQuery): RunFilter {
     // A run that starts at or after fromNs has all its summary rows in hours >= that hour, so only
     // those traces are aggregated (over all their rows, so the aggregate stays exact).
     where.push(
-      `trace_id IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND hour >= toDateTime(${uint(hourOf(query.fromNs))}))`,
+      `trace_id IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND ${sinceHour(query.fromNs)})`,
     );
   }
   if (query.toNs !== undefined) having.push(`start_ns < ${uint(query.toNs)}`);
@@ -141,14 +149,14 @@ export function pageRunsSql(db: string, projectId: string, query: RunQuery, wind
   const where = [`project_id = ${p}`];
   const having: string[] = [];
   let prewhere = '';
-  const lo = window ? `toDateTime(${uint(hourOf(window.fromNs))})` : undefined;
+  const lo = window ? sinceHour(window.fromNs) : undefined;
   const hiNs = window?.toNs ?? query.toNs;
-  const hi = hiNs === undefined ? undefined : `toDateTime(${uint(hourOf(hiNs > 0n ? hiNs - 1n : 0n))})`;
-  if (lo) where.push(`hour >= ${lo}`);
-  if (window?.lastNs !== undefined) where.push(`hour <= toDateTime(${uint(hourOf(window.lastNs))})`);
-  else if (hi && !allRows) where.push(`hour <= ${hi}`);
+  const hi = hiNs === undefined ? undefined : untilHour(hiNs > 0n ? hiNs - 1n : 0n);
+  if (lo) where.push(lo);
+  if (window?.lastNs !== undefined) where.push(untilHour(window.lastNs));
+  else if (hi && !allRows) where.push(hi);
   else if (hi && allRows) {
-    prewhere = `PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p}${lo ? ` AND hour >= ${lo}` : ''} AND hour <= ${hi})\n`;
+    prewhere = `PREWHERE trace_id IN (SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p}${lo ? ` AND ${lo}` : ''} AND ${hi})\n`;
   }
   if (window?.exclude && window.exclude.length > 0) {
     where.push(`trace_id NOT IN (${window.exclude.map(literal).join(', ')})`);
@@ -202,10 +210,10 @@ export function runSummariesSql(
   fromNs: bigint,
   toNs?: bigint,
 ): string {
-  const upper = toNs === undefined ? '' : ` AND hour <= toDateTime(${uint(hourOf(toNs))})`;
+  const upper = toNs === undefined ? '' : ` AND ${untilHour(toNs)}`;
   return `SELECT ${SUMMARY_SELECT}, argMinMerge(run_name_s) AS run_name
 FROM ${db}.run_list PREWHERE trace_id IN (${traceIds.map(literal).join(', ')})
-WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fromNs))})${upper}
+WHERE project_id = ${literal(projectId)} AND ${sinceHour(fromNs)}${upper}
 GROUP BY trace_id`;
 }
 
@@ -280,10 +288,10 @@ export function newestHoursSql(
   n: number,
   sinceDay?: string,
 ): string {
-  const upper = toNs === undefined ? '' : ` AND hour <= toDateTime(${uint(hourOf(toNs - 1n))})`;
+  const upper = toNs === undefined ? '' : ` AND ${untilHour(toNs > 0n ? toNs - 1n : 0n)}`;
   const days = sinceDay === undefined ? '' : ` AND day >= ${sinceDay}`;
   return `SELECT count() AS n, min(h) AS lo, max(h) AS hi FROM (
-SELECT toUInt32(hour) AS h FROM ${db}.run_list WHERE project_id = ${literal(projectId)} AND hour >= toDateTime(${uint(hourOf(fromNs))})${upper}${days}
+SELECT toUInt32(hour) AS h FROM ${db}.run_list WHERE project_id = ${literal(projectId)} AND ${sinceHour(fromNs)}${upper}${days}
 ORDER BY hour DESC LIMIT ${uint(n)})`;
 }
 
@@ -296,16 +304,11 @@ export function newestPartDaySql(database: string, cluster: string | undefined):
 WHERE database = ${literal(database)} AND table = ${literal(storedName('run_list', cluster))} AND active`;
 }
 
-/** Which of these traces have a step that starts before `beforeNs` (their run began earlier). */
-export function tracesStartedBeforeSql(
-  db: string,
-  projectId: string,
-  traceIds: readonly string[],
-  beforeNs: bigint,
-): string {
-  return `SELECT trace_id FROM ${db}.trace_starts WHERE project_id = ${literal(projectId)}
-AND trace_id IN (${traceIds.map(literal).join(', ')}) AND day <= toDate(${literal(utcDate(beforeNs))})
-GROUP BY trace_id HAVING minMerge(min_start) < ${uint(beforeNs)}`;
+/** First and last step start of each of these traces (from `trace_starts`, every day). */
+export function traceStartsSql(db: string, projectId: string, traceIds: readonly string[]): string {
+  return `SELECT trace_id, toString(minMerge(min_start)) AS lo, toString(maxMerge(max_start)) AS hi
+FROM ${db}.trace_starts WHERE project_id = ${literal(projectId)} AND trace_id IN (${traceIds.map(literal).join(', ')})
+GROUP BY trace_id`;
 }
 
 /**
@@ -322,11 +325,11 @@ export function overviewSql(db: string, projectId: string, query: OverviewQuery)
   const count = bucketCount(fromMs, toMs, query.bucketMs);
   const toNs = BigInt(toMs) * 1_000_000n;
   const firstHour = `toDateTime(${uint(hourOf(query.fromNs))})`;
-  const lastHour = `toDateTime(${uint(hourOf(toNs > 0n ? toNs - 1n : 0n))})`;
+  const inHours = `${sinceHour(query.fromNs)} AND ${untilHour(toNs > 0n ? toNs - 1n : 0n)}`;
   const having = [`start_ns >= ${uint(query.fromNs)}`, `start_ns < ${uint(toNs)}`];
   if (query.agentName !== undefined) having.push(`agent_name = ${literal(query.agentName)}`);
   const rank = (q: number) => `toUInt64(greatest(1, ceil(${q / 100} * count())))`;
-  const inRange = `SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND hour >= ${firstHour} AND hour <= ${lastHour}`;
+  const inRange = `SELECT trace_id FROM ${db}.run_list WHERE project_id = ${p} AND ${inHours}`;
   // Of the range's traces, those with a step before the range: their start states up to the range's
   // first day (trace_starts is ordered by trace), not the trace column of every earlier hour.
   const startedBefore = `SELECT trace_id FROM ${db}.trace_starts WHERE project_id = ${p} AND trace_id IN (${inRange})
@@ -348,7 +351,7 @@ FROM (
       arraySum(arrayMap(t -> t.3, groupUniqArrayMerge(tokens_s))) AS output_tokens
     FROM ${db}.run_list
     PREWHERE trace_id IN (${inRange})
-    WHERE project_id = ${p} AND hour >= ${firstHour}
+    WHERE project_id = ${p} AND ${sinceHour(query.fromNs)}
     GROUP BY trace_id
     HAVING ${having.join(' AND ')}
   )

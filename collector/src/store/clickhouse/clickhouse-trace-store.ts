@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { RUN_NAME_ATTRIBUTE } from '@casefile/contract';
+import { RUN_NAME_ATTRIBUTE, type Severity } from '@casefile/contract';
 import {
   type ClickHouseClient,
   ClickHouseError,
@@ -81,7 +81,7 @@ import {
   runSummariesSql,
   sortedRunsSql,
   touchedTraceTimesSql,
-  tracesStartedBeforeSql,
+  traceStartsSql,
 } from './clickhouse-queries.js';
 import { purgeProjectBefore, waitForMutations } from './clickhouse-retention.js';
 import { partitionSeconds, type Row, rowToStep, rowToSummary, stepsToJsonEachRow } from './clickhouse-rows.js';
@@ -134,6 +134,11 @@ export interface ClickHouseStoreConfig {
 
 const NS_PER_S = 1_000_000_000n;
 const HOUR_NS = 3_600n * NS_PER_S;
+/** How long the newest `run_list` day is remembered (see `newestPartDay`). */
+const PART_DAY_TTL_MS = 10_000;
+
+/** Open finding counts and worst open severity by trace ID. */
+type FindingCounts = Map<string, { count: number; worst: Severity | '' }>;
 
 const INSERT_COLUMNS: [string, ...string[]] = ['start_time', 'version', ...SPAN_COLUMN_NAMES];
 
@@ -293,8 +298,8 @@ export class ClickHouseTraceStore implements TraceStore {
   private async insertSteps(steps: readonly Step[]): Promise<bigint> {
     const version = this.nextVersion();
     const unique = dedupeSteps(steps);
-    // One body, built once as a string and sent as it is (no row objects, no per-row serialising).
-    const body = Buffer.from(stepsToJsonEachRow(unique, version), 'utf8');
+    // One body, built once and sent as it is (no row objects, no per-row serialising).
+    const body = stepsToJsonEachRow(unique, version);
     const table = `${this.db}.spans`;
     const query = `INSERT INTO ${table} (${INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONEachRow`;
     await this.withQuorum(
@@ -402,10 +407,7 @@ export class ClickHouseTraceStore implements TraceStore {
     if (hi !== undefined && hi <= lowest) return [];
     // The first probe reads the newest days only: the day before the cursor's or the query's upper
     // bound, else the day before the newest day stored. When they hold too few rows, all days are read.
-    const newestDay =
-      hi === undefined
-        ? String((await this.select(newestPartDaySql(this.database, this.cluster)))[0]?.day ?? '')
-        : utcDay(hi);
+    const newestDay = hi === undefined ? await this.newestPartDay() : utcDay(hi);
     const recent = /^\d{4}-\d{2}-\d{2}$/.test(newestDay) ? `toDate(${literal(newestDay)}) - 1` : undefined;
     let [probe] = recent
       ? await this.select(newestHoursSql(this.db, projectId, lowest, hi, want * 2, recent))
@@ -420,12 +422,28 @@ export class ClickHouseTraceStore implements TraceStore {
     let width = (hi ?? newest) - lo;
     if (width < HOUR_NS) width = HOUR_NS;
     const picked: Row[] = [];
+    // The latest step start of the picked runs bounds the hours their summaries are merged from;
+    // rows whose latest start is not known leave them unbounded.
+    let lastNs: bigint | undefined;
+    let unbounded = false;
+    const counts: FindingCounts = new Map();
     for (;;) {
       const rest = { ...query, limit: want - picked.length - 1 };
-      const rows =
-        lo <= lowest && query.fromNs === undefined
-          ? await this.select(pageRunsSql(this.db, projectId, hi === undefined ? rest : { ...rest, toNs: hi }))
-          : await this.windowRows(projectId, rest, { fromNs: lo, ...(hi === undefined ? {} : { toNs: hi }) });
+      let rows: Row[];
+      if (lo <= lowest && query.fromNs === undefined) {
+        rows = await this.select(pageRunsSql(this.db, projectId, hi === undefined ? rest : { ...rest, toNs: hi }));
+        if (rows.length > 0) unbounded = true;
+      } else {
+        const window = await this.windowRows(
+          projectId,
+          rest,
+          { fromNs: lo, ...(hi === undefined ? {} : { toNs: hi }) },
+          counts,
+        );
+        rows = window.rows;
+        if (rows.length > 0 && window.lastNs === undefined) unbounded = true;
+        if (window.lastNs !== undefined && (lastNs === undefined || window.lastNs > lastNs)) lastNs = window.lastNs;
+      }
       picked.push(...rows);
       if (picked.length >= want || lo <= lowest) break;
       hi = lo;
@@ -435,21 +453,60 @@ export class ClickHouseTraceStore implements TraceStore {
     return this.summariesOf(
       projectId,
       picked.slice(0, want).map((r) => ({ traceId: String(r.trace_id), startNs: BigInt(String(r.start_ns)) })),
+      unbounded ? undefined : lastNs,
+      counts,
     );
   }
 
-  /** One probe: runs that start in the window, without those that began before it. */
-  private async windowRows(projectId: string, query: RunQuery, window: RunWindow): Promise<Row[]> {
+  /**
+   * One probe: runs that start in the window, without those that began before it, and the latest
+   * step start among those kept (undefined when none is kept).
+   */
+  private async windowRows(
+    projectId: string,
+    query: RunQuery,
+    window: RunWindow,
+    counts?: FindingCounts,
+  ): Promise<{ rows: Row[]; lastNs?: bigint }> {
     const exclude: string[] = [];
     for (;;) {
       const rows = await this.select(pageRunsSql(this.db, projectId, query, { ...window, exclude }));
-      if (rows.length === 0) return rows;
+      if (rows.length === 0) return { rows };
       const ids = rows.map((r) => String(r.trace_id));
-      const older = await this.select(tracesStartedBeforeSql(this.db, projectId, ids, window.fromNs));
-      if (older.length === 0) return rows;
-      exclude.push(...older.map((r) => String(r.trace_id)));
+      // The rows' finding counts are read while their starts are checked (a run the check drops
+      // only wastes its count).
+      const [starts] = await Promise.all([
+        this.select(traceStartsSql(this.db, projectId, ids)),
+        counts ? this.countFindingsInto(counts, projectId, ids) : undefined,
+      ]);
+      const older: string[] = [];
+      let lastNs: bigint | undefined;
+      for (const r of starts) {
+        if (BigInt(String(r.lo)) < window.fromNs) older.push(String(r.trace_id));
+        else if (lastNs === undefined || BigInt(String(r.hi)) > lastNs) lastNs = BigInt(String(r.hi));
+      }
+      if (older.length === 0) {
+        // A run `trace_starts` does not know yet (its row not merged in) leaves the merge unbounded.
+        return starts.length === rows.length ? { rows, ...(lastNs === undefined ? {} : { lastNs }) } : { rows };
+      }
+      exclude.push(...older);
     }
   }
+
+  /**
+   * The newest day any `run_list` part holds, remembered for a few seconds: it only picks the days
+   * the first probe reads, and a day it has not seen yet is read anyway (the probe reads from the day
+   * before it on).
+   */
+  private async newestPartDay(): Promise<string> {
+    const now = Date.now();
+    if (this.partDay && this.partDay.at > now - PART_DAY_TTL_MS) return this.partDay.day;
+    const day = String((await this.select(newestPartDaySql(this.database, this.cluster)))[0]?.day ?? '');
+    this.partDay = { day, at: now };
+    return day;
+  }
+
+  private partDay: { day: string; at: number } | undefined;
 
   /**
    * Full summaries, run names and finding counts of listed runs, in the given order: one merge of
@@ -460,14 +517,19 @@ export class ClickHouseTraceStore implements TraceStore {
     projectId: string,
     listed: readonly { traceId: string; startNs: bigint }[],
     lastNs?: bigint,
+    counts: FindingCounts = new Map(),
   ): Promise<RunSummary[]> {
     if (listed.length === 0) return [];
     let from = listed[0]?.startNs as bigint;
     for (const r of listed) if (r.startNs < from) from = r.startNs;
     const ids = listed.map((r) => r.traceId);
-    const [rows, counts] = await Promise.all([
+    const [rows] = await Promise.all([
       this.select(runSummariesSql(this.db, projectId, ids, from, lastNs)),
-      findingsSql.openCounts(this.findings, projectId, ids),
+      this.countFindingsInto(
+        counts,
+        projectId,
+        ids.filter((id) => !counts.has(id)),
+      ),
     ]);
     const byId = new Map(rows.map((r) => [String(r.trace_id), r]));
     const out: RunSummary[] = [];
@@ -482,6 +544,13 @@ export class ClickHouseTraceStore implements TraceStore {
       out.push(run);
     }
     return out;
+  }
+
+  /** Adds the open finding counts of `traceIds` to `counts` (a run without findings counts 0). */
+  private async countFindingsInto(counts: FindingCounts, projectId: string, traceIds: readonly string[]) {
+    if (traceIds.length === 0) return;
+    const found = await findingsSql.openCounts(this.findings, projectId, traceIds);
+    for (const id of traceIds) counts.set(id, found.get(id) ?? { count: 0, worst: '' });
   }
 
   /**

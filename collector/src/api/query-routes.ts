@@ -58,7 +58,11 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
     const principal = c.get('principal');
     const project = resolveProject(principal, c.req.query('project'));
     const traceId = parseTraceId(c.req.param('traceId'));
-    const steps = await deps.store.getRun(project, traceId);
+    // The run and its findings are read at once; the read is logged before anything is shown.
+    const [steps, { findings }] = await Promise.all([
+      deps.store.getRun(project, traceId),
+      deps.store.listFindings(project, { traceId, limit: 1000 }),
+    ]);
     if (steps.length === 0) throw new NotFoundError(`run ${traceId} not found`);
     await deps.store.recordAccess({
       projectId: project,
@@ -67,7 +71,6 @@ export function queryRoutes(deps: QueryDeps): Hono<AppEnv> {
       action: 'read_run',
       target: traceId,
     });
-    const { findings } = await deps.store.listFindings(project, { traceId, limit: 1000 });
     const run = { ...summarizeRun(steps), ...runFindingFacts(findings) };
     return c.json({ run: runToDto(run), steps: steps.map(stepToDto), findings: findings.map(findingToDto) });
   });

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { waitForSettledFindings } from '../fixtures/scenarios/collect-findings.js';
 import { buildScenarioSet } from '../fixtures/scenarios/scenario-set.js';
 import { scoreDetection } from '../fixtures/scenarios/score.js';
 import { sendScenarios } from '../fixtures/scenarios/send-scenarios.js';
 import { startCollectorProcess } from '../lib/collector-process.js';
 import { scrape } from '../lib/fault-load.js';
+import { cpuMs } from './proc-cpu.js';
 import { fmt, median, repeat, table } from './stats.js';
 import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
 
@@ -98,14 +98,4 @@ export async function runDetectionBench(log: (line: string) => void): Promise<vo
     `detection cost: ${fmt(spans)} spans per repetition (${REQUESTS} requests × ${RUNS_PER_REQUEST} runs), 4 in flight; CPU = the collector process's user + system time (Linux), per run sent`,
   );
   log(table(costRows));
-}
-
-/** User + system CPU time of a process, ms (Linux `/proc`; undefined elsewhere). */
-function cpuMs(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
 }

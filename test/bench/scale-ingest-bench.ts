@@ -8,6 +8,7 @@ import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
 import { scrape } from '../lib/fault-load.js';
 import { splitProfile } from './cpu-profile-split.js';
+import { cpuSince, cpuSnapshot } from './proc-cpu.js';
 import { fmt, median, table } from './stats.js';
 import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
 
@@ -213,6 +214,8 @@ async function ingestRatios(
       'bulk with views rows/s',
       'ratio (median of reps)',
       'ratio to bulk with views',
+      'collector cores (JS thread)',
+      'machine busy',
     ],
   ];
   let acknowledged = 0;
@@ -238,14 +241,24 @@ async function ingestRatios(
       const viewRates: number[] = [];
       const ratios: number[] = [];
       const viewRatios: number[] = [];
+      const cores: number[] = [];
+      const jsCores: number[] = [];
+      const busy: number[] = [];
       for (let rep = 0; rep < opts.reps; rep++) {
         const bodies = buildRequests(requests, runsPerRequest);
+        const cpuFrom = cpuSnapshot(target.collector.pid);
         const started = performance.now();
         const ackMs = await sendAll(target.collector.url, target.collector.ingestKey, bodies, concurrency);
         // Logged: the repetition ends when the log has drained into the store (its sustained rate), and
         // the bulk insert after it does not share the machine with that drain.
         if (ack === 'logged') await drained(target);
         const ms = ack === 'logged' ? performance.now() - started : ackMs;
+        // Who was busy while the collector took (and, logged, stored) the repetition: is it the
+        // JavaScript thread, the store, or neither (waiting)?
+        const cpu = cpuSince(cpuFrom, cpuSnapshot(target.collector.pid));
+        if (cpu.process !== undefined) cores.push(cpu.process);
+        if (cpu.main !== undefined) jsCores.push(cpu.main);
+        if (cpu.machineBusy !== undefined) busy.push(cpu.machineBusy);
         acknowledged += requests * perRequest;
         ackRates.push((requests * perRequest) / (ackMs / 1000));
         let sample = samples.get(requests * perRequest);
@@ -275,6 +288,8 @@ async function ingestRatios(
         withViews ? fmt(median(viewRates)) : '—',
         fmt(median(ratios), 2),
         withViews ? fmt(median(viewRatios), 2) : '—',
+        cores.length > 0 ? `${fmt(median(cores), 2)} (${fmt(median(jsCores), 2)})` : '—',
+        busy.length > 0 ? `${fmt(median(busy) * 100)} %` : '—',
       ];
       opts.log(`  ${kind} (${ack}): ${row.join(' | ')}`);
       results.push(row);

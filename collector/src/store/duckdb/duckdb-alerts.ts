@@ -1,5 +1,4 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { StoreQueryError } from '../../errors/errors.js';
 import type {
   AlertDelivery,
   AlertDeliveryQuery,
@@ -9,14 +8,13 @@ import type {
   StoredAlertRule,
   StoredAlertState,
 } from '../alerts.js';
+import { type Row, readRows } from './duckdb-read.js';
 
 /**
  * Alert rules, states, history, deliveries and evaluation claims on DuckDB. Rules and states are
  * JSON text keyed by (project, ID); events are keyed by their ID so a re-recorded evaluation
  * replaces itself; deliveries are an append-only log ordered by a sequence for equal times.
  */
-
-type Row = Record<string, unknown>;
 
 export const ALERTS_MIGRATION = {
   version: 3,
@@ -59,13 +57,8 @@ export const PURGE_ALERTS: readonly string[] = [
   'DELETE FROM alert_claims WHERE project_id = $1 AND window_end_ns < $2::UBIGINT',
 ];
 
-async function rows(conn: DuckDBConnection, sql: string, params: DuckDBValue[]): Promise<Row[]> {
-  try {
-    return (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
-  } catch (error) {
-    throw new StoreQueryError('DuckDB alerts statement failed', sql, { cause: error });
-  }
-}
+const rows = (conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Row[]> =>
+  readRows(conn, sql, params, 'DuckDB alerts statement failed');
 
 export async function putAlertRule(conn: DuckDBConnection, r: StoredAlertRule): Promise<void> {
   await rows(conn, 'INSERT OR REPLACE INTO alert_rules VALUES ($1, $2, $3, $4::UBIGINT)', [

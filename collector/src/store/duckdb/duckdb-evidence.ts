@@ -1,6 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import { StoreQueryError } from '../../errors/errors.js';
 import { type LeafGroupRow, packLeaves, unpackLeaves } from '../chain-leaf-groups.js';
 import type {
   ChainEntry,
@@ -15,6 +14,7 @@ import type {
   StoredCase,
 } from '../evidence.js';
 import { lastDayBefore, utcDay } from '../evidence.js';
+import { type Row, readRows } from './duckdb-read.js';
 
 /**
  * The hash chain, cases, the evidence audit log and retention policies on DuckDB. Entries keep their
@@ -23,8 +23,6 @@ import { lastDayBefore, utcDay } from '../evidence.js';
  * index (an index would slow every ingest write; verification reads a run's leaves by scanning this
  * narrow table). Reads return identical rows once (`DISTINCT`), so a retried append reads back as one.
  */
-
-type Row = Record<string, unknown>;
 
 /**
  * A list of text as a statement parameter: DuckDB cannot bind an empty list (its item type is
@@ -89,13 +87,8 @@ FROM (SELECT DISTINCT * FROM chain_leaves) GROUP BY project_id, trace_id, day, c
   ],
 };
 
-async function rows(conn: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<Row[]> {
-  try {
-    return (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
-  } catch (error) {
-    throw new StoreQueryError('DuckDB evidence statement failed', sql, { cause: error });
-  }
-}
+const rows = (conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Row[]> =>
+  readRows(conn, sql, params, 'DuckDB evidence statement failed');
 
 const SPAN_IDS = LIST(VARCHAR);
 

@@ -1,5 +1,4 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { StoreQueryError } from '../../errors/errors.js';
 import { checkBucket, countsRuns, maxValuesOf, TOP_LABELS } from '../metric-rules.js';
 import {
   METRIC_KINDS,
@@ -11,6 +10,7 @@ import {
   type VersionSeen,
 } from '../metrics.js';
 import { observationsSql } from './duckdb-metric-observations.js';
+import { type Row, readRows } from './duckdb-read.js';
 
 /**
  * Behaviour metrics on DuckDB: aggregate queries over `spans`, `runs` and `findings`. The
@@ -18,15 +18,8 @@ import { observationsSql } from './duckdb-metric-observations.js';
  * averaged, ranked or sampled. Quantiles are exact (`quantile_cont`).
  */
 
-type Row = Record<string, unknown>;
-
-async function rows(conn: DuckDBConnection, sql: string, params: DuckDBValue[]): Promise<Row[]> {
-  try {
-    return (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
-  } catch (error) {
-    throw new StoreQueryError('DuckDB metric query failed', sql, { cause: error });
-  }
-}
+const rows = (conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Row[]> =>
+  readRows(conn, sql, params, 'DuckDB metric query failed');
 
 export async function metricSample(
   conn: DuckDBConnection,

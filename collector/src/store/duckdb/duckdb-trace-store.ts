@@ -83,10 +83,10 @@ import {
   toStoredFinding,
 } from './duckdb-findings.js';
 import * as metrics from './duckdb-metrics.js';
+import { type Row, readRows } from './duckdb-read.js';
 import { buildTextMatches } from './duckdb-run-search.js';
 import { applyMigrations } from './duckdb-schema.js';
 
-type Row = Record<string, unknown>;
 const TEXT_LIST = LIST(VARCHAR);
 
 /**
@@ -687,14 +687,6 @@ async function exec(conn: DuckDBConnection, sql: string, params?: DuckDBValue[])
     await conn.run(sql, params);
   } catch (error) {
     throw new StoreQueryError('DuckDB statement failed', sql, { cause: error });
-  }
-}
-
-async function readRows(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Row[]> {
-  try {
-    return (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
-  } catch (error) {
-    throw new StoreQueryError('DuckDB query failed', sql, { cause: error });
   }
 }
 

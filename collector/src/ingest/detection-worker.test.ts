@@ -249,6 +249,27 @@ describe('detection worker', () => {
     await next.close();
   });
 
+  it('counts the backlog once for every caller within a second, then again', async () => {
+    const store = createMemoryStore();
+    let counts = 0;
+    const count = store.countPendingDetections.bind(store);
+    store.countPendingDetections = (q) => {
+      counts++;
+      return count(q);
+    };
+    const { worker, ingest } = await setup({ delayMs: 60_000 }, store);
+    await ingest(everydayRun(trace(40)));
+    const answers = await Promise.all([worker.backlog(), worker.backlog()]);
+    expect((await worker.backlog()).runs).toBe(1);
+    expect(answers.map((a) => a.runs)).toEqual([1, 1]);
+    expect(counts).toBe(1);
+    await ingest(everydayRun(trace(41)));
+    await new Promise((r) => setTimeout(r, 1_050));
+    expect((await worker.backlog()).runs).toBe(2);
+    expect(counts).toBe(2);
+    await worker.close();
+  });
+
   it('never drops a run: a backlog far larger than a page is detected in write order', async () => {
     const { store, worker, ingest } = await setup({ pageSize: 7, delayMs: 0 });
     for (let i = 100; i < 160; i++) await ingest(everydayRun(trace(i)));

@@ -64,7 +64,7 @@ export interface DetectionWorker {
   /** Runs detected so far. */
   readonly detected: number;
   stats(): DetectionStats;
-  /** Runs the store still has to detect (any age), and the oldest write among them; callers at the same time share one count. */
+  /** Runs the store still has to detect (any age), and the oldest write among them; callers at the same time share one count, and a count answers for a second. */
   backlog(): Promise<{ runs: number; oldestNs?: bigint }>;
   /**
    * Stops taking work, waits for detections in flight (at most `deadlineMs`), stores the baselines.
@@ -77,6 +77,8 @@ export interface DetectionWorker {
 const OUTAGE_RETRY_MAX_MS = 5_000;
 const MS = 1_000_000n;
 const FAR_FUTURE = 2n ** 63n;
+/** How long a backlog count answers later callers. */
+const BACKLOG_REUSE_MS = 1_000;
 
 /**
  * Detection after ingest, off the request path, with its work derived from the store: every
@@ -380,6 +382,7 @@ export function createDetectionWorker(
 
   const running = loop();
   let counting: Promise<{ runs: number; oldestNs?: bigint }> | undefined;
+  let counted: { at: number; value: { runs: number; oldestNs?: bigint } } | undefined;
 
   return {
     notify(steps) {
@@ -403,11 +406,19 @@ export function createDetectionWorker(
       };
     },
     backlog() {
-      // Scrapes and the admin page that ask at the same time share one count: on a large backlog
-      // it is a scan of every pending write, and a timed-out scrape does not cancel it.
-      counting ??= store.countPendingDetections({ sinceNs: 0n, untilNs: FAR_FUTURE }).finally(() => {
-        counting = undefined;
-      });
+      // Scrapes and the admin page that ask at the same time share one count, and a count answers
+      // every caller for a second after it: on a large backlog it is a scan of every pending write, a
+      // timed-out scrape does not cancel it, and a scraper polling fast must not keep the store busy.
+      if (counted && Date.now() - counted.at < BACKLOG_REUSE_MS) return Promise.resolve(counted.value);
+      counting ??= store
+        .countPendingDetections({ sinceNs: 0n, untilNs: FAR_FUTURE })
+        .then((value) => {
+          counted = { at: Date.now(), value };
+          return value;
+        })
+        .finally(() => {
+          counting = undefined;
+        });
       return counting;
     },
     async close(deadlineMs = 10_000) {

@@ -114,6 +114,7 @@ export async function startCollector(
       dir: join(dataDir, 'ingest-log'),
       maxRows: config.batchMaxRows,
       maxQueuedRows: config.maxQueuedRows,
+      storeDelayMs: config.ingestLogDelayMs,
       log: log.child({ module: 'ingest-log' }),
     });
     try {

@@ -35,6 +35,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('lets the ingest log wait 250 ms for company by default, and takes another delay or none', () => {
+    expect(loadConfig({}).ingestLogDelayMs).toBe(250);
+    expect(loadConfig({ CASEFILE_INGEST_LOG_DELAY_MS: '0' }).ingestLogDelayMs).toBe(0);
+    expect(loadConfig({}, ['--ingest-log-delay-ms=1000']).ingestLogDelayMs).toBe(1000);
+    expect(() => loadConfig({ CASEFILE_INGEST_LOG_DELAY_MS: '-1' })).toThrow(
+      /CASEFILE_INGEST_LOG_DELAY_MS \(--ingest-log-delay-ms\)/,
+    );
+  });
+
   it('refuses ClickHouse without a URL, unknown flags and flags without values', () => {
     expect(() => loadConfig({ CASEFILE_STORE: 'clickhouse' })).toThrow(/CASEFILE_CLICKHOUSE_URL/);
     expect(() => loadConfig({}, ['--prot', '1'])).toThrow(/unknown flag --prot/);

@@ -46,6 +46,7 @@ export const configSchema = z
     maxQueuedRows: positiveInt.default(200_000),
     /** Acknowledge ingest once the steps are fsynced to a local log (<data dir>/ingest-log), store them after. */
     ingestLog: z.stringbool().default(false),
+    ingestLogDelayMs: z.coerce.number().int().min(0).max(60_000).default(250),
     bootstrapIngestKey: z.string().min(16, 'must be at least 16 characters').optional(),
     bootstrapAdminToken: z.string().min(16, 'must be at least 16 characters').optional(),
     redactionKey: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -143,6 +144,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
   batchMaxDelayMs: { env: 'CASEFILE_BATCH_DELAY_MS', flag: '--batch-delay-ms' },
   maxQueuedRows: { env: 'CASEFILE_MAX_QUEUED_ROWS', flag: '--max-queued-rows' },
   ingestLog: { env: 'CASEFILE_INGEST_LOG', flag: '--ingest-log' },
+  ingestLogDelayMs: { env: 'CASEFILE_INGEST_LOG_DELAY_MS', flag: '--ingest-log-delay-ms' },
   bootstrapIngestKey: { env: 'CASEFILE_BOOTSTRAP_INGEST_KEY', flag: '--bootstrap-ingest-key' },
   bootstrapAdminToken: { env: 'CASEFILE_BOOTSTRAP_ADMIN_TOKEN', flag: '--bootstrap-admin-token' },
   redactionKey: { env: 'CASEFILE_REDACTION_KEY', flag: '--redaction-key' },

@@ -83,6 +83,26 @@ describe('ingest log', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('with a store delay, waits for more logged steps before a write, unless a full batch waits', async () => {
+    const dir = await freshDir();
+    const store = createFakeStore(true);
+    const log = await createIngestLog(store, { dir, maxRows: 100, storeDelayMs: 300 });
+    const started = Date.now();
+    await log.write(steps(10, 'a'));
+    await log.write(steps(20, 'b'));
+    expect(store.batches).toHaveLength(0); // acknowledged, not yet written
+    await until(() => store.batches.length === 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(store.batches[0]).toHaveLength(30); // both requests in one write
+    // A full batch does not wait.
+    const full = Date.now();
+    await log.write(steps(100, 'c'));
+    await until(() => store.batches.length === 2);
+    expect(Date.now() - full).toBeLessThan(250);
+    await log.close();
+    expect(log.pendingRows).toBe(0);
+  });
+
   it('keeps acknowledged steps across a crash: a new process stores them on replay, a torn last record is dropped', async () => {
     const dir = await freshDir();
     const stuck = createFakeStore(); // the store never answers before the "crash"

@@ -16,6 +16,13 @@ export interface IngestLogOptions {
   maxQueuedRows?: number;
   /** First wait before a failed store write is tried again (doubles up to 5 s). Default 200 ms. */
   retryMs?: number;
+  /**
+   * How long a store write waits, after the oldest step it would take was logged, for more steps to
+   * come, unless `maxRows` already wait: fewer, larger inserts (on ClickHouse each insert is a part
+   * per table, merged again later) for a store that lags by as much. Default 0: write as soon as the
+   * store is idle.
+   */
+  storeDelayMs?: number;
   /** A warning per failed store write and per record dropped on replay. */
   log?: Logger;
 }
@@ -28,6 +35,8 @@ export interface IngestLog extends BatchingWriter {
 interface Entry {
   steps: Step[];
   segment: Segment;
+  /** When it was logged (ms). */
+  at: number;
 }
 
 interface Segment {
@@ -68,6 +77,7 @@ export async function createIngestLog(store: SpanWriter, options: IngestLogOptio
   const maxRows = Math.max(1, options.maxRows ?? 5000);
   const maxQueuedRows = Math.max(maxRows, options.maxQueuedRows ?? 200_000);
   const retryMs = Math.max(1, options.retryMs ?? 200);
+  const storeDelayMs = Math.max(0, options.storeDelayMs ?? 0);
   const log = options.log ?? silentLogger;
   await mkdir(options.dir, { recursive: true });
   const existing = (await readdir(options.dir))
@@ -87,6 +97,7 @@ export async function createIngestLog(store: SpanWriter, options: IngestLogOptio
   let storing: Promise<void> | undefined;
   let closing = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let delayTimer: NodeJS.Timeout | undefined;
 
   const segmentPath = (seq: number) => join(options.dir, `${String(seq).padStart(12, '0')}.log`);
 
@@ -132,8 +143,9 @@ export async function createIngestLog(store: SpanWriter, options: IngestLogOptio
       await file.write(Buffer.concat(batch.map((b) => b.record)));
       await file.datasync();
       target.appended += batch.length;
+      const at = Date.now();
       for (const b of batch) {
-        unstored.push({ steps: b.steps, segment: target });
+        unstored.push({ steps: b.steps, segment: target, at });
         unstoredRows += b.steps.length;
       }
     } catch (error) {
@@ -190,6 +202,18 @@ export async function createIngestLog(store: SpanWriter, options: IngestLogOptio
 
   function pumpStore(delayMs = retryMs) {
     if (storing || retryTimer || unstored.length === 0) return;
+    if (!closing && storeDelayMs > 0 && unstoredRows < maxRows) {
+      const wait = (unstored[0] as Entry).at + storeDelayMs - Date.now();
+      if (wait > 0) {
+        delayTimer ??= setTimeout(() => {
+          delayTimer = undefined;
+          pumpStore();
+        }, wait);
+        return;
+      }
+    }
+    if (delayTimer) clearTimeout(delayTimer);
+    delayTimer = undefined;
     storing = storeOnce().then(
       (ok) => {
         storing = undefined;
@@ -262,6 +286,8 @@ export async function createIngestLog(store: SpanWriter, options: IngestLogOptio
       while (appending) await appending;
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = undefined;
+      if (delayTimer) clearTimeout(delayTimer);
+      delayTimer = undefined;
       while (storing) await storing;
       // One more pass; what the store does not take now stays logged for the next start.
       while (unstored.length > 0 && (await storeOnce())) {}

@@ -139,38 +139,69 @@ export function stepsToJsonEachRow(steps: readonly Step[], version: bigint): Buf
   return Buffer.concat(rows, bytes);
 }
 
-export function rowToStep(row: Row): Step {
-  const step: Record<string, unknown> = {};
-  for (const col of STEP_COLUMNS) {
-    const value = row[col.column];
-    switch (col.kind) {
-      case 'text':
-        step[col.field] = String(value);
-        break;
-      case 'int':
-        step[col.field] = Number(value);
-        break;
-      case 'ns':
-        step[col.field] = BigInt(String(value));
-        break;
-      case 'nullableInt':
-        step[col.field] = value === null ? null : Number(value);
-        break;
-      case 'textList':
-        step[col.field] = (value as string[]).map(String);
-        break;
-      case 'stringMap': {
-        const keys = row[`${col.column}_keys`] as string[];
-        const values = row[`${col.column}_values`] as string[];
-        step[col.field] = Object.fromEntries(keys.map((k, i) => [k, values[i] ?? '']));
-        break;
+/**
+ * Converts rows read as arrays (`FORMAT JSONCompact`) with the given column names into Steps; the
+ * plan is worked out once per answer, not per row. A column a Step needs and the answer lacks is an
+ * error, not an empty field.
+ */
+export function stepReader(names: readonly string[]): (row: readonly unknown[]) => Step {
+  const at = new Map(names.map((name, i) => [name, i]));
+  const index = (column: string) => {
+    const i = at.get(column);
+    if (i === undefined) throw new Error(`span rows lack the column ${column}`);
+    return i;
+  };
+  const plan = STEP_COLUMNS.map((col) =>
+    col.kind === 'stringMap'
+      ? { field: col.field, kind: col.kind, i: index(`${col.column}_keys`), j: index(`${col.column}_values`) }
+      : { field: col.field, kind: col.kind, i: index(col.column), j: -1 },
+  );
+  return (row) => {
+    const step: Record<string, unknown> = {};
+    for (const { field, kind, i, j } of plan) {
+      const value = row[i];
+      switch (kind) {
+        case 'text':
+          step[field] = typeof value === 'string' ? value : String(value);
+          break;
+        case 'int':
+          step[field] = Number(value);
+          break;
+        case 'ns':
+          step[field] = BigInt(String(value));
+          break;
+        case 'nullableInt':
+          step[field] = value === null ? null : Number(value);
+          break;
+        case 'textList':
+          step[field] = (value as unknown[]).map(String);
+          break;
+        case 'stringMap': {
+          const keys = value as string[];
+          const values = row[j] as string[];
+          const map: Record<string, string> = {};
+          for (let k = 0; k < keys.length; k++) {
+            const key = keys[k] as string;
+            // Keys are the sender's: `__proto__` must become a field, as Object.fromEntries makes it.
+            if (key === '__proto__')
+              Object.defineProperty(map, key, {
+                value: values[k] ?? '',
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
+            else map[key] = values[k] ?? '';
+          }
+          step[field] = map;
+          break;
+        }
+        case 'events':
+          step[field] = eventsFromJson(String(value));
+          break;
       }
-      case 'events':
-        step[col.field] = eventsFromJson(String(value));
-        break;
     }
-  }
-  return step as unknown as Step;
+    return step as unknown as Step;
+  };
 }
 
 const merged = (col: string) => `argMinMerge(${col}_s) AS ${col}`;

@@ -67,6 +67,7 @@ import { DEFAULT_CLAIM_SETTLE_MS } from './clickhouse-alert-claims.js';
 import * as alertsSql from './clickhouse-alerts.js';
 import { countPendingSql, markSql, pendingSql, toPending } from './clickhouse-backlog.js';
 import { clusterWaves, createDatabaseSql } from './clickhouse-cluster.js';
+import { type CompactRows, readCompact } from './clickhouse-compact.js';
 import * as claimsSql from './clickhouse-detection-claims.js';
 import * as evidenceSql from './clickhouse-evidence.js';
 import * as findingsSql from './clickhouse-findings.js';
@@ -84,7 +85,7 @@ import {
   traceStartsSql,
 } from './clickhouse-queries.js';
 import { purgeProjectBefore, waitForMutations } from './clickhouse-retention.js';
-import { partitionSeconds, type Row, rowToStep, rowToSummary, stepsToJsonEachRow } from './clickhouse-rows.js';
+import { partitionSeconds, type Row, rowToSummary, stepReader, stepsToJsonEachRow } from './clickhouse-rows.js';
 import { textMatchesSql } from './clickhouse-run-search.js';
 import { DAY_PARTITIONED_TABLES, MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
 import type { Migration } from './migration.js';
@@ -605,11 +606,12 @@ export class ClickHouseTraceStore implements TraceStore {
       if (!range || Number(range.n) === 0) continue;
       const lo = partitionSeconds(BigInt(String(range.lo)));
       const hi = partitionSeconds(BigInt(String(range.hi)));
-      const rows = await this.select(
+      const { names, rows } = await this.selectCompact(
         `SELECT ${SPAN_COLUMN_NAMES.join(', ')}, toString(version) AS version FROM ${this.db}.spans PREWHERE ${key}
 WHERE start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateTime(${uint(hi)})`,
       );
-      steps.push(...newestVersions(rows).map(rowToStep));
+      const toStep = stepReader(names);
+      for (const row of newestVersions(names, rows)) steps.push(toStep(row));
     }
     return groupByTrace(steps, orderSteps);
   }
@@ -829,8 +831,10 @@ WHERE ${where.join(' AND ')} ORDER BY time_ns DESC, seq DESC LIMIT ${uint(limit)
 
   async readSpans(projectId: string, traceIds: readonly string[]): Promise<Step[]> {
     if (traceIds.length === 0) return [];
-    const rows = await this.select(evidenceSql.readSpansSql(this.db, projectId, traceIds, SPAN_COLUMN_NAMES));
-    return rows.map(rowToStep);
+    const { names, rows } = await this.selectCompact(
+      evidenceSql.readSpansSql(this.db, projectId, traceIds, SPAN_COLUMN_NAMES),
+    );
+    return rows.map(stepReader(names));
   }
 
   rewriteSpans(projectId: string, steps: readonly Step[]): Promise<void> {
@@ -1110,6 +1114,21 @@ GROUP BY trace_id, span_id HAVING named = 1`,
     }
   }
 
+  /** A read whose answer may be large (span rows): rows as arrays, parsed as they stream in. */
+  private async selectCompact(sql: string): Promise<CompactRows> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.guard.run(async (signal) => {
+          const { stream } = await this.client.exec({ query: `${sql}\nFORMAT JSONCompact`, abort_signal: signal });
+          return await readCompact(stream);
+        });
+      } catch (error) {
+        if (attempt === 1 && isStaleConnection(error)) continue;
+        throw mapError(error, sql);
+      }
+    }
+  }
+
   private async command(sql: string): Promise<void> {
     try {
       await this.guard.run((signal) =>
@@ -1246,11 +1265,16 @@ function toCredential(r: Row): Credential {
 const utcDay = (ns: bigint): string => new Date(partitionSeconds(ns) * 1000).toISOString().slice(0, 10);
 
 /** Of the rows of one span (trace and span ID), the one with the highest version, as FINAL keeps it. */
-function newestVersions(rows: readonly Row[]): Row[] {
-  const newest = new Map<string, { row: Row; version: bigint }>();
+function newestVersions(names: readonly string[], rows: readonly (readonly unknown[])[]): (readonly unknown[])[] {
+  const [trace, span, ver] = ['trace_id', 'span_id', 'version'].map((n) => names.indexOf(n)) as [
+    number,
+    number,
+    number,
+  ];
+  const newest = new Map<string, { row: readonly unknown[]; version: bigint }>();
   for (const row of rows) {
-    const key = `${String(row.trace_id)}\u0000${String(row.span_id)}`;
-    const version = BigInt(String(row.version));
+    const key = `${String(row[trace])}\u0000${String(row[span])}`;
+    const version = BigInt(String(row[ver]));
     const seen = newest.get(key);
     if (!seen || version >= seen.version) newest.set(key, { row, version });
   }

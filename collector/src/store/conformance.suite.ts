@@ -167,6 +167,37 @@ export const coreSuite: StoreSuite = {
       expect(await store.getRun('proj-c', traceId)).toEqual([]);
     });
 
+    test('finds a run that grew over several writes by every tool, document and approval it touched', async () => {
+      const [root, retrieval, llm, approval, tool] = buildRun({
+        projectId: P,
+        startNs: DAY0,
+        toolName: 'lookup_order',
+        documentIds: ['kb-7'],
+        approvalId: 'ap-grow',
+      }) as [Step, Step, Step, Step, Step];
+      await store.writeSteps([root, retrieval]);
+      await store.writeSteps([llm, tool]);
+      const later = {
+        ...tool,
+        spanId: `${tool.spanId.slice(0, -1)}f`,
+        toolName: 'issue_refund',
+        startNs: tool.startNs + 1n,
+      };
+      await store.writeSteps([approval, later]);
+      for (const touch of [
+        { toolName: 'lookup_order' },
+        { toolName: 'issue_refund' },
+        { documentId: 'kb-7' },
+        { approvalId: 'ap-grow' },
+      ]) {
+        const found = await store.runsTouching(P, touch, 10);
+        expect(
+          found.map((r) => [r.traceId, r.stepCount]),
+          JSON.stringify(touch),
+        ).toEqual([[root.traceId, 6]]);
+      }
+    });
+
     test('answers unknown IDs with empty results', async () => {
       expect(await store.getRun(P, newTraceId())).toEqual([]);
       expect(await store.listRuns(P, { limit: 10 })).toEqual({ runs: [] });

@@ -2,6 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Step } from '../../model/step.js';
+import { buildRun, DAY0 } from '../conformance.fixtures.js';
 import type { TraceStore } from '../port.js';
 import { runStoreSuites, type TamperTarget } from '../store-battery.suite.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
@@ -49,3 +52,36 @@ runStoreSuites(
   },
   { tamperSpan },
 );
+
+describe('DuckDB lookups when a write replaces stored spans', () => {
+  let dir: string;
+  let store: DuckDbTraceStore;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'casefile-duckdb-'));
+    store = await DuckDbTraceStore.open(dir);
+    await store.migrate();
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('drops what the replaced span touched and keeps what the run still touches', async () => {
+    const steps = buildRun({ projectId: 'p', startNs: DAY0, toolName: 'lookup_order', documentIds: ['kb-1'] });
+    await store.writeSteps(steps);
+    const [, retrieval, , , tool] = steps as [Step, Step, Step, Step, Step];
+    // A later write of the same spans wins: the tool became another, the retrieval found nothing.
+    await store.writeSteps([
+      { ...tool, toolName: 'issue_refund' },
+      { ...retrieval, documentIds: [] },
+    ]);
+    const touching = async (touch: Parameters<TraceStore['runsTouching']>[1]) =>
+      (await store.runsTouching('p', touch, 10)).map((r) => r.traceId);
+    expect(await touching({ toolName: 'lookup_order' })).toEqual([]);
+    expect(await touching({ documentId: 'kb-1' })).toEqual([]);
+    expect(await touching({ toolName: 'issue_refund' })).toEqual([tool.traceId]);
+    expect((await store.getRun('p', tool.traceId)).find((s) => s.spanId === tool.spanId)?.toolName).toBe(
+      'issue_refund',
+    );
+  });
+});

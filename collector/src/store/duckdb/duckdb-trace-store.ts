@@ -73,7 +73,7 @@ import { inPageOrder } from '../text-search.js';
 import { createWriteClock } from '../write-clock.js';
 import * as alerts from './duckdb-alerts.js';
 import { COUNT_PENDING, PURGE_BACKLOG, pendingSql, STAMP_WRITES, upsertMarks } from './duckdb-backlog.js';
-import { buildListRuns, buildOverview, REFRESH_DERIVED, RUN_COLUMNS } from './duckdb-derive.js';
+import { buildListRuns, buildOverview, RUN_COLUMNS, refreshDerived } from './duckdb-derive.js';
 import * as evidence from './duckdb-evidence.js';
 import {
   buildListFindings,
@@ -167,10 +167,17 @@ export class DuckDbTraceStore implements TraceStore {
       } finally {
         appender.closeSync();
       }
-      await conn.run('INSERT OR REPLACE INTO spans SELECT * FROM staging');
+      // "Later write wins" as a delete of the batch's keys and a plain insert (the batch holds each key
+      // once): INSERT OR REPLACE's conflict path cost 3–4 times as much (22 against 6 ms for 50 spans,
+      // 37 against 8 for 500, on 25,000 stored).
+      const replaced = await conn.run(
+        'DELETE FROM spans USING staging s WHERE spans.project_id = s.project_id AND spans.trace_id = s.trace_id AND spans.span_id = s.span_id',
+      );
+      await conn.run('INSERT INTO spans SELECT * FROM staging');
       await conn.run('INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM staging');
-      for (const statement of REFRESH_DERIVED) await exec(conn, statement);
-      await exec(conn, STAMP_WRITES, [this.clock()]);
+      for (const statement of refreshDerived(replaced.rowsChanged === 0)) await exec(conn, statement);
+      await exec(conn, STAMP_WRITES[0] as string);
+      await exec(conn, STAMP_WRITES[1] as string, [this.clock()]);
       await conn.run('DELETE FROM staging');
       await conn.run('DELETE FROM affected');
       if (withChain && this.pendingChain.length > 0) {
@@ -336,7 +343,7 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
           spanParams,
         );
         await exec(conn, `DELETE FROM spans WHERE ${spansBefore}`, spanParams);
-        for (const statement of REFRESH_DERIVED) await exec(conn, statement);
+        for (const statement of refreshDerived(false)) await exec(conn, statement);
         await evidence.purgeLeaves(conn, projectId, beforeNs, keep);
         await exec(conn, 'DELETE FROM access_log WHERE project_id = $1 AND time_ns < $2::UBIGINT', params);
         await exec(conn, DELETE_ORPHAN_FINDINGS, [projectId]);

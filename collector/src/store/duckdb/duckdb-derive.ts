@@ -15,7 +15,9 @@ import { spanTextCondition } from './duckdb-run-search.js';
 
 // The root step wins, then an `agent` step, then the earliest; empty values never win over set ones.
 const RANK = "(parent_span_id <> '')::INTEGER * 2 + (kind <> 'agent')::INTEGER";
-const pick = (col: string) => `first(${col} ORDER BY ${col} = '', ${RANK}, start_ns, span_id)`;
+// arg_min over the ranking as a row value: the same pick as first(… ORDER BY …), which sorts each group
+// once per column (the ranking is unique within a run: it ends with the span ID).
+const pick = (col: string) => `arg_min(${col}, (${col} = '', ${RANK}, start_ns, span_id))`;
 // `casefile.run.name` of a step's attributes (JSON text), '' when absent; parsed only where the key is present.
 const RUN_NAME_SQL = (alias: string) =>
   `CASE WHEN ${alias}.attributes LIKE '%"${RUN_NAME_ATTRIBUTE}"%' THEN coalesce(json_extract_string(${alias}.attributes, '$."${RUN_NAME_ATTRIBUTE}"'), '') ELSE '' END`;
@@ -24,15 +26,15 @@ const distinctNonEmpty = (col: string) => `coalesce(list(DISTINCT ${col}) FILTER
 // The runs' spans are found by their key columns first, then read by row ID: a join that selects these
 // columns directly scans them (attributes included) for every stored span, 2.8 s a write at 10 million
 // spans, against ~0.1 s this way.
-const REFRESH_RUNS: readonly string[] = [
-  `CREATE OR REPLACE TEMP TABLE affected_spans AS
+const AFFECTED_SPANS = `CREATE OR REPLACE TEMP TABLE affected_spans AS
 SELECT s.project_id, s.trace_id, s.span_id, s.parent_span_id, s.kind, s.name, s.start_ns, s.end_ns, s.status,
   s.service_name, s.agent_name, s.agent_version, s.conversation_id, s.run_input, s.prompt_version,
   s.policy_version, s.request_model, s.response_model, s.input_tokens, s.output_tokens, s.tool_name,
   s.document_ids, s.approval_id, ${RUN_NAME_SQL('s')} AS run_name
-FROM spans s WHERE s.rowid IN (SELECT k.rowid FROM spans k JOIN affected a ON k.project_id = a.project_id AND k.trace_id = a.trace_id)`,
-  'DELETE FROM runs USING affected a WHERE runs.project_id = a.project_id AND runs.trace_id = a.trace_id',
-  `INSERT INTO runs
+FROM spans s WHERE s.rowid IN (SELECT k.rowid FROM spans k JOIN affected a ON k.project_id = a.project_id AND k.trace_id = a.trace_id)`;
+const DELETE_RUNS =
+  'DELETE FROM runs USING affected a WHERE runs.project_id = a.project_id AND runs.trace_id = a.trace_id';
+const INSERT_RUNS = `INSERT INTO runs
 SELECT project_id, trace_id, min(start_ns), max(end_ns), ${pick('name')}, ${pick('service_name')},
   ${pick('agent_name')}, ${pick('agent_version')}, ${pick('conversation_id')},
   CASE WHEN bool_or(status = 'error') THEN 'error' ELSE 'ok' END,
@@ -41,15 +43,18 @@ SELECT project_id, trace_id, min(start_ns), max(end_ns), ${pick('name')}, ${pick
   ${pick('prompt_version')}, ${pick('policy_version')},
   list_sort(list_distinct(list_concat(${distinctNonEmpty('request_model')}, ${distinctNonEmpty('response_model')}))),
   coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), ${pick('run_input')}, 0, ${pick('run_name')}
-FROM affected_spans GROUP BY project_id, trace_id`,
-];
+FROM affected_spans GROUP BY project_id, trace_id`;
 
 /**
- * Every statement that brings `runs` and the lookups in step with `spans` for the runs in `affected`.
- * `onlyAdded`: the write added spans and replaced or removed none (see `refreshLookups`).
+ * Brings `runs` and the lookups in step with `spans` for the runs in `affected`, through `run` (which
+ * answers the rows a statement changed). `replaced`: the write replaced or removed stored spans.
  */
-export function refreshDerived(onlyAdded: boolean): string[] {
-  return [...REFRESH_RUNS, ...refreshLookups(onlyAdded), 'DROP TABLE affected_spans'];
+export async function refreshDerived(run: (sql: string) => Promise<number>, replaced: boolean): Promise<void> {
+  await run(AFFECTED_SPANS);
+  const existing = await run(DELETE_RUNS);
+  await run(INSERT_RUNS);
+  for (const sql of lookupStatements(replaced ? 'rebuild' : existing === 0 ? 'newRuns' : 'add')) await run(sql);
+  await run('DROP TABLE affected_spans');
 }
 
 const LOOKUPS = [
@@ -62,22 +67,26 @@ const lookupKeys = (l: (typeof LOOKUPS)[number], from: string) =>
   `SELECT DISTINCT project_id, k, trace_id FROM (SELECT project_id, ${l.keyExpr} AS k, trace_id FROM ${from} WHERE ${l.where}) WHERE k <> ''`;
 
 /**
- * The lookup tables (document, tool, approval → run), run with `affected_spans` in place. When the
- * write replaced or removed stored spans, the affected runs' rows are rebuilt from all their spans
- * (a key may have gone). When it only added spans (`staging` then holds them all), every row there
- * is still right and only the new spans' keys are added: a delete by trace ID scans the whole table
- * (~40 ms a table at 10 million spans), a keyed INSERT OR IGNORE does not.
+ * The lookup tables (document, tool, approval → run), with `affected_spans` in place.
+ * - `rebuild` (the write replaced or removed stored spans, so a key may have gone): the affected
+ *   runs' rows are deleted and made again from all their spans.
+ * - `add` (it only added spans, `staging` holds them all): every row there is still right; the new
+ *   spans' keys are added with a keyed INSERT OR IGNORE, where a delete by trace ID scans the whole
+ *   table (~40 ms a table at 10 million spans).
+ * - `newRuns` (only added, and no affected run existed before): nothing of theirs is there yet, so a
+ *   plain insert; INSERT OR IGNORE's conflict check costs several milliseconds a statement.
  */
-function refreshLookups(onlyAdded: boolean): string[] {
-  return LOOKUPS.flatMap((l) =>
-    onlyAdded
-      ? [`INSERT OR IGNORE INTO ${l.table} (project_id, ${l.keyColumn}, trace_id) ${lookupKeys(l, 'staging')}`]
-      : [
-          `DELETE FROM ${l.table} USING affected a WHERE ${l.table}.project_id = a.project_id AND ${l.table}.trace_id = a.trace_id`,
-          // The affected runs' rows are gone and the select is distinct: nothing can conflict.
-          `INSERT INTO ${l.table} (project_id, ${l.keyColumn}, trace_id) ${lookupKeys(l, 'affected_spans')}`,
-        ],
-  );
+function lookupStatements(how: 'rebuild' | 'add' | 'newRuns'): string[] {
+  return LOOKUPS.flatMap((l) => {
+    const into = `INTO ${l.table} (project_id, ${l.keyColumn}, trace_id)`;
+    if (how === 'newRuns') return [`INSERT ${into} ${lookupKeys(l, 'staging')}`];
+    if (how === 'add') return [`INSERT OR IGNORE ${into} ${lookupKeys(l, 'staging')}`];
+    return [
+      `DELETE FROM ${l.table} USING affected a WHERE ${l.table}.project_id = a.project_id AND ${l.table}.trace_id = a.trace_id`,
+      // The affected runs' rows are gone and the select is distinct: nothing can conflict.
+      `INSERT ${into} ${lookupKeys(l, 'affected_spans')}`,
+    ];
+  });
 }
 
 /**

@@ -175,7 +175,7 @@ export class DuckDbTraceStore implements TraceStore {
       );
       await conn.run('INSERT INTO spans SELECT * FROM staging');
       await conn.run('INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM staging');
-      for (const statement of refreshDerived(replaced.rowsChanged === 0)) await exec(conn, statement);
+      await refreshDerived((sql) => changed(conn, sql), replaced.rowsChanged > 0);
       await exec(conn, STAMP_WRITES[0] as string);
       await exec(conn, STAMP_WRITES[1] as string, [this.clock()]);
       await conn.run('DELETE FROM staging');
@@ -343,7 +343,7 @@ WHERE l.project_id = $1 AND l.${column} = $2 ORDER BY r.start_ns DESC, r.trace_i
           spanParams,
         );
         await exec(conn, `DELETE FROM spans WHERE ${spansBefore}`, spanParams);
-        for (const statement of refreshDerived(false)) await exec(conn, statement);
+        await refreshDerived((sql) => changed(conn, sql), true);
         await evidence.purgeLeaves(conn, projectId, beforeNs, keep);
         await exec(conn, 'DELETE FROM access_log WHERE project_id = $1 AND time_ns < $2::UBIGINT', params);
         await exec(conn, DELETE_ORPHAN_FINDINGS, [projectId]);
@@ -687,6 +687,15 @@ function chunks<T>(values: readonly T[], size: number): T[][] {
 /** `$from, $from+1, …` for `n` parameters. */
 function placeholders(n: number, from: number): string {
   return Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+}
+
+/** Runs a statement; answers the rows it changed. */
+async function changed(conn: DuckDBConnection, sql: string): Promise<number> {
+  try {
+    return (await conn.run(sql)).rowsChanged;
+  } catch (error) {
+    throw new StoreQueryError('DuckDB statement failed', sql, { cause: error });
+  }
 }
 
 async function exec(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<void> {

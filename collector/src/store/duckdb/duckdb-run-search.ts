@@ -51,7 +51,7 @@ export function buildTextMatches(
   const sql = `SELECT trace_id, span_id, field, step_name, tool_name, attributes, resource_attributes FROM (
   SELECT s.trace_id, s.span_id, s.start_ns, s.name AS step_name, s.tool_name, s.attributes, s.resource_attributes,
     CASE ${cases} END AS field
-  FROM spans s WHERE s.project_id = $1 AND list_contains($2, s.trace_id)
+  FROM spans s WHERE s.rowid IN (SELECT rowid FROM spans WHERE project_id = $1 AND list_contains($2, trace_id))
 ) WHERE field IS NOT NULL
 QUALIFY row_number() OVER (PARTITION BY trace_id ORDER BY start_ns, span_id) = 1`;
   return { sql, params };

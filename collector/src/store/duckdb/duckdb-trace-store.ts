@@ -220,14 +220,14 @@ export class DuckDbTraceStore implements TraceStore {
   }
 
   getRun(projectId: string, traceId: string): Promise<Step[]> {
-    const sql = `SELECT * FROM spans WHERE project_id = $1 AND trace_id = $2 ORDER BY start_ns, span_id`;
+    const sql = `${spansWhere('project_id = $1 AND trace_id = $2')} ORDER BY start_ns, span_id`;
     return this.onReader(async (conn) => orderSteps((await readRows(conn, sql, [projectId, traceId])).map(toStep)));
   }
 
   async getRuns(projectId: string, traceIds: readonly string[]): Promise<Map<string, Step[]>> {
     const steps: Step[] = [];
     for (const chunk of chunks(unique(traceIds), 500)) {
-      const sql = `SELECT * FROM spans WHERE project_id = $1 AND trace_id IN (${placeholders(chunk.length, 2)})`;
+      const sql = spansWhere(`project_id = $1 AND trace_id IN (${placeholders(chunk.length, 2)})`);
       for (const row of await this.onReader((conn) => readRows(conn, sql, [projectId, ...chunk])))
         steps.push(toStep(row));
     }
@@ -604,7 +604,7 @@ ORDER BY created_ns DESC, id DESC`;
 
   readSpans(projectId: string, traceIds: readonly string[]): Promise<Step[]> {
     if (traceIds.length === 0) return Promise.resolve([]);
-    const sql = 'SELECT * FROM spans WHERE project_id = $1 AND list_contains($2, trace_id)';
+    const sql = spansWhere('project_id = $1 AND list_contains($2, trace_id)');
     return this.onReader(async (conn) =>
       (await readRows(conn, sql, [projectId, listValue([...traceIds])])).map(toStep),
     );
@@ -687,6 +687,16 @@ function chunks<T>(values: readonly T[], size: number): T[][] {
 /** `$from, $from+1, …` for `n` parameters. */
 function placeholders(n: number, from: number): string {
   return Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+}
+
+/**
+ * Every column of the spans the condition (on key columns) selects. The rows are found first and read
+ * by row ID: filtering while selecting every column made DuckDB read all of them for every stored span,
+ * at 10 million spans 6.4 s for 20 runs' steps against 0.55 s this way, and 220–410 ms against 140–200
+ * for a 2,000-step run.
+ */
+function spansWhere(condition: string): string {
+  return `SELECT * FROM spans WHERE rowid IN (SELECT rowid FROM spans WHERE ${condition})`;
 }
 
 /** Runs a statement; answers the rows it changed. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { awkwardStep, buildRun, DAY0 } from '../conformance.fixtures.js';
-import { stepsToJsonEachRow, stepToRow } from './clickhouse-rows.js';
+import { stepReader, stepsToJsonEachRow, stepToRow } from './clickhouse-rows.js';
+import { SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
+import { wellFormed } from './sql.js';
 
 describe('span insert body', () => {
   it('holds, line by line, the rows stepToRow gives (awkward text, surrogates, maps, events, nulls)', () => {
@@ -25,5 +27,27 @@ describe('span insert body', () => {
       );
     });
     expect(body).not.toMatch(/\\ud8|\\udc/i);
+  });
+});
+
+describe('span rows read as arrays', () => {
+  it('give back the step that was written, attribute keys such as __proto__ included', () => {
+    const step = {
+      ...awkwardStep('p', 'c'.repeat(32)),
+      attributes: Object.fromEntries([
+        ['__proto__', 'plain key'],
+        ['constructor', 'c'],
+        ['gen_ai.tool.name', 'refund'],
+      ]) as Record<string, string>,
+      inputTokens: null,
+    };
+    const row = stepToRow(step, 7n);
+    // What a `SELECT <span columns>, version … FORMAT JSONCompact` answer holds, in another column order.
+    const names = [...SPAN_COLUMN_NAMES].reverse();
+    const back = stepReader(names)(names.map((n) => row[n]));
+    expect(Object.getOwnPropertyDescriptor(back.attributes, '__proto__')?.value).toBe('plain key');
+    expect(Object.getPrototypeOf(back.attributes)).toBe(Object.prototype);
+    expect(back).toEqual({ ...step, name: wellFormed(step.name) });
+    expect(() => stepReader(names.slice(1))).toThrow(/lack the column/);
   });
 });

@@ -1094,34 +1094,31 @@ GROUP BY trace_id, span_id HAVING named = 1`,
     return this.lastVersion;
   }
 
-  private async select(sql: string, settings?: ClickHouseSettings): Promise<Row[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.guard.run(async (signal) => {
-          const result = await this.client.query({
-            query: sql,
-            format: 'JSONEachRow',
-            abort_signal: signal,
-            ...(settings ? { clickhouse_settings: settings } : {}),
-          });
-          return await result.json<Row>();
-        });
-      } catch (error) {
-        // A read is safe to send again; once, on a connection the server had closed while it idled.
-        if (attempt === 1 && isStaleConnection(error)) continue;
-        throw mapError(error, sql);
-      }
-    }
+  private select(sql: string, settings?: ClickHouseSettings): Promise<Row[]> {
+    return this.read(sql, async (signal) => {
+      const result = await this.client.query({
+        query: sql,
+        format: 'JSONEachRow',
+        abort_signal: signal,
+        ...(settings ? { clickhouse_settings: settings } : {}),
+      });
+      return await result.json<Row>();
+    });
   }
 
   /** A read whose answer may be large (span rows): rows as arrays, parsed as they stream in. */
-  private async selectCompact(sql: string): Promise<CompactRows> {
+  private selectCompact(sql: string): Promise<CompactRows> {
+    return this.read(sql, async (signal) => {
+      const { stream } = await this.client.exec({ query: `${sql}\nFORMAT JSONCompact`, abort_signal: signal });
+      return await readCompact(stream);
+    });
+  }
+
+  /** Runs a read under the deadline guard; a read is safe to send again, once, on a connection the server had closed while it idled. */
+  private async read<T>(sql: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.guard.run(async (signal) => {
-          const { stream } = await this.client.exec({ query: `${sql}\nFORMAT JSONCompact`, abort_signal: signal });
-          return await readCompact(stream);
-        });
+        return await this.guard.run(work);
       } catch (error) {
         if (attempt === 1 && isStaleConnection(error)) continue;
         throw mapError(error, sql);

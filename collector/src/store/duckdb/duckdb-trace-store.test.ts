@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Step } from '../../model/step.js';
 import { buildRun, DAY0 } from '../conformance.fixtures.js';
 import type { TraceStore } from '../port.js';
 import { runStoreSuites, type TamperTarget } from '../store-battery.suite.js';
+import { freshStoreEachTest } from './duckdb-file.fixtures.js';
 import { DuckDbTraceStore } from './duckdb-trace-store.js';
 
 // A real database file in a fresh directory under the OS temp dir (TMPDIR) for every store.
@@ -54,19 +55,10 @@ runStoreSuites(
 );
 
 describe('DuckDB lookups when a write replaces stored spans', () => {
-  let dir: string;
-  let store: DuckDbTraceStore;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'casefile-duckdb-'));
-    store = await DuckDbTraceStore.open(dir);
-    await store.migrate();
-  });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fresh = freshStoreEachTest('casefile-duckdb-');
 
   it('drops what the replaced span touched and keeps what the run still touches', async () => {
+    const { store } = fresh();
     const steps = buildRun({ projectId: 'p', startNs: DAY0, toolName: 'lookup_order', documentIds: ['kb-1'] });
     await store.writeSteps(steps);
     const [, retrieval, , , tool] = steps as [Step, Step, Step, Step, Step];

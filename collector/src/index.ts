@@ -22,7 +22,7 @@ export { createCollectorMetrics } from './metrics/collector-metrics.js';
 export type { Exposition, Sample } from './metrics/parse-exposition.js';
 export { parseExposition } from './metrics/parse-exposition.js';
 export type { RunSummary, Step, StepKind, ToolRisk } from './model/step.js';
-export type { RunningCollector } from './server.js';
+export type { CollectorOptions, RunningCollector } from './server.js';
 export { startCollector } from './server.js';
 export type {
   AccessLog,

@@ -39,6 +39,16 @@ export interface RunningCollector {
   close(budgetMs?: number): Promise<void>;
 }
 
+export interface CollectorOptions {
+  /**
+   * `false`: batches that become durable are not recorded in the hash chain, so `casefile verify`
+   * reports this collector's spans as unrecorded (retention and erasure entries are still appended).
+   * For measuring what keeping the chain costs on ingest (the bench's `evidence-ingest`), never for
+   * a deployment. Default `true`.
+   */
+  recordChain?: boolean;
+}
+
 /** The built UI shipped beside the collector in this repository, if it has been built. */
 export function defaultUiDir(): string | undefined {
   const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../ui/dist');
@@ -53,6 +63,7 @@ export function defaultUiDir(): string | undefined {
 export async function startCollector(
   config: Config,
   log: Logger = createLogger({ level: config.logLevel, format: config.logFormat }),
+  options: CollectorOptions = {},
 ): Promise<RunningCollector> {
   const dataDir = resolve(config.dataDir);
   let ready: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
@@ -101,10 +112,11 @@ export async function startCollector(
   // from the store (every durable write leaves its runs pending), so this is only a wake-up call.
   // The same point queues the batch's spans for the hash chain (off the request path).
   watchDetection(metrics, detection);
+  const recordChain = options.recordChain !== false;
   const detectingStore: SpanWriter = {
     async writeSteps(steps) {
       await store.writeSteps(steps);
-      chain.record(steps);
+      if (recordChain) chain.record(steps);
       detection.notify(steps);
     },
   };

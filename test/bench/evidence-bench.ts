@@ -119,7 +119,7 @@ async function ingest(
   };
 }
 
-function clickHouseCpu(url: string): { read: ServerCpu; close: () => Promise<void> } {
+export function clickHouseCpu(url: string): { read: ServerCpu; close: () => Promise<void> } {
   const client = createClient({ url, request_timeout: 300_000, log: { level: ClickHouseLogLevel.OFF } });
   return {
     read: async () => {

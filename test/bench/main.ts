@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { BENCH_SIZE, TEST_SIZE } from '../fixtures/drift/scenarios.js';
 import { startClickHouseServer } from '../lib/clickhouse-server.js';
 import { runAgentDojoBench } from './agentdojo-bench.js';
+import { runChainIngestBench } from './chain-ingest-bench.js';
 import { runClusterBench } from './cluster-bench.js';
 import { runDetectionBench } from './detection-bench.js';
 import { runDriftBench } from './drift-bench.js';
@@ -26,6 +27,8 @@ import { runViewCostBench } from './view-cost-bench.js';
  *   --only evidence           hash chain cost on ingest, one append alone, verify vs plain read, offline export check
  *   --evidence-reps=N         interleaved with/without pairs per store (default 9; one warm-up pair before them)
  *   --evidence-stores=a,b     duckdb, clickhouse (default both; ClickHouse needs CLICKHOUSE_URL)
+ *   --only evidence-ingest    the chain's cost on the whole ingest path: a collector with it and one without,
+ *                             same OTLP workload in alternating pairs (also part of --only evidence)
  *   --only evidence-js        the chain's own JavaScript per span, no store (also part of --only evidence)
  *   --evidence-js-passes=N    passes of 10,000 spans it times (default 15, after 5 uncounted)
  *   --only cluster            2 collectors into a 2 × 2 ClickHouse cluster vs 1 into one server (needs zookeeper)
@@ -44,6 +47,7 @@ import { runViewCostBench } from './view-cost-bench.js';
  *   --scale-spans=N           use the smaller kept store `scale-store.js <kind> N` built (default 10,000,000)
  *   --scale-cells=4x50,16x500 the ingest cells (requests in flight × spans per request; default all six)
  *   --scale-ingest-reps=N     repetitions per ingest cell (default 5)
+ *   --scale-ingest-spans=N    spans per repetition of an ingest cell (default 5,000)
  *   --scale-rss-minutes=N     length of the steady ingest the collector's memory is sampled over (default 10)
  *   --scale-ack=stored,logged acknowledge ingest when stored (group commit) and/or when logged (default both)
  *   --only lag                detection and ingest lag under a steady load and a 2-minute overload, per store
@@ -78,6 +82,7 @@ async function main(argv: string[]): Promise<void> {
       'scale-cells': { type: 'string' },
       'scale-ack': { type: 'string' },
       'scale-ingest-reps': { type: 'string' },
+      'scale-ingest-spans': { type: 'string' },
       'scale-rss-minutes': { type: 'string' },
       'lag-steady-ms': { type: 'string' },
       'lag-overload-ms': { type: 'string' },
@@ -120,19 +125,19 @@ async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(passes) || passes <= 0) throw new Error('--evidence-js-passes must be a positive integer');
       await logChainJsAlone(log, passes);
     }
-    if (wants('evidence')) {
-      log('\n== Evidence: hash chain on ingest, verification vs a plain read, offline export check ==');
+    if (wants('evidence') || only?.has('evidence-ingest')) {
       const reps = flags['evidence-reps'] === undefined ? 9 : Number(flags['evidence-reps']);
       if (!Number.isInteger(reps) || reps <= 0) throw new Error('--evidence-reps must be a positive integer');
       const evidenceStores = (flags['evidence-stores'] ?? 'duckdb,clickhouse').split(',');
       for (const k of evidenceStores)
         if (k !== 'duckdb' && k !== 'clickhouse') throw new Error(`--evidence-stores: unknown store "${k}"`);
-      await runEvidenceBench({
-        clickhouseUrl,
-        log,
-        reps,
-        stores: evidenceStores as Array<'duckdb' | 'clickhouse'>,
-      });
+      const stores = evidenceStores as Array<'duckdb' | 'clickhouse'>;
+      if (wants('evidence')) {
+        log('\n== Evidence: hash chain on ingest, verification vs a plain read, offline export check ==');
+        await runEvidenceBench({ clickhouseUrl, log, reps, stores });
+      }
+      log('\n== Evidence: the chain on the whole ingest path (collector with and without it) ==');
+      await runChainIngestBench({ clickhouseUrl, log, pairs: reps, stores });
     }
     if (wants('redaction')) {
       log('\n== Redaction: detection quality and speed ==');
@@ -177,6 +182,10 @@ async function main(argv: string[]): Promise<void> {
     if (!Number.isInteger(ingestReps) || ingestReps <= 0) {
       throw new Error('--scale-ingest-reps must be a positive integer');
     }
+    const spansPerRep = flags['scale-ingest-spans'] === undefined ? 5_000 : Number(flags['scale-ingest-spans']);
+    if (!Number.isInteger(spansPerRep) || spansPerRep < 500) {
+      throw new Error('--scale-ingest-spans must be an integer of at least 500');
+    }
     const cells = flags['scale-cells']?.split(',').map((cell) => {
       const m = /^(\d+)x(\d+)$/.exec(cell);
       if (!m) throw new Error(`--scale-cells: "${cell}" is not <in flight>x<spans per request>, e.g. 4x50`);
@@ -196,6 +205,7 @@ async function main(argv: string[]): Promise<void> {
         clickhouseUrl,
         stores: scaleStores,
         reps: ingestReps,
+        spansPerRep,
         ...(cells ? { cells } : {}),
         ack,
         ingest: wants('scale') || wants('scale-ingest'),

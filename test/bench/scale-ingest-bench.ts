@@ -24,7 +24,7 @@ export interface ScaleIngestOptions {
   ack?: Array<'stored' | 'logged'>;
   /** The cells to measure (default every combination of 1, 4, 16 in flight and 50, 500 spans). */
   cells?: Array<{ inFlight: number; perRequest: number }>;
-  /** Spans per repetition (default 10,000). */
+  /** Spans per repetition (default 5,000). */
   spansPerRep?: number;
   /** Length of the memory soak (default 10 minutes). */
   soakMs?: number;
@@ -331,16 +331,22 @@ async function drained(target: Target): Promise<void> {
 /** The steps of the newest runs, read back through the collector's API (it owns its DuckDB file). */
 async function sampleSteps(collector: CollectorProcess, spans: number): Promise<Step[]> {
   const auth = { authorization: `Bearer ${collector.adminToken}` };
-  const res = await fetch(`${collector.url}/api/runs?limit=${Math.min(500, Math.ceil(spans / SPANS_PER_RUN))}`, {
-    headers: auth,
-  });
-  const page = (await res.json()) as { runs: Array<{ traceId: string }> };
   const out: Step[] = [];
-  for (const { traceId } of page.runs) {
-    const run = await fetch(`${collector.url}/api/runs/${traceId}`, { headers: auth });
-    const body = (await run.json()) as { steps: Array<Record<string, unknown>> };
-    out.push(...body.steps.map(fromJson));
-  }
+  let cursor: string | undefined;
+  do {
+    const limit = Math.min(500, Math.ceil((spans - out.length) / SPANS_PER_RUN));
+    const res = await fetch(
+      `${collector.url}/api/runs?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { headers: auth },
+    );
+    const page = (await res.json()) as { runs: Array<{ traceId: string }>; nextCursor?: string };
+    for (const { traceId } of page.runs) {
+      const run = await fetch(`${collector.url}/api/runs/${traceId}`, { headers: auth });
+      const body = (await run.json()) as { steps: Array<Record<string, unknown>> };
+      out.push(...body.steps.map(fromJson));
+    }
+    cursor = page.nextCursor;
+  } while (cursor && out.length < spans);
   return out;
 }
 

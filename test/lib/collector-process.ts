@@ -39,14 +39,20 @@ export interface CollectorProcess {
  */
 export async function startCollectorProcess(
   env: Record<string, string> = {},
-  options: { nodeArgs?: string[]; args?: string[]; startTimeoutMs?: number } = {},
+  options: {
+    nodeArgs?: string[];
+    args?: string[];
+    startTimeoutMs?: number;
+    /** A script to run instead of the collector's CLI, taking the same `serve` arguments. */
+    entry?: string;
+  } = {},
 ): Promise<CollectorProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'casefile-e2e-'));
   const ingestKey = `cf_ingest_${randomBytes(16).toString('hex')}`;
   const adminToken = `cf_login_${randomBytes(16).toString('hex')}`;
   const argv = [
     ...(options.nodeArgs ?? []),
-    CLI,
+    options.entry ?? CLI,
     'serve',
     '--port',
     '0',

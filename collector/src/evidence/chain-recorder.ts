@@ -53,11 +53,22 @@ export interface ChainRecorder {
 /** A durable batch waiting for the chain, with the leaves of its first `hashed` spans. */
 interface SpansItem {
   type: 'spans';
+  /**
+   * The batch's steps until every one is hashed, then none: the append needs only the leaves, and a
+   * batch's steps (their payloads) are not kept alive until it, which would carry them through the
+   * young generation's collections into the old one.
+   */
   steps: readonly Step[];
+  /** Spans in the batch. */
+  count: number;
   at: number;
   leaves: PendingLeaf[];
+  /** Each leaf's project. */
+  projects: string[];
   hashed: number;
 }
+
+const NO_STEPS: readonly Step[] = [];
 
 type Item =
   | SpansItem
@@ -78,6 +89,16 @@ interface Head {
 }
 
 const HASH_SLICE = 1000;
+
+const spansItem = (steps: readonly Step[], at: number): SpansItem => ({
+  type: 'spans',
+  steps,
+  count: steps.length,
+  at,
+  leaves: [],
+  projects: [],
+  hashed: 0,
+});
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -124,7 +145,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     return Math.max(0, delayMs - (performance.now() - first.at));
   }
 
-  const stepsOf = (item: Item) => (item.type === 'mark' ? 0 : item.steps.length);
+  const stepsOf = (item: Item) => (item.type === 'mark' ? 0 : item.type === 'spans' ? item.count : item.steps.length);
 
   function nextEntry(
     projectId: string,
@@ -149,12 +170,18 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     );
   }
 
-  /** Hashes up to `HASH_SLICE` more spans of a batch; true once all of them are. */
+  /** Hashes up to `HASH_SLICE` more spans of a batch; true once all of them are (its steps then let go). */
   function hashSlice(item: SpansItem): boolean {
-    const end = Math.min(item.steps.length, item.hashed + HASH_SLICE);
-    for (let i = item.hashed; i < end; i++) item.leaves.push(pendingLeaf(item.steps[i] as Step));
+    const end = Math.min(item.count, item.hashed + HASH_SLICE);
+    for (let i = item.hashed; i < end; i++) {
+      const step = item.steps[i] as Step;
+      item.leaves.push(pendingLeaf(step));
+      item.projects.push(step.projectId);
+    }
     item.hashed = end;
-    return end === item.steps.length;
+    if (end < item.count) return false;
+    item.steps = NO_STEPS;
+    return true;
   }
 
   /** All of a batch's leaves, hashing what the background pass has not, in slices between I/O callbacks. */
@@ -166,8 +193,8 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     // A batch's spans mostly share a project: look its list up only when the project changes.
     let projectId: string | undefined;
     let list: PendingLeaf[] = [];
-    for (let i = 0; i < item.steps.length; i++) {
-      const id = (item.steps[i] as Step).projectId;
+    for (let i = 0; i < item.count; i++) {
+      const id = item.projects[i] as string;
       if (id !== projectId) {
         projectId = id;
         let found = into.get(id);
@@ -189,7 +216,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
   let hashing = false;
   function hashAhead(): void {
     if (hashing) return;
-    const next = queue.find((item): item is SpansItem => item.type === 'spans' && item.hashed < item.steps.length);
+    const next = queue.find((item): item is SpansItem => item.type === 'spans' && item.hashed < item.count);
     if (!next) return;
     hashing = true;
     setImmediate(() => {
@@ -200,7 +227,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
   }
 
   async function eventLeaves(steps: readonly Step[], into: Map<string, PendingLeaf[]>): Promise<void> {
-    const item: SpansItem = { type: 'spans', steps, at: 0, leaves: [], hashed: 0 };
+    const item = spansItem(steps, 0);
     await hashAll(item);
     byProjectInto(item, into);
   }
@@ -272,7 +299,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
       log.error('spans were not recorded in the chain (the collector is closing)', { spans: leaves.length });
     }
     queue.splice(0, n);
-    for (const item of batch) pending -= item.steps.length;
+    for (const item of batch) pending -= item.count;
   }
 
   function pump(): void {
@@ -302,7 +329,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     chainId,
     record(steps) {
       if (closed || steps.length === 0) return;
-      queue.push({ type: 'spans', steps, at: performance.now(), leaves: [], hashed: 0 });
+      queue.push(spansItem(steps, performance.now()));
       pending += steps.length;
       // Bounded: beyond the limit the oldest batch not yet taken is dropped, loudly.
       while (pending > maxPending) {

@@ -21,7 +21,10 @@ const pick = (col: string) => `arg_min(${col}, (${col} = '', ${RANK}, start_ns, 
 // `casefile.run.name` of a step's attributes (JSON text), '' when absent; parsed only where the key is present.
 const RUN_NAME_SQL = (alias: string) =>
   `CASE WHEN ${alias}.attributes LIKE '%"${RUN_NAME_ATTRIBUTE}"%' THEN coalesce(json_extract_string(${alias}.attributes, '$."${RUN_NAME_ATTRIBUTE}"'), '') ELSE '' END`;
-const distinctNonEmpty = (col: string) => `coalesce(list(DISTINCT ${col}) FILTER (WHERE ${col} <> ''), []::VARCHAR[])`;
+// A list's distinct non-empty values. A plain list() then list functions: a DISTINCT aggregate with a
+// FILTER costs DuckDB a hash table of its own per group (INSERT INTO runs of a 50-span write 19–24 ms with
+// three of them, 10–13 ms this way).
+const distinctNonEmpty = (list: string) => `list_filter(list_distinct(${list}), lambda v: v <> '')`;
 
 // The runs' spans are found by their key columns first, then read by row ID: a join that selects these
 // columns directly scans them (attributes included) for every stored span, 2.8 s a write at 10 million
@@ -39,9 +42,9 @@ SELECT project_id, trace_id, min(start_ns), max(end_ns), ${pick('name')}, ${pick
   ${pick('agent_name')}, ${pick('agent_version')}, ${pick('conversation_id')},
   CASE WHEN bool_or(status = 'error') THEN 'error' ELSE 'ok' END,
   count(*), count(*) FILTER (WHERE status = 'error'),
-  list_sort(${distinctNonEmpty('tool_name')}),
+  list_sort(${distinctNonEmpty('list(tool_name)')}),
   ${pick('prompt_version')}, ${pick('policy_version')},
-  list_sort(list_distinct(list_concat(${distinctNonEmpty('request_model')}, ${distinctNonEmpty('response_model')}))),
+  list_sort(${distinctNonEmpty('list_concat(list(request_model), list(response_model))')}),
   coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), ${pick('run_input')}, 0, ${pick('run_name')}
 FROM affected_spans GROUP BY project_id, trace_id`;
 

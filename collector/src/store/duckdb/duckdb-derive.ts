@@ -1,6 +1,7 @@
 import { RUN_NAME_ATTRIBUTE, type RunSort } from '@casefile/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { BadInputError } from '../../errors/errors.js';
+import type { Step } from '../../model/step.js';
 import { bucketCount, type OverviewQuery, overviewRangeMs } from '../overview.js';
 import { decodeCursor, isSorted, offsetOf, type RunQuery } from '../port.js';
 import { FINDING_COUNT_SQL, hasFindingsSql } from './duckdb-findings.js';
@@ -52,18 +53,63 @@ FROM affected_spans GROUP BY project_id, trace_id`;
  * Brings `runs` and the lookups in step with `spans` for the runs in `affected`, through `run` (which
  * answers the rows a statement changed). `replaced`: the write replaced or removed stored spans.
  */
-export async function refreshDerived(run: (sql: string) => Promise<number>, replaced: boolean): Promise<void> {
+export async function refreshDerived(
+  run: (sql: string) => Promise<number>,
+  replaced: boolean,
+  staged: StagedLookups = ALL_LOOKUPS,
+): Promise<void> {
   await run(AFFECTED_SPANS);
   const existing = await run(DELETE_RUNS);
   await run(INSERT_RUNS);
-  for (const sql of lookupStatements(replaced ? 'rebuild' : existing === 0 ? 'newRuns' : 'add')) await run(sql);
+  const how = replaced ? 'rebuild' : existing === 0 ? 'newRuns' : 'add';
+  for (const sql of lookupStatements(how, staged)) await run(sql);
   await run('DROP TABLE affected_spans');
 }
 
-const LOOKUPS = [
-  { table: 'run_documents', keyColumn: 'document_id', keyExpr: 'unnest(document_ids)', where: 'len(document_ids) > 0' },
-  { table: 'run_tools', keyColumn: 'tool_name', keyExpr: 'tool_name', where: "tool_name <> ''" },
-  { table: 'run_approvals', keyColumn: 'approval_id', keyExpr: 'approval_id', where: "approval_id <> ''" },
+type LookupName = 'documents' | 'tools' | 'approvals';
+
+/** Which lookup keys the staged spans carry (a superset: a lookup left out has no key among them). */
+export type StagedLookups = ReadonlySet<LookupName>;
+
+const ALL_LOOKUPS: StagedLookups = new Set<LookupName>(['documents', 'tools', 'approvals']);
+
+/**
+ * The lookups the staged steps carry keys for. Spans from most tracing SDKs carry no approval ID and
+ * few document IDs: a write that only adds spans skips those lookups' statements (~3–5 ms each).
+ */
+export function stagedLookups(steps: readonly Step[]): StagedLookups {
+  const found = new Set<LookupName>();
+  for (const s of steps) {
+    if (s.documentIds.length > 0) found.add('documents');
+    if (s.toolName !== '') found.add('tools');
+    if (s.approvalId !== '') found.add('approvals');
+    if (found.size === ALL_LOOKUPS.size) break;
+  }
+  return found;
+}
+
+const LOOKUPS: readonly {
+  name: LookupName;
+  table: string;
+  keyColumn: string;
+  keyExpr: string;
+  where: string;
+}[] = [
+  {
+    name: 'documents',
+    table: 'run_documents',
+    keyColumn: 'document_id',
+    keyExpr: 'unnest(document_ids)',
+    where: 'len(document_ids) > 0',
+  },
+  { name: 'tools', table: 'run_tools', keyColumn: 'tool_name', keyExpr: 'tool_name', where: "tool_name <> ''" },
+  {
+    name: 'approvals',
+    table: 'run_approvals',
+    keyColumn: 'approval_id',
+    keyExpr: 'approval_id',
+    where: "approval_id <> ''",
+  },
 ];
 
 const lookupKeys = (l: (typeof LOOKUPS)[number], from: string) =>
@@ -78,10 +124,13 @@ const lookupKeys = (l: (typeof LOOKUPS)[number], from: string) =>
  *   table (~40 ms a table at 10 million spans).
  * - `newRuns` (only added, and no affected run existed before): nothing of theirs is there yet, so a
  *   plain insert; INSERT OR IGNORE's conflict check costs several milliseconds a statement.
+ * In `add` and `newRuns` a lookup none of the staged spans has a key for is left alone.
  */
-function lookupStatements(how: 'rebuild' | 'add' | 'newRuns'): string[] {
+function lookupStatements(how: 'rebuild' | 'add' | 'newRuns', staged: StagedLookups): string[] {
   return LOOKUPS.flatMap((l) => {
     const into = `INTO ${l.table} (project_id, ${l.keyColumn}, trace_id)`;
+    // Only added spans, none with this lookup's key: nothing to add.
+    if (how !== 'rebuild' && !staged.has(l.name)) return [];
     if (how === 'newRuns') return [`INSERT ${into} ${lookupKeys(l, 'staging')}`];
     if (how === 'add') return [`INSERT OR IGNORE ${into} ${lookupKeys(l, 'staging')}`];
     return [

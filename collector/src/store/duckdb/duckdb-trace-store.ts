@@ -73,7 +73,7 @@ import { inPageOrder } from '../text-search.js';
 import { createWriteClock } from '../write-clock.js';
 import * as alerts from './duckdb-alerts.js';
 import { COUNT_PENDING, PURGE_BACKLOG, pendingSql, STAMP_WRITES, upsertMarks } from './duckdb-backlog.js';
-import { buildListRuns, buildOverview, RUN_COLUMNS, refreshDerived } from './duckdb-derive.js';
+import { buildListRuns, buildOverview, RUN_COLUMNS, refreshDerived, stagedLookups } from './duckdb-derive.js';
 import * as evidence from './duckdb-evidence.js';
 import {
   buildListFindings,
@@ -175,7 +175,7 @@ export class DuckDbTraceStore implements TraceStore {
       );
       await conn.run('INSERT INTO spans SELECT * FROM staging');
       await conn.run('INSERT INTO affected SELECT DISTINCT project_id, trace_id FROM staging');
-      await refreshDerived((sql) => changed(conn, sql), replaced.rowsChanged > 0);
+      await refreshDerived((sql) => changed(conn, sql), replaced.rowsChanged > 0, stagedLookups(rows));
       await exec(conn, STAMP_WRITES[0] as string);
       await exec(conn, STAMP_WRITES[1] as string, [this.clock()]);
       await conn.run('DELETE FROM staging');

@@ -39,6 +39,8 @@ export const configSchema = z
     clickhouseInsertQuorum: z.coerce.number().int().min(1).max(16).default(1),
     /** With a quorum above 1: how long a span insert waits for it before answering 503 with Retry-After. */
     clickhouseInsertQuorumTimeoutMs: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+    /** MiB of just-written span rows held for detection's read-back (0: every run is read from the server). */
+    clickhouseRecentSpansMb: z.coerce.number().int().min(0).max(4096).default(64),
     maxBodyBytes: positiveInt.default(64 * 1024 * 1024),
     maxAttributeValueBytes: positiveInt.default(1024 * 1024),
     batchMaxRows: positiveInt.default(5000),
@@ -138,6 +140,7 @@ export const CONFIG_SOURCES: Record<keyof z.input<typeof configSchema>, { env: s
     env: 'CASEFILE_CLICKHOUSE_INSERT_QUORUM_TIMEOUT_MS',
     flag: '--clickhouse-insert-quorum-timeout-ms',
   },
+  clickhouseRecentSpansMb: { env: 'CASEFILE_CLICKHOUSE_RECENT_SPANS_MB', flag: '--clickhouse-recent-spans-mb' },
   maxBodyBytes: { env: 'CASEFILE_MAX_BODY_BYTES', flag: '--max-body-bytes' },
   maxAttributeValueBytes: { env: 'CASEFILE_MAX_ATTRIBUTE_BYTES', flag: '--max-attribute-bytes' },
   batchMaxRows: { env: 'CASEFILE_BATCH_ROWS', flag: '--batch-rows' },

@@ -247,7 +247,7 @@ export function createDetectionWorker(
     }
     for (const [projectId, traceIds] of projects) {
       try {
-        const steps = await store.getRuns(projectId, traceIds);
+        const steps = await store.getRuns(projectId, traceIds, { justWritten: true });
         const previous = await store.listRunFindings(projectId, traceIds);
         for (const traceId of traceIds) {
           loaded.set(`${projectId}\0${traceId}`, {

@@ -24,6 +24,7 @@ export async function openStore(config: Config, dataDir: string): Promise<TraceS
         cluster: config.clickhouseCluster,
         insertQuorum: config.clickhouseInsertQuorum,
         insertQuorumTimeoutMs: config.clickhouseInsertQuorumTimeoutMs,
+        recentSpanBytes: config.clickhouseRecentSpansMb * 1024 * 1024,
       });
       await store.migrate();
       return store;

@@ -11,7 +11,7 @@ import type { StoreSuite } from './suite-harness.suite.js';
  */
 export const coreSuite: StoreSuite = {
   name: 'core',
-  register({ makeStore, purge, test }) {
+  register({ makeStore, purge, test, options }) {
     let store: TraceStore;
     const P = 'proj-a';
     const Q = 'proj-b';
@@ -71,6 +71,45 @@ export const coreSuite: StoreSuite = {
       expect([...runs.keys()].sort()).toEqual([ids[0], ids[1], awkward.traceId].sort());
       for (const traceId of runs.keys()) expect(runs.get(traceId)).toEqual(await store.getRun(P, traceId));
       expect((await store.getRuns(P, [])).size).toBe(0);
+    });
+
+    test('answers a read of just-written runs as a plain read: odd values, spans another client rewrote or added', async () => {
+      const a = buildRun({ projectId: P, startNs: DAY0 });
+      const awkward = awkwardStep(P, newTraceId());
+      const odd: Step = {
+        ...awkward,
+        spanId: 'aaaaaaaaaaaa0002',
+        name: 'lone \uD800 surrogate',
+        documentIds: ['\uDC00', 'ok'],
+        attributes: { '10': 'ten', '2': 'two', b: 'lone \uDBFF', 'key \uD800': 'v' },
+        events: [{ timeNs: DAY0 + 7n, name: 'e \uD800', attributes: { '1': 'x', z: '\uDC00' } }],
+      };
+      Object.defineProperty(odd.attributes, '__proto__', { value: 'p', enumerable: true });
+      await store.writeSteps([...a, awkward, odd]);
+      const ids = [a[0]?.traceId as string, awkward.traceId];
+      const same = async () => {
+        const recent = await store.getRuns(P, ids, { justWritten: true });
+        expect([...recent.keys()].sort()).toEqual([...ids].sort());
+        for (const id of ids) expect(recent.get(id)).toEqual(await store.getRun(P, id));
+        return recent;
+      };
+      await same();
+      // Another collector writes a newer version of one span, then a span of its own.
+      const peer = options.openPeer ? await options.openPeer(store) : store;
+      const names = async () => ((await same()).get(ids[0] as string) ?? []).map((s) => s.name);
+      try {
+        await peer.writeSteps([{ ...(a[2] as Step), name: 'renamed elsewhere' }]);
+        expect(await names()).toEqual(
+          [...a.slice(0, 2), { name: 'renamed elsewhere' }, ...a.slice(3)].map((s) => s.name),
+        );
+        await peer.writeSteps([{ ...(a[3] as Step), spanId: 'bbbbbbbbbbbb0001', name: 'added elsewhere' }]);
+        expect(await names()).toContain('added elsewhere');
+      } finally {
+        if (peer !== store) await (options.closePeer ?? ((p) => p.close()))(peer);
+      }
+      // And this store writes one more span of that run.
+      await store.writeSteps([{ ...(a[4] as Step), spanId: 'cccccccccccc0001', name: 'added here' }]);
+      expect((await same()).get(ids[0] as string)).toHaveLength(a.length + 2);
     });
 
     test('derives the run summary from its steps', async () => {

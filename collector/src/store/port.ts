@@ -66,6 +66,16 @@ export interface SpanWriter {
   writeSteps(steps: readonly Step[]): Promise<void>;
 }
 
+export interface GetRunsOptions {
+  /**
+   * The runs were just written through this store (detection reads them back a second or two after
+   * ingest). A store may then answer a run from the spans it wrote, once the key columns show every
+   * stored span of the run is one it wrote, at the version it wrote; any other run is read in full.
+   * Reads that must show what the database holds (the run page, exports, verification) leave it out.
+   */
+  justWritten?: boolean;
+}
+
 /** Runs as the investigator sees them: the list, one run's steps, the runs that touched a key. */
 export interface RunReader {
   /**
@@ -81,7 +91,7 @@ export interface RunReader {
    * `getRun` for many runs of one project in one read (detection loads a page of runs at once):
    * every listed run that has steps, keyed by trace ID; unknown runs are left out.
    */
-  getRuns(projectId: string, traceIds: readonly string[]): Promise<Map<string, Step[]>>;
+  getRuns(projectId: string, traceIds: readonly string[], options?: GetRunsOptions): Promise<Map<string, Step[]>>;
 
   /**
    * Runs that touched a document, tool or approval, newest first, answered from lookup

@@ -176,25 +176,9 @@ export function stepReader(names: readonly string[]): (row: readonly unknown[]) 
         case 'textList':
           step[field] = (value as unknown[]).map(String);
           break;
-        case 'stringMap': {
-          const keys = value as string[];
-          const values = row[j] as string[];
-          const map: Record<string, string> = {};
-          for (let k = 0; k < keys.length; k++) {
-            const key = keys[k] as string;
-            // Keys are the sender's: `__proto__` must become a field, as Object.fromEntries makes it.
-            if (key === '__proto__')
-              Object.defineProperty(map, key, {
-                value: values[k] ?? '',
-                enumerable: true,
-                writable: true,
-                configurable: true,
-              });
-            else map[key] = values[k] ?? '';
-          }
-          step[field] = map;
+        case 'stringMap':
+          step[field] = mapOf(value as string[], row[j] as string[]);
           break;
-        }
         case 'events':
           step[field] = eventsFromJson(String(value));
           break;
@@ -202,6 +186,86 @@ export function stepReader(names: readonly string[]): (row: readonly unknown[]) 
     }
     return step as unknown as Step;
   };
+}
+
+/** A string map from parallel key and value arrays, as read from `<column>_keys` / `<column>_values`. */
+function mapOf(keys: readonly string[], values: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
+    // Keys are the sender's: `__proto__` must become a field, as Object.fromEntries makes it.
+    if (key === '__proto__')
+      Object.defineProperty(map, key, {
+        value: values[k] ?? '',
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else map[key] = values[k] ?? '';
+  }
+  return map;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const UINT64_END = 2n ** 64n;
+
+/**
+ * The step as a read of the row `stepsToJsonEachRow` writes for it answers (`stepReader`): text made
+ * well formed, numbers truncated, events through their JSON text, maps rebuilt key by key. Undefined
+ * when a value would not come back as written (a number out of its column's range), so a caller
+ * holding written steps in place of a read (`RecentSpans`) reads that run from the store instead.
+ */
+export function storedStep(step: Step): Step | undefined {
+  const out: Record<string, unknown> = {};
+  for (const col of STEP_COLUMNS) {
+    const value = step[col.field];
+    switch (col.kind) {
+      case 'text':
+        out[col.field] = wf(value);
+        break;
+      case 'int': {
+        const n = Math.trunc(Number(value));
+        if (!(n >= INT32_MIN && n <= INT32_MAX)) return undefined;
+        out[col.field] = n + 0; // -0 is stored as 0
+        break;
+      }
+      case 'ns': {
+        const n = value as bigint;
+        if (typeof n !== 'bigint' || n < 0n || n >= UINT64_END) return undefined;
+        out[col.field] = n;
+        break;
+      }
+      case 'nullableInt': {
+        if (value === null || value === undefined) {
+          out[col.field] = null;
+          break;
+        }
+        const n = Math.trunc(value as number);
+        if (!Number.isSafeInteger(n)) return undefined;
+        out[col.field] = n + 0;
+        break;
+      }
+      case 'textList':
+        out[col.field] = (value as readonly unknown[]).map(wf);
+        break;
+      case 'stringMap': {
+        const map = value as Record<string, unknown>;
+        const keys: string[] = [];
+        const values: string[] = [];
+        for (const name in map) {
+          keys.push(wf(name));
+          values.push(wf(map[name]));
+        }
+        out[col.field] = mapOf(keys, values);
+        break;
+      }
+      case 'events':
+        out[col.field] = eventsFromJson(eventsToJson(value as Step['events']));
+        break;
+    }
+  }
+  return out as unknown as Step;
 }
 
 const merged = (col: string) => `argMinMerge(${col}_s) AS ${col}`;

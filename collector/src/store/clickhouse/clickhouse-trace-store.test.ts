@@ -274,3 +274,57 @@ describe.skipIf(!url)(`ClickHouse schema upgrade${url ? '' : ' (skipped: CLICKHO
     }
   }, 120_000);
 });
+
+describe.skipIf(!url)(
+  `ClickHouse read-back of just-written runs${url ? '' : ' (skipped: CLICKHOUSE_URL is not set)'}`,
+  () => {
+    const withStore = async (
+      recentSpanBytes: number | undefined,
+      fn: (store: ClickHouseTraceStore) => Promise<void>,
+    ) => {
+      const store = await ClickHouseTraceStore.open({
+        url: url as string,
+        database: `casefile_test_${randomBytes(6).toString('hex')}`,
+        ...(recentSpanBytes === undefined ? {} : { recentSpanBytes }),
+      });
+      try {
+        await store.migrate();
+        await fn(store);
+      } finally {
+        await store.dropDatabase();
+        await store.close();
+      }
+    };
+    // An edit in place keeps the row's version, so only a read of the columns shows it.
+    const editedAfterWrite = async (store: ClickHouseTraceStore) => {
+      const run = buildRun({ projectId: 'p', startNs: DAY0 });
+      await store.writeSteps(run);
+      const span = run[2] as Step;
+      await tamperSpan(store, {
+        projectId: 'p',
+        traceId: span.traceId,
+        spanId: span.spanId,
+        key: 'k',
+        value: 'edited',
+      });
+      const recent = await store.getRuns('p', [span.traceId], { justWritten: true });
+      const plain = await store.getRun('p', span.traceId);
+      const at = (steps: readonly Step[] | undefined) => steps?.find((s) => s.spanId === span.spanId)?.attributes.k;
+      return { recent: at(recent.get(span.traceId)), plain: at(plain) };
+    };
+
+    it('answers them from the spans it wrote once the span IDs and versions match, without reading their columns', async () => {
+      await withStore(undefined, async (store) => {
+        expect(await editedAfterWrite(store)).toEqual({ recent: undefined, plain: 'edited' });
+      });
+    }, 60_000);
+
+    it('reads every run from the server when it holds no spans (budget 0) or the run was let go (budget exceeded)', async () => {
+      for (const budget of [0, 1]) {
+        await withStore(budget, async (store) => {
+          expect(await editedAfterWrite(store)).toEqual({ recent: 'edited', plain: 'edited' });
+        });
+      }
+    }, 60_000);
+  },
+);

@@ -48,6 +48,7 @@ import {
   type AccessFilter,
   type Credential,
   decodeCursor,
+  type GetRunsOptions,
   isSorted,
   offsetOf,
   type PendingDetection,
@@ -89,6 +90,7 @@ import { partitionSeconds, type Row, rowToSummary, stepReader, stepsToJsonEachRo
 import { textMatchesSql } from './clickhouse-run-search.js';
 import { DAY_PARTITIONED_TABLES, MIGRATIONS, migrationsTableDdl, SPAN_COLUMN_NAMES } from './clickhouse-schema.js';
 import type { Migration } from './migration.js';
+import { RecentSpans } from './recent-spans.js';
 import { ident, literal, literalArray, uint, wellFormed } from './sql.js';
 import { SINGLE_NODE, type TableLayout } from './table-layout.js';
 
@@ -131,7 +133,15 @@ export interface ClickHouseStoreConfig {
    * Retry-After, so a shard short of replicas answers quickly instead of holding requests. Default 10,000 ms.
    */
   insertQuorumTimeoutMs?: number;
+  /**
+   * Row bytes of the spans just written that this store holds for detection's read-back
+   * (`GetRunsOptions.justWritten`), oldest run out first; 0 reads every run back from the server.
+   * Default 64 MiB.
+   */
+  recentSpanBytes?: number;
 }
+
+const DEFAULT_RECENT_SPAN_BYTES = 64 * 1024 * 1024;
 
 const NS_PER_S = 1_000_000_000n;
 const HOUR_NS = 3_600n * NS_PER_S;
@@ -163,6 +173,8 @@ export class ClickHouseTraceStore implements TraceStore {
   readonly backend = 'clickhouse';
   private readonly db: string;
   private lastVersion = 0n;
+  /** Spans just written, which detection's read-back takes from here once their versions check out. */
+  private readonly recent: RecentSpans;
 
   private readonly guard: DeadlineGuard;
 
@@ -173,6 +185,7 @@ export class ClickHouseTraceStore implements TraceStore {
     private readonly config: ClickHouseStoreConfig,
   ) {
     this.db = ident(database);
+    this.recent = new RecentSpans(config.recentSpanBytes ?? DEFAULT_RECENT_SPAN_BYTES);
     this.claimSettleMs = config.claimSettleMs;
     this.layout = config.layout ?? SINGLE_NODE;
     this.cluster = config.cluster;
@@ -303,20 +316,26 @@ export class ClickHouseTraceStore implements TraceStore {
     const body = stepsToJsonEachRow(unique, version);
     const table = `${this.db}.spans`;
     const query = `INSERT INTO ${table} (${INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONEachRow`;
-    await this.withQuorum(
-      `INSERT INTO ${table} FORMAT JSONEachRow (${unique.length} rows)`,
-      async (settings, signal) => {
-        const result = await this.client.exec({
-          query,
-          values: Readable.from([body], { objectMode: false }),
-          abort_signal: signal,
-          clickhouse_settings: { ...settings, ...SPAN_INSERT_SETTINGS },
-        });
-        // The answer to an insert is empty; read it to the end so the socket goes back to the pool.
-        result.stream.resume();
-        await finished(result.stream);
-      },
-    );
+    try {
+      await this.withQuorum(
+        `INSERT INTO ${table} FORMAT JSONEachRow (${unique.length} rows)`,
+        async (settings, signal) => {
+          const result = await this.client.exec({
+            query,
+            values: Readable.from([body], { objectMode: false }),
+            abort_signal: signal,
+            clickhouse_settings: { ...settings, ...SPAN_INSERT_SETTINGS },
+          });
+          // The answer to an insert is empty; read it to the end so the socket goes back to the pool.
+          result.stream.resume();
+          await finished(result.stream);
+        },
+      );
+    } catch (error) {
+      this.recent.forget(unique);
+      throw error;
+    }
+    this.recent.record(unique, version, body.length);
     return version;
   }
 
@@ -592,28 +611,76 @@ export class ClickHouseTraceStore implements TraceStore {
    * granule, 8,192 spans, before filtering) but PREWHERE on the trace IDs, so only the runs' rows are
    * read past the key columns, and each span's newest version is kept here (what FINAL keeps).
    */
-  async getRuns(projectId: string, traceIds: readonly string[]): Promise<Map<string, Step[]>> {
+  async getRuns(
+    projectId: string,
+    traceIds: readonly string[],
+    options: GetRunsOptions = {},
+  ): Promise<Map<string, Step[]>> {
     const steps: Step[] = [];
     const ids = [...new Set(traceIds)];
+    const inTraces = (chunk: readonly string[]) =>
+      `project_id = ${literal(projectId)} AND trace_id IN (${chunk.map((id) => literal(id)).join(', ')})`;
     for (let i = 0; i < ids.length; i += 500) {
-      const key = `project_id = ${literal(projectId)} AND trace_id IN (${ids
-        .slice(i, i + 500)
-        .map((id) => literal(id))
-        .join(', ')})`;
+      const chunk = ids.slice(i, i + 500);
       const [range] = await this.select(
-        `SELECT toString(min(lo)) AS lo, toString(max(hi)) AS hi, count() AS n FROM (SELECT minMerge(min_start) AS lo, maxMerge(max_start) AS hi FROM ${this.db}.trace_starts WHERE ${key} GROUP BY trace_id)`,
+        `SELECT toString(min(lo)) AS lo, toString(max(hi)) AS hi, count() AS n FROM (SELECT minMerge(min_start) AS lo, maxMerge(max_start) AS hi FROM ${this.db}.trace_starts WHERE ${inTraces(chunk)} GROUP BY trace_id)`,
       );
       if (!range || Number(range.n) === 0) continue;
       const lo = partitionSeconds(BigInt(String(range.lo)));
       const hi = partitionSeconds(BigInt(String(range.hi)));
+      const days = `start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateTime(${uint(hi)})`;
+      let read = chunk;
+      if (options.justWritten) {
+        const held = chunk.filter((id) => this.recent.held(projectId, id) !== undefined);
+        if (held.length > 0) {
+          const served = await this.heldRuns(projectId, held, `PREWHERE ${inTraces(held)} WHERE ${days}`, steps);
+          if (served.size > 0) read = chunk.filter((id) => !served.has(id));
+        }
+      }
+      if (read.length === 0) continue;
       const { names, rows } = await this.selectCompact(
-        `SELECT ${SPAN_COLUMN_NAMES.join(', ')}, toString(version) AS version FROM ${this.db}.spans PREWHERE ${key}
-WHERE start_time >= toDateTime(${uint(lo)}) AND start_time <= toDateTime(${uint(hi)})`,
+        `SELECT ${SPAN_COLUMN_NAMES.join(', ')}, toString(version) AS version FROM ${this.db}.spans PREWHERE ${inTraces(read)}
+WHERE ${days}`,
       );
       const toStep = stepReader(names);
       for (const row of newestVersions(names, rows)) steps.push(toStep(row));
     }
     return groupByTrace(steps, orderSteps);
+  }
+
+  /**
+   * Of `traceIds` (runs `recent` holds), the runs whose stored spans are exactly the ones held: the
+   * same span IDs, each at the version held (read from the key columns and `version` only). Their
+   * held steps are added to `steps`; answers their trace IDs.
+   */
+  private async heldRuns(projectId: string, traceIds: readonly string[], where: string, steps: Step[]) {
+    const { rows } = await this.selectCompact(
+      `SELECT trace_id, span_id, toString(max(version)) AS version FROM ${this.db}.spans ${where} GROUP BY trace_id, span_id`,
+    );
+    const stored = new Map<string, Map<string, bigint>>();
+    for (const [traceId, spanId, version] of rows) {
+      const spans = stored.get(String(traceId)) ?? new Map<string, bigint>();
+      spans.set(String(spanId), BigInt(String(version)));
+      stored.set(String(traceId), spans);
+    }
+    const served = new Set<string>();
+    for (const traceId of traceIds) {
+      const held = this.recent.held(projectId, traceId);
+      const spans = stored.get(traceId);
+      if (!held || !spans || spans.size !== held.size) continue;
+      let same = true;
+      for (const [spanId, version] of spans) {
+        if (held.get(spanId)?.version !== version) {
+          same = false;
+          break;
+        }
+      }
+      if (!same) continue;
+      for (const span of held.values()) steps.push(span.step);
+      served.add(traceId);
+      this.recent.answeredRun(projectId, traceId);
+    }
+    return served;
   }
 
   async overview(projectId: string, query: OverviewQuery): Promise<Overview> {

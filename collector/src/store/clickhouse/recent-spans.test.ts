@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Step } from '../../model/step.js';
+import { buildRun, DAY0 } from '../conformance.fixtures.js';
+import { storedStep } from './clickhouse-rows.js';
+import { RecentSpans } from './recent-spans.js';
+
+const run = () => buildRun({ projectId: 'p', startNs: DAY0 });
+const idOf = (steps: readonly Step[]) => (steps[0] as Step).traceId;
+
+describe('spans held for the read-back of just-written runs', () => {
+  it('holds each span at its newest write, as a read would answer it', () => {
+    const recent = new RecentSpans(1_000_000);
+    const steps = run();
+    recent.record(steps, 1n, 5_000);
+    const renamed = { ...(steps[1] as Step), name: 'lone \uD800' };
+    recent.record([renamed], 2n, 1_000);
+    const held = recent.held('p', idOf(steps));
+    expect(held?.size).toBe(steps.length);
+    expect(held?.get(renamed.spanId)).toEqual({ step: storedStep(renamed), version: 2n });
+    expect(held?.get(renamed.spanId)?.step.name).toBe('lone \uFFFD');
+    expect(recent.held('q', idOf(steps))).toBeUndefined();
+  });
+
+  it('lets runs already answered go before runs still waiting, then the oldest', () => {
+    // Five spans of 1,000 bytes a run; room for three runs.
+    const recent = new RecentSpans(15_000);
+    const [a, b, c, d, e] = [run(), run(), run(), run(), run()];
+    for (const r of [a, b, c]) recent.record(r, 1n, 5_000);
+    recent.answeredRun('p', idOf(b));
+    recent.record(d, 2n, 5_000);
+    const held = (r: Step[]) => recent.held('p', idOf(r)) !== undefined;
+    expect([a, b, c, d].map(held)).toEqual([true, false, true, true]);
+    recent.record(e, 3n, 5_000);
+    expect([a, c, d, e].map(held)).toEqual([false, true, true, true]);
+    expect(recent.size).toBe(15_000);
+  });
+
+  it('holds nothing of a run with a value that would not read back as written, or of a failed write', () => {
+    const recent = new RecentSpans(1_000_000);
+    const [a, b] = [run(), run()];
+    recent.record([...a, { ...(a[2] as Step), spanId: 'ffffffffffff0001', spanKind: 2 ** 31 }], 1n, 6_000);
+    expect(recent.held('p', idOf(a))).toBeUndefined();
+    recent.record(b, 1n, 5_000);
+    recent.forget([b[0] as Step]);
+    expect(recent.held('p', idOf(b))).toBeUndefined();
+    expect(recent.size).toBe(0);
+  });
+});

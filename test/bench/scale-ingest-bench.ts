@@ -405,15 +405,27 @@ async function memorySoak(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOption
   }
 }
 
-/** `node --cpu-prof` of the collector while 4 requests of 500 spans are in flight, split by part. */
+/**
+ * `node --cpu-prof` of the collector while requests are in flight (the first of `--scale-cells`, 4 × 500
+ * spans by default; acknowledged as the first of `--scale-ack`), split by part.
+ */
 async function profileRun(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOptions): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'casefile-prof-'));
-  const target = await openTarget(kind, opts, dir);
-  const requests = 60;
+  const cell = opts.cells?.[0] ?? { inFlight: 4, perRequest: 500 };
+  const ack = opts.ack?.[0] ?? 'stored';
+  const target = await openTarget(kind, opts, dir, ack);
+  // 30,000 spans in requests of the cell's size (a run is 10 spans).
+  const requests = Math.ceil(30_000 / cell.perRequest);
   let ms = 0;
+  opts.log(`scale-profile ${kind}: ${cell.inFlight} × ${cell.perRequest}-span requests in flight, acknowledged when ${ack}`);
   try {
     await sendAll(target.collector.url, target.collector.ingestKey, buildRequests(4, 5), 2);
-    ms = await sendAll(target.collector.url, target.collector.ingestKey, buildRequests(requests, 50), 4);
+    ms = await sendAll(
+      target.collector.url,
+      target.collector.ingestKey,
+      buildRequests(requests, cell.perRequest / 10),
+      cell.inFlight,
+    );
     // Let detection of the last runs happen inside the profile, as it would under steady load.
     await new Promise((r) => setTimeout(r, 3_000));
   } finally {
@@ -425,7 +437,7 @@ async function profileRun(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOption
     return;
   }
   const split = await splitProfile(join(dir, file));
-  const spans = requests * 500;
+  const spans = requests * cell.perRequest;
   const busy = split.parts.filter((p) => !p.part.startsWith('idle')).reduce((n, p) => n + p.ms, 0);
   opts.log(
     `scale-profile ${kind}: ${fmt(spans)} spans in ${fmt(ms / 1000, 1)} s (${fmt(spans / (ms / 1000))} spans/s), ` +

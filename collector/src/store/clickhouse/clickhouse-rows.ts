@@ -250,19 +250,28 @@ export function storedStep(step: Step): Step | undefined {
         out[col.field] = (value as readonly unknown[]).map(wf);
         break;
       case 'stringMap': {
+        // As `mapOf` builds it from the written key and value arrays, without the arrays.
         const map = value as Record<string, unknown>;
-        const keys: string[] = [];
-        const values: string[] = [];
+        const copy: Record<string, string> = {};
         for (const name in map) {
-          keys.push(wf(name));
-          values.push(wf(map[name]));
+          const key = wf(name);
+          if (key === '__proto__')
+            Object.defineProperty(copy, key, {
+              value: wf(map[name]),
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          else copy[key] = wf(map[name]);
         }
-        out[col.field] = mapOf(keys, values);
+        out[col.field] = copy;
         break;
       }
-      case 'events':
-        out[col.field] = eventsFromJson(eventsToJson(value as Step['events']));
+      case 'events': {
+        const events = value as Step['events'];
+        out[col.field] = events.length === 0 ? [] : eventsFromJson(eventsToJson(events));
         break;
+      }
     }
   }
   return out as unknown as Step;

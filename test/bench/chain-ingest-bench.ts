@@ -11,7 +11,7 @@ import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
 /** The collector started with `recordChain: false` (same flags and environment as `casefile serve`). */
 const WITHOUT_CHAIN = fileURLToPath(new URL('./collector-without-chain.js', import.meta.url));
 
-/** Spans per side: 20 OTLP/protobuf requests of 500 spans, 4 in flight. */
+/** Spans per side: by default 20 OTLP/protobuf requests of 500 spans, 4 in flight. */
 const REQUESTS = 20;
 const RUNS_PER_REQUEST = 50;
 const IN_FLIGHT = 4;
@@ -48,6 +48,8 @@ export async function runChainIngestBench(opts: {
   clickhouseUrl: string | undefined;
   stores: ReadonlyArray<'duckdb' | 'clickhouse'>;
   pairs: number;
+  /** 500-span requests per side (default 20: 10,000 spans). */
+  requests?: number;
   log: (line: string) => void;
 }): Promise<Record<string, number>> {
   const results: Record<string, number> = {};
@@ -90,8 +92,8 @@ async function settle(side: Side): Promise<void> {
   await new Promise((r) => setTimeout(r, CHAIN_SETTLE_MS));
 }
 
-async function measure(side: Side, serverCpu: () => Promise<number | undefined>): Promise<Measured> {
-  const bodies = buildRequests(REQUESTS, RUNS_PER_REQUEST);
+async function measure(side: Side, serverCpu: () => Promise<number | undefined>, requests: number): Promise<Measured> {
+  const bodies = buildRequests(requests, RUNS_PER_REQUEST);
   const server0 = await serverCpu();
   const machine0 = machineCpuMs();
   const cpu0 = cpuMs(side.collector.pid);
@@ -111,11 +113,12 @@ async function measure(side: Side, serverCpu: () => Promise<number | undefined>)
 
 async function storeRun(
   kind: 'duckdb' | 'clickhouse',
-  opts: { clickhouseUrl: string | undefined; pairs: number; log: (line: string) => void },
+  opts: { clickhouseUrl: string | undefined; pairs: number; requests?: number; log: (line: string) => void },
 ): Promise<Record<string, number>> {
-  const spans = REQUESTS * RUNS_PER_REQUEST * SPANS_PER_RUN;
+  const requests = opts.requests ?? REQUESTS;
+  const spans = requests * RUNS_PER_REQUEST * SPANS_PER_RUN;
   opts.log(
-    `evidence-ingest ${kind}: ${opts.pairs} pairs of ${fmt(spans)} spans (${REQUESTS} requests of ` +
+    `evidence-ingest ${kind}: ${opts.pairs} pairs of ${fmt(spans)} spans (${requests} requests of ` +
       `${fmt(RUNS_PER_REQUEST * SPANS_PER_RUN)}, ${IN_FLIGHT} in flight) into a collector with the chain and one without`,
   );
   const server =
@@ -128,13 +131,13 @@ async function storeRun(
     sides.push(await startSide('no chain', kind, opts.clickhouseUrl));
     const [chain, plain] = sides as [Side, Side];
     // Warm-up, one unmeasured pair: JIT, schema, first parts, detection's first passes.
-    for (const side of sides) await measure(side, server.read);
+    for (const side of sides) await measure(side, server.read, requests);
     const ratios = { collector: [] as number[], server: [] as number[], machine: [] as number[], send: [] as number[] };
     const perSide = { chain: [] as Measured[], plain: [] as Measured[] };
     for (let p = 0; p < opts.pairs; p++) {
       const order = p % 2 === 0 ? [chain, plain] : [plain, chain];
       const got = new Map<Side, Measured>();
-      for (const side of order) got.set(side, await measure(side, server.read));
+      for (const side of order) got.set(side, await measure(side, server.read, requests));
       const a = got.get(chain) as Measured;
       const b = got.get(plain) as Measured;
       perSide.chain.push(a);

@@ -26,6 +26,7 @@ import { runViewCostBench } from './view-cost-bench.js';
  *   --only ingest,redaction   run a subset
  *   --only evidence           hash chain cost on ingest, one append alone, verify vs plain read, offline export check
  *   --evidence-reps=N         interleaved with/without pairs per store (default 9; one warm-up pair before them)
+ *   --evidence-side-spans=N   evidence-ingest: spans per side, a multiple of 500 (default 10,000)
  *   --evidence-stores=a,b     duckdb, clickhouse (default both; ClickHouse needs CLICKHOUSE_URL)
  *   --only evidence-ingest    the chain's cost on the whole ingest path: a collector with it and one without,
  *                             same OTLP workload in alternating pairs (also part of --only evidence)
@@ -73,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
       'drift-size': { type: 'string' },
       'drift-stores': { type: 'string' },
       'evidence-reps': { type: 'string' },
+      'evidence-side-spans': { type: 'string' },
       'evidence-stores': { type: 'string' },
       'evidence-js-passes': { type: 'string' },
       'scale-stores': { type: 'string' },
@@ -137,7 +139,11 @@ async function main(argv: string[]): Promise<void> {
         await runEvidenceBench({ clickhouseUrl, log, reps, stores });
       }
       log('\n== Evidence: the chain on the whole ingest path (collector with and without it) ==');
-      await runChainIngestBench({ clickhouseUrl, log, pairs: reps, stores });
+      const sideSpans = flags['evidence-side-spans'] === undefined ? 10_000 : Number(flags['evidence-side-spans']);
+      if (!Number.isInteger(sideSpans) || sideSpans < 500 || sideSpans % 500 !== 0) {
+        throw new Error('--evidence-side-spans must be a positive multiple of 500');
+      }
+      await runChainIngestBench({ clickhouseUrl, log, pairs: reps, requests: sideSpans / 500, stores });
     }
     if (wants('redaction')) {
       log('\n== Redaction: detection quality and speed ==');

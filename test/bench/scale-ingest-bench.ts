@@ -417,7 +417,9 @@ async function profileRun(kind: 'duckdb' | 'clickhouse', opts: ScaleIngestOption
   // 30,000 spans in requests of the cell's size (a run is 10 spans).
   const requests = Math.ceil(30_000 / cell.perRequest);
   let ms = 0;
-  opts.log(`scale-profile ${kind}: ${cell.inFlight} × ${cell.perRequest}-span requests in flight, acknowledged when ${ack}`);
+  opts.log(
+    `scale-profile ${kind}: ${cell.inFlight} × ${cell.perRequest}-span requests in flight, acknowledged when ${ack}`,
+  );
   try {
     await sendAll(target.collector.url, target.collector.ingestKey, buildRequests(4, 5), 2);
     ms = await sendAll(

@@ -28,6 +28,12 @@ describe('canonical span records', () => {
         events: [{ timeNs: 5n, name: 'e', attributes: { b: '2', a: '1' } }],
       },
     ];
+    // Spans of one resource share its map object (encoded once), an empty one too.
+    const resource = { 'service.name': 's', 'process.pid': '1', 'host.name': 'h\uD800' };
+    const none = {};
+    for (const [i, shared] of [resource, resource, none, none].entries()) {
+      steps.push({ ...emptyStep('p', 'd'.repeat(32), `${i}`.repeat(16)), resourceAttributes: shared });
+    }
     for (const step of steps) {
       expect(canonicalSpanRecord(step)).toBe(genericSpanRecord(step));
       expect(canonicalSpanRecord(stepToDto(step))).toBe(genericSpanRecord(step));

@@ -105,6 +105,25 @@ const FIELDS: readonly { name: string; kind: StepFieldKind; key: string; encode:
   .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   .map(([name, f]) => ({ name, kind: f.kind, key: `${JSON.stringify(name)}:`, encode: ENCODERS[f.kind] }));
 
+/** Encoded resource attribute maps by object ('' for an empty one). */
+const sharedMaps = new WeakMap<object, string>();
+
+/**
+ * `stringMap` for a map many steps share: the normaliser gives every span of one OTLP resource the
+ * same redacted resource object, and an SDK's resource (service, SDK, process, host, runtime) is
+ * often a dozen attributes or more, so it is sorted and encoded once per request, not per span.
+ * Nothing changes a step's maps after normalising; a map that is not an object goes the usual way.
+ */
+function sharedMap(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return ENCODERS.stringMap(value);
+  let encoded = sharedMaps.get(value);
+  if (encoded === undefined) {
+    encoded = ENCODERS.stringMap(value) ?? '';
+    sharedMaps.set(value, encoded);
+  }
+  return encoded === '' ? undefined : encoded;
+}
+
 /** The record by walking the field table: the definition the compiled builder below must match. */
 export function genericSpanRecord(step: Step | StepDto): string {
   const values = step as unknown as Record<string, unknown>;
@@ -142,7 +161,7 @@ function compileRecord(): (step: Step | StepDto) => string {
   const make = new Function('str', 'encoders', `return function canonicalRecord(step) {\n${body}\n};`);
   return make(
     str,
-    FIELDS.map((f) => f.encode),
+    FIELDS.map((f) => (f.name === 'resourceAttributes' ? sharedMap : f.encode)),
   ) as (step: Step | StepDto) => string;
 }
 

@@ -74,7 +74,9 @@ export const coreSuite: StoreSuite = {
     });
 
     test('answers a read of just-written runs as a plain read: odd values, spans another client rewrote or added', async () => {
-      const a = buildRun({ projectId: P, startNs: DAY0 });
+      // The spans of one resource share its attribute map, as the normaliser gives them.
+      const resource = { 'service.name': 'support-bot', 'host.name': 'h \uD800', '1': 'one' };
+      const a = buildRun({ projectId: P, startNs: DAY0 }).map((s) => ({ ...s, resourceAttributes: resource }));
       const awkward = awkwardStep(P, newTraceId());
       const odd: Step = {
         ...awkward,

@@ -17,6 +17,11 @@ describe('span insert body', () => {
         spanKind: Number.NaN,
       },
     ];
+    // Spans of one resource share its map object (written once per object).
+    const resource = { 'service.name': 'svc \uD800', 'host.name': 'h' };
+    for (const spanId of ['1111111111111111', '2222222222222222'])
+      steps.push({ ...awkwardStep('p', 'c'.repeat(32)), spanId, resourceAttributes: resource });
+    steps.push({ ...awkwardStep('p', 'c'.repeat(32)), spanId: '3333333333333333', resourceAttributes: {} });
     const body = stepsToJsonEachRow(steps, 1_234_567_890_123_456_789n).toString('utf8');
     expect(body.endsWith('\n')).toBe(true);
     const lines = body.slice(0, -1).split('\n');

@@ -97,8 +97,7 @@ const ROW_WRITERS: ((step: Step) => string)[] = STEP_COLUMNS.map((col) => {
     case 'stringMap': {
       const keys = KEY(`${col.column}_keys`);
       const values = KEY(`${col.column}_values`);
-      return (step) => {
-        const map = step[field] as Record<string, string>;
+      const write = (map: Record<string, string>) => {
         let k = '[';
         let v = '[';
         let first = true;
@@ -109,6 +108,10 @@ const ROW_WRITERS: ((step: Step) => string)[] = STEP_COLUMNS.map((col) => {
         }
         return `${keys + k}],${values}${v}]`;
       };
+      if (field !== 'resourceAttributes') return (step) => write(step[field] as Record<string, string>);
+      // Every span of one OTLP resource holds the same map object (see `sharedResource`).
+      const written = new WeakMap<object, string>();
+      return (step) => sharedResource(written, step[field] as Record<string, string>, write);
     }
     case 'events': {
       const key = KEY(col.column);
@@ -206,6 +209,39 @@ function mapOf(keys: readonly string[], values: readonly string[]): Record<strin
   return map;
 }
 
+/**
+ * What `make` answers for a resource attribute map, once per map object. The normaliser gives every
+ * span of one OTLP resource the same (redacted) map object, and an SDK's resource is often a dozen
+ * attributes or more (service, SDK, process, host, runtime); nothing changes a step's maps afterwards.
+ */
+function sharedResource<T>(
+  memo: WeakMap<object, T>,
+  map: Record<string, unknown>,
+  make: (map: Record<string, string>) => T,
+): T {
+  let made = memo.get(map);
+  if (made === undefined) {
+    made = make(map as Record<string, string>);
+    memo.set(map, made);
+  }
+  return made;
+}
+
+/** Resource maps as `storedStep` answers them, by the written map object (shared, never changed). */
+const storedResources = new WeakMap<object, Record<string, string>>();
+
+/** A map as `mapOf` builds it from the written key and value arrays, without the arrays. */
+function storedMap(map: Record<string, unknown>): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const name in map) {
+    const key = wf(name);
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, { value: wf(map[name]), enumerable: true, writable: true, configurable: true });
+    else copy[key] = wf(map[name]);
+  }
+  return copy;
+}
+
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const UINT64_END = 2n ** 64n;
@@ -250,21 +286,9 @@ export function storedStep(step: Step): Step | undefined {
         out[col.field] = (value as readonly unknown[]).map(wf);
         break;
       case 'stringMap': {
-        // As `mapOf` builds it from the written key and value arrays, without the arrays.
         const map = value as Record<string, unknown>;
-        const copy: Record<string, string> = {};
-        for (const name in map) {
-          const key = wf(name);
-          if (key === '__proto__')
-            Object.defineProperty(copy, key, {
-              value: wf(map[name]),
-              enumerable: true,
-              writable: true,
-              configurable: true,
-            });
-          else copy[key] = wf(map[name]);
-        }
-        out[col.field] = copy;
+        out[col.field] =
+          col.field === 'resourceAttributes' ? sharedResource(storedResources, map, storedMap) : storedMap(map);
         break;
       }
       case 'events': {

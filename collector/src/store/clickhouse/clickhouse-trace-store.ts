@@ -136,7 +136,7 @@ export interface ClickHouseStoreConfig {
   /**
    * Row bytes of the spans just written that this store holds for detection's read-back
    * (`GetRunsOptions.justWritten`), oldest run out first; 0 reads every run back from the server.
-   * Default 64 MiB.
+   * Default 64 MiB (what detection has still to read: a run is let go once it was read back).
    */
   recentSpanBytes?: number;
 }
@@ -678,7 +678,7 @@ WHERE ${days}`,
       if (!same) continue;
       for (const span of held.values()) steps.push(span.step);
       served.add(traceId);
-      this.recent.answeredRun(projectId, traceId);
+      this.recent.answered(projectId, traceId);
     }
     return served;
   }

@@ -21,17 +21,20 @@ describe('spans held for the read-back of just-written runs', () => {
     expect(recent.held('q', idOf(steps))).toBeUndefined();
   });
 
-  it('lets runs already answered go before runs still waiting, then the oldest', () => {
+  it('lets a run go once it was answered, and the oldest written when over its budget', () => {
     // Five spans of 1,000 bytes a run; room for three runs.
     const recent = new RecentSpans(15_000);
     const [a, b, c, d, e] = [run(), run(), run(), run(), run()];
     for (const r of [a, b, c]) recent.record(r, 1n, 5_000);
-    recent.answeredRun('p', idOf(b));
+    recent.answered('p', idOf(b));
+    expect(recent.size).toBe(10_000);
     recent.record(d, 2n, 5_000);
     const held = (r: Step[]) => recent.held('p', idOf(r)) !== undefined;
     expect([a, b, c, d].map(held)).toEqual([true, false, true, true]);
-    recent.record(e, 3n, 5_000);
-    expect([a, c, d, e].map(held)).toEqual([false, true, true, true]);
+    // A later write of a run makes it the newest.
+    recent.record([a[0] as Step], 3n, 1_000);
+    recent.record(e, 4n, 5_000);
+    expect([a, c, d, e].map(held)).toEqual([true, false, true, true]);
     expect(recent.size).toBe(15_000);
   });
 

@@ -13,22 +13,20 @@ interface HeldRun {
 }
 
 /**
- * The spans this store has just written, by run, as a read of them would answer (`storedStep`), up to
- * a budget of row bytes. Detection reads a run back about two seconds after it was written; on
- * ClickHouse that read costs the server about what the insert cost (the runs' trace IDs are spread
- * over every granule of the day's parts). The store answers a run from here only after checking the
- * key columns: every span ID the store has for it, with its newest version, must be one held here
- * with that version (see `ClickHouseTraceStore.getRuns`), so a span written by another collector, a
- * rewrite (erasure), a retention drop or an eviction here falls back to the full read.
- *
- * Runs already answered from here go first when the budget is exceeded (a run that gets more spans
- * is detected again, so it is kept while there is room), then the runs written longest ago.
+ * The spans this store has just written, by run, as a read of them would answer (`storedStep`), until
+ * the run is read back once (detection) or the budget of row bytes is exceeded (oldest write out
+ * first). Detection reads a run back about two seconds after it was written; on ClickHouse that read
+ * costs the server about what the insert cost (the runs' trace IDs are spread over every granule of
+ * the day's parts). The store answers a run from here only after checking the key columns: every
+ * span ID the store has for it, with its newest version, must be one held here with that version (see
+ * `ClickHouseTraceStore.getRuns`), so a span written by another collector, a rewrite (erasure), a
+ * retention drop or an eviction here falls back to the full read. A run answered is let go at once:
+ * what is held is what detection has still to read, not the last few megabytes written; a run that
+ * gets more spans afterwards is read back in full when it is detected again.
  */
 export class RecentSpans {
-  /** Runs not answered from here since their last write, oldest write first. */
-  private readonly waiting = new Map<string, HeldRun>();
-  /** Runs answered from here, in the order they were. */
-  private readonly answered = new Map<string, HeldRun>();
+  /** Oldest write first. */
+  private readonly runs = new Map<string, HeldRun>();
   private bytes = 0;
 
   constructor(private readonly budgetBytes: number) {}
@@ -45,10 +43,9 @@ export class RecentSpans {
         unfit.add(key);
         continue;
       }
-      const run = this.waiting.get(key) ?? this.answered.get(key) ?? { spans: new Map(), bytes: 0 };
-      this.answered.delete(key);
-      this.waiting.delete(key);
-      this.waiting.set(key, run);
+      const run = this.runs.get(key) ?? { spans: new Map(), bytes: 0 };
+      this.runs.delete(key);
+      this.runs.set(key, run);
       if (!run.spans.has(step.spanId)) {
         run.bytes += each;
         this.bytes += each;
@@ -57,11 +54,9 @@ export class RecentSpans {
     }
     // A run with a span that would not read back as it was written is read from the store.
     for (const key of unfit) this.drop(key);
-    for (const tier of [this.answered, this.waiting]) {
-      for (const [key] of tier) {
-        if (this.bytes <= this.budgetBytes) return;
-        this.drop(key);
-      }
+    for (const [key] of this.runs) {
+      if (this.bytes <= this.budgetBytes) return;
+      this.drop(key);
     }
   }
 
@@ -72,18 +67,12 @@ export class RecentSpans {
 
   /** The spans held of a run, by span ID, or undefined. */
   held(projectId: string, traceId: string): ReadonlyMap<string, HeldSpan> | undefined {
-    const key = keyOf(projectId, traceId);
-    return (this.waiting.get(key) ?? this.answered.get(key))?.spans;
+    return this.runs.get(keyOf(projectId, traceId))?.spans;
   }
 
-  /** Notes that a run was answered from here: it is let go before the runs still waiting. */
-  answeredRun(projectId: string, traceId: string): void {
-    const key = keyOf(projectId, traceId);
-    const run = this.waiting.get(key) ?? this.answered.get(key);
-    if (!run) return;
-    this.waiting.delete(key);
-    this.answered.delete(key);
-    this.answered.set(key, run);
+  /** A run was answered from here: it is let go. */
+  answered(projectId: string, traceId: string): void {
+    this.drop(keyOf(projectId, traceId));
   }
 
   /** Row bytes held. */
@@ -92,11 +81,10 @@ export class RecentSpans {
   }
 
   private drop(key: string): void {
-    const run = this.waiting.get(key) ?? this.answered.get(key);
+    const run = this.runs.get(key);
     if (!run) return;
     this.bytes -= run.bytes;
-    this.waiting.delete(key);
-    this.answered.delete(key);
+    this.runs.delete(key);
   }
 }
 

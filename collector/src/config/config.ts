@@ -40,7 +40,7 @@ export const configSchema = z
     /** With a quorum above 1: how long a span insert waits for it before answering 503 with Retry-After. */
     clickhouseInsertQuorumTimeoutMs: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
     /** MiB of just-written span rows held for detection's read-back (0: every run is read from the server). */
-    clickhouseRecentSpansMb: z.coerce.number().int().min(0).max(4096).default(64),
+    clickhouseRecentSpansMb: z.coerce.number().int().min(0).max(4096).default(32),
     maxBodyBytes: positiveInt.default(64 * 1024 * 1024),
     maxAttributeValueBytes: positiveInt.default(1024 * 1024),
     batchMaxRows: positiveInt.default(5000),

@@ -27,7 +27,7 @@ export type StoreConfig =
       insertQuorum?: number;
       /** With a quorum above 1: how long a span insert waits for it before failing with 503, ms (default 10,000). */
       insertQuorumTimeoutMs?: number;
-      /** Bytes of just-written span rows held for detection's read-back (default 64 MiB; 0: none). */
+      /** Bytes of just-written span rows held for detection's read-back (default 32 MiB; 0: none). */
       recentSpanBytes?: number;
     };
 

@@ -136,12 +136,12 @@ export interface ClickHouseStoreConfig {
   /**
    * Row bytes of the spans just written that this store holds for detection's read-back
    * (`GetRunsOptions.justWritten`), oldest run out first; 0 reads every run back from the server.
-   * Default 64 MiB (what detection has still to read: a run is let go once it was read back).
+   * Default 32 MiB (what detection has still to read: a run is let go once it was read back).
    */
   recentSpanBytes?: number;
 }
 
-const DEFAULT_RECENT_SPAN_BYTES = 64 * 1024 * 1024;
+const DEFAULT_RECENT_SPAN_BYTES = 32 * 1024 * 1024;
 
 const NS_PER_S = 1_000_000_000n;
 const HOUR_NS = 3_600n * NS_PER_S;

@@ -21,21 +21,27 @@ describe('spans held for the read-back of just-written runs', () => {
     expect(recent.held('q', idOf(steps))).toBeUndefined();
   });
 
-  it('lets a run go once it was answered, and the oldest written when over its budget', () => {
+  it('takes no new run in once full, keeps the ones detection reads next, lets a run go once answered or stale', () => {
     // Five spans of 1,000 bytes a run; room for three runs.
-    const recent = new RecentSpans(15_000);
-    const [a, b, c, d, e] = [run(), run(), run(), run(), run()];
-    for (const r of [a, b, c]) recent.record(r, 1n, 5_000);
+    let now = 0;
+    const recent = new RecentSpans(15_000, () => now);
+    const [a, b, c, d, e, f] = [run(), run(), run(), run(), run(), run()];
+    const held = (r: Step[]) => recent.held('p', idOf(r)) !== undefined;
+    for (const r of [a, b, c, d]) recent.record(r, 1n, 5_000);
+    expect([a, b, c, d].map(held)).toEqual([true, true, true, false]);
     recent.answered('p', idOf(b));
     expect(recent.size).toBe(10_000);
-    recent.record(d, 2n, 5_000);
-    const held = (r: Step[]) => recent.held('p', idOf(r)) !== undefined;
-    expect([a, b, c, d].map(held)).toEqual([true, false, true, true]);
-    // A later write of a run makes it the newest.
-    recent.record([a[0] as Step], 3n, 1_000);
-    recent.record(e, 4n, 5_000);
-    expect([a, c, d, e].map(held)).toEqual([true, false, true, true]);
-    expect(recent.size).toBe(15_000);
+    recent.record(e, 2n, 5_000);
+    expect([a, c, e].map(held)).toEqual([true, true, true]);
+    // A held run still takes its new spans in when full.
+    recent.record([{ ...(a[0] as Step), spanId: 'aaaaaaaaaaaa0009' }], 3n, 1_000);
+    expect(recent.held('p', idOf(a))?.size).toBe(6);
+    expect(recent.size).toBe(16_000);
+    // A minute after their last write, runs never read back are let go.
+    now = 60_000;
+    recent.record(f, 4n, 5_000);
+    expect([a, c, e, f].map(held)).toEqual([false, false, false, true]);
+    expect(recent.size).toBe(5_000);
   });
 
   it('holds nothing of a run with a value that would not read back as written, or of a failed write', () => {

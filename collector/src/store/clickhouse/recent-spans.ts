@@ -10,30 +10,46 @@ export interface HeldSpan {
 interface HeldRun {
   spans: Map<string, HeldSpan>;
   bytes: number;
+  /** Date.now() of its last write. */
+  at: number;
 }
+
+/** A run held this long after its last write without being read back is let go (read elsewhere, or never). */
+const MAX_AGE_MS = 60_000;
 
 /**
  * The spans this store has just written, by run, as a read of them would answer (`storedStep`), until
- * the run is read back once (detection) or the budget of row bytes is exceeded (oldest write out
- * first). Detection reads a run back about two seconds after it was written; on ClickHouse that read
- * costs the server about what the insert cost (the runs' trace IDs are spread over every granule of
- * the day's parts). The store answers a run from here only after checking the key columns: every
- * span ID the store has for it, with its newest version, must be one held here with that version (see
- * `ClickHouseTraceStore.getRuns`), so a span written by another collector, a rewrite (erasure), a
- * retention drop or an eviction here falls back to the full read. A run answered is let go at once:
- * what is held is what detection has still to read, not the last few megabytes written; a run that
- * gets more spans afterwards is read back in full when it is detected again.
+ * the run is read back once (detection). Detection reads a run back about two seconds after it was
+ * written; on ClickHouse that read costs the server about what the insert cost (the runs' trace IDs
+ * are spread over every granule of the day's parts). The store answers a run from here only after
+ * checking the key columns: every span ID the store has for it, with its newest version, must be one
+ * held here with that version (see `ClickHouseTraceStore.getRuns`), so a span written by another
+ * collector, a rewrite (erasure), a retention drop or a run not held in full here falls back to the
+ * full read.
+ *
+ * Detection reads the oldest writes first, so when the budget of row bytes is reached a new run is
+ * not taken in (its spans of held runs still are), rather than the oldest let go: when detection lags
+ * by more than the budget holds, the runs it comes to next are the ones held. A run is let go once
+ * answered, and a minute after its last write if it never was (another collector detected it).
  */
 export class RecentSpans {
-  /** Oldest write first. */
+  /** Oldest last write first. */
   private readonly runs = new Map<string, HeldRun>();
   private bytes = 0;
 
-  constructor(private readonly budgetBytes: number) {}
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** After an insert of `steps` (one row each, `bytes` of body in all) at `version`. */
   record(steps: readonly Step[], version: bigint, bytes: number): void {
     if (this.budgetBytes <= 0 || steps.length === 0) return;
+    const at = this.now();
+    for (const [key, run] of this.runs) {
+      if (at - run.at < MAX_AGE_MS) break;
+      this.drop(key);
+    }
     const each = bytes / steps.length;
     const unfit = new Set<string>();
     for (const step of steps) {
@@ -43,8 +59,11 @@ export class RecentSpans {
         unfit.add(key);
         continue;
       }
-      const run = this.runs.get(key) ?? { spans: new Map(), bytes: 0 };
-      this.runs.delete(key);
+      let run = this.runs.get(key);
+      if (run) this.runs.delete(key);
+      else if (this.bytes + each > this.budgetBytes) continue;
+      else run = { spans: new Map(), bytes: 0, at };
+      run.at = at;
       this.runs.set(key, run);
       if (!run.spans.has(step.spanId)) {
         run.bytes += each;
@@ -54,6 +73,8 @@ export class RecentSpans {
     }
     // A run with a span that would not read back as it was written is read from the store.
     for (const key of unfit) this.drop(key);
+    // Held runs that keep growing: the oldest go once twice the budget is held.
+    if (this.bytes <= 2 * this.budgetBytes) return;
     for (const [key] of this.runs) {
       if (this.bytes <= this.budgetBytes) return;
       this.drop(key);

@@ -194,19 +194,15 @@ export function stepReader(names: readonly string[]): (row: readonly unknown[]) 
 /** A string map from parallel key and value arrays, as read from `<column>_keys` / `<column>_values`. */
 function mapOf(keys: readonly string[], values: readonly string[]): Record<string, string> {
   const map: Record<string, string> = {};
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k] as string;
-    // Keys are the sender's: `__proto__` must become a field, as Object.fromEntries makes it.
-    if (key === '__proto__')
-      Object.defineProperty(map, key, {
-        value: values[k] ?? '',
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else map[key] = values[k] ?? '';
-  }
+  for (let k = 0; k < keys.length; k++) setEntry(map, keys[k] as string, values[k] ?? '');
   return map;
+}
+
+/** Sets one entry; keys are the sender's: `__proto__` must become a field, as Object.fromEntries makes it. */
+function setEntry(map: Record<string, string>, key: string, value: string): void {
+  if (key === '__proto__')
+    Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  else map[key] = value;
 }
 
 /**
@@ -233,12 +229,7 @@ const storedResources = new WeakMap<object, Record<string, string>>();
 /** A map as `mapOf` builds it from the written key and value arrays, without the arrays. */
 function storedMap(map: Record<string, unknown>): Record<string, string> {
   const copy: Record<string, string> = {};
-  for (const name in map) {
-    const key = wf(name);
-    if (key === '__proto__')
-      Object.defineProperty(copy, key, { value: wf(map[name]), enumerable: true, writable: true, configurable: true });
-    else copy[key] = wf(map[name]);
-  }
+  for (const name in map) setEntry(copy, wf(name), wf(map[name]));
   return copy;
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { Step } from '../model/step.js';
+import { emptyStep, type Step } from '../model/step.js';
 import { createMemoryStore } from '../testing/memory-store.js';
 import {
   EVIL_AGENT,
@@ -336,6 +336,60 @@ export const metricsSuite: StoreSuite = {
           expectPoints(await store.metricSeries(X, series), await reference.metricSeries(X, series));
         }
       }
+    });
+
+    test('counts the runs of a tool_mix sample in the same rows as its labels while writes land', async () => {
+      // Every run calls `search` and one of `mail` / `order`, as one write of 40 runs: whatever part of
+      // the writes a sample sees, `search` and `mail` + `order` each count every run it counts.
+      const L = 'metrics-landing';
+      const at = { fromNs: T0, toNs: T0 + HOUR, metric: 'tool_mix' } as const;
+      const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+      const landingRun = (n: number, tool: string): Step[] => {
+        const traceId = `1a${hex(n, 30)}`;
+        const rootId = hex(n, 16);
+        const startNs = T0 + BigInt(n) * SEC;
+        const step = (i: number, over: Partial<Step>): Step => ({
+          ...emptyStep(L, traceId, i === 0 ? rootId : `${hex(n, 12)}${hex(i, 4)}`),
+          status: 'ok',
+          startNs: startNs + BigInt(i) * 1_000_000n,
+          endNs: startNs + BigInt(i) * 1_000_000n + 500_000n,
+          ...over,
+        });
+        return [
+          step(0, { kind: 'agent', agentName: 'landing' }),
+          step(1, { parentSpanId: rootId, kind: 'tool', toolName: 'search' }),
+          step(2, { parentSpanId: rootId, kind: 'tool', toolName: tool }),
+        ];
+      };
+      for (let batch = 0; batch < 20; batch++) {
+        const steps = Array.from({ length: 40 }, (_, i) => landingRun(batch * 40 + i, i % 8 === 0 ? 'order' : 'mail'));
+        let landed = false;
+        const writing = store.writeSteps(steps.flat()).finally(() => {
+          landed = true;
+        });
+        const seen: MetricSample[] = [];
+        const sample = async () => {
+          do seen.push(await store.metricSample(L, at));
+          while (!landed);
+        };
+        await Promise.all([writing, sample(), sample()]);
+        for (const s of seen) {
+          if (s.kind !== 'categorical') throw new Error(`categorical expected, got ${s.kind}`);
+          const c = new Map(s.counts);
+          const both = [c.get('search') ?? 0, (c.get('mail') ?? 0) + (c.get('order') ?? 0)];
+          expect({ batch, counts: both }).toEqual({ batch, counts: [s.runs, s.runs] });
+        }
+      }
+      expect(await store.metricSample(L, { ...at, agentName: 'landing' })).toEqual(
+        categorical(
+          [
+            ['search', 800],
+            ['mail', 700],
+            ['order', 100],
+          ],
+          800,
+        ),
+      );
     });
 
     test('counts a resent batch once', async () => {

@@ -45,13 +45,21 @@ export async function metricSample(
     }
     case 'categorical': {
       const perRun = countsRuns(query.metric);
-      const [rows, runs] = await Promise.all([
-        ctx.select(`SELECT label, count() AS c FROM (${obs}) GROUP BY label ORDER BY c DESC, label`),
-        perRun ? ctx.select(`SELECT uniqExact(k) AS runs FROM (${obs})`) : Promise.resolve([]),
-      ]);
+      // The run count comes from the same scan as the label counts: two queries can each see a
+      // different moment of a write that is landing (labels of 40 runs and a run count of 0, or
+      // the other way round), and the shares of such a sample mean nothing.
+      const rows = await ctx.select(
+        perRun
+          ? `SELECT label, c, runs FROM (
+  SELECT groupArray(label) AS labels, groupArray(c) AS cs, uniqExactMerge(r) AS runs FROM (
+    SELECT label, count() AS c, uniqExactState(k) AS r FROM (${obs}) GROUP BY label
+  )
+) ARRAY JOIN labels AS label, cs AS c ORDER BY c DESC, label`
+          : `SELECT label, count() AS c FROM (${obs}) GROUP BY label ORDER BY c DESC, label`,
+      );
       const counts = rows.map((r) => [String(r.label), Number(r.c)] as [string, number]);
       return perRun
-        ? { kind: 'categorical', counts, runs: Number(runs[0]?.runs ?? 0) }
+        ? { kind: 'categorical', counts, runs: Number(rows[0]?.runs ?? 0) }
         : { kind: 'categorical', counts };
     }
     case 'rate': {

@@ -40,11 +40,16 @@ SELECT (SELECT count(*) FROM obs) AS total,
       return { kind: 'numeric', values, total: Number(row?.total ?? 0) };
     }
     case 'categorical': {
-      const sql = `SELECT label, count(*) AS c FROM (${obs.sql}) GROUP BY label ORDER BY c DESC, label`;
-      const counts = (await rows(conn, sql, obs.params)).map((r) => [String(r.label), Number(r.c)] as [string, number]);
-      if (!countsRuns(query.metric)) return { kind: 'categorical', counts };
-      const [row] = await rows(conn, `SELECT count(DISTINCT k) AS runs FROM (${obs.sql})`, obs.params);
-      return { kind: 'categorical', counts, runs: Number(row?.runs ?? 0) };
+      const perRun = countsRuns(query.metric);
+      // One statement: the run count sees the same writes as the label counts it is the base of.
+      const sql = `WITH obs AS (${obs.sql})
+SELECT label, count(*) AS c${perRun ? ', (SELECT count(DISTINCT k) FROM obs) AS runs' : ''}
+FROM obs GROUP BY label ORDER BY c DESC, label`;
+      const found = await rows(conn, sql, obs.params);
+      const counts = found.map((r) => [String(r.label), Number(r.c)] as [string, number]);
+      return perRun
+        ? { kind: 'categorical', counts, runs: Number(found[0]?.runs ?? 0) }
+        : { kind: 'categorical', counts };
     }
     case 'rate': {
       const sql = `SELECT count(*) FILTER (WHERE ok) AS successes, count(*) AS trials FROM (${obs.sql})`;

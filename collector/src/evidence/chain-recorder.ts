@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Logger, silentLogger } from '../log/logger.js';
 import type { Step } from '../model/step.js';
 import type { ChainEntry, ChainEntryKind, ChainLeaf, ChainStore } from '../store/evidence.js';
+import { nextTurn, turnIsLong } from '../turns/turns.js';
 import { buildEntry, genesisHash, type PendingLeaf, pendingLeaf } from './chain.js';
 import { headMessage, type Signer } from './signing.js';
 
@@ -88,7 +89,8 @@ interface Head {
   hash: string;
 }
 
-const HASH_SLICE = 1000;
+/** Spans hashed between two looks at the clock; a slice ends once the turn is long (`turns.ts`). */
+const HASH_STRIDE = 64;
 
 const spansItem = (steps: readonly Step[], at: number): SpansItem => ({
   type: 'spans',
@@ -99,7 +101,6 @@ const spansItem = (steps: readonly Step[], at: number): SpansItem => ({
   projects: [],
   hashed: 0,
 });
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Appends the per-project hash chain as batches become durable, off the request path: `record` only
@@ -170,23 +171,30 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     );
   }
 
-  /** Hashes up to `HASH_SLICE` more spans of a batch; true once all of them are (its steps then let go). */
+  /**
+   * Hashes more spans of a batch, at least `HASH_STRIDE` and on until the event loop's turn is long;
+   * true once all of them are (its steps then let go).
+   */
   function hashSlice(item: SpansItem): boolean {
-    const end = Math.min(item.count, item.hashed + HASH_SLICE);
-    for (let i = item.hashed; i < end; i++) {
-      const step = item.steps[i] as Step;
-      item.leaves.push(pendingLeaf(step));
-      item.projects.push(step.projectId);
+    let i = item.hashed;
+    while (i < item.count) {
+      const end = Math.min(item.count, i + HASH_STRIDE);
+      for (; i < end; i++) {
+        const step = item.steps[i] as Step;
+        item.leaves.push(pendingLeaf(step));
+        item.projects.push(step.projectId);
+      }
+      if (turnIsLong()) break;
     }
-    item.hashed = end;
-    if (end < item.count) return false;
+    item.hashed = i;
+    if (i < item.count) return false;
     item.steps = NO_STEPS;
     return true;
   }
 
   /** All of a batch's leaves, hashing what the background pass has not, in slices between I/O callbacks. */
   async function hashAll(item: SpansItem): Promise<void> {
-    while (!hashSlice(item)) await yieldToIo();
+    while (!hashSlice(item)) await nextTurn();
   }
 
   function byProjectInto(item: SpansItem, into: Map<string, PendingLeaf[]>): void {
@@ -219,7 +227,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     const next = queue.find((item): item is SpansItem => item.type === 'spans' && item.hashed < item.count);
     if (!next) return;
     hashing = true;
-    setImmediate(() => {
+    void nextTurn().then(() => {
       hashing = false;
       hashSlice(next);
       hashAhead();

@@ -281,6 +281,53 @@ describe('detection worker', () => {
     await worker.close();
   });
 
+  it('gives the event loop back while it detects a page read from memory, so requests are not held up', async () => {
+    const { store, worker, ingest } = await setup({ pageSize: 5_000, delayMs: 50 });
+    const runs = 3_000;
+    for (let i = 0x100000; i < 0x100000 + runs; i++) {
+      await ingest(i % 10 === 0 ? attackRun(trace(i)) : everydayRun(trace(i)));
+    }
+    // Every await of the page resolves at once (the memory store answers from memory): a page is then
+    // one task unless the worker pauses. A timer stands in for requests arriving meanwhile.
+    let detecting: { from: number; ticks: number; longestGap: number; last: number } | undefined;
+    const getRuns = store.getRuns;
+    store.getRuns = async (...args) => {
+      const answer = await getRuns(...args);
+      const now = performance.now();
+      detecting = { from: now, ticks: 0, longestGap: 0, last: now };
+      return answer;
+    };
+    let pageMs = 0;
+    let ticks = 0;
+    let longestGap = 0;
+    const replace = store.replaceRunFindings;
+    store.replaceRunFindings = async (writes) => {
+      if (detecting) {
+        pageMs = performance.now() - detecting.from;
+        ({ ticks, longestGap } = detecting);
+        detecting = undefined;
+      }
+      return replace(writes);
+    };
+    const probe = setInterval(() => {
+      if (!detecting) return;
+      const now = performance.now();
+      detecting.ticks++;
+      detecting.longestGap = Math.max(detecting.longestGap, now - detecting.last);
+      detecting.last = now;
+    }, 1);
+    try {
+      await until(() => worker.detected === runs, 20_000);
+    } finally {
+      clearInterval(probe);
+      await worker.close();
+    }
+    expect(pageMs).toBeGreaterThan(50);
+    // The timer ran all through the page, not once after it.
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(pageMs / 50));
+    expect(longestGap).toBeLessThan(pageMs / 2);
+  });
+
   it('reads a page of runs in one go, never the same run twice at once', async () => {
     const { store, worker, ingest } = await setup();
     const getRuns = store.getRuns;

@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from '../log/logger.js';
 import type { Step } from '../model/step.js';
 import { findingId, type StoredFinding } from '../store/findings.js';
 import type { DetectionBacklog, FindingsStore, PendingDetection, RunFindings, RunReader } from '../store/port.js';
+import { pauseIfLong } from '../turns/turns.js';
 import { withCarriedNovelty } from './carry-novelty.js';
 import type { DetectionState } from './detection-state.js';
 import { refreshPolicyGapFindings } from './policy-gap-findings.js';
@@ -316,6 +317,9 @@ export function createDetectionWorker(
         } finally {
           inFlight.delete(key);
         }
+        // A page read from memory resolves every await at once: give requests a turn between runs.
+        const pause = pauseIfLong();
+        if (pause) await pause;
       }
     }
     await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, lane));

@@ -74,7 +74,7 @@ export const COLLECTOR_LAYERS: readonly Layer[] = [
   },
   { name: 'port', modules: ['store/'], mayImport: ['model', 'base'], siblings: false },
   { name: 'model', modules: ['model/'], mayImport: ['base'], siblings: false },
-  { name: 'base', modules: ['errors/', 'log/', 'random/'], mayImport: [], siblings: false },
+  { name: 'base', modules: ['errors/', 'log/', 'random/', 'turns/'], mayImport: [], siblings: false },
 ];
 
 /** Sources that are not part of the build (tests, shared suites, test support) are left out, as in tsconfig. */

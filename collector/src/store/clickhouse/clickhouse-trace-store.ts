@@ -12,6 +12,7 @@ import { BadInputError, StoreQueryError, StoreUnavailableError } from '../../err
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
 import { pickRunName } from '../../model/summarize-run.js';
+import { pauseIfLong } from '../../turns/turns.js';
 import type {
   AlertDelivery,
   AlertDeliveryQuery,
@@ -142,6 +143,8 @@ export interface ClickHouseStoreConfig {
 }
 
 const DEFAULT_RECENT_SPAN_BYTES = 32 * 1024 * 1024;
+/** Rows of a span insert's body built between two looks at the event loop's turn. */
+const ROW_PART = 256;
 
 const NS_PER_S = 1_000_000_000n;
 const HOUR_NS = 3_600n * NS_PER_S;
@@ -312,8 +315,20 @@ export class ClickHouseTraceStore implements TraceStore {
   private async insertSteps(steps: readonly Step[]): Promise<bigint> {
     const version = this.nextVersion();
     const unique = dedupeSteps(steps);
-    // One body, built once and sent as it is (no row objects, no per-row serialising).
-    const body = stepsToJsonEachRow(unique, version);
+    // One body, built once and sent as it is (no row objects, no per-row serialising), in parts that
+    // give requests a turn of the event loop between them.
+    const body: Buffer[] = [];
+    let bytes = 0;
+    for (let i = 0; i < unique.length; i += ROW_PART) {
+      const part = stepsToJsonEachRow(
+        i === 0 && unique.length <= ROW_PART ? unique : unique.slice(i, i + ROW_PART),
+        version,
+      );
+      body.push(part);
+      bytes += part.length;
+      const pause = pauseIfLong();
+      if (pause) await pause;
+    }
     const table = `${this.db}.spans`;
     const query = `INSERT INTO ${table} (${INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONEachRow`;
     try {
@@ -322,7 +337,7 @@ export class ClickHouseTraceStore implements TraceStore {
         async (settings, signal) => {
           const result = await this.client.exec({
             query,
-            values: Readable.from([body], { objectMode: false }),
+            values: Readable.from(body, { objectMode: false }),
             abort_signal: signal,
             clickhouse_settings: { ...settings, ...SPAN_INSERT_SETTINGS },
           });
@@ -335,7 +350,7 @@ export class ClickHouseTraceStore implements TraceStore {
       this.recent.forget(unique);
       throw error;
     }
-    this.recent.record(unique, version, body.length);
+    this.recent.record(unique, version, bytes);
     return version;
   }
 
@@ -643,7 +658,14 @@ export class ClickHouseTraceStore implements TraceStore {
 WHERE ${days}`,
       );
       const toStep = stepReader(names);
-      for (const row of newestVersions(names, rows)) steps.push(toStep(row));
+      let n = 0;
+      for (const row of newestVersions(names, rows)) {
+        steps.push(toStep(row));
+        if (++n % 256 === 0) {
+          const pause = pauseIfLong();
+          if (pause) await pause;
+        }
+      }
     }
     return groupByTrace(steps, orderSteps);
   }
@@ -676,9 +698,12 @@ WHERE ${days}`,
         }
       }
       if (!same) continue;
-      for (const span of held.values()) steps.push(span.step);
+      const taken = this.recent.take(projectId, traceId);
+      if (!taken) continue;
+      for (const step of taken) steps.push(step);
       served.add(traceId);
-      this.recent.answered(projectId, traceId);
+      const pause = pauseIfLong();
+      if (pause) await pause;
     }
     return served;
   }

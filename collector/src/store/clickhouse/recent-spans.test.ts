@@ -16,9 +16,15 @@ describe('spans held for the read-back of just-written runs', () => {
     recent.record([renamed], 2n, 1_000);
     const held = recent.held('p', idOf(steps));
     expect(held?.size).toBe(steps.length);
-    expect(held?.get(renamed.spanId)).toEqual({ step: storedStep(renamed), version: 2n });
-    expect(held?.get(renamed.spanId)?.step.name).toBe('lone \uFFFD');
+    expect(held?.get(renamed.spanId)?.version).toBe(2n);
     expect(recent.held('q', idOf(steps))).toBeUndefined();
+    const taken = recent.take('p', idOf(steps));
+    expect(taken).toEqual([storedStep(steps[0] as Step), storedStep(renamed), ...steps.slice(2).map(storedStep)]);
+    expect(taken?.[1]?.name).toBe('lone \uFFFD');
+    // Taken once: the run is let go.
+    expect(recent.held('p', idOf(steps))).toBeUndefined();
+    expect(recent.take('p', idOf(steps))).toBeUndefined();
+    expect(recent.size).toBe(0);
   });
 
   it('takes no new run in once full, keeps the ones detection reads next, lets a run go once answered or stale', () => {
@@ -29,7 +35,7 @@ describe('spans held for the read-back of just-written runs', () => {
     const held = (r: Step[]) => recent.held('p', idOf(r)) !== undefined;
     for (const r of [a, b, c, d]) recent.record(r, 1n, 5_000);
     expect([a, b, c, d].map(held)).toEqual([true, true, true, false]);
-    recent.answered('p', idOf(b));
+    expect(recent.take('p', idOf(b))).toHaveLength(5);
     expect(recent.size).toBe(10_000);
     recent.record(e, 2n, 5_000);
     expect([a, c, e].map(held)).toEqual([true, true, true]);
@@ -48,6 +54,7 @@ describe('spans held for the read-back of just-written runs', () => {
     const recent = new RecentSpans(1_000_000);
     const [a, b] = [run(), run()];
     recent.record([...a, { ...(a[2] as Step), spanId: 'ffffffffffff0001', spanKind: 2 ** 31 }], 1n, 6_000);
+    expect(recent.take('p', idOf(a))).toBeUndefined();
     expect(recent.held('p', idOf(a))).toBeUndefined();
     recent.record(b, 1n, 5_000);
     recent.forget([b[0] as Step]);

@@ -1,7 +1,7 @@
 import type { Step } from '../../model/step.js';
 import { storedStep } from './clickhouse-rows.js';
 
-/** A span this store wrote, as a read would answer it, and the version its row carries. */
+/** A span this store wrote, as written, and the version its row carries. */
 export interface HeldSpan {
   step: Step;
   version: bigint;
@@ -18,8 +18,9 @@ interface HeldRun {
 const MAX_AGE_MS = 60_000;
 
 /**
- * The spans this store has just written, by run, as a read of them would answer (`storedStep`), until
- * the run is read back once (detection). Detection reads a run back about two seconds after it was
+ * The spans this store has just written, by run, until the run is read back once (detection), which
+ * takes them as a read of them would answer (`storedStep`, worked out then: most of the write path's
+ * cost of holding them is a reference). Detection reads a run back about two seconds after it was
  * written; on ClickHouse that read costs the server about what the insert cost (the runs' trace IDs
  * are spread over every granule of the day's parts). The store answers a run from here only after
  * checking the key columns: every span ID the store has for it, with its newest version, must be one
@@ -51,14 +52,8 @@ export class RecentSpans {
       this.drop(key);
     }
     const each = bytes / steps.length;
-    const unfit = new Set<string>();
     for (const step of steps) {
       const key = keyOf(step.projectId, step.traceId);
-      const stored = storedStep(step);
-      if (stored === undefined) {
-        unfit.add(key);
-        continue;
-      }
       let run = this.runs.get(key);
       if (run) this.runs.delete(key);
       else if (this.bytes + each > this.budgetBytes) continue;
@@ -69,10 +64,8 @@ export class RecentSpans {
         run.bytes += each;
         this.bytes += each;
       }
-      run.spans.set(step.spanId, { step: stored, version });
+      run.spans.set(step.spanId, { step, version });
     }
-    // A run with a span that would not read back as it was written is read from the store.
-    for (const key of unfit) this.drop(key);
     // Held runs that keep growing: the oldest go once twice the budget is held.
     if (this.bytes <= 2 * this.budgetBytes) return;
     for (const [key] of this.runs) {
@@ -91,9 +84,23 @@ export class RecentSpans {
     return this.runs.get(keyOf(projectId, traceId))?.spans;
   }
 
-  /** A run was answered from here: it is let go. */
-  answered(projectId: string, traceId: string): void {
-    this.drop(keyOf(projectId, traceId));
+  /**
+   * A run's held spans as a read would answer them, and the run let go; undefined (and the run let go)
+   * if one of them would not read back as it was written (a number out of its column's range), or none
+   * is held.
+   */
+  take(projectId: string, traceId: string): Step[] | undefined {
+    const key = keyOf(projectId, traceId);
+    const run = this.runs.get(key);
+    if (!run) return undefined;
+    this.drop(key);
+    const steps: Step[] = [];
+    for (const span of run.spans.values()) {
+      const stored = storedStep(span.step);
+      if (stored === undefined) return undefined;
+      steps.push(stored);
+    }
+    return steps;
   }
 
   /** Row bytes held. */

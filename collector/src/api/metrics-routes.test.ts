@@ -75,6 +75,24 @@ describe('GET /metrics', () => {
     expect(e.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
+  it('reports how long the event loop was held up since the previous scrape', async () => {
+    const { scrape } = await setup();
+    await scrape();
+    await new Promise((r) => setTimeout(r, 30));
+    // The thread busy for 150 ms: a timer due meanwhile runs that much late.
+    const until = performance.now() + 150;
+    while (performance.now() < until) {}
+    await new Promise((r) => setTimeout(r, 30));
+    const held = await scrape();
+    expect(held.value('nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(0.1);
+    expect(held.value('nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 30));
+    const after = await scrape();
+    expect(after.value('nodejs_eventloop_lag_max_seconds')).toBeLessThan(
+      held.value('nodejs_eventloop_lag_max_seconds') as number,
+    );
+  });
+
   it('counts spans of a request the store could not take as rejected, with its 503', async () => {
     const { ingest, scrape } = await setup({ failWrites: true });
     const res = await ingest(jsonRequest([{ name: 'a' }, { name: 'b' }]));

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { StoreUnavailableError } from '../errors/errors.js';
 import {
   type Counter,
@@ -107,6 +108,24 @@ export function createCollectorMetrics(): CollectorMetrics {
     heapTotal: registry.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved, in bytes.'),
     external: registry.gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript, in bytes.'),
   };
+  // How long a callback waited for the event loop past its time: what a request waits while the
+  // thread runs something else. Sampled every 10 ms; each scrape reports the stretch since the last one.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const loop = {
+    p50: registry.gauge(
+      'nodejs_eventloop_lag_p50_seconds',
+      'Median event loop delay since the previous scrape, in seconds.',
+    ),
+    p99: registry.gauge(
+      'nodejs_eventloop_lag_p99_seconds',
+      '99th percentile of the event loop delay since the previous scrape, in seconds.',
+    ),
+    max: registry.gauge(
+      'nodejs_eventloop_lag_max_seconds',
+      'Longest event loop delay since the previous scrape, in seconds.',
+    ),
+  };
   const start = registry.gauge(
     'process_start_time_seconds',
     'Start time of the process since the Unix epoch, in seconds.',
@@ -118,6 +137,12 @@ export function createCollectorMetrics(): CollectorMetrics {
     memory.heapUsed.set(m.heapUsed);
     memory.heapTotal.set(m.heapTotal);
     memory.external.set(m.external);
+    // The histogram holds nanoseconds past the sampling interval; empty before its first sample.
+    const seconds = (ns: number) => (Number.isFinite(ns) && ns > 0 ? ns / 1e9 : 0);
+    loop.p50.set(seconds(loopDelay.percentile(50)));
+    loop.p99.set(seconds(loopDelay.percentile(99)));
+    loop.max.set(seconds(loopDelay.max));
+    loopDelay.reset();
   });
   return metrics;
 }

@@ -9,7 +9,7 @@ import { type CollectorProcess, startCollectorProcess } from '../lib/collector-p
 import { scrape } from '../lib/fault-load.js';
 import { splitProfile } from './cpu-profile-split.js';
 import { cpuSince, cpuSnapshot } from './proc-cpu.js';
-import { fmt, median, table } from './stats.js';
+import { fmt, median, percentile, table } from './stats.js';
 import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
 
 export interface ScaleIngestOptions {
@@ -216,6 +216,7 @@ async function ingestRatios(
       'ratio to bulk with views',
       'collector cores (JS thread)',
       'machine busy',
+      'ack latency p50 / p99 ms',
     ],
   ];
   let acknowledged = 0;
@@ -244,11 +245,12 @@ async function ingestRatios(
       const cores: number[] = [];
       const jsCores: number[] = [];
       const busy: number[] = [];
+      const latencies: number[] = [];
       for (let rep = 0; rep < opts.reps; rep++) {
         const bodies = buildRequests(requests, runsPerRequest);
         const cpuFrom = cpuSnapshot(target.collector.pid);
         const started = performance.now();
-        const ackMs = await sendAll(target.collector.url, target.collector.ingestKey, bodies, concurrency);
+        const ackMs = await sendAll(target.collector.url, target.collector.ingestKey, bodies, concurrency, latencies);
         // Logged: the repetition ends when the log has drained into the store (its sustained rate), and
         // the bulk insert after it does not share the machine with that drain.
         if (ack === 'logged') await drained(target);
@@ -290,6 +292,7 @@ async function ingestRatios(
         withViews ? fmt(median(viewRatios), 2) : '—',
         cores.length > 0 ? `${fmt(median(cores), 2)} (${fmt(median(jsCores), 2)})` : '—',
         busy.length > 0 ? `${fmt(median(busy) * 100)} %` : '—',
+        `${fmt(percentile(latencies, 0.5), 1)} / ${fmt(percentile(latencies, 0.99), 1)}`,
       ];
       opts.log(`  ${kind} (${ack}): ${row.join(' | ')}`);
       results.push(row);

@@ -3,7 +3,7 @@ import { type Logger, silentLogger } from '../log/logger.js';
 import type { Step } from '../model/step.js';
 import type { ChainEntry, ChainEntryKind, ChainLeaf, ChainStore } from '../store/evidence.js';
 import { nextTurn, turnIsLong } from '../turns/turns.js';
-import { buildEntry, genesisHash, type PendingLeaf, pendingLeaf } from './chain.js';
+import { entrySteps, genesisHash, type PendingLeaf, pendingLeaf } from './chain.js';
 import { headMessage, type Signer } from './signing.js';
 
 export interface ChainRecorderOptions {
@@ -148,14 +148,15 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
 
   const stepsOf = (item: Item) => (item.type === 'mark' ? 0 : item.type === 'spans' ? item.count : item.steps.length);
 
-  function nextEntry(
+  /** The project's next entry, built with pauses for requests between its steps. */
+  async function nextEntry(
     projectId: string,
     kind: ChainEntryKind,
     detail: string,
     leaves: readonly PendingLeaf[],
-  ): { entry: ChainEntry; leaves: ChainLeaf[] } {
+  ): Promise<{ entry: ChainEntry; leaves: ChainLeaf[] }> {
     const head = heads.get(projectId);
-    return buildEntry(
+    const steps = entrySteps(
       {
         projectId,
         chainId,
@@ -169,6 +170,11 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
       },
       sign,
     );
+    for (;;) {
+      const next = steps.next();
+      if (next.done) return next.value;
+      if (turnIsLong()) await nextTurn();
+    }
   }
 
   /**
@@ -271,7 +277,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     if (first.type === 'event') {
       const leaves = new Map<string, PendingLeaf[]>();
       await eventLeaves(first.steps, leaves);
-      const built = nextEntry(first.projectId, first.kind, first.detail, leaves.get(first.projectId) ?? []);
+      const built = await nextEntry(first.projectId, first.kind, first.detail, leaves.get(first.projectId) ?? []);
       try {
         await append([built.entry], built.leaves, false);
         first.resolve(built.entry);
@@ -297,7 +303,7 @@ export function createChainRecorder(options: ChainRecorderOptions): ChainRecorde
     const entries: ChainEntry[] = [];
     const leaves: ChainLeaf[] = [];
     for (const [projectId, list] of byProject) {
-      const built = nextEntry(projectId, 'batch', '', list);
+      const built = await nextEntry(projectId, 'batch', '', list);
       entries.push(built.entry);
       for (const l of built.leaves) leaves.push(l);
     }

@@ -110,6 +110,24 @@ const bySpanId = (a: PendingLeaf, b: PendingLeaf) => ascending(a.spanId, b.spanI
  * more than one, and the groups sorted by (day, trace).
  */
 export function groupLeaves(leaves: readonly PendingLeaf[]): { groups: ChainGroup[]; leaves: PendingLeaf[] } {
+  return run(groupingSteps(leaves));
+}
+
+/** Work between two pauses of a `…Steps` generator: runs, groups or leaf rows. */
+const STRIDE = 64;
+
+/** Runs a generator of steps (see `entrySteps`) to its end at once. */
+function run<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** `groupLeaves` in steps: yields after each `STRIDE` runs and groups, so a caller can pause between them. */
+function* groupingSteps(
+  leaves: readonly PendingLeaf[],
+): Generator<void, { groups: ChainGroup[]; leaves: PendingLeaf[] }> {
   const runs = new Map<string, PendingLeaf[]>();
   for (const l of leaves) {
     const list = runs.get(l.traceId);
@@ -117,7 +135,9 @@ export function groupLeaves(leaves: readonly PendingLeaf[]): { groups: ChainGrou
     else list.push(l);
   }
   const found: { day: number; traceId: string; members: PendingLeaf[] }[] = [];
+  let n = 0;
   for (const [traceId, list] of runs) {
+    if (++n % STRIDE === 0) yield;
     // The sort is stable: of a span given twice, the later leaf comes later, and only it is kept.
     if (list.length > 1) list.sort(bySpanId);
     let kept = 0;
@@ -145,6 +165,7 @@ export function groupLeaves(leaves: readonly PendingLeaf[]): { groups: ChainGrou
   const groups: ChainGroup[] = [];
   const sorted: PendingLeaf[] = [];
   for (const { day, traceId, members } of found) {
+    if (++n % STRIDE === 0) yield;
     for (const m of members) sorted.push(m);
     groups.push({ day, traceId, root: merkleRoot(members.map((m) => m.leaf)), count: members.length });
   }
@@ -168,7 +189,18 @@ export function buildEntry(
   input: NewEntry,
   sign?: (hash: string) => string,
 ): { entry: ChainEntry; leaves: ChainLeaf[] } {
-  const { groups, leaves } = groupLeaves(input.leaves);
+  return run(entrySteps(input, sign));
+}
+
+/**
+ * `buildEntry` in steps: it yields every `STRIDE` runs, groups and 16 × `STRIDE` leaf rows, so the
+ * recorder can give requests a turn while it builds an entry of tens of thousands of spans.
+ */
+export function* entrySteps(
+  input: NewEntry,
+  sign?: (hash: string) => string,
+): Generator<void, { entry: ChainEntry; leaves: ChainLeaf[] }> {
+  const { groups, leaves } = yield* groupingSteps(input.leaves);
   const header: EntryHeader = {
     projectId: input.projectId,
     chainId: input.chainId,
@@ -183,9 +215,11 @@ export function buildEntry(
   };
   const hash = entryHash(header);
   const entry: ChainEntry = { ...header, groups, hash, signature: sign ? sign(hash) : '' };
-  return {
-    entry,
-    leaves: leaves.map((l) => ({
+  const rows: ChainLeaf[] = [];
+  for (let i = 0; i < leaves.length; i++) {
+    if (i > 0 && i % (16 * STRIDE) === 0) yield;
+    const l = leaves[i] as PendingLeaf;
+    rows.push({
       projectId: input.projectId,
       traceId: l.traceId,
       spanId: l.spanId,
@@ -193,6 +227,7 @@ export function buildEntry(
       seq: input.seq,
       day: l.day,
       leaf: l.leaf,
-    })),
-  };
+    });
+  }
+  return { entry, leaves: rows };
 }

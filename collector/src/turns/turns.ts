@@ -35,3 +35,21 @@ export function nextTurn(): Promise<void> {
 export function pauseIfLong(budgetMs: number = TURN_MS): Promise<void> | undefined {
   return turnIsLong(budgetMs) ? nextTurn() : undefined;
 }
+
+/** Items converted between two looks at the clock in `convertInTurns`. */
+const CONVERT_STRIDE = 256;
+
+/**
+ * Appends `convert(item)` of every item to `out`, pausing for a turn of the event loop whenever the
+ * work has run long: for the thousands of rows a store read answers at once.
+ */
+export async function convertInTurns<T, U>(items: Iterable<T>, convert: (item: T) => U, out: U[]): Promise<void> {
+  let n = 0;
+  for (const item of items) {
+    out.push(convert(item));
+    if (++n % CONVERT_STRIDE === 0) {
+      const pause = pauseIfLong();
+      if (pause) await pause;
+    }
+  }
+}

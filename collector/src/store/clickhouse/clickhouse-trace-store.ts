@@ -12,7 +12,7 @@ import { BadInputError, StoreQueryError, StoreUnavailableError } from '../../err
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
 import { pickRunName } from '../../model/summarize-run.js';
-import { pauseIfLong } from '../../turns/turns.js';
+import { convertInTurns, pauseIfLong } from '../../turns/turns.js';
 import type {
   AlertDelivery,
   AlertDeliveryQuery,
@@ -657,15 +657,7 @@ export class ClickHouseTraceStore implements TraceStore {
         `SELECT ${SPAN_COLUMN_NAMES.join(', ')}, toString(version) AS version FROM ${this.db}.spans PREWHERE ${inTraces(read)}
 WHERE ${days}`,
       );
-      const toStep = stepReader(names);
-      let n = 0;
-      for (const row of newestVersions(names, rows)) {
-        steps.push(toStep(row));
-        if (++n % 256 === 0) {
-          const pause = pauseIfLong();
-          if (pause) await pause;
-        }
-      }
+      await convertInTurns(newestVersions(names, rows), stepReader(names), steps);
     }
     return groupByTrace(steps, orderSteps);
   }

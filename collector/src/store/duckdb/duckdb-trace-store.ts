@@ -13,6 +13,7 @@ import {
 import { StoreQueryError, StoreUnavailableError } from '../../errors/errors.js';
 import type { RunSummary, Step } from '../../model/step.js';
 import { orderSteps } from '../../model/step-order.js';
+import { convertInTurns } from '../../turns/turns.js';
 import type {
   AlertDelivery,
   AlertDeliveryQuery,
@@ -229,8 +230,7 @@ export class DuckDbTraceStore implements TraceStore {
     const steps: Step[] = [];
     for (const chunk of chunks(unique(traceIds), 500)) {
       const sql = spansWhere(`project_id = $1 AND trace_id IN (${placeholders(chunk.length, 2)})`);
-      for (const row of await this.onReader((conn) => readRows(conn, sql, [projectId, ...chunk])))
-        steps.push(toStep(row));
+      await convertInTurns(await this.onReader((conn) => readRows(conn, sql, [projectId, ...chunk])), toStep, steps);
     }
     return groupByTrace(steps, orderSteps);
   }

@@ -23,10 +23,33 @@ export interface Authenticator {
 
 /**
  * Looks credentials up by hash in the store, with a short cache so that ingest does not pay a store
- * round-trip per request. Revocation takes effect within `ttlMs`.
+ * round-trip per request. Revocation takes effect within `ttlMs`, and at once on this collector
+ * (`invalidate`). Requests with one token that arrive while its lookup is in flight (a burst at
+ * start, or when its cache entry has expired) wait for that lookup rather than each asking the store.
  */
 export function createAuthenticator(store: CredentialStore, ttlMs = 10_000): Authenticator {
   const cache = new Map<string, { credential: Credential | undefined; until: number }>();
+  const lookups = new Map<string, Promise<Credential | undefined>>();
+  // Bumped by `invalidate`: a lookup that started before it neither answers later requests nor is cached.
+  let generation = 0;
+
+  function lookUp(hash: string): Promise<Credential | undefined> {
+    let lookup = lookups.get(hash);
+    if (lookup) return lookup;
+    const started = generation;
+    lookup = store.findCredential(hash).then((credential) => {
+      if (generation === started) {
+        if (cache.size > 10_000) cache.clear();
+        cache.set(hash, { credential, until: Date.now() + ttlMs });
+      }
+      return credential;
+    });
+    const shared = lookup.finally(() => {
+      if (lookups.get(hash) === shared) lookups.delete(hash);
+    });
+    lookups.set(hash, shared);
+    return shared;
+  }
 
   async function find(authorization: string | undefined, kind: Credential['kind']): Promise<Credential> {
     const secret = bearerToken(authorization);
@@ -38,14 +61,8 @@ export function createAuthenticator(store: CredentialStore, ttlMs = 10_000): Aut
       );
     }
     const hash = hashSecret(secret);
-    const now = Date.now();
-    let hit = cache.get(hash);
-    if (!hit || hit.until < now) {
-      hit = { credential: await store.findCredential(hash), until: now + ttlMs };
-      if (cache.size > 10_000) cache.clear();
-      cache.set(hash, hit);
-    }
-    const c = hit.credential;
+    const hit = cache.get(hash);
+    const c = hit && hit.until >= Date.now() ? hit.credential : await lookUp(hash);
     if (!c || c.revoked) throw new UnauthorizedError('unknown or revoked token');
     if (c.kind !== kind) {
       throw new UnauthorizedError(
@@ -69,7 +86,9 @@ export function createAuthenticator(store: CredentialStore, ttlMs = 10_000): Aut
       return { name: c.name, role: c.role, projectIds: c.projectIds, credentialHash: c.hash };
     },
     invalidate() {
+      generation += 1;
       cache.clear();
+      lookups.clear();
     },
   };
 }

@@ -168,7 +168,7 @@ async function storeRun(
     line('collector process CPU', ratios.collector);
     line('collector + ClickHouse server queries CPU', ratios.server);
     line("whole machine's busy CPU (store server's merges and the bench's client too)", ratios.machine);
-    line('time to acknowledge the 10,000 spans', ratios.send);
+    line(`time to acknowledge the ${fmt(spans)} spans`, ratios.send);
     const perSpanUs = (ms: number[]) => fmt((median(ms) * 1000) / spans, 1);
     opts.log(
       `  per span, median: collector CPU ${perSpanUs(perSide.chain.map((m) => m.collectorMs))} / ` +

@@ -318,8 +318,7 @@ export function createDetectionWorker(
           inFlight.delete(key);
         }
         // A page read from memory resolves every await at once: give requests a turn between runs.
-        const pause = pauseIfLong();
-        if (pause) await pause;
+        await pauseIfLong();
       }
     }
     await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, lane));

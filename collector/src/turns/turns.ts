@@ -48,8 +48,7 @@ export async function convertInTurns<T, U>(items: Iterable<T>, convert: (item: T
   for (const item of items) {
     out.push(convert(item));
     if (++n % CONVERT_STRIDE === 0) {
-      const pause = pauseIfLong();
-      if (pause) await pause;
+      await pauseIfLong();
     }
   }
 }

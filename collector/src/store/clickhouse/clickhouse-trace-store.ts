@@ -320,14 +320,10 @@ export class ClickHouseTraceStore implements TraceStore {
     const body: Buffer[] = [];
     let bytes = 0;
     for (let i = 0; i < unique.length; i += ROW_PART) {
-      const part = stepsToJsonEachRow(
-        i === 0 && unique.length <= ROW_PART ? unique : unique.slice(i, i + ROW_PART),
-        version,
-      );
+      const part = stepsToJsonEachRow(unique.slice(i, i + ROW_PART), version);
       body.push(part);
       bytes += part.length;
-      const pause = pauseIfLong();
-      if (pause) await pause;
+      await pauseIfLong();
     }
     const table = `${this.db}.spans`;
     const query = `INSERT INTO ${table} (${INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONEachRow`;
@@ -694,8 +690,7 @@ WHERE ${days}`,
       if (!taken) continue;
       for (const step of taken) steps.push(step);
       served.add(traceId);
-      const pause = pauseIfLong();
-      if (pause) await pause;
+      await pauseIfLong();
     }
     return served;
   }

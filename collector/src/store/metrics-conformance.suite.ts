@@ -368,16 +368,27 @@ export const metricsSuite: StoreSuite = {
           landed = true;
         });
         const seen: MetricSample[] = [];
+        const points: MetricPoint[] = [];
         const sample = async () => {
           do seen.push(await store.metricSample(L, at));
           while (!landed);
         };
-        await Promise.all([writing, sample(), sample()]);
+        // The drift chart's series, likewise: a bucket's total, runs and labels from the same rows.
+        const chart = async () => {
+          do points.push(...(await store.metricSeries(L, { ...at, bucketNs: HOUR })));
+          while (!landed);
+        };
+        await Promise.all([writing, sample(), chart()]);
         for (const s of seen) {
           if (s.kind !== 'categorical') throw new Error(`categorical expected, got ${s.kind}`);
           const c = new Map(s.counts);
           const both = [c.get('search') ?? 0, (c.get('mail') ?? 0) + (c.get('order') ?? 0)];
           expect({ batch, counts: both }).toEqual({ batch, counts: [s.runs, s.runs] });
+        }
+        for (const p of points) {
+          const c = new Map(p.top);
+          const both = [c.get('search') ?? 0, (c.get('mail') ?? 0) + (c.get('order') ?? 0), p.count];
+          expect({ batch, point: both }).toEqual({ batch, point: [p.runs, p.runs, 2 * (p.runs ?? 0)] });
         }
       }
       expect(await store.metricSample(L, { ...at, agentName: 'landing' })).toEqual(

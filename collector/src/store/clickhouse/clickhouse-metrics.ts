@@ -93,22 +93,17 @@ FROM (${bucketed}) GROUP BY b ORDER BY b`);
     }
     case 'categorical': {
       const perRun = countsRuns(query.metric);
-      const [totals, top] = await Promise.all([
-        ctx.select(
-          `SELECT b, count() AS n${perRun ? ', uniqExact(k) AS runs' : ''} FROM (${bucketed}) GROUP BY b ORDER BY b`,
-        ),
-        ctx.select(`SELECT b, label, count() AS c FROM (${bucketed}) GROUP BY b, label
-ORDER BY b, c DESC, label LIMIT ${uint(TOP_LABELS)} BY b`),
-      ]);
-      const labels = new Map<string, Array<[string, number]>>();
-      for (const r of top) {
-        const key = String(r.b);
-        const list = labels.get(key) ?? [];
-        list.push([String(r.label), Number(r.c)]);
-        labels.set(key, list);
-      }
-      return totals.map((r) => {
-        const list = labels.get(String(r.b)) ?? [];
+      // One scan: a bucket's total, its run count and its top labels from the same rows (two queries
+      // can each see a different moment of a write that is landing). Labels are ranked per bucket
+      // by count, then label, as (count, label) pairs.
+      const rows = await ctx.select(`SELECT b, sum(c) AS n${perRun ? ', uniqExactMerge(r) AS runs' : ''},
+  arraySlice(arraySort(x -> (-toInt64(tupleElement(x, 2)), tupleElement(x, 1)), groupArray((label, c))), 1, ${uint(TOP_LABELS)}) AS top
+FROM (SELECT b, label, count() AS c${perRun ? ', uniqExactState(k) AS r' : ''} FROM (${bucketed}) GROUP BY b, label)
+GROUP BY b ORDER BY b`);
+      return rows.map((r) => {
+        const list = (r.top as Array<[unknown, unknown]>).map(
+          ([label, c]) => [String(label), Number(c)] as [string, number],
+        );
         const count = Number(r.n);
         const of = perRun ? Number(r.runs) : count;
         return {

@@ -4,7 +4,7 @@ import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
 import { scrape } from '../lib/fault-load.js';
 import { clickHouseCpu } from './evidence-bench.js';
-import { cpuMs, machineCpuMs } from './proc-cpu.js';
+import { cpuMs, machineCpuMs, mainThreadCpuMs } from './proc-cpu.js';
 import { fmt, median, medianInterval } from './stats.js';
 import { buildRequests, SPANS_PER_RUN, sendAll } from './workload.js';
 
@@ -28,6 +28,8 @@ interface Measured {
   sendMs: number;
   /** The collector process's CPU (every thread; DuckDB's too), ms. */
   collectorMs: number;
+  /** Of which its JavaScript (main) thread's, ms; the rest is V8's helper threads (garbage collection, compilers), libuv's and the store's. */
+  jsMs: number;
   /** ClickHouse: the server's query-thread CPU over the side (`system.events`), ms. */
   serverMs: number | undefined;
   /** The whole machine's busy CPU over the side, ms (every process: the store server's merges too). */
@@ -81,11 +83,21 @@ async function startSide(
   return { name, collector, metricsToken, ...(database ? { database } : {}) };
 }
 
-/** Waits until the collector's detection backlog is empty, then `CHAIN_SETTLE_MS` more. */
-async function settle(side: Side): Promise<void> {
+const detectedRuns = async (side: Side) =>
+  (await scrape(side.collector.url, side.metricsToken)).value('casefile_detection_runs_total', {
+    outcome: 'detected',
+  }) ?? 0;
+
+/**
+ * Waits until the collector has detected `runs` more runs than `before` and its detection backlog is
+ * empty, then `CHAIN_SETTLE_MS` more. The backlog alone can read 0 too early (the collector reuses its
+ * count for a second), which would leave a side's detection to be counted in the side's next turn.
+ */
+async function settle(side: Side, before: number, runs: number): Promise<void> {
   for (const until = Date.now() + 300_000; ; ) {
-    const backlog = (await scrape(side.collector.url, side.metricsToken)).value('casefile_detection_backlog_runs');
-    if (backlog === 0) break;
+    const m = await scrape(side.collector.url, side.metricsToken);
+    const detected = m.value('casefile_detection_runs_total', { outcome: 'detected' }) ?? 0;
+    if (detected - before >= runs && m.value('casefile_detection_backlog_runs') === 0) break;
     if (Date.now() > until) throw new Error(`${side.name}: detection did not catch up within 5 minutes`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -94,18 +106,24 @@ async function settle(side: Side): Promise<void> {
 
 async function measure(side: Side, serverCpu: () => Promise<number | undefined>, requests: number): Promise<Measured> {
   const bodies = buildRequests(requests, RUNS_PER_REQUEST);
+  const detected = await detectedRuns(side);
   const server0 = await serverCpu();
   const machine0 = machineCpuMs();
   const cpu0 = cpuMs(side.collector.pid);
+  const js0 = mainThreadCpuMs(side.collector.pid);
   const sendMs = await sendAll(side.collector.url, side.collector.ingestKey, bodies, IN_FLIGHT);
-  await settle(side);
+  await settle(side, detected, requests * RUNS_PER_REQUEST);
   const cpu1 = cpuMs(side.collector.pid);
+  const js1 = mainThreadCpuMs(side.collector.pid);
   const machine1 = machineCpuMs();
   const server1 = await serverCpu();
-  if (cpu0 === undefined || cpu1 === undefined) throw new Error('evidence-ingest needs Linux /proc');
+  if (cpu0 === undefined || cpu1 === undefined || js0 === undefined || js1 === undefined) {
+    throw new Error('evidence-ingest needs Linux /proc');
+  }
   return {
     sendMs,
     collectorMs: cpu1 - cpu0,
+    jsMs: js1 - js0,
     serverMs: server0 === undefined || server1 === undefined ? undefined : (server1 - server0) / 1000,
     machineMs: machine0 && machine1 ? machine1.busy - machine0.busy : undefined,
   };
@@ -149,7 +167,8 @@ async function storeRun(
       }
       if (a.machineMs !== undefined && b.machineMs !== undefined) ratios.machine.push(a.machineMs / b.machineMs);
       opts.log(
-        `  pair ${p + 1}: collector CPU ${fmt(a.collectorMs)} / ${fmt(b.collectorMs)} ms` +
+        `  pair ${p + 1}: collector CPU ${fmt(a.collectorMs)} / ${fmt(b.collectorMs)} ms ` +
+          `(JavaScript thread ${fmt(a.jsMs)} / ${fmt(b.jsMs)})` +
           (a.serverMs !== undefined && b.serverMs !== undefined
             ? `, server queries ${fmt(a.serverMs)} / ${fmt(b.serverMs)} ms`
             : '') +
@@ -169,11 +188,32 @@ async function storeRun(
     line('collector + ClickHouse server queries CPU', ratios.server);
     line("whole machine's busy CPU (store server's merges and the bench's client too)", ratios.machine);
     line(`time to acknowledge the ${fmt(spans)} spans`, ratios.send);
-    const perSpanUs = (ms: number[]) => fmt((median(ms) * 1000) / spans, 1);
+    // Where the difference is, per span: each pair's difference, median with its interval.
+    const perSpan = (of: (m: Measured) => number | undefined) => {
+      const with_ = perSide.chain.map(of);
+      const without = perSide.plain.map(of);
+      if (with_.some((v) => v === undefined) || without.some((v) => v === undefined)) return undefined;
+      const us = (ms: number) => (ms * 1000) / spans;
+      const diffs = with_.map((v, i) => us((v as number) - (without[i] as number)));
+      const [lo, hi] = medianInterval(diffs);
+      return (
+        `${fmt(us(median(with_ as number[])), 1)} / ${fmt(us(median(without as number[])), 1)} µs, ` +
+        `the chain's share ${fmt(median(diffs), 1)} [${fmt(lo, 1)}–${fmt(hi, 1)}]`
+      );
+    };
     opts.log(
-      `  per span, median: collector CPU ${perSpanUs(perSide.chain.map((m) => m.collectorMs))} / ` +
-        `${perSpanUs(perSide.plain.map((m) => m.collectorMs))} µs (chain / no chain)`,
+      "  per span, median of the pairs (with / without; the chain's share: the pairs' differences [95 % interval]):",
     );
+    const split: Array<[string, (m: Measured) => number | undefined]> = [
+      ['collector process', (m) => m.collectorMs],
+      ['  its JavaScript thread', (m) => m.jsMs],
+      ['  its other threads', (m) => m.collectorMs - m.jsMs],
+      ['ClickHouse server queries', (m) => m.serverMs],
+    ];
+    for (const [label, of] of split) {
+      const line = perSpan(of);
+      if (line !== undefined) opts.log(`    ${label}: ${line}`);
+    }
     const report = await verifyChainSide(chain);
     opts.log(
       `  the chain side verifies: ${report.ok ? 'ok' : 'NOT OK'}, ${fmt(report.checked.spans)} spans in ` +

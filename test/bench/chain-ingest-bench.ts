@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { Exposition } from '@casefile/collector';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { type CollectorProcess, startCollectorProcess } from '../lib/collector-process.js';
 import { scrape } from '../lib/fault-load.js';
@@ -83,10 +84,8 @@ async function startSide(
   return { name, collector, metricsToken, ...(database ? { database } : {}) };
 }
 
-const detectedRuns = async (side: Side) =>
-  (await scrape(side.collector.url, side.metricsToken)).value('casefile_detection_runs_total', {
-    outcome: 'detected',
-  }) ?? 0;
+/** Runs the collector has detected since it started, as one scrape of `/metrics` says. */
+const detectedRuns = (m: Exposition) => m.value('casefile_detection_runs_total', { outcome: 'detected' }) ?? 0;
 
 /**
  * Waits until the collector has detected `runs` more runs than `before` and its detection backlog is
@@ -96,8 +95,7 @@ const detectedRuns = async (side: Side) =>
 async function settle(side: Side, before: number, runs: number): Promise<void> {
   for (const until = Date.now() + 300_000; ; ) {
     const m = await scrape(side.collector.url, side.metricsToken);
-    const detected = m.value('casefile_detection_runs_total', { outcome: 'detected' }) ?? 0;
-    if (detected - before >= runs && m.value('casefile_detection_backlog_runs') === 0) break;
+    if (detectedRuns(m) - before >= runs && m.value('casefile_detection_backlog_runs') === 0) break;
     if (Date.now() > until) throw new Error(`${side.name}: detection did not catch up within 5 minutes`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -106,7 +104,7 @@ async function settle(side: Side, before: number, runs: number): Promise<void> {
 
 async function measure(side: Side, serverCpu: () => Promise<number | undefined>, requests: number): Promise<Measured> {
   const bodies = buildRequests(requests, RUNS_PER_REQUEST);
-  const detected = await detectedRuns(side);
+  const detected = detectedRuns(await scrape(side.collector.url, side.metricsToken));
   const server0 = await serverCpu();
   const machine0 = machineCpuMs();
   const cpu0 = cpuMs(side.collector.pid);
@@ -211,8 +209,8 @@ async function storeRun(
       ['ClickHouse server queries', (m) => m.serverMs],
     ];
     for (const [label, of] of split) {
-      const line = perSpan(of);
-      if (line !== undefined) opts.log(`    ${label}: ${line}`);
+      const text = perSpan(of);
+      if (text !== undefined) opts.log(`    ${label}: ${text}`);
     }
     const report = await verifyChainSide(chain);
     opts.log(

@@ -5,6 +5,7 @@ import { DEFAULT_PROJECT } from '../../collector/src/auth/bootstrap.js';
 import { emptyStep } from '../../collector/src/model/step.js';
 import { ClickHouseTraceStore } from '../../collector/src/store/clickhouse/clickhouse-trace-store.js';
 import { literal } from '../../collector/src/store/clickhouse/sql.js';
+import { buildRun } from '../../collector/src/store/conformance.fixtures.js';
 import type { TraceStore } from '../../collector/src/store/port.js';
 import { runStoreSuites, type TamperTarget } from '../../collector/src/store/store-battery.suite.js';
 import { createApiClient } from '../lib/api-client.js';
@@ -113,7 +114,9 @@ WHERE project_id = ${literal(t.projectId)} AND trace_id = ${literal(t.traceId)} 
   return store;
 }
 
-// Each store is a fresh database created ON CLUSTER; a peer (a second collector) talks to a node of the other shard.
+// Each store is a fresh database created ON CLUSTER; a peer (a second collector) talks to the first replica of
+// the other shard, so with quorum 1 each reads what the other wrote at once (see "no replica fetching" below:
+// through a second replica, a write to its own shard is read elsewhere once replicated).
 runStoreSuites(
   'ClickHouse cluster store',
   () => openOnCluster(`casefile_cluster_${randomBytes(5).toString('hex')}`),
@@ -122,7 +125,7 @@ runStoreSuites(
     await store.close();
   },
   {
-    openPeer: (store: TraceStore) => openOnCluster((store as ClickHouseTraceStore).database, 3),
+    openPeer: (store: TraceStore) => openOnCluster((store as ClickHouseTraceStore).database, 2),
     declinedClaims: (stores) => stores.reduce((n, s) => n + (s as ClickHouseTraceStore).declinedClaims, 0),
     tamperSpan,
     skip: missing ? [{ reason: missing, tests: ['*'] }] : [],
@@ -158,7 +161,139 @@ describe.skipIf(missing !== undefined)(skipTitle('ClickHouse cluster: reads with
       await store.close();
     }
   });
+
+  it('with quorum 1 and no replica fetching: a collector reads its own writes through any node, and collectors on first replicas read each other', async () => {
+    const database = `casefile_ryw_${randomBytes(4).toString('hex')}`;
+    const store = await openOnCluster(database);
+    await store.migrate();
+    const nodes = cluster?.nodes ?? [];
+    const P = 'ryw-project';
+    // Runs on both shards (`cityHash64(trace_id) % 2` picks the shard).
+    const candidates = Array.from({ length: 40 }, () => randomBytes(16).toString('hex'));
+    const hashes = await clickhouseQuery(
+      node(0).url,
+      `SELECT id, cityHash64(id) % 2 FROM (SELECT arrayJoin([${candidates.map(literal).join(', ')}]) AS id) FORMAT TSV`,
+    );
+    const shardOf = new Map(
+      hashes
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t') as [string, string]),
+    );
+    const onShard = (shard: string) => candidates.filter((id) => shardOf.get(id) === shard);
+    const [even, odd] = [onShard('0'), onShard('1')];
+    expect(Math.min(even.length, odd.length)).toBeGreaterThanOrEqual(nodes.length + 1);
+    const shared = [even[nodes.length] as string, odd[nodes.length] as string];
+    const run = (traceId: string, name: string) =>
+      buildRun({ projectId: P, traceId, startNs: 1_780_000_000_000_000_000n }).map((s) => ({ ...s, name }));
+    const readNames = async (reader: TraceStore, ids: readonly string[], justWritten: boolean) => {
+      const runs = await reader.getRuns(P, ids, { justWritten });
+      return new Map([...runs].map(([id, steps]) => [id, [...new Set(steps.map((s) => s.name))]]));
+    };
+    const stores = [store];
+    try {
+      for (let via = 1; via < nodes.length; via++) stores.push(await openOnCluster(database, via));
+      // Every replica keeps what it took: a read sent to another replica of the shard misses it.
+      for (const n of nodes) await clickhouseQuery(n.url, 'SYSTEM STOP FETCHES');
+      const expected = new Map<string, string>();
+      for (const [via, writer] of stores.entries()) {
+        const own = [even[via] as string, odd[via] as string];
+        const wrote = new Map(
+          [...own, ...shared].map((id) => [id, `${shared.includes(id) ? 're' : ''}written via ${via}`]),
+        );
+        // A new run on each shard, and a newer version of runs others wrote.
+        await writer.writeSteps([...wrote].flatMap(([id, name]) => run(id, name)));
+        for (const [id, name] of wrote) expected.set(id, name);
+        for (const justWritten of [false, true]) {
+          expect(await readNames(writer, [...wrote.keys()], justWritten), `node ${via} reads its own writes`).toEqual(
+            new Map([...wrote].map(([id, name]) => [id, [name]])),
+          );
+        }
+      }
+      // Nodes 0 and 2 are the first replicas of shards 1 and 2: each writes and reads every shard there.
+      const firsts = nodes.flatMap((n, i) => (n.replica === 1 ? [i] : []));
+      expect(firsts).toEqual([0, 2]);
+      const firstIds = firsts.flatMap((via) => [even[via] as string, odd[via] as string]);
+      for (const via of firsts) {
+        expect(await readNames(stores[via] as TraceStore, firstIds, false), `node ${via}`).toEqual(
+          new Map(firstIds.map((id) => [id, [expected.get(id)]])),
+        );
+      }
+      // Once the replicas have fetched, every node reads everything, at its newest version.
+      for (const n of nodes) await clickhouseQuery(n.url, 'SYSTEM START FETCHES');
+      for (const n of nodes) await clickhouseQuery(n.url, `SYSTEM SYNC REPLICA ${database}.spans_local`);
+      for (const [via, reader] of stores.entries()) {
+        expect(await readNames(reader, [...expected.keys()], false), `node ${via} after fetching`).toEqual(
+          new Map([...expected].map(([id, name]) => [id, [name]])),
+        );
+      }
+    } finally {
+      for (const n of nodes) await clickhouseQuery(n.url, 'SYSTEM START FETCHES');
+      for (const s of stores.slice(1)) await s.close();
+      await store.dropDatabase();
+      await store.close();
+    }
+  });
 });
+
+describe.skipIf(missing !== undefined)(
+  skipTitle('ClickHouse cluster: detection reads on a lagging replica', missing),
+  () => {
+    it('a run whose backlog row reached a replica before its spans is left out of the read detection makes, not read short', async () => {
+      const database = `casefile_lag_${randomBytes(4).toString('hex')}`;
+      const store = await openOnCluster(database);
+      await store.migrate();
+      const writer = await openOnCluster(database, 1);
+      const P = 'lag-project';
+      // A run of shard 1: written through node 1 (r12) it lands there; node 0 (r11) reads shard 1 itself.
+      const candidates = Array.from({ length: 16 }, () => randomBytes(16).toString('hex'));
+      const hashes = await clickhouseQuery(
+        node(0).url,
+        `SELECT id FROM (SELECT arrayJoin([${candidates.map(literal).join(', ')}]) AS id) WHERE cityHash64(id) % 2 = 0 FORMAT TSV`,
+      );
+      const traceId = hashes.trim().split('\n')[0] as string;
+      const run = buildRun({ projectId: P, traceId, startNs: 1_780_000_000_000_000_000n });
+      const all = { sinceNs: 0n, untilNs: 2n ** 63n, limit: 10 };
+      const pendingAfter = async (afterNs: bigint) => {
+        for (let i = 0; i < 300; i++) {
+          const [p] = await store.pendingDetections(all);
+          if (p && p.writtenNs > afterNs) return p;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error('the backlog row never reached node 0');
+      };
+      try {
+        // The run's first steps reach both replicas; its last ones only the replica that took them.
+        await writer.writeSteps(run.slice(0, 2));
+        await clickhouseQuery(node(0).url, `SYSTEM SYNC REPLICA ${database}.spans_local`);
+        const first = await pendingAfter(0n);
+        await clickhouseQuery(node(0).url, `SYSTEM STOP FETCHES ${database}.spans_local`);
+        await writer.writeSteps(run.slice(2));
+        // r11 fetches the backlog row (another table) but not the spans.
+        const pending = [await pendingAfter(first.writtenNs)];
+        expect(pending.map((p) => p.traceId)).toEqual([traceId]);
+        // Without the write time, the read is the run as r11 holds it: short.
+        expect((await store.getRuns(P, [traceId])).get(traceId)).toHaveLength(2);
+        const writtenNs = new Map([[traceId, pending[0]?.writtenNs as bigint]]);
+        expect((await store.getRuns(P, [traceId], { justWritten: true, writtenNs })).size).toBe(0);
+        await clickhouseQuery(node(0).url, `SYSTEM START FETCHES ${database}.spans_local`);
+        await clickhouseQuery(node(0).url, `SYSTEM SYNC REPLICA ${database}.spans_local`);
+        const read = await store.getRuns(P, [traceId], { justWritten: true, writtenNs });
+        expect(
+          read
+            .get(traceId)
+            ?.map((s) => s.spanId)
+            .sort(),
+        ).toEqual(run.map((s) => s.spanId).sort());
+      } finally {
+        await clickhouseQuery(node(0).url, `SYSTEM START FETCHES ${database}.spans_local`);
+        await writer.close();
+        await store.dropDatabase();
+        await store.close();
+      }
+    });
+  },
+);
 
 describe.skipIf(missing !== undefined)(
   skipTitle('ClickHouse cluster: span writes with a write quorum', missing),

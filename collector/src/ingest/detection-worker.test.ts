@@ -392,6 +392,67 @@ describe('detection worker', () => {
     await worker.close();
   });
 
+  it('waits for a run the store does not show at its latest write yet, then detects it whole', async () => {
+    const { store, worker, lines, ingest } = await setup({ retryMs: 20 });
+    const getRuns = store.getRuns;
+    // A replica that has the run's backlog row but not yet the spans of its second write.
+    let lagging = true;
+    let asked: bigint | undefined;
+    store.getRuns = async (projectId, traceIds, options) => {
+      const runs = await getRuns(projectId, traceIds, options);
+      asked = options?.writtenNs?.get(trace(40));
+      if (lagging && asked !== undefined && worker.detected > 0) runs.delete(trace(40));
+      return runs;
+    };
+    const [first, ...rest] = attackRun(trace(40));
+    await ingest([first as Step]);
+    await until(() => worker.detected === 1);
+    await ingest(rest);
+    await until(() => worker.stats().retrying === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    // Not detected short: no findings, still pending, no failure.
+    expect(asked).toBeGreaterThan(0n);
+    expect((await store.listFindings(P, { limit: 100 })).findings).toEqual([]);
+    expect((await worker.backlog()).runs).toBe(1);
+    expect(worker.stats()).toMatchObject({ detected: 1, failed: 0 });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: 'a run is not readable at its latest write yet; reading it again later',
+      }),
+    );
+    lagging = false;
+    await until(() => worker.detected === 2);
+    const rules = new Set((await store.listFindings(P, { limit: 100 })).findings.map((f) => f.ruleId));
+    expect(rules).toContain('outbound.sensitive_data');
+    expect(worker.stats()).toMatchObject({ failed: 0, retrying: 0 });
+    await worker.close();
+  });
+
+  it('detects a run the store never shows at its latest write as the store reads it, once it has waited long enough', async () => {
+    const { store, worker, lines, ingest } = await setup({ retryMs: 20, unreadyLimitMs: 300 });
+    const getRuns = store.getRuns;
+    store.getRuns = async (projectId, traceIds, options) => {
+      const runs = await getRuns(projectId, traceIds, options);
+      if (options?.writtenNs) runs.delete(trace(41));
+      return runs;
+    };
+    const started = Date.now();
+    await ingest(attackRun(trace(41)));
+    await until(() => worker.detected === 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect((await store.listFindings(P, { limit: 100 })).findings.length).toBeGreaterThan(0);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'a run is still not readable at its latest write; detecting what the store holds',
+        traceId: trace(41),
+      }),
+    );
+    expect((await worker.backlog()).runs).toBe(0);
+    await worker.close();
+  });
+
   it('rides out a store outage: backlog reads fail, then every run written before and during it is detected', async () => {
     const { store, worker, lines, ingest } = await setup({ retryMs: 20, maxRetryMs: 50 });
     const pendingDetections = store.pendingDetections;

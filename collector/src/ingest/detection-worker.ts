@@ -36,6 +36,12 @@ export interface DetectionWorkerOptions {
    * `store.claimDetections` is the store's exclusive claim; default: every run.
    */
   claim?: (runs: readonly PendingDetection[]) => Promise<readonly PendingDetection[]>;
+  /**
+   * A run the store cannot read yet at the write that made it pending (on a cluster, a replica can hold
+   * the run's backlog row before its spans) waits with the retry backoff, uncounted as a failure; past
+   * this long it is detected as the store then reads it. Default 600,000 ms.
+   */
+  unreadyLimitMs?: number;
   /** Failures, each once and then every tenth time it repeats (warnings with the error under `err`). */
   log?: Logger;
 }
@@ -53,9 +59,13 @@ export interface DetectionStats {
   backlogErrors: number;
 }
 
-/** What `readPage` read of a page: the runs it could read, or the outage that stopped it. */
+/**
+ * What `readPage` read of a page: the runs it could read, the runs the store does not show at their
+ * pending write yet, or the outage that stopped it.
+ */
 interface PageRead {
   loaded: Map<string, { steps: readonly Step[]; previous: readonly StoredFinding[] }>;
+  unready: Set<string>;
   unavailable: unknown;
 }
 
@@ -109,11 +119,14 @@ export function createDetectionWorker(
   const skewNs = BigInt(Math.max(0, options.skewAllowanceMs ?? 30_000)) * MS;
   const claim = options.claim ?? (async (runs: readonly PendingDetection[]) => runs);
   const log = options.log ?? silentLogger;
+  const unreadyLimitMs = Math.max(0, options.unreadyLimitMs ?? 600_000);
 
   // A run re-detected because a late span arrived must not be learned twice.
   const learned = new Set<string>();
   // `outage`: the run failed because the store was unavailable, not because of the run itself.
   const retries = new Map<string, { attempts: number; nextAt: number; outage: boolean }>();
+  // Runs the store did not yet show at their pending write, since when.
+  const unreadySince = new Map<string, number>();
   // Every write before `floor` has been detected (or is in `retries`).
   let floor = 0n;
   let oldestDueNs: bigint | undefined;
@@ -240,27 +253,29 @@ export function createDetectionWorker(
    */
   async function readPage(runs: readonly PendingDetection[]): Promise<PageRead> {
     const loaded = new Map<string, { steps: readonly Step[]; previous: readonly StoredFinding[] }>();
-    const projects = new Map<string, string[]>();
+    const unready = new Set<string>();
+    const projects = new Map<string, Map<string, bigint>>();
     for (const run of runs) {
-      const ids = projects.get(run.projectId);
-      if (ids) ids.push(run.traceId);
-      else projects.set(run.projectId, [run.traceId]);
+      const writes = projects.get(run.projectId) ?? new Map<string, bigint>();
+      writes.set(run.traceId, run.writtenNs);
+      projects.set(run.projectId, writes);
     }
-    for (const [projectId, traceIds] of projects) {
+    for (const [projectId, writtenNs] of projects) {
+      const traceIds = [...writtenNs.keys()];
       try {
-        const steps = await store.getRuns(projectId, traceIds, { justWritten: true });
+        const steps = await store.getRuns(projectId, traceIds, { justWritten: true, writtenNs });
         const previous = await store.listRunFindings(projectId, traceIds);
         for (const traceId of traceIds) {
-          loaded.set(`${projectId}\0${traceId}`, {
-            steps: steps.get(traceId) ?? [],
-            previous: previous.get(traceId) ?? [],
-          });
+          const key = `${projectId}\0${traceId}`;
+          const read = steps.get(traceId);
+          if (read) loaded.set(key, { steps: read, previous: previous.get(traceId) ?? [] });
+          else unready.add(key);
         }
       } catch (error) {
-        if (error instanceof StoreUnavailableError) return { loaded, unavailable: error };
+        if (error instanceof StoreUnavailableError) return { loaded, unready, unavailable: error };
       }
     }
-    return { loaded, unavailable: undefined };
+    return { loaded, unready, unavailable: undefined };
   }
 
   /**
@@ -306,6 +321,7 @@ export function createDetectionWorker(
         const run = runs[next++] as PendingDetection;
         const key = keyOf(run);
         if (inFlight.has(key)) continue; // a page holds a run once; kept for safety
+        if (page.unready.has(key) && waitUnready(run, key)) continue;
         inFlight.add(key);
         try {
           const result = await detectOne(run.projectId, run.traceId, key, loaded.get(key));
@@ -346,8 +362,43 @@ export function createDetectionWorker(
         if (error instanceof StoreUnavailableError) unavailable ??= error;
       }
     }
-    for (const run of done) retries.delete(keyOf(run));
+    for (const run of done) {
+      retries.delete(keyOf(run));
+      unreadySince.delete(keyOf(run));
+    }
     return { done, unavailable };
+  }
+
+  /**
+   * A run the store does not show at its pending write: it is read again after the retry backoff, not
+   * detected short or empty, until `unreadyLimitMs` has passed (a run retention removed since, or a
+   * replica that never catches up); answers whether it waits.
+   */
+  function waitUnready(run: PendingDetection, key: string): boolean {
+    const now = Date.now();
+    const since = unreadySince.get(key) ?? now;
+    unreadySince.set(key, since);
+    if (now - since >= unreadyLimitMs) {
+      log.warn('a run is still not readable at its latest write; detecting what the store holds', {
+        projectId: run.projectId,
+        traceId: run.traceId.slice(0, 32),
+        waitedMs: now - since,
+      });
+      return false;
+    }
+    const attempts = (retries.get(key)?.attempts ?? 0) + 1;
+    retries.set(key, {
+      attempts,
+      nextAt: now + Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16)),
+      outage: false,
+    });
+    if (attempts === 1) {
+      log.info('a run is not readable at its latest write yet; reading it again later', {
+        projectId: run.projectId,
+        traceId: run.traceId.slice(0, 32),
+      });
+    }
+    return true;
   }
 
   /**

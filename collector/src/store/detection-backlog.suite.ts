@@ -75,6 +75,32 @@ export const backlogSuite: StoreSuite = {
       expect(keys(await store.pendingDetections(all))).toEqual([`${P}/${a}`]);
     });
 
+    test('a run read at its pending write holds every span of that write, also one another collector wrote', async () => {
+      const a = newTraceId();
+      const steps = buildRun({ projectId: P, traceId: a, startNs: DAY0 });
+      await store.writeSteps(steps.slice(0, 2));
+      await store.writeSteps(steps.slice(2, 4));
+      const peer = options.openPeer ? await options.openPeer(store) : store;
+      try {
+        await peer.writeSteps(steps.slice(4));
+      } finally {
+        if (peer !== store) await (options.closePeer ?? ((p) => p.close()))(peer);
+      }
+      const [pending] = (await store.pendingDetections(all)) as [PendingDetection];
+      const writtenNs = new Map([[a, pending.writtenNs]]);
+      for (const justWritten of [true, false]) {
+        const runs = await store.getRuns(P, [a, newTraceId()], { justWritten, writtenNs });
+        expect([...runs.keys()]).toEqual([a]);
+        expect(runs.get(a)).toEqual(await store.getRun(P, a));
+        expect(
+          runs
+            .get(a)
+            ?.map((s) => s.spanId)
+            .sort(),
+        ).toEqual(steps.map((s) => s.spanId).sort());
+      }
+    });
+
     test('since, until and limit bound the answer by write time; a run still being written waits', async () => {
       const ids = [newTraceId(), newTraceId(), newTraceId(), newTraceId()];
       for (const id of ids) await store.writeSteps(buildRun({ projectId: P, traceId: id, startNs: DAY0 }));

@@ -74,6 +74,15 @@ export interface GetRunsOptions {
    * Reads that must show what the database holds (the run page, exports, verification) leave it out.
    */
   justWritten?: boolean;
+  /**
+   * Per run, the write time the detection backlog gave it (`PendingDetection.writtenNs`). A run is
+   * answered only if the read shows that write (a span stored at it or later); otherwise it is left out,
+   * to be read again later. On a cluster a replica can hold a run's backlog row before its spans (each
+   * table is fetched on its own), and a run read then would be detected short or empty. A store whose
+   * reads see every acknowledged write with its backlog row (one database, one transaction) leaves out
+   * only runs it does not hold.
+   */
+  writtenNs?: ReadonlyMap<string, bigint>;
 }
 
 /** Runs as the investigator sees them: the list, one run's steps, the runs that touched a key. */

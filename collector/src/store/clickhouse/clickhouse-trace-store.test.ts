@@ -319,6 +319,32 @@ describe.skipIf(!url)(
       });
     }, 60_000);
 
+    it('leaves out a run whose spans it reads are older than the write the backlog names, held or read from the server', async () => {
+      for (const budget of [undefined, 0]) {
+        await withStore(budget, async (store) => {
+          const run = buildRun({ projectId: 'p', startNs: DAY0 });
+          const other = buildRun({ projectId: 'p', startNs: DAY0 + 5n });
+          await store.writeSteps([...run, ...other]);
+          const [a, b] = [run[0]?.traceId as string, other[0]?.traceId as string];
+          const pending = new Map(
+            (await store.pendingDetections({ sinceNs: 0n, untilNs: 2n ** 63n, limit: 10 })).map((p) => [
+              p.traceId,
+              p.writtenNs,
+            ]),
+          );
+          // A write the read does not show yet, as on a replica that has the backlog row before the spans.
+          const ahead = new Map([
+            [a, (pending.get(a) as bigint) + 1n],
+            [b, pending.get(b) as bigint],
+          ]);
+          for (const justWritten of [true, false]) {
+            const runs = await store.getRuns('p', [a, b], { justWritten, writtenNs: ahead });
+            expect([...runs.keys()], `budget ${budget}, just written ${justWritten}`).toEqual([b]);
+          }
+        });
+      }
+    }, 60_000);
+
     it('reads every run from the server when it holds no spans (budget 0) or the run was let go (budget exceeded)', async () => {
       for (const budget of [0, 1]) {
         await withStore(budget, async (store) => {

@@ -644,7 +644,8 @@ export class ClickHouseTraceStore implements TraceStore {
       if (options.justWritten) {
         const held = chunk.filter((id) => this.recent.held(projectId, id) !== undefined);
         if (held.length > 0) {
-          const served = await this.heldRuns(projectId, held, `PREWHERE ${inTraces(held)} WHERE ${days}`, steps);
+          const where = `PREWHERE ${inTraces(held)} WHERE ${days}`;
+          const served = await this.heldRuns(projectId, held, where, steps, options.writtenNs);
           if (served.size > 0) read = chunk.filter((id) => !served.has(id));
         }
       }
@@ -653,7 +654,11 @@ export class ClickHouseTraceStore implements TraceStore {
         `SELECT ${SPAN_COLUMN_NAMES.join(', ')}, toString(version) AS version FROM ${this.db}.spans PREWHERE ${inTraces(read)}
 WHERE ${days}`,
       );
-      await convertInTurns(newestVersions(names, rows), stepReader(names), steps);
+      await convertInTurns(
+        showingWrites(names, newestVersions(names, rows), options.writtenNs),
+        stepReader(names),
+        steps,
+      );
     }
     return groupByTrace(steps, orderSteps);
   }
@@ -663,7 +668,13 @@ WHERE ${days}`,
    * same span IDs, each at the version held (read from the key columns and `version` only). Their
    * held steps are added to `steps`; answers their trace IDs.
    */
-  private async heldRuns(projectId: string, traceIds: readonly string[], where: string, steps: Step[]) {
+  private async heldRuns(
+    projectId: string,
+    traceIds: readonly string[],
+    where: string,
+    steps: Step[],
+    writtenNs: ReadonlyMap<string, bigint> | undefined,
+  ) {
     const { rows } = await this.selectCompact(
       `SELECT trace_id, span_id, toString(max(version)) AS version FROM ${this.db}.spans ${where} GROUP BY trace_id, span_id`,
     );
@@ -679,13 +690,16 @@ WHERE ${days}`,
       const spans = stored.get(traceId);
       if (!held || !spans || spans.size !== held.size) continue;
       let same = true;
+      let newest = 0n;
       for (const [spanId, version] of spans) {
         if (held.get(spanId)?.version !== version) {
           same = false;
           break;
         }
+        if (version > newest) newest = version;
       }
-      if (!same) continue;
+      // Held and stored agree, yet the backlog names a later write: another collector's, not readable here yet.
+      if (!same || newest < (writtenNs?.get(traceId) ?? 0n)) continue;
       const taken = this.recent.take(projectId, traceId);
       if (!taken) continue;
       for (const step of taken) steps.push(step);
@@ -1220,9 +1234,11 @@ GROUP BY trace_id, span_id HAVING named = 1`,
  * Session settings of a collector on a cluster. An insert into a Distributed table returns once every
  * shard has it (`insert_distributed_sync`); span inserts also wait for `insertQuorum` replicas of their
  * shard (`insert_quorum`, set per insert: 18.16 refuses concurrent quorum inserts into one table, and the
- * small tables need no such wait). Reads and writes go to the first live replica of each shard
- * (`load_balancing = in_order`), so every collector reads what any collector wrote, and the second
- * replica takes over when the first is down. An IN or JOIN subquery over a Distributed table reads the
+ * small tables need no such wait). A server reads and writes the shard it holds itself (18.16 writes
+ * there whatever `prefer_localhost_replica` says), every other shard on its first live replica
+ * (`load_balancing = in_order`), and the second replica takes over when the first is down. So a
+ * collector reads its own writes at once; another collector reads them at once with a quorum of every
+ * replica, or once replicated (see deploy/README.md; detection waits for that, `GetRunsOptions.writtenNs`). An IN or JOIN subquery over a Distributed table reads the
  * local table of the same shard, which is right because every table such subqueries read is sharded by
  * trace ID.
  */
@@ -1341,6 +1357,29 @@ function toCredential(r: Row): Credential {
 const utcDay = (ns: bigint): string => new Date(partitionSeconds(ns) * 1000).toISOString().slice(0, 10);
 
 /** Of the rows of one span (trace and span ID), the one with the highest version, as FINAL keeps it. */
+/**
+ * Of the newest span versions read, those of runs whose newest span is at least the write time `writtenNs`
+ * gives them (every run when it is absent): a run below it is not yet readable at that write here.
+ */
+function showingWrites(
+  names: readonly string[],
+  rows: (readonly unknown[])[],
+  writtenNs: ReadonlyMap<string, bigint> | undefined,
+): (readonly unknown[])[] {
+  if (!writtenNs) return rows;
+  const [trace, ver] = [names.indexOf('trace_id'), names.indexOf('version')];
+  const newest = new Map<string, bigint>();
+  for (const row of rows) {
+    const traceId = String(row[trace]);
+    const version = BigInt(String(row[ver]));
+    if (version > (newest.get(traceId) ?? 0n)) newest.set(traceId, version);
+  }
+  return rows.filter((row) => {
+    const traceId = String(row[trace]);
+    return (newest.get(traceId) ?? 0n) >= (writtenNs.get(traceId) ?? 0n);
+  });
+}
+
 function newestVersions(names: readonly string[], rows: readonly (readonly unknown[])[]): (readonly unknown[])[] {
   const [trace, span, ver] = ['trace_id', 'span_id', 'version'].map((n) => names.indexOf(n)) as [
     number,

@@ -22,7 +22,7 @@ describe.skipIf(chromiumMissing)(skipTitle('a first visit in the browser', chrom
     await collector?.stop();
   });
 
-  it('names a pasted ingest key, draws overview lines straight, shows a tool step without retrieval or unset, and words alert-rule errors and secrets truthfully', async () => {
+  it('names a pasted ingest key, draws overview lines straight, loads a page’s code while the session is checked, shows a tool step without retrieval or unset, and words alert-rule errors and secrets truthfully', async () => {
     const api = createApiClient(collector.url, collector.adminToken);
     const page = await api.waitForRuns((p) => p.runs.length >= 10);
     const withTool = page.runs.find((r) => r.toolNames.includes('lookup_order') && r.errorCount === 0) ?? page.runs[0];
@@ -59,9 +59,21 @@ describe.skipIf(chromiumMissing)(skipTitle('a first visit in the browser', chrom
       await tab.screenshot({ path: join(ARTIFACTS, 'overview-straight-lines.png'), fullPage: true });
 
       // A tool step: its output trust in the tool section, no retrieval section, no "unset" badge.
+      // Opened afresh, the run page's code is fetched while the session is checked, not after its answer.
+      const order: string[] = [];
+      const named = (url: string) =>
+        url.includes('/api/whoami') ? 'whoami' : /\/assets\/RunPage-[^/]*\.js$/.test(url) ? 'run page code' : '';
+      const onRequest = (r: { url(): string }) => named(r.url()) && order.push(`request ${named(r.url())}`);
+      const onResponse = (r: { url(): string }) => named(r.url()) && order.push(`answer ${named(r.url())}`);
+      tab.on('request', onRequest);
+      tab.on('response', onResponse);
       await tab.goto(`${collector.url}/runs/${detail.run.traceId}?step=${tool.spanId}`);
       const step = tab.locator(`[data-testid="step-detail"][data-span-id="${tool.spanId}"]`);
       await step.waitFor();
+      tab.off('request', onRequest);
+      tab.off('response', onResponse);
+      expect(order).toContain('request run page code');
+      expect(order.indexOf('request run page code'), order.join(', ')).toBeLessThan(order.indexOf('answer whoami'));
       expect(await tab.getByTestId('tool-output-trust').innerText()).toBe(tool.contentTrust);
       expect(await tab.getByTestId('step-retrieval').isVisible()).toBe(false);
       expect(await tab.getByTestId('step-status').count()).toBe(0);

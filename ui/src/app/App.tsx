@@ -4,10 +4,12 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createQueryClient } from '../data/query-client';
 import { createApiClient } from '../lib/api-client';
 import { UnauthorizedError } from '../lib/http';
+import { matchRoute } from '../lib/routes';
 import { clearToken, loadToken, saveToken } from '../lib/session';
 import { LoginPage } from '../login/LoginPage';
 import { AppShell } from './AppShell';
 import { ErrorBanner } from './ErrorBanner';
+import { preloadPage } from './pages';
 import { type Session, SessionContext } from './session';
 
 type Auth =
@@ -19,7 +21,10 @@ type Auth =
 export function App() {
   const [auth, setAuth] = useState<Auth>(() => {
     const token = loadToken();
-    return token === null ? { state: 'signed-out' } : { state: 'checking', token };
+    if (token === null) return { state: 'signed-out' };
+    // The page's code loads while the session is checked, not after.
+    preloadPage(matchRoute(window.location.pathname).name);
+    return { state: 'checking', token };
   });
 
   const logout = useCallback((notice?: string) => {

@@ -25,6 +25,7 @@ import {
   FindingsPage,
   NewAlertRulePage,
   OverviewPage,
+  preloadPages,
   RunPage,
   RunsPage,
   SearchPage,
@@ -51,6 +52,12 @@ export function AppShell() {
   useEffect(() => {
     if (route.name === 'home') navigate(projectHref, { replace: true });
   }, [route.name, projectHref]);
+
+  // Once the first page is up, the other pages' code loads in the background.
+  useEffect(() => {
+    const timer = setTimeout(preloadPages, 2_000);
+    return () => clearTimeout(timer);
+  }, []);
 
   const known = user.projects.some((p) => p.id === project);
   return (

@@ -45,6 +45,11 @@ interface Load {
   apiMs: number;
   /** When the app sent that request, since navigation start (loading and starting the app, `whoami`). */
   apiStartMs: number;
+  /**
+   * Before it, since navigation start: the document, the app's script, the session check (`whoami`) and
+   * the page's own code loaded (response end of each; NaN when it was not fetched).
+   */
+  before: { document: number; app: number; session: number; pageCode: number };
 }
 
 interface PageCase {
@@ -172,7 +177,16 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
     );
     if (sample.longRuns.length === 0) opts.log(longRunsNotBuilt(s.params));
     const rows: (string | number)[][] = [
-      ['page', 'first ms (API)', 'p50 ms (API)', 'p95 ms (API)', 'max ms (API)', 'sent at p50', 'after it p50'],
+      [
+        'page',
+        'first ms (API)',
+        'p50 ms (API)',
+        'p95 ms (API)',
+        'max ms (API)',
+        'sent at p50',
+        'after it p50',
+        'document / app / session / page code p50',
+      ],
     ];
     for (const c of pageCases(sample)) {
       const loads: Load[] = [];
@@ -182,6 +196,7 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
         rows.push([
           c.name,
           `failed after ${loads.length} loads: ${firstLine(error).slice(0, 100)}`,
+          '',
           '',
           '',
           '',
@@ -205,6 +220,12 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
         cell(Math.max(...total), Math.max(...api)),
         fmt(percentile(sent, 0.5)),
         fmt(percentile(after, 0.5)),
+        (['document', 'app', 'session', 'pageCode'] as const)
+          .map((k) => {
+            const at = rest.map((l) => l.before[k]).filter((v) => !Number.isNaN(v));
+            return at.length === 0 ? '–' : fmt(percentile(at, 0.5));
+          })
+          .join(' / '),
       ]);
       opts.log(
         `  ${c.name}: first ${fmt(first.totalMs)} ms, p50 ${fmt(percentile(total, 0.5))} ms ` +
@@ -215,7 +236,9 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
     opts.log(
       "ms: navigation start → first row visible; (API): the page's data request alone (/api/runs, /api/runs/<id>), " +
         'request start → response end, from resource timing; sent at: when the app sent it (loading the app, ' +
-        'whoami); after it: from its response to the first row (the browser: parsing, rendering). ' +
+        'whoami); after it: from its response to the first row (the browser: parsing, rendering); document / app / ' +
+        "session / page code: when the HTML, the app's script, the session check and the page's code had loaded " +
+        '(– when cached, not fetched). ' +
         'First: the first load of that page (the first row is the first page load after the collector started).',
     );
     const troubles = logTroubles(collector.output());
@@ -267,23 +290,43 @@ async function load(tab: Page, base: string, c: PageCase, i: number): Promise<Lo
   else await tab.goto(url, { waitUntil: 'commit' });
   await tab.getByTestId(c.row).first().waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
   const seen = await tab.evaluate(
-    ({ row, api }) => {
+    ({ row, api, code }) => {
       const marks = (globalThis as { __casefileFirstRow?: Record<string, number> }).__casefileFirstRow ?? {};
       const request = performance
         .getEntriesByType('resource')
         .find((e) => new RegExp(api).test(new URL(e.name).pathname)) as
         | { startTime: number; responseEnd: number }
         | undefined;
+      const ended = (pattern: RegExp) =>
+        (
+          performance.getEntriesByType('resource').find((e) => pattern.test(new URL(e.name).pathname)) as
+            | { responseEnd: number }
+            | undefined
+        )?.responseEnd ?? Number.NaN;
+      const navigation = (performance.getEntriesByType as (t: string) => unknown[])('navigation')[0] as
+        | { responseEnd: number }
+        | undefined;
       return {
         totalMs: marks[row] ?? performance.now(),
         apiStartMs: request?.startTime ?? Number.NaN,
         apiEndMs: request?.responseEnd ?? Number.NaN,
+        before: {
+          document: navigation?.responseEnd ?? Number.NaN,
+          app: ended(/^\/assets\/index-[^/]*\.js$/),
+          session: ended(/^\/api\/whoami$/),
+          pageCode: ended(new RegExp(`^/assets/${code}-[^/]*\\.js$`)),
+        },
       };
     },
-    { row: c.row, api: c.api.source },
+    { row: c.row, api: c.api.source, code: c.row === 'run-row' ? 'RunsPage' : 'RunPage' },
   );
   if (Number.isNaN(seen.apiStartMs)) throw new Error(`no ${c.api.source} request seen in ${url}`);
-  return { totalMs: seen.totalMs, apiMs: seen.apiEndMs - seen.apiStartMs, apiStartMs: seen.apiStartMs };
+  return {
+    totalMs: seen.totalMs,
+    apiMs: seen.apiEndMs - seen.apiStartMs,
+    apiStartMs: seen.apiStartMs,
+    before: seen.before,
+  };
 }
 
 function firstLine(error: unknown): string {

@@ -43,6 +43,9 @@ interface Load {
   totalMs: number;
   /** The page's data request (`/api/runs` or `/api/runs/<id>`): request start → response end. */
   apiMs: number;
+  /** Of `apiMs`, before the request went out (a free connection) and from then to its first byte. */
+  apiQueuedMs: number;
+  apiFirstByteMs: number;
   /** When the app sent that request, since navigation start (loading and starting the app, `whoami`). */
   apiStartMs: number;
   /**
@@ -186,6 +189,7 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
         'sent at p50',
         'after it p50',
         'document / app / session / page code p50',
+        'API queued / to first byte p50',
       ],
     ];
     for (const c of pageCases(sample)) {
@@ -196,6 +200,7 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
         rows.push([
           c.name,
           `failed after ${loads.length} loads: ${firstLine(error).slice(0, 100)}`,
+          '',
           '',
           '',
           '',
@@ -226,6 +231,17 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
             return at.length === 0 ? '–' : fmt(percentile(at, 0.5));
           })
           .join(' / '),
+        `${fmt(
+          percentile(
+            rest.map((l) => l.apiQueuedMs),
+            0.5,
+          ),
+        )} / ${fmt(
+          percentile(
+            rest.map((l) => l.apiFirstByteMs),
+            0.5,
+          ),
+        )}`,
       ]);
       opts.log(
         `  ${c.name}: first ${fmt(first.totalMs)} ms, p50 ${fmt(percentile(total, 0.5))} ms ` +
@@ -238,7 +254,8 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
         'request start → response end, from resource timing; sent at: when the app sent it (loading the app, ' +
         'whoami); after it: from its response to the first row (the browser: parsing, rendering); document / app / ' +
         "session / page code: when the HTML, the app's script, the session check and the page's code had loaded " +
-        '(– when cached, not fetched). ' +
+        '(– when cached, not fetched); API queued / to first byte: of the data request, the wait for a connection ' +
+        'and then the wait for the first byte of the answer (the collector and the store). ' +
         'First: the first load of that page (the first row is the first page load after the collector started).',
     );
     const troubles = logTroubles(collector.output());
@@ -295,7 +312,7 @@ async function load(tab: Page, base: string, c: PageCase, i: number): Promise<Lo
       const request = performance
         .getEntriesByType('resource')
         .find((e) => new RegExp(api).test(new URL(e.name).pathname)) as
-        | { startTime: number; responseEnd: number }
+        | { startTime: number; requestStart: number; responseStart: number; responseEnd: number }
         | undefined;
       const ended = (pattern: RegExp) =>
         (
@@ -310,6 +327,8 @@ async function load(tab: Page, base: string, c: PageCase, i: number): Promise<Lo
         totalMs: marks[row] ?? performance.now(),
         apiStartMs: request?.startTime ?? Number.NaN,
         apiEndMs: request?.responseEnd ?? Number.NaN,
+        apiQueuedMs: request ? request.requestStart - request.startTime : Number.NaN,
+        apiFirstByteMs: request ? request.responseStart - request.requestStart : Number.NaN,
         before: {
           document: navigation?.responseEnd ?? Number.NaN,
           app: ended(/^\/assets\/index-[^/]*\.js$/),
@@ -321,9 +340,14 @@ async function load(tab: Page, base: string, c: PageCase, i: number): Promise<Lo
     { row: c.row, api: c.api.source, code: c.row === 'run-row' ? 'RunsPage' : 'RunPage' },
   );
   if (Number.isNaN(seen.apiStartMs)) throw new Error(`no ${c.api.source} request seen in ${url}`);
+  // The page's later requests (a filtered list's count) finish before the next load, which would
+  // otherwise share the store with them.
+  await tab.waitForLoadState('networkidle');
   return {
     totalMs: seen.totalMs,
     apiMs: seen.apiEndMs - seen.apiStartMs,
+    apiQueuedMs: seen.apiQueuedMs,
+    apiFirstByteMs: seen.apiFirstByteMs,
     apiStartMs: seen.apiStartMs,
     before: seen.before,
   };

@@ -20,11 +20,10 @@ type Auth =
 
 export function App() {
   const [auth, setAuth] = useState<Auth>(() => {
-    const token = loadToken();
-    if (token === null) return { state: 'signed-out' };
-    // The page's code loads while the session is checked, not after.
+    // The page's code loads while the session is checked (or the user signs in), not after.
     preloadPage(matchRoute(window.location.pathname).name);
-    return { state: 'checking', token };
+    const token = loadToken();
+    return token === null ? { state: 'signed-out' } : { state: 'checking', token };
   });
 
   const logout = useCallback((notice?: string) => {

@@ -309,17 +309,13 @@ async function load(tab: Page, base: string, c: PageCase, i: number): Promise<Lo
   const seen = await tab.evaluate(
     ({ row, api, code }) => {
       const marks = (globalThis as { __casefileFirstRow?: Record<string, number> }).__casefileFirstRow ?? {};
-      const request = performance
-        .getEntriesByType('resource')
-        .find((e) => new RegExp(api).test(new URL(e.name).pathname)) as
-        | { startTime: number; requestStart: number; responseStart: number; responseEnd: number }
-        | undefined;
-      const ended = (pattern: RegExp) =>
-        (
-          performance.getEntriesByType('resource').find((e) => pattern.test(new URL(e.name).pathname)) as
-            | { responseEnd: number }
-            | undefined
-        )?.responseEnd ?? Number.NaN;
+      // The first resource whose path matches.
+      const entry = (pattern: RegExp) =>
+        performance.getEntriesByType('resource').find((e) => pattern.test(new URL(e.name).pathname)) as
+          | { startTime: number; requestStart: number; responseStart: number; responseEnd: number }
+          | undefined;
+      const request = entry(new RegExp(api));
+      const ended = (pattern: RegExp) => entry(pattern)?.responseEnd ?? Number.NaN;
       const navigation = (performance.getEntriesByType as (t: string) => unknown[])('navigation')[0] as
         | { responseEnd: number }
         | undefined;

@@ -132,6 +132,25 @@ runStoreSuites(
   },
 );
 
+/**
+ * `count` random trace IDs split by the shard the Distributed tables send them to (`cityHash64(trace_id) % 2`):
+ * shard 1's, then shard 2's.
+ */
+async function traceIdsByShard(count: number): Promise<[string[], string[]]> {
+  const ids = Array.from({ length: count }, () => randomBytes(16).toString('hex'));
+  const answer = await clickhouseQuery(
+    node(0).url,
+    `SELECT id, cityHash64(id) % 2 FROM (SELECT arrayJoin([${ids.map(literal).join(', ')}]) AS id) FORMAT TSV`,
+  );
+  const shardOf = new Map(
+    answer
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t') as [string, string]),
+  );
+  return [ids.filter((id) => shardOf.get(id) === '0'), ids.filter((id) => shardOf.get(id) === '1')];
+}
+
 describe.skipIf(missing !== undefined)(skipTitle('ClickHouse cluster: reads with FINAL', missing), () => {
   it('a project saved in several unmerged parts lists once, with its last name, through every node', async () => {
     const database = `casefile_final_${randomBytes(4).toString('hex')}`;
@@ -168,20 +187,7 @@ describe.skipIf(missing !== undefined)(skipTitle('ClickHouse cluster: reads with
     await store.migrate();
     const nodes = cluster?.nodes ?? [];
     const P = 'ryw-project';
-    // Runs on both shards (`cityHash64(trace_id) % 2` picks the shard).
-    const candidates = Array.from({ length: 40 }, () => randomBytes(16).toString('hex'));
-    const hashes = await clickhouseQuery(
-      node(0).url,
-      `SELECT id, cityHash64(id) % 2 FROM (SELECT arrayJoin([${candidates.map(literal).join(', ')}]) AS id) FORMAT TSV`,
-    );
-    const shardOf = new Map(
-      hashes
-        .trim()
-        .split('\n')
-        .map((line) => line.split('\t') as [string, string]),
-    );
-    const onShard = (shard: string) => candidates.filter((id) => shardOf.get(id) === shard);
-    const [even, odd] = [onShard('0'), onShard('1')];
+    const [even, odd] = await traceIdsByShard(40);
     expect(Math.min(even.length, odd.length)).toBeGreaterThanOrEqual(nodes.length + 1);
     const shared = [even[nodes.length] as string, odd[nodes.length] as string];
     const run = (traceId: string, name: string) =>
@@ -246,12 +252,7 @@ describe.skipIf(missing !== undefined)(
       const writer = await openOnCluster(database, 1);
       const P = 'lag-project';
       // A run of shard 1: written through node 1 (r12) it lands there; node 0 (r11) reads shard 1 itself.
-      const candidates = Array.from({ length: 16 }, () => randomBytes(16).toString('hex'));
-      const hashes = await clickhouseQuery(
-        node(0).url,
-        `SELECT id FROM (SELECT arrayJoin([${candidates.map(literal).join(', ')}]) AS id) WHERE cityHash64(id) % 2 = 0 FORMAT TSV`,
-      );
-      const traceId = hashes.trim().split('\n')[0] as string;
+      const traceId = (await traceIdsByShard(16))[0][0] as string;
       const run = buildRun({ projectId: P, traceId, startNs: 1_780_000_000_000_000_000n });
       const all = { sinceNs: 0n, untilNs: 2n ** 63n, limit: 10 };
       const pendingAfter = async (afterNs: bigint) => {

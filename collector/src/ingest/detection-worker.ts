@@ -120,6 +120,8 @@ export function createDetectionWorker(
   const claim = options.claim ?? (async (runs: readonly PendingDetection[]) => runs);
   const log = options.log ?? silentLogger;
   const unreadyLimitMs = Math.max(0, options.unreadyLimitMs ?? 600_000);
+  /** The wait before try `attempts + 1`: `retryMs`, doubling per attempt, at most `maxRetryMs`. */
+  const backoffMs = (attempts: number) => Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16));
 
   // A run re-detected because a late span arrived must not be learned twice.
   const learned = new Set<string>();
@@ -186,7 +188,7 @@ export function createDetectionWorker(
       } catch (error) {
         backlogErrors++;
         backlogFailures++;
-        idleMs = Math.min(maxRetryMs, retryMs * 2 ** Math.min(backlogFailures - 1, 16));
+        idleMs = backoffMs(backlogFailures);
         // An unavailable store (down, or too busy to answer in time) is asked again within a few
         // seconds: one backlog read is cheap, and after an overload no write comes to say it is back.
         if (error instanceof StoreUnavailableError) idleMs = Math.min(idleMs, OUTAGE_RETRY_MAX_MS);
@@ -299,7 +301,7 @@ export function createDetectionWorker(
       if (outage) unavailable = error;
       const key = keyOf(run);
       const attempts = (retries.get(key)?.attempts ?? 0) + 1;
-      const wait = Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16));
+      const wait = backoffMs(attempts);
       retries.set(key, { attempts, nextAt: Date.now() + wait, outage });
       if (attempts === 1 || attempts % 10 === 0) {
         log.warn('detecting a run failed; retrying', {
@@ -389,7 +391,7 @@ export function createDetectionWorker(
     const attempts = (retries.get(key)?.attempts ?? 0) + 1;
     retries.set(key, {
       attempts,
-      nextAt: now + Math.min(maxRetryMs, retryMs * 2 ** Math.min(attempts - 1, 16)),
+      nextAt: now + backoffMs(attempts),
       outage: false,
     });
     if (attempts === 1) {

@@ -654,11 +654,7 @@ export class ClickHouseTraceStore implements TraceStore {
         `SELECT ${SPAN_COLUMN_NAMES.join(', ')}, toString(version) AS version FROM ${this.db}.spans PREWHERE ${inTraces(read)}
 WHERE ${days}`,
       );
-      await convertInTurns(
-        showingWrites(names, newestVersions(names, rows), options.writtenNs),
-        stepReader(names),
-        steps,
-      );
+      await convertInTurns(newestVersions(names, rows, options.writtenNs), stepReader(names), steps);
     }
     return groupByTrace(steps, orderSteps);
   }
@@ -1238,8 +1234,9 @@ GROUP BY trace_id, span_id HAVING named = 1`,
  * there whatever `prefer_localhost_replica` says), every other shard on its first live replica
  * (`load_balancing = in_order`), and the second replica takes over when the first is down. So a
  * collector reads its own writes at once; another collector reads them at once with a quorum of every
- * replica, or once replicated (see deploy/README.md; detection waits for that, `GetRunsOptions.writtenNs`). An IN or JOIN subquery over a Distributed table reads the
- * local table of the same shard, which is right because every table such subqueries read is sharded by
+ * replica, or once replicated (see deploy/README.md; detection waits for that,
+ * `GetRunsOptions.writtenNs`). An IN or JOIN subquery over a Distributed table reads the local table of
+ * the same shard, which is right because every table such subqueries read is sharded by
  * trace ID.
  */
 const CLUSTER_SETTINGS = {
@@ -1356,42 +1353,35 @@ function toCredential(r: Row): Credential {
 /** The UTC date (YYYY-MM-DD) of a time in ns, as ClickHouse's toDate of its DateTime. */
 const utcDay = (ns: bigint): string => new Date(partitionSeconds(ns) * 1000).toISOString().slice(0, 10);
 
-/** Of the rows of one span (trace and span ID), the one with the highest version, as FINAL keeps it. */
 /**
- * Of the newest span versions read, those of runs whose newest span is at least the write time `writtenNs`
- * gives them (every run when it is absent): a run below it is not yet readable at that write here.
+ * Of the rows of one span (trace and span ID), the one with the highest version, as FINAL keeps it.
+ * With `writtenNs`, only the runs whose newest span is at least the write time it gives them: a run
+ * below it is not yet readable at that write here.
  */
-function showingWrites(
+function newestVersions(
   names: readonly string[],
-  rows: (readonly unknown[])[],
-  writtenNs: ReadonlyMap<string, bigint> | undefined,
+  rows: readonly (readonly unknown[])[],
+  writtenNs?: ReadonlyMap<string, bigint>,
 ): (readonly unknown[])[] {
-  if (!writtenNs) return rows;
-  const [trace, ver] = [names.indexOf('trace_id'), names.indexOf('version')];
-  const newest = new Map<string, bigint>();
-  for (const row of rows) {
-    const traceId = String(row[trace]);
-    const version = BigInt(String(row[ver]));
-    if (version > (newest.get(traceId) ?? 0n)) newest.set(traceId, version);
-  }
-  return rows.filter((row) => {
-    const traceId = String(row[trace]);
-    return (newest.get(traceId) ?? 0n) >= (writtenNs.get(traceId) ?? 0n);
-  });
-}
-
-function newestVersions(names: readonly string[], rows: readonly (readonly unknown[])[]): (readonly unknown[])[] {
   const [trace, span, ver] = ['trace_id', 'span_id', 'version'].map((n) => names.indexOf(n)) as [
     number,
     number,
     number,
   ];
   const newest = new Map<string, { row: readonly unknown[]; version: bigint }>();
+  const runNewest = new Map<string, bigint>();
   for (const row of rows) {
-    const key = `${String(row[trace])}\u0000${String(row[span])}`;
+    const traceId = String(row[trace]);
+    const key = `${traceId}\u0000${String(row[span])}`;
     const version = BigInt(String(row[ver]));
     const seen = newest.get(key);
     if (!seen || version >= seen.version) newest.set(key, { row, version });
+    if (writtenNs && version > (runNewest.get(traceId) ?? 0n)) runNewest.set(traceId, version);
   }
-  return [...newest.values()].map((v) => v.row);
+  const kept: (readonly unknown[])[] = [];
+  for (const { row } of newest.values()) {
+    const traceId = String(row[trace]);
+    if (!writtenNs || (runNewest.get(traceId) ?? 0n) >= (writtenNs.get(traceId) ?? 0n)) kept.push(row);
+  }
+  return kept;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialStore, TraceStore } from '@casefile/collector';
 import type { Page } from 'playwright-core';
@@ -195,7 +195,11 @@ async function benchStore(s: ScaleStore, sample: ScaleSample, token: string, opt
     for (const c of pageCases(sample)) {
       const loads: Load[] = [];
       try {
-        for (let i = 0; i <= opts.reps; i++) loads.push(await load(tab, collector.url, c, i));
+        for (let i = 0; i <= opts.reps; i++) {
+          const profiling = PROFILE_DIR !== undefined && i === opts.reps ? await startProfile(tab) : undefined;
+          loads.push(await load(tab, collector.url, c, i));
+          if (profiling) opts.log(await profiling.stop(c.name));
+        }
       } catch (error) {
         rows.push([
           c.name,
@@ -346,6 +350,51 @@ async function load(tab: Page, base: string, c: PageCase, i: number): Promise<Lo
     apiFirstByteMs: seen.apiFirstByteMs,
     apiStartMs: seen.apiStartMs,
     before: seen.before,
+  };
+}
+
+/** `CASEFILE_SCALE_UI_PROFILE=<dir>`: each page's last load is profiled in the page (DevTools CPU profile). */
+const PROFILE_DIR = process.env.CASEFILE_SCALE_UI_PROFILE || undefined;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+/**
+ * Starts the page's CPU profiler; `stop` writes `<dir>/<page>.cpuprofile` (for a flame graph) and
+ * answers a line of the functions with the most self time, so a slow page says where its time went.
+ */
+async function startProfile(tab: Page): Promise<{ stop: (name: string) => Promise<string> }> {
+  const cdp = await tab.context().newCDPSession(tab);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
+        profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+      };
+      await cdp.detach();
+      const file = join(PROFILE_DIR as string, `${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+      mkdirSync(PROFILE_DIR as string, { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+      const self = new Map<string, number>();
+      profile.samples.forEach((id, i) => {
+        const f = (byNode.get(id) as ProfileNode).callFrame;
+        const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`;
+        self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+      });
+      const idle = new Set(['(idle)', '(program)', '(garbage collector)'].map((k) => `${k} :0`));
+      const busy = [...self].filter(([k]) => !idle.has(k)).reduce((n, [, ms]) => n + ms, 0);
+      const top = [...self]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([k, ms]) => `${k} ${fmt(ms)} ms`);
+      return `  ${name}: profile ${file}; JavaScript ${fmt(busy)} ms; most self time: ${top.join('; ')}`;
+    },
   };
 }
 

@@ -113,7 +113,9 @@ describe.skipIf(chromiumMissing)(
         expect(tab.url()).toContain(`step=${sendEmail.spanId}`);
         expect(await tab.getByTestId('step-detail').innerText()).toContain('send_email');
         // The data flow names the poisoned document read before the external call.
+        // Its list is rendered once the panel is opened.
         await tab.locator('[data-testid="data-flow"] summary').click();
+        await tab.getByTestId('data-flow-call').first().waitFor();
         expect(await tab.getByTestId('data-flow').innerText()).toContain('kb-7731');
         await tab.keyboard.press('?');
         await tab.getByTestId('shortcuts-help').waitFor();

@@ -1,6 +1,7 @@
+import { useMemo, useState } from 'react';
 import { Link } from '../app/Link';
 import type { UiStep } from '../lib/model';
-import { dataFlow, type UntrustedInput } from './data-flow';
+import { dataFlow, isHighRisk, type UntrustedInput } from './data-flow';
 
 function describe(input: UntrustedInput): string {
   switch (input.kind) {
@@ -15,15 +16,35 @@ function describe(input: UntrustedInput): string {
   }
 }
 
-/** For every high-risk tool call, the untrusted inputs the agent had seen before it (one per step, so span IDs key them). */
+/**
+ * For every high-risk tool call, the untrusted inputs the agent had seen before it (one per step, so
+ * span IDs key them). Folded at first; its list is built and rendered only once opened, because a long
+ * run's list is every risky call times every input before it (thousands of rows for a run of 2,000
+ * steps) and the page re-renders as the selection moves.
+ */
 export function DataFlowPanel({ steps, stepHref }: { steps: readonly UiStep[]; stepHref: (id: string) => string }) {
-  const flows = dataFlow(steps);
-  if (flows.length === 0) return null;
+  const [open, setOpen] = useState(false);
+  const calls = useMemo(() => steps.filter(isHighRisk).length, [steps]);
+  if (calls === 0) return null;
   return (
-    <details className="data-flow pane" data-testid="data-flow">
+    <details
+      className="data-flow pane"
+      data-testid="data-flow"
+      open={open}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+    >
       <summary>
-        Data flow into {flows.length} high-risk call{flows.length === 1 ? '' : 's'}
+        Data flow into {calls} high-risk call{calls === 1 ? '' : 's'}
       </summary>
+      {open && <DataFlowList steps={steps} stepHref={stepHref} />}
+    </details>
+  );
+}
+
+function DataFlowList({ steps, stepHref }: { steps: readonly UiStep[]; stepHref: (id: string) => string }) {
+  const flows = useMemo(() => dataFlow(steps), [steps]);
+  return (
+    <>
       {flows.map((f) => (
         <div key={f.step.spanId} data-testid="data-flow-call" data-span-id={f.step.spanId}>
           <Link to={stepHref(f.step.spanId)} replace>
@@ -45,6 +66,6 @@ export function DataFlowPanel({ steps, stepHref }: { steps: readonly UiStep[]; s
           )}
         </div>
       ))}
-    </details>
+    </>
   );
 }

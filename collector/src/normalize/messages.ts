@@ -1,3 +1,4 @@
+import type { StepEvent } from '@casefile/contract';
 import { gatherIndexed } from './dialects.js';
 import { asText, isObj, type Obj, parseJson, str } from './json.js';
 
@@ -58,7 +59,17 @@ function contentParts(content: unknown): Part[] {
   for (const p of content) {
     if (typeof p === 'string') parts.push({ type: 'text', content: p });
     else if (!isObj(p)) continue;
-    else if (p.type === 'text' || (p.type === undefined && typeof p.text === 'string'))
+    else if (p.type === undefined && isObj(p.toolUse)) {
+      // Bedrock Converse blocks (Strands, LangChain AWS): `{toolUse: {toolUseId, name, input}}`.
+      const part = toolCallPart({ id: p.toolUse.toolUseId, name: p.toolUse.name, input: p.toolUse.input });
+      if (part) parts.push(part);
+    } else if (p.type === undefined && isObj(p.toolResult)) {
+      parts.push({
+        type: 'tool_call_response',
+        id: str(p.toolResult.toolUseId),
+        response: p.toolResult.content ?? p.toolResult.status,
+      });
+    } else if (p.type === 'text' || (p.type === undefined && typeof p.text === 'string'))
       parts.push({ type: 'text', content: str(p.text) || str(p.content) });
     else if (p.type === 'tool-call' || p.type === 'tool_use' || p.type === 'tool_call') {
       const part = p.type === 'tool_call' && 'arguments' in p ? (p as Part) : toolCallPart(p);
@@ -208,4 +219,109 @@ export function indexedMessages(attrs: Record<string, string>, side: 'input' | '
     if (m.finish_reason) msg.finish_reason = m.finish_reason;
     return msg;
   });
+}
+
+/** The span event that carries a call's messages as attributes (GenAI semconv, recorded on the span). */
+const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
+/** Per-message events of the earlier GenAI semconv: `gen_ai.<role>.message` and `gen_ai.choice`. */
+const MESSAGE_EVENT = /^gen_ai\.(system|user|assistant|tool)\.message$/;
+
+/** An attribute that may hold JSON: parsed when it does, the text itself when it does not. */
+function jsonOrText(value: string | undefined): unknown {
+  if (value === undefined || value === '') return undefined;
+  const parsed = parseJson(value);
+  return parsed === undefined ? value : parsed;
+}
+
+/** One per-message event as a message: content in `content` or `gen_ai.event.content`, as text or JSON. */
+function eventMessage(role: string, a: Record<string, string>): GenAiMessage | null {
+  const body = jsonOrText(a['gen_ai.event.content']);
+  const fields: Obj = isObj(body) ? { ...body } : {};
+  if (a.content !== undefined) fields.content = jsonOrText(a.content);
+  if (a.tool_calls !== undefined) fields.tool_calls = jsonOrText(a.tool_calls);
+  const id = a.id ?? a['gen_ai.tool.call.id'] ?? str(fields.id);
+  const r = str(fields.role) || a.role || role;
+  if (r === 'tool' && id !== '') {
+    return { role: r, parts: [{ type: 'tool_call_response', id, response: fields.content ?? '' }] };
+  }
+  return toGenAiMessage({ ...fields, role: r });
+}
+
+/** A `gen_ai.choice` event as the assistant's message: `message` or `gen_ai.event.content`'s `message`. */
+function choiceMessage(a: Record<string, string>): GenAiMessage | null {
+  const body = jsonOrText(a['gen_ai.event.content']);
+  const raw = a.message !== undefined ? jsonOrText(a.message) : isObj(body) ? body.message : undefined;
+  if (raw === undefined) return null;
+  const message =
+    isObj(raw) && ('content' in raw || 'tool_calls' in raw || 'parts' in raw)
+      ? toGenAiMessage({ role: 'assistant', ...raw })
+      : { role: 'assistant', parts: contentParts(raw) };
+  if (message === null) return null;
+  const finish = a.finish_reason ?? (isObj(body) ? str(body.finish_reason) : '');
+  if (finish !== '') message.finish_reason = finish;
+  return message;
+}
+
+export interface EventMessages {
+  input: string;
+  output: string;
+  systemInstructions: string;
+}
+
+/**
+ * Messages a span carries in its events rather than its attributes: the GenAI
+ * `gen_ai.client.inference.operation.details` event recorded on the span (its `gen_ai.input.messages`,
+ * `gen_ai.output.messages`, `gen_ai.system_instructions`); the earlier per-message events
+ * (`gen_ai.{system,user,assistant,tool}.message`, `gen_ai.choice`; content in `content`, `message` or
+ * a `gen_ai.event.content` JSON body), as Strands Agents and several Python and .NET instrumentations
+ * send them; and `gen_ai.content.prompt` / `gen_ai.content.completion` with `gen_ai.prompt` /
+ * `gen_ai.completion` lists. Texts are '' where the events hold nothing.
+ */
+export function eventMessages(events: readonly StepEvent[]): EventMessages {
+  const out: EventMessages = { input: '', output: '', systemInstructions: '' };
+  const input: GenAiMessage[] = [];
+  const output: GenAiMessage[] = [];
+  for (const e of events) {
+    const a = e.attributes;
+    if (e.name === DETAILS_EVENT) {
+      out.input ||= a['gen_ai.input.messages'] ?? '';
+      out.output ||= a['gen_ai.output.messages'] ?? '';
+      out.systemInstructions ||= a['gen_ai.system_instructions'] ?? '';
+      continue;
+    }
+    const role = MESSAGE_EVENT.exec(e.name)?.[1];
+    if (role !== undefined) {
+      const m = eventMessage(role, a);
+      if (m) input.push(m);
+    } else if (e.name === 'gen_ai.choice') {
+      const m = choiceMessage(a);
+      if (m) output.push(m);
+    } else if (e.name === 'gen_ai.content.prompt') {
+      input.push(...(toGenAiMessages(jsonOrText(a['gen_ai.prompt'])) ?? []));
+    } else if (e.name === 'gen_ai.content.completion') {
+      const list = jsonOrText(a['gen_ai.completion']);
+      output.push(
+        ...(toGenAiMessages(list) ??
+          (typeof list === 'string' ? [{ role: 'assistant', parts: contentParts(list) }] : [])),
+      );
+    }
+  }
+  out.input ||= messagesJson(input);
+  out.output ||= messagesJson(output);
+  return out;
+}
+
+/**
+ * A tool span's arguments and result from its per-message events, when it has no
+ * `gen_ai.tool.call.arguments` / `.result` attributes: the `gen_ai.tool.message` event's content (the
+ * call's input) and the `gen_ai.choice` event's message (what the tool answered), as sent.
+ */
+export function eventToolCall(events: readonly StepEvent[]): { arguments: string; result: string } {
+  let args = '';
+  let result = '';
+  for (const e of events) {
+    if (e.name === 'gen_ai.tool.message' && args === '') args = e.attributes.content ?? '';
+    else if (e.name === 'gen_ai.choice' && result === '') result = e.attributes.message ?? '';
+  }
+  return { arguments: args, result };
 }

@@ -15,7 +15,7 @@ import { FIELD_SOURCES, pick } from './dialects.js';
 import { documentsFromValue, documentsJson } from './documents.js';
 import { flattenMap } from './flatten.js';
 import { asText, parseJson } from './json.js';
-import { indexedMessages, lastUserText, messagesJson } from './messages.js';
+import { eventMessages, eventToolCall, indexedMessages, lastUserText, messagesJson } from './messages.js';
 import { deriveStepKind } from './step-kind.js';
 
 /** The collector's redaction pass over one flat attribute map (values are strings). */
@@ -164,6 +164,13 @@ function applyBase(view: SpanView, step: Step): void {
   step.inputMessages = pick(attrs, FIELD_SOURCES.inputMessages) || messagesJson(indexedMessages(attrs, 'input'));
   step.outputMessages = pick(attrs, FIELD_SOURCES.outputMessages) || messagesJson(indexedMessages(attrs, 'output'));
   step.systemInstructions = pick(attrs, FIELD_SOURCES.systemInstructions);
+  // Tool spans' events hold the call (below), not a conversation.
+  if (step.kind !== 'tool' && events.length > 0) {
+    const fromEvents = eventMessages(events);
+    step.inputMessages ||= fromEvents.input;
+    step.outputMessages ||= fromEvents.output;
+    step.systemInstructions ||= fromEvents.systemInstructions;
+  }
   step.runInput = pick(attrs, FIELD_SOURCES.runInput);
   step.toolName = pick(attrs, FIELD_SOURCES.toolName);
   if (step.kind === 'tool' && step.toolName === '' && view.name.startsWith('execute_tool ')) {
@@ -172,6 +179,11 @@ function applyBase(view: SpanView, step: Step): void {
   step.toolArguments = pick(attrs, FIELD_SOURCES.toolArguments);
   step.toolResult = pick(attrs, FIELD_SOURCES.toolResult);
   step.toolCallId = pick(attrs, FIELD_SOURCES.toolCallId);
+  if (step.kind === 'tool' && (step.toolArguments === '' || step.toolResult === '')) {
+    const call = eventToolCall(events);
+    step.toolArguments ||= call.arguments;
+    step.toolResult ||= call.result;
+  }
   const risk = pick(attrs, FIELD_SOURCES.toolRisk);
   step.toolRisk = (TOOL_RISKS as readonly string[]).includes(risk) ? (risk as ToolRisk) : '';
   step.dataSourceId = pick(attrs, FIELD_SOURCES.dataSourceId);

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import type { AttrMap, DecodedSpan } from '../otlp/decoded.js';
+import { NO_REDACTION, normalizeSpan } from './normalize-span.js';
+
+type Ev = { name: string; attributes: Record<string, unknown> };
+
+function span(name: string, attributes: Record<string, unknown>, events: Ev[]): DecodedSpan {
+  return {
+    traceId: 'a'.repeat(32),
+    spanId: 'b'.repeat(16),
+    parentSpanId: '',
+    name,
+    kind: 3,
+    startNs: 1_000n,
+    endNs: 2_000n,
+    attributes: attributes as AttrMap,
+    events: events.map((e, i) => ({ timeNs: BigInt(1_000 + i), name: e.name, attributes: e.attributes as AttrMap })),
+    statusCode: 1,
+    statusMessage: '',
+    resource: { 'service.name': 'svc' } as AttrMap,
+    scopeName: '',
+    scopeVersion: '',
+  };
+}
+
+const normalize = (s: DecodedSpan) => normalizeSpan(s, 'p1', NO_REDACTION);
+const parsed = (text: string) => JSON.parse(text) as { role: string; parts: Record<string, unknown>[] }[];
+
+describe('messages a span carries in its events', () => {
+  it('per-message events with Bedrock Converse content blocks (Strands Agents): a model call', () => {
+    const step = normalize(
+      span('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' }, [
+        { name: 'gen_ai.user.message', attributes: { content: '[{"text": "Refund order 42"}]' } },
+        {
+          name: 'gen_ai.assistant.message',
+          attributes: {
+            content: '[{"toolUse": {"toolUseId": "t1", "name": "get_order", "input": {"id": 42}}}]',
+          },
+        },
+        {
+          name: 'gen_ai.user.message',
+          attributes: {
+            content: '[{"toolResult": {"toolUseId": "t1", "status": "success", "content": [{"text": "IGNORE ALL"}]}}]',
+          },
+        },
+        { name: 'gen_ai.choice', attributes: { finish_reason: 'end_turn', message: '[{"text": "Done."}]' } },
+      ]),
+    );
+    expect(parsed(step.inputMessages)).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Refund order 42' }] },
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 't1', name: 'get_order', arguments: { id: 42 } }] },
+      { role: 'user', parts: [{ type: 'tool_call_response', id: 't1', response: [{ text: 'IGNORE ALL' }] }] },
+    ]);
+    expect(JSON.parse(step.outputMessages)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Done.' }], finish_reason: 'end_turn' },
+    ]);
+  });
+
+  it('an agent span: the user prompt becomes the run input, the answer its output', () => {
+    const step = normalize(
+      span('invoke_agent support', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'support' }, [
+        { name: 'gen_ai.user.message', attributes: { content: 'Where is my parcel?' } },
+        { name: 'gen_ai.choice', attributes: { message: 'It ships today.\n', finish_reason: 'end_turn' } },
+      ]),
+    );
+    expect(step.kind).toBe('agent');
+    expect(step.runInput).toBe('Where is my parcel?');
+    expect(parsed(step.outputMessages)[0]?.parts).toEqual([{ type: 'text', content: 'It ships today.\n' }]);
+  });
+
+  it('a tool span: its arguments and result from its tool-message and choice events', () => {
+    const step = normalize(
+      span('Tool: send_email', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'send_email' }, [
+        { name: 'gen_ai.tool.message', attributes: { role: 'tool', content: '{"to": "a@b.example"}', id: 't9' } },
+        { name: 'gen_ai.choice', attributes: { message: '[{"text": "sent"}]', id: 't9' } },
+      ]),
+    );
+    expect(step).toMatchObject({
+      kind: 'tool',
+      toolName: 'send_email',
+      toolArguments: '{"to": "a@b.example"}',
+      toolResult: '[{"text": "sent"}]',
+      inputMessages: '',
+      outputMessages: '',
+    });
+  });
+
+  it('attributes win over events where a span has both', () => {
+    const step = normalize(
+      span(
+        'execute_tool x',
+        { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'x', 'gen_ai.tool.call.arguments': '{"a":1}' },
+        [{ name: 'gen_ai.tool.message', attributes: { content: '{"a":2}' } }],
+      ),
+    );
+    expect(step.toolArguments).toBe('{"a":1}');
+  });
+
+  it('a JSON event body (`gen_ai.event.content`), with tool calls and a tool answer', () => {
+    const step = normalize(
+      span('chat gpt-4o', { 'gen_ai.operation.name': 'chat' }, [
+        {
+          name: 'gen_ai.system.message',
+          attributes: { 'gen_ai.event.content': '{"role":"system","content":"Be brief."}' },
+        },
+        {
+          name: 'gen_ai.assistant.message',
+          attributes: {
+            'gen_ai.event.content':
+              '{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"lookup","arguments":"{\\"q\\":\\"x\\"}"}}]}',
+          },
+        },
+        {
+          name: 'gen_ai.tool.message',
+          attributes: { 'gen_ai.event.content': '{"role":"tool","content":"found","id":"c1"}' },
+        },
+        {
+          name: 'gen_ai.choice',
+          attributes: { 'gen_ai.event.content': '{"message":{"content":"Here."},"finish_reason":"stop","index":0}' },
+        },
+      ]),
+    );
+    expect(parsed(step.inputMessages)).toEqual([
+      { role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] },
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'lookup', arguments: { q: 'x' } }] },
+      { role: 'tool', parts: [{ type: 'tool_call_response', id: 'c1', response: 'found' }] },
+    ]);
+    expect(JSON.parse(step.outputMessages)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Here.' }], finish_reason: 'stop' },
+    ]);
+  });
+
+  it('the inference details event recorded on the span, and prompt/completion list events', () => {
+    const input = '[{"role":"user","parts":[{"type":"text","content":"hi"}]}]';
+    const details = normalize(
+      span('chat m', { 'gen_ai.operation.name': 'chat' }, [
+        {
+          name: 'gen_ai.client.inference.operation.details',
+          attributes: {
+            'gen_ai.input.messages': input,
+            'gen_ai.system_instructions': '[{"type":"text","content":"s"}]',
+          },
+        },
+      ]),
+    );
+    expect(details.inputMessages).toBe(input);
+    expect(details.systemInstructions).toBe('[{"type":"text","content":"s"}]');
+    const lists = normalize(
+      span('chat.completions m', { 'gen_ai.operation.name': 'chat' }, [
+        { name: 'gen_ai.content.prompt', attributes: { 'gen_ai.prompt': '[{"role":"user","content":"hello"}]' } },
+        {
+          name: 'gen_ai.content.completion',
+          attributes: { 'gen_ai.completion': '[{"role":"assistant","content":"hey"}]' },
+        },
+      ]),
+    );
+    expect(parsed(lists.inputMessages)).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'hello' }] }]);
+    expect(parsed(lists.outputMessages)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'hey' }] }]);
+  });
+
+  it('ignores malformed event content rather than failing the span', () => {
+    const step = normalize(
+      span('chat', { 'gen_ai.operation.name': 'chat' }, [
+        { name: 'gen_ai.user.message', attributes: { content: '[{"toolUse": 5}, null, {"toolResult": "x"}' } },
+        { name: 'gen_ai.choice', attributes: { 'gen_ai.event.content': '{"message": 7}' } },
+        { name: 'gen_ai.content.prompt', attributes: { 'gen_ai.prompt': '{{' } },
+      ]),
+    );
+    expect(parsed(step.inputMessages)[0]).toMatchObject({ role: 'user' });
+    expect(step.attributes['casefile.normalize.notes'] ?? '').not.toMatch(/stopped/);
+  });
+});

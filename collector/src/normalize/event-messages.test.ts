@@ -158,15 +158,52 @@ describe('messages a span carries in its events', () => {
     expect(parsed(lists.outputMessages)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'hey' }] }]);
   });
 
+  it('per-message events held as JSON objects in an `events` attribute (Logfire, Pydantic AI)', () => {
+    const events = [
+      { 'event.name': 'gen_ai.system.message', role: 'system', content: 'Be concise.', 'gen_ai.message.index': 0 },
+      { 'event.name': 'gen_ai.user.message', role: 'user', content: 'Roll a die', 'gen_ai.message.index': 1 },
+      {
+        'event.name': 'gen_ai.choice',
+        index: 0,
+        message: {
+          role: 'assistant',
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'roll', arguments: { sides: 6 } } }],
+        },
+      },
+      { 'event.name': 'not a message' },
+      'junk',
+    ];
+    const step = normalize(
+      span('chat gpt-4o', { 'gen_ai.operation.name': 'chat', events: JSON.stringify(events) }, []),
+    );
+    expect(parsed(step.inputMessages)).toEqual([
+      { role: 'system', parts: [{ type: 'text', content: 'Be concise.' }] },
+      { role: 'user', parts: [{ type: 'text', content: 'Roll a die' }] },
+    ]);
+    expect(parsed(step.outputMessages)).toEqual([
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'roll', arguments: { sides: 6 } }] },
+    ]);
+  });
+
   it('ignores malformed event content rather than failing the span', () => {
     const step = normalize(
-      span('chat', { 'gen_ai.operation.name': 'chat' }, [
-        { name: 'gen_ai.user.message', attributes: { content: '[{"toolUse": 5}, null, {"toolResult": "x"}' } },
-        { name: 'gen_ai.choice', attributes: { 'gen_ai.event.content': '{"message": 7}' } },
-        { name: 'gen_ai.content.prompt', attributes: { 'gen_ai.prompt': '{{' } },
-      ]),
+      span(
+        'chat',
+        {
+          'gen_ai.operation.name': 'chat',
+          events:
+            '[{"event.name": 5}, {"event.name": "gen_ai.choice", "message": null}, {"event.name": "gen_ai.user.message", "content": {"a": [1]}}]',
+        },
+        [
+          { name: 'gen_ai.user.message', attributes: { content: '[{"toolUse": 5}, null, {"toolResult": "x"}' } },
+          { name: 'gen_ai.choice', attributes: { 'gen_ai.event.content': '{"message": 7}' } },
+          { name: 'gen_ai.content.prompt', attributes: { 'gen_ai.prompt': '{{' } },
+        ],
+      ),
     );
-    expect(parsed(step.inputMessages)[0]).toMatchObject({ role: 'user' });
+    expect(parsed(step.inputMessages).map((m) => m.role)).toEqual(['user', 'user']);
+    // A choice whose message is not an object is read as its text; a null one is no message.
+    expect(parsed(step.outputMessages)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: '7' }] }]);
     expect(step.attributes['casefile.normalize.notes'] ?? '').not.toMatch(/stopped/);
   });
 });

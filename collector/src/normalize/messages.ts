@@ -226,21 +226,25 @@ const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
 /** Per-message events of the earlier GenAI semconv: `gen_ai.<role>.message` and `gen_ai.choice`. */
 const MESSAGE_EVENT = /^gen_ai\.(system|user|assistant|tool)\.message$/;
 
-/** An attribute that may hold JSON: parsed when it does, the text itself when it does not. */
-function jsonOrText(value: string | undefined): unknown {
-  if (value === undefined || value === '') return undefined;
+/** An event's fields: strings on a span event, any JSON in an `events` attribute's objects. */
+type Fields = Record<string, unknown>;
+
+/** A field that may hold JSON text: parsed when it does, the text itself when it does not. */
+function jsonOrText(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? undefined;
+  if (value === '') return undefined;
   const parsed = parseJson(value);
   return parsed === undefined ? value : parsed;
 }
 
 /** One per-message event as a message: content in `content` or `gen_ai.event.content`, as text or JSON. */
-function eventMessage(role: string, a: Record<string, string>): GenAiMessage | null {
+function eventMessage(role: string, a: Fields): GenAiMessage | null {
   const body = jsonOrText(a['gen_ai.event.content']);
   const fields: Obj = isObj(body) ? { ...body } : {};
   if (a.content !== undefined) fields.content = jsonOrText(a.content);
   if (a.tool_calls !== undefined) fields.tool_calls = jsonOrText(a.tool_calls);
-  const id = a.id ?? a['gen_ai.tool.call.id'] ?? str(fields.id);
-  const r = str(fields.role) || a.role || role;
+  const id = str(a.id) || str(a['gen_ai.tool.call.id']) || str(fields.id);
+  const r = str(fields.role) || str(a.role) || role;
   if (r === 'tool' && id !== '') {
     return { role: r, parts: [{ type: 'tool_call_response', id, response: fields.content ?? '' }] };
   }
@@ -248,18 +252,32 @@ function eventMessage(role: string, a: Record<string, string>): GenAiMessage | n
 }
 
 /** A `gen_ai.choice` event as the assistant's message: `message` or `gen_ai.event.content`'s `message`. */
-function choiceMessage(a: Record<string, string>): GenAiMessage | null {
+function choiceMessage(a: Fields): GenAiMessage | null {
   const body = jsonOrText(a['gen_ai.event.content']);
   const raw = a.message !== undefined ? jsonOrText(a.message) : isObj(body) ? body.message : undefined;
-  if (raw === undefined) return null;
+  if (raw === undefined || raw === null) return null;
   const message =
     isObj(raw) && ('content' in raw || 'tool_calls' in raw || 'parts' in raw)
       ? toGenAiMessage({ role: 'assistant', ...raw })
       : { role: 'assistant', parts: contentParts(raw) };
   if (message === null) return null;
-  const finish = a.finish_reason ?? (isObj(body) ? str(body.finish_reason) : '');
+  const finish = str(a.finish_reason) || (isObj(body) ? str(body.finish_reason) : '');
   if (finish !== '') message.finish_reason = finish;
   return message;
+}
+
+/**
+ * The events an `events` attribute holds as a JSON array of objects named by `event.name` (Logfire's
+ * instrumentations and Pydantic AI send the message events so), as name and fields.
+ */
+function attributeEvents(text: string | undefined): { name: string; attributes: Fields }[] {
+  const list = parseJson(text);
+  if (!Array.isArray(list)) return [];
+  const out: { name: string; attributes: Fields }[] = [];
+  for (const e of list) {
+    if (isObj(e) && typeof e['event.name'] === 'string') out.push({ name: e['event.name'], attributes: e });
+  }
+  return out;
 }
 
 export interface EventMessages {
@@ -275,18 +293,21 @@ export interface EventMessages {
  * (`gen_ai.{system,user,assistant,tool}.message`, `gen_ai.choice`; content in `content`, `message` or
  * a `gen_ai.event.content` JSON body), as Strands Agents and several Python and .NET instrumentations
  * send them; and `gen_ai.content.prompt` / `gen_ai.content.completion` with `gen_ai.prompt` /
- * `gen_ai.completion` lists. Texts are '' where the events hold nothing.
+ * `gen_ai.completion` lists. The same per-message events are also read from an `events` attribute
+ * holding them as JSON objects (`eventsAttribute`). Texts are '' where the events hold nothing.
  */
-export function eventMessages(events: readonly StepEvent[]): EventMessages {
+export function eventMessages(events: readonly StepEvent[], eventsAttribute?: string): EventMessages {
   const out: EventMessages = { input: '', output: '', systemInstructions: '' };
   const input: GenAiMessage[] = [];
   const output: GenAiMessage[] = [];
-  for (const e of events) {
+  const all: readonly { name: string; attributes: Fields }[] =
+    eventsAttribute === undefined ? events : [...events, ...attributeEvents(eventsAttribute)];
+  for (const e of all) {
     const a = e.attributes;
     if (e.name === DETAILS_EVENT) {
-      out.input ||= a['gen_ai.input.messages'] ?? '';
-      out.output ||= a['gen_ai.output.messages'] ?? '';
-      out.systemInstructions ||= a['gen_ai.system_instructions'] ?? '';
+      out.input ||= str(a['gen_ai.input.messages']);
+      out.output ||= str(a['gen_ai.output.messages']);
+      out.systemInstructions ||= str(a['gen_ai.system_instructions']);
       continue;
     }
     const role = MESSAGE_EVENT.exec(e.name)?.[1];

@@ -165,8 +165,8 @@ function applyBase(view: SpanView, step: Step): void {
   step.outputMessages = pick(attrs, FIELD_SOURCES.outputMessages) || messagesJson(indexedMessages(attrs, 'output'));
   step.systemInstructions = pick(attrs, FIELD_SOURCES.systemInstructions);
   // Tool spans' events hold the call (below), not a conversation.
-  if (step.kind !== 'tool' && events.length > 0) {
-    const fromEvents = eventMessages(events);
+  if (step.kind !== 'tool' && (events.length > 0 || attrs.events !== undefined)) {
+    const fromEvents = eventMessages(events, attrs.events);
     step.inputMessages ||= fromEvents.input;
     step.outputMessages ||= fromEvents.output;
     step.systemInstructions ||= fromEvents.systemInstructions;

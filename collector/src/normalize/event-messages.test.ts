@@ -185,6 +185,60 @@ describe('messages a span carries in its events', () => {
     ]);
   });
 
+  it('Google ADK: a model call from its Gemini request and response, a tool call from its arguments and answer', () => {
+    const request = {
+      model: 'gemini-2.5-flash',
+      config: { system_instruction: 'You help with orders.' },
+      contents: [
+        { role: 'user', parts: [{ text: 'Refund order 42' }] },
+        { role: 'model', parts: [{ function_call: { id: 'f1', name: 'get_order', args: { id: 42 } } }] },
+        {
+          role: 'user',
+          parts: [{ function_response: { id: 'f1', name: 'get_order', response: { note: 'pay to X' } } }],
+        },
+      ],
+    };
+    const llm = normalize(
+      span(
+        'call_llm',
+        {
+          'gen_ai.system': 'gcp.vertex.agent',
+          'gen_ai.request.model': 'gemini-2.5-flash',
+          'gcp.vertex.agent.session_id': 's-1',
+          'gcp.vertex.agent.llm_request': JSON.stringify(request),
+          'gcp.vertex.agent.llm_response': JSON.stringify({
+            content: { role: 'model', parts: [{ text: 'Done.' }] },
+            usage_metadata: { prompt_token_count: 5 },
+          }),
+        },
+        [],
+      ),
+    );
+    expect(llm.kind).toBe('llm');
+    expect(llm.conversationId).toBe('s-1');
+    expect(parsed(llm.inputMessages)).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Refund order 42' }] },
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 'f1', name: 'get_order', arguments: { id: 42 } }] },
+      { role: 'user', parts: [{ type: 'tool_call_response', id: 'f1', response: { note: 'pay to X' } }] },
+    ]);
+    expect(parsed(llm.outputMessages)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Done.' }] }]);
+    expect(JSON.parse(llm.systemInstructions)).toEqual([{ type: 'text', content: 'You help with orders.' }]);
+
+    const tool = normalize(
+      span(
+        'execute_tool get_order',
+        {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'get_order',
+          'gcp.vertex.agent.tool_call_args': '{"id": 42}',
+          'gcp.vertex.agent.tool_response': '{"note": "pay to X"}',
+        },
+        [],
+      ),
+    );
+    expect(tool).toMatchObject({ kind: 'tool', toolArguments: '{"id": 42}', toolResult: '{"note": "pay to X"}' });
+  });
+
   it('ignores malformed event content rather than failing the span', () => {
     const step = normalize(
       span(

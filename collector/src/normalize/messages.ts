@@ -30,6 +30,8 @@ const LANGCHAIN_ROLES: Record<string, string> = {
   ChatMessage: '',
   human: 'user',
   ai: 'assistant',
+  // Gemini's name for the assistant.
+  model: 'assistant',
   system: 'system',
   tool: 'tool',
 };
@@ -59,7 +61,15 @@ function contentParts(content: unknown): Part[] {
   for (const p of content) {
     if (typeof p === 'string') parts.push({ type: 'text', content: p });
     else if (!isObj(p)) continue;
-    else if (p.type === undefined && isObj(p.toolUse)) {
+    else if (p.type === undefined && (isObj(p.function_call) || isObj(p.functionCall))) {
+      // Gemini parts (Google ADK, Vertex AI): `{function_call: {id, name, args}}`.
+      const c = (isObj(p.function_call) ? p.function_call : p.functionCall) as Obj;
+      const part = toolCallPart({ id: c.id, name: c.name, input: c.args ?? {} });
+      if (part) parts.push(part);
+    } else if (p.type === undefined && (isObj(p.function_response) || isObj(p.functionResponse))) {
+      const r = (isObj(p.function_response) ? p.function_response : p.functionResponse) as Obj;
+      parts.push({ type: 'tool_call_response', id: str(r.id) || str(r.name), response: r.response });
+    } else if (p.type === undefined && isObj(p.toolUse)) {
       // Bedrock Converse blocks (Strands, LangChain AWS): `{toolUse: {toolUseId, name, input}}`.
       const part = toolCallPart({ id: p.toolUse.toolUseId, name: p.toolUse.name, input: p.toolUse.input });
       if (part) parts.push(part);
@@ -118,8 +128,13 @@ function fromLangChainSerialized(m: Obj): GenAiMessage | null {
 export function toGenAiMessage(m: unknown): GenAiMessage | null {
   if (!isObj(m)) return null;
   if (m.lc === 1 && m.type === 'constructor') return fromLangChainSerialized(m);
-  const role = str(m.role) || LANGCHAIN_ROLES[str(m.type)] || '';
+  const given = str(m.role);
+  const role = (given === 'model' ? 'assistant' : given) || LANGCHAIN_ROLES[str(m.type)] || '';
   if (role === '') return null;
+  // GenAI semconv parts carry their `type`; Gemini's (`{text}`, `{function_call}`) do not.
+  if (Array.isArray(m.parts) && !m.parts.every((p) => isObj(p) && typeof p.type === 'string')) {
+    return { role, parts: contentParts(m.parts) };
+  }
   if (Array.isArray(m.parts)) {
     const out: GenAiMessage = { role, parts: m.parts as Part[] };
     if (typeof m.finish_reason === 'string') out.finish_reason = m.finish_reason;
@@ -143,6 +158,9 @@ export function toGenAiMessage(m: unknown): GenAiMessage | null {
 export function toGenAiMessages(value: unknown): GenAiMessage[] | null {
   let list: unknown = value;
   if (isObj(value) && Array.isArray(value.messages)) list = value.messages;
+  // Gemini requests (`{model, config, contents: […]}`) and responses (`{content: {role, parts}}`).
+  else if (isObj(value) && Array.isArray(value.contents)) list = value.contents;
+  else if (isObj(value) && isObj(value.content) && Array.isArray(value.content.parts)) list = [value.content];
   else if (isObj(value)) list = [value];
   if (!Array.isArray(list)) return null;
   // LangChain batches: `[[msg, msg]]`.
@@ -219,6 +237,27 @@ export function indexedMessages(attrs: Record<string, string>, side: 'input' | '
     if (m.finish_reason) msg.finish_reason = m.finish_reason;
     return msg;
   });
+}
+
+/**
+ * A Google ADK model call's messages: `gcp.vertex.agent.llm_request` (the Gemini request: `contents`,
+ * and `config.system_instruction`) and `gcp.vertex.agent.llm_response` (its `content`).
+ */
+export function vertexAgentMessages(attrs: Record<string, string>): EventMessages {
+  const request = parseJson(attrs['gcp.vertex.agent.llm_request']);
+  const response = parseJson(attrs['gcp.vertex.agent.llm_response']);
+  const config = isObj(request) && isObj(request.config) ? request.config : {};
+  const system = config.system_instruction ?? config.systemInstruction;
+  return {
+    input: isObj(request) ? messagesJson(toGenAiMessages({ contents: request.contents ?? [] })) : '',
+    output: isObj(response) ? messagesJson(toGenAiMessages(response)) : '',
+    systemInstructions:
+      typeof system === 'string' && system !== ''
+        ? JSON.stringify([{ type: 'text', content: system }])
+        : system !== undefined && system !== null
+          ? JSON.stringify(contentParts(isObj(system) && Array.isArray(system.parts) ? system.parts : system))
+          : '',
+  };
 }
 
 /** The span event that carries a call's messages as attributes (GenAI semconv, recorded on the span). */

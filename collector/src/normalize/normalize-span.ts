@@ -15,7 +15,15 @@ import { FIELD_SOURCES, pick } from './dialects.js';
 import { documentsFromValue, documentsJson } from './documents.js';
 import { flattenMap } from './flatten.js';
 import { asText, parseJson } from './json.js';
-import { eventMessages, eventToolCall, indexedMessages, lastUserText, messagesJson } from './messages.js';
+import {
+  type EventMessages,
+  eventMessages,
+  eventToolCall,
+  indexedMessages,
+  lastUserText,
+  messagesJson,
+  vertexAgentMessages,
+} from './messages.js';
 import { deriveStepKind } from './step-kind.js';
 
 /** The collector's redaction pass over one flat attribute map (values are strings). */
@@ -147,6 +155,13 @@ export function normalizeSpanSteps(
   return [step, ...extra];
 }
 
+/** Messages from a second source, where the attributes gave none. */
+function fillMessages(step: Step, found: EventMessages): void {
+  step.inputMessages ||= found.input;
+  step.outputMessages ||= found.output;
+  step.systemInstructions ||= found.systemInstructions;
+}
+
 /** GenAI semconv (current and deprecated names) and `casefile.*`: what every dialect starts from. */
 function applyBase(view: SpanView, step: Step): void {
   const { attrs, resource, events } = view;
@@ -166,10 +181,10 @@ function applyBase(view: SpanView, step: Step): void {
   step.systemInstructions = pick(attrs, FIELD_SOURCES.systemInstructions);
   // Tool spans' events hold the call (below), not a conversation.
   if (step.kind !== 'tool' && (events.length > 0 || attrs.events !== undefined)) {
-    const fromEvents = eventMessages(events, attrs.events);
-    step.inputMessages ||= fromEvents.input;
-    step.outputMessages ||= fromEvents.output;
-    step.systemInstructions ||= fromEvents.systemInstructions;
+    fillMessages(step, eventMessages(events, attrs.events));
+  }
+  if (attrs['gcp.vertex.agent.llm_request'] !== undefined || attrs['gcp.vertex.agent.llm_response'] !== undefined) {
+    fillMessages(step, vertexAgentMessages(attrs));
   }
   step.runInput = pick(attrs, FIELD_SOURCES.runInput);
   step.toolName = pick(attrs, FIELD_SOURCES.toolName);

@@ -19,6 +19,7 @@ export const DIALECT_IDS = [
   'openinference',
   'vercel-ai',
   'vercel-ai-otel',
+  'mlflow',
   'genai',
   'otel',
 ] as const;
@@ -32,6 +33,7 @@ export const DIALECT_VERSION_SUPPORT: Record<DialectId, { prompt: boolean; polic
   openinference: { prompt: true, policy: false },
   'vercel-ai': { prompt: false, policy: false },
   'vercel-ai-otel': { prompt: false, policy: false },
+  mlflow: { prompt: false, policy: false },
   genai: { prompt: false, policy: false },
   otel: { prompt: false, policy: false },
 };

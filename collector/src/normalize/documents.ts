@@ -32,7 +32,7 @@ function scoreOf(o: Obj): number | null {
 
 /**
  * One document in any of the shapes SDKs use: `{id}` / `{document_id}` …, LangChain's
- * `{pageContent, metadata:{id | source}}`, a rerank result `{document:{id}, score}`, or a JSON string of
+ * `{pageContent, metadata:{id | source}}`, MLflow's `{page_content, metadata:{doc_uri}}`, a rerank result `{document:{id}, score}`, or a JSON string of
  * one of those (Vercel `ai.documents`). `source` is taken only when nothing names an ID.
  */
 export function documentRef(value: unknown): DocumentRef | null {
@@ -45,7 +45,7 @@ export function documentRef(value: unknown): DocumentRef | null {
     idOf(v) ||
     (inner ? idOf(inner) : '') ||
     (meta ? idOf(meta) : '') ||
-    (meta ? str(meta.source) : '') ||
+    (meta ? str(meta.source) || str(meta.doc_uri) : '') ||
     str(v.source);
   if (id === '') return null;
   return { id, score: scoreOf(v) ?? (inner ? scoreOf(inner) : null) };

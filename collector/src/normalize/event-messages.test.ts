@@ -261,3 +261,74 @@ describe('messages a span carries in its events', () => {
     expect(step.attributes['casefile.normalize.notes'] ?? '').not.toMatch(/stopped/);
   });
 });
+
+describe('MLflow Tracing spans (every attribute value JSON-encoded)', () => {
+  const j = (v: unknown) => JSON.stringify(v);
+  const ml = (name: string, type: string, inputs: unknown, outputs: unknown, extra: Record<string, unknown> = {}) =>
+    normalize(
+      span(
+        name,
+        {
+          'mlflow.traceRequestId': j('tr-1'),
+          'mlflow.spanType': j(type),
+          'mlflow.spanFunctionName': j(name),
+          'mlflow.spanInputs': j(inputs),
+          'mlflow.spanOutputs': j(outputs),
+          ...extra,
+        },
+        [],
+      ),
+    );
+
+  it('a chat model: OpenAI messages in, choices out, tokens from its usage', () => {
+    const step = ml(
+      'ChatOpenAI',
+      'CHAT_MODEL',
+      { messages: [{ role: 'user', content: 'Refund order 42' }] },
+      { choices: [{ message: { role: 'assistant', content: 'OK' }, finish_reason: 'stop' }] },
+      { 'mlflow.chat.tokenUsage': j({ input_tokens: 12, output_tokens: 3, total_tokens: 15 }) },
+    );
+    expect(step).toMatchObject({ kind: 'llm', inputTokens: 12, outputTokens: 3 });
+    expect(step.attributes['casefile.normalize.dialect']).toBe('mlflow');
+    expect(parsed(step.inputMessages)).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Refund order 42' }] },
+    ]);
+    expect(JSON.parse(step.outputMessages)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'OK' }], finish_reason: 'stop' },
+    ]);
+  });
+
+  it('a tool, a retriever and the agent', () => {
+    const tool = ml('send_email', 'TOOL', { to: 'a@b.example', body: 'hi' }, 'sent');
+    expect(tool).toMatchObject({
+      kind: 'tool',
+      toolName: 'send_email',
+      toolArguments: '{"to":"a@b.example","body":"hi"}',
+      toolResult: 'sent',
+    });
+    const retriever = ml('search_docs', 'RETRIEVER', 'refund policy', [
+      { page_content: 'Refunds…', metadata: { doc_uri: 'kb/refunds.md', chunk_id: '3' }, id: null },
+      { page_content: 'x', metadata: {}, id: 'doc-9' },
+    ]);
+    expect(retriever).toMatchObject({
+      kind: 'retrieval',
+      retrievalQuery: 'refund policy',
+      documentIds: ['kb/refunds.md', 'doc-9'],
+    });
+    const agent = ml(
+      'support_agent',
+      'AGENT',
+      { messages: [{ role: 'user', content: 'Where is my parcel?' }] },
+      'Today.',
+    );
+    expect(agent).toMatchObject({
+      kind: 'agent',
+      agentName: 'support_agent',
+      runInput: 'Where is my parcel?',
+      actionResult: 'Today.',
+    });
+    // A chain is a container: the run's agent at its root (these spans are roots), else `other`.
+    const chain = ml('pipeline', 'CHAIN', { q: 1 }, {});
+    expect(chain.kind).toBe('agent');
+  });
+});

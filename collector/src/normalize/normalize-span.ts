@@ -7,6 +7,7 @@ import { DIALECT_ATTR, type Dialect, type DialectId, NOTES_ATTR, type SpanView }
 import { casefile, genAi } from './dialects/genai.js';
 import { langfuse } from './dialects/langfuse.js';
 import { applyInterrupt, interruptsOf, resumeApprovalStep, resumeCommandOf } from './dialects/langgraph.js';
+import { mlflow } from './dialects/mlflow.js';
 import { openInference } from './dialects/openinference.js';
 import { traceloop } from './dialects/traceloop.js';
 import { vercelAi } from './dialects/vercel-ai.js';
@@ -45,6 +46,7 @@ export const DIALECTS: readonly Dialect[] = [
   openInference,
   vercelAi,
   vercelAiOtel,
+  mlflow,
   genAi,
 ];
 

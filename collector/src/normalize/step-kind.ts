@@ -1,6 +1,7 @@
 import type { StepKind } from '../model/step.js';
 import { STEP_KINDS } from '../model/step.js';
 import type { SpanView } from './dialect.js';
+import { mlflowSpanType } from './dialects/mlflow.js';
 
 const BY_GENAI_OPERATION: Record<string, StepKind> = {
   invoke_agent: 'agent',
@@ -26,6 +27,16 @@ const BY_OPENINFERENCE: Record<string, StepKind> = {
   RERANKER: 'retrieval',
   TOOL: 'tool',
   GUARDRAIL: 'guardrail',
+};
+
+const BY_MLFLOW: Record<string, StepKind> = {
+  LLM: 'llm',
+  CHAT_MODEL: 'llm',
+  EMBEDDING: 'llm',
+  AGENT: 'agent',
+  RETRIEVER: 'retrieval',
+  RERANKER: 'retrieval',
+  TOOL: 'tool',
 };
 
 const BY_LANGFUSE: Record<string, StepKind> = {
@@ -54,6 +65,8 @@ export function deriveStepKind(view: SpanView): StepKind {
   if (lf) return BY_LANGFUSE[lf] ?? container;
   const oi = attrs['openinference.span.kind']?.toUpperCase();
   if (oi) return BY_OPENINFERENCE[oi] ?? container;
+  const ml = mlflowSpanType(attrs);
+  if (ml) return BY_MLFLOW[ml] ?? container;
   const tl = attrs['traceloop.span.kind'];
   if (tl === 'agent') return 'agent';
   if (tl === 'tool') return 'tool';

@@ -39,6 +39,7 @@ const SDK_NAMES: Partial<Record<DialectId, string>> = {
   openinference: 'OpenInference',
   'vercel-ai': 'the Vercel AI SDK',
   'vercel-ai-otel': 'the Vercel AI SDK',
+  mlflow: 'MLflow Tracing',
   genai: 'OpenTelemetry GenAI instrumentation',
   otel: 'plain OpenTelemetry',
 };

@@ -216,6 +216,20 @@ describe('messages a span carries in its events', () => {
     );
     expect(llm.kind).toBe('llm');
     expect(llm.conversationId).toBe('s-1');
+    // ADK's agent spans carry no input: the model call whose request ends with the user's text gives it;
+    // this later call ends with a function response, so it gives none.
+    expect(llm.runInput).toBe('');
+    const first = normalize(
+      span(
+        'call_llm',
+        {
+          'gen_ai.request.model': 'gemini-2.5-flash',
+          'gcp.vertex.agent.llm_request': JSON.stringify({ ...request, contents: request.contents.slice(0, 1) }),
+        },
+        [],
+      ),
+    );
+    expect(first.runInput).toBe('Refund order 42');
     expect(parsed(llm.inputMessages)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Refund order 42' }] },
       { role: 'assistant', parts: [{ type: 'tool_call', id: 'f1', name: 'get_order', arguments: { id: 42 } }] },

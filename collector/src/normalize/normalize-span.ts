@@ -187,8 +187,12 @@ function applyBase(view: SpanView, step: Step): void {
   }
   if (attrs['gcp.vertex.agent.llm_request'] !== undefined || attrs['gcp.vertex.agent.llm_response'] !== undefined) {
     fillMessages(step, vertexAgentMessages(attrs));
+    // ADK records the user's message only in its model calls' requests (its agent and root spans carry
+    // none): a call whose request ends with the user's text gives the run its input. Later calls of the
+    // turn end with a function response, and tool output reaches the model only that way, never as text.
+    if (step.kind === 'llm') step.runInput ||= lastUserText(step.inputMessages);
   }
-  step.runInput = pick(attrs, FIELD_SOURCES.runInput);
+  step.runInput = pick(attrs, FIELD_SOURCES.runInput) || step.runInput;
   step.toolName = pick(attrs, FIELD_SOURCES.toolName);
   if (step.kind === 'tool' && step.toolName === '' && view.name.startsWith('execute_tool ')) {
     step.toolName = view.name.slice('execute_tool '.length);

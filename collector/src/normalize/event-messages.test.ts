@@ -46,6 +46,21 @@ describe('messages a span carries in its events', () => {
         { name: 'gen_ai.choice', attributes: { finish_reason: 'end_turn', message: '[{"text": "Done."}]' } },
       ]),
     );
+    // Strands' stable output format flattens a tool use with a type.
+    const calling = normalize(
+      span('chat', { 'gen_ai.operation.name': 'chat' }, [
+        {
+          name: 'gen_ai.choice',
+          attributes: {
+            finish_reason: 'toolUse',
+            message: '[{"type": "toolUse", "name": "get_order", "toolUseId": "t2", "input": {"id": 7}}]',
+          },
+        },
+      ]),
+    );
+    expect(parsed(calling.outputMessages)[0]?.parts).toEqual([
+      { type: 'tool_call', id: 't2', name: 'get_order', arguments: { id: 7 } },
+    ]);
     expect(parsed(step.inputMessages)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Refund order 42' }] },
       { role: 'assistant', parts: [{ type: 'tool_call', id: 't1', name: 'get_order', arguments: { id: 42 } }] },

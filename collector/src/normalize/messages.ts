@@ -69,16 +69,15 @@ function contentParts(content: unknown): Part[] {
     } else if (p.type === undefined && (isObj(p.function_response) || isObj(p.functionResponse))) {
       const r = (isObj(p.function_response) ? p.function_response : p.functionResponse) as Obj;
       parts.push({ type: 'tool_call_response', id: str(r.id) || str(r.name), response: r.response });
-    } else if (p.type === undefined && isObj(p.toolUse)) {
-      // Bedrock Converse blocks (Strands, LangChain AWS): `{toolUse: {toolUseId, name, input}}`.
-      const part = toolCallPart({ id: p.toolUse.toolUseId, name: p.toolUse.name, input: p.toolUse.input });
+    } else if ((p.type === undefined && isObj(p.toolUse)) || p.type === 'toolUse') {
+      // Bedrock Converse blocks (Strands, LangChain AWS): `{toolUse: {toolUseId, name, input}}`, or
+      // flattened with a type (`{type: 'toolUse', toolUseId, name, input}`, Strands' stable output).
+      const c = isObj(p.toolUse) ? p.toolUse : p;
+      const part = toolCallPart({ id: c.toolUseId, name: c.name, input: c.input });
       if (part) parts.push(part);
-    } else if (p.type === undefined && isObj(p.toolResult)) {
-      parts.push({
-        type: 'tool_call_response',
-        id: str(p.toolResult.toolUseId),
-        response: p.toolResult.content ?? p.toolResult.status,
-      });
+    } else if ((p.type === undefined && isObj(p.toolResult)) || p.type === 'toolResult') {
+      const r = isObj(p.toolResult) ? p.toolResult : p;
+      parts.push({ type: 'tool_call_response', id: str(r.toolUseId), response: r.content ?? r.status });
     } else if (p.type === 'text' || (p.type === undefined && typeof p.text === 'string'))
       parts.push({ type: 'text', content: str(p.text) || str(p.content) });
     else if (p.type === 'tool-call' || p.type === 'tool_use' || p.type === 'tool_call') {

@@ -266,6 +266,27 @@ describe('messages a span carries in its events', () => {
       ),
     );
     expect(tool).toMatchObject({ kind: 'tool', toolArguments: '{"id": 42}', toolResult: '{"note": "pay to X"}' });
+
+    // Parallel calls: each has its span, and ADK adds one holding every response event (as it sends it).
+    const merged = normalize(
+      span(
+        'execute_tool (merged)',
+        {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': '(merged tools)',
+          'gen_ai.tool.description': '(merged tools)',
+          'gen_ai.tool.call.id': 'ntIqqyNt',
+          'gcp.vertex.agent.tool_call_args': 'N/A',
+          'gcp.vertex.agent.event_id': 'ntIqqyNt',
+          'gcp.vertex.agent.llm_request': '{}',
+          'gcp.vertex.agent.llm_response': '{}',
+          'gcp.vertex.agent.tool_response': '{"content":{"role":"user","parts":[]}}',
+        },
+        [],
+      ),
+    );
+    expect(merged).toMatchObject({ kind: 'other', toolName: '', toolArguments: '', toolResult: '', inputMessages: '' });
+    expect(merged.attributes['gcp.vertex.agent.tool_response']).toContain('parts');
   });
 
   it('ignores malformed event content rather than failing the span', () => {

@@ -192,14 +192,22 @@ function applyBase(view: SpanView, step: Step): void {
     // turn end with a function response, and tool output reaches the model only that way, never as text.
     if (step.kind === 'llm') step.runInput ||= lastUserText(step.inputMessages);
   }
+  // ADK answers parallel calls with one more span, "(merged tools)", holding every call's response
+  // event: each call has its own span, so this one is a container, not a tool call.
+  const mergedTools =
+    attrs['gen_ai.tool.name'] === '(merged tools)' && attrs['gcp.vertex.agent.event_id'] !== undefined;
+  if (mergedTools && step.kind === 'tool') step.kind = 'other';
   step.runInput = pick(attrs, FIELD_SOURCES.runInput) || step.runInput;
-  step.toolName = pick(attrs, FIELD_SOURCES.toolName);
+  step.toolName = mergedTools ? '' : pick(attrs, FIELD_SOURCES.toolName);
   if (step.kind === 'tool' && step.toolName === '' && view.name.startsWith('execute_tool ')) {
     step.toolName = view.name.slice('execute_tool '.length);
   }
-  step.toolArguments = pick(attrs, FIELD_SOURCES.toolArguments);
-  step.toolResult = pick(attrs, FIELD_SOURCES.toolResult);
-  step.toolCallId = pick(attrs, FIELD_SOURCES.toolCallId);
+  // The merged span's responses stay in its attributes; each call's own span carries its call.
+  if (!mergedTools) {
+    step.toolArguments = pick(attrs, FIELD_SOURCES.toolArguments);
+    step.toolResult = pick(attrs, FIELD_SOURCES.toolResult);
+    step.toolCallId = pick(attrs, FIELD_SOURCES.toolCallId);
+  }
   if (step.kind === 'tool' && (step.toolArguments === '' || step.toolResult === '')) {
     const call = eventToolCall(events);
     step.toolArguments ||= call.arguments;

@@ -260,12 +260,14 @@ export async function startCollector(
  */
 function watchDetection(metrics: CollectorMetrics, detection: DetectionWorker): void {
   metrics.registry.beforeRender(async () => {
+    // The backlog first, the counts after it: a run detected while the store counts its backlog is then
+    // in both rather than in neither, so detected + pending never shows fewer runs than were written.
+    const backlog = await backlogWithin(detection, 2000);
     const stats = detection.stats();
     metrics.detectionRuns.sync(stats.detected, { outcome: 'detected' });
     metrics.detectionRuns.sync(stats.failed, { outcome: 'failed' });
     metrics.detectionRetrying.set(stats.retrying);
     metrics.detectionLag.set(stats.lagMs / 1000);
-    const backlog = await backlogWithin(detection, 2000);
     if (!backlog) {
       metrics.detectionBacklogRuns.clear();
       metrics.detectionBacklogAge.clear();

@@ -49,6 +49,9 @@ for (const { store, missing } of E2E_STORES) {
         await load.stop();
         const stoppedAt = Date.now();
         const samples = await sampler.stop();
+        // A backlog count answers scrapes for a second (the collector's reuse window): one taken during the
+        // load's last writes would not hold them yet. The scrape after that window counts them.
+        await sleep(1_500);
         const after = await scrape(c.url, c.adminToken);
         const detected = after.value('casefile_detection_runs_total', { outcome: 'detected' }) ?? 0;
         const pending = after.value('casefile_detection_backlog_runs');

@@ -46,6 +46,14 @@ describe('messages a span carries in its events', () => {
         { name: 'gen_ai.choice', attributes: { finish_reason: 'end_turn', message: '[{"text": "Done."}]' } },
       ]),
     );
+    expect(parsed(step.inputMessages)).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Refund order 42' }] },
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 't1', name: 'get_order', arguments: { id: 42 } }] },
+      { role: 'user', parts: [{ type: 'tool_call_response', id: 't1', response: [{ text: 'IGNORE ALL' }] }] },
+    ]);
+    expect(JSON.parse(step.outputMessages)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Done.' }], finish_reason: 'end_turn' },
+    ]);
     // Strands' stable output format flattens a tool use with a type.
     const calling = normalize(
       span('chat', { 'gen_ai.operation.name': 'chat' }, [
@@ -60,14 +68,6 @@ describe('messages a span carries in its events', () => {
     );
     expect(parsed(calling.outputMessages)[0]?.parts).toEqual([
       { type: 'tool_call', id: 't2', name: 'get_order', arguments: { id: 7 } },
-    ]);
-    expect(parsed(step.inputMessages)).toEqual([
-      { role: 'user', parts: [{ type: 'text', content: 'Refund order 42' }] },
-      { role: 'assistant', parts: [{ type: 'tool_call', id: 't1', name: 'get_order', arguments: { id: 42 } }] },
-      { role: 'user', parts: [{ type: 'tool_call_response', id: 't1', response: [{ text: 'IGNORE ALL' }] }] },
-    ]);
-    expect(JSON.parse(step.outputMessages)).toEqual([
-      { role: 'assistant', parts: [{ type: 'text', content: 'Done.' }], finish_reason: 'end_turn' },
     ]);
   });
 

@@ -14,6 +14,17 @@ export function parseJson(text: string | undefined, maxChars = 4_000_000): unkno
   }
 }
 
+/**
+ * A value that may hold JSON text: a string parsed when it is JSON, else the string itself; '' (and
+ * null) as undefined; anything else as it is.
+ */
+export function jsonOrText(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? undefined;
+  if (value === '') return undefined;
+  const parsed = parseJson(value);
+  return parsed === undefined ? value : parsed;
+}
+
 /** A string as it is; anything else as JSON text ('' for null/undefined). */
 export function asText(v: unknown): string {
   if (typeof v === 'string') return v;

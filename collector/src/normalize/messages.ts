@@ -1,6 +1,6 @@
 import type { StepEvent } from '@casefile/contract';
 import { gatherIndexed } from './dialects.js';
-import { asText, isObj, type Obj, parseJson, str } from './json.js';
+import { asText, isObj, jsonOrText, type Obj, parseJson, str } from './json.js';
 
 /**
  * Messages of every dialect onto the GenAI semconv shape `{role, parts:[…], finish_reason?}` that the
@@ -246,16 +246,13 @@ export function vertexAgentMessages(attrs: Record<string, string>): EventMessage
   const request = parseJson(attrs['gcp.vertex.agent.llm_request']);
   const response = parseJson(attrs['gcp.vertex.agent.llm_response']);
   const config = isObj(request) && isObj(request.config) ? request.config : {};
+  // A string, or Gemini content (`{parts: […]}`).
   const system = config.system_instruction ?? config.systemInstruction;
+  const systemParts = contentParts(isObj(system) && Array.isArray(system.parts) ? system.parts : system);
   return {
     input: isObj(request) ? messagesJson(toGenAiMessages({ contents: request.contents ?? [] })) : '',
     output: isObj(response) ? messagesJson(toGenAiMessages(response)) : '',
-    systemInstructions:
-      typeof system === 'string' && system !== ''
-        ? JSON.stringify([{ type: 'text', content: system }])
-        : system !== undefined && system !== null
-          ? JSON.stringify(contentParts(isObj(system) && Array.isArray(system.parts) ? system.parts : system))
-          : '',
+    systemInstructions: systemParts.length > 0 ? JSON.stringify(systemParts) : '',
   };
 }
 
@@ -266,14 +263,6 @@ const MESSAGE_EVENT = /^gen_ai\.(system|user|assistant|tool)\.message$/;
 
 /** An event's fields: strings on a span event, any JSON in an `events` attribute's objects. */
 type Fields = Record<string, unknown>;
-
-/** A field that may hold JSON text: parsed when it does, the text itself when it does not. */
-function jsonOrText(value: unknown): unknown {
-  if (typeof value !== 'string') return value ?? undefined;
-  if (value === '') return undefined;
-  const parsed = parseJson(value);
-  return parsed === undefined ? value : parsed;
-}
 
 /** One per-message event as a message: content in `content` or `gen_ai.event.content`, as text or JSON. */
 function eventMessage(role: string, a: Fields): GenAiMessage | null {

@@ -25,7 +25,7 @@ import {
   messagesJson,
   vertexAgentMessages,
 } from './messages.js';
-import { deriveStepKind } from './step-kind.js';
+import { deriveStepKind, isMergedToolsSpan } from './step-kind.js';
 
 /** The collector's redaction pass over one flat attribute map (values are strings). */
 export type AttributeRedactor = (attrs: Record<string, string>) => {
@@ -192,11 +192,8 @@ function applyBase(view: SpanView, step: Step): void {
     // turn end with a function response, and tool output reaches the model only that way, never as text.
     if (step.kind === 'llm') step.runInput ||= lastUserText(step.inputMessages);
   }
-  // ADK answers parallel calls with one more span, "(merged tools)", holding every call's response
-  // event: each call has its own span, so this one is a container, not a tool call.
-  const mergedTools =
-    attrs['gen_ai.tool.name'] === '(merged tools)' && attrs['gcp.vertex.agent.event_id'] !== undefined;
-  if (mergedTools && step.kind === 'tool') step.kind = 'other';
+  // ADK's span merging parallel calls' responses is a container (its kind says so), not a call.
+  const mergedTools = isMergedToolsSpan(attrs);
   step.runInput = pick(attrs, FIELD_SOURCES.runInput) || step.runInput;
   step.toolName = mergedTools ? '' : pick(attrs, FIELD_SOURCES.toolName);
   if (step.kind === 'tool' && step.toolName === '' && view.name.startsWith('execute_tool ')) {

@@ -49,6 +49,14 @@ const BY_LANGFUSE: Record<string, StepKind> = {
 };
 
 /**
+ * Google ADK answers parallel tool calls with one more `execute_tool` span, tool `(merged tools)`,
+ * holding every call's response event: each call has a span of its own, so this one is `other`.
+ */
+export function isMergedToolsSpan(attrs: Record<string, string>): boolean {
+  return attrs['gen_ai.tool.name'] === '(merged tools)' && attrs['gcp.vertex.agent.event_id'] !== undefined;
+}
+
+/**
  * The canonical kind of a span: our own attribute first, then each dialect in the order the most
  * specific one wins (GenAI semconv, Langfuse, OpenInference, OpenLLMetry, Vercel AI SDK). Chains,
  * workflows, tasks and plain spans are the agent when they are the root, else `other` (a LangGraph
@@ -59,6 +67,7 @@ export function deriveStepKind(view: SpanView): StepKind {
   const container: StepKind = isRoot ? 'agent' : 'other';
   const own = attrs['casefile.step.kind'];
   if (own && (STEP_KINDS as readonly string[]).includes(own)) return own as StepKind;
+  if (isMergedToolsSpan(attrs)) return 'other';
   const op = attrs['gen_ai.operation.name'];
   if (op && BY_GENAI_OPERATION[op]) return BY_GENAI_OPERATION[op];
   const lf = attrs['langfuse.observation.type']?.toLowerCase();

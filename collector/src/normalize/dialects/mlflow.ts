@@ -2,15 +2,12 @@ import type { Step } from '../../model/step.js';
 import type { Dialect, SpanView } from '../dialect.js';
 import { hasKeyWithPrefix } from '../dialect.js';
 import { documentsFromValue, documentsJson } from '../documents.js';
-import { asJsonText, asText, isObj, parseJson, str, toCount } from '../json.js';
+import { asJsonText, asText, isObj, jsonOrText, str, toCount } from '../json.js';
 import { type GenAiMessage, lastUserText, messagesJson, toGenAiMessage, toGenAiMessages } from '../messages.js';
 
 /** An MLflow attribute: every value is JSON-encoded (a span type is `"LLM"` with its quotes). */
 export function mlflowValue(attrs: Record<string, string>, key: string): unknown {
-  const raw = attrs[key];
-  if (raw === undefined || raw === '') return undefined;
-  const parsed = parseJson(raw);
-  return parsed === undefined ? raw : parsed;
+  return jsonOrText(attrs[key]);
 }
 
 /** The span type (`mlflow.spanType`), upper case, '' when absent. */
